@@ -1,0 +1,101 @@
+# Shunt's build. `make` builds the hypervisor (build/shunt.elf), its UEFI loader
+# (build/BOOTX64.EFI) and the bootable hybrid image (build/shunt.iso); `make test` runs the
+# unit and system tests; `make run` boots the image in an emulator. See README.md.
+
+VERSION   := 0.1.0
+BUILD     := build
+FIRMWARE  ?= bios
+
+# Tools. Any C11 compiler that speaks GCC's dialect (gcc, clang) builds the hypervisor;
+# the UEFI loader is built with gcc, which is what Debian's gnu-efi is made for.
+CC        ?= cc
+EFI_CC    := gcc
+HOST_CC   ?= $(CC)
+OBJCOPY   ?= objcopy
+
+WARNINGS  := -Wall -Wextra -Werror -Wshadow -Wmissing-prototypes -Wvla -Wswitch-default \
+             -Wstrict-prototypes -Wno-unused-parameter
+INCLUDES  := -Iboot/include -Ihv/include -Iarch/x86_64/include -Ipv-abi/include
+
+# --- The hypervisor: freestanding, no FPU/SSE state, identity-mapped at its link address.
+HV_CFLAGS := -std=c11 -ffreestanding -fno-stack-protector -fno-pic -fno-pie -mno-red-zone \
+             -mno-mmx -mno-sse -mno-sse2 -mno-avx -fno-omit-frame-pointer \
+             -fno-asynchronous-unwind-tables -O2 -g $(WARNINGS) $(INCLUDES) \
+             -DSHUNT_VERSION='"$(VERSION)"' -MMD -MP
+HV_ASFLAGS := $(INCLUDES) -MMD -MP -g
+HV_LDFLAGS := -nostdlib -static -no-pie -Wl,-T,linker.ld -Wl,--build-id=none \
+              -Wl,-z,max-page-size=4096 -Wl,--no-warn-rwx-segments -Wl,-z,noexecstack
+
+HV_SRCS := $(wildcard boot/multiboot2/*.c boot/multiboot2/*.S \
+             arch/x86_64/*.c arch/x86_64/*.S arch/x86_64/vmx/*.c arch/x86_64/vmx/*.S \
+             hv/*.c hv/lib/*.c)
+HV_OBJS := $(patsubst %,$(BUILD)/hv-obj/%.o,$(HV_SRCS))
+
+# --- The UEFI loader: a gnu-efi application (see ../shared/TESTBED.md for the flags).
+EFI_LIB   := /usr/lib
+EFI_CFLAGS := -std=c11 -ffreestanding -fpic -fshort-wchar -fno-stack-protector -mno-red-zone \
+              -maccumulate-outgoing-args -DGNU_EFI_USE_MS_ABI -O2 -g $(WARNINGS) \
+              -Wno-strict-prototypes -Iboot/include -Ihv/include -I/usr/include/efi \
+              -I/usr/include/efi/x86_64 -DSHUNT_VERSION='"$(VERSION)"' -MMD -MP
+EFI_SRCS := $(wildcard boot/efi/*.c) hv/lib/elf64.c hv/lib/fmt.c
+EFI_OBJS := $(patsubst %,$(BUILD)/efi-obj/%.o,$(EFI_SRCS))
+
+DEPS_STAMP := $(BUILD)/.deps-installed
+
+.PHONY: all deps test unit-test system-test run bench clean format format-check
+all: $(BUILD)/shunt.elf $(BUILD)/BOOTX64.EFI $(BUILD)/shunt.iso
+
+# Installs the Debian packages once per checkout (and again when the list changes).
+deps: $(DEPS_STAMP)
+$(DEPS_STAMP): tools/install-deps
+	tools/install-deps
+	@mkdir -p $(@D) && touch $@
+
+$(BUILD)/hv-obj/%.c.o: %.c | $(DEPS_STAMP)
+	@mkdir -p $(@D)
+	$(CC) $(HV_CFLAGS) -c $< -o $@
+
+$(BUILD)/hv-obj/%.S.o: %.S | $(DEPS_STAMP)
+	@mkdir -p $(@D)
+	$(CC) $(HV_ASFLAGS) -c $< -o $@
+
+$(BUILD)/shunt.elf: $(HV_OBJS) linker.ld
+	$(CC) $(HV_LDFLAGS) -o $@ $(HV_OBJS)
+
+$(BUILD)/efi-obj/%.c.o: %.c | $(DEPS_STAMP)
+	@mkdir -p $(@D)
+	$(EFI_CC) $(EFI_CFLAGS) -c $< -o $@
+
+$(BUILD)/BOOTX64.so: $(EFI_OBJS)
+	ld -nostdlib -znocombreloc -shared -Bsymbolic -T $(EFI_LIB)/elf_x86_64_efi.lds \
+		-L$(EFI_LIB) $(EFI_LIB)/crt0-efi-x86_64.o $(EFI_OBJS) -o $@ -lefi -lgnuefi
+
+$(BUILD)/BOOTX64.EFI: $(BUILD)/BOOTX64.so
+	$(OBJCOPY) -j .text -j .sdata -j .data -j .dynamic -j .dynsym -j .rel -j .rela \
+		-j .rel.* -j .rela.* -j .reloc --target efi-app-x86_64 --subsystem=10 $< $@
+
+$(BUILD)/shunt.iso: $(BUILD)/shunt.elf $(BUILD)/BOOTX64.EFI tools/mkimage
+	tools/mkimage --out $@ --elf $(BUILD)/shunt.elf --efi $(BUILD)/BOOTX64.EFI
+
+# --- Tests: host unit tests first (fast, sanitized), then the emulator boots.
+test: unit-test system-test
+
+unit-test: | $(DEPS_STAMP)
+	$(MAKE) -f tests/unit/unit.mk BUILD=$(BUILD) HOST_CC=$(HOST_CC)
+
+system-test: all
+	tests/system/run-all --build $(BUILD)
+
+run: all
+	tools/run --firmware $(FIRMWARE) --image $(BUILD)/shunt.iso
+
+clean:
+	rm -rf $(BUILD)
+
+FORMAT_SRCS = $(shell git ls-files '*.c' '*.h')
+format:
+	clang-format -i $(FORMAT_SRCS)
+format-check:
+	clang-format --dry-run -Werror $(FORMAT_SRCS)
+
+-include $(HV_OBJS:.o=.d) $(EFI_OBJS:.o=.d)

@@ -1,0 +1,116 @@
+/*
+ * CPU bring-up for the hypervisor: the GDT with a TSS (whose IST stacks make a double
+ * fault or NMI land on a known-good stack), and the CPU's identity for the banner.
+ */
+#include <arch/cpu.h>
+#include <arch/x86.h>
+#include <hv/arch.h>
+#include <hv/fmt.h>
+#include <hv/string.h>
+
+struct descriptor_pointer {
+	uint16_t limit;
+	uint64_t base;
+} __attribute__((packed));
+
+struct cpu_tables {
+	uint64_t gdt[5]; /* null, code64, data, TSS (two slots) */
+	struct tss64 tss;
+	uint8_t ist_stacks[3][IST_STACK_SIZE] __attribute__((aligned(16)));
+};
+
+static struct cpu_tables bsp_tables __attribute__((aligned(64)));
+
+static void gdt_set_tss(uint64_t *slot, const struct tss64 *tss)
+{
+	uint64_t base = (uint64_t)(uintptr_t)tss;
+	uint64_t limit = sizeof(*tss) - 1;
+
+	/* 64-bit TSS descriptor, type 9 (available), present (SDM Vol. 3A 8.2.3). */
+	slot[0] = (limit & 0xffff) | ((base & 0xffffff) << 16) | (0x89ull << 40) |
+		  (((limit >> 16) & 0xf) << 48) | (((base >> 24) & 0xff) << 56);
+	slot[1] = base >> 32;
+}
+
+static void load_tables(struct cpu_tables *t)
+{
+	struct descriptor_pointer gdtr = { sizeof(t->gdt) - 1, (uint64_t)(uintptr_t)t->gdt };
+
+	__asm__ volatile("lgdt %0\n\t"
+			 "pushq %1\n\t"
+			 "leaq 1f(%%rip), %%rax\n\t"
+			 "pushq %%rax\n\t"
+			 "lretq\n"
+			 "1:\n\t"
+			 "movw %w2, %%ax\n\t"
+			 "movw %%ax, %%ds\n\t"
+			 "movw %%ax, %%es\n\t"
+			 "movw %%ax, %%ss\n\t"
+			 "ltr %w3"
+			 :
+			 : "m"(gdtr), "i"(SEL_CODE64), "r"(SEL_DATA), "r"(SEL_TSS)
+			 : "rax", "memory");
+}
+
+void arch_cpu_init(void)
+{
+	struct cpu_tables *t = &bsp_tables;
+
+	t->gdt[0] = 0;
+	t->gdt[1] = 0x00af9a000000ffffull; /* code, 64-bit, DPL 0 */
+	t->gdt[2] = 0x00cf92000000ffffull; /* data, DPL 0 */
+	gdt_set_tss(&t->gdt[3], &t->tss);
+	t->tss.iomap_base = sizeof(t->tss); /* no I/O permission bitmap */
+	t->tss.ist[IST_NMI - 1] = (uint64_t)(uintptr_t)(t->ist_stacks[0] + IST_STACK_SIZE);
+	t->tss.ist[IST_DOUBLE_FAULT - 1] = (uint64_t)(uintptr_t)(t->ist_stacks[1] + IST_STACK_SIZE);
+	t->tss.ist[IST_MACHINE_CHECK - 1] =
+		(uint64_t)(uintptr_t)(t->ist_stacks[2] + IST_STACK_SIZE);
+	load_tables(t);
+	traps_init();
+}
+
+static void brand_string(char *out, size_t size)
+{
+	char brand[49] = { 0 };
+	const char *p = brand;
+
+	if (cpuid(0x80000000, 0).eax < 0x80000004) {
+		strlcpy(out, "no brand string", size);
+		return;
+	}
+	for (uint32_t i = 0; i < 3; i++) {
+		struct cpuid_regs r = cpuid(0x80000002 + i, 0);
+
+		memcpy(brand + 16 * i, &r, 16);
+	}
+	while (*p == ' ')
+		p++;
+	strlcpy(out, p, size);
+}
+
+void arch_cpu_describe(char *buf, size_t size)
+{
+	struct cpuid_regs r = cpuid(0, 0);
+	struct cpuid_regs sig = cpuid(1, 0);
+	char vendor[13];
+	char brand[49];
+	uint32_t family = (sig.eax >> 8) & 0xf, model = (sig.eax >> 4) & 0xf;
+
+	memcpy(vendor, &r.ebx, 4);
+	memcpy(vendor + 4, &r.edx, 4);
+	memcpy(vendor + 8, &r.ecx, 4);
+	vendor[12] = '\0';
+	/* Extended family/model (SDM Vol. 2A, CPUID leaf 01H, figure 3-6). */
+	if (family == 0xf)
+		family += (sig.eax >> 20) & 0xff;
+	if (family == 0x6 || family >= 0xf)
+		model |= ((sig.eax >> 16) & 0xf) << 4;
+	brand_string(brand, sizeof(brand));
+	fmt_snprintf(buf, size, "%s family %u model %u stepping %u \"%s\"", vendor, family, model,
+		     sig.eax & 0xf, brand);
+}
+
+uint64_t arch_cycles(void)
+{
+	return rdtsc();
+}

@@ -1,0 +1,43 @@
+/*
+ * Per-CPU descriptor tables (GDT with a TSS, the IST stacks) and the trap frame that the
+ * exception entry code builds. Selectors match the boot GDT in boot64.S.
+ */
+#ifndef ARCH_CPU_H
+#define ARCH_CPU_H
+
+#include <stdint.h>
+
+#define SEL_CODE64 0x08
+#define SEL_DATA 0x10
+#define SEL_TSS 0x18
+
+#define IST_NMI 1
+#define IST_DOUBLE_FAULT 2
+#define IST_MACHINE_CHECK 3
+#define IST_STACK_SIZE 4096
+
+struct tss64 {
+	uint32_t reserved0;
+	uint64_t rsp[3];
+	uint64_t reserved1;
+	uint64_t ist[7];
+	uint64_t reserved2;
+	uint16_t reserved3;
+	uint16_t iomap_base;
+} __attribute__((packed));
+
+_Static_assert(sizeof(struct tss64) == 104, "64-bit TSS is 104 bytes (SDM Vol. 3A 8.7)");
+
+/* Saved by traps.S, lowest address first. */
+struct trap_frame {
+	uint64_t r15, r14, r13, r12, r11, r10, r9, r8;
+	uint64_t rdi, rsi, rbp, rbx, rdx, rcx, rax;
+	uint64_t vector, error_code;
+	uint64_t rip, cs, rflags, rsp, ss; /* pushed by the CPU */
+};
+
+void trap_handle(struct trap_frame *frame);
+void traps_init(void);
+extern const uint64_t trap_stubs[32];
+
+#endif

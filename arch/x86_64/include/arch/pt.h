@@ -1,0 +1,45 @@
+/*
+ * Four-level x86 radix page tables, shared by the hypervisor's own paging and (later) EPT:
+ * both use 512-entry tables, bits 51:12 for addresses and bit 7 for large leaves, and
+ * differ only in which bits mean "present" and what a table entry carries (struct pt_format).
+ */
+#ifndef ARCH_PT_H
+#define ARCH_PT_H
+
+#include <hv/types.h>
+
+#define PT_ADDR_MASK 0x000ffffffffff000ull
+#define PT_LARGE (1ull << 7) /* PS in paging, "maps a page" in EPT (SDM Vol. 3C 29.3.2) */
+
+struct pt_format {
+	uint64_t table_flags;  /* bits of an entry that points to the next-level table */
+	uint64_t present_mask; /* an entry with none of these bits is not present */
+	int max_leaf_level;    /* 1: 4 KiB leaves only, 2: also 2 MiB, 3: also 1 GiB */
+};
+
+struct pt {
+	const struct pt_format *fmt;
+	hpa_t root;
+	/* Returns a zeroed, page-aligned table's physical address, or -ENOMEM. */
+	int (*alloc_table)(hpa_t *out);
+	/* Turns a table's physical address into a pointer the code can use. */
+	uint64_t *(*table_ptr)(hpa_t pa);
+};
+
+/* Allocates the root table. 0 or -ENOMEM. */
+int pt_init(struct pt *pt);
+
+/*
+ * Maps [va, va + size) to [pa, pa + size) with leaf_flags, using the largest leaves that
+ * alignment and fmt->max_leaf_level allow. All three must be 4 KiB aligned. Mapping a page
+ * again with the same address and flags is a no-op; anything else already there is -EEXIST.
+ */
+int pt_map(struct pt *pt, uint64_t va, uint64_t pa, uint64_t size, uint64_t leaf_flags);
+
+/*
+ * Walks the tables for va. Returns 0 and the physical address va maps to, the leaf entry's
+ * flags (address bits cleared) and its level (1: 4 KiB, 2: 2 MiB, 3: 1 GiB), or -ENOENT.
+ */
+int pt_lookup(const struct pt *pt, uint64_t va, uint64_t *pa, uint64_t *flags, int *level);
+
+#endif

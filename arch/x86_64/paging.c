@@ -1,0 +1,107 @@
+/*
+ * The hypervisor's own page tables (arch_paging_init): RAM (including ACPI tables and NVS)
+ * identity-mapped and never executable, the image mapped W^X section by section, page 0
+ * left unmapped to catch NULL dereferences. Reserved ranges, which may hide devices, are
+ * mapped only on demand and read-only (arch_map_firmware), MMIO never by default.
+ */
+#include <arch/pt.h>
+#include <arch/x86.h>
+#include <hv/arch.h>
+#include <hv/log.h>
+#include <hv/mm.h>
+
+#define PTE_P (1ull << 0)
+#define PTE_RW (1ull << 1)
+#define PTE_NX (1ull << 63)
+
+extern char boot_stack_guard[];
+
+static struct pt_format paging_format = {
+	.table_flags = PTE_P | PTE_RW,
+	.present_mask = PTE_P,
+	.max_leaf_level = 2,
+};
+
+static int alloc_table(hpa_t *out)
+{
+	return mm_alloc_frames(1, PAGE_SIZE, out);
+}
+
+static uint64_t *table_ptr(hpa_t pa)
+{
+	return phys_to_virt(pa);
+}
+
+static struct pt hv_pt = {
+	.fmt = &paging_format,
+	.alloc_table = alloc_table,
+	.table_ptr = table_ptr,
+};
+
+static int map_identity(uint64_t base, uint64_t end, uint64_t flags, const char *what)
+{
+	int err = pt_map(&hv_pt, base, base, end - base, flags);
+
+	if (err)
+		log_error("paging: mapping %s [0x%llx, 0x%llx) failed (%d)\n", what,
+			  (unsigned long long)base, (unsigned long long)end, err);
+	return err;
+}
+
+static int map_image(uint64_t nx)
+{
+	uint64_t text = virt_to_phys(__image_start), rodata = virt_to_phys(__text_end);
+	uint64_t data = virt_to_phys(__rodata_end), end = virt_to_phys(__image_end);
+
+	uint64_t guard = virt_to_phys(boot_stack_guard);
+
+	/* The page under the boot stack stays unmapped so that an overflow faults (#DF on IST). */
+	return map_identity(text, rodata, PTE_P, "hypervisor text") ||
+	       map_identity(rodata, data, PTE_P | nx, "hypervisor rodata") ||
+	       map_identity(data, guard, PTE_P | PTE_RW | nx, "hypervisor data") ||
+	       map_identity(guard + PAGE_SIZE, end, PTE_P | PTE_RW | nx, "hypervisor data");
+}
+
+int arch_paging_init(const struct memmap *map)
+{
+	uint64_t nx = 0;
+
+	if (cpuid(0x80000000, 0).eax >= 0x80000001 && (cpuid(0x80000001, 0).edx & (1u << 20))) {
+		wrmsr(MSR_IA32_EFER, rdmsr(MSR_IA32_EFER) | EFER_NXE);
+		nx = PTE_NX;
+	}
+	if (pt_init(&hv_pt))
+		return -ENOMEM;
+	for (uint32_t i = 0; i < map->count; i++) {
+		const struct memmap_region *r = &map->regions[i];
+		uint64_t base = ALIGN_DOWN(r->base, PAGE_SIZE), end = ALIGN_UP(r->end, PAGE_SIZE);
+
+		if (!mm_type_is_ram(r->type) || r->type == MEMMAP_HV_IMAGE)
+			continue;
+		if (base == 0)
+			base = PAGE_SIZE; /* page 0 stays unmapped */
+		if (base < end && map_identity(base, end, PTE_P | PTE_RW | nx, memmap_type_name(r->type)))
+			return -ENOMEM;
+	}
+	if (map_image(nx))
+		return -ENOMEM;
+	write_cr3(hv_pt.root);
+	write_cr0(read_cr0() | CR0_WP);
+	return 0;
+}
+
+int arch_map_firmware(hpa_t base, uint64_t len)
+{
+	uint64_t nx = (rdmsr(MSR_IA32_EFER) & EFER_NXE) ? PTE_NX : 0;
+
+	for (uint64_t page = ALIGN_DOWN(base, PAGE_SIZE); page < base + len; page += PAGE_SIZE) {
+		uint64_t pa, flags;
+		int level;
+
+		if (pt_lookup(&hv_pt, page, &pa, &flags, &level) == 0)
+			continue; /* RAM or mapped before: readable already */
+		if (pt_map(&hv_pt, page, page, PAGE_SIZE, PTE_P | nx))
+			return -ENOMEM;
+	}
+	return 0;
+}

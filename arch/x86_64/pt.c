@@ -1,0 +1,125 @@
+/*
+ * Page-table construction and walks over the format described by struct pt_format (see
+ * arch/pt.h). Pure code apart from the two callbacks, tested on the host.
+ */
+#include <arch/pt.h>
+
+#define ENTRIES 512
+#define LEVEL_SHIFT(level) (PAGE_SHIFT + 9 * ((level)-1))
+#define LEVEL_SIZE(level) (1ull << LEVEL_SHIFT(level))
+
+static unsigned int index_at(uint64_t va, int level)
+{
+	return (va >> LEVEL_SHIFT(level)) & (ENTRIES - 1);
+}
+
+static int is_present(const struct pt *pt, uint64_t e)
+{
+	return (e & pt->fmt->present_mask) != 0;
+}
+
+int pt_init(struct pt *pt)
+{
+	return pt->alloc_table(&pt->root);
+}
+
+/* The table one level below entry *e, created if absent; NULL if *e is a leaf or no memory. */
+static uint64_t *next_table(struct pt *pt, uint64_t *e, int *err)
+{
+	hpa_t table;
+
+	if (is_present(pt, *e)) {
+		if (*e & PT_LARGE) {
+			*err = -EEXIST;
+			return NULL;
+		}
+		return pt->table_ptr(*e & PT_ADDR_MASK);
+	}
+	*err = pt->alloc_table(&table);
+	if (*err)
+		return NULL;
+	*e = table | pt->fmt->table_flags;
+	return pt->table_ptr(table);
+}
+
+static int set_leaf(uint64_t *e, uint64_t value)
+{
+	if (*e == value)
+		return 0;
+	if (*e)
+		return -EEXIST;
+	*e = value;
+	return 0;
+}
+
+/* 1 if the large leaf e already maps va to pa with flags (an overlapping identical request). */
+static int large_leaf_covers(uint64_t e, int level, uint64_t va, uint64_t pa, uint64_t flags)
+{
+	uint64_t offset_mask = LEVEL_SIZE(level) - 1;
+
+	return (e & ~PT_ADDR_MASK) == (flags | PT_LARGE) &&
+	       (e & PT_ADDR_MASK & ~offset_mask) + (va & offset_mask) == pa;
+}
+
+static int map_one(struct pt *pt, uint64_t va, uint64_t pa, int leaf_level, uint64_t flags)
+{
+	uint64_t *table = pt->table_ptr(pt->root);
+	int err = 0;
+
+	for (int level = 4; level > leaf_level; level--) {
+		uint64_t *e = &table[index_at(va, level)];
+
+		if (is_present(pt, *e) && (*e & PT_LARGE) && level > 1)
+			return large_leaf_covers(*e, level, va, pa, flags) ? 0 : -EEXIST;
+		table = next_table(pt, e, &err);
+		if (!table)
+			return err;
+	}
+	if (leaf_level > 1)
+		flags |= PT_LARGE;
+	return set_leaf(&table[index_at(va, leaf_level)], pa | flags);
+}
+
+int pt_map(struct pt *pt, uint64_t va, uint64_t pa, uint64_t size, uint64_t leaf_flags)
+{
+	if (!IS_ALIGNED(va | pa | size, PAGE_SIZE) || (leaf_flags & PT_ADDR_MASK) ||
+	    va + size < va || pa + size < pa)
+		return -EINVAL;
+	while (size) {
+		int level = pt->fmt->max_leaf_level;
+		int err;
+
+		while (level > 1 && (!IS_ALIGNED(va | pa, LEVEL_SIZE(level)) ||
+				     size < LEVEL_SIZE(level)))
+			level--;
+		err = map_one(pt, va, pa, level, leaf_flags);
+		if (err)
+			return err;
+		va += LEVEL_SIZE(level);
+		pa += LEVEL_SIZE(level);
+		size -= LEVEL_SIZE(level);
+	}
+	return 0;
+}
+
+int pt_lookup(const struct pt *pt, uint64_t va, uint64_t *pa, uint64_t *flags, int *level)
+{
+	const uint64_t *table = pt->table_ptr(pt->root);
+
+	for (int l = 4; l >= 1; l--) {
+		uint64_t e = table[index_at(va, l)];
+
+		if (!is_present(pt, e))
+			return -ENOENT;
+		if (l == 1 || (e & PT_LARGE)) {
+			uint64_t offset_mask = LEVEL_SIZE(l) - 1;
+
+			*pa = (e & PT_ADDR_MASK & ~offset_mask) | (va & offset_mask);
+			*flags = e & ~PT_ADDR_MASK;
+			*level = l;
+			return 0;
+		}
+		table = pt->table_ptr(e & PT_ADDR_MASK);
+	}
+	return -ENOENT;
+}

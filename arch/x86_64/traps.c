@@ -1,0 +1,91 @@
+/*
+ * The IDT and what happens on a CPU exception in the hypervisor: a register dump on the
+ * console, then hv_stop(). Never a silent triple fault; a fault while dumping just halts.
+ */
+#include <arch/cpu.h>
+#include <arch/x86.h>
+#include <hv/hv.h>
+#include <hv/log.h>
+
+struct idt_gate {
+	uint16_t offset_low;
+	uint16_t selector;
+	uint8_t ist;
+	uint8_t type_attr;
+	uint16_t offset_mid;
+	uint32_t offset_high;
+	uint32_t reserved;
+} __attribute__((packed));
+
+_Static_assert(sizeof(struct idt_gate) == 16, "IDT gate is 16 bytes in long mode");
+
+#define GATE_INTERRUPT 0x8e /* present, DPL 0, 64-bit interrupt gate */
+
+static struct idt_gate idt[256] __attribute__((aligned(16)));
+static int dumping;
+
+static const char *const exception_names[32] = {
+	"#DE", "#DB", "NMI", "#BP", "#OF", "#BR", "#UD", "#NM", "#DF", "CSO", "#TS",
+	"#NP", "#SS", "#GP", "#PF", "???", "#MF", "#AC", "#MC", "#XM", "#VE", "#CP",
+};
+
+static void idt_set(unsigned int vector, uint64_t handler, uint8_t ist)
+{
+	idt[vector] = (struct idt_gate){
+		.offset_low = handler & 0xffff,
+		.selector = SEL_CODE64,
+		.ist = ist,
+		.type_attr = GATE_INTERRUPT,
+		.offset_mid = (handler >> 16) & 0xffff,
+		.offset_high = handler >> 32,
+	};
+}
+
+void traps_init(void)
+{
+	struct {
+		uint16_t limit;
+		uint64_t base;
+	} __attribute__((packed)) idtr = { sizeof(idt) - 1, (uint64_t)(uintptr_t)idt };
+
+	for (unsigned int v = 0; v < 32; v++)
+		idt_set(v, trap_stubs[v], 0);
+	idt_set(2, trap_stubs[2], IST_NMI);
+	idt_set(8, trap_stubs[8], IST_DOUBLE_FAULT);
+	idt_set(18, trap_stubs[18], IST_MACHINE_CHECK);
+	__asm__ volatile("lidt %0" ::"m"(idtr));
+}
+
+void trap_handle(struct trap_frame *f)
+{
+	const char *name = f->vector < 32 && exception_names[f->vector] ? exception_names[f->vector]
+									  : "???";
+
+	if (dumping++) {
+		for (;;) {
+			cli();
+			hlt();
+		}
+	}
+	log_error("FATAL: exception %s (vector %llu) in the hypervisor, error code 0x%llx\n",
+		  name, (unsigned long long)f->vector, (unsigned long long)f->error_code);
+	log_error("  RIP=%016llx CS=%04llx RFLAGS=%08llx RSP=%016llx SS=%04llx\n",
+		  (unsigned long long)f->rip, (unsigned long long)f->cs,
+		  (unsigned long long)f->rflags, (unsigned long long)f->rsp,
+		  (unsigned long long)f->ss);
+	log_error("  CR0=%016llx CR2=%016llx CR3=%016llx CR4=%016llx\n",
+		  (unsigned long long)read_cr0(), (unsigned long long)read_cr2(),
+		  (unsigned long long)read_cr3(), (unsigned long long)read_cr4());
+	log_error("  RAX=%016llx RBX=%016llx RCX=%016llx RDX=%016llx\n",
+		  (unsigned long long)f->rax, (unsigned long long)f->rbx,
+		  (unsigned long long)f->rcx, (unsigned long long)f->rdx);
+	log_error("  RSI=%016llx RDI=%016llx RBP=%016llx R8 =%016llx\n",
+		  (unsigned long long)f->rsi, (unsigned long long)f->rdi,
+		  (unsigned long long)f->rbp, (unsigned long long)f->r8);
+	log_error("  R9 =%016llx R10=%016llx R11=%016llx R12=%016llx\n",
+		  (unsigned long long)f->r9, (unsigned long long)f->r10,
+		  (unsigned long long)f->r11, (unsigned long long)f->r12);
+	log_error("  R13=%016llx R14=%016llx R15=%016llx\n", (unsigned long long)f->r13,
+		  (unsigned long long)f->r14, (unsigned long long)f->r15);
+	hv_stop(4);
+}

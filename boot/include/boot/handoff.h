@@ -1,0 +1,83 @@
+/*
+ * The one contract between a boot loader and the hypervisor: whatever loaded Shunt
+ * (GRUB via multiboot2, or Shunt's own UEFI loader) fills a struct handoff and enters
+ * hv_main() with it. Everything here is plain data; hv copies it before using any memory.
+ */
+#ifndef BOOT_HANDOFF_H
+#define BOOT_HANDOFF_H
+
+#include <stdint.h>
+
+#define HANDOFF_MAGIC 0x46464f444e414853ull /* "SHANDOFF" little-endian */
+#define HANDOFF_VERSION 1
+
+#define HANDOFF_MAX_MEM 256
+#define HANDOFF_MAX_MODULES 16
+#define HANDOFF_CMDLINE_MAX 512
+#define HANDOFF_MODULE_CMDLINE_MAX 256
+#define HANDOFF_LOADER_NAME_MAX 64
+#define HANDOFF_ERROR_MAX 160
+#define HANDOFF_RSDP_MAX 36 /* an ACPI 2.0+ RSDP; ACPI 1.0 uses the first 20 bytes */
+
+/* How the machine was booted: printed in the banner, and decides nothing else. */
+enum handoff_firmware {
+	HANDOFF_FW_BIOS_MULTIBOOT2 = 1, /* legacy BIOS, GRUB2 multiboot2 */
+	HANDOFF_FW_UEFI_MULTIBOOT2 = 2, /* UEFI, GRUB2 multiboot2 (boot services exited by GRUB) */
+	HANDOFF_FW_UEFI_SHUNT = 3,      /* UEFI, Shunt's own gnu-efi loader (BOOTX64.EFI) */
+};
+
+/* Memory region types, in increasing order of restriction (see memmap_normalise()). */
+enum handoff_mem_type {
+	HANDOFF_MEM_USABLE = 1,       /* free RAM once the loader is gone */
+	HANDOFF_MEM_ACPI_RECLAIM = 2, /* ACPI tables: RAM, but keep until tables are parsed */
+	HANDOFF_MEM_ACPI_NVS = 3,     /* firmware-owned across sleep states */
+	HANDOFF_MEM_RESERVED = 4,     /* firmware, runtime services, anything unknown */
+	HANDOFF_MEM_MMIO = 5,         /* device memory reported by the firmware */
+	HANDOFF_MEM_BAD = 6,          /* RAM reported defective */
+};
+
+struct handoff_mem_region {
+	uint64_t base;
+	uint64_t length;
+	uint32_t type; /* enum handoff_mem_type */
+	uint32_t reserved;
+};
+
+/* A file the loader placed in memory for the hypervisor (guest images, later config). */
+struct handoff_module {
+	uint64_t base; /* physical address of the first byte */
+	uint64_t length;
+	char cmdline[HANDOFF_MODULE_CMDLINE_MAX]; /* NUL-terminated: "name key=value ..." */
+};
+
+struct handoff {
+	uint64_t magic;   /* HANDOFF_MAGIC */
+	uint32_t version; /* HANDOFF_VERSION */
+	uint32_t firmware; /* enum handoff_firmware */
+
+	uint32_t mem_count;
+	uint32_t module_count;
+	struct handoff_mem_region mem[HANDOFF_MAX_MEM]; /* as reported, not yet normalised */
+	struct handoff_module modules[HANDOFF_MAX_MODULES];
+
+	char cmdline[HANDOFF_CMDLINE_MAX];             /* hypervisor command line, NUL-terminated */
+	char loader_name[HANDOFF_LOADER_NAME_MAX];     /* e.g. "GRUB 2.06" */
+
+	uint32_t rsdp_length;           /* 0: no RSDP found; 20 (ACPI 1.0) or 36 (2.0+) */
+	uint32_t reserved0;
+	uint8_t rsdp[HANDOFF_RSDP_MAX]; /* a copy of the firmware's RSDP */
+	uint32_t reserved1;
+
+	uint64_t efi_system_table; /* physical address, 0 when not booted by UEFI */
+
+	/*
+	 * Non-empty when the loader found its input unusable (e.g. malformed multiboot2
+	 * tags): hv prints it on the console and stops, since it can not trust the rest.
+	 */
+	char boot_error[HANDOFF_ERROR_MAX];
+};
+
+/* The hypervisor's C entry point. Never returns. */
+void hv_main(const struct handoff *handoff) __attribute__((noreturn));
+
+#endif

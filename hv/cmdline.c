@@ -1,0 +1,78 @@
+/*
+ * Hypervisor command-line parsing (see hv/cmdline.h). Pure code, tested on the host.
+ */
+#include <hv/cmdline.h>
+#include <hv/fmt.h>
+#include <hv/string.h>
+
+#include <stdarg.h>
+
+#define WORD_MAX 64
+
+__attribute__((format(printf, 2, 3))) static void problem(struct cmdline_problems *p,
+							  const char *fmt, ...)
+{
+	va_list ap;
+
+	if (p->count < CMDLINE_MAX_PROBLEMS) {
+		va_start(ap, fmt);
+		fmt_vsnprintf(p->text[p->count], CMDLINE_PROBLEM_MAX, fmt, ap);
+		va_end(ap);
+	}
+	p->count++;
+}
+
+static void apply_word(const char *word, struct hv_options *opts, struct cmdline_problems *p)
+{
+	const char *eq = NULL;
+
+	for (const char *c = word; *c; c++)
+		if (*c == '=') {
+			eq = c;
+			break;
+		}
+	if (!eq) {
+		if (!strcmp(word, "test"))
+			opts->test_mode = 1;
+		else if (!strcmp(word, "crashtest"))
+			opts->crash_test = 1;
+		else
+			problem(p, "unknown option \"%s\"", word);
+		return;
+	}
+	if (!strncmp(word, "loglevel", (size_t)(eq - word)) && eq - word == 8) {
+		if (log_level_from_name(eq + 1, &opts->log_level))
+			problem(p, "\"%s\": loglevel is one of error, warn, info, debug", word);
+		return;
+	}
+	problem(p, "unknown option \"%s\"", word);
+}
+
+unsigned int cmdline_parse(const char *cmdline, struct hv_options *opts,
+			   struct cmdline_problems *problems)
+{
+	char word[WORD_MAX];
+
+	*opts = (struct hv_options){ .log_level = LOG_INFO };
+	problems->count = 0;
+	while (*cmdline) {
+		size_t n = 0;
+
+		while (*cmdline == ' ' || *cmdline == '\t')
+			cmdline++;
+		if (!*cmdline)
+			break;
+		while (cmdline[n] && cmdline[n] != ' ' && cmdline[n] != '\t')
+			n++;
+		if (n >= sizeof(word)) {
+			problem(problems, "option \"%.20s...\" is longer than %u characters",
+				cmdline, (unsigned int)sizeof(word) - 1);
+		} else {
+			memcpy(word, cmdline, n);
+			word[n] = '\0';
+			apply_word(word, opts, problems);
+		}
+		cmdline += n;
+	}
+	return problems->count;
+}

@@ -1,0 +1,56 @@
+/*
+ * Everything generic code needs from an architecture, and nothing more. hv/ calls only
+ * these hooks; arch/<name>/ implements them. Each says what it promises.
+ */
+#ifndef HV_ARCH_H
+#define HV_ARCH_H
+
+#include <hv/memmap.h>
+#include <hv/types.h>
+
+/* Brings up the boot console (on x86: the COM1 16550) so the log can print. */
+void arch_console_init(void);
+/* Writes len bytes to the console, translating "\n" to "\r\n"; never fails, may be slow. */
+void arch_console_write(const char *s, size_t len);
+
+/*
+ * Installs this CPU's descriptor tables and exception handlers. From here on any CPU
+ * exception in the hypervisor prints a register dump and stops the machine (arch_stop)
+ * instead of resetting it.
+ */
+void arch_cpu_init(void);
+
+/* One line describing the CPU: vendor, family/model/stepping and brand string. */
+void arch_cpu_describe(char *buf, size_t size);
+
+/*
+ * Replaces the boot page tables with the hypervisor's own: all RAM of map identity-mapped,
+ * the hypervisor image with W^X permissions, device ranges unmapped until asked for.
+ * Frames come from mm_alloc_frames(). Returns 0 or a negative error.
+ */
+int arch_paging_init(const struct memmap *map);
+
+/*
+ * Maps [base, base + len) read-only for the hypervisor, for firmware tables that lie outside
+ * RAM (e.g. ACPI tables in a reserved range). Pages already mapped stay as they are.
+ * Returns 0 or -ENOMEM. Callers must have checked that the range is not device memory.
+ */
+int arch_map_firmware(hpa_t base, uint64_t len);
+
+/*
+ * Prints the hardware virtualization report (what the CPU offers, what Shunt needs, and
+ * one line "VT-x: ready" or "VT-x: not available: <why>"). Returns 1 if guests can run.
+ */
+int arch_virt_probe(void);
+
+/*
+ * Stops the machine for good: when power_off is set (test mode), tries the emulators' and
+ * ACPI's power-off mechanisms and halts if none works; otherwise halts with interrupts off.
+ * exit_code reaches the emulator where it can carry one (QEMU's isa-debug-exit).
+ */
+void arch_stop(int power_off, int exit_code) __attribute__((noreturn));
+
+/* A raw 64-bit counter that increases monotonically (x86: the TSC), for coarse timing. */
+uint64_t arch_cycles(void);
+
+#endif

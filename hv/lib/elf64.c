@@ -1,0 +1,187 @@
+/*
+ * ELF64 executable validation (see hv/elf64.h). Reads headers through byte copies so an
+ * unaligned or truncated file can never cause an unaligned or out-of-bounds access.
+ */
+#include <hv/elf64.h>
+#include <hv/fmt.h>
+
+#define EI_NIDENT 16
+#define ELFCLASS64 2
+#define ELFDATA2LSB 1
+#define EV_CURRENT 1
+#define ET_EXEC 2
+#define EM_X86_64 62
+#define PT_LOAD 1
+
+struct elf64_ehdr {
+	uint8_t ident[EI_NIDENT];
+	uint16_t type;
+	uint16_t machine;
+	uint32_t version;
+	uint64_t entry;
+	uint64_t phoff;
+	uint64_t shoff;
+	uint32_t flags;
+	uint16_t ehsize;
+	uint16_t phentsize;
+	uint16_t phnum;
+	uint16_t shentsize;
+	uint16_t shnum;
+	uint16_t shstrndx;
+};
+
+struct elf64_phdr {
+	uint32_t type;
+	uint32_t flags;
+	uint64_t offset;
+	uint64_t vaddr;
+	uint64_t paddr;
+	uint64_t filesz;
+	uint64_t memsz;
+	uint64_t align;
+};
+
+_Static_assert(sizeof(struct elf64_ehdr) == 64, "ELF64 header is 64 bytes");
+_Static_assert(sizeof(struct elf64_phdr) == 56, "ELF64 program header is 56 bytes");
+
+static void copy_bytes(void *dst, const void *src, size_t n)
+{
+	uint8_t *d = dst;
+	const uint8_t *s = src;
+
+	while (n--)
+		*d++ = *s++;
+}
+
+static int fail(char *err, size_t err_size, const char *fmt, uint64_t a, uint64_t b)
+{
+	if (err && err_size)
+		fmt_snprintf(err, err_size, fmt, (unsigned long long)a, (unsigned long long)b);
+	return -1;
+}
+
+static int check_header(const struct elf64_ehdr *eh, uint64_t file_size, char *err,
+			size_t err_size)
+{
+	if (eh->ident[0] != 0x7f || eh->ident[1] != 'E' || eh->ident[2] != 'L' ||
+	    eh->ident[3] != 'F')
+		return fail(err, err_size, "not an ELF file (bad magic)", 0, 0);
+	if (eh->ident[4] != ELFCLASS64)
+		return fail(err, err_size, "ELF class %llu is not ELF64", eh->ident[4], 0);
+	if (eh->ident[5] != ELFDATA2LSB)
+		return fail(err, err_size, "ELF data encoding %llu is not little-endian",
+			    eh->ident[5], 0);
+	if (eh->ident[6] != EV_CURRENT || eh->version != EV_CURRENT)
+		return fail(err, err_size, "ELF version %llu is not 1", eh->version, 0);
+	if (eh->machine != EM_X86_64)
+		return fail(err, err_size, "ELF machine %llu is not x86-64 (62)", eh->machine, 0);
+	if (eh->type != ET_EXEC)
+		return fail(err, err_size, "ELF type %llu is not an executable (2)", eh->type, 0);
+	if (eh->ehsize < sizeof(struct elf64_ehdr))
+		return fail(err, err_size, "ELF header size %llu is too small", eh->ehsize, 0);
+	if (eh->phnum == 0)
+		return fail(err, err_size, "ELF file has no program headers", 0, 0);
+	if (eh->phentsize != sizeof(struct elf64_phdr))
+		return fail(err, err_size, "program header size %llu is not 56", eh->phentsize, 0);
+	if (eh->phoff > file_size ||
+	    (uint64_t)eh->phnum * sizeof(struct elf64_phdr) > file_size - eh->phoff)
+		return fail(err, err_size, "program header table at 0x%llx runs past the end of "
+			    "the file (%llu bytes)", eh->phoff, file_size);
+	return 0;
+}
+
+static int check_segment(const struct elf64_phdr *ph, unsigned int index, uint64_t file_size,
+			 char *err, size_t err_size)
+{
+	if (ph->filesz > ph->memsz)
+		return fail(err, err_size, "segment %llu: file size exceeds memory size", index, 0);
+	if (ph->offset > file_size || ph->filesz > file_size - ph->offset)
+		return fail(err, err_size, "segment %llu: bytes at offset 0x%llx run past the end "
+			    "of the file", index, ph->offset);
+	if (ph->paddr + ph->memsz < ph->paddr || ph->vaddr + ph->memsz < ph->vaddr)
+		return fail(err, err_size, "segment %llu: address 0x%llx + size wraps around",
+			    index, ph->paddr);
+	return 0;
+}
+
+static int check_overlaps(const struct elf64_image *img, char *err, size_t err_size)
+{
+	for (uint32_t i = 0; i < img->segment_count; i++) {
+		const struct elf64_segment *a = &img->segments[i];
+
+		for (uint32_t j = i + 1; j < img->segment_count; j++) {
+			const struct elf64_segment *b = &img->segments[j];
+
+			if (a->paddr < b->paddr + b->mem_size && b->paddr < a->paddr + a->mem_size)
+				return fail(err, err_size, "segments %llu and %llu overlap", i, j);
+		}
+	}
+	return 0;
+}
+
+static int entry_is_executable(const struct elf64_image *img)
+{
+	for (uint32_t i = 0; i < img->segment_count; i++) {
+		const struct elf64_segment *s = &img->segments[i];
+
+		if ((s->flags & ELF64_PF_X) && img->entry >= s->vaddr &&
+		    img->entry - s->vaddr < s->mem_size)
+			return 1;
+	}
+	return 0;
+}
+
+int elf64_parse(const void *file, uint64_t file_size, struct elf64_image *out, char *err,
+		size_t err_size)
+{
+	const uint8_t *bytes = file;
+	struct elf64_ehdr eh;
+
+	if (err && err_size)
+		err[0] = '\0';
+	if (!file || file_size < sizeof(eh))
+		return fail(err, err_size, "file of %llu bytes is too small for an ELF header",
+			    file_size, 0);
+	copy_bytes(&eh, bytes, sizeof(eh));
+	if (check_header(&eh, file_size, err, err_size))
+		return -1;
+
+	out->entry = eh.entry;
+	out->segment_count = 0;
+	out->reserved = 0;
+	out->lowest_paddr = UINT64_MAX;
+	out->highest_paddr = 0;
+	for (unsigned int i = 0; i < eh.phnum; i++) {
+		struct elf64_phdr ph;
+		struct elf64_segment *seg;
+
+		copy_bytes(&ph, bytes + eh.phoff + (uint64_t)i * sizeof(ph), sizeof(ph));
+		if (ph.type != PT_LOAD || ph.memsz == 0)
+			continue;
+		if (check_segment(&ph, i, file_size, err, err_size))
+			return -1;
+		if (out->segment_count == ELF64_MAX_SEGMENTS)
+			return fail(err, err_size, "more than %llu loadable segments",
+				    ELF64_MAX_SEGMENTS, 0);
+		seg = &out->segments[out->segment_count++];
+		seg->paddr = ph.paddr;
+		seg->vaddr = ph.vaddr;
+		seg->file_offset = ph.offset;
+		seg->file_size = ph.filesz;
+		seg->mem_size = ph.memsz;
+		seg->flags = ph.flags;
+		seg->reserved = 0;
+		if (ph.paddr < out->lowest_paddr)
+			out->lowest_paddr = ph.paddr;
+		if (ph.paddr + ph.memsz > out->highest_paddr)
+			out->highest_paddr = ph.paddr + ph.memsz;
+	}
+	if (out->segment_count == 0)
+		return fail(err, err_size, "no loadable segments", 0, 0);
+	if (check_overlaps(out, err, err_size))
+		return -1;
+	if (!entry_is_executable(out))
+		return fail(err, err_size, "entry point 0x%llx is not inside an executable segment",
+			    out->entry, 0);
+	return 0;
+}

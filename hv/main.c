@@ -1,0 +1,144 @@
+/*
+ * hv_main(): the hypervisor's boot sequence, in the order the pieces depend on each other.
+ * Console first (so everything after can complain), then CPU tables (so a fault prints
+ * instead of resetting), then the handoff checks, memory, paging, and the reports.
+ */
+#include <boot/handoff.h>
+#include <hv/acpi.h>
+#include <hv/arch.h>
+#include <hv/hv.h>
+#include <hv/log.h>
+#include <hv/mm.h>
+#include <hv/string.h>
+
+struct hv_options hv_options = { .log_level = LOG_INFO };
+
+/* The loader's handoff, copied before any frame is handed out (it may live in one). */
+static struct handoff boot;
+
+void hv_stop(int exit_code)
+{
+	if (hv_options.test_mode)
+		log_info("shunt: test mode: powering off (exit code %d)\n", exit_code);
+	else
+		log_info("shunt: halted (exit code %d)\n", exit_code);
+	arch_stop(hv_options.test_mode, exit_code);
+}
+
+static const char *firmware_name(uint32_t firmware)
+{
+	switch (firmware) {
+	case HANDOFF_FW_BIOS_MULTIBOOT2:
+		return "BIOS/multiboot2";
+	case HANDOFF_FW_UEFI_MULTIBOOT2:
+		return "UEFI/multiboot2";
+	case HANDOFF_FW_UEFI_SHUNT:
+		return "UEFI/shunt-loader";
+	default:
+		return "unknown";
+	}
+}
+
+/* The handoff is input like any other: check it before believing any of it. */
+static int check_handoff_header(void)
+{
+	if (boot.magic != HANDOFF_MAGIC || boot.version != HANDOFF_VERSION) {
+		log_error("boot: handoff has magic 0x%llx version %u, expected 0x%llx version %u: "
+			  "loader and hypervisor do not match\n", (unsigned long long)boot.magic,
+			  boot.version, (unsigned long long)HANDOFF_MAGIC, HANDOFF_VERSION);
+		return -EINVAL;
+	}
+	boot.boot_error[sizeof(boot.boot_error) - 1] = '\0';
+	boot.cmdline[sizeof(boot.cmdline) - 1] = '\0';
+	boot.loader_name[sizeof(boot.loader_name) - 1] = '\0';
+	return 0;
+}
+
+static int check_handoff_contents(void)
+{
+	if (boot.boot_error[0]) {
+		log_error("boot: %s\n", boot.boot_error);
+		return -EINVAL;
+	}
+	if (boot.mem_count > HANDOFF_MAX_MEM || boot.module_count > HANDOFF_MAX_MODULES ||
+	    boot.rsdp_length > HANDOFF_RSDP_MAX) {
+		log_error("boot: handoff counts out of range (mem %u, modules %u, rsdp %u)\n",
+			  boot.mem_count, boot.module_count, boot.rsdp_length);
+		return -EINVAL;
+	}
+	for (uint32_t i = 0; i < boot.module_count; i++)
+		boot.modules[i].cmdline[HANDOFF_MODULE_CMDLINE_MAX - 1] = '\0';
+	return 0;
+}
+
+static void apply_cmdline(void)
+{
+	static struct cmdline_problems problems;
+	unsigned int n = cmdline_parse(boot.cmdline, &hv_options, &problems);
+
+	log_set_level(hv_options.log_level);
+	for (unsigned int i = 0; i < n && i < CMDLINE_MAX_PROBLEMS; i++)
+		log_warn("cmdline: %s (ignored)\n", problems.text[i]);
+}
+
+static void print_memory_map(void)
+{
+	const struct memmap *map = mm_memmap();
+
+	for (uint32_t i = 0; i < map->count; i++)
+		log_debug("mem:   [0x%012llx, 0x%012llx) %s\n",
+			  (unsigned long long)map->regions[i].base,
+			  (unsigned long long)map->regions[i].end,
+			  memmap_type_name(map->regions[i].type));
+}
+
+static void print_banner(void)
+{
+	const struct memmap *map = mm_memmap();
+	char cpu[160];
+
+	log_info("boot: firmware=%s loader=\"%s\" cmdline=\"%s\"\n", firmware_name(boot.firmware),
+		 boot.loader_name, boot.cmdline);
+	log_info("mem: usable %llu MiB in %u regions, %u modules, hypervisor image %llu KiB\n",
+		 (unsigned long long)((memmap_total(map, HANDOFF_MEM_USABLE) +
+				       memmap_total(map, MEMMAP_HV_DATA)) / MIB),
+		 memmap_count(map, HANDOFF_MEM_USABLE), boot.module_count,
+		 (unsigned long long)(memmap_total(map, MEMMAP_HV_IMAGE) / KIB));
+	print_memory_map();
+	arch_cpu_describe(cpu, sizeof(cpu));
+	log_info("cpu: %s\n", cpu);
+}
+
+static void init_acpi(void)
+{
+	if (acpi_init(boot.rsdp, boot.rsdp_length, mm_is_readable))
+		log_warn("%s\n", acpi_error());
+}
+
+void hv_main(const struct handoff *handoff)
+{
+	boot = *handoff;
+	arch_console_init();
+	log_info("\nShunt %s (x86_64) paravirtualizing microhypervisor\n", SHUNT_VERSION);
+	arch_cpu_init();
+	if (check_handoff_header())
+		hv_stop(2);
+	apply_cmdline(); /* first, so that test mode powers off even after a bad handoff */
+	if (check_handoff_contents())
+		hv_stop(2);
+	if (mm_init(&boot))
+		hv_stop(2);
+	if (arch_paging_init(mm_memmap()))
+		panic("paging: could not build the hypervisor's page tables\n");
+	init_acpi();
+	print_banner();
+	arch_virt_probe();
+
+	if (hv_options.crash_test) {
+		log_info("shunt: crashtest: raising #UD on purpose\n");
+		__builtin_trap();
+	}
+	log_info("shunt: no guests configured; %llu MiB free\n",
+		 (unsigned long long)(mm_free_bytes() / MIB));
+	hv_stop(0);
+}

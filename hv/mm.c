@@ -1,0 +1,116 @@
+/*
+ * Boot-time memory setup (see hv/mm.h): the one memory map and frame allocator of the
+ * hypervisor, and the carve-outs that keep the image, modules and low memory out of it.
+ */
+#include <hv/arch.h>
+#include <hv/log.h>
+#include <hv/mm.h>
+#include <hv/string.h>
+
+#define LOW_MEMORY_END (1 * MIB)
+
+static struct memmap memmap;
+static struct frame_allocator frames;
+
+const struct memmap *mm_memmap(void)
+{
+	return &memmap;
+}
+
+static void claim_modules(const struct handoff *handoff)
+{
+	for (uint32_t i = 0; i < handoff->module_count; i++) {
+		const struct handoff_module *m = &handoff->modules[i];
+
+		if (!m->length)
+			continue;
+		if (memmap_claim(&memmap, m->base, m->base + m->length, MEMMAP_MODULE) == 0)
+			continue;
+		/* Keep whatever RAM it does occupy away from the allocator all the same. */
+		log_warn("boot module %u (\"%s\"): %s\n", i, m->cmdline, memmap.error);
+		memmap_reserve(&memmap, m->base, m->base + m->length, MEMMAP_MODULE);
+	}
+}
+
+static int start_frame_allocator(void)
+{
+	size_t bytes = frame_bitmap_bytes(&memmap);
+	uint64_t at;
+
+	if (memmap_find_usable(&memmap, ALIGN_UP(bytes, PAGE_SIZE), PAGE_SIZE, LOW_MEMORY_END,
+			       &at)) {
+		log_error("memory: no room for the %zu-byte frame bitmap\n", bytes);
+		return -ENOMEM;
+	}
+	if (memmap_claim(&memmap, at, at + bytes, MEMMAP_HV_DATA)) {
+		log_error("%s\n", memmap.error);
+		return -ENOSPC;
+	}
+	frame_init(&frames, &memmap, phys_to_virt(at));
+	return 0;
+}
+
+int mm_init(const struct handoff *handoff)
+{
+	hpa_t image_start = virt_to_phys(__image_start), image_end = virt_to_phys(__image_end);
+
+	if (memmap_normalise(&memmap, handoff->mem, handoff->mem_count)) {
+		log_error("%s\n", memmap.error);
+		return -EINVAL;
+	}
+	if (memmap_claim(&memmap, image_start, image_end, MEMMAP_HV_IMAGE)) {
+		log_error("the firmware's memory map does not cover the hypervisor image: %s\n",
+			  memmap.error);
+		return -EINVAL;
+	}
+	claim_modules(handoff);
+	if (memmap_reserve(&memmap, 0, LOW_MEMORY_END, MEMMAP_LOW)) {
+		log_error("%s\n", memmap.error);
+		return -ENOSPC;
+	}
+	return start_frame_allocator();
+}
+
+int mm_alloc_frames(uint64_t count, uint64_t align, hpa_t *out)
+{
+	int err = frame_alloc(&frames, count, align, out);
+
+	if (!err)
+		memset(phys_to_virt(*out), 0, count * PAGE_SIZE);
+	return err;
+}
+
+void mm_free_frames(hpa_t addr, uint64_t count)
+{
+	if (frame_free(&frames, addr, count))
+		panic("mm: freeing %llu frames at 0x%llx that are not allocated\n",
+		      (unsigned long long)count, (unsigned long long)addr);
+}
+
+uint64_t mm_free_bytes(void)
+{
+	return frames.free * PAGE_SIZE;
+}
+
+#define RAM_TYPES                                                                        \
+	(MEMMAP_TYPE_BIT(HANDOFF_MEM_USABLE) | MEMMAP_TYPE_BIT(HANDOFF_MEM_ACPI_RECLAIM) |   \
+	 MEMMAP_TYPE_BIT(HANDOFF_MEM_ACPI_NVS) | MEMMAP_TYPE_BIT(MEMMAP_HV_IMAGE) |          \
+	 MEMMAP_TYPE_BIT(MEMMAP_MODULE) | MEMMAP_TYPE_BIT(MEMMAP_LOW) |                      \
+	 MEMMAP_TYPE_BIT(MEMMAP_HV_DATA))
+
+int mm_type_is_ram(uint32_t type)
+{
+	return type < 32 && (RAM_TYPES & MEMMAP_TYPE_BIT(type));
+}
+
+int mm_is_readable(uint64_t phys, uint64_t len)
+{
+	const uint32_t firmware = RAM_TYPES | MEMMAP_TYPE_BIT(HANDOFF_MEM_RESERVED);
+
+	if (phys + len < phys)
+		return 0;
+	if (memmap_spans(&memmap, phys, phys + len, RAM_TYPES))
+		return 1;
+	return memmap_spans(&memmap, phys, phys + len, firmware) &&
+	       arch_map_firmware(phys, len) == 0;
+}
