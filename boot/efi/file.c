@@ -1,0 +1,242 @@
+/*
+ * Reading files from the loader's own volume (see file.h): the Simple File System protocol
+ * of LoadedImage->DeviceHandle, with paths built from the directory in LoadedImage->FilePath.
+ */
+#include "file.h"
+
+#include <stddef.h>
+
+#include <efilib.h>
+
+#include "console.h"
+
+#define PAGE_SIZE 4096
+#define BELOW_4G 0xffffffffull /* highest address AllocateMaxAddress may hand out */
+#define READ_CHUNK (4u << 20)  /* some firmware fails single reads of many megabytes */
+#define FILE_INFO_SIZE offsetof(EFI_FILE_INFO, FileName)
+
+static UINTN pages_for(UINT64 size)
+{
+	return size ? (UINTN)((size + PAGE_SIZE - 1) / PAGE_SIZE) : 1;
+}
+
+/* Concatenates the file path nodes of dp (a path may be split over several) into path. */
+static EFI_STATUS device_path_to_file(EFI_DEVICE_PATH *dp, CHAR16 *path, size_t max)
+{
+	size_t len = 0;
+
+	for (; dp && !IsDevicePathEndType(dp); dp = NextDevicePathNode(dp)) {
+		FILEPATH_DEVICE_PATH *fp = (FILEPATH_DEVICE_PATH *)dp;
+		size_t node_len = DevicePathNodeLength(dp);
+		size_t n;
+
+		if (node_len < sizeof(EFI_DEVICE_PATH))
+			return EFI_VOLUME_CORRUPTED; /* would loop forever */
+		if (DevicePathType(dp) != MEDIA_DEVICE_PATH ||
+		    DevicePathSubType(dp) != MEDIA_FILEPATH_DP ||
+		    node_len < SIZE_OF_FILEPATH_DEVICE_PATH)
+			continue;
+		n = (node_len - SIZE_OF_FILEPATH_DEVICE_PATH) / sizeof(CHAR16);
+		if (len && path[len - 1] != L'\\' && n && fp->PathName[0] != L'\\') {
+			if (len + 1 >= max)
+				return EFI_BUFFER_TOO_SMALL;
+			path[len++] = L'\\';
+		}
+		for (size_t i = 0; i < n && fp->PathName[i]; i++) {
+			if (len + 1 >= max)
+				return EFI_BUFFER_TOO_SMALL;
+			path[len++] = fp->PathName[i] == L'/' ? L'\\' : fp->PathName[i];
+		}
+	}
+	path[len] = 0;
+	return EFI_SUCCESS;
+}
+
+/* vol->dir = everything before the last '\' of the image's path, with a leading '\'. */
+static EFI_STATUS find_image_dir(EFI_LOADED_IMAGE *li, struct volume *vol)
+{
+	CHAR16 path[FILE_PATH_MAX];
+	size_t len = 0, cut = 0, out = 0;
+	EFI_STATUS st;
+
+	st = device_path_to_file(li->FilePath, path, FILE_PATH_MAX);
+	if (EFI_ERROR(st)) {
+		console_error("can not read the loader's own file path: %s",
+			      console_status_name(st));
+		return st;
+	}
+	while (path[len])
+		len++;
+	if (len == 0) {
+		console_error("the firmware gave no file path for the loader, so its directory is "
+			      "unknown");
+		return EFI_NOT_FOUND;
+	}
+	for (size_t i = 0; i < len; i++)
+		if (path[i] == L'\\')
+			cut = i;
+	if (path[0] != L'\\' && cut)
+		vol->dir[out++] = L'\\';
+	for (size_t i = 0; i < cut; i++)
+		vol->dir[out++] = path[i];
+	vol->dir[out] = 0;
+
+	for (size_t i = 0; i <= out; i++)
+		vol->dir_name[i] = vol->dir[i] < 0x80 ? (char)vol->dir[i] : '?';
+	return EFI_SUCCESS;
+}
+
+EFI_STATUS file_open_volume(EFI_HANDLE image, struct volume *vol)
+{
+	EFI_LOADED_IMAGE *li;
+	EFI_FILE_IO_INTERFACE *fs;
+	EFI_STATUS st;
+
+	vol->root = NULL;
+	st = BS->HandleProtocol(image, &LoadedImageProtocol, (void **)&li);
+	if (EFI_ERROR(st)) {
+		console_error("no LoadedImage protocol on the loader's handle: %s",
+			      console_status_name(st));
+		return st;
+	}
+	st = BS->HandleProtocol(li->DeviceHandle, &FileSystemProtocol, (void **)&fs);
+	if (EFI_ERROR(st)) {
+		console_error("the loader's device has no file system (Simple File System "
+			      "protocol): %s", console_status_name(st));
+		return st;
+	}
+	st = fs->OpenVolume(fs, &vol->root);
+	if (EFI_ERROR(st)) {
+		console_error("can not open the loader's volume: %s", console_status_name(st));
+		vol->root = NULL;
+		return st;
+	}
+	st = find_image_dir(li, vol);
+	if (EFI_ERROR(st))
+		file_close_volume(vol);
+	return st;
+}
+
+void file_close_volume(struct volume *vol)
+{
+	if (vol->root)
+		vol->root->Close(vol->root);
+	vol->root = NULL;
+}
+
+/* path = <dir>\<name> in UCS-2, shown = the same in ASCII for messages. */
+static EFI_STATUS make_path(const struct volume *vol, const char *name, CHAR16 *path,
+			    char *shown)
+{
+	size_t len = 0;
+
+	while (vol->dir[len])
+		len++;
+	if (len + 1 >= FILE_PATH_MAX)
+		return EFI_BUFFER_TOO_SMALL;
+	for (size_t i = 0; i < len; i++)
+		path[i] = vol->dir[i];
+	path[len++] = L'\\';
+	for (const char *p = name; *p; p++) {
+		if (len + 1 >= FILE_PATH_MAX)
+			return EFI_BUFFER_TOO_SMALL;
+		path[len++] = *p == '/' ? L'\\' : (CHAR16)(unsigned char)*p;
+	}
+	path[len] = 0;
+	for (size_t i = 0; i <= len; i++)
+		shown[i] = path[i] < 0x80 ? (char)path[i] : '?';
+	return EFI_SUCCESS;
+}
+
+static EFI_STATUS file_size(EFI_FILE_HANDLE fh, const char *shown, UINT64 *size)
+{
+	/* Room for the info and a file name as long as any path we open; UINT64 aligns it. */
+	UINT64 info_buf[(FILE_INFO_SIZE + FILE_PATH_MAX * sizeof(CHAR16)) / 8 + 1];
+	EFI_FILE_INFO *info = (EFI_FILE_INFO *)info_buf;
+	UINTN info_size = sizeof(info_buf);
+	EFI_STATUS st;
+
+	st = fh->GetInfo(fh, &GenericFileInfo, &info_size, info);
+	if (EFI_ERROR(st)) {
+		console_error("can not get the size of %s: %s", shown, console_status_name(st));
+		return st;
+	}
+	if (info->Attribute & EFI_FILE_DIRECTORY) {
+		console_error("%s is a directory, not a file", shown);
+		return EFI_UNSUPPORTED;
+	}
+	*size = info->FileSize;
+	return EFI_SUCCESS;
+}
+
+static EFI_STATUS read_all(EFI_FILE_HANDLE fh, const char *shown, UINT8 *buf, UINT64 size)
+{
+	UINT64 done = 0;
+	EFI_STATUS st;
+
+	while (done < size) {
+		UINTN chunk = size - done < READ_CHUNK ? (UINTN)(size - done) : READ_CHUNK;
+
+		st = fh->Read(fh, &chunk, buf + done);
+		if (EFI_ERROR(st)) {
+			console_error("reading %s failed at byte %llu of %llu: %s", shown,
+				      (unsigned long long)done, (unsigned long long)size,
+				      console_status_name(st));
+			return st;
+		}
+		if (chunk == 0) {
+			console_error("%s ended after %llu of its %llu bytes", shown,
+				      (unsigned long long)done, (unsigned long long)size);
+			return EFI_END_OF_FILE;
+		}
+		done += chunk;
+	}
+	return EFI_SUCCESS;
+}
+
+EFI_STATUS file_read(struct volume *vol, const char *name, int optional, void **data,
+		     UINT64 *size)
+{
+	CHAR16 path[FILE_PATH_MAX];
+	char shown[FILE_PATH_MAX];
+	EFI_PHYSICAL_ADDRESS addr = BELOW_4G;
+	EFI_FILE_HANDLE fh;
+	EFI_STATUS st;
+
+	st = make_path(vol, name, path, shown);
+	if (EFI_ERROR(st)) {
+		console_error("path %s\\%s is longer than %u characters", vol->dir_name, name,
+			      FILE_PATH_MAX - 1);
+		return st;
+	}
+	st = vol->root->Open(vol->root, &fh, path, EFI_FILE_MODE_READ, 0);
+	if (EFI_ERROR(st)) {
+		if (!(optional && st == EFI_NOT_FOUND))
+			console_error("can not open %s: %s", shown, console_status_name(st));
+		return st;
+	}
+	st = file_size(fh, shown, size);
+	if (EFI_ERROR(st))
+		goto out_close;
+	st = BS->AllocatePages(AllocateMaxAddress, EfiLoaderData, pages_for(*size), &addr);
+	if (EFI_ERROR(st)) {
+		console_error("no memory below 4 GiB for %s (%llu bytes): %s", shown,
+			      (unsigned long long)*size, console_status_name(st));
+		goto out_close;
+	}
+	st = read_all(fh, shown, (UINT8 *)(UINTN)addr, *size);
+	if (EFI_ERROR(st)) {
+		BS->FreePages(addr, pages_for(*size));
+		goto out_close;
+	}
+	*data = (void *)(UINTN)addr;
+out_close:
+	fh->Close(fh);
+	return st;
+}
+
+void file_free(void *data, UINT64 size)
+{
+	if (data)
+		BS->FreePages((EFI_PHYSICAL_ADDRESS)(UINTN)data, pages_for(size));
+}

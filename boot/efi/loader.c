@@ -1,0 +1,331 @@
+/*
+ * Shunt's UEFI loader (BOOTX64.EFI): reads boot.cfg, shunt.elf and the modules boot.cfg names
+ * from its own directory, fills the struct handoff, leaves boot services and enters the
+ * hypervisor. This file holds the order of those steps and the handoff they fill.
+ */
+#include <efi.h>
+#include <efilib.h>
+
+#include <boot/handoff.h>
+#include <hv/fmt.h>
+
+#include "bootcfg.h"
+#include "console.h"
+#include "file.h"
+#include "hvimage.h"
+#include "memmap_efi.h"
+
+#define LOADER_NAME "Shunt UEFI loader " SHUNT_VERSION
+#define BOOTCFG_FILE "boot.cfg"
+#define PAGE_SIZE 4096
+#define BELOW_4G 0xffffffffull /* the handoff and modules must be reachable with 32 bits */
+#define EXIT_ATTEMPTS 8	       /* ExitBootServices tries before giving up on the map key */
+#define MAP_HEADROOM 16	       /* descriptors the map may grow by before its last read */
+#define RSDP_V1_LENGTH 20
+
+_Static_assert(sizeof(LOADER_NAME) <= HANDOFF_LOADER_NAME_MAX, "loader name too long");
+
+/* shunt.elf's entry: 64-bit code, System V convention, handoff in RDI, never returns. */
+typedef void (*hv_entry_fn)(const struct handoff *handoff) __attribute__((sysv_abi, noreturn));
+
+EFI_STATUS efi_main(EFI_HANDLE image, EFI_SYSTEM_TABLE *systab);
+
+static struct bootcfg cfg;
+static char cfg_name[FILE_PATH_MAX]; /* "<dir>\boot.cfg", for messages */
+
+static void copy_string(char *dst, const char *src, size_t size)
+{
+	size_t i;
+
+	for (i = 0; i + 1 < size && src[i]; i++)
+		dst[i] = src[i];
+	dst[i] = '\0';
+}
+
+static EFI_STATUS read_config(struct volume *vol)
+{
+	char err[BOOTCFG_ERR_MAX];
+	void *text;
+	UINT64 size;
+	EFI_STATUS st;
+
+	fmt_snprintf(cfg_name, sizeof(cfg_name), "%s\\" BOOTCFG_FILE, vol->dir_name);
+	bootcfg_init(&cfg);
+	st = file_read(vol, BOOTCFG_FILE, 1, &text, &size);
+	if (st == EFI_NOT_FOUND) {
+		console_info("no %s: no modules, empty command line", cfg_name);
+		return EFI_SUCCESS;
+	}
+	if (EFI_ERROR(st))
+		return st;
+	if (bootcfg_parse(text, size, cfg_name, &cfg, err, sizeof(err))) {
+		console_error("%s", err);
+		st = EFI_LOAD_ERROR;
+	}
+	file_free(text, size);
+	return st;
+}
+
+/* The hypervisor's command line: the load options when there are any, else boot.cfg's. */
+static EFI_STATUS set_cmdline(EFI_HANDLE image, struct handoff *h)
+{
+	EFI_LOADED_IMAGE *li;
+	char err[BOOTCFG_ERR_MAX];
+	EFI_STATUS st;
+
+	st = BS->HandleProtocol(image, &LoadedImageProtocol, (void **)&li);
+	if (EFI_ERROR(st)) {
+		console_error("no LoadedImage protocol on the loader's handle: %s",
+			      console_status_name(st));
+		return st;
+	}
+	switch (bootcfg_parse_load_options(li->LoadOptions, li->LoadOptionsSize, h->cmdline,
+					   sizeof(h->cmdline), err, sizeof(err))) {
+	case BOOTCFG_OPTIONS_CMDLINE:
+		console_info("command line (from load options): %s", h->cmdline);
+		return EFI_SUCCESS;
+	case BOOTCFG_OPTIONS_NOT_TEXT:
+		console_info("ignoring %u bytes of load options that are not text",
+			     (unsigned int)li->LoadOptionsSize);
+		break;
+	case BOOTCFG_OPTIONS_NONE:
+		break;
+	default:
+		console_error("load options: %s", err);
+		return EFI_INVALID_PARAMETER;
+	}
+	copy_string(h->cmdline, cfg.cmdline, sizeof(h->cmdline));
+	if (cfg.cmdline_line)
+		console_info("command line (from %s): %s", cfg_name, h->cmdline);
+	return EFI_SUCCESS;
+}
+
+static void free_modules(struct handoff *h)
+{
+	for (uint32_t i = 0; i < h->module_count; i++)
+		file_free((void *)(UINTN)h->modules[i].base, h->modules[i].length);
+	h->module_count = 0;
+}
+
+static EFI_STATUS load_modules(struct volume *vol, struct handoff *h)
+{
+	for (uint32_t i = 0; i < cfg.module_count; i++) {
+		const struct bootcfg_module *m = &cfg.modules[i];
+		struct handoff_module *hm = &h->modules[i];
+		void *data;
+		UINT64 size;
+		EFI_STATUS st;
+
+		st = file_read(vol, m->file, 0, &data, &size);
+		if (EFI_ERROR(st)) {
+			console_error("%s:%u: module '%s' could not be loaded", cfg_name, m->line,
+				      m->file);
+			free_modules(h);
+			return st;
+		}
+		hm->base = (UINTN)data;
+		hm->length = size;
+		copy_string(hm->cmdline, m->cmdline, sizeof(hm->cmdline));
+		h->module_count++;
+		console_info("module %s: %llu bytes at 0x%llx", m->file, (unsigned long long)size,
+			     (unsigned long long)hm->base);
+	}
+	return EFI_SUCCESS;
+}
+
+static const UINT8 *find_config_table(EFI_GUID guid)
+{
+	for (UINTN i = 0; i < ST->NumberOfTableEntries; i++)
+		if (CompareGuid(&ST->ConfigurationTable[i].VendorGuid, &guid) == 0)
+			return ST->ConfigurationTable[i].VendorTable;
+	return NULL;
+}
+
+/* A copy of the ACPI RSDP: 36 bytes for ACPI 2.0+ (revision >= 2), 20 for ACPI 1.0. */
+static void copy_rsdp(struct handoff *h)
+{
+	static const char signature[8] = "RSD PTR ";
+	const UINT8 *rsdp = find_config_table((EFI_GUID)ACPI_20_TABLE_GUID);
+	uint32_t len;
+
+	if (!rsdp)
+		rsdp = find_config_table((EFI_GUID)ACPI_TABLE_GUID);
+	if (!rsdp) {
+		console_info("the firmware publishes no ACPI RSDP");
+		return;
+	}
+	for (int i = 0; i < 8; i++) {
+		if (rsdp[i] != (UINT8)signature[i]) {
+			console_info("ignoring an ACPI RSDP at 0x%llx without its signature",
+				     (unsigned long long)(UINTN)rsdp);
+			return;
+		}
+	}
+	len = rsdp[15] >= 2 ? HANDOFF_RSDP_MAX : RSDP_V1_LENGTH;
+	CopyMem(h->rsdp, (void *)rsdp, len);
+	h->rsdp_length = len;
+	console_info("ACPI RSDP revision %u at 0x%llx", rsdp[15], (unsigned long long)(UINTN)rsdp);
+}
+
+static EFI_STATUS create_handoff(struct handoff **out)
+{
+	EFI_PHYSICAL_ADDRESS addr = BELOW_4G;
+	struct handoff *h;
+	EFI_STATUS st;
+
+	st = BS->AllocatePages(AllocateMaxAddress, EfiLoaderData,
+			       (sizeof(*h) + PAGE_SIZE - 1) / PAGE_SIZE, &addr);
+	if (EFI_ERROR(st)) {
+		console_error("no memory below 4 GiB for the handoff (%u bytes): %s",
+			      (unsigned int)sizeof(*h), console_status_name(st));
+		return st;
+	}
+	h = (struct handoff *)(UINTN)addr;
+	ZeroMem(h, sizeof(*h));
+	h->magic = HANDOFF_MAGIC;
+	h->version = HANDOFF_VERSION;
+	h->firmware = HANDOFF_FW_UEFI_SHUNT;
+	copy_string(h->loader_name, LOADER_NAME, sizeof(h->loader_name));
+	h->efi_system_table = (UINTN)ST;
+	*out = h;
+	return EFI_SUCCESS;
+}
+
+static void free_handoff(struct handoff *h)
+{
+	BS->FreePages((UINTN)h, (sizeof(*h) + PAGE_SIZE - 1) / PAGE_SIZE);
+}
+
+static void __attribute__((noreturn)) halt(void)
+{
+	for (;;)
+		__asm__ volatile("cli; hlt");
+}
+
+/*
+ * Converts the final memory map into h and leaves boot services. Returns an error only when
+ * ExitBootServices was never called, so the caller can still print and give up; from the
+ * first attempt on, only GetMemoryMap and ExitBootServices may be called and nothing may be
+ * allocated (UEFI 7.4, ExitBootServices), so later failures go to COM1 and halt.
+ */
+static EFI_STATUS exit_boot_services(EFI_HANDLE image, struct handoff *h)
+{
+	UINTN size = 0, capacity, key, desc_size;
+	UINT32 desc_version;
+	const char *step = "GetMemoryMap";
+	char err[128] = "";
+	int tried = 0, attempt;
+	void *map = NULL;
+	EFI_STATUS st;
+
+	st = BS->GetMemoryMap(&size, NULL, &key, &desc_size, &desc_version);
+	if (st != EFI_BUFFER_TOO_SMALL) {
+		console_error("GetMemoryMap did not report its size: %s", console_status_name(st));
+		return EFI_ERROR(st) ? st : EFI_LOAD_ERROR;
+	}
+	/* Allocating the buffer adds descriptors to the map it will hold: leave room. */
+	capacity = size + MAP_HEADROOM * desc_size;
+	st = BS->AllocatePool(EfiLoaderData, capacity, &map);
+	if (EFI_ERROR(st)) {
+		console_error("no memory for the memory map (%llu bytes): %s",
+			      (unsigned long long)capacity, console_status_name(st));
+		return st;
+	}
+
+	for (attempt = 1; attempt <= EXIT_ATTEMPTS; attempt++) {
+		size = capacity;
+		step = "GetMemoryMap";
+		st = BS->GetMemoryMap(&size, map, &key, &desc_size, &desc_version);
+		if (EFI_ERROR(st))
+			break;
+		if (memmap_efi_convert(map, size, desc_size, h, err, sizeof(err))) {
+			st = EFI_LOAD_ERROR;
+			break;
+		}
+		step = "ExitBootServices";
+		console_detach_firmware();
+		tried = 1;
+		st = BS->ExitBootServices(image, key);
+		/* EFI_INVALID_PARAMETER: the map changed since GetMemoryMap, read it again. */
+		if (st != EFI_INVALID_PARAMETER)
+			break;
+	}
+	if (!EFI_ERROR(st))
+		return EFI_SUCCESS;
+
+	if (err[0])
+		console_error("%s", err);
+	else
+		console_error("%s failed (attempt %d of %d): %s", step,
+			      attempt > EXIT_ATTEMPTS ? EXIT_ATTEMPTS : attempt, EXIT_ATTEMPTS,
+			      console_status_name(st));
+	if (!tried) {
+		BS->FreePool(map);
+		return st;
+	}
+	console_error("boot services may be half gone, so the loader can not return: halting");
+	halt();
+}
+
+static void __attribute__((noreturn)) enter_hv(uint64_t entry, const struct handoff *h)
+{
+	hv_entry_fn hv_entry = (hv_entry_fn)(UINTN)entry;
+
+	/* The firmware's interrupt handlers are gone with boot services: no interrupts. */
+	__asm__ volatile("cli" ::: "memory");
+	hv_entry(h);
+}
+
+EFI_STATUS efi_main(EFI_HANDLE image, EFI_SYSTEM_TABLE *systab)
+{
+	struct volume vol;
+	struct hvimage hv;
+	struct handoff *h;
+	EFI_STATUS st;
+
+	InitializeLib(image, systab);
+	console_init();
+	console_printf(LOADER_NAME "\n");
+
+	st = file_open_volume(image, &vol);
+	if (EFI_ERROR(st))
+		goto err_out;
+	console_info("loading from %s", vol.dir_name[0] ? vol.dir_name : "\\");
+	st = read_config(&vol);
+	if (EFI_ERROR(st))
+		goto err_volume;
+	st = hvimage_load(&vol, &hv);
+	if (EFI_ERROR(st))
+		goto err_volume;
+	st = create_handoff(&h);
+	if (EFI_ERROR(st))
+		goto err_hv;
+	st = set_cmdline(image, h);
+	if (EFI_ERROR(st))
+		goto err_handoff;
+	st = load_modules(&vol, h);
+	if (EFI_ERROR(st))
+		goto err_handoff;
+	copy_rsdp(h);
+	file_close_volume(&vol);
+
+	st = exit_boot_services(image, h);
+	if (EFI_ERROR(st))
+		goto err_modules;
+	console_info("left boot services: %u memory regions, %u modules; entering the "
+		     "hypervisor at 0x%llx", h->mem_count, h->module_count,
+		     (unsigned long long)hv.entry);
+	enter_hv(hv.entry, h);
+
+err_modules:
+	free_modules(h);
+err_handoff:
+	free_handoff(h);
+err_hv:
+	hvimage_unload(&hv);
+err_volume:
+	file_close_volume(&vol);
+err_out:
+	console_error("boot stopped: %s", console_status_name(st));
+	return st;
+}

@@ -1,0 +1,137 @@
+/*
+ * UEFI memory map -> handoff memory regions (see memmap_efi.h). Regions are kept sorted by
+ * base while they are inserted, so that merging only ever has to look at two neighbours and
+ * a map of any order fits in HANDOFF_MAX_MEM whenever its merged form does.
+ */
+#include "memmap_efi.h"
+
+#include <hv/fmt.h>
+
+#define EFI_PAGE_SHIFT 12
+
+/* EFI_MEMORY_TYPE values (UEFI specification, 7.2 AllocatePages). */
+enum {
+	EFI_RESERVED_MEMORY = 0,
+	EFI_LOADER_CODE = 1,
+	EFI_LOADER_DATA = 2,
+	EFI_BOOT_SERVICES_CODE = 3,
+	EFI_BOOT_SERVICES_DATA = 4,
+	EFI_RUNTIME_SERVICES_CODE = 5,
+	EFI_RUNTIME_SERVICES_DATA = 6,
+	EFI_CONVENTIONAL_MEMORY = 7,
+	EFI_UNUSABLE_MEMORY = 8,
+	EFI_ACPI_RECLAIM_MEMORY = 9,
+	EFI_ACPI_MEMORY_NVS = 10,
+	EFI_MEMORY_MAPPED_IO = 11,
+	EFI_MEMORY_MAPPED_IO_PORT_SPACE = 12,
+	EFI_PAL_CODE = 13,
+	EFI_PERSISTENT_MEMORY = 14,
+};
+
+uint32_t memmap_efi_type(uint32_t efi_type)
+{
+	switch (efi_type) {
+	/* Once the loader has jumped, boot services and the loader itself are gone. */
+	case EFI_CONVENTIONAL_MEMORY:
+	case EFI_BOOT_SERVICES_CODE:
+	case EFI_BOOT_SERVICES_DATA:
+	case EFI_LOADER_CODE:
+	case EFI_LOADER_DATA:
+		return HANDOFF_MEM_USABLE;
+	case EFI_ACPI_RECLAIM_MEMORY:
+		return HANDOFF_MEM_ACPI_RECLAIM;
+	case EFI_ACPI_MEMORY_NVS:
+		return HANDOFF_MEM_ACPI_NVS;
+	case EFI_MEMORY_MAPPED_IO:
+	case EFI_MEMORY_MAPPED_IO_PORT_SPACE:
+		return HANDOFF_MEM_MMIO;
+	case EFI_UNUSABLE_MEMORY:
+		return HANDOFF_MEM_BAD;
+	default:
+		/* Runtime services, reserved, PAL code, persistent memory, types yet to come. */
+		return HANDOFF_MEM_RESERVED;
+	}
+}
+
+static void copy_region(struct handoff_mem_region *dst, const struct handoff_mem_region *src)
+{
+	dst->base = src->base;
+	dst->length = src->length;
+	dst->type = src->type;
+	dst->reserved = 0;
+}
+
+/* Inserts [base, base + length) in order, merging it with same-typed neighbours it touches. */
+static int insert_region(struct handoff *h, uint64_t base, uint64_t length, uint32_t type)
+{
+	struct handoff_mem_region *m = h->mem;
+	uint32_t n = h->mem_count, i = 0;
+	int join_prev, join_next;
+
+	while (i < n && m[i].base < base)
+		i++;
+	join_prev = i > 0 && m[i - 1].type == type && m[i - 1].base + m[i - 1].length == base;
+	join_next = i < n && m[i].type == type && base + length == m[i].base;
+
+	if (join_prev && join_next) {
+		m[i - 1].length += length + m[i].length;
+		for (uint32_t j = i; j + 1 < n; j++)
+			copy_region(&m[j], &m[j + 1]);
+		n--;
+	} else if (join_prev) {
+		m[i - 1].length += length;
+	} else if (join_next) {
+		m[i].base = base;
+		m[i].length += length;
+	} else {
+		if (n == HANDOFF_MAX_MEM)
+			return -1;
+		for (uint32_t j = n; j > i; j--)
+			copy_region(&m[j], &m[j - 1]);
+		m[i].base = base;
+		m[i].length = length;
+		m[i].type = type;
+		m[i].reserved = 0;
+		n++;
+	}
+	h->mem_count = n;
+	return 0;
+}
+
+int memmap_efi_convert(const void *map, uint64_t map_size, uint64_t desc_size,
+		       struct handoff *h, char *err, size_t err_size)
+{
+	const uint8_t *p = map;
+	uint64_t count;
+
+	h->mem_count = 0;
+	if (desc_size < sizeof(struct memmap_efi_desc) || desc_size % 8) {
+		fmt_snprintf(err, err_size, "memory descriptor size %llu is not usable",
+			     (unsigned long long)desc_size);
+		return -1;
+	}
+	count = map_size / desc_size;
+	for (uint64_t i = 0; i < count; i++) {
+		const struct memmap_efi_desc *d = (const void *)(p + i * desc_size);
+		uint64_t length = d->page_count << EFI_PAGE_SHIFT;
+
+		if (d->page_count == 0)
+			continue;
+		if (d->page_count > (UINT64_MAX >> EFI_PAGE_SHIFT) ||
+		    d->physical_start + length < d->physical_start) {
+			fmt_snprintf(err, err_size,
+				     "memory descriptor %llu (0x%llx, %llu pages) wraps around",
+				     (unsigned long long)i, (unsigned long long)d->physical_start,
+				     (unsigned long long)d->page_count);
+			return -1;
+		}
+		if (insert_region(h, d->physical_start, length, memmap_efi_type(d->type))) {
+			fmt_snprintf(err, err_size,
+				     "memory map has more than %u regions even after merging "
+				     "(%llu descriptors)", HANDOFF_MAX_MEM,
+				     (unsigned long long)count);
+			return -1;
+		}
+	}
+	return 0;
+}
