@@ -19,7 +19,7 @@ INCLUDES  := -Iboot/include -Ihv/include -Iarch/x86_64/include -Ipv-abi/include
 
 # --- The hypervisor: freestanding, no FPU/SSE state, identity-mapped at its link address.
 HV_CFLAGS := -std=c11 -ffreestanding -fno-stack-protector -fno-pic -fno-pie -mno-red-zone \
-             -mno-mmx -mno-sse -mno-sse2 -mno-avx -fno-omit-frame-pointer \
+             -mno-mmx -mno-sse -mno-sse2 -mno-avx -fomit-frame-pointer \
              -fno-asynchronous-unwind-tables -O2 -g $(WARNINGS) $(INCLUDES) \
              -DSHUNT_VERSION='"$(VERSION)"' -MMD -MP
 HV_ASFLAGS := $(INCLUDES) -MMD -MP -g
@@ -28,7 +28,7 @@ HV_LDFLAGS := -nostdlib -static -no-pie -Wl,-T,linker.ld -Wl,--build-id=none \
 
 HV_SRCS := $(wildcard boot/multiboot2/*.c boot/multiboot2/*.S \
              arch/x86_64/*.c arch/x86_64/*.S arch/x86_64/vmx/*.c arch/x86_64/vmx/*.S \
-             hv/*.c hv/lib/*.c)
+             hv/*.c hv/lib/*.c hv/devices/*.c)
 HV_OBJS := $(patsubst %,$(BUILD)/hv-obj/%.o,$(HV_SRCS))
 
 # --- The UEFI loader: a gnu-efi application (see ../shared/TESTBED.md for the flags).
@@ -40,10 +40,21 @@ EFI_CFLAGS := -std=c11 -ffreestanding -fpic -fshort-wchar -fno-stack-protector -
 EFI_SRCS := $(wildcard boot/efi/*.c) hv/lib/elf64.c hv/lib/fmt.c
 EFI_OBJS := $(patsubst %,$(BUILD)/efi-obj/%.o,$(EFI_SRCS))
 
+# --- Test guests: tiny kernels built only from guest-kit (plus an entry stub).
+GUEST_CFLAGS := -std=c11 -ffreestanding -fno-stack-protector -fno-pic -fno-pie -mno-red-zone \
+                -mno-mmx -mno-sse -mno-sse2 -mno-avx -O2 -g $(WARNINGS) -Iguest-kit/include \
+                -Ipv-abi/include
+GUEST_LDFLAGS := -nostdlib -static -no-pie -Wl,-T,tests/guests/guest.ld -Wl,--build-id=none \
+                 -Wl,--no-warn-rwx-segments \
+                 -Wl,-z,noexecstack
+GUESTS := hello counter badcalls triplefault oob bench
+GUEST_ELFS := $(patsubst %,$(BUILD)/guests/%.elf,$(GUESTS))
+GUEST_COMMON := tests/guests/start.S tests/guests/traps.S
+
 DEPS_STAMP := $(BUILD)/.deps-installed
 
 .PHONY: all deps test unit-test system-test run bench clean format format-check
-all: $(BUILD)/shunt.elf $(BUILD)/BOOTX64.EFI $(BUILD)/shunt.iso
+all: $(BUILD)/shunt.elf $(BUILD)/BOOTX64.EFI $(GUEST_ELFS) $(BUILD)/shunt.iso
 
 # Installs the Debian packages once per checkout (and again when the list changes).
 deps: $(DEPS_STAMP)
@@ -53,29 +64,46 @@ $(DEPS_STAMP): tools/install-deps
 
 $(BUILD)/hv-obj/%.c.o: %.c | $(DEPS_STAMP)
 	@mkdir -p $(@D)
-	$(CC) $(HV_CFLAGS) -c $< -o $@
+	@echo "  CC      $<"
+	@$(CC) $(HV_CFLAGS) -c $< -o $@
 
 $(BUILD)/hv-obj/%.S.o: %.S | $(DEPS_STAMP)
 	@mkdir -p $(@D)
-	$(CC) $(HV_ASFLAGS) -c $< -o $@
+	@echo "  AS      $<"
+	@$(CC) $(HV_ASFLAGS) -c $< -o $@
 
 $(BUILD)/shunt.elf: $(HV_OBJS) linker.ld
-	$(CC) $(HV_LDFLAGS) -o $@ $(HV_OBJS)
+	@echo "  LD      $@"
+	@$(CC) $(HV_LDFLAGS) -o $@ $(HV_OBJS)
 
 $(BUILD)/efi-obj/%.c.o: %.c | $(DEPS_STAMP)
 	@mkdir -p $(@D)
-	$(EFI_CC) $(EFI_CFLAGS) -c $< -o $@
+	@echo "  CC-EFI  $<"
+	@$(EFI_CC) $(EFI_CFLAGS) -c $< -o $@
 
 $(BUILD)/BOOTX64.so: $(EFI_OBJS)
-	ld -nostdlib -znocombreloc -shared -Bsymbolic -T $(EFI_LIB)/elf_x86_64_efi.lds \
+	@echo "  LD-EFI  $@"
+	@ld -nostdlib -znocombreloc -shared -Bsymbolic -T $(EFI_LIB)/elf_x86_64_efi.lds \
 		-L$(EFI_LIB) $(EFI_LIB)/crt0-efi-x86_64.o $(EFI_OBJS) -o $@ -lefi -lgnuefi
 
 $(BUILD)/BOOTX64.EFI: $(BUILD)/BOOTX64.so
-	$(OBJCOPY) -j .text -j .sdata -j .data -j .dynamic -j .dynsym -j .rel -j .rela \
+	@echo "  EFI     $@"
+	@$(OBJCOPY) -j .text -j .sdata -j .data -j .dynamic -j .dynsym -j .rel -j .rela \
 		-j .rel.* -j .rela.* -j .reloc --target efi-app-x86_64 --subsystem=10 $< $@
 
-$(BUILD)/shunt.iso: $(BUILD)/shunt.elf $(BUILD)/BOOTX64.EFI tools/mkimage
-	tools/mkimage --out $@ --elf $(BUILD)/shunt.elf --efi $(BUILD)/BOOTX64.EFI
+$(BUILD)/guests/%.elf: tests/guests/%.c $(GUEST_COMMON) tests/guests/guest.ld \
+		tests/guests/guest.h $(wildcard guest-kit/include/gk/*.h pv-abi/include/pvabi/*.h)
+	@mkdir -p $(@D)
+	@echo "  GUEST   $@"
+	@$(CC) $(GUEST_CFLAGS) $(GUEST_LDFLAGS) -o $@ $(GUEST_COMMON) $<
+
+# The image users boot: Shunt with two demonstration guests.
+$(BUILD)/shunt.iso: $(BUILD)/shunt.elf $(BUILD)/BOOTX64.EFI $(BUILD)/guests/hello.elf \
+		$(BUILD)/guests/counter.elf tools/mkimage tools/mkimage-xorriso
+	@echo "  IMAGE   $@"
+	@tools/mkimage --out $@ --elf $(BUILD)/shunt.elf --efi $(BUILD)/BOOTX64.EFI \
+		--module $(BUILD)/guests/hello.elf "hello.elf mem=4M -- demo" \
+		--module $(BUILD)/guests/counter.elf "counter.elf mem=4M"
 
 # --- Tests: host unit tests first (fast, sanitized), then the emulator boots.
 test: unit-test system-test

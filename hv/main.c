@@ -9,7 +9,9 @@
 #include <hv/hv.h>
 #include <hv/log.h>
 #include <hv/mm.h>
+#include <hv/sched.h>
 #include <hv/string.h>
+#include <hv/vm.h>
 
 struct hv_options hv_options = { .log_level = LOG_INFO };
 
@@ -115,8 +117,33 @@ static void init_acpi(void)
 		log_warn("%s\n", acpi_error());
 }
 
+static void run_guests(int virt_ready)
+{
+	if (boot.module_count == 0) {
+		log_info("shunt: no guests configured; %llu MiB free\n",
+			 (unsigned long long)(mm_free_bytes() / MIB));
+		return;
+	}
+	if (!virt_ready || arch_virt_enable()) {
+		log_error("shunt: %u guests not started: hardware virtualization is not usable\n",
+			  boot.module_count);
+		return;
+	}
+	for (uint32_t i = 0; i < boot.module_count; i++) {
+		const struct handoff_module *m = &boot.modules[i];
+
+		vm_create_from_module(m->cmdline, phys_to_virt(m->base), m->length);
+	}
+	log_info("shunt: running %u VMs, %llu MiB free\n", vm_count(),
+		 (unsigned long long)(mm_free_bytes() / MIB));
+	sched_run();
+	vm_print_summary();
+}
+
 void hv_main(const struct handoff *handoff)
 {
+	int virt_ready;
+
 	boot = *handoff;
 	arch_console_init();
 	log_info("\nShunt %s (x86_64) paravirtualizing microhypervisor\n", SHUNT_VERSION);
@@ -132,13 +159,12 @@ void hv_main(const struct handoff *handoff)
 		panic("paging: could not build the hypervisor's page tables\n");
 	init_acpi();
 	print_banner();
-	arch_virt_probe();
+	virt_ready = arch_virt_probe();
 
 	if (hv_options.crash_test) {
 		log_info("shunt: crashtest: raising #UD on purpose\n");
 		__builtin_trap();
 	}
-	log_info("shunt: no guests configured; %llu MiB free\n",
-		 (unsigned long long)(mm_free_bytes() / MIB));
+	run_guests(virt_ready);
 	hv_stop(0);
 }

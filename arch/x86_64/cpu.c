@@ -67,6 +67,9 @@ void arch_cpu_init(void)
 		(uint64_t)(uintptr_t)(t->ist_stacks[2] + IST_STACK_SIZE);
 	load_tables(t);
 	traps_init();
+	/* Shunt takes no device interrupts yet: keep the legacy PICs quiet (OCW1, all masked). */
+	outb(0x21, 0xff);
+	outb(0xa1, 0xff);
 }
 
 static void brand_string(char *out, size_t size)

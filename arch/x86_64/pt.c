@@ -123,3 +123,24 @@ int pt_lookup(const struct pt *pt, uint64_t va, uint64_t *pa, uint64_t *flags, i
 	}
 	return -ENOENT;
 }
+
+static void destroy_level(struct pt *pt, hpa_t table_pa, int level, void (*free_table)(hpa_t))
+{
+	uint64_t *table = pt->table_ptr(table_pa);
+
+	for (unsigned int i = 0; level > 1 && i < ENTRIES; i++) {
+		uint64_t e = table[i];
+
+		if (is_present(pt, e) && !(e & PT_LARGE))
+			destroy_level(pt, e & PT_ADDR_MASK, level - 1, free_table);
+	}
+	free_table(table_pa);
+}
+
+void pt_destroy(struct pt *pt, void (*free_table)(hpa_t pa))
+{
+	if (!pt->root)
+		return;
+	destroy_level(pt, pt->root, 4, free_table);
+	pt->root = 0;
+}

@@ -72,3 +72,17 @@ const char *vmx_caps_missing(const struct vmx_caps *c)
 		return "CPU has no VMX preemption timer";
 	return 0;
 }
+
+int vmx_ctl_adjust(uint64_t cap_msr, uint32_t required, uint32_t optional, uint32_t *out,
+		   unsigned int *missing_bit)
+{
+	uint32_t must_be_one = (uint32_t)cap_msr, may_be_one = (uint32_t)(cap_msr >> 32);
+	uint32_t missing = required & ~may_be_one;
+
+	if (missing) {
+		*missing_bit = (unsigned int)__builtin_ctz(missing);
+		return -1;
+	}
+	*out = required | (optional & may_be_one) | must_be_one;
+	return 0;
+}

@@ -67,4 +67,14 @@ void vmx_caps_decode(const struct vmx_msrs *msrs, struct vmx_caps *caps);
 /* The first thing Shunt requires that caps lacks, as a phrase; NULL if nothing is missing. */
 const char *vmx_caps_missing(const struct vmx_caps *caps);
 
+
+/*
+ * Adjusts a VM-execution/exit/entry control word against its capability MSR (allowed-0
+ * settings in bits 31:0 must be 1, allowed-1 settings in bits 63:32 may be 1; SDM Vol. 3D
+ * A.3-A.5): *out = required | supported optional bits | bits the CPU forces to 1. Returns
+ * 0, or -1 with the lowest required-but-unsupported bit in *missing_bit.
+ */
+int vmx_ctl_adjust(uint64_t cap_msr, uint32_t required, uint32_t optional, uint32_t *out,
+		   unsigned int *missing_bit);
+
 #endif

@@ -2,7 +2,7 @@
  * vendor_probe() for Intel VT-x: reads the capability MSRs (only those CPUID and the other
  * MSRs say exist, so a real CPU never takes a #GP here) and prints the report.
  */
-#include "vmx_caps.h"
+#include "vmx.h"
 
 #include <arch/vendor.h>
 #include <arch/x86.h>
@@ -78,8 +78,8 @@ static void print_caps(const struct vmx_msrs *m, const struct vmx_caps *c)
 
 int vendor_probe(void)
 {
-	struct vmx_msrs msrs;
-	struct vmx_caps caps;
+	struct vmx_msrs *msrs = &vmx_cpu.msrs;
+	struct vmx_caps *caps = &vmx_cpu.caps;
 	const char *missing;
 	uint32_t ecx = cpuid(1, 0).ecx;
 
@@ -88,10 +88,10 @@ int vendor_probe(void)
 		log_info("VT-x: not available: CPU has no VMX\n");
 		return 0;
 	}
-	read_msrs(&msrs);
-	vmx_caps_decode(&msrs, &caps);
-	print_caps(&msrs, &caps);
-	missing = vmx_caps_missing(&caps);
+	read_msrs(msrs);
+	vmx_caps_decode(msrs, caps);
+	print_caps(msrs, caps);
+	missing = vmx_caps_missing(caps);
 	if (missing) {
 		log_info("VT-x: not available: %s\n", missing);
 		return 0;

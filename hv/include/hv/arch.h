@@ -43,6 +43,34 @@ int arch_map_firmware(hpa_t base, uint64_t len);
  */
 int arch_virt_probe(void);
 
+/* Turns hardware virtualization on for this CPU (VMXON); after arch_virt_probe() said yes. */
+int arch_virt_enable(void);
+
+struct vm;
+struct vcpu;
+
+/* Sets up vm's second-level address space (empty) and its default-deny I/O and MSR traps. */
+int arch_vm_init(struct vm *vm);
+/* Maps [gpa, gpa + size) of vm to host RAM at hpa, cacheable, read/write/execute. */
+int arch_vm_map_ram(struct vm *vm, gpa_t gpa, hpa_t hpa, uint64_t size);
+/* Frees everything arch_vm_init, arch_vm_map_ram and arch_vcpu_init allocated for vm. */
+void arch_vm_destroy(struct vm *vm);
+
+/*
+ * Prepares vcpu to start at entry in the architecture's 64-bit mode with stack_top as its
+ * stack and arg as its first argument register, building whatever boot structures the
+ * mode needs (page tables, descriptor tables) in guest memory [boot_area, +size).
+ */
+int arch_vcpu_init(struct vcpu *vcpu, uint64_t entry, uint64_t stack_top, uint64_t arg,
+		   gpa_t boot_area, uint64_t boot_area_size);
+/*
+ * Runs vcpu until it yields (vcpu->yield), gives up the CPU (HLT), uses up slice_cycles of
+ * arch_cycles(), or its VM stops. Exits are handled inside; guest faults stop only its VM.
+ */
+void arch_vcpu_run(struct vcpu *vcpu, uint64_t slice_cycles);
+/* Prints vcpu's exit counts by reason, for the end-of-run summary. */
+void arch_vcpu_print_exits(const struct vcpu *vcpu);
+
 /*
  * Stops the machine for good: when power_off is set (test mode), tries the emulators' and
  * ACPI's power-off mechanisms and halts if none works; otherwise halts with interrupts off.

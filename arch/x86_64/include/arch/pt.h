@@ -42,4 +42,7 @@ int pt_map(struct pt *pt, uint64_t va, uint64_t pa, uint64_t size, uint64_t leaf
  */
 int pt_lookup(const struct pt *pt, uint64_t va, uint64_t *pa, uint64_t *flags, int *level);
 
+/* Frees every table of pt (not the pages it maps) through free_table; pt is empty after. */
+void pt_destroy(struct pt *pt, void (*free_table)(hpa_t pa));
+
 #endif

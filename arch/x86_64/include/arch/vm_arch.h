@@ -1,0 +1,54 @@
+/*
+ * x86-64 state embedded in the generic struct vm and struct vcpu (hv/vm.h). Generic code
+ * never looks inside; arch/x86_64 reaches it through the vm/vcpu it is handed.
+ */
+#ifndef ARCH_VM_ARCH_H
+#define ARCH_VM_ARCH_H
+
+#include <arch/pt.h>
+#include <hv/types.h>
+
+#define ARCH_EXIT_REASONS 70
+
+/*
+ * Guest general registers not held in the VMCS, saved by vmx_entry.S. RAX and then the
+ * hypercall argument registers come first, in pv-abi order (RDI, RSI, RDX, R10, R8, R9),
+ * so that the VMCALL exit can hand them to hc_dispatch() as a struct hc_args without
+ * copying. CR2 is not here: it only changes on guest page faults, which do not exit, so it
+ * is switched when another vCPU is loaded (vmx_vcpu_load).
+ */
+struct guest_gprs {
+	uint64_t rax, rdi, rsi, rdx, r10, r8, r9;
+	uint64_t rcx, rbx, rbp, r11, r12, r13, r14, r15;
+};
+
+/* vmx_entry.S hard-codes these offsets. */
+_Static_assert(__builtin_offsetof(struct guest_gprs, rdi) == 8, "guest_gprs.rdi");
+_Static_assert(__builtin_offsetof(struct guest_gprs, r15) == 112, "guest_gprs.r15");
+
+/* MSRs the VMCS does not switch: Shunt loads the guest's values when its vCPU is loaded. */
+struct guest_msrs {
+	uint64_t kernel_gs_base, star, lstar, cstar, sfmask, tsc_aux;
+	uint64_t cr2;
+};
+
+struct arch_vcpu {
+	struct guest_gprs regs; /* first: vmx_entry.S addresses it directly */
+	hpa_t vmcs;
+	uint16_t vpid;
+	uint8_t launched;
+	uint8_t run_requested_exit; /* set by an exit handler: return to the scheduler */
+	struct guest_msrs msrs;
+	uint64_t slice_end;        /* TSC at which the current time slice ends */
+	uint32_t exit_counts[ARCH_EXIT_REASONS];
+	uint32_t cpl_violations; /* hypercalls refused because CPL > 0 */
+};
+
+struct arch_vm {
+	struct pt ept;
+	uint64_t eptp;
+	hpa_t io_bitmaps; /* two pages: ports 0-0x7fff, 0x8000-0xffff; 1 = exit */
+	hpa_t msr_bitmap; /* one page; 1 = exit */
+};
+
+#endif

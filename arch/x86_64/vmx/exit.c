@@ -1,0 +1,199 @@
+/*
+ * VM-exit dispatch (ACRN's vmexit.c, Jailhouse's vmx.c): a table indexed by the basic exit
+ * reason, bounds-checked, with a flag for the handlers that take the exit qualification
+ * and a counter per reason per vCPU. A reason with no handler, or a failed VM entry,
+ * dumps the guest state and stops that VM only. Also the helpers all handlers share.
+ */
+#include "vmx.h"
+
+#include <hv/hv.h>
+#include <hv/log.h>
+
+struct exit_entry {
+	void (*handler)(struct vcpu *vcpu, uint64_t qualification);
+	uint8_t needs_qualification;
+	const char *name;
+};
+
+static void exit_triple_fault(struct vcpu *vcpu, uint64_t q)
+{
+	vm_stop(vcpu->vm, VM_STOP_TRIPLE_FAULT, -1, "triple fault at RIP 0x%llx",
+		(unsigned long long)vmread(VMCS_GUEST_RIP));
+}
+
+static void exit_external_interrupt(struct vcpu *vcpu, uint64_t q)
+{
+	/* Nothing in Shunt raises interrupts yet; the PICs are masked. Just count it. */
+}
+
+static void exit_nmi_or_exception(struct vcpu *vcpu, uint64_t q)
+{
+	uint32_t info = (uint32_t)vmread(VMCS_EXIT_INTR_INFO);
+
+	/* Only NMIs exit here (the exception bitmap is empty): give it to the host's handler. */
+	if ((info & 0x7ff) == ((2u << 8) | 2u))
+		__asm__ volatile("int $2");
+}
+
+static void exit_hlt(struct vcpu *vcpu, uint64_t q)
+{
+	if (!(vmread(VMCS_GUEST_RFLAGS) & RFLAGS_IF)) {
+		vm_stop(vcpu->vm, VM_STOP_HALTED, -1,
+			"HLT with interrupts disabled at RIP 0x%llx: nothing can wake it",
+			(unsigned long long)vmread(VMCS_GUEST_RIP));
+		return;
+	}
+	vmx_skip_instruction();
+	vcpu->arch.run_requested_exit = 1; /* HLT yields the CPU */
+}
+
+static void exit_preemption_timer(struct vcpu *vcpu, uint64_t q)
+{
+	vcpu->arch.run_requested_exit = 1; /* the time slice is over */
+}
+
+static void exit_invalid_instruction(struct vcpu *vcpu, uint64_t q)
+{
+	/* VMX instructions, MONITOR/MWAIT: not offered to guests (CPUID says so), so #UD. */
+	vmx_inject_exception(X86_VECTOR_UD, 0, 0);
+}
+
+static void exit_invd_wbinvd(struct vcpu *vcpu, uint64_t q)
+{
+	vmx_skip_instruction(); /* caches stay coherent under EPT write-back: a no-op */
+}
+
+static const struct exit_entry exit_table[EXIT_REASON_MAX] = {
+	[EXIT_REASON_EXCEPTION_NMI] = { exit_nmi_or_exception, 0, "exception or NMI" },
+	[EXIT_REASON_EXTERNAL_INTERRUPT] = { exit_external_interrupt, 0, "external interrupt" },
+	[EXIT_REASON_TRIPLE_FAULT] = { exit_triple_fault, 0, "triple fault" },
+	[EXIT_REASON_CPUID] = { vmx_exit_cpuid, 0, "CPUID" },
+	[EXIT_REASON_HLT] = { exit_hlt, 0, "HLT" },
+	[EXIT_REASON_INVD] = { exit_invd_wbinvd, 0, "INVD" },
+	[EXIT_REASON_VMCALL] = { vmx_exit_vmcall, 0, "VMCALL" },
+	[EXIT_REASON_VMCLEAR] = { exit_invalid_instruction, 0, "VMCLEAR" },
+	[EXIT_REASON_VMLAUNCH] = { exit_invalid_instruction, 0, "VMLAUNCH" },
+	[EXIT_REASON_VMPTRLD] = { exit_invalid_instruction, 0, "VMPTRLD" },
+	[EXIT_REASON_VMPTRST] = { exit_invalid_instruction, 0, "VMPTRST" },
+	[EXIT_REASON_VMREAD] = { exit_invalid_instruction, 0, "VMREAD" },
+	[EXIT_REASON_VMRESUME] = { exit_invalid_instruction, 0, "VMRESUME" },
+	[EXIT_REASON_VMWRITE] = { exit_invalid_instruction, 0, "VMWRITE" },
+	[EXIT_REASON_VMXOFF] = { exit_invalid_instruction, 0, "VMXOFF" },
+	[EXIT_REASON_VMXON] = { exit_invalid_instruction, 0, "VMXON" },
+	[EXIT_REASON_INVEPT] = { exit_invalid_instruction, 0, "INVEPT" },
+	[EXIT_REASON_INVVPID] = { exit_invalid_instruction, 0, "INVVPID" },
+	[EXIT_REASON_MWAIT] = { exit_invalid_instruction, 0, "MWAIT" },
+	[EXIT_REASON_MONITOR] = { exit_invalid_instruction, 0, "MONITOR" },
+	[EXIT_REASON_CR_ACCESS] = { vmx_exit_cr_access, 1, "control register access" },
+	[EXIT_REASON_IO_INSTRUCTION] = { vmx_exit_io, 1, "I/O instruction" },
+	[EXIT_REASON_RDMSR] = { vmx_exit_rdmsr, 0, "RDMSR" },
+	[EXIT_REASON_WRMSR] = { vmx_exit_wrmsr, 0, "WRMSR" },
+	[EXIT_REASON_EPT_VIOLATION] = { vmx_exit_ept_violation, 1, "EPT violation" },
+	[EXIT_REASON_EPT_MISCONFIG] = { vmx_exit_ept_misconfig, 0, "EPT misconfiguration" },
+	[EXIT_REASON_PREEMPTION_TIMER] = { exit_preemption_timer, 0, "preemption timer" },
+	[EXIT_REASON_WBINVD] = { exit_invd_wbinvd, 0, "WBINVD" },
+	[EXIT_REASON_INVALID_GUEST_STATE] = { 0, 0, "VM entry: invalid guest state" },
+	[EXIT_REASON_MSR_LOADING] = { 0, 0, "VM entry: MSR loading" },
+	[EXIT_REASON_MACHINE_CHECK] = { 0, 0, "VM entry: machine check" },
+	[EXIT_REASON_XSETBV] = { 0, 0, "XSETBV" },
+};
+
+const char *vmx_exit_reason_name(unsigned int reason)
+{
+	if (reason < EXIT_REASON_MAX && exit_table[reason].name)
+		return exit_table[reason].name;
+	return "unknown";
+}
+
+void vmx_dump_and_stop(struct vcpu *vcpu, int reason_code, const char *what)
+{
+	uint64_t reason = vmread(VMCS_EXIT_REASON);
+
+	log_error("vm %s: %s: exit reason %llu (%s)%s, qualification 0x%llx\n", vcpu->vm->name,
+		  what, (unsigned long long)(reason & 0xffff),
+		  vmx_exit_reason_name(reason & 0xffff),
+		  (reason & EXIT_REASON_ENTRY_FAILURE) ? " [VM entry failed]" : "",
+		  (unsigned long long)vmread(VMCS_EXIT_QUALIFICATION));
+	log_error("vm %s:   RIP=0x%llx RSP=0x%llx RFLAGS=0x%llx CR0=0x%llx CR3=0x%llx "
+		  "CR4=0x%llx EFER=0x%llx\n", vcpu->vm->name,
+		  (unsigned long long)vmread(VMCS_GUEST_RIP),
+		  (unsigned long long)vmread(VMCS_GUEST_RSP),
+		  (unsigned long long)vmread(VMCS_GUEST_RFLAGS),
+		  (unsigned long long)vmread(VMCS_GUEST_CR0),
+		  (unsigned long long)vmread(VMCS_GUEST_CR3),
+		  (unsigned long long)vmread(VMCS_GUEST_CR4),
+		  (unsigned long long)vmread(VMCS_GUEST_IA32_EFER));
+	vm_stop(vcpu->vm, reason_code, -1, "%s: exit reason %llu (%s) at RIP 0x%llx", what,
+		(unsigned long long)(reason & 0xffff), vmx_exit_reason_name(reason & 0xffff),
+		(unsigned long long)vmread(VMCS_GUEST_RIP));
+}
+
+void vmx_handle_exit(struct vcpu *vcpu)
+{
+	uint32_t reason = (uint32_t)vmread(VMCS_EXIT_REASON);
+	uint32_t basic = reason & 0xffff;
+	const struct exit_entry *e;
+
+	if (basic < ARCH_EXIT_REASONS)
+		vcpu->arch.exit_counts[basic]++;
+	if (reason & EXIT_REASON_ENTRY_FAILURE) {
+		vmx_dump_and_stop(vcpu, VM_STOP_ENTRY_FAILED, "VM entry failed");
+		return;
+	}
+	e = basic < EXIT_REASON_MAX ? &exit_table[basic] : 0;
+	if (!e || !e->handler) {
+		vmx_dump_and_stop(vcpu, VM_STOP_UNHANDLED, "unhandled VM exit");
+		return;
+	}
+	e->handler(vcpu, e->needs_qualification ? vmread(VMCS_EXIT_QUALIFICATION) : 0);
+}
+
+void vmx_skip_instruction(void)
+{
+	vmwrite(VMCS_GUEST_RIP, vmread(VMCS_GUEST_RIP) + vmread(VMCS_EXIT_INSTRUCTION_LEN));
+}
+
+void vmx_inject_exception(unsigned int vector, int has_error_code, uint32_t error_code)
+{
+	uint32_t info = vector | INTR_TYPE_HW_EXCEPTION | INTR_INFO_VALID;
+
+	if (has_error_code) {
+		info |= INTR_INFO_DELIVER_ERROR_CODE;
+		vmwrite(VMCS_ENTRY_EXCEPTION_ERROR_CODE, error_code);
+	}
+	vmwrite(VMCS_ENTRY_INTR_INFO, info);
+}
+
+/* General registers by their x86 encoding (0 = RAX ... 15 = R15); RSP lives in the VMCS. */
+static uint64_t *gpr_slot(struct vcpu *vcpu, unsigned int index)
+{
+	struct guest_gprs *r = &vcpu->arch.regs;
+	uint64_t *const slots[16] = { &r->rax, &r->rcx, &r->rdx, &r->rbx, 0,       &r->rbp,
+				      &r->rsi, &r->rdi, &r->r8,  &r->r9,  &r->r10, &r->r11,
+				      &r->r12, &r->r13, &r->r14, &r->r15 };
+
+	return slots[index & 15];
+}
+
+uint64_t vmx_gpr_read(struct vcpu *vcpu, unsigned int index)
+{
+	uint64_t *slot = gpr_slot(vcpu, index);
+
+	return slot ? *slot : vmread(VMCS_GUEST_RSP);
+}
+
+void vmx_gpr_write(struct vcpu *vcpu, unsigned int index, uint64_t value)
+{
+	uint64_t *slot = gpr_slot(vcpu, index);
+
+	if (slot)
+		*slot = value;
+	else
+		vmwrite(VMCS_GUEST_RSP, value);
+}
+
+unsigned int vmx_guest_cpl(void)
+{
+	/* CPL is SS.DPL (SDM Vol. 3C 28.3.1.5 note), bits 6:5 of the access rights. */
+	return (vmread(VMCS_GUEST_SS_AR) >> 5) & 3;
+}

@@ -1,0 +1,94 @@
+/*
+ * Control-register exits (qualification: SDM Vol. 3C 28.2.1, table 28-3). The guest owns
+ * CR0/CR4 except the bits VMX fixes (CR0.NE, CR4.VMXE): it reads back what it wrote, the
+ * CPU runs with the fixed bits forced. CR0.PG changes keep EFER.LMA and the IA-32e entry
+ * control in step, as the CPU would on a real mode switch.
+ */
+#include "vmx.h"
+
+#include <arch/x86.h>
+
+#define CR_ACCESS_MOV_TO 0
+#define CR_ACCESS_MOV_FROM 1
+#define CR_ACCESS_CLTS 2
+#define CR_ACCESS_LMSW 3
+#define CR0_TS (1ull << 3)
+#define EFER_LMA (1ull << 10)
+
+static uint64_t cr0_fixed0(void)
+{
+	/* With unrestricted guest, PE and PG may be clear (SDM Vol. 3C 26.3.1.1). */
+	return vmx_cpu.cr0_fixed0 & ~(CR0_PE | CR0_PG);
+}
+
+static void guest_write_cr0(struct vcpu *vcpu, uint64_t value)
+{
+	uint64_t efer = vmread(VMCS_GUEST_IA32_EFER);
+	uint64_t entry = vmread(VMCS_ENTRY_CTLS);
+
+	if ((value & CR0_PG) && !(value & CR0_PE)) {
+		vmx_inject_exception(X86_VECTOR_GP, 1, 0);
+		return;
+	}
+	if ((value & CR0_PG) && (efer & EFER_LME)) {
+		efer |= EFER_LMA;
+		entry |= ENTRY_IA32E_MODE_GUEST;
+	} else if (!(value & CR0_PG)) {
+		efer &= ~EFER_LMA;
+		entry &= ~ENTRY_IA32E_MODE_GUEST;
+	}
+	vmwrite(VMCS_GUEST_IA32_EFER, efer);
+	vmwrite(VMCS_ENTRY_CTLS, entry);
+	vmwrite(VMCS_CR0_READ_SHADOW, value);
+	vmwrite(VMCS_GUEST_CR0, (value | cr0_fixed0()) & vmx_cpu.cr0_fixed1);
+	vmx_skip_instruction();
+}
+
+static void guest_write_cr4(struct vcpu *vcpu, uint64_t value)
+{
+	if (value & CR4_VMXE) { /* VMX is not offered to guests */
+		vmx_inject_exception(X86_VECTOR_GP, 1, 0);
+		return;
+	}
+	vmwrite(VMCS_CR4_READ_SHADOW, value);
+	vmwrite(VMCS_GUEST_CR4, (value | vmx_cpu.cr4_fixed0) & vmx_cpu.cr4_fixed1);
+	vmx_skip_instruction();
+}
+
+void vmx_exit_cr_access(struct vcpu *vcpu, uint64_t q)
+{
+	unsigned int cr = q & 0xf, access = (q >> 4) & 3, gpr = (q >> 8) & 0xf;
+	uint64_t shadow;
+
+	switch (access) {
+	case CR_ACCESS_MOV_TO:
+		if (cr == 0)
+			guest_write_cr0(vcpu, vmx_gpr_read(vcpu, gpr));
+		else if (cr == 4)
+			guest_write_cr4(vcpu, vmx_gpr_read(vcpu, gpr));
+		else if (cr == 3) {
+			vmwrite(VMCS_GUEST_CR3, vmx_gpr_read(vcpu, gpr));
+			vmx_skip_instruction();
+		} else
+			vmx_dump_and_stop(vcpu, VM_STOP_UNHANDLED, "MOV to this CR is not emulated");
+		return;
+	case CR_ACCESS_MOV_FROM:
+		if (cr != 3) {
+			vmx_dump_and_stop(vcpu, VM_STOP_UNHANDLED, "MOV from this CR is not emulated");
+			return;
+		}
+		vmx_gpr_write(vcpu, gpr, vmread(VMCS_GUEST_CR3));
+		vmx_skip_instruction();
+		return;
+	case CR_ACCESS_CLTS:
+		shadow = vmread(VMCS_CR0_READ_SHADOW) & ~CR0_TS;
+		vmwrite(VMCS_CR0_READ_SHADOW, shadow);
+		vmwrite(VMCS_GUEST_CR0, vmread(VMCS_GUEST_CR0) & ~CR0_TS);
+		vmx_skip_instruction();
+		return;
+	default: /* LMSW: only CR0 bits 3:0 change, and PE can not be cleared this way */
+		shadow = vmread(VMCS_CR0_READ_SHADOW);
+		guest_write_cr0(vcpu, (shadow & ~0xeull) | ((q >> 16) & 0xf) | (shadow & CR0_PE));
+		return;
+	}
+}

@@ -1,0 +1,180 @@
+/*
+ * MSR exits. The MSR bitmap traps every access; Shunt emulates the architectural MSRs a
+ * 64-bit kernel needs (the VMCS holds some, struct guest_msrs the rest) and injects #GP
+ * for anything else, as a CPU without that MSR would.
+ */
+#include "vmx.h"
+
+#include <arch/x86.h>
+#include <hv/log.h>
+
+#define MSR_IA32_TSC 0x010
+#define MSR_IA32_APIC_BASE 0x01b
+#define MSR_IA32_SYSENTER_CS 0x174
+#define MSR_IA32_SYSENTER_ESP 0x175
+#define MSR_IA32_SYSENTER_EIP 0x176
+#define MSR_IA32_MISC_ENABLE 0x1a0
+#define MSR_IA32_PAT 0x277
+#define MSR_STAR 0xc0000081
+#define MSR_LSTAR 0xc0000082
+#define MSR_CSTAR 0xc0000083
+#define MSR_SFMASK 0xc0000084
+#define MSR_FS_BASE 0xc0000100
+#define MSR_GS_BASE 0xc0000101
+#define MSR_KERNEL_GS_BASE 0xc0000102
+#define MSR_TSC_AUX 0xc0000103
+
+#define EFER_SCE (1ull << 0)
+#define EFER_LMA (1ull << 10)
+#define EFER_GUEST_WRITABLE (EFER_SCE | EFER_LME | EFER_LMA | EFER_NXE)
+#define APIC_BASE_DEFAULT 0xfee00900ull /* xAPIC at its reset address, BSP, enabled */
+
+void vmx_guest_msrs_load(const struct guest_msrs *m)
+{
+	wrmsr(MSR_KERNEL_GS_BASE, m->kernel_gs_base);
+	wrmsr(MSR_STAR, m->star);
+	wrmsr(MSR_LSTAR, m->lstar);
+	wrmsr(MSR_CSTAR, m->cstar);
+	wrmsr(MSR_SFMASK, m->sfmask);
+	if (vmx_cpu.proc2 & PROC2_ENABLE_RDTSCP)
+		wrmsr(MSR_TSC_AUX, m->tsc_aux);
+}
+
+/* The storage of an MSR kept in struct guest_msrs, or NULL. */
+static uint64_t *saved_msr(struct guest_msrs *m, uint32_t msr)
+{
+	switch (msr) {
+	case MSR_KERNEL_GS_BASE:
+		return &m->kernel_gs_base;
+	case MSR_STAR:
+		return &m->star;
+	case MSR_LSTAR:
+		return &m->lstar;
+	case MSR_CSTAR:
+		return &m->cstar;
+	case MSR_SFMASK:
+		return &m->sfmask;
+	default:
+		return 0;
+	}
+}
+
+/* The VMCS field holding an MSR, or 0. */
+static uint64_t vmcs_msr_field(uint32_t msr)
+{
+	switch (msr) {
+	case MSR_IA32_SYSENTER_CS:
+		return VMCS_GUEST_SYSENTER_CS;
+	case MSR_IA32_SYSENTER_ESP:
+		return VMCS_GUEST_SYSENTER_ESP;
+	case MSR_IA32_SYSENTER_EIP:
+		return VMCS_GUEST_SYSENTER_EIP;
+	case MSR_IA32_PAT:
+		return VMCS_GUEST_IA32_PAT;
+	case MSR_FS_BASE:
+		return VMCS_GUEST_FS_BASE;
+	case MSR_GS_BASE:
+		return VMCS_GUEST_GS_BASE;
+	case MSR_IA32_EFER:
+		return VMCS_GUEST_IA32_EFER;
+	default:
+		return 0;
+	}
+}
+
+static int read_msr(struct vcpu *vcpu, uint32_t msr, uint64_t *value)
+{
+	uint64_t field = vmcs_msr_field(msr);
+	uint64_t *saved = saved_msr(&vcpu->arch.msrs, msr);
+
+	if (field)
+		*value = vmread(field);
+	else if (saved)
+		*value = *saved;
+	else if (msr == MSR_IA32_TSC)
+		*value = rdtsc();
+	else if (msr == MSR_IA32_APIC_BASE)
+		*value = APIC_BASE_DEFAULT;
+	else if (msr == MSR_IA32_MISC_ENABLE)
+		*value = 1; /* fast strings; nothing else advertised */
+	else if (msr == MSR_TSC_AUX && (vmx_cpu.proc2 & PROC2_ENABLE_RDTSCP))
+		*value = vcpu->arch.msrs.tsc_aux;
+	else
+		return -1;
+	return 0;
+}
+
+static int is_canonical(uint64_t a)
+{
+	return (uint64_t)((int64_t)(a << 16) >> 16) == a;
+}
+
+static int write_msr(struct vcpu *vcpu, uint32_t msr, uint64_t value)
+{
+	uint64_t *saved = saved_msr(&vcpu->arch.msrs, msr);
+
+	switch (msr) {
+	case MSR_IA32_EFER:
+		/* LMA is the CPU's to set; other bits are reserved or not offered. */
+		if (value & ~EFER_GUEST_WRITABLE)
+			return -1;
+		value = (value & ~EFER_LMA) | (vmread(VMCS_GUEST_IA32_EFER) & EFER_LMA);
+		vmwrite(VMCS_GUEST_IA32_EFER, value);
+		return 0;
+	case MSR_FS_BASE:
+	case MSR_GS_BASE:
+	case MSR_IA32_SYSENTER_ESP:
+	case MSR_IA32_SYSENTER_EIP:
+		if (!is_canonical(value))
+			return -1;
+		vmwrite(vmcs_msr_field(msr), value);
+		return 0;
+	case MSR_IA32_SYSENTER_CS:
+	case MSR_IA32_PAT:
+		vmwrite(vmcs_msr_field(msr), value);
+		return 0;
+	case MSR_TSC_AUX:
+		if (!(vmx_cpu.proc2 & PROC2_ENABLE_RDTSCP) || (value >> 32))
+			return -1;
+		vcpu->arch.msrs.tsc_aux = value;
+		wrmsr(msr, value);
+		return 0;
+	default:
+		break;
+	}
+	if (!saved || (msr != MSR_STAR && msr != MSR_SFMASK && !is_canonical(value)))
+		return -1;
+	*saved = value;
+	wrmsr(msr, value); /* this vCPU's MSRs are the ones loaded while it runs */
+	return 0;
+}
+
+void vmx_exit_rdmsr(struct vcpu *vcpu, uint64_t q)
+{
+	struct guest_gprs *g = &vcpu->arch.regs;
+	uint64_t value;
+
+	if (read_msr(vcpu, (uint32_t)g->rcx, &value)) {
+		log_debug("vm %s: RDMSR 0x%x: not emulated, #GP\n", vcpu->vm->name,
+			  (uint32_t)g->rcx);
+		vmx_inject_exception(X86_VECTOR_GP, 1, 0);
+		return;
+	}
+	g->rax = (uint32_t)value;
+	g->rdx = value >> 32;
+	vmx_skip_instruction();
+}
+
+void vmx_exit_wrmsr(struct vcpu *vcpu, uint64_t q)
+{
+	struct guest_gprs *g = &vcpu->arch.regs;
+	uint64_t value = (g->rdx << 32) | (uint32_t)g->rax;
+
+	if (write_msr(vcpu, (uint32_t)g->rcx, value)) {
+		log_debug("vm %s: WRMSR 0x%x <- 0x%llx: not emulated, #GP\n", vcpu->vm->name,
+			  (uint32_t)g->rcx, (unsigned long long)value);
+		vmx_inject_exception(X86_VECTOR_GP, 1, 0);
+		return;
+	}
+	vmx_skip_instruction();
+}

@@ -1,0 +1,133 @@
+/*
+ * The arch hooks for VMs and vCPUs on VT-x: a VM's EPT and its I/O and MSR bitmaps, a
+ * vCPU's VPID and VMCS, and arch_vcpu_run(), which enters the guest and handles its exits
+ * until the vCPU yields, its time slice (measured by the VMX preemption timer) ends, or
+ * its VM stops.
+ */
+#include "vmx.h"
+
+#include <arch/x86.h>
+#include <hv/arch.h>
+#include <hv/log.h>
+#include <hv/mm.h>
+#include <hv/string.h>
+
+int arch_vm_init(struct vm *vm)
+{
+	struct arch_vm *avm = &vm->arch;
+
+	/* Default deny: every port and every MSR access exits until a later grant opens it. */
+	if (mm_alloc_frames(2, PAGE_SIZE, &avm->io_bitmaps))
+		return -ENOMEM;
+	if (mm_alloc_frames(1, PAGE_SIZE, &avm->msr_bitmap))
+		goto err_msr_bitmap;
+	memset(phys_to_virt(avm->io_bitmaps), 0xff, 2 * PAGE_SIZE);
+	memset(phys_to_virt(avm->msr_bitmap), 0xff, PAGE_SIZE);
+	if (ept_init(avm))
+		goto err_ept;
+	return 0;
+err_ept:
+	mm_free_frames(avm->msr_bitmap, 1);
+	avm->msr_bitmap = 0;
+err_msr_bitmap:
+	mm_free_frames(avm->io_bitmaps, 2);
+	avm->io_bitmaps = 0;
+	return -ENOMEM;
+}
+
+int arch_vm_map_ram(struct vm *vm, gpa_t gpa, hpa_t hpa, uint64_t size)
+{
+	return ept_map_ram(&vm->arch, gpa, hpa, size);
+}
+
+void arch_vm_destroy(struct vm *vm)
+{
+	struct arch_vm *avm = &vm->arch;
+
+	if (vm->vcpu.arch.vmcs) {
+		vmclear(vm->vcpu.arch.vmcs);
+		if (vmx_cpu.loaded == &vm->vcpu)
+			vmx_cpu.loaded = 0;
+		if (vm->vcpu.arch.vpid && vmx_cpu.caps.invvpid)
+			invvpid(INVVPID_SINGLE_CONTEXT, vm->vcpu.arch.vpid);
+		mm_free_frames(vm->vcpu.arch.vmcs, 1);
+		vm->vcpu.arch.vmcs = 0;
+	}
+	if (avm->ept.root)
+		ept_destroy(avm);
+	if (avm->msr_bitmap)
+		mm_free_frames(avm->msr_bitmap, 1);
+	if (avm->io_bitmaps)
+		mm_free_frames(avm->io_bitmaps, 2);
+	avm->msr_bitmap = avm->io_bitmaps = 0;
+}
+
+int arch_vcpu_init(struct vcpu *vcpu, uint64_t entry, uint64_t stack_top, uint64_t arg,
+		   gpa_t boot_area, uint64_t boot_area_size)
+{
+	uint64_t cr3, gdt_base;
+	uint16_t gdt_limit;
+	int err;
+
+	err = guest_boot_build(vcpu->vm, boot_area, boot_area_size, &cr3, &gdt_base, &gdt_limit);
+	if (err)
+		return err;
+	if (vmx_cpu.caps.vpid && vmx_cpu.next_vpid)
+		vcpu->arch.vpid = vmx_cpu.next_vpid++; /* wraps to 0 after 65535: then none */
+	return vmcs_setup(vcpu, entry, stack_top, arg, cr3, gdt_base, gdt_limit);
+}
+
+static uint32_t timer_ticks(uint64_t cycles)
+{
+	uint64_t ticks = cycles >> vmx_cpu.caps.preemption_timer_shift;
+
+	return ticks > 0xffffffffull ? 0xffffffffu : (uint32_t)ticks;
+}
+
+void arch_vcpu_run(struct vcpu *vcpu, uint64_t slice_cycles)
+{
+	struct arch_vcpu *a = &vcpu->arch;
+
+	if (vmx_vcpu_load(vcpu)) {
+		vm_stop(vcpu->vm, VM_STOP_ENTRY_FAILED, -1, "VMPTRLD of its VMCS failed");
+		return;
+	}
+	a->run_requested_exit = 0;
+	vcpu->yield = 0;
+	a->slice_end = rdtsc() + slice_cycles;
+	vmwrite(VMCS_PREEMPTION_TIMER_VALUE, timer_ticks(slice_cycles));
+	while (vcpu->vm->state == VM_RUNNING && !a->run_requested_exit && !vcpu->yield) {
+		if (!vmx_cpu.save_preemption_timer) {
+			int64_t left = (int64_t)(a->slice_end - rdtsc());
+
+			if (left <= 0)
+				break;
+			vmwrite(VMCS_PREEMPTION_TIMER_VALUE, timer_ticks((uint64_t)left));
+		}
+		if (vmx_vcpu_enter(&a->regs, a->launched)) {
+			vm_stop(vcpu->vm, VM_STOP_ENTRY_FAILED, -1,
+				"VM%s failed: VM-instruction error %llu",
+				a->launched ? "RESUME" : "LAUNCH",
+				(unsigned long long)vmread(VMCS_VM_INSTRUCTION_ERROR));
+			return;
+		}
+		a->launched = 1;
+		vmx_handle_exit(vcpu);
+	}
+}
+
+void arch_vcpu_print_exits(const struct vcpu *vcpu)
+{
+	const struct arch_vcpu *a = &vcpu->arch;
+
+	uint64_t total = 0;
+
+	for (unsigned int r = 0; r < ARCH_EXIT_REASONS; r++)
+		total += a->exit_counts[r];
+	log_info("  exits: %llu total\n", (unsigned long long)total);
+	for (unsigned int r = 0; r < ARCH_EXIT_REASONS; r++)
+		if (a->exit_counts[r])
+			log_info("    %-24s %u\n", vmx_exit_reason_name(r), a->exit_counts[r]);
+	if (a->cpl_violations)
+		log_info("  hypercalls refused for CPL > 0: %u\n", a->cpl_violations);
+}

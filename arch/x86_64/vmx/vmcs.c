@@ -1,0 +1,229 @@
+/*
+ * VMCS construction for one vCPU, in the fixed order of SDM Vol. 3C chapter 25: host state,
+ * execution controls, guest state, then exit and entry controls. The guest starts in
+ * 64-bit long mode on page tables and a GDT that guest_boot.c built in its memory.
+ */
+#include "vmx.h"
+
+#include <arch/cpu.h>
+#include <arch/x86.h>
+#include <hv/log.h>
+#include <hv/mm.h>
+
+#define MSR_IA32_PAT 0x277
+#define MSR_IA32_SYSENTER_CS 0x174
+#define MSR_IA32_SYSENTER_ESP 0x175
+#define MSR_IA32_SYSENTER_EIP 0x176
+
+/* Segment access rights in the VMCS format (SDM Vol. 3C 25.4.1, table 25-2). */
+#define AR_CODE64 0xa09b   /* present, DPL 0, code exec/read accessed, L=1, G=1 */
+#define AR_DATA 0xc093     /* present, DPL 0, data read/write accessed, D/B=1, G=1 */
+#define AR_TSS_BUSY 0x008b /* present, 64-bit busy TSS */
+#define AR_UNUSABLE 0x10000
+
+#define GUEST_SEL_CODE 0x08
+#define GUEST_SEL_DATA 0x10
+
+#define EFER_LMA (1ull << 10)
+#define CR0_ET (1ull << 4)
+#define PAT_DEFAULT 0x0007040600070406ull
+
+extern char vmx_exit_entry[];
+/* One host stack for all exits on this CPU: the exit path runs to completion before the next entry. */
+extern char boot_stack_top[];
+
+static int write_all(const uint64_t (*fields)[2], unsigned int count)
+{
+	int err = 0;
+
+	for (unsigned int i = 0; i < count; i++)
+		err |= vmwrite(fields[i][0], fields[i][1]);
+	return err ? -EIO : 0;
+}
+
+struct descriptor_table {
+	uint16_t limit;
+	uint64_t base;
+} __attribute__((packed));
+
+static uint64_t tr_base(void)
+{
+	struct descriptor_table gdt;
+	uint16_t tr;
+	const uint64_t *slot;
+
+	__asm__ volatile("sgdt %0; str %1" : "=m"(gdt), "=r"(tr));
+	slot = (const uint64_t *)(uintptr_t)(gdt.base + (tr & ~7u));
+	return ((slot[0] >> 16) & 0xffffff) | (((slot[0] >> 56) & 0xff) << 24) | (slot[1] << 32);
+}
+
+static int setup_host_state(void)
+{
+	struct descriptor_table gdt, idt;
+
+	__asm__ volatile("sgdt %0; sidt %1" : "=m"(gdt), "=m"(idt));
+	const uint64_t fields[][2] = {
+		{ VMCS_HOST_CR0, read_cr0() },
+		{ VMCS_HOST_CR3, read_cr3() },
+		{ VMCS_HOST_CR4, read_cr4() },
+		{ VMCS_HOST_CS_SEL, SEL_CODE64 },
+		{ VMCS_HOST_SS_SEL, SEL_DATA },
+		{ VMCS_HOST_DS_SEL, SEL_DATA },
+		{ VMCS_HOST_ES_SEL, SEL_DATA },
+		{ VMCS_HOST_FS_SEL, 0 },
+		{ VMCS_HOST_GS_SEL, 0 },
+		{ VMCS_HOST_TR_SEL, SEL_TSS },
+		{ VMCS_HOST_FS_BASE, 0 },
+		{ VMCS_HOST_GS_BASE, 0 },
+		{ VMCS_HOST_TR_BASE, tr_base() },
+		{ VMCS_HOST_GDTR_BASE, gdt.base },
+		{ VMCS_HOST_IDTR_BASE, idt.base },
+		{ VMCS_HOST_IA32_SYSENTER_CS, 0 },
+		{ VMCS_HOST_SYSENTER_ESP, 0 },
+		{ VMCS_HOST_SYSENTER_EIP, 0 },
+		{ VMCS_HOST_IA32_EFER, rdmsr(MSR_IA32_EFER) },
+		{ VMCS_HOST_IA32_PAT, rdmsr(MSR_IA32_PAT) },
+		{ VMCS_HOST_RSP, (uint64_t)(uintptr_t)boot_stack_top }, /* rewritten at entry */
+		{ VMCS_HOST_RIP, (uint64_t)(uintptr_t)vmx_exit_entry },
+	};
+	return write_all(fields, ARRAY_SIZE(fields));
+}
+
+static int setup_execution_controls(struct vcpu *vcpu)
+{
+	struct arch_vm *avm = &vcpu->vm->arch;
+	uint32_t proc2 = vmx_cpu.proc2;
+
+	if (!vcpu->arch.vpid)
+		proc2 &= ~PROC2_ENABLE_VPID;
+	const uint64_t fields[][2] = {
+		{ VMCS_PIN_BASED_CTLS, vmx_cpu.pin },
+		{ VMCS_PROC_BASED_CTLS, vmx_cpu.proc },
+		{ VMCS_PROC_BASED_CTLS2, proc2 },
+		{ VMCS_EXCEPTION_BITMAP, 0 },
+		{ VMCS_CR3_TARGET_COUNT, 0 },
+		{ VMCS_IO_BITMAP_A, avm->io_bitmaps },
+		{ VMCS_IO_BITMAP_B, avm->io_bitmaps + PAGE_SIZE },
+		{ VMCS_MSR_BITMAP, avm->msr_bitmap },
+		{ VMCS_EPT_POINTER, avm->eptp },
+		{ VMCS_VPID, vcpu->arch.vpid },
+		{ VMCS_TSC_OFFSET, 0 },
+		/* The guest owns CR0/CR4 except the bits VMX fixes; it reads its own values. */
+		{ VMCS_CR0_GUEST_HOST_MASK, CR0_NE },
+		{ VMCS_CR4_GUEST_HOST_MASK, CR4_VMXE },
+	};
+	return write_all(fields, ARRAY_SIZE(fields));
+}
+
+static int setup_guest_state(uint64_t entry, uint64_t stack_top, uint64_t cr3,
+			     uint64_t gdt_base, uint16_t gdt_limit)
+{
+	uint64_t cr0 = CR0_PE | CR0_ET | CR0_NE | CR0_WP | CR0_PG;
+	uint64_t cr4 = CR4_PAE;
+	const uint64_t fields[][2] = {
+		{ VMCS_GUEST_CR0, (cr0 | vmx_cpu.cr0_fixed0) & vmx_cpu.cr0_fixed1 },
+		{ VMCS_CR0_READ_SHADOW, cr0 },
+		{ VMCS_GUEST_CR3, cr3 },
+		{ VMCS_GUEST_CR4, (cr4 | vmx_cpu.cr4_fixed0) & vmx_cpu.cr4_fixed1 },
+		{ VMCS_CR4_READ_SHADOW, cr4 },
+		{ VMCS_GUEST_IA32_EFER, EFER_LME | EFER_LMA | EFER_NXE },
+		{ VMCS_GUEST_IA32_PAT, PAT_DEFAULT },
+		{ VMCS_GUEST_IA32_DEBUGCTL, 0 },
+		{ VMCS_GUEST_DR7, 0x400 },
+		{ VMCS_GUEST_CS_SEL, GUEST_SEL_CODE },
+		{ VMCS_GUEST_CS_BASE, 0 },
+		{ VMCS_GUEST_CS_LIMIT, 0xffffffff },
+		{ VMCS_GUEST_CS_AR, AR_CODE64 },
+#define DATA_SEGMENT(seg)                                                                        \
+	{ VMCS_GUEST_##seg##_SEL, GUEST_SEL_DATA }, { VMCS_GUEST_##seg##_BASE, 0 },              \
+		{ VMCS_GUEST_##seg##_LIMIT, 0xffffffff }, { VMCS_GUEST_##seg##_AR, AR_DATA }
+		DATA_SEGMENT(SS), DATA_SEGMENT(DS), DATA_SEGMENT(ES), DATA_SEGMENT(FS),
+		DATA_SEGMENT(GS),
+#undef DATA_SEGMENT
+		/* VM entry needs a usable TR even though the guest never switches tasks. */
+		{ VMCS_GUEST_TR_SEL, 0 },
+		{ VMCS_GUEST_TR_BASE, 0 },
+		{ VMCS_GUEST_TR_LIMIT, 0x67 },
+		{ VMCS_GUEST_TR_AR, AR_TSS_BUSY },
+		{ VMCS_GUEST_LDTR_SEL, 0 },
+		{ VMCS_GUEST_LDTR_BASE, 0 },
+		{ VMCS_GUEST_LDTR_LIMIT, 0 },
+		{ VMCS_GUEST_LDTR_AR, AR_UNUSABLE },
+		{ VMCS_GUEST_GDTR_BASE, gdt_base },
+		{ VMCS_GUEST_GDTR_LIMIT, gdt_limit },
+		{ VMCS_GUEST_IDTR_BASE, 0 },
+		{ VMCS_GUEST_IDTR_LIMIT, 0 }, /* no IDT yet: an early fault is a triple fault */
+		{ VMCS_GUEST_SYSENTER_CS, 0 },
+		{ VMCS_GUEST_SYSENTER_ESP, 0 },
+		{ VMCS_GUEST_SYSENTER_EIP, 0 },
+		{ VMCS_GUEST_RSP, stack_top },
+		{ VMCS_GUEST_RIP, entry },
+		{ VMCS_GUEST_RFLAGS, 0x2 },
+		{ VMCS_GUEST_INTERRUPTIBILITY, 0 },
+		{ VMCS_GUEST_ACTIVITY_STATE, 0 },
+		{ VMCS_GUEST_PENDING_DBG_EXCEPTIONS, 0 },
+		{ VMCS_LINK_POINTER, ~0ull },
+	};
+	return write_all(fields, ARRAY_SIZE(fields));
+}
+
+static int setup_exit_entry_controls(void)
+{
+	const uint64_t fields[][2] = {
+		{ VMCS_EXIT_CTLS, vmx_cpu.exit },
+		{ VMCS_EXIT_MSR_STORE_COUNT, 0 },
+		{ VMCS_EXIT_MSR_LOAD_COUNT, 0 },
+		{ VMCS_ENTRY_CTLS, vmx_cpu.entry },
+		{ VMCS_ENTRY_MSR_LOAD_COUNT, 0 },
+		{ VMCS_ENTRY_INTR_INFO, 0 },
+	};
+	return write_all(fields, ARRAY_SIZE(fields));
+}
+
+int vmcs_setup(struct vcpu *vcpu, uint64_t entry, uint64_t stack_top, uint64_t arg,
+	       uint64_t cr3, uint64_t gdt_base, uint16_t gdt_limit)
+{
+	hpa_t vmcs;
+	int err;
+
+	if (mm_alloc_frames(1, PAGE_SIZE, &vmcs))
+		return -ENOMEM;
+	*(uint32_t *)phys_to_virt(vmcs) = vmx_cpu.caps.vmcs_revision;
+	/* Building a VMCS makes it current: keep the running vCPU's CR2 (its MSRs are saved). */
+	if (vmx_cpu.loaded)
+		vmx_cpu.loaded->arch.msrs.cr2 = read_cr2();
+	vmx_cpu.loaded = NULL; /* so the next vmx_vcpu_load() switches VMCS, MSRs and CR2 */
+	if (vmclear(vmcs) || vmptrld(vmcs)) {
+		mm_free_frames(vmcs, 1);
+		return -EIO;
+	}
+	vcpu->arch.vmcs = vmcs;
+	vcpu->arch.launched = 0;
+	err = setup_host_state();
+	err = err ?: setup_execution_controls(vcpu);
+	err = err ?: setup_guest_state(entry, stack_top, cr3, gdt_base, gdt_limit);
+	err = err ?: setup_exit_entry_controls();
+	if (err) {
+		log_error("vm %s: VMCS setup failed: VMWRITE error %llu\n", vcpu->vm->name,
+			  (unsigned long long)vmread(VMCS_VM_INSTRUCTION_ERROR));
+		return err;
+	}
+	vcpu->arch.regs = (struct guest_gprs){ .rdi = arg };
+	return 0;
+}
+
+int vmx_vcpu_load(struct vcpu *vcpu)
+{
+	struct vcpu *prev = vmx_cpu.loaded;
+
+	if (prev == vcpu)
+		return 0;
+	if (vmptrld(vcpu->arch.vmcs))
+		return -EIO;
+	if (prev)
+		prev->arch.msrs.cr2 = read_cr2();
+	vmx_cpu.loaded = vcpu;
+	vmx_guest_msrs_load(&vcpu->arch.msrs);
+	write_cr2(vcpu->arch.msrs.cr2);
+	return 0;
+}

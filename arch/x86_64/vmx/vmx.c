@@ -1,0 +1,100 @@
+/*
+ * VT-x per CPU: capability discovery into struct vmx_cpu, the control words every VMCS
+ * uses (each adjusted against its capability MSR, failing loudly on a missing bit), and
+ * VMXON with the CR0/CR4 fixed bits and IA32_FEATURE_CONTROL honoured (SDM Vol. 3C 24.7).
+ */
+#include "vmx.h"
+
+#include <arch/x86.h>
+#include <hv/arch.h>
+#include <hv/log.h>
+#include <hv/mm.h>
+
+struct vmx_cpu vmx_cpu;
+
+struct control_word {
+	const char *name;
+	uint64_t cap;
+	uint32_t required, optional;
+	uint32_t *out;
+};
+
+static int adjust_all(void)
+{
+	const struct vmx_msrs *m = &vmx_cpu.msrs;
+	int tc = vmx_cpu.caps.true_controls;
+	struct control_word words[] = {
+		{ "pin-based", m->pinbased,
+		  PIN_EXTERNAL_INTERRUPT_EXITING | PIN_NMI_EXITING | PIN_PREEMPTION_TIMER, 0,
+		  &vmx_cpu.pin },
+		{ "processor-based", m->procbased,
+		  PROC_HLT_EXITING | PROC_USE_IO_BITMAPS | PROC_USE_MSR_BITMAPS |
+			  PROC_ACTIVATE_SECONDARY | PROC_MWAIT_EXITING | PROC_MONITOR_EXITING,
+		  0, &vmx_cpu.proc },
+		{ "secondary processor-based", m->procbased2,
+		  PROC2_ENABLE_EPT | PROC2_UNRESTRICTED_GUEST, PROC2_ENABLE_VPID, &vmx_cpu.proc2 },
+		{ "VM-exit", rdmsr(tc ? MSR_IA32_VMX_TRUE_EXIT_CTLS : MSR_IA32_VMX_EXIT_CTLS),
+		  EXIT_HOST_ADDRESS_SPACE_SIZE | EXIT_SAVE_IA32_EFER | EXIT_LOAD_IA32_EFER |
+			  EXIT_SAVE_IA32_PAT | EXIT_LOAD_IA32_PAT | EXIT_ACK_INTERRUPT_ON_EXIT,
+		  EXIT_SAVE_PREEMPTION_TIMER, &vmx_cpu.exit },
+		{ "VM-entry", rdmsr(tc ? MSR_IA32_VMX_TRUE_ENTRY_CTLS : MSR_IA32_VMX_ENTRY_CTLS),
+		  ENTRY_IA32E_MODE_GUEST | ENTRY_LOAD_IA32_EFER | ENTRY_LOAD_IA32_PAT, 0,
+		  &vmx_cpu.entry },
+	};
+
+	for (unsigned int i = 0; i < ARRAY_SIZE(words); i++) {
+		unsigned int bit;
+
+		if (vmx_ctl_adjust(words[i].cap, words[i].required, words[i].optional,
+				   words[i].out, &bit)) {
+			log_error("VT-x: %s control bit %u is required but this CPU does not allow "
+				  "it (SDM Vol. 3C 25.6-25.8)\n", words[i].name, bit);
+			return -ENOTSUP;
+		}
+	}
+	vmx_cpu.save_preemption_timer = !!(vmx_cpu.exit & EXIT_SAVE_PREEMPTION_TIMER);
+	return 0;
+}
+
+static void enable_feature_control(void)
+{
+	uint64_t fc = rdmsr(MSR_IA32_FEATURE_CONTROL);
+
+	if (!(fc & FEATURE_CONTROL_LOCKED))
+		wrmsr(MSR_IA32_FEATURE_CONTROL,
+		      fc | FEATURE_CONTROL_LOCKED | FEATURE_CONTROL_VMX_OUTSIDE_SMX);
+}
+
+int arch_virt_enable(void)
+{
+	hpa_t region;
+
+	/* vendor_probe() already read the MSRs and decided that nothing required is missing. */
+	if (mm_alloc_frames(1, PAGE_SIZE, &region))
+		return -ENOMEM;
+	vmx_cpu.cr0_fixed0 = rdmsr(MSR_IA32_VMX_CR0_FIXED0);
+	vmx_cpu.cr0_fixed1 = rdmsr(MSR_IA32_VMX_CR0_FIXED1);
+	vmx_cpu.cr4_fixed0 = rdmsr(MSR_IA32_VMX_CR4_FIXED0);
+	vmx_cpu.cr4_fixed1 = rdmsr(MSR_IA32_VMX_CR4_FIXED1);
+	vmx_cpu.ept_1g = vmx_cpu.caps.ept_1g;
+	if (adjust_all())
+		return -ENOTSUP;
+
+	enable_feature_control();
+	write_cr0((read_cr0() | vmx_cpu.cr0_fixed0) & vmx_cpu.cr0_fixed1);
+	write_cr4((read_cr4() | vmx_cpu.cr4_fixed0 | CR4_VMXE) & vmx_cpu.cr4_fixed1);
+	*(uint32_t *)phys_to_virt(region) = vmx_cpu.caps.vmcs_revision;
+	if (vmxon(region)) {
+		log_error("VT-x: VMXON failed (CR0=0x%llx CR4=0x%llx)\n",
+			  (unsigned long long)read_cr0(), (unsigned long long)read_cr4());
+		return -EIO;
+	}
+	vmx_cpu.vmxon_region = region;
+	vmx_cpu.next_vpid = 1; /* VPID 0 is the host's */
+	if (vmx_cpu.caps.invept)
+		invept(INVEPT_ALL_CONTEXTS, 0);
+	log_info("VT-x: VMXON done; controls pin 0x%x proc 0x%x proc2 0x%x exit 0x%x "
+		 "entry 0x%x\n", vmx_cpu.pin, vmx_cpu.proc, vmx_cpu.proc2, vmx_cpu.exit,
+		 vmx_cpu.entry);
+	return 0;
+}

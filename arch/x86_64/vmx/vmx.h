@@ -1,0 +1,76 @@
+/*
+ * Internal interface of the VT-x backend: per-CPU VMX state, VMCS construction, the
+ * entry/exit assembly, exit dispatch and the guest-register helpers the handlers share.
+ */
+#ifndef VMX_H
+#define VMX_H
+
+#include "vmcs_fields.h"
+#include "vmx_caps.h"
+#include "vmx_insn.h"
+
+#include <hv/vm.h>
+
+/* What this CPU supports, decided once by vmx_cpu_enable(). */
+struct vmx_cpu {
+	struct vmx_msrs msrs;
+	struct vmx_caps caps;
+	uint64_t cr0_fixed0, cr0_fixed1, cr4_fixed0, cr4_fixed1;
+	uint32_t pin, proc, proc2, exit, entry; /* adjusted control words for every VMCS */
+	int save_preemption_timer;
+	int ept_1g;
+	hpa_t vmxon_region;
+	struct vcpu *loaded; /* the vCPU whose VMCS is current */
+	uint16_t next_vpid;
+};
+
+extern struct vmx_cpu vmx_cpu;
+
+/* Builds vcpu's VMCS (host state, controls, guest state, entry/exit) in a fixed order. */
+int vmcs_setup(struct vcpu *vcpu, uint64_t entry, uint64_t stack_top, uint64_t arg,
+	       uint64_t cr3, uint64_t gdt_base, uint16_t gdt_limit);
+
+/* Makes vcpu's VMCS current (VMPTRLD) and loads its MSRs, if it is not already. */
+int vmx_vcpu_load(struct vcpu *vcpu);
+
+/* vmx_entry.S: enters the guest; returns 0 after a VM exit, 1 if VMLAUNCH/VMRESUME failed. */
+int vmx_vcpu_enter(struct guest_gprs *regs, int launched);
+
+/* exit.c */
+void vmx_handle_exit(struct vcpu *vcpu);
+void vmx_dump_and_stop(struct vcpu *vcpu, int reason_code, const char *what);
+void vmx_skip_instruction(void);
+void vmx_inject_exception(unsigned int vector, int has_error_code, uint32_t error_code);
+uint64_t vmx_gpr_read(struct vcpu *vcpu, unsigned int index);
+void vmx_gpr_write(struct vcpu *vcpu, unsigned int index, uint64_t value);
+unsigned int vmx_guest_cpl(void);
+
+/* Handlers in the exit_*.c families; each returns nothing and acts on the vCPU. */
+void vmx_exit_cpuid(struct vcpu *vcpu, uint64_t qualification);
+void vmx_exit_io(struct vcpu *vcpu, uint64_t qualification);
+void vmx_exit_rdmsr(struct vcpu *vcpu, uint64_t qualification);
+void vmx_exit_wrmsr(struct vcpu *vcpu, uint64_t qualification);
+void vmx_exit_cr_access(struct vcpu *vcpu, uint64_t qualification);
+void vmx_exit_vmcall(struct vcpu *vcpu, uint64_t qualification);
+void vmx_exit_ept_violation(struct vcpu *vcpu, uint64_t qualification);
+void vmx_exit_ept_misconfig(struct vcpu *vcpu, uint64_t qualification);
+
+/* ept.c */
+int ept_init(struct arch_vm *avm);
+int ept_map_ram(struct arch_vm *avm, gpa_t gpa, hpa_t hpa, uint64_t size);
+void ept_destroy(struct arch_vm *avm);
+
+/* guest_boot.c: the guest's first page tables and GDT; returns 0 or -ENOSPC. */
+int guest_boot_build(struct vm *vm, gpa_t area, uint64_t area_size, uint64_t *cr3,
+		     uint64_t *gdt_base, uint16_t *gdt_limit);
+
+const char *vmx_exit_reason_name(unsigned int reason);
+
+/* MSRs the VMCS does not switch (struct guest_msrs). */
+void vmx_guest_msrs_load(const struct guest_msrs *msrs);
+
+#define X86_VECTOR_UD 6
+#define X86_VECTOR_GP 13
+#define RFLAGS_IF (1ull << 9)
+
+#endif

@@ -1,0 +1,92 @@
+/*
+ * VMX instruction wrappers. Each returns 0 on success or -EIO when the instruction reports
+ * VMfailInvalid (CF) or VMfailValid (ZF); SDM Vol. 3C 31.2 "conventions".
+ */
+#ifndef VMX_INSN_H
+#define VMX_INSN_H
+
+#include <hv/types.h>
+
+static inline int vmx_insn_result(uint8_t cf, uint8_t zf)
+{
+	return (cf | zf) ? -EIO : 0;
+}
+
+static inline int vmxon(hpa_t region)
+{
+	uint8_t cf, zf;
+
+	__asm__ volatile("vmxon %2" : "=@ccc"(cf), "=@ccz"(zf) : "m"(region) : "memory");
+	return vmx_insn_result(cf, zf);
+}
+
+static inline int vmclear(hpa_t vmcs)
+{
+	uint8_t cf, zf;
+
+	__asm__ volatile("vmclear %2" : "=@ccc"(cf), "=@ccz"(zf) : "m"(vmcs) : "memory");
+	return vmx_insn_result(cf, zf);
+}
+
+static inline int vmptrld(hpa_t vmcs)
+{
+	uint8_t cf, zf;
+
+	__asm__ volatile("vmptrld %2" : "=@ccc"(cf), "=@ccz"(zf) : "m"(vmcs) : "memory");
+	return vmx_insn_result(cf, zf);
+}
+
+/* VMREAD of a field that exists in the current VMCS; Shunt only reads fields it knows. */
+static inline uint64_t vmread(uint64_t field)
+{
+	uint64_t value;
+
+	__asm__ volatile("vmread %1, %0" : "=rm"(value) : "r"(field) : "cc");
+	return value;
+}
+
+static inline int vmwrite(uint64_t field, uint64_t value)
+{
+	uint8_t cf, zf;
+
+	__asm__ volatile("vmwrite %3, %2" : "=@ccc"(cf), "=@ccz"(zf) : "r"(field), "rm"(value)
+			 : "memory");
+	return vmx_insn_result(cf, zf);
+}
+
+struct invept_descriptor {
+	uint64_t eptp;
+	uint64_t reserved;
+};
+
+static inline int invept(uint64_t type, uint64_t eptp)
+{
+	struct invept_descriptor d = { eptp, 0 };
+	uint8_t cf, zf;
+
+	__asm__ volatile("invept %2, %3" : "=@ccc"(cf), "=@ccz"(zf) : "m"(d), "r"(type)
+			 : "memory");
+	return vmx_insn_result(cf, zf);
+}
+
+struct invvpid_descriptor {
+	uint64_t vpid;
+	uint64_t linear_address;
+};
+
+static inline int invvpid(uint64_t type, uint16_t vpid)
+{
+	struct invvpid_descriptor d = { vpid, 0 };
+	uint8_t cf, zf;
+
+	__asm__ volatile("invvpid %2, %3" : "=@ccc"(cf), "=@ccz"(zf) : "m"(d), "r"(type)
+			 : "memory");
+	return vmx_insn_result(cf, zf);
+}
+
+#define INVEPT_SINGLE_CONTEXT 1
+#define INVEPT_ALL_CONTEXTS 2
+#define INVVPID_SINGLE_CONTEXT 1
+#define INVVPID_ALL_CONTEXTS 2
+
+#endif

@@ -1,0 +1,94 @@
+/*
+ * The emulated 16550 UART (see hv/devices/uart16550.h). Pure register logic; the VM glue
+ * that turns transmitted bytes into console output lives in hv/vm_io.c.
+ */
+#include <hv/devices/uart16550.h>
+
+#define REG_DATA 0 /* RBR/THR, or DLL with DLAB */
+#define REG_IER 1  /* or DLM with DLAB */
+#define REG_IIR_FCR 2
+#define REG_LCR 3
+#define REG_MCR 4
+#define REG_LSR 5
+#define REG_MSR 6
+#define REG_SCR 7
+
+#define LCR_DLAB 0x80
+#define LSR_THRE 0x20
+#define LSR_TEMT 0x40
+#define IIR_NO_INTERRUPT 0x01
+#define IIR_FIFO_ENABLED 0xc0
+#define MSR_CTS_DSR_DCD 0xb0
+
+void uart16550_reset(struct uart16550 *uart)
+{
+	*uart = (struct uart16550){ .dll = 1 };
+}
+
+static uint8_t uart_read(const struct uart16550 *u, uint16_t offset)
+{
+	int dlab = u->lcr & LCR_DLAB;
+
+	switch (offset) {
+	case REG_DATA:
+		return dlab ? u->dll : 0; /* the receiver never has data */
+	case REG_IER:
+		return dlab ? u->dlm : u->ier;
+	case REG_IIR_FCR:
+		return IIR_NO_INTERRUPT | ((u->fcr & 1) ? IIR_FIFO_ENABLED : 0);
+	case REG_LCR:
+		return u->lcr;
+	case REG_MCR:
+		return u->mcr;
+	case REG_LSR:
+		return LSR_THRE | LSR_TEMT; /* transmitter always ready, nothing received */
+	case REG_MSR:
+		return MSR_CTS_DSR_DCD;
+	case REG_SCR:
+		return u->scr;
+	default:
+		return 0xff;
+	}
+}
+
+int uart16550_access(struct uart16550 *u, uint16_t offset, int write, uint32_t *value,
+		     uint8_t *tx)
+{
+	uint8_t v = (uint8_t)*value;
+	int dlab = u->lcr & LCR_DLAB;
+
+	if (!write) {
+		*value = uart_read(u, offset);
+		return 0;
+	}
+	switch (offset) {
+	case REG_DATA:
+		if (dlab) {
+			u->dll = v;
+			return 0;
+		}
+		*tx = v;
+		u->bytes_out++;
+		return 1;
+	case REG_IER:
+		if (dlab)
+			u->dlm = v;
+		else
+			u->ier = v & 0x0f;
+		return 0;
+	case REG_IIR_FCR:
+		u->fcr = v;
+		return 0;
+	case REG_LCR:
+		u->lcr = v;
+		return 0;
+	case REG_MCR:
+		u->mcr = v & 0x1f;
+		return 0;
+	case REG_SCR:
+		u->scr = v;
+		return 0;
+	default:
+		return 0; /* LSR and MSR are read-only */
+	}
+}

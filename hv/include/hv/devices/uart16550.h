@@ -1,0 +1,28 @@
+/*
+ * An emulated 16550 UART for guests that know nothing of Shunt: enough of the register set
+ * (SDM-free: the National Semiconductor PC16550D data sheet) for a polling driver. Output
+ * goes to the VM's console; the receiver is always empty.
+ */
+#ifndef HV_DEVICES_UART16550_H
+#define HV_DEVICES_UART16550_H
+
+#include <stdint.h>
+
+#define UART16550_COM1_BASE 0x3f8
+#define UART16550_PORTS 8
+
+struct uart16550 {
+	uint8_t ier, lcr, mcr, scr, fcr, dll, dlm;
+	uint64_t bytes_out;
+};
+
+void uart16550_reset(struct uart16550 *uart);
+
+/*
+ * Emulates one access at offset (0-7) from the UART's base. Returns 1 and sets *tx to the
+ * transmitted byte when the access sent one, else 0. Reads fill *value.
+ */
+int uart16550_access(struct uart16550 *uart, uint16_t offset, int write, uint32_t *value,
+		     uint8_t *tx);
+
+#endif

@@ -1,0 +1,119 @@
+/*
+ * Virtual machines and their vCPUs: identity, memory, lifecycle (created, running, stopped
+ * with a reason and an exit code) and what they did. Architecture state is embedded by
+ * value (struct arch_vm / arch_vcpu) and touched only through arch hooks.
+ */
+#ifndef HV_VM_H
+#define HV_VM_H
+
+#include <arch/vm_arch.h>
+#include <hv/devices/uart16550.h>
+#include <hv/types.h>
+
+#define VM_MAX 8
+#define VM_NAME_MAX 32
+#define VM_CMDLINE_MAX 256
+#define VM_STOP_DETAIL_MAX 128
+#define VM_CONSOLE_LINE_MAX 160
+#define VM_IO_HANDLERS_MAX 4
+
+enum vm_state {
+	VM_EMPTY = 0,  /* slot unused */
+	VM_REFUSED,    /* never ran: its image or options were refused */
+	VM_RUNNING,    /* runnable or running */
+	VM_STOPPED,    /* stopped for good */
+};
+
+enum vm_stop_reason {
+	VM_STOP_NONE = 0,
+	VM_STOP_EXIT,          /* the guest asked to exit (PV_CALL_EXIT) */
+	VM_STOP_TRIPLE_FAULT,  /* the guest triple-faulted */
+	VM_STOP_BAD_ACCESS,    /* touched guest-physical memory it does not have */
+	VM_STOP_UNHANDLED,     /* did something Shunt does not emulate */
+	VM_STOP_ENTRY_FAILED,  /* the CPU refused to enter it (invalid state) */
+	VM_STOP_HALTED,        /* halted with interrupts off: it can never wake up */
+	VM_STOP_LOAD_FAILED,   /* its image or options were refused */
+};
+
+struct vm;
+struct vcpu;
+
+/* An emulated port range: access() returns 0, or -1 to stop the VM (reason set). */
+struct io_handler {
+	uint16_t base;
+	uint16_t count;
+	int (*access)(struct vcpu *vcpu, void *device, uint16_t offset, unsigned int size,
+		      int write, uint32_t *value);
+	void *device;
+};
+
+struct vcpu {
+	struct vm *vm;
+	unsigned int id;
+	int yield; /* set by a hypercall: give the CPU back to the scheduler now */
+	struct arch_vcpu arch;
+};
+
+struct vm_stats {
+	uint64_t hypercalls;
+	uint64_t hypercall_errors;
+	uint64_t io_unclaimed; /* port accesses nothing emulates */
+	uint64_t console_bytes;
+};
+
+struct vm {
+	unsigned int id;
+	char name[VM_NAME_MAX];
+	char cmdline[VM_CMDLINE_MAX];
+	enum vm_state state;
+	enum vm_stop_reason stop_reason;
+	int64_t exit_code;
+	char stop_detail[VM_STOP_DETAIL_MAX];
+
+	hpa_t ram_hpa;     /* guest RAM is [0, ram_size) guest-physical, contiguous here */
+	uint64_t ram_size;
+
+	struct vcpu vcpu; /* one vCPU per VM for now */
+	struct io_handler io[VM_IO_HANDLERS_MAX];
+	unsigned int io_count;
+	struct uart16550 uart;
+
+	char console_line[VM_CONSOLE_LINE_MAX];
+	unsigned int console_len;
+	struct vm_stats stats;
+	struct arch_vm arch;
+};
+
+/* Creates and loads a VM from a boot module; on refusal the VM is kept as VM_REFUSED. */
+struct vm *vm_create_from_module(const char *module_cmdline, const void *image,
+				 uint64_t image_size);
+
+/* Stops vm for good with reason and code; detail says what happened, for the summary. */
+void vm_stop(struct vm *vm, enum vm_stop_reason reason, int64_t exit_code, const char *fmt, ...)
+	__attribute__((format(printf, 4, 5)));
+
+/* Host pointer to [gpa, gpa + len) of vm's RAM, or NULL unless all of it is guest RAM. */
+void *vm_gpa_to_hva(struct vm *vm, gpa_t gpa, uint64_t len);
+
+/* Emulated port access from a vCPU; unclaimed ports read as all ones, writes are dropped. */
+int vm_io_access(struct vcpu *vcpu, uint16_t port, unsigned int size, int write,
+		 uint32_t *value);
+int vm_io_register(struct vm *vm, uint16_t base, uint16_t count,
+		   int (*access)(struct vcpu *, void *, uint16_t, unsigned int, int, uint32_t *),
+		   void *device);
+
+/* Appends console output of vm, printed line by line with the VM's name as prefix. */
+void vm_console_write(struct vm *vm, const char *buf, uint64_t len);
+void vm_console_flush(struct vm *vm);
+
+/* Frees a stopped VM's RAM and second-level tables (its record stays for the summary). */
+void vm_release_if_stopped(struct vm *vm);
+/* One line per VM (state, stop reason, exit code) plus counters and exits by reason. */
+void vm_print_summary(void);
+
+/* Iteration over all VM slots in use. */
+struct vm *vm_at(unsigned int index);
+unsigned int vm_count(void);
+const char *vm_stop_reason_name(enum vm_stop_reason reason);
+
+#endif

@@ -1,0 +1,66 @@
+/*
+ * Guest image loading (see hv/loader.h). The image comes from a boot module, so it is
+ * untrusted input: every address and size is checked before a byte is copied.
+ */
+#include <hv/elf64.h>
+#include <hv/fmt.h>
+#include <hv/loader.h>
+#include <hv/string.h>
+#include <pvabi/pvabi.h>
+#include <pvabi/start_info.h>
+
+int loader_load_elf64(struct vm *vm, const void *image, uint64_t size, uint64_t *entry,
+		      char *err, size_t err_size)
+{
+	static struct elf64_image elf;
+
+	if (elf64_parse(image, size, &elf, err, err_size))
+		return -EINVAL;
+	for (uint32_t i = 0; i < elf.segment_count; i++) {
+		const struct elf64_segment *s = &elf.segments[i];
+
+		if (s->paddr < GUEST_LOAD_MIN_GPA || s->paddr + s->mem_size > vm->ram_size) {
+			fmt_snprintf(err, err_size, "segment %u at [0x%llx, 0x%llx) is outside the "
+				     "guest's loadable RAM [0x%llx, 0x%llx)", i,
+				     (unsigned long long)s->paddr,
+				     (unsigned long long)(s->paddr + s->mem_size),
+				     (unsigned long long)GUEST_LOAD_MIN_GPA,
+				     (unsigned long long)vm->ram_size);
+			return -EINVAL;
+		}
+		if (s->vaddr != s->paddr) {
+			fmt_snprintf(err, err_size, "segment %u is linked at 0x%llx but loads at "
+				     "0x%llx: Shunt guests start identity-mapped", i,
+				     (unsigned long long)s->vaddr, (unsigned long long)s->paddr);
+			return -EINVAL;
+		}
+	}
+	for (uint32_t i = 0; i < elf.segment_count; i++) {
+		const struct elf64_segment *s = &elf.segments[i];
+		uint8_t *dst = vm_gpa_to_hva(vm, s->paddr, s->mem_size);
+
+		memcpy(dst, (const uint8_t *)image + s->file_offset, s->file_size);
+		memset(dst + s->file_size, 0, s->mem_size - s->file_size);
+	}
+	*entry = elf.entry;
+	return 0;
+}
+
+int loader_write_start_info(struct vm *vm, const char *guest_cmdline)
+{
+	struct pv_start_info *si = vm_gpa_to_hva(vm, GUEST_START_INFO_GPA, sizeof(*si));
+
+	if (!si)
+		return -EFAULT;
+	memset(si, 0, sizeof(*si));
+	si->magic = PV_START_INFO_MAGIC;
+	si->abi_version = PV_ABI_VERSION(PV_ABI_MAJOR, PV_ABI_MINOR);
+	si->vm_id = vm->id;
+	si->mem_count = 2;
+	si->mem[0] = (struct pv_mem_region){ 0, GUEST_LOAD_MIN_GPA, PV_MEM_RESERVED, 0 };
+	si->mem[1] = (struct pv_mem_region){ GUEST_LOAD_MIN_GPA, vm->ram_size - GUEST_LOAD_MIN_GPA,
+					     PV_MEM_RAM, 0 };
+	strlcpy(si->cmdline, guest_cmdline, sizeof(si->cmdline));
+	strlcpy(si->vm_name, vm->name, sizeof(si->vm_name));
+	return 0;
+}

@@ -1,0 +1,26 @@
+/*
+ * Round-robin scheduling of all VMs' vCPUs on this CPU (see hv/sched.h). Stopped VMs give
+ * their memory back as soon as they leave the CPU.
+ */
+#include <hv/arch.h>
+#include <hv/sched.h>
+#include <hv/vm.h>
+
+void sched_run(void)
+{
+	for (;;) {
+		unsigned int runnable = 0;
+
+		for (unsigned int i = 0; i < vm_count(); i++) {
+			struct vm *vm = vm_at(i);
+
+			if (vm->state != VM_RUNNING)
+				continue;
+			runnable++;
+			arch_vcpu_run(&vm->vcpu, SCHED_SLICE_CYCLES);
+			vm_release_if_stopped(vm);
+		}
+		if (!runnable)
+			return;
+	}
+}

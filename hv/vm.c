@@ -1,0 +1,253 @@
+/*
+ * VM lifecycle: creation from a boot module (options, RAM, second-level mapping, image,
+ * start-info, vCPU), stopping with a reason, release of a stopped VM's resources, and the
+ * end-of-run summary. A VM whose image or options are refused is kept for the summary.
+ */
+#include <hv/arch.h>
+#include <hv/fmt.h>
+#include <hv/loader.h>
+#include <hv/log.h>
+#include <hv/mm.h>
+#include <hv/string.h>
+#include <hv/vm.h>
+#include <hv/vm_options.h>
+
+#include <stdarg.h>
+
+static struct vm vms[VM_MAX];
+static unsigned int vms_used;
+
+struct vm *vm_at(unsigned int index)
+{
+	return index < vms_used ? &vms[index] : NULL;
+}
+
+unsigned int vm_count(void)
+{
+	return vms_used;
+}
+
+const char *vm_stop_reason_name(enum vm_stop_reason reason)
+{
+	switch (reason) {
+	case VM_STOP_NONE:
+		return "none";
+	case VM_STOP_EXIT:
+		return "exit";
+	case VM_STOP_TRIPLE_FAULT:
+		return "triple-fault";
+	case VM_STOP_BAD_ACCESS:
+		return "bad-memory-access";
+	case VM_STOP_UNHANDLED:
+		return "unhandled";
+	case VM_STOP_ENTRY_FAILED:
+		return "entry-failed";
+	case VM_STOP_HALTED:
+		return "halted";
+	case VM_STOP_LOAD_FAILED:
+		return "refused";
+	default:
+		return "?";
+	}
+}
+
+void *vm_gpa_to_hva(struct vm *vm, gpa_t gpa, uint64_t len)
+{
+	if (gpa >= vm->ram_size || len > vm->ram_size - gpa)
+		return NULL;
+	return (uint8_t *)phys_to_virt(vm->ram_hpa) + gpa;
+}
+
+/* Gives back what a VM holds; it keeps its name, state and counters for the summary. */
+static void vm_release(struct vm *vm)
+{
+	arch_vm_destroy(vm);
+	if (vm->ram_size)
+		mm_free_frames(vm->ram_hpa, vm->ram_size / PAGE_SIZE);
+	vm->ram_hpa = 0;
+	vm->ram_size = 0;
+}
+
+void vm_release_if_stopped(struct vm *vm)
+{
+	if (vm->state == VM_STOPPED && vm->ram_size)
+		vm_release(vm);
+}
+
+__attribute__((format(printf, 2, 3))) static struct vm *vm_refuse(struct vm *vm,
+								  const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	fmt_vsnprintf(vm->stop_detail, sizeof(vm->stop_detail), fmt, ap);
+	va_end(ap);
+	vm->state = VM_REFUSED;
+	vm->stop_reason = VM_STOP_LOAD_FAILED;
+	vm->exit_code = -1;
+	log_error("vm %s: refused: %s\n", vm->name, vm->stop_detail);
+	vm_release(vm);
+	return vm;
+}
+
+static int uart_access(struct vcpu *vcpu, void *device, uint16_t offset, unsigned int size,
+		       int write, uint32_t *value)
+{
+	uint8_t tx;
+
+	if (uart16550_access(device, offset, write, value, &tx))
+		vm_console_write(vcpu->vm, (const char *)&tx, 1);
+	return 0;
+}
+
+static struct vm *vm_build(struct vm *vm, const struct vm_options *o, const void *image,
+			   uint64_t image_size)
+{
+	char err[VM_STOP_DETAIL_MAX];
+	uint64_t entry;
+
+	if (mm_alloc_frames(o->mem / PAGE_SIZE, 2 * MIB, &vm->ram_hpa))
+		return vm_refuse(vm, "not enough free memory for %llu MiB of RAM",
+				 (unsigned long long)(o->mem / MIB));
+	vm->ram_size = o->mem;
+	if (arch_vm_init(vm) || arch_vm_map_ram(vm, 0, vm->ram_hpa, vm->ram_size))
+		return vm_refuse(vm, "could not set up its address space (out of memory)");
+	if (loader_load_elf64(vm, image, image_size, &entry, err, sizeof(err)))
+		return vm_refuse(vm, "bad guest image: %s", err);
+	if (loader_write_start_info(vm, o->guest_cmdline))
+		return vm_refuse(vm, "no room for the start-info page");
+	uart16550_reset(&vm->uart);
+	vm_io_register(vm, UART16550_COM1_BASE, UART16550_PORTS, uart_access, &vm->uart);
+	vm->vcpu = (struct vcpu){ .vm = vm, .id = 0 };
+	if (arch_vcpu_init(&vm->vcpu, entry, vm->ram_size, GUEST_START_INFO_GPA,
+			   GUEST_BOOT_AREA_GPA, GUEST_LOAD_MIN_GPA - GUEST_BOOT_AREA_GPA))
+		return vm_refuse(vm, "could not set up its vCPU");
+	vm->state = VM_RUNNING;
+	log_info("vm %s: created: id %u, %llu MiB RAM at host 0x%llx, entry 0x%llx\n", vm->name,
+		 vm->id, (unsigned long long)(vm->ram_size / MIB), (unsigned long long)vm->ram_hpa,
+		 (unsigned long long)entry);
+	return vm;
+}
+
+struct vm *vm_create_from_module(const char *module_cmdline, const void *image,
+				 uint64_t image_size)
+{
+	static struct vm_options opts;
+	char err[VM_STOP_DETAIL_MAX];
+	struct vm *vm;
+
+	if (vms_used == VM_MAX) {
+		log_error("vm: more than %u VMs: module \"%s\" ignored\n", VM_MAX, module_cmdline);
+		return NULL;
+	}
+	vm = &vms[vms_used];
+	memset(vm, 0, sizeof(*vm));
+	vm->id = vms_used++;
+	strlcpy(vm->cmdline, module_cmdline, sizeof(vm->cmdline));
+	fmt_snprintf(vm->name, sizeof(vm->name), "vm%u", vm->id);
+	if (vm_options_parse(module_cmdline, &opts, err, sizeof(err)))
+		return vm_refuse(vm, "module \"%s\": %s", module_cmdline, err);
+	strlcpy(vm->name, opts.name, sizeof(vm->name));
+	for (unsigned int i = 0; i < vm->id; i++) {
+		if (!strcmp(vms[i].name, vm->name))
+			return vm_refuse(vm, "another VM is already named \"%s\"", vm->name);
+	}
+	return vm_build(vm, &opts, image, image_size);
+}
+
+void vm_stop(struct vm *vm, enum vm_stop_reason reason, int64_t exit_code, const char *fmt, ...)
+{
+	va_list ap;
+
+	if (vm->state != VM_RUNNING)
+		return;
+	va_start(ap, fmt);
+	fmt_vsnprintf(vm->stop_detail, sizeof(vm->stop_detail), fmt, ap);
+	va_end(ap);
+	vm->state = VM_STOPPED;
+	vm->stop_reason = reason;
+	vm->exit_code = exit_code;
+	vm_console_flush(vm);
+	log_info("vm %s: stopped: %s (exit code %lld): %s\n", vm->name,
+		 vm_stop_reason_name(reason), (long long)exit_code, vm->stop_detail);
+}
+
+int vm_io_register(struct vm *vm, uint16_t base, uint16_t count,
+		   int (*access)(struct vcpu *, void *, uint16_t, unsigned int, int, uint32_t *),
+		   void *device)
+{
+	if (vm->io_count == VM_IO_HANDLERS_MAX)
+		return -ENOSPC;
+	vm->io[vm->io_count++] = (struct io_handler){ base, count, access, device };
+	return 0;
+}
+
+int vm_io_access(struct vcpu *vcpu, uint16_t port, unsigned int size, int write,
+		 uint32_t *value)
+{
+	struct vm *vm = vcpu->vm;
+
+	for (unsigned int i = 0; i < vm->io_count; i++) {
+		const struct io_handler *h = &vm->io[i];
+
+		if (port >= h->base && port - h->base < h->count)
+			return h->access(vcpu, h->device, (uint16_t)(port - h->base), size, write,
+					 value);
+	}
+	vm->stats.io_unclaimed++;
+	if (!write)
+		*value = size == 4 ? 0xffffffffu : size == 2 ? 0xffffu : 0xffu;
+	return 0;
+}
+
+void vm_console_flush(struct vm *vm)
+{
+	if (!vm->console_len)
+		return;
+	vm->console_line[vm->console_len] = '\0';
+	log_info("[%s] %s\n", vm->name, vm->console_line);
+	vm->console_len = 0;
+}
+
+void vm_console_write(struct vm *vm, const char *buf, uint64_t len)
+{
+	vm->stats.console_bytes += len;
+	for (uint64_t i = 0; i < len; i++) {
+		char c = buf[i];
+
+		if (c == '\n') {
+			vm_console_flush(vm);
+			continue;
+		}
+		if (c == '\r')
+			continue;
+		/* Guests may write anything: keep the host console printable. */
+		vm->console_line[vm->console_len++] = (c >= 0x20 && c < 0x7f) || c == '\t' ? c : '?';
+		if (vm->console_len == VM_CONSOLE_LINE_MAX - 1)
+			vm_console_flush(vm);
+	}
+}
+
+void vm_print_summary(void)
+{
+	log_info("summary: %u VMs\n", vms_used);
+	for (unsigned int i = 0; i < vms_used; i++) {
+		struct vm *vm = &vms[i];
+
+		log_info("summary: vm=%s state=%s reason=%s exit_code=%lld\n", vm->name,
+			 vm->state == VM_REFUSED ? "refused"
+			 : vm->state == VM_STOPPED ? "stopped" : "running",
+			 vm_stop_reason_name(vm->stop_reason), (long long)vm->exit_code);
+		log_info("  detail: %s\n", vm->stop_detail);
+		if (vm->state == VM_REFUSED)
+			continue;
+		log_info("  hypercalls %llu (errors %llu), console bytes %llu, UART bytes %llu, "
+			 "unclaimed port accesses %llu\n",
+			 (unsigned long long)vm->stats.hypercalls,
+			 (unsigned long long)vm->stats.hypercall_errors,
+			 (unsigned long long)vm->stats.console_bytes,
+			 (unsigned long long)vm->uart.bytes_out,
+			 (unsigned long long)vm->stats.io_unclaimed);
+		arch_vcpu_print_exits(&vm->vcpu);
+	}
+}

@@ -1,0 +1,169 @@
+/*
+ * Parsing of a VM's boot-module options (see hv/vm_options.h). Pure code, host-tested.
+ */
+#include <hv/fmt.h>
+#include <hv/string.h>
+#include <hv/vm_options.h>
+
+#define WORD_MAX 128
+
+static int is_name_char(char c)
+{
+	return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+	       c == '-' || c == '_' || c == '.';
+}
+
+static int set_name(struct vm_options *o, const char *name, size_t len)
+{
+	if (len == 0 || len >= sizeof(o->name))
+		return -1;
+	for (size_t i = 0; i < len; i++)
+		if (!is_name_char(name[i]))
+			return -1;
+	memcpy(o->name, name, len);
+	o->name[len] = '\0';
+	return 0;
+}
+
+/* "name" from ".../name.elf": the default VM name of an image file. */
+static void name_from_file(struct vm_options *o, const char *file)
+{
+	const char *base = file, *dot = NULL;
+
+	for (const char *p = file; *p; p++)
+		if (*p == '/' || *p == '\\')
+			base = p + 1;
+	for (const char *p = base; *p; p++)
+		if (*p == '.')
+			dot = p;
+	set_name(o, base, dot && dot > base ? (size_t)(dot - base) : strlen(base));
+}
+
+static int parse_size(const char *s, uint64_t *out)
+{
+	uint64_t v = 0, unit = 1;
+
+	if (!*s)
+		return -1;
+	for (; *s >= '0' && *s <= '9'; s++) {
+		if (v > (UINT64_MAX - 9) / 10)
+			return -1;
+		v = v * 10 + (uint64_t)(*s - '0');
+	}
+	if (*s == 'K' || *s == 'k')
+		unit = KIB;
+	else if (*s == 'M' || *s == 'm')
+		unit = MIB;
+	else if (*s == 'G' || *s == 'g')
+		unit = GIB;
+	else if (*s)
+		return -1;
+	if (unit != 1 && s[1])
+		return -1;
+	if (v > UINT64_MAX / unit)
+		return -1;
+	*out = v * unit;
+	return 0;
+}
+
+static int has_equals(const char *w)
+{
+	for (; *w; w++)
+		if (*w == '=')
+			return 1;
+	return 0;
+}
+
+static int apply_word(struct vm_options *o, const char *w, int first, char *err, size_t n)
+{
+	uint64_t mem;
+
+	if (!strncmp(w, "name=", 5)) {
+		if (set_name(o, w + 5, strlen(w + 5))) {
+			fmt_snprintf(err, n, "\"%s\": a name is 1-%u letters, digits, '-', '_' or '.'",
+				     w, VM_OPTIONS_NAME_MAX - 1);
+			return -EINVAL;
+		}
+	} else if (!strncmp(w, "mem=", 4)) {
+		if (parse_size(w + 4, &mem) || mem < VM_MEM_MIN || mem > VM_MEM_MAX) {
+			fmt_snprintf(err, n, "\"%s\": memory is a size from 2M to 1G, e.g. mem=16M", w);
+			return -EINVAL;
+		}
+		o->mem = ALIGN_UP(mem, 2 * MIB);
+	} else if (first && !has_equals(w)) {
+		name_from_file(o, w);
+	} else {
+		fmt_snprintf(err, n, "unknown option \"%s\" (known: name=, mem=, -- guest args)", w);
+		return -EINVAL;
+	}
+	return 0;
+}
+
+/* Joins the words after "--" with single spaces into the guest's command line. */
+static int set_guest_cmdline(struct vm_options *o, const char *rest, char *err, size_t n)
+{
+	size_t len = 0;
+
+	while (*rest) {
+		size_t w = 0;
+
+		while (*rest == ' ' || *rest == '\t')
+			rest++;
+		while (rest[w] && rest[w] != ' ' && rest[w] != '\t')
+			w++;
+		if (!w)
+			break;
+		if (len + (len ? 1 : 0) + w >= sizeof(o->guest_cmdline)) {
+			fmt_snprintf(err, n, "guest command line after \"--\" is longer than %u bytes",
+				     VM_OPTIONS_CMDLINE_MAX - 1);
+			return -EINVAL;
+		}
+		if (len)
+			o->guest_cmdline[len++] = ' ';
+		memcpy(o->guest_cmdline + len, rest, w);
+		len += w;
+		rest += w;
+	}
+	o->guest_cmdline[len] = '\0';
+	return 0;
+}
+
+int vm_options_parse(const char *cmdline, struct vm_options *o, char *err, size_t err_size)
+{
+	char word[WORD_MAX];
+	int first = 1;
+
+	*o = (struct vm_options){ .mem = VM_MEM_DEFAULT };
+	err[0] = '\0';
+	while (*cmdline) {
+		size_t w = 0;
+
+		while (*cmdline == ' ' || *cmdline == '\t')
+			cmdline++;
+		while (cmdline[w] && cmdline[w] != ' ' && cmdline[w] != '\t')
+			w++;
+		if (!w)
+			break;
+		if (w == 2 && !strncmp(cmdline, "--", 2)) {
+			if (set_guest_cmdline(o, cmdline + 2, err, err_size))
+				return -EINVAL;
+			break;
+		}
+		if (w >= sizeof(word)) {
+			fmt_snprintf(err, err_size, "option \"%.24s...\" is longer than %u bytes",
+				     cmdline, WORD_MAX - 1);
+			return -EINVAL;
+		}
+		memcpy(word, cmdline, w);
+		word[w] = '\0';
+		if (apply_word(o, word, first, err, err_size))
+			return -EINVAL;
+		first = 0;
+		cmdline += w;
+	}
+	if (!o->name[0]) {
+		fmt_snprintf(err, err_size, "no usable VM name: give name=NAME");
+		return -EINVAL;
+	}
+	return 0;
+}

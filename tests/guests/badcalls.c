@@ -1,0 +1,101 @@
+/*
+ * A guest that misuses the hypercall ABI on purpose and checks every answer: bad buffer
+ * addresses and lengths, unknown call numbers, a call from ring 3 (#UD expected), and an
+ * MSR Shunt does not emulate (#GP expected). None of it may hurt the hypervisor.
+ */
+#include "guest.h"
+
+extern void ring3_call(void (*fn)(void), void *user_stack_top);
+extern void user_vmcall(void);
+extern char user_vmcall_insn[];
+extern volatile uint64_t ud_last_rip, ud_last_cs, ud_count, gp_count;
+extern char ud_handler[], gp_handler[];
+
+struct gate {
+	uint16_t off0, sel;
+	uint8_t ist, type;
+	uint16_t off1;
+	uint32_t off2, zero;
+} __attribute__((packed));
+
+static uint64_t gdt[7] __attribute__((aligned(16)));
+static uint8_t tss[104] __attribute__((aligned(16)));
+static struct gate idt[32] __attribute__((aligned(16)));
+static uint8_t kernel_stack[4096] __attribute__((aligned(16)));
+static uint8_t user_stack[4096] __attribute__((aligned(16)));
+
+static void set_gate(int v, void *handler)
+{
+	uint64_t a = (uint64_t)(uintptr_t)handler;
+
+	idt[v] = (struct gate){ (uint16_t)a, 0x08, 0, 0x8e, (uint16_t)(a >> 16),
+				(uint32_t)(a >> 32), 0 };
+}
+
+/* Own GDT (with user segments and a TSS for the ring-3 -> ring-0 stack), IDT, user pages. */
+static void setup_protection(void)
+{
+	uint64_t t = (uint64_t)(uintptr_t)tss, cr3, *pml4, *pdpt, *pd;
+	struct {
+		uint16_t limit;
+		uint64_t base;
+	} __attribute__((packed)) gdtr = { sizeof(gdt) - 1, (uint64_t)(uintptr_t)gdt },
+				 idtr = { sizeof(idt) - 1, (uint64_t)(uintptr_t)idt };
+
+	*(uint64_t *)(tss + 4) = (uint64_t)(uintptr_t)(kernel_stack + sizeof(kernel_stack));
+	gdt[1] = 0x00af9b000000ffffull; /* kernel code */
+	gdt[2] = 0x00cf93000000ffffull; /* kernel data */
+	gdt[3] = 0x00cff3000000ffffull; /* user data (0x1b) */
+	gdt[4] = 0x00affb000000ffffull; /* user code (0x23) */
+	gdt[5] = 103 | ((t & 0xffffff) << 16) | (0x89ull << 40) | (((t >> 24) & 0xff) << 56);
+	gdt[6] = t >> 32;
+	set_gate(6, ud_handler);
+	set_gate(13, gp_handler);
+	__asm__ volatile("lgdt %0; lidt %1; ltr %w2" ::"m"(gdtr), "m"(idtr), "r"(0x28));
+
+	/* Let ring 3 use the first GiB: set U/S along the walk Shunt built. */
+	__asm__ volatile("mov %%cr3, %0" : "=r"(cr3));
+	pml4 = (uint64_t *)(uintptr_t)(cr3 & ~0xfffull);
+	pdpt = (uint64_t *)(uintptr_t)(pml4[0] & ~0xfffull);
+	pd = (uint64_t *)(uintptr_t)(pdpt[0] & ~0xfffull);
+	pml4[0] |= 4;
+	pdpt[0] |= 4;
+	for (int i = 0; i < 512; i++)
+		if (pd[i] & 1)
+			pd[i] |= 4;
+	__asm__ volatile("mov %0, %%cr3" ::"r"(cr3) : "memory");
+}
+
+int64_t guest_main(const struct pv_start_info *si)
+{
+	uint64_t ram_end = si->mem[1].base + si->mem[1].size;
+	static const char msg[] = "x";
+	int failures = 0;
+	uint32_t lo, hi;
+
+	check(&failures, gk_hypercall2(PV_CALL_CONSOLE_WRITE, ram_end + 4096, 1) == PV_EFAULT,
+	      "buffer beyond RAM -> PV_EFAULT");
+	check(&failures, gk_hypercall2(PV_CALL_CONSOLE_WRITE, ram_end - 8, 16) == PV_EFAULT,
+	      "buffer crossing the end of RAM -> PV_EFAULT");
+	check(&failures, gk_hypercall2(PV_CALL_CONSOLE_WRITE, ~0ull - 7, 16) == PV_EFAULT,
+	      "buffer wrapping around -> PV_EFAULT");
+	check(&failures, gk_hypercall2(PV_CALL_CONSOLE_WRITE, (uint64_t)(uintptr_t)msg,
+				       PV_CONSOLE_WRITE_MAX + 1) == PV_E2BIG,
+	      "oversized write -> PV_E2BIG");
+	check(&failures, gk_console_write(msg, 0) == 0, "empty write -> 0");
+	check(&failures, gk_hypercall0(PV_CALL_COUNT) == PV_ENOSYS, "first unassigned call");
+	check(&failures, gk_hypercall0(999) == PV_ENOSYS, "call 999 -> PV_ENOSYS");
+	check(&failures, gk_hypercall0(~0ull) == PV_ENOSYS, "call 2^64-1 -> PV_ENOSYS");
+
+	setup_protection();
+	ring3_call(user_vmcall, user_stack + sizeof(user_stack));
+	check(&failures, ud_count == 1, "VMCALL from ring 3 raises exactly one #UD");
+	check(&failures, ud_last_rip == (uint64_t)(uintptr_t)user_vmcall_insn,
+	      "#UD points at the VMCALL");
+	check(&failures, (ud_last_cs & 3) == 3, "#UD came from CPL 3");
+
+	__asm__ volatile("rdmsr" : "=a"(lo), "=d"(hi) : "c"(0x12345678u));
+	check(&failures, gp_count == 1, "RDMSR of an unknown MSR raises #GP");
+	say("badcalls: all calls answered\n");
+	return report(si, failures, 0);
+}
