@@ -184,13 +184,25 @@ static int is_all_usable(const struct memmap *map, uint64_t base, uint64_t end)
 	return memmap_spans(map, base, end, MEMMAP_TYPE_BIT(HANDOFF_MEM_USABLE));
 }
 
+/*
+ * end rounded up to a page. In the last page of the address space that would wrap to 0, so
+ * it stops at that page's start instead: no region reaches past it anyway, since regions
+ * are page-aligned and their end can not be 2^64.
+ */
+static uint64_t page_end(uint64_t end)
+{
+	uint64_t up = ALIGN_UP(end, PAGE_SIZE);
+
+	return up < end ? ALIGN_DOWN(UINT64_MAX, PAGE_SIZE) : up;
+}
+
 int memmap_claim(struct memmap *map, uint64_t base, uint64_t end, uint32_t type)
 {
 	if (end < base)
 		return memmap_error(map, "memory map: range [0x%llx, 0x%llx) ends before it starts",
 				    (unsigned long long)base, (unsigned long long)end);
 	base = ALIGN_DOWN(base, PAGE_SIZE);
-	end = ALIGN_UP(end, PAGE_SIZE);
+	end = page_end(end);
 	if (!is_all_usable(map, base, end))
 		return memmap_error(map, "memory map: [0x%llx, 0x%llx) for %s is not inside "
 				    "usable RAM", (unsigned long long)base, (unsigned long long)end,
@@ -200,8 +212,7 @@ int memmap_claim(struct memmap *map, uint64_t base, uint64_t end, uint32_t type)
 
 int memmap_reserve(struct memmap *map, uint64_t base, uint64_t end, uint32_t type)
 {
-	return retype(map, ALIGN_DOWN(base, PAGE_SIZE), ALIGN_UP(end, PAGE_SIZE),
-		      HANDOFF_MEM_USABLE, type);
+	return retype(map, ALIGN_DOWN(base, PAGE_SIZE), page_end(end), HANDOFF_MEM_USABLE, type);
 }
 
 int memmap_find_usable(const struct memmap *map, uint64_t size, uint64_t align, uint64_t min,
@@ -209,8 +220,10 @@ int memmap_find_usable(const struct memmap *map, uint64_t size, uint64_t align, 
 {
 	for (uint32_t i = 0; i < map->count; i++) {
 		const struct memmap_region *r = &map->regions[i];
-		uint64_t at = ALIGN_UP(MAX(r->base, min), align);
+		uint64_t from = MAX(r->base, min), at = ALIGN_UP(from, align);
 
+		if (at < from)
+			break; /* rounding up wrapped: nothing aligned is left above min */
 		if (r->type == HANDOFF_MEM_USABLE && at < r->end && r->end - at >= size) {
 			*out = at;
 			return 0;

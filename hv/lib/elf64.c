@@ -156,10 +156,12 @@ int elf64_parse(const void *file, uint64_t file_size, struct elf64_image *out, c
 		struct elf64_segment *seg;
 
 		copy_bytes(&ph, bytes + eh.phoff + (uint64_t)i * sizeof(ph), sizeof(ph));
-		if (ph.type != PT_LOAD || ph.memsz == 0)
+		if (ph.type != PT_LOAD)
 			continue;
 		if (check_segment(&ph, i, file_size, err, err_size))
 			return -1;
+		if (ph.memsz == 0)
+			continue; /* valid, but occupies nothing */
 		if (out->segment_count == ELF64_MAX_SEGMENTS)
 			return fail(err, err_size, "more than %llu loadable segments",
 				    ELF64_MAX_SEGMENTS, 0);

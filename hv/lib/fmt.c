@@ -39,7 +39,8 @@ static void out_string(struct fmt_out *out, const struct fmt_spec *spec, const c
 
 	if (!s)
 		s = "(null)";
-	while (s[n] && (spec->precision < 0 || n < spec->precision))
+	/* With a precision, s need not be terminated: never look at byte number precision. */
+	while ((spec->precision < 0 || n < spec->precision) && s[n])
 		n++;
 	if (!spec->left)
 		out_pad(out, ' ', spec->width - n);

@@ -1,0 +1,368 @@
+/*
+ * The hypervisor command line (hv/cmdline.c) and the log it configures (hv/log.c): flags,
+ * loglevel values, every kind of bad word reported without changing behaviour, and the
+ * log's level filtering, prefixes, truncation and panic().
+ */
+#include "unit.h"
+
+#include "hv_string.h"
+
+#include <hv/arch.h>
+#include <hv/cmdline.h>
+#include <hv/hv.h>
+#include <hv/log.h>
+
+#include <stdlib.h>
+
+/* --- Fakes of what log.c needs from the rest of the hypervisor --- */
+
+static char console[4096];
+static size_t console_len;
+static unsigned int console_writes;
+
+void arch_console_write(const char *s, size_t len)
+{
+	assert_true(console_len + len < sizeof(console));
+	memcpy(console + console_len, s, len);
+	console_len += len;
+	console[console_len] = '\0';
+	console_writes++;
+}
+
+static jmp_buf stop_jump;
+static int stop_expected;
+static int stop_code;
+
+/* Only panic() may stop, and only where a test expects it. */
+void hv_stop(int exit_code)
+{
+	if (!stop_expected) {
+		fail_msg("hv_stop(%d) called unexpectedly", exit_code);
+		abort();
+	}
+	stop_code = exit_code;
+	longjmp(stop_jump, 1);
+}
+
+/* glibc before 2.38 has no strlcpy, which log.c uses: give it hv's own. */
+size_t strlcpy(char *dst, const char *src, size_t size)
+{
+	return hv_strlcpy(dst, src, size);
+}
+
+static struct hv_options opts;
+static struct cmdline_problems problems;
+
+static int setup(void **state)
+{
+	(void)state;
+	memset(&opts, 0x5a, sizeof(opts));
+	memset(&problems, 0x5a, sizeof(problems));
+	console_len = 0;
+	console[0] = '\0';
+	console_writes = 0;
+	stop_expected = 0;
+	log_set_level(LOG_INFO);
+	return 0;
+}
+
+static unsigned int parse(const char *line)
+{
+	return cmdline_parse(line, &opts, &problems);
+}
+
+static void expect_defaults(void)
+{
+	assert_int_equal(opts.test_mode, 0);
+	assert_int_equal(opts.crash_test, 0);
+	assert_int_equal(opts.log_level, LOG_INFO);
+}
+
+/* --- cmdline_parse --- */
+
+static void test_empty_line(void **state)
+{
+	(void)state;
+	assert_int_equal(parse(""), 0);
+	assert_int_equal(problems.count, 0);
+	expect_defaults();
+}
+
+static void test_only_blanks(void **state)
+{
+	(void)state;
+	assert_int_equal(parse(" \t  \t"), 0);
+	expect_defaults();
+}
+
+static void test_flags(void **state)
+{
+	(void)state;
+	assert_int_equal(parse("test"), 0);
+	assert_int_equal(opts.test_mode, 1);
+	assert_int_equal(opts.crash_test, 0);
+	assert_int_equal(opts.log_level, LOG_INFO);
+	assert_int_equal(parse("crashtest test"), 0);
+	assert_int_equal(opts.test_mode, 1);
+	assert_int_equal(opts.crash_test, 1);
+}
+
+/* Each parse starts from the defaults: nothing carries over from a previous line. */
+static void test_defaults_each_time(void **state)
+{
+	(void)state;
+	assert_int_equal(parse("test crashtest loglevel=debug"), 0);
+	assert_int_equal(parse("bogus"), 1);
+	expect_defaults();
+	assert_int_equal(problems.count, 1);
+}
+
+static void test_loglevels(void **state)
+{
+	static const struct {
+		const char *line;
+		enum log_level level;
+	} cases[] = {
+		{ "loglevel=error", LOG_ERROR },
+		{ "loglevel=warn", LOG_WARN },
+		{ "loglevel=info", LOG_INFO },
+		{ "loglevel=debug", LOG_DEBUG },
+		{ "loglevel=debug loglevel=warn", LOG_WARN }, /* the last one wins */
+	};
+
+	(void)state;
+	for (unsigned int i = 0; i < ARRAY_SIZE(cases); i++) {
+		assert_int_equal(parse(cases[i].line), 0);
+		assert_int_equal(opts.log_level, cases[i].level);
+	}
+}
+
+static void test_blanks_between_words(void **state)
+{
+	(void)state;
+	assert_int_equal(parse("  test\t\tloglevel=debug  \t crashtest\t"), 0);
+	assert_int_equal(opts.test_mode, 1);
+	assert_int_equal(opts.crash_test, 1);
+	assert_int_equal(opts.log_level, LOG_DEBUG);
+}
+
+static void test_unknown_word_reported(void **state)
+{
+	(void)state;
+	assert_int_equal(parse("test verbose"), 1);
+	assert_int_equal(problems.count, 1);
+	assert_contains(problems.text[0], "unknown option");
+	assert_contains(problems.text[0], "\"verbose\"");
+	assert_int_equal(opts.test_mode, 1); /* the good word still counts */
+}
+
+/* Near misses of real options are unknown words, not the options. */
+static void test_near_misses_unknown(void **state)
+{
+	static const char *const words[] = {
+		"Test", "tests", "tes", "test=1", "crashtest=0", "loglevel", "logleve=debug",
+		"loglevelx=debug", "=debug", "xloglevel=debug", "log=debug", "=",
+	};
+
+	(void)state;
+	for (unsigned int i = 0; i < ARRAY_SIZE(words); i++) {
+		assert_int_equal(parse(words[i]), 1);
+		assert_contains(problems.text[0], "unknown option");
+		assert_contains(problems.text[0], words[i]);
+		expect_defaults();
+	}
+}
+
+static void test_bad_loglevel_keeps_default(void **state)
+{
+	static const char *const words[] = {
+		"loglevel=verbose", "loglevel=", "loglevel=DEBUG", "loglevel=debug2",
+		"loglevel=3", "loglevel==debug", "loglevel=info=debug",
+	};
+
+	(void)state;
+	for (unsigned int i = 0; i < ARRAY_SIZE(words); i++) {
+		assert_int_equal(parse(words[i]), 1);
+		assert_contains(problems.text[0], words[i]);
+		assert_contains(problems.text[0], "error, warn, info, debug");
+		assert_int_equal(opts.log_level, LOG_INFO);
+	}
+	/* A bad value after a good one leaves the good one. */
+	assert_int_equal(parse("loglevel=debug loglevel=loud"), 1);
+	assert_int_equal(opts.log_level, LOG_DEBUG);
+}
+
+static void test_overlong_word(void **state)
+{
+	char line[200];
+
+	(void)state;
+	memset(line, 'a', 100);
+	strcpy(line + 100, " test");
+	assert_int_equal(parse(line), 1);
+	assert_contains(problems.text[0], "longer than 63");
+	assert_contains(problems.text[0], "aaaaaaaaaaaaaaaaaaaa...");
+	assert_int_equal(opts.test_mode, 1); /* the word after it is still read */
+}
+
+/* 63 characters is the longest word; a 64-character word is refused, not cut. */
+static void test_word_length_limit(void **state)
+{
+	char line[80];
+
+	(void)state;
+	strcpy(line, "loglevel=");
+	memset(line + 9, 'x', 63 - 9);
+	line[63] = '\0';
+	assert_int_equal(parse(line), 1);
+	assert_contains(problems.text[0], "loglevel is one of");
+
+	memset(line, 'x', 64);
+	line[64] = '\0';
+	assert_int_equal(parse(line), 1);
+	assert_contains(problems.text[0], "longer than 63");
+
+	/* "crashtest" followed by junk up to 64 characters must not match "crashtest". */
+	strcpy(line, "crashtest");
+	memset(line + 9, 'y', 64 - 9);
+	line[64] = '\0';
+	assert_int_equal(parse(line), 1);
+	assert_int_equal(opts.crash_test, 0);
+}
+
+/* More problems than are kept: all counted, the first ones kept in order. */
+static void test_many_problems(void **state)
+{
+	char line[256] = "";
+
+	(void)state;
+	for (unsigned int i = 0; i < CMDLINE_MAX_PROBLEMS + 3; i++) {
+		char word[16];
+
+		snprintf(word, sizeof(word), "bad%u ", i);
+		strcat(line, word);
+	}
+	strcat(line, "test");
+	assert_int_equal(parse(line), CMDLINE_MAX_PROBLEMS + 3);
+	assert_int_equal(problems.count, CMDLINE_MAX_PROBLEMS + 3);
+	assert_contains(problems.text[0], "\"bad0\"");
+	assert_contains(problems.text[CMDLINE_MAX_PROBLEMS - 1], "\"bad7\"");
+	assert_int_equal(opts.test_mode, 1);
+}
+
+/* --- log.c --- */
+
+static void test_level_from_name(void **state)
+{
+	enum log_level level = LOG_WARN;
+
+	(void)state;
+	assert_int_equal(log_level_from_name("debug", &level), 0);
+	assert_int_equal(level, LOG_DEBUG);
+	assert_int_equal(log_level_from_name("error", &level), 0);
+	assert_int_equal(level, LOG_ERROR);
+	assert_int_equal(log_level_from_name("fatal", &level), -EINVAL);
+	assert_int_equal(log_level_from_name("", &level), -EINVAL);
+	assert_int_equal(level, LOG_ERROR);
+}
+
+static void log_all_levels(void)
+{
+	log_error("e%d\n", 1);
+	log_warn("w%d\n", 2);
+	log_info("i%d\n", 3);
+	log_debug("d%d\n", 4);
+}
+
+static void test_log_filtering(void **state)
+{
+	(void)state;
+	assert_int_equal(log_get_level(), LOG_INFO);
+	log_all_levels();
+	assert_string_equal(console, "error: e1\nwarning: w2\ni3\n");
+	assert_int_equal(console_writes, 3); /* one write per line */
+
+	console_len = 0;
+	console[0] = '\0';
+	log_set_level(LOG_ERROR);
+	assert_int_equal(log_get_level(), LOG_ERROR);
+	log_all_levels();
+	assert_string_equal(console, "error: e1\n");
+
+	console_len = 0;
+	console[0] = '\0';
+	log_set_level(LOG_DEBUG);
+	log_all_levels();
+	assert_string_equal(console, "error: e1\nwarning: w2\ni3\nd4\n");
+
+	console_len = 0;
+	console[0] = '\0';
+	log_set_level(LOG_WARN);
+	log_all_levels();
+	assert_string_equal(console, "error: e1\nwarning: w2\n");
+}
+
+/* A line longer than the log's buffer is cut, not overflowed, and still written. */
+static void test_log_long_line_truncated(void **state)
+{
+	char long_text[600];
+
+	(void)state;
+	memset(long_text, 'z', sizeof(long_text) - 1);
+	long_text[sizeof(long_text) - 1] = '\0';
+	log_error("%s", long_text);
+	assert_int_equal(console_writes, 1);
+	assert_int_equal(console_len, 255);
+	assert_int_equal(strlen(console), 255);
+	assert_memory_equal(console, "error: zzz", 10);
+}
+
+static void test_panic_stops(void **state)
+{
+	(void)state;
+	stop_expected = 1;
+	if (!setjmp(stop_jump)) {
+		panic("broken invariant %d\n", 42);
+		fail_msg("panic() returned");
+	}
+	assert_int_equal(stop_code, 3);
+	assert_string_equal(console, "PANIC: broken invariant 42\n");
+}
+
+/* A panic is printed whatever the level. */
+static void test_panic_ignores_level(void **state)
+{
+	(void)state;
+	log_set_level(LOG_ERROR);
+	stop_expected = 1;
+	if (!setjmp(stop_jump))
+		panic("x");
+	assert_string_equal(console, "PANIC: x");
+}
+
+#define T(name) cmocka_unit_test_setup(name, setup)
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		T(test_empty_line),
+		T(test_only_blanks),
+		T(test_flags),
+		T(test_defaults_each_time),
+		T(test_loglevels),
+		T(test_blanks_between_words),
+		T(test_unknown_word_reported),
+		T(test_near_misses_unknown),
+		T(test_bad_loglevel_keeps_default),
+		T(test_overlong_word),
+		T(test_word_length_limit),
+		T(test_many_problems),
+		T(test_level_from_name),
+		T(test_log_filtering),
+		T(test_log_long_line_truncated),
+		T(test_panic_stops),
+		T(test_panic_ignores_level),
+	};
+
+	return unit_run(tests);
+}

@@ -1,0 +1,75 @@
+# Host unit tests of Shunt's pure code (STYLE.md, "Tests"), run by `make unit-test`.
+# Each tests/unit/test_NAME.c is linked with the sources it tests (src_NAME below) and
+# hv/lib/fmt.c under ASan and UBSan into $(BUILD)/unit/test_NAME; then every binary runs,
+# even after one fails, and the cmocka results are added up into "N passed, N failed".
+
+BUILD   ?= build
+HOST_CC ?= cc
+UNIT    := $(BUILD)/unit
+
+UNIT_CFLAGS := -std=c11 -g -O1 -fsanitize=address,undefined -fno-omit-frame-pointer \
+               -fno-sanitize-recover=all -Wall -Wextra -Werror \
+               -Iboot/include -Ihv/include -Iarch/x86_64/include -Iarch/x86_64/vmx \
+               -Iboot/multiboot2 -Iboot/efi
+UNIT_LIBS   := -lcmocka
+
+# The code under test of each test_NAME.c. hv/lib/string.c is linked only through
+# tests/unit/hv_string.c, which renames its functions: the rest uses the host libc's.
+src_acpi     := hv/acpi.c
+src_cmdline  := hv/cmdline.c hv/log.c tests/unit/hv_string.c
+src_elf64    := hv/lib/elf64.c
+src_fmt      :=
+src_frame    := hv/frame.c hv/memmap.c
+src_mb2      := boot/multiboot2/mb2_parse.c
+src_memmap   := hv/memmap.c
+src_pt       := arch/x86_64/pt.c
+src_string   := tests/unit/hv_string.c
+src_vmx_caps := arch/x86_64/vmx/vmx_caps.c
+src_vmx_adjust := arch/x86_64/vmx/vmx_caps.c
+src_vm_options := hv/vm_options.c tests/unit/hv_string.c
+src_uart16550 := hv/devices/uart16550.c
+
+UNIT_NAMES := $(patsubst tests/unit/test_%.c,%,$(wildcard tests/unit/test_*.c))
+UNIT_BINS  := $(UNIT_NAMES:%=$(UNIT)/test_%)
+UNIT_HDRS  := $(wildcard boot/include/boot/*.h boot/multiboot2/*.h hv/include/hv/*.h \
+                arch/x86_64/include/arch/*.h arch/x86_64/vmx/*.h tests/unit/*.h)
+
+.DEFAULT_GOAL := unit-run
+.PHONY: unit-run unit-build FORCE
+
+unit-build: $(UNIT_BINS)
+
+# cmocka prints "[  PASSED  ] k test(s)." and, when some fail, "[  FAILED  ] k test(s), ...".
+# A binary that exits non-zero without a FAILED line (a sanitizer report, a crash) counts
+# as one failed test.
+unit-run: $(UNIT_BINS)
+	@passed=0; failed=0; failing=; \
+	for t in $(UNIT_BINS); do \
+		echo "=== $$t"; \
+		{ CMOCKA_MESSAGE_OUTPUT=STDOUT CMOCKA_TEST_ABORT= $$t; echo $$? >$$t.rc; } 2>&1 | \
+			tee $$t.log; \
+		rc=$$(cat $$t.rc); \
+		p=$$(sed -n 's/^\[  PASSED  \] \([0-9]*\) test(s)\..*/\1/p' $$t.log | tail -n1); \
+		f=$$(sed -n 's/^\[  FAILED  \] \([0-9]*\) test(s).*/\1/p' $$t.log | tail -n1); \
+		p=$${p:-0}; f=$${f:-0}; \
+		if [ "$$rc" != 0 ] && [ "$$f" = 0 ]; then \
+			echo "$$t: exited with status $$rc without reporting a failed test"; f=1; \
+		fi; \
+		if [ "$$f" != 0 ]; then failing="$$failing $${t##*/}"; fi; \
+		passed=$$((passed + p)); failed=$$((failed + f)); \
+	done; \
+	echo; \
+	if [ -n "$$failing" ]; then echo "failing binaries:$$failing"; fi; \
+	echo "$$passed passed, $$failed failed"; \
+	[ "$$failed" = 0 ]
+
+# Rebuild everything when the compiler or the flags change (e.g. HOST_CC=clang after gcc).
+$(UNIT)/cflags: FORCE
+	@mkdir -p $(@D)
+	@echo '$(HOST_CC) $(UNIT_CFLAGS) $(UNIT_LIBS)' | cmp -s - $@ || \
+		echo '$(HOST_CC) $(UNIT_CFLAGS) $(UNIT_LIBS)' >$@
+
+.SECONDEXPANSION:
+$(UNIT)/test_%: tests/unit/test_%.c $$(src_$$*) hv/lib/fmt.c tests/unit/hv_string.c \
+		hv/lib/string.c $(UNIT_HDRS) $(UNIT)/cflags
+	$(HOST_CC) $(UNIT_CFLAGS) -o $@ $< $(src_$*) hv/lib/fmt.c $(UNIT_LIBS)
