@@ -86,10 +86,71 @@ static EFI_STATUS find_image_dir(EFI_LOADED_IMAGE *li, struct volume *vol)
 	return EFI_SUCCESS;
 }
 
+static EFI_STATUS make_path(const struct volume *vol, const char *name, CHAR16 *path,
+			    char *shown);
+
+static EFI_STATUS open_root(EFI_HANDLE handle, EFI_FILE_HANDLE *root)
+{
+	EFI_FILE_IO_INTERFACE *fs;
+	EFI_STATUS st = BS->HandleProtocol(handle, &FileSystemProtocol, (void **)&fs);
+
+	return EFI_ERROR(st) ? st : fs->OpenVolume(fs, root);
+}
+
+/* 1 if <dir>\shunt.elf can be opened on the volume whose root is root. */
+static int volume_has_hypervisor(struct volume *vol, EFI_FILE_HANDLE root)
+{
+	CHAR16 path[FILE_PATH_MAX];
+	char shown[FILE_PATH_MAX];
+	EFI_FILE_HANDLE file;
+
+	if (EFI_ERROR(make_path(vol, "shunt.elf", path, shown)) ||
+	    EFI_ERROR(root->Open(root, &file, path, EFI_FILE_MODE_READ, 0)))
+		return 0;
+	file->Close(file);
+	return 1;
+}
+
+/*
+ * Boot managers may start the loader with the whole disk (or CD) as its device, which has
+ * no file system itself: GRUB's chainloader does. Then the volume is the partition below
+ * that device (a GPT partition, or the El Torito image of a CD) that holds <dir>\shunt.elf.
+ */
+static EFI_STATUS open_partition_below(EFI_HANDLE device, struct volume *vol)
+{
+	EFI_DEVICE_PATH *dev_path = DevicePathFromHandle(device);
+	EFI_HANDLE *handles;
+	UINTN count, prefix;
+	EFI_STATUS st;
+
+	if (!dev_path)
+		return EFI_NOT_FOUND;
+	prefix = DevicePathSize(dev_path) - END_DEVICE_PATH_LENGTH;
+	st = BS->LocateHandleBuffer(ByProtocol, &FileSystemProtocol, NULL, &count, &handles);
+	if (EFI_ERROR(st))
+		return st;
+	st = EFI_NOT_FOUND;
+	for (UINTN i = 0; i < count && EFI_ERROR(st); i++) {
+		EFI_DEVICE_PATH *p = DevicePathFromHandle(handles[i]);
+		EFI_FILE_HANDLE root;
+
+		if (!p || DevicePathSize(p) <= prefix + END_DEVICE_PATH_LENGTH ||
+		    CompareMem(p, dev_path, prefix) != 0 || EFI_ERROR(open_root(handles[i], &root)))
+			continue;
+		if (volume_has_hypervisor(vol, root)) {
+			vol->root = root;
+			st = EFI_SUCCESS;
+		} else {
+			root->Close(root);
+		}
+	}
+	FreePool(handles);
+	return st;
+}
+
 EFI_STATUS file_open_volume(EFI_HANDLE image, struct volume *vol)
 {
 	EFI_LOADED_IMAGE *li;
-	EFI_FILE_IO_INTERFACE *fs;
 	EFI_STATUS st;
 
 	vol->root = NULL;
@@ -99,21 +160,17 @@ EFI_STATUS file_open_volume(EFI_HANDLE image, struct volume *vol)
 			      console_status_name(st));
 		return st;
 	}
-	st = BS->HandleProtocol(li->DeviceHandle, &FileSystemProtocol, (void **)&fs);
-	if (EFI_ERROR(st)) {
-		console_error("the loader's device has no file system (Simple File System "
-			      "protocol): %s", console_status_name(st));
-		return st;
-	}
-	st = fs->OpenVolume(fs, &vol->root);
-	if (EFI_ERROR(st)) {
-		console_error("can not open the loader's volume: %s", console_status_name(st));
-		vol->root = NULL;
-		return st;
-	}
 	st = find_image_dir(li, vol);
 	if (EFI_ERROR(st))
-		file_close_volume(vol);
+		return st;
+	if (!EFI_ERROR(open_root(li->DeviceHandle, &vol->root)))
+		return EFI_SUCCESS;
+	vol->root = NULL;
+	st = open_partition_below(li->DeviceHandle, vol);
+	if (EFI_ERROR(st))
+		console_error("the loader's device has no file system (Simple File System "
+			      "protocol), and no partition below it holds %s\\shunt.elf: %s",
+			      vol->dir_name, console_status_name(st));
 	return st;
 }
 
