@@ -117,6 +117,9 @@ system-test: all
 run: all
 	tools/run --firmware $(FIRMWARE) --image $(BUILD)/shunt.iso
 
+bench: $(BUILD)/shunt.elf $(BUILD)/BOOTX64.EFI $(BUILD)/guests/bench.elf
+	@tests/system/bench --build $(BUILD)
+
 clean:
 	rm -rf $(BUILD)
 

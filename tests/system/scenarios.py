@@ -1,0 +1,189 @@
+# The system test scenarios, as data: what image each one boots (command line, modules, menu
+# default), on which firmware and emulator, and which serial output lines make it pass or fail.
+# tests/system/run-all reads SCENARIOS; add a scenario by adding an entry.
+"""Fields of a scenario (only name, firmware and expect are required):
+
+  name          unique; also names the log, DIR/system-logs/<name>.log
+  firmware      "bios" | "uefi"
+  emulator      "bochs" | "qemu" (default: bochs for bios, qemu for uefi)
+  disk          True: boot the image as a raw disk instead of a CD
+  cmdline       hypervisor command line (keep the word `test`: Shunt then powers off at the end)
+  uefi_default  "efi" (Shunt's own loader) | "multiboot2": the menu entry UEFI boots
+  modules       [(file, module command line)], file may use {build} for the build directory
+  memory, cpus  the machine (default 256 MiB, 1 CPU)
+  timeout       seconds before the emulator is killed (CI is a slow 2-core machine)
+  expect        regexes that must all match, in this order (each after the previous match)
+  expect_any    regexes that must match anywhere, in any order
+  forbid        regexes that must not match anywhere (default: FORBID)
+  stop          regex that ends the run as soon as it appears (default: POWER_OFF)
+  abort         regexes that end the run early as a failure (default: ABORT)
+
+Regexes are Python `re` patterns applied with re.MULTILINE to the serial log, after escape
+sequences and carriage returns are removed, so ^ and $ anchor a line. `(?s)` lets one span lines.
+Runs never use KVM, so that what Shunt finds (VT-x or not) depends on the scenario only.
+"""
+
+BOCHS_TIMEOUT = 60
+OVMF_TIMEOUT = 90
+SEABIOS_TIMEOUT = 60
+
+# --- Shunt's serial output, one regex per line; adjust here when the text changes.
+BANNER = r"^Shunt \d+\.\d+\.\d+ \(x86_64\) paravirtualizing microhypervisor$"
+MEM = r"^mem: usable \d+ MiB in \d+ regions?, \d+ modules?\b"
+CPU = r'^cpu: \S+ family \d+ model \d+ stepping \d+ ".*"$'
+POWER_OFF = r"^shunt: test mode: powering off\b"       # ends every run
+POWER_OFF_OK = r"^shunt: test mode: powering off(?! \(exit code [1-9])"  # and no failure code
+
+
+def boot_line(firmware, cmdline="test"):
+    """The boot report: firmware is BIOS/multiboot2, UEFI/multiboot2 or UEFI/shunt-loader."""
+    loader = r'GRUB 2\.[^"]*' if firmware.endswith("multiboot2") else r'[^"]*'
+    words = r"\s+".join(cmdline.split())
+    return rf'^boot: firmware={firmware} loader="{loader}" cmdline="{words}"$'
+
+
+VTX_READY = [
+    r"^virt: VMX: yes\b",
+    r"^virt: EPT: yes\b",
+    r"^virt: VPID: yes\b",
+    r"^virt: unrestricted guest: yes\b",
+    r"^virt: VMX preemption timer: yes\b",
+    r"^VT-x: ready$",
+]
+VTX_ABSENT = [r"^VT-x: not available: .+$"]
+
+# A crash anywhere, Shunt's error-level messages, GRUB's complaints.
+FORBID = [
+    r"FATAL",
+    r"(?i)exception",
+    r"(?i)panic",
+    r"^error: ",               # GRUB, and Shunt's error-level log lines
+    r"^VT-x: failed",
+]
+
+# Output after which nothing good can come: the run ends at once instead of at the timeout.
+ABORT = [
+    r"Failed to boot both default and fallback entries",   # GRUB gave up
+    r"Press any key to continue",                          # GRUB shows an error
+    r"^grub> ",                                            # GRUB fell into its shell
+    r"^Shell> ",                                           # OVMF found nothing to boot
+]
+
+EXCEPTION_DUMP = [
+    r"FATAL: exception #UD \(vector 6\)",
+    r"RIP=[0-9a-fA-Fx]+",
+    r"CR2=[0-9a-fA-Fx]+",
+    r"RAX=[0-9a-fA-Fx]+",
+]
+
+
+def standard_boot(firmware, vtx, cmdline="test"):
+    """expect for a boot that goes all the way to the test-mode power-off."""
+    return [BANNER, boot_line(firmware, cmdline), MEM, CPU] + vtx + [POWER_OFF_OK]
+
+
+SCENARIOS = [
+    {
+        "name": "bios-cd-bochs",
+        "firmware": "bios", "emulator": "bochs",
+        "timeout": BOCHS_TIMEOUT,
+        "expect": standard_boot("BIOS/multiboot2", VTX_READY),
+    },
+    {
+        "name": "uefi-cd-multiboot2",
+        "firmware": "uefi", "uefi_default": "multiboot2",
+        "timeout": OVMF_TIMEOUT,
+        "expect": standard_boot("UEFI/multiboot2", VTX_ABSENT),
+    },
+    {
+        "name": "uefi-cd-efiloader",
+        "firmware": "uefi", "uefi_default": "efi",
+        "timeout": OVMF_TIMEOUT,
+        "expect": standard_boot("UEFI/shunt-loader", VTX_ABSENT),
+    },
+    {
+        "name": "uefi-disk",
+        "firmware": "uefi", "disk": True,
+        "timeout": OVMF_TIMEOUT,
+        "expect": standard_boot("UEFI/shunt-loader", VTX_ABSENT),
+    },
+    {
+        "name": "bios-disk-qemu",
+        "firmware": "bios", "emulator": "qemu", "disk": True,
+        "timeout": SEABIOS_TIMEOUT,
+        "expect": standard_boot("BIOS/multiboot2", VTX_ABSENT),
+    },
+    {
+        # `crashtest` makes Shunt execute ud2 once it is up: the dump must come out whole,
+        # and the test-mode power-off only after it.
+        "name": "crash-dump",
+        "firmware": "bios", "emulator": "qemu",
+        "cmdline": "test crashtest",
+        "timeout": SEABIOS_TIMEOUT,
+        "expect": [BANNER, boot_line("BIOS/multiboot2", "test crashtest")]
+        + EXCEPTION_DUMP + [POWER_OFF],
+        "forbid": [r"(?i)panic", r"(?s)powering off.*FATAL: exception"],
+    },
+]
+
+# --- Guests under VT-x (Bochs): good ones finish, bad ones are stopped alone, with reasons.
+GUEST_MODULES = [
+    ("{build}/guests/hello.elf", "hello.elf mem=4M -- demo args"),
+    ("{build}/guests/counter.elf", "counter.elf"),
+    ("{build}/guests/badcalls.elf", "badcalls.elf"),
+    ("{build}/guests/triplefault.elf", "triplefault.elf"),
+    ("{build}/guests/oob.elf", "oob.elf mem=2M"),
+    ("tests/guests/badimage.elf.txt", "badimage.elf.txt name=badimage"),
+]
+
+
+def summary(vm, state, reason, code=None):
+    tail = rf" exit_code={code}$" if code is not None else r" exit_code=-?\d+$"
+    return rf"^summary: vm={vm} state={state} reason={reason}{tail}"
+
+
+SCENARIOS.append({
+    "name": "bios-guests-bochs",
+    "firmware": "bios", "emulator": "bochs",
+    "modules": GUEST_MODULES,
+    "timeout": BOCHS_TIMEOUT,
+    "expect": [BANNER, r"^VT-x: ready$",
+               r'^error: vm badimage: refused: bad guest image: not an ELF file',
+               r"^shunt: running 6 VMs",
+               r"^summary: 6 VMs$",
+               summary("hello", "stopped", "exit", 42),
+               summary("counter", "stopped", "exit", 0),
+               summary("badcalls", "stopped", "exit", 0),
+               r"^  hypercalls refused for CPL > 0: 1$",
+               summary("triplefault", "stopped", "triple-fault"),
+               summary("oob", "stopped", "bad-memory-access"),
+               summary("badimage", "refused", "refused"),
+               POWER_OFF_OK],
+    "expect_any": [
+        r"^\[hello\] hello from the PV console$",
+        r"^\[hello\] hello from the emulated UART$",
+        r"^\[hello\] cmdline: demo args$",
+        r"^\[hello\] GUEST-PASS hello$",
+        r"^\[counter\] counter done: 0x[0-9a-f]+$",
+        r"^\[counter\] GUEST-PASS counter$",
+        r"^\[badcalls\] GUEST-PASS badcalls$",
+        r"^vm triplefault: stopped: triple-fault \(exit code -1\): triple fault at RIP 0x",
+        r"^vm oob: stopped: bad-memory-access \(exit code -1\): EPT violation: read at "
+        r"guest-physical 0x3fe00000",
+        r"^    preemption timer +\d+$",   # the compute-bound guest was time-sliced
+    ],
+    "forbid": [r"FATAL", r"(?i)panic", r"GUEST-FAIL", r"check failed"],
+})
+
+# --- The UEFI loader passes modules too; QEMU has no VT-x, so they are reported, not run.
+SCENARIOS.append({
+    "name": "uefi-efiloader-modules",
+    "firmware": "uefi", "uefi_default": "efi",
+    "modules": GUEST_MODULES[:2],
+    "timeout": OVMF_TIMEOUT,
+    "expect": [BANNER, boot_line("UEFI/shunt-loader"), r"^mem: usable \d+ MiB in \d+ regions?, 2 modules",
+               r"^VT-x: not available: ",
+               r"^error: shunt: 2 guests not started: hardware virtualization is not usable$",
+               POWER_OFF_OK],
+    "forbid": [r"FATAL", r"(?i)panic"],
+})

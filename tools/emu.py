@@ -1,0 +1,405 @@
+# Starts Shunt's image in an emulator: Bochs (emulates VT-x; legacy BIOS), QEMU with OVMF (UEFI)
+# or SeaBIOS, or QEMU on KVM with nested VT-x when the host allows it. Used by tools/run (by hand)
+# and tests/system/run-all (headless, time-bounded, serial output to a file).
+"""Emulator launchers for Shunt.
+
+A `Machine` says what to boot; `plan()` turns it into a command line and the files it needs
+(in a per-run temporary directory); `Run` starts it, optionally copies the serial output to a
+stream, stops it on a timeout or when a pattern appears in the serial output, and cleans up.
+
+Choosing the emulator (`Machine.emulator`, `Machine.accel`):
+  bios  -> Bochs 2.7 (the only emulator here that emulates VT-x), or QEMU+SeaBIOS on request
+  uefi  -> QEMU + OVMF (QEMU's TCG has no VT-x: Shunt reports "VT-x: not available")
+  With accel "auto" (the default), QEMU on KVM with `-cpu host,+vmx` is used for either firmware
+  when /dev/kvm opens, answers the KVM API, the host CPU has vmx, and kvm_intel allows nested
+  virtualisation; `kvm_status()` says why it is or is not used. An explicit Bochs request wins.
+
+The emulator's exit status means nothing (Bochs exits 1 whatever happened): callers judge a run
+by its serial output only.
+"""
+
+import fcntl
+import os
+import re
+import shutil
+import signal
+import subprocess
+import sys
+import tempfile
+import time
+
+BOCHS_SHARE = "/usr/share/bochs"
+OVMF_CODE = "/usr/share/OVMF/OVMF_CODE_4M.fd"
+OVMF_VARS = "/usr/share/OVMF/OVMF_VARS_4M.fd"
+BOCHS_TIME0 = 946681200  # 2000-01-01: with `clock: sync=none` runs are repeatable
+CYLINDER = 16 * 63 * 512  # bytes per cylinder of the geometry Bochs is given for a disk
+KVM_GET_API_VERSION = 0xAE00  # _IO(KVMIO, 0x00)
+KVM_CREATE_VM = 0xAE01        # _IO(KVMIO, 0x01)
+KVM_API_VERSION = 12
+
+
+class EmuError(Exception):
+    """A run can not be set up (missing firmware, bad combination of options, ...)."""
+
+
+class Machine:
+    """What to boot and how. Fields may be set by keyword."""
+
+    def __init__(self, image, firmware="bios", disk=False, emulator=None, accel="auto",
+                 memory_mib=256, cpus=1, serial=None, headless=True, emulator_log=None):
+        self.image = image            # the hybrid ISO from tools/mkimage
+        self.firmware = firmware      # "bios" | "uefi"
+        self.disk = disk              # False: boot it as a CD; True: as a raw hard disk
+        self.emulator = emulator      # None (choose), "bochs" or "qemu"
+        self.accel = accel            # "auto" | "kvm" | "tcg"
+        self.memory_mib = memory_mib
+        self.cpus = cpus
+        self.serial = serial          # file for COM1 output; None: a temporary file
+        self.headless = headless      # False: QEMU's serial and monitor on the terminal
+        self.emulator_log = emulator_log  # file for the emulator's own messages, or None
+
+
+def _host_cpu_has_vmx():
+    try:
+        with open("/proc/cpuinfo") as f:
+            for line in f:
+                if line.startswith("flags"):
+                    return "vmx" in line.split(":", 1)[1].split()
+    except OSError:
+        pass
+    return False
+
+
+def kvm_status():
+    """(usable, reason): whether QEMU can run Shunt on KVM with VT-x exposed to it."""
+    if not os.path.exists("/dev/kvm"):
+        return False, "no /dev/kvm"
+    if not _host_cpu_has_vmx():
+        return False, "the host CPU has no vmx flag"
+    try:
+        fd = os.open("/dev/kvm", os.O_RDWR | os.O_CLOEXEC)
+    except OSError as e:
+        return False, f"can not open /dev/kvm ({e.strerror})"
+    try:
+        version = fcntl.ioctl(fd, KVM_GET_API_VERSION)
+        if version != KVM_API_VERSION:
+            return False, f"/dev/kvm speaks KVM API {version}, not {KVM_API_VERSION}"
+        os.close(fcntl.ioctl(fd, KVM_CREATE_VM, 0))  # some /dev/kvm run only their own guests
+    except OSError as e:
+        return False, f"/dev/kvm can not create a VM ({e.strerror})"
+    finally:
+        os.close(fd)
+    nested = "/sys/module/kvm_intel/parameters/nested"
+    try:
+        with open(nested) as f:
+            if f.read().strip() not in ("Y", "y", "1"):
+                return False, f"nested VT-x is off ({nested}; modprobe kvm_intel nested=1)"
+    except OSError:
+        return False, "kvm_intel is not loaded"
+    if not shutil.which("qemu-system-x86_64"):
+        return False, "qemu-system-x86_64 not installed"
+    return True, "KVM with nested VT-x"
+
+
+def choose(machine):
+    """Fill in machine.emulator and machine.accel; returns a one-line explanation."""
+    if machine.firmware not in ("bios", "uefi"):
+        raise EmuError(f"unknown firmware {machine.firmware!r} (bios or uefi)")
+    if machine.emulator not in (None, "bochs", "qemu"):
+        raise EmuError(f"unknown emulator {machine.emulator!r} (bochs or qemu)")
+    if machine.accel not in ("auto", "kvm", "tcg"):
+        raise EmuError(f"unknown accelerator {machine.accel!r} (auto, kvm or tcg)")
+    if machine.emulator == "bochs":
+        if machine.firmware == "uefi":
+            raise EmuError("Bochs has no UEFI firmware here: use --emulator qemu for uefi")
+        if machine.accel == "kvm":
+            raise EmuError("Bochs can not use KVM")
+        machine.accel = "tcg"
+        return "Bochs, legacy BIOS, VT-x emulated"
+
+    usable, why = kvm_status() if machine.accel != "tcg" else (False, "not asked for")
+    if machine.accel == "kvm" and not usable:
+        raise EmuError(f"KVM requested but not usable: {why}")
+    fw = "OVMF (UEFI)" if machine.firmware == "uefi" else "SeaBIOS"
+    if usable:
+        machine.emulator, machine.accel = "qemu", "kvm"
+        return f"QEMU on KVM, {fw}, VT-x from the host (-cpu host,+vmx)"
+    machine.accel = "tcg"
+    if machine.emulator is None:
+        machine.emulator = "bochs" if machine.firmware == "bios" else "qemu"
+    if machine.emulator == "bochs":
+        return f"Bochs, legacy BIOS, VT-x emulated (KVM not used: {why})"
+    return f"QEMU TCG, {fw}, no VT-x (KVM not used: {why})"
+
+
+def _need_file(path, what):
+    if not os.path.isfile(path):
+        raise EmuError(f"{what} {path} not found (run tools/install-deps)")
+
+
+def _need_tool(name):
+    if not shutil.which(name):
+        raise EmuError(f"{name} not found (run tools/install-deps)")
+
+
+def _disk_copy(image, workdir):
+    """Bochs writes to disk images and wants whole cylinders: boot a padded copy."""
+    size = os.path.getsize(image)
+    cylinders = -(-size // CYLINDER)
+    if cylinders > 16383:
+        raise EmuError(f"{image} is too big for an ATA disk geometry ({size} bytes)")
+    copy = os.path.join(workdir, "disk.img")
+    shutil.copyfile(image, copy)
+    os.truncate(copy, cylinders * CYLINDER)
+    return copy, cylinders
+
+
+def _bochs_plan(m, workdir):
+    _need_tool("bochs")
+    bios = os.path.join(BOCHS_SHARE, "BIOS-bochs-latest")
+    vgabios = os.path.join(BOCHS_SHARE, "VGABIOS-lgpl-latest")
+    _need_file(bios, "Bochs BIOS")
+    _need_file(vgabios, "Bochs VGA BIOS")
+    image = os.path.abspath(m.image)
+    if m.disk:
+        path, cyl = _disk_copy(image, workdir)
+        drive = (f"ata0-master: type=disk, path=\"{path}\", mode=flat, cylinders={cyl}, "
+                 "heads=16, spt=63, translation=lba")
+        boot = "disk"
+    else:
+        drive = f"ata0-slave: type=cdrom, path=\"{image}\", status=inserted"
+        boot = "cdrom"
+    log = os.path.join(workdir, "bochs.log")  # appended to machine.emulator_log at the end
+    cpu = (f"model=corei7_skylake_x, count={m.cpus}, ips=50000000, "
+           "reset_on_triple_fault=0, ignore_bad_msrs=1")
+    rc = f"""# Written by tools/emu.py for one run.
+megs: {m.memory_mib}
+cpu: {cpu}
+romimage: file={bios}
+vgaromimage: file={vgabios}
+{drive}
+boot: {boot}
+com1: enabled=1, mode=file, dev="{m.serial}"
+port_e9_hack: enabled=1
+clock: sync=none, time0={BOCHS_TIME0}
+display_library: rfb, options="timeout=0"
+speaker: enabled=0
+mouse: enabled=0
+log: {log}
+panic: action=fatal
+"""
+    rcfile, dbgfile = os.path.join(workdir, "bochsrc"), os.path.join(workdir, "bochs.dbg")
+    with open(rcfile, "w") as f:
+        f.write(rc)
+    # Debian's Bochs has its debugger built in and stops before the first instruction.
+    with open(dbgfile, "w") as f:
+        f.write("c\nquit\n")
+    return ["bochs", "-q", "-f", rcfile, "-rc", dbgfile]
+
+
+def _q(path):
+    """A path inside a QEMU option list, where a comma is written twice."""
+    return path.replace(",", ",,")
+
+
+def _qemu_plan(m, workdir):
+    _need_tool("qemu-system-x86_64")
+    image = _q(os.path.abspath(m.image))
+    argv = ["qemu-system-x86_64", "-machine", "q35", "-m", str(m.memory_mib),
+            "-smp", str(m.cpus), "-no-reboot",
+            "-device", "isa-debug-exit,iobase=0xf4,iosize=0x04"]
+    argv += ["-enable-kvm", "-cpu", "host,+vmx"] if m.accel == "kvm" else ["-cpu", "max"]
+    if m.firmware == "uefi":
+        _need_file(OVMF_CODE, "OVMF firmware")
+        _need_file(OVMF_VARS, "OVMF variable store")
+        # A fresh variable store per run: a used one has a changed boot order.
+        vars_copy = os.path.join(workdir, "OVMF_VARS.fd")
+        shutil.copyfile(OVMF_VARS, vars_copy)
+        argv += ["-drive", f"if=pflash,format=raw,readonly=on,file={_q(OVMF_CODE)}",
+                 "-drive", f"if=pflash,format=raw,file={_q(vars_copy)}"]
+    if m.disk:
+        argv += ["-drive", f"format=raw,media=disk,snapshot=on,file={image}"]
+    else:
+        argv += ["-drive", f"format=raw,media=cdrom,readonly=on,file={image}"]
+    if m.headless:
+        argv += ["-display", "none", "-monitor", "none", "-parallel", "none",
+                 "-chardev", f"file,id=com1,path={_q(m.serial)}", "-serial", "chardev:com1"]
+    else:
+        # Serial and monitor share the terminal (Ctrl-A X quits, Ctrl-A C is the monitor);
+        # the serial output is also logged.
+        argv += ["-nographic", "-chardev", f"stdio,id=term,mux=on,logfile={_q(m.serial)}",
+                 "-serial", "chardev:term", "-mon", "chardev=term,mode=readline",
+                 "-parallel", "none"]
+    return argv
+
+
+def plan(machine, workdir):
+    """The command line for machine (choose() must have run); writes its files to workdir."""
+    if not os.path.isfile(machine.image):
+        raise EmuError(f"image {machine.image} not found")
+    if machine.emulator == "bochs":
+        return _bochs_plan(machine, workdir)
+    return _qemu_plan(machine, workdir)
+
+
+class Result:
+    def __init__(self, reason, elapsed, returncode):
+        self.reason = reason          # "exited", "timeout", "stopped" (pattern) or "interrupted"
+        self.elapsed = elapsed        # seconds from start to the end of the emulator
+        self.returncode = returncode  # for information only
+
+
+class Run:
+    """One emulator run; use as a context manager so that the temporary files go away."""
+
+    def __init__(self, machine):
+        self.machine = machine
+        self.proc = None
+        self.explanation = choose(machine)
+        self.workdir = tempfile.mkdtemp(prefix="shunt-emu.")
+        try:
+            if machine.serial is None:
+                machine.serial = os.path.join(self.workdir, "serial.log")
+            machine.serial = os.path.abspath(machine.serial)
+            self.argv = plan(machine, self.workdir)
+        except BaseException:
+            shutil.rmtree(self.workdir, ignore_errors=True)
+            raise
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        self.stop()
+        self._keep_bochs_log()
+        shutil.rmtree(self.workdir, ignore_errors=True)
+
+    def _keep_bochs_log(self):
+        log = os.path.join(self.workdir, "bochs.log")
+        if self.machine.emulator_log and os.path.exists(log):
+            with open(log, "rb") as src, open(self.machine.emulator_log, "ab") as dst:
+                dst.write(b"\n--- Bochs log ---\n")
+                shutil.copyfileobj(src, dst)
+
+    def emulator_output(self, lines=20):
+        """The last lines the emulator printed (not the serial output), for error reports."""
+        path = self.machine.emulator_log or os.path.join(self.workdir, "emulator.out")
+        try:
+            with open(path, "rb") as f:
+                f.seek(max(0, os.path.getsize(path) - 16384))
+                text = f.read().decode("utf-8", "replace")
+        except OSError:
+            return ""
+        return "\n".join(text.rstrip("\n").split("\n")[-lines:])
+
+    def start(self):
+        open(self.machine.serial, "wb").close()  # truncate: the log is this run's only
+        interactive = not self.machine.headless and self.machine.emulator == "qemu"
+        if self.machine.emulator_log:
+            out = open(self.machine.emulator_log, "ab")
+        else:
+            out = open(os.path.join(self.workdir, "emulator.out"), "wb")
+        with out:
+            self.started = time.monotonic()
+            self.proc = subprocess.Popen(
+                self.argv, cwd=self.workdir,
+                stdin=None if interactive else subprocess.DEVNULL,
+                stdout=None if interactive else out, stderr=None if interactive else out,
+                start_new_session=not interactive)
+
+    def stop(self):
+        """End the emulator (and anything it started) if it still runs."""
+        p = self.proc
+        if p is None or p.poll() is not None:
+            return
+        for sig, grace in ((signal.SIGTERM, 2.0), (signal.SIGKILL, 5.0)):
+            try:
+                if p.pid == os.getpgid(p.pid):
+                    os.killpg(p.pid, sig)
+                else:
+                    p.send_signal(sig)
+            except ProcessLookupError:
+                return
+            try:
+                p.wait(timeout=grace)
+                return
+            except subprocess.TimeoutExpired:
+                continue
+
+    def wait(self, timeout=None, stop_patterns=(), echo=None, poll=0.1):
+        """Run until the emulator exits, `timeout` seconds pass, or one of `stop_patterns`
+        (compiled regexes) matches the serial output as cleaned by clean_serial(); copy the
+        output to `echo` (a binary stream) as it comes. Returns a Result."""
+        if self.proc is None:
+            self.start()
+        deadline = None if timeout is None else self.started + timeout
+        pos, text, reason = 0, "", None
+        try:
+            while reason is None:
+                exited = self.proc.poll() is not None
+                chunk = self._read_serial(pos)
+                pos += len(chunk)
+                if chunk and echo is not None:
+                    echo.write(chunk)
+                    echo.flush()
+                if stop_patterns and chunk:
+                    text = text[-4096:] + clean_serial(chunk)
+                    if any(p.search(text) for p in stop_patterns):
+                        reason = "stopped"
+                        time.sleep(poll)  # let the last line finish
+                        self._drain(pos, echo)
+                        break
+                if exited:
+                    reason = "exited"
+                elif deadline is not None and time.monotonic() >= deadline:
+                    reason = "timeout"
+                else:
+                    time.sleep(poll)
+        except KeyboardInterrupt:
+            reason = "interrupted"
+        elapsed = time.monotonic() - self.started
+        self.stop()
+        return Result(reason, elapsed, self.proc.returncode)
+
+    def _read_serial(self, pos):
+        try:
+            with open(self.machine.serial, "rb") as f:
+                f.seek(pos)
+                return f.read()
+        except OSError:
+            return b""
+
+    def _drain(self, pos, echo):
+        rest = self._read_serial(pos)
+        if rest and echo is not None:
+            echo.write(rest)
+            echo.flush()
+
+
+_ANSI = re.compile(r"\x1b(\[[0-9;?=]*[A-Za-z]|[()][A-Za-z0-9]|[=>cDEHM78])")
+
+
+def clean_serial(data):
+    """Serial bytes as text lines without firmware escape sequences and carriage returns."""
+    text = data.decode("utf-8", "replace") if isinstance(data, bytes) else data
+    return _ANSI.sub("", text).replace("\r", "")
+
+
+class Terminated(KeyboardInterrupt):
+    """SIGTERM or SIGHUP arrived: handled like Ctrl-C, so that emulators and files go."""
+
+
+def _terminate(signum, frame):
+    raise Terminated(signal.Signals(signum).name)
+
+
+def handle_termination():
+    """Make SIGTERM and SIGHUP unwind like Ctrl-C (call once, from the main thread): the
+    emulators run in their own sessions and would otherwise outlive their parent."""
+    for sig in (signal.SIGTERM, signal.SIGHUP):
+        signal.signal(sig, _terminate)
+
+
+def main_die(prog, msg):
+    sys.stderr.write(f"{prog}: {msg}\n")
+    sys.exit(2)
