@@ -1,13 +1,14 @@
 /*
- * UEFI memory map -> handoff memory regions (see memmap_efi.h). Regions are kept sorted by
- * base while they are inserted, so that merging only ever has to look at two neighbours and
- * a map of any order fits in HANDOFF_MAX_MEM whenever its merged form does.
+ * UEFI memory map -> handoff memory regions (see memmap_efi.h). The descriptors are first
+ * sorted in place by base, so that each one can only extend or follow the last region:
+ * a map of any order then fits in HANDOFF_MAX_MEM whenever its merged form does.
  */
 #include "memmap_efi.h"
 
 #include <hv/fmt.h>
 
 #define EFI_PAGE_SHIFT 12
+#define DESC_SIZE_MAX 512 /* firmware pads descriptors; none pads them this far */
 
 /* EFI_MEMORY_TYPE values (UEFI specification, 7.2 AllocatePages). */
 enum {
@@ -98,19 +99,49 @@ static int insert_region(struct handoff *h, uint64_t base, uint64_t length, uint
 	return 0;
 }
 
-int memmap_efi_convert(const void *map, uint64_t map_size, uint64_t desc_size,
+static void copy_bytes(uint8_t *dst, const uint8_t *src, uint64_t n)
+{
+	while (n--)
+		*dst++ = *src++;
+}
+
+static uint64_t desc_start(const uint8_t *d)
+{
+	return ((const struct memmap_efi_desc *)(const void *)d)->physical_start;
+}
+
+/* Insertion sort by physical start, in place: maps hold a few hundred descriptors. */
+static void sort_descriptors(uint8_t *p, uint64_t count, uint64_t desc_size)
+{
+	uint8_t held[DESC_SIZE_MAX];
+
+	for (uint64_t i = 1; i < count; i++) {
+		uint64_t j = i;
+
+		copy_bytes(held, p + i * desc_size, desc_size);
+		while (j > 0 && desc_start(p + (j - 1) * desc_size) > desc_start(held)) {
+			copy_bytes(p + j * desc_size, p + (j - 1) * desc_size, desc_size);
+			j--;
+		}
+		copy_bytes(p + j * desc_size, held, desc_size);
+	}
+}
+
+int memmap_efi_convert(void *map, uint64_t map_size, uint64_t desc_size,
 		       struct handoff *h, char *err, size_t err_size)
 {
-	const uint8_t *p = map;
+	uint8_t *p = map;
 	uint64_t count;
 
 	h->mem_count = 0;
-	if (desc_size < sizeof(struct memmap_efi_desc) || desc_size % 8) {
+	if (desc_size < sizeof(struct memmap_efi_desc) || desc_size % 8 ||
+	    desc_size > DESC_SIZE_MAX) {
 		fmt_snprintf(err, err_size, "memory descriptor size %llu is not usable",
 			     (unsigned long long)desc_size);
 		return -1;
 	}
 	count = map_size / desc_size;
+	sort_descriptors(p, count, desc_size);
 	for (uint64_t i = 0; i < count; i++) {
 		const struct memmap_efi_desc *d = (const void *)(p + i * desc_size);
 		uint64_t length = d->page_count << EFI_PAGE_SHIFT;

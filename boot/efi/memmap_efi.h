@@ -26,10 +26,11 @@ uint32_t memmap_efi_type(uint32_t efi_type);
 
 /*
  * Replaces h->mem with the map_size bytes of descriptors at map, converted, sorted by base
- * and with adjacent regions of the same type merged. Returns 0, or -1 with the reason in err
- * (malformed descriptors, or more than HANDOFF_MAX_MEM regions even after merging).
+ * and with adjacent regions of the same type merged. Sorts the descriptors at map in place.
+ * Returns 0, or -1 with the reason in err (malformed descriptors, or more than
+ * HANDOFF_MAX_MEM regions even after merging).
  */
-int memmap_efi_convert(const void *map, uint64_t map_size, uint64_t desc_size,
+int memmap_efi_convert(void *map, uint64_t map_size, uint64_t desc_size,
 		       struct handoff *h, char *err, size_t err_size);
 
 #endif

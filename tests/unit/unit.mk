@@ -28,10 +28,12 @@ src_vmx_caps := arch/x86_64/vmx/vmx_caps.c
 src_vmx_adjust := arch/x86_64/vmx/vmx_caps.c
 src_vm_options := hv/vm_options.c tests/unit/hv_string.c
 src_uart16550 := hv/devices/uart16550.c
+src_bootcfg  := boot/efi/bootcfg.c
+src_memmap_efi := boot/efi/memmap_efi.c
 
 UNIT_NAMES := $(patsubst tests/unit/test_%.c,%,$(wildcard tests/unit/test_*.c))
 UNIT_BINS  := $(UNIT_NAMES:%=$(UNIT)/test_%)
-UNIT_HDRS  := $(wildcard boot/include/boot/*.h boot/multiboot2/*.h hv/include/hv/*.h \
+UNIT_HDRS  := $(wildcard boot/include/boot/*.h boot/multiboot2/*.h boot/efi/*.h hv/include/hv/*.h \
                 arch/x86_64/include/arch/*.h arch/x86_64/vmx/*.h tests/unit/*.h)
 
 .DEFAULT_GOAL := unit-run
