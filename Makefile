@@ -47,13 +47,14 @@ GUEST_CFLAGS := -std=c11 -ffreestanding -fno-stack-protector -fno-pic -fno-pie -
 GUEST_LDFLAGS := -nostdlib -static -no-pie -Wl,-T,tests/guests/guest.ld -Wl,--build-id=none \
                  -Wl,--no-warn-rwx-segments \
                  -Wl,-z,noexecstack
-GUESTS := hello counter badcalls triplefault oob bench
+GUESTS := hello counter badcalls triplefault oob bench negotiate clock events ring
 GUEST_ELFS := $(patsubst %,$(BUILD)/guests/%.elf,$(GUESTS))
 GUEST_COMMON := tests/guests/start.S tests/guests/traps.S
 
 DEPS_STAMP := $(BUILD)/.deps-installed
 
-.PHONY: all deps test unit-test system-test run bench clean format format-check
+.PHONY: all deps test unit-test abi-test system-test run bench clean format format-check \
+	spec-table
 all: $(BUILD)/shunt.elf $(BUILD)/BOOTX64.EFI $(GUEST_ELFS) $(BUILD)/shunt.iso
 
 # Installs the Debian packages once per checkout (and again when the list changes).
@@ -106,7 +107,17 @@ $(BUILD)/shunt.iso: $(BUILD)/shunt.elf $(BUILD)/BOOTX64.EFI $(BUILD)/guests/hell
 		--module $(BUILD)/guests/counter.elf "counter.elf mem=4M"
 
 # --- Tests: host unit tests first (fast, sanitized), then the emulator boots.
-test: unit-test system-test
+test: unit-test abi-test system-test
+
+# The ABI's promises: SPEC.md's call table matches PV_CALL_LIST, every public header
+# compiles on its own (gcc/clang, C11/C++11, and guest-kit's mock backend).
+abi-test: | $(DEPS_STAMP)
+	@BUILD=$(BUILD) HOST_CC=$(HOST_CC) tests/abi/check-spec
+	@tests/abi/check-headers
+
+# Rewrites the call table in pv-abi/SPEC.md from PV_CALL_LIST.
+spec-table:
+	@BUILD=$(BUILD) HOST_CC=$(HOST_CC) tests/abi/check-spec --write
 
 unit-test: | $(DEPS_STAMP)
 	$(MAKE) -f tests/unit/unit.mk BUILD=$(BUILD) HOST_CC=$(HOST_CC)

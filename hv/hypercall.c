@@ -1,32 +1,54 @@
 /*
- * Hypercall dispatch (ACRN's hc_dispatch_table): one table entry per pv-abi call with its
- * handler, the permission class a VM must hold, and its rate-limit class. Handlers see
- * only decoded arguments and return a value or a pv-abi error code.
+ * Hypercall dispatch (ACRN's hc_dispatch_table): the table is generated from pv-abi's
+ * PV_CALL_LIST, so each entry's handler, permission class, rate-limit class and version
+ * come from the one list. Before a VM opens the interface with HELLO only VERSION, HELLO
+ * and EXIT work; afterwards only calls of the negotiated version or older. Also the calls
+ * of the base and console classes.
  */
 #include <hv/hypercall.h>
-#include <pvabi/pvabi.h>
-
-enum hc_permission {
-	HC_PERM_BASE = 1u << 0, /* every VM: version, console, yield, exit */
-};
-
-enum hc_rate_class {
-	HC_RATE_NONE = 0,  /* not rate-limited */
-	HC_RATE_CONSOLE,   /* console output */
-};
+#include <hv/log.h>
 
 struct hc_entry {
 	int64_t (*handler)(struct vcpu *vcpu, const struct hc_args *args);
 	uint32_t permission;
 	uint32_t rate_class;
+	uint32_t since; /* PV_ABI_VERSION that introduced it */
 };
 
-static int64_t hc_version(struct vcpu *vcpu, const struct hc_args *args)
+#define HC_ENTRY(nr, NAME, name, nargs, args, result, perm, rate, major, minor)                 \
+	[nr] = { hc_##name, perm, rate, PV_ABI_VERSION(major, minor) },
+static const struct hc_entry hc_table[PV_CALL_COUNT] = { PV_CALL_LIST(HC_ENTRY) };
+#undef HC_ENTRY
+
+int64_t hc_version(struct vcpu *vcpu, const struct hc_args *args)
 {
-	return PV_ABI_VERSION(PV_ABI_MAJOR, PV_ABI_MINOR);
+	return PV_ABI_CURRENT;
 }
 
-static int64_t hc_console_write(struct vcpu *vcpu, const struct hc_args *args)
+int64_t hc_hello(struct vcpu *vcpu, const struct hc_args *args)
+{
+	struct vm *vm = vcpu->vm;
+	uint32_t wanted = (uint32_t)args->arg[0];
+	uint32_t minor = PV_ABI_VERSION_MINOR(wanted);
+
+	if (args->arg[0] > 0xffffffffull || PV_ABI_VERSION_MAJOR(wanted) != PV_ABI_MAJOR) {
+		log_warn("vm %s: HELLO for ABI %u.%u refused: Shunt speaks %u.%u\n", vm->name,
+			 PV_ABI_VERSION_MAJOR(wanted), minor, PV_ABI_MAJOR, PV_ABI_MINOR);
+		return PV_EPROTONOSUPPORT;
+	}
+	if (minor > PV_ABI_MINOR)
+		minor = PV_ABI_MINOR; /* a newer guest gets what Shunt has */
+	vm->abi_version = PV_ABI_VERSION(PV_ABI_MAJOR, minor);
+	hc_update_open_calls(vm);
+	vm->os_kind = (uint32_t)args->arg[1];
+	vm->os_version = args->arg[2];
+	log_info("vm %s: opened ABI %u.%u (guest built for %u.%u, OS kind %u version 0x%llx)\n",
+		 vm->name, PV_ABI_MAJOR, minor, PV_ABI_MAJOR, PV_ABI_VERSION_MINOR(wanted),
+		 vm->os_kind, (unsigned long long)vm->os_version);
+	return vm->abi_version;
+}
+
+int64_t hc_console_write(struct vcpu *vcpu, const struct hc_args *args)
 {
 	uint64_t gpa = args->arg[0], len = args->arg[1];
 	const char *buf;
@@ -40,48 +62,65 @@ static int64_t hc_console_write(struct vcpu *vcpu, const struct hc_args *args)
 	return (int64_t)len;
 }
 
-static int64_t hc_yield(struct vcpu *vcpu, const struct hc_args *args)
+int64_t hc_yield(struct vcpu *vcpu, const struct hc_args *args)
 {
 	vcpu->yield = 1;
 	return 0;
 }
 
-static int64_t hc_exit(struct vcpu *vcpu, const struct hc_args *args)
+int64_t hc_exit(struct vcpu *vcpu, const struct hc_args *args)
 {
 	vm_stop(vcpu->vm, VM_STOP_EXIT, (int64_t)args->arg[0], "the guest called exit");
 	return 0;
 }
 
-static const struct hc_entry hc_table[PV_CALL_COUNT] = {
-	[PV_CALL_VERSION] = { hc_version, HC_PERM_BASE, HC_RATE_NONE },
-	[PV_CALL_CONSOLE_WRITE] = { hc_console_write, HC_PERM_BASE, HC_RATE_CONSOLE },
-	[PV_CALL_YIELD] = { hc_yield, HC_PERM_BASE, HC_RATE_NONE },
-	[PV_CALL_EXIT] = { hc_exit, HC_PERM_BASE, HC_RATE_NONE },
-};
-
-/* Every VM holds the base class today; grants of other classes arrive with later calls. */
-static uint32_t vm_permissions(const struct vm *vm)
+/* Calls that work before HELLO: enough to find out, to negotiate, and to give up cleanly. */
+static int is_open_before_hello(uint64_t nr)
 {
-	return HC_PERM_BASE;
+	return nr == PV_CALL_VERSION || nr == PV_CALL_HELLO || nr == PV_CALL_EXIT;
+}
+
+_Static_assert(PV_CALL_COUNT <= 64, "calls_open has one bit per call");
+
+/* Whether vm may make call nr now: negotiated (or allowed before HELLO) and permitted. */
+static int is_open(const struct vm *vm, uint64_t nr)
+{
+	const struct hc_entry *e = &hc_table[nr];
+
+	if (!(vm->permissions & e->permission))
+		return 0;
+	return vm->abi_version ? e->since <= vm->abi_version : is_open_before_hello(nr);
+}
+
+/* The error for a call that is not open, most specific reason first. */
+static int64_t refusal(const struct vm *vm, uint64_t nr)
+{
+	if (!vm->abi_version && !is_open_before_hello(nr))
+		return PV_ENOTCONN;
+	if (vm->abi_version && hc_table[nr].since > vm->abi_version)
+		return PV_ENOSYS; /* newer than what this guest negotiated */
+	return PV_EPERM;
+}
+
+void hc_update_open_calls(struct vm *vm)
+{
+	vm->calls_open = 0;
+	for (uint64_t nr = 0; nr < PV_CALL_COUNT; nr++)
+		if (is_open(vm, nr))
+			vm->calls_open |= 1ull << nr;
 }
 
 int64_t hc_dispatch(struct vcpu *vcpu, const struct hc_args *args)
 {
 	struct vm *vm = vcpu->vm;
-	const struct hc_entry *e;
+	uint64_t nr = args->nr;
 	int64_t ret;
 
 	vm->stats.hypercalls++;
-	if (args->nr >= PV_CALL_COUNT || !hc_table[args->nr].handler) {
-		vm->stats.hypercall_errors++;
-		return PV_ENOSYS;
-	}
-	e = &hc_table[args->nr];
-	if (!(vm_permissions(vm) & e->permission)) {
-		vm->stats.hypercall_errors++;
-		return PV_EPERM;
-	}
-	ret = e->handler(vcpu, args);
+	if (nr < PV_CALL_COUNT && (vm->calls_open & (1ull << nr)))
+		ret = hc_table[nr].handler(vcpu, args);
+	else
+		ret = nr < PV_CALL_COUNT ? refusal(vm, nr) : PV_ENOSYS;
 	if (ret < 0)
 		vm->stats.hypercall_errors++;
 	return ret;

@@ -3,6 +3,7 @@
  * their memory back as soon as they leave the CPU.
  */
 #include <hv/arch.h>
+#include <hv/pv.h>
 #include <hv/sched.h>
 #include <hv/vm.h>
 
@@ -17,7 +18,9 @@ void sched_run(void)
 			if (vm->state != VM_RUNNING)
 				continue;
 			runnable++;
+			vcpu_account_run_start(&vm->vcpu);
 			arch_vcpu_run(&vm->vcpu, SCHED_SLICE_CYCLES);
+			vcpu_account_run_end(&vm->vcpu);
 			vm_release_if_stopped(vm);
 		}
 		if (!runnable)

@@ -5,12 +5,14 @@
  */
 #include <hv/arch.h>
 #include <hv/fmt.h>
+#include <hv/hypercall.h>
 #include <hv/loader.h>
 #include <hv/log.h>
 #include <hv/mm.h>
 #include <hv/string.h>
 #include <hv/vm.h>
 #include <hv/vm_options.h>
+#include <pvabi/pvabi.h>
 
 #include <stdarg.h>
 
@@ -56,6 +58,11 @@ void *vm_gpa_to_hva(struct vm *vm, gpa_t gpa, uint64_t len)
 	if (gpa >= vm->ram_size || len > vm->ram_size - gpa)
 		return NULL;
 	return (uint8_t *)phys_to_virt(vm->ram_hpa) + gpa;
+}
+
+void *vm_gpa_to_hva_aligned(struct vm *vm, gpa_t gpa, uint64_t len, uint64_t align)
+{
+	return (gpa & (align - 1)) ? NULL : vm_gpa_to_hva(vm, gpa, len);
 }
 
 /* Gives back what a VM holds; it keeps its name, state and counters for the summary. */
@@ -119,6 +126,10 @@ static struct vm *vm_build(struct vm *vm, const struct vm_options *o, const void
 	uart16550_reset(&vm->uart);
 	vm_io_register(vm, UART16550_COM1_BASE, UART16550_PORTS, uart_access, &vm->uart);
 	vm->vcpu = (struct vcpu){ .vm = vm, .id = 0 };
+	vm->permissions = PV_PERM_BASE | PV_PERM_CONSOLE | PV_PERM_TIME | PV_PERM_EVENTS;
+	hc_update_open_calls(vm);
+	vm->console_discard = o->console_discard;
+	vm->start_cycles = arch_cycles();
 	if (arch_vcpu_init(&vm->vcpu, entry, vm->ram_size, GUEST_START_INFO_GPA,
 			   GUEST_BOOT_AREA_GPA, GUEST_LOAD_MIN_GPA - GUEST_BOOT_AREA_GPA))
 		return vm_refuse(vm, "could not set up its vCPU");
@@ -204,6 +215,10 @@ void vm_console_flush(struct vm *vm)
 {
 	if (!vm->console_len)
 		return;
+	if (vm->console_discard) {
+		vm->console_len = 0;
+		return;
+	}
 	vm->console_line[vm->console_len] = '\0';
 	log_info("[%s] %s\n", vm->name, vm->console_line);
 	vm->console_len = 0;
@@ -241,13 +256,18 @@ void vm_print_summary(void)
 		log_info("  detail: %s\n", vm->stop_detail);
 		if (vm->state == VM_REFUSED)
 			continue;
-		log_info("  hypercalls %llu (errors %llu), console bytes %llu, UART bytes %llu, "
-			 "unclaimed port accesses %llu\n",
+		log_info("  ABI %u.%u, hypercalls %llu (errors %llu), console bytes %llu, UART "
+			 "bytes %llu, unclaimed port accesses %llu\n",
+			 vm->abi_version >> 16, vm->abi_version & 0xffff,
 			 (unsigned long long)vm->stats.hypercalls,
 			 (unsigned long long)vm->stats.hypercall_errors,
 			 (unsigned long long)vm->stats.console_bytes,
 			 (unsigned long long)vm->uart.bytes_out,
 			 (unsigned long long)vm->stats.io_unclaimed);
+		log_info("  events raised %llu, upcalls injected %llu, steal time %llu ms\n",
+			 (unsigned long long)vm->vcpu.stats.events_raised,
+			 (unsigned long long)vm->vcpu.stats.upcalls_injected,
+			 (unsigned long long)(vm->vcpu.steal_cycles * 1000 / arch_tsc_hz()));
 		arch_vcpu_print_exits(&vm->vcpu);
 	}
 }

@@ -90,10 +90,16 @@ static int apply_word(struct vm_options *o, const char *w, int first, char *err,
 			return -EINVAL;
 		}
 		o->mem = ALIGN_UP(mem, 2 * MIB);
+	} else if (!strncmp(w, "console=", 8)) {
+		if (strcmp(w + 8, "print") && strcmp(w + 8, "discard")) {
+			fmt_snprintf(err, n, "\"%s\": console is print or discard", w);
+			return -EINVAL;
+		}
+		o->console_discard = !strcmp(w + 8, "discard");
 	} else if (first && !has_equals(w)) {
 		name_from_file(o, w);
 	} else {
-		fmt_snprintf(err, n, "unknown option \"%s\" (known: name=, mem=, -- guest args)", w);
+		fmt_snprintf(err, n, "unknown option \"%s\" (known: name=, mem=, console=, -- guest args)", w);
 		return -EINVAL;
 	}
 	return 0;

@@ -73,6 +73,13 @@ int64_t guest_main(const struct pv_start_info *si)
 	int failures = 0;
 	uint32_t lo, hi;
 
+	/* Before HELLO only VERSION, HELLO and EXIT answer. */
+	check(&failures, gk_console_write(msg, 1) == PV_ENOTCONN, "console before HELLO");
+	check(&failures, gk_call_yield() == PV_ENOTCONN, "yield before HELLO");
+	check(&failures, gk_version() == PV_ABI_CURRENT, "version before HELLO");
+	if (guest_open())
+		return 99;
+
 	check(&failures, gk_hypercall2(PV_CALL_CONSOLE_WRITE, ram_end + 4096, 1) == PV_EFAULT,
 	      "buffer beyond RAM -> PV_EFAULT");
 	check(&failures, gk_hypercall2(PV_CALL_CONSOLE_WRITE, ram_end - 8, 16) == PV_EFAULT,

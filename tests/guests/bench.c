@@ -60,6 +60,9 @@ int64_t guest_main(const struct pv_start_info *si)
 {
 	uint64_t empty, hc, uart;
 
+	if (guest_open())
+		return 99;
+
 	loop_hypercall(); /* warm up: first exits touch cold paths */
 	empty = loop_empty();
 	hc = loop_hypercall();

@@ -10,6 +10,22 @@
 
 int64_t guest_main(const struct pv_start_info *si);
 
+/* Opens Shunt's interface (HELLO); on failure says why on the UART, which always works. */
+static inline int guest_open(void)
+{
+	enum gk_detect_result d;
+	int64_t r = gk_open(PV_OS_TEST, 1, &d);
+
+	if (r > 0)
+		return 0;
+	gk_uart_puts(GK_UART_COM1, "GUEST-FAIL can not open Shunt's interface: ");
+	gk_uart_puts(GK_UART_COM1, gk_strerror(r));
+	gk_uart_puts(GK_UART_COM1, " (");
+	gk_uart_puts(GK_UART_COM1, gk_detect_describe(d));
+	gk_uart_puts(GK_UART_COM1, ")\n");
+	return -1;
+}
+
 static inline void say(const char *s)
 {
 	gk_console_puts(s);

@@ -10,6 +10,9 @@ int64_t guest_main(const struct pv_start_info *si)
 	int failures = 0;
 	enum gk_detect_result r = gk_detect(&version);
 
+	if (guest_open())
+		return 99;
+
 	say("hello from the PV console\n");
 	gk_uart_puts(GK_UART_COM1, "hello from the emulated UART\n");
 	check(&failures, r == GK_DETECT_OK, "gk_detect() finds Shunt");

@@ -11,6 +11,9 @@ int64_t guest_main(const struct pv_start_info *si)
 {
 	uint64_t cr3, *pml4, *pdpt, *pd;
 
+	if (guest_open())
+		return 99;
+
 	__asm__ volatile("mov %%cr3, %0" : "=r"(cr3));
 	pml4 = (uint64_t *)(uintptr_t)(cr3 & ~0xfffull);
 	pdpt = (uint64_t *)(uintptr_t)(pml4[0] & ~0xfffull);

@@ -10,4 +10,7 @@ int64_t guest_main(const struct pv_start_info *si)
 	__asm__ volatile("ud2");
 	say("GUEST-FAIL still running after ud2\n");
 	return 1;
+
+	if (guest_open())
+		return 99;
 }

@@ -187,3 +187,36 @@ SCENARIOS.append({
                POWER_OFF_OK],
     "forbid": [r"FATAL", r"(?i)panic"],
 })
+
+# --- ABI v1 under VT-x: negotiation, PV clock, events, console ring; and the v1.0 guest.
+SCENARIOS.append({
+    "name": "bios-abi-v1-bochs",
+    "firmware": "bios", "emulator": "bochs",
+    "modules": [
+        ("{build}/guests/negotiate.elf", "negotiate.elf"),
+        ("{build}/guests/clock.elf", "clock.elf"),
+        ("{build}/guests/events.elf", "events.elf"),
+        ("{build}/guests/ring.elf", "ring.elf"),
+    ],
+    "timeout": BOCHS_TIMEOUT,
+    "expect": [BANNER, r"^VT-x: ready$",
+               r"^warning: vm negotiate: HELLO for ABI 2\.0 refused: Shunt speaks 1\.\d+$",
+               r"^summary: 4 VMs$",
+               summary("negotiate", "stopped", "exit", 0),
+               summary("clock", "stopped", "exit", 0),
+               summary("events", "stopped", "exit", 0),
+               r"^  events raised 2, upcalls injected 2, ",
+               summary("ring", "stopped", "exit", 0),
+               POWER_OFF_OK],
+    "expect_any": [
+        r"^\[negotiate\] GUEST-PASS negotiate$",
+        r"^\[clock\] GUEST-PASS clock$",
+        r"^\[events\] GUEST-PASS events$",
+        r"^\[ring\] ring line 0$",
+        r"^\[ring\] ring line 2$",
+        r"^\[ring\] abcdefghijklmnopqrstuvwxyzabcdefghijklmnopqrstuvwxyzabcdefg$",
+        r"^\[ring\] GUEST-PASS ring$",
+        r"^warning: vm ring: console ring indexes are inconsistent",
+    ],
+    "forbid": [r"FATAL", r"(?i)panic", r"GUEST-FAIL", r"check failed"],
+})

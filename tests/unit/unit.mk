@@ -28,6 +28,7 @@ src_vmx_caps := arch/x86_64/vmx/vmx_caps.c
 src_vmx_adjust := arch/x86_64/vmx/vmx_caps.c
 src_vm_options := hv/vm_options.c tests/unit/hv_string.c
 src_uart16550 := hv/devices/uart16550.c
+src_pvclock := hv/pvclock.c
 src_bootcfg  := boot/efi/bootcfg.c
 src_memmap_efi := boot/efi/memmap_efi.c
 

@@ -6,7 +6,9 @@
  */
 #include "vmx.h"
 
+#include <arch/x86.h>
 #include <hv/hv.h>
+#include <hv/arch.h>
 #include <hv/log.h>
 
 struct exit_entry {
@@ -21,18 +23,42 @@ static void exit_triple_fault(struct vcpu *vcpu, uint64_t q)
 		(unsigned long long)vmread(VMCS_GUEST_RIP));
 }
 
+/*
+ * An exit in the middle of delivering an event through the guest's IDT (SDM Vol. 3C 28.2.4)
+ * must deliver it again on the next entry, or the guest loses it.
+ */
+static void reinject_interrupted_event(void)
+{
+	uint32_t idt = (uint32_t)vmread(VMCS_IDT_VECTORING_INFO);
+
+	if (!(idt & INTR_INFO_VALID))
+		return;
+	if (idt & INTR_INFO_DELIVER_ERROR_CODE)
+		vmwrite(VMCS_ENTRY_EXCEPTION_ERROR_CODE, vmread(VMCS_IDT_VECTORING_ERROR_CODE));
+	vmwrite(VMCS_ENTRY_INSTRUCTION_LEN, vmread(VMCS_EXIT_INSTRUCTION_LEN));
+	vmwrite(VMCS_ENTRY_INTR_INFO, idt & ~(1u << 12)); /* bit 12 is undefined here */
+}
+
 static void exit_external_interrupt(struct vcpu *vcpu, uint64_t q)
 {
-	/* Nothing in Shunt raises interrupts yet; the PICs are masked. Just count it. */
+	/* No host device raises interrupts yet (the PICs are masked): just count it. */
+	reinject_interrupted_event();
 }
 
 static void exit_nmi_or_exception(struct vcpu *vcpu, uint64_t q)
 {
 	uint32_t info = (uint32_t)vmread(VMCS_EXIT_INTR_INFO);
 
+	reinject_interrupted_event();
 	/* Only NMIs exit here (the exception bitmap is empty): give it to the host's handler. */
 	if ((info & 0x7ff) == ((2u << 8) | 2u))
 		__asm__ volatile("int $2");
+}
+
+static void exit_interrupt_window(struct vcpu *vcpu, uint64_t q)
+{
+	/* The guest can take an interrupt now: the entry work injects the pending one. */
+	vmwrite(VMCS_PROC_BASED_CTLS, vmread(VMCS_PROC_BASED_CTLS) & ~PROC_INTERRUPT_WINDOW_EXITING);
 }
 
 static void exit_hlt(struct vcpu *vcpu, uint64_t q)
@@ -49,7 +75,9 @@ static void exit_hlt(struct vcpu *vcpu, uint64_t q)
 
 static void exit_preemption_timer(struct vcpu *vcpu, uint64_t q)
 {
-	vcpu->arch.run_requested_exit = 1; /* the time slice is over */
+	/* Either the slice is over, or a PV timer is due (the entry work fires it). */
+	if ((int64_t)(vcpu->arch.slice_end - rdtsc()) <= 0)
+		vcpu->arch.run_requested_exit = 1;
 }
 
 static void exit_invalid_instruction(struct vcpu *vcpu, uint64_t q)
@@ -67,6 +95,7 @@ static const struct exit_entry exit_table[EXIT_REASON_MAX] = {
 	[EXIT_REASON_EXCEPTION_NMI] = { exit_nmi_or_exception, 0, "exception or NMI" },
 	[EXIT_REASON_EXTERNAL_INTERRUPT] = { exit_external_interrupt, 0, "external interrupt" },
 	[EXIT_REASON_TRIPLE_FAULT] = { exit_triple_fault, 0, "triple fault" },
+	[EXIT_REASON_INTERRUPT_WINDOW] = { exit_interrupt_window, 0, "interrupt window" },
 	[EXIT_REASON_CPUID] = { vmx_exit_cpuid, 0, "CPUID" },
 	[EXIT_REASON_HLT] = { exit_hlt, 0, "HLT" },
 	[EXIT_REASON_INVD] = { exit_invd_wbinvd, 0, "INVD" },
@@ -151,6 +180,22 @@ void vmx_handle_exit(struct vcpu *vcpu)
 void vmx_skip_instruction(void)
 {
 	vmwrite(VMCS_GUEST_RIP, vmread(VMCS_GUEST_RIP) + vmread(VMCS_EXIT_INSTRUCTION_LEN));
+}
+
+int arch_vcpu_inject_vector(struct vcpu *vcpu, uint8_t vector)
+{
+	uint64_t rflags = vmread(VMCS_GUEST_RFLAGS);
+	uint32_t blocking = (uint32_t)vmread(VMCS_GUEST_INTERRUPTIBILITY);
+
+	/* Blocked by STI or MOV SS (bits 1:0), masked by IF, or an event already queued. */
+	if (!(rflags & RFLAGS_IF) || (blocking & 3) ||
+	    (vmread(VMCS_ENTRY_INTR_INFO) & INTR_INFO_VALID)) {
+		vmwrite(VMCS_PROC_BASED_CTLS,
+			vmread(VMCS_PROC_BASED_CTLS) | PROC_INTERRUPT_WINDOW_EXITING);
+		return -EBUSY;
+	}
+	vmwrite(VMCS_ENTRY_INTR_INFO, vector | INTR_TYPE_EXTERNAL | INTR_INFO_VALID);
+	return 0;
 }
 
 void vmx_inject_exception(unsigned int vector, int has_error_code, uint32_t error_code)

@@ -1,12 +1,12 @@
 /*
  * CPUID exits: the host's answers, with the hypervisor bit set, features Shunt does not
  * virtualize hidden (so what a guest sees is what it gets), and Shunt's own leaves at
- * 0x40000000 (pv-abi/include/pvabi/pvabi.h).
+ * 0x40000000, whose contents the generic pv_cpuid() decides.
  */
 #include "vmx.h"
 
 #include <arch/x86.h>
-#include <pvabi/pvabi.h>
+#include <hv/pv.h>
 
 #define CPUID1_ECX_MONITOR (1u << 3)
 #define CPUID1_ECX_VMX (1u << 5)
@@ -18,20 +18,6 @@
 #define CPUID7_EBX_INVPCID (1u << 10)
 #define CPUID80000001_EDX_RDTSCP (1u << 27)
 
-static struct cpuid_regs hypervisor_leaf(uint32_t leaf)
-{
-	switch (leaf) {
-	case PV_CPUID_BASE:
-		return (struct cpuid_regs){ PV_CPUID_INTERFACE, PV_CPUID_SIGNATURE_EBX,
-					    PV_CPUID_SIGNATURE_ECX, PV_CPUID_SIGNATURE_EDX };
-	case PV_CPUID_INTERFACE:
-		return (struct cpuid_regs){ PV_INTERFACE_SIGNATURE,
-					    PV_ABI_VERSION(PV_ABI_MAJOR, PV_ABI_MINOR), 0, 0 };
-	default:
-		return (struct cpuid_regs){ 0, 0, 0, 0 };
-	}
-}
-
 void vmx_exit_cpuid(struct vcpu *vcpu, uint64_t q)
 {
 	struct guest_gprs *g = &vcpu->arch.regs;
@@ -39,7 +25,10 @@ void vmx_exit_cpuid(struct vcpu *vcpu, uint64_t q)
 	struct cpuid_regs r;
 
 	if ((leaf & 0xf0000000u) == 0x40000000u) {
-		r = hypervisor_leaf(leaf);
+		uint32_t v[4];
+
+		pv_cpuid(vcpu, leaf, v);
+		r = (struct cpuid_regs){ v[0], v[1], v[2], v[3] };
 	} else {
 		r = cpuid(leaf, subleaf);
 		switch (leaf) {

@@ -10,6 +10,7 @@
 #include <hv/arch.h>
 #include <hv/log.h>
 #include <hv/mm.h>
+#include <hv/pv.h>
 #include <hv/string.h>
 
 int arch_vm_init(struct vm *vm)
@@ -84,6 +85,23 @@ static uint32_t timer_ticks(uint64_t cycles)
 	return ticks > 0xffffffffull ? 0xffffffffu : (uint32_t)ticks;
 }
 
+/* The next moment the vCPU must come out: its slice's end, or its PV timer if earlier. */
+static uint64_t next_deadline(const struct vcpu *vcpu)
+{
+	uint64_t end = vcpu->arch.slice_end;
+
+	if ((vcpu->work & VCPU_WORK_TIMER) && vcpu->timer_deadline < end)
+		end = vcpu->timer_deadline;
+	return end;
+}
+
+static void arm_preemption_timer(const struct vcpu *vcpu)
+{
+	int64_t left = (int64_t)(next_deadline(vcpu) - rdtsc());
+
+	vmwrite(VMCS_PREEMPTION_TIMER_VALUE, timer_ticks(left > 0 ? (uint64_t)left : 0));
+}
+
 void arch_vcpu_run(struct vcpu *vcpu, uint64_t slice_cycles)
 {
 	struct arch_vcpu *a = &vcpu->arch;
@@ -95,14 +113,15 @@ void arch_vcpu_run(struct vcpu *vcpu, uint64_t slice_cycles)
 	a->run_requested_exit = 0;
 	vcpu->yield = 0;
 	a->slice_end = rdtsc() + slice_cycles;
-	vmwrite(VMCS_PREEMPTION_TIMER_VALUE, timer_ticks(slice_cycles));
+	arm_preemption_timer(vcpu);
 	while (vcpu->vm->state == VM_RUNNING && !a->run_requested_exit && !vcpu->yield) {
-		if (!vmx_cpu.save_preemption_timer) {
-			int64_t left = (int64_t)(a->slice_end - rdtsc());
-
-			if (left <= 0)
+		if (vcpu->work) {
+			vcpu_entry_work(vcpu);
+			arm_preemption_timer(vcpu); /* a timer may have been set or have fired */
+		} else if (!vmx_cpu.save_preemption_timer) {
+			if ((int64_t)(a->slice_end - rdtsc()) <= 0)
 				break;
-			vmwrite(VMCS_PREEMPTION_TIMER_VALUE, timer_ticks((uint64_t)left));
+			arm_preemption_timer(vcpu);
 		}
 		if (vmx_vcpu_enter(&a->regs, a->launched)) {
 			vm_stop(vcpu->vm, VM_STOP_ENTRY_FAILED, -1,

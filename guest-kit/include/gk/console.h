@@ -2,20 +2,16 @@
 /*
  * Console output for guests: the PV console (one hypercall for up to PV_CONSOLE_WRITE_MAX
  * bytes), the emulated 16550 UART at 0x3F8 (works for any guest, one exit per byte), and
- * small number formatters so guests need no printf. Buffers passed to the PV console must
- * be guest-physical addresses: define GK_VIRT_TO_PHYS(ptr) before including this header if
- * the guest does not run identity-mapped.
+ * small number formatters so guests need no printf. Needs gk_open() first (except the UART).
  */
 #ifndef GK_CONSOLE_H
 #define GK_CONSOLE_H
 
+#include <gk/base.h>
 #include <gk/hypercall.h>
 #include <stddef.h>
 #include <stdint.h>
 
-#ifndef GK_VIRT_TO_PHYS
-#define GK_VIRT_TO_PHYS(ptr) ((uint64_t)(uintptr_t)(ptr))
-#endif
 
 #define GK_UART_COM1 0x3f8
 
@@ -31,7 +27,7 @@ static inline size_t gk_strlen(const char *s)
 /* Writes len bytes through the PV console; returns bytes written or a PV_E* code. */
 static inline int64_t gk_console_write(const char *buf, size_t len)
 {
-	return gk_hypercall2(PV_CALL_CONSOLE_WRITE, GK_VIRT_TO_PHYS(buf), (uint64_t)len);
+	return gk_call_console_write(GK_VIRT_TO_PHYS(buf), (uint64_t)len);
 }
 
 static inline int64_t gk_console_puts(const char *s)
@@ -39,18 +35,6 @@ static inline int64_t gk_console_puts(const char *s)
 	return gk_console_write(s, gk_strlen(s));
 }
 
-static inline void gk_outb(uint16_t port, uint8_t v)
-{
-	__asm__ volatile("outb %0, %1" ::"a"(v), "Nd"(port));
-}
-
-static inline uint8_t gk_inb(uint16_t port)
-{
-	uint8_t v;
-
-	__asm__ volatile("inb %1, %0" : "=a"(v) : "Nd"(port));
-	return v;
-}
 
 /* Writes one byte through the (emulated or real) 16550 at base, waiting for THRE. */
 static inline void gk_uart_putc(uint16_t base, char c)

@@ -17,9 +17,29 @@ enum gk_detect_result {
 	GK_DETECT_WRONG_MAJOR,     /* Shunt, but an ABI this guest was not built for */
 };
 
+#ifdef GK_MOCK
+#ifdef __cplusplus
+extern "C"
+#endif
+void gk_mock_cpuid(uint32_t leaf, uint32_t *a, uint32_t *b, uint32_t *c, uint32_t *d);
+#endif
+
 static inline void gk_cpuid(uint32_t leaf, uint32_t *a, uint32_t *b, uint32_t *c, uint32_t *d)
 {
+#ifdef GK_MOCK
+	gk_mock_cpuid(leaf, a, b, c, d);
+#else
 	__asm__ volatile("cpuid" : "=a"(*a), "=b"(*b), "=c"(*c), "=d"(*d) : "a"(leaf), "c"(0));
+#endif
+}
+
+/* One of Shunt's CPUID leaves, by register: 0 = EAX ... 3 = EDX. */
+static inline uint32_t gk_cpuid_reg(uint32_t leaf, int reg)
+{
+	uint32_t r[4];
+
+	gk_cpuid(leaf, &r[0], &r[1], &r[2], &r[3]);
+	return r[reg & 3];
 }
 
 /*
@@ -36,7 +56,7 @@ static inline enum gk_detect_result gk_detect(uint32_t *version)
 		return GK_DETECT_NO_HYPERVISOR;
 	gk_cpuid(PV_CPUID_BASE, &a, &b, &c, &d);
 	if (b != PV_CPUID_SIGNATURE_EBX || c != PV_CPUID_SIGNATURE_ECX ||
-	    d != PV_CPUID_SIGNATURE_EDX || a < PV_CPUID_INTERFACE)
+	    d != PV_CPUID_SIGNATURE_EDX || a < PV_CPUID_MAX_LEAF)
 		return GK_DETECT_FOREIGN;
 	gk_cpuid(PV_CPUID_INTERFACE, &a, &b, &c, &d);
 	if (a != PV_INTERFACE_SIGNATURE)

@@ -68,6 +68,12 @@ int arch_vcpu_init(struct vcpu *vcpu, uint64_t entry, uint64_t stack_top, uint64
  * arch_cycles(), or its VM stops. Exits are handled inside; guest faults stop only its VM.
  */
 void arch_vcpu_run(struct vcpu *vcpu, uint64_t slice_cycles);
+/*
+ * Queues an external interrupt with vector for vcpu's next entry. Returns 0, or -EBUSY when
+ * the guest can not take one now (interrupts masked, an event already queued): the arch
+ * then makes the vCPU exit as soon as it can, and the caller tries again on the next entry.
+ */
+int arch_vcpu_inject_vector(struct vcpu *vcpu, uint8_t vector);
 /* Prints vcpu's exit counts by reason, for the end-of-run summary. */
 void arch_vcpu_print_exits(const struct vcpu *vcpu);
 
@@ -80,5 +86,7 @@ void arch_stop(int power_off, int exit_code) __attribute__((noreturn));
 
 /* A raw 64-bit counter that increases monotonically (x86: the TSC), for coarse timing. */
 uint64_t arch_cycles(void);
+/* How many arch_cycles() per second; measured once, then remembered. Never 0. */
+uint64_t arch_tsc_hz(void);
 
 #endif

@@ -47,10 +47,31 @@ struct io_handler {
 	void *device;
 };
 
+/* Work to do before the next entry into a vCPU (struct vcpu.work). */
+#define VCPU_WORK_TIMER (1u << 0)  /* a PV timer is armed */
+#define VCPU_WORK_NOTIFY (1u << 1) /* events are pending: inject the event vector */
+
+struct pv_vcpu_page;
+
+struct vcpu_stats {
+	uint64_t events_raised;
+	uint64_t upcalls_injected;
+};
+
 struct vcpu {
 	struct vm *vm;
 	unsigned int id;
-	int yield; /* set by a hypercall: give the CPU back to the scheduler now */
+	int yield;     /* set by a hypercall: give the CPU back to the scheduler now */
+	uint32_t work; /* VCPU_WORK_*: checked on every entry, so kept in one word */
+
+	gpa_t page_gpa;               /* the vCPU page (pv-abi/vcpu_page.h), 0 = none */
+	struct pv_vcpu_page *page;    /* the same, as a host pointer into guest RAM */
+	uint8_t event_vector;         /* 0 = events not bound */
+	uint64_t timer_deadline;      /* in arch_cycles(); valid with VCPU_WORK_TIMER */
+	uint64_t runnable_since;      /* arch_cycles() when it left the CPU still runnable */
+	uint64_t steal_cycles;
+
+	struct vcpu_stats stats;
 	struct arch_vcpu arch;
 };
 
@@ -73,6 +94,17 @@ struct vm {
 	hpa_t ram_hpa;     /* guest RAM is [0, ram_size) guest-physical, contiguous here */
 	uint64_t ram_size;
 
+	/* pv-abi state */
+	uint32_t abi_version;  /* negotiated by PV_CALL_HELLO; 0 until then */
+	uint32_t os_kind;      /* as the guest named itself in HELLO */
+	uint64_t os_version;
+	uint32_t permissions;  /* PV_PERM_* classes this VM may call */
+	uint64_t calls_open;   /* bit n: call n may be made now (hc_update_open_calls) */
+	uint64_t start_cycles; /* arch_cycles() at the VM's creation: the PV clock's zero */
+	gpa_t ring_gpa;        /* console ring (pv-abi/console_ring.h), 0 = none */
+	uint32_t ring_size;
+	int console_discard;   /* count console bytes but do not print them */
+
 	struct vcpu vcpu; /* one vCPU per VM for now */
 	struct io_handler io[VM_IO_HANDLERS_MAX];
 	unsigned int io_count;
@@ -83,6 +115,9 @@ struct vm {
 	struct vm_stats stats;
 	struct arch_vm arch;
 };
+
+/* A pointer to vm's [gpa, gpa + len) if it is RAM and aligned to align (a power of two). */
+void *vm_gpa_to_hva_aligned(struct vm *vm, gpa_t gpa, uint64_t len, uint64_t align);
 
 /* Creates and loads a VM from a boot module; on refusal the VM is kept as VM_REFUSED. */
 struct vm *vm_create_from_module(const char *module_cmdline, const void *image,

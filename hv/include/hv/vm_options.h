@@ -1,7 +1,7 @@
 /*
  * A VM's options, as written on its boot module's command line (GRUB `module2 FILE
  * OPTIONS`, or `module FILE OPTIONS` in the UEFI loader's boot.cfg):
- *   [FILE] [name=NAME] [mem=SIZE[K|M|G]] [-- GUEST COMMAND LINE]
+ *   [FILE] [name=NAME] [mem=SIZE[K|M|G]] [console=print|discard] [-- GUEST COMMAND LINE]
  * A leading word without '=' is the image's file name; its base name is the default VM
  * name. Every other word is checked here; an unknown one refuses the VM, with the reason.
  */
@@ -19,6 +19,7 @@
 struct vm_options {
 	char name[VM_OPTIONS_NAME_MAX];
 	uint64_t mem; /* bytes, a multiple of 2 MiB */
+	int console_discard; /* console=discard: count the VM's output, do not print it */
 	char guest_cmdline[VM_OPTIONS_CMDLINE_MAX];
 };
 

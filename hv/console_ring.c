@@ -1,0 +1,74 @@
+/*
+ * The PV console ring (pv-abi/console_ring.h): the guest produces bytes into a ring in its
+ * own memory and kicks; Shunt drains them into the VM's console. The indexes live in guest
+ * memory, so each is read once and checked before use: a corrupt ring is reset, never
+ * trusted.
+ */
+#include <hv/hypercall.h>
+#include <hv/log.h>
+#include <pvabi/console_ring.h>
+
+static struct pv_console_ring *ring_of(struct vm *vm)
+{
+	return vm_gpa_to_hva(vm, vm->ring_gpa, sizeof(struct pv_console_ring) + vm->ring_size);
+}
+
+int64_t hc_console_ring_set(struct vcpu *vcpu, const struct hc_args *args)
+{
+	struct vm *vm = vcpu->vm;
+	gpa_t gpa = args->arg[0];
+	uint64_t size = args->arg[1];
+	struct pv_console_ring *ring;
+
+	if (gpa == 0) {
+		vm->ring_gpa = 0;
+		vm->ring_size = 0;
+		return 0;
+	}
+	if (size < PV_CONSOLE_RING_MIN || size > PV_CONSOLE_RING_MAX || (size & (size - 1)) ||
+	    (gpa & 7))
+		return PV_EINVAL;
+	ring = vm_gpa_to_hva(vm, gpa, sizeof(*ring) + size);
+	if (!ring)
+		return PV_EFAULT;
+	vm->ring_gpa = gpa;
+	vm->ring_size = (uint32_t)size;
+	ring->size = (uint32_t)size;
+	__atomic_store_n(&ring->consumer, __atomic_load_n(&ring->producer, __ATOMIC_ACQUIRE),
+			 __ATOMIC_RELEASE);
+	return 0;
+}
+
+int64_t hc_console_ring_kick(struct vcpu *vcpu, const struct hc_args *args)
+{
+	struct vm *vm = vcpu->vm;
+	struct pv_console_ring *ring;
+	const uint8_t *data;
+	uint32_t producer, consumer, pending, mask;
+
+	if (!vm->ring_gpa)
+		return PV_EINVAL;
+	ring = ring_of(vm);
+	data = PV_CONSOLE_RING_DATA(ring);
+	mask = vm->ring_size - 1;
+	producer = __atomic_load_n(&ring->producer, __ATOMIC_ACQUIRE);
+	consumer = ring->consumer; /* ours, but in guest memory: check it too */
+	pending = producer - consumer;
+	if (pending > vm->ring_size) {
+		log_warn("vm %s: console ring indexes are inconsistent (producer %u, consumer %u): "
+			 "ring reset\n", vm->name, producer, consumer);
+		__atomic_store_n(&ring->consumer, producer, __ATOMIC_RELEASE);
+		return PV_EINVAL;
+	}
+	while (consumer != producer) {
+		uint32_t at = consumer & mask;
+		uint32_t chunk = producer - consumer;
+
+		if (chunk > vm->ring_size - at)
+			chunk = vm->ring_size - at; /* up to the wrap */
+		vm_console_write(vm, (const char *)data + at, chunk);
+		consumer += chunk;
+	}
+	__atomic_store_n(&ring->consumer, consumer, __ATOMIC_RELEASE);
+	return (int64_t)pending;
+}

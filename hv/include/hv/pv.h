@@ -1,0 +1,31 @@
+/*
+ * The paravirtual services behind pv-abi that live outside the hypercall table: the vCPU
+ * page (PV clock, steal time), events and the PV timer, the console ring, and Shunt's CPUID
+ * leaves. The architecture calls vcpu_entry_work() before entering a vCPU whose work word
+ * is non-zero, and pv_cpuid() for the hypervisor CPUID range.
+ */
+#ifndef HV_PV_H
+#define HV_PV_H
+
+#include <hv/vm.h>
+
+/* Raises event (PV_EVENT_*) on vcpu: sets its bit in the vCPU page, asks for an upcall. */
+void vcpu_event_raise(struct vcpu *vcpu, unsigned int event);
+
+/*
+ * Before entering vcpu: fires a due PV timer and injects the event vector when events
+ * are pending (or arranges for it once the guest can take an interrupt).
+ */
+void vcpu_entry_work(struct vcpu *vcpu);
+
+/* Steal-time bookkeeping around the scheduler's slices. */
+void vcpu_account_run_start(struct vcpu *vcpu);
+void vcpu_account_run_end(struct vcpu *vcpu);
+
+/* Values of Shunt's CPUID leaves 0x40000000.. for vcpu: EAX, EBX, ECX, EDX. */
+void pv_cpuid(struct vcpu *vcpu, uint32_t leaf, uint32_t out[4]);
+
+/* The PV clock of vm, in nanoseconds since it started. */
+uint64_t vm_clock_ns(const struct vm *vm);
+
+#endif

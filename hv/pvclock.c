@@ -1,0 +1,66 @@
+/*
+ * PV clock scaling (see hv/pvclock.h). Shunt's image has no libgcc, so the one 96-by-64-bit
+ * division is done bit by bit; it runs once per boot.
+ */
+#include <hv/pvclock.h>
+
+#define NS_PER_SEC 1000000000ull
+
+/* (hi:lo) / d for a quotient known to fit in 64 bits. */
+static uint64_t div128(uint64_t hi, uint64_t lo, uint64_t d)
+{
+	uint64_t q = 0;
+
+	for (int i = 63; i >= 0; i--) {
+		uint64_t carry = hi >> 63;
+
+		hi = (hi << 1) | (lo >> 63);
+		lo <<= 1;
+		q <<= 1;
+		if (carry || hi >= d) {
+			hi -= d;
+			q |= 1;
+		}
+	}
+	return q;
+}
+
+int pvclock_scale_for(uint64_t tsc_hz, struct pvclock_scale *out)
+{
+	uint64_t a = NS_PER_SEC, b = tsc_hz;
+	int shift = 0;
+
+	if (tsc_hz < 1000 || tsc_hz > 1000000000000ull)
+		return -EINVAL;
+	/* Bring ns-per-tick = a/b into [1/2, 1) by shifting; the shift goes to the ticks. */
+	while (a >= b) {
+		b <<= 1;
+		shift++;
+	}
+	while (a < b / 2) {
+		a <<= 1;
+		shift--;
+	}
+	out->shift = (int8_t)shift;
+	out->mul = (uint32_t)div128(a >> 32, a << 32, b);
+	return 0;
+}
+
+uint64_t pvclock_ticks_to_ns(uint64_t delta, const struct pvclock_scale *s)
+{
+	if (s->shift < 0)
+		delta >>= -s->shift;
+	else
+		delta <<= s->shift;
+	return (uint64_t)(((unsigned __int128)delta * s->mul) >> 32);
+}
+
+uint64_t pvclock_ns_to_ticks(uint64_t ns, uint64_t tsc_hz)
+{
+	unsigned __int128 t = (unsigned __int128)ns * tsc_hz + NS_PER_SEC - 1;
+	uint64_t hi = (uint64_t)(t >> 64);
+
+	if (hi >= NS_PER_SEC)
+		return UINT64_MAX;
+	return div128(hi, (uint64_t)t, NS_PER_SEC);
+}

@@ -1,0 +1,112 @@
+/*
+ * Events: a PV timer event is not delivered while interrupts are masked, is delivered
+ * exactly once when they are unmasked, and arrives through the bound vector with the
+ * timer bit set. Also: binding before the vCPU page is refused, a bad vector is refused.
+ */
+#include "guest.h"
+
+#define EVENT_VECTOR 0x40
+
+extern char event_entry[];
+
+struct gate {
+	uint16_t off0, sel;
+	uint8_t ist, type;
+	uint16_t off1;
+	uint32_t off2, zero;
+} __attribute__((packed));
+
+static struct pv_vcpu_page page __attribute__((aligned(4096)));
+static struct gate idt[256] __attribute__((aligned(16)));
+static volatile unsigned int upcalls, timer_events, other_events;
+
+static void on_event(unsigned int event, void *context)
+{
+	(void)context;
+	if (event == PV_EVENT_TIMER)
+		timer_events++;
+	else
+		other_events++;
+}
+
+/* Called from event_entry (below) with interrupts off, on the interrupted stack. */
+void event_upcall(void);
+void event_upcall(void)
+{
+	upcalls++;
+	gk_events_dispatch(&page, on_event, 0);
+}
+
+__asm__(".text\n"
+	"event_entry:\n"
+	"  push %rax; push %rcx; push %rdx; push %rsi; push %rdi\n"
+	"  push %r8; push %r9; push %r10; push %r11\n"
+	"  mov %rsp, %rax; and $-16, %rsp; push %rax; sub $8, %rsp\n"
+	"  call event_upcall\n"
+	"  add $8, %rsp; pop %rsp\n"
+	"  pop %r11; pop %r10; pop %r9; pop %r8\n"
+	"  pop %rdi; pop %rsi; pop %rdx; pop %rcx; pop %rax\n"
+	"  iretq\n");
+
+static void install_idt(void)
+{
+	uint64_t a = (uint64_t)(uintptr_t)event_entry;
+	struct {
+		uint16_t limit;
+		uint64_t base;
+	} __attribute__((packed)) idtr = { sizeof(idt) - 1, (uint64_t)(uintptr_t)idt };
+
+	idt[EVENT_VECTOR] = (struct gate){ (uint16_t)a, 0x08, 0, 0x8e, (uint16_t)(a >> 16),
+					   (uint32_t)(a >> 32), 0 };
+	__asm__ volatile("lidt %0" ::"m"(idtr));
+}
+
+int64_t guest_main(const struct pv_start_info *si)
+{
+	int failures = 0;
+	uint64_t deadline;
+
+	if (guest_open())
+		return 99;
+	install_idt();
+	check(&failures, gk_events_bind(EVENT_VECTOR) == PV_EINVAL, "bind before the page");
+	check(&failures, gk_timer_set(1) == PV_EINVAL, "timer before the page");
+	check(&failures, gk_vcpu_page_set(&page) == 0, "page registered");
+	check(&failures, gk_events_bind(8) == PV_EINVAL, "vector below 32 refused");
+	check(&failures, gk_events_bind(EVENT_VECTOR) == 0, "vector bound");
+
+	/* Masked: the deadline passes, the event is pending, nothing is delivered. */
+	deadline = gk_clock_ns(&page) + 200000; /* 0.2 ms */
+	check(&failures, gk_timer_set(deadline) == 0, "timer armed");
+	while (gk_clock_ns(&page) < deadline + 100000)
+		;
+	gk_yield(); /* an exit, so Shunt looks at the timer */
+	check(&failures, upcalls == 0, "no delivery while interrupts are masked");
+	check(&failures, (page.events_pending >> PV_EVENT_TIMER) & 1, "timer event pending");
+
+	/* Unmasked: delivered once, right away. */
+	__asm__ volatile("sti; nop; cli" ::: "memory");
+	check(&failures, upcalls == 1, "one upcall after sti");
+	check(&failures, timer_events == 1 && other_events == 0, "timer event dispatched once");
+	check(&failures, page.events_pending == 0 && page.upcall_pending == 0, "all acknowledged");
+
+	/* A timer that fires while interrupts are on arrives on its own. */
+	check(&failures, gk_timer_set(gk_clock_ns(&page) + 100000) == 0, "second timer");
+	__asm__ volatile("sti" ::: "memory");
+	for (uint64_t spin = 0; timer_events < 2 && spin < 100000000ull; spin++)
+		__asm__ volatile("pause");
+	__asm__ volatile("cli" ::: "memory");
+	check(&failures, timer_events == 2 && upcalls == 2, "second timer delivered once");
+
+	/* Cancelled: nothing more comes. */
+	check(&failures, gk_timer_set(gk_clock_ns(&page) + 100000) == 0, "third timer");
+	check(&failures, gk_timer_set(0) == 0, "third timer cancelled");
+	__asm__ volatile("sti" ::: "memory");
+	for (volatile int i = 0; i < 300000; i++)
+		;
+	gk_yield();
+	__asm__ volatile("cli" ::: "memory");
+	check(&failures, timer_events == 2 && upcalls == 2, "cancelled timer stays silent");
+	say_num("events: upcalls ", upcalls);
+	return report(si, failures, 0);
+}

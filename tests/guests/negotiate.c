@@ -1,0 +1,39 @@
+/*
+ * Negotiation and discovery: HELLO for an unknown major is refused with
+ * PV_EPROTONOSUPPORT and leaves the interface closed; HELLO for an older minor gets that
+ * minor; Shunt's CPUID leaves agree with what its calls do (the privileges leaf lists
+ * exactly the classes that work, the limits leaf the maximum write length).
+ */
+#include "guest.h"
+
+int64_t guest_main(const struct pv_start_info *si)
+{
+	int failures = 0;
+	uint32_t features, privileges, max_write, tsc_khz;
+	int64_t r;
+
+	r = gk_call_hello(PV_ABI_VERSION(PV_ABI_MAJOR + 1, 0), PV_OS_TEST, 1);
+	check(&failures, r == PV_EPROTONOSUPPORT, "HELLO for the next major is refused");
+	check(&failures, gk_call_yield() == PV_ENOTCONN, "still closed after a refused HELLO");
+	r = gk_call_hello(PV_ABI_VERSION(PV_ABI_MAJOR, 0), PV_OS_TEST, 1);
+	check(&failures, r == PV_ABI_VERSION(PV_ABI_MAJOR, 0), "HELLO for x.0 gets x.0");
+	r = gk_call_hello(PV_ABI_VERSION(PV_ABI_MAJOR, 0xffff), PV_OS_TEST, 1);
+	check(&failures, r == PV_ABI_CURRENT, "HELLO for a newer minor gets Shunt's minor");
+
+	features = gk_cpuid_reg(PV_CPUID_FEATURES, 0);
+	privileges = gk_cpuid_reg(PV_CPUID_PRIVILEGES, 0);
+	max_write = gk_cpuid_reg(PV_CPUID_LIMITS, 1);
+	tsc_khz = gk_cpuid_reg(PV_CPUID_LIMITS, 2);
+	check(&failures, gk_cpuid_reg(PV_CPUID_BASE, 0) == PV_CPUID_MAX_LEAF, "highest leaf");
+	check(&failures, (features & PV_FEATURE_VCPU_PAGE) && (features & PV_FEATURE_EVENTS) &&
+				 (features & PV_FEATURE_TIMER) && (features & PV_FEATURE_CONSOLE_RING),
+	      "features leaf lists the v1 services");
+	check(&failures, privileges == (PV_PERM_BASE | PV_PERM_CONSOLE | PV_PERM_TIME |
+					PV_PERM_EVENTS), "privileges leaf");
+	check(&failures, max_write == PV_CONSOLE_WRITE_MAX, "limits leaf: console write max");
+	check(&failures, tsc_khz > 0, "limits leaf: TSC frequency");
+	check(&failures, gk_console_write("", 0) == 0, "a permitted class answers");
+	check(&failures, gk_hypercall0(PV_CALL_COUNT) == PV_ENOSYS, "unknown call");
+	say_num("negotiate: TSC kHz ", tsc_khz);
+	return report(si, failures, 0);
+}
