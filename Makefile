@@ -48,7 +48,7 @@ GUEST_LDFLAGS := -nostdlib -static -no-pie -Wl,-T,tests/guests/guest.ld -Wl,--bu
                  -Wl,--no-warn-rwx-segments \
                  -Wl,-z,noexecstack
 GUESTS := hello counter badcalls triplefault oob bench negotiate clock events ring
-GUEST_ELFS := $(patsubst %,$(BUILD)/guests/%.elf,$(GUESTS))
+GUEST_ELFS := $(patsubst %,$(BUILD)/guests/%.elf,$(GUESTS)) $(BUILD)/guests/abi10.elf
 GUEST_COMMON := tests/guests/start.S tests/guests/traps.S
 
 DEPS_STAMP := $(BUILD)/.deps-installed
@@ -97,6 +97,15 @@ $(BUILD)/guests/%.elf: tests/guests/%.c $(GUEST_COMMON) tests/guests/guest.ld \
 	@mkdir -p $(@D)
 	@echo "  GUEST   $@"
 	@$(CC) $(GUEST_CFLAGS) $(GUEST_LDFLAGS) -o $@ $(GUEST_COMMON) $<
+
+# A guest built against the frozen ABI 1.0 headers only (tests/abi/v1.0): it must keep
+# working on every later 1.x Shunt.
+$(BUILD)/guests/abi10.elf: tests/guests/abi10.c tests/guests/start.S tests/guests/guest.ld \
+		$(wildcard tests/abi/v1.0/include/*/*.h)
+	@mkdir -p $(@D)
+	@echo "  GUEST   $@ (ABI 1.0 headers)"
+	@$(CC) $(filter-out -Iguest-kit/include -Ipv-abi/include,$(GUEST_CFLAGS)) \
+		-Itests/abi/v1.0/include $(GUEST_LDFLAGS) -o $@ tests/guests/start.S $<
 
 # The image users boot: Shunt with two demonstration guests.
 $(BUILD)/shunt.iso: $(BUILD)/shunt.elf $(BUILD)/BOOTX64.EFI $(BUILD)/guests/hello.elf \

@@ -39,6 +39,19 @@ int64_t hc_event_bind(struct vcpu *vcpu, const struct hc_args *args)
 	return 0;
 }
 
+int64_t hc_event_send(struct vcpu *vcpu, const struct hc_args *args)
+{
+	uint64_t target = args->arg[0], event = args->arg[1];
+
+	/* One vCPU per VM today; the argument is there for the SMP guests to come. */
+	if (target != vcpu->id || event < PV_EVENT_GUEST_FIRST || event > PV_EVENT_GUEST_LAST)
+		return PV_EINVAL;
+	if (!vcpu->page)
+		return PV_EINVAL;
+	vcpu_event_raise(vcpu, (unsigned int)event);
+	return 0;
+}
+
 void vcpu_entry_work(struct vcpu *vcpu)
 {
 	if ((vcpu->work & VCPU_WORK_TIMER) && arch_cycles() >= vcpu->timer_deadline) {

@@ -17,6 +17,8 @@ int64_t guest_main(const struct pv_start_info *si)
 	check(&failures, gk_call_yield() == PV_ENOTCONN, "still closed after a refused HELLO");
 	r = gk_call_hello(PV_ABI_VERSION(PV_ABI_MAJOR, 0), PV_OS_TEST, 1);
 	check(&failures, r == PV_ABI_VERSION(PV_ABI_MAJOR, 0), "HELLO for x.0 gets x.0");
+	check(&failures, gk_event_send(0, PV_EVENT_GUEST_FIRST) == PV_ENOSYS,
+	      "a 1.1 call is invisible to a guest that negotiated 1.0");
 	r = gk_call_hello(PV_ABI_VERSION(PV_ABI_MAJOR, 0xffff), PV_OS_TEST, 1);
 	check(&failures, r == PV_ABI_CURRENT, "HELLO for a newer minor gets Shunt's minor");
 
@@ -26,8 +28,9 @@ int64_t guest_main(const struct pv_start_info *si)
 	tsc_khz = gk_cpuid_reg(PV_CPUID_LIMITS, 2);
 	check(&failures, gk_cpuid_reg(PV_CPUID_BASE, 0) == PV_CPUID_MAX_LEAF, "highest leaf");
 	check(&failures, (features & PV_FEATURE_VCPU_PAGE) && (features & PV_FEATURE_EVENTS) &&
-				 (features & PV_FEATURE_TIMER) && (features & PV_FEATURE_CONSOLE_RING),
-	      "features leaf lists the v1 services");
+				 (features & PV_FEATURE_TIMER) && (features & PV_FEATURE_CONSOLE_RING) &&
+				 (features & PV_FEATURE_EVENT_SEND),
+	      "features leaf lists the v1.1 services");
 	check(&failures, privileges == (PV_PERM_BASE | PV_PERM_CONSOLE | PV_PERM_TIME |
 					PV_PERM_EVENTS), "privileges leaf");
 	check(&failures, max_write == PV_CONSOLE_WRITE_MAX, "limits leaf: console write max");

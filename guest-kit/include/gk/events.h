@@ -40,6 +40,15 @@ static inline unsigned int gk_events_dispatch(struct pv_vcpu_page *page, gk_even
 	return n;
 }
 
+/*
+ * Raises guest-defined event (PV_EVENT_GUEST_FIRST..PV_EVENT_GUEST_LAST) on vCPU vcpu of
+ * this VM, e.g. to kick another vCPU. ABI 1.1: returns PV_ENOSYS if 1.0 was negotiated.
+ */
+static inline int64_t gk_event_send(uint32_t vcpu, unsigned int event)
+{
+	return gk_call_event_send(vcpu, event);
+}
+
 /* Raises PV_EVENT_TIMER once the PV clock reaches deadline_ns (0 cancels). 0 or PV_EINVAL. */
 static inline int64_t gk_timer_set(uint64_t deadline_ns)
 {

@@ -35,7 +35,9 @@
 	X(8, CONSOLE_RING_SET, console_ring_set, 2, "ring (gpa; 0 = none), data size",          \
 	  "0", PV_PERM_CONSOLE, PV_RATE_OTHER, 1, 0)                                             \
 	X(9, CONSOLE_RING_KICK, console_ring_kick, 0, "-", "bytes drained", PV_PERM_CONSOLE,    \
-	  PV_RATE_CONSOLE, 1, 0)
+	  PV_RATE_CONSOLE, 1, 0)                                                                 \
+	X(10, EVENT_SEND, event_send, 2, "vcpu (of this VM), event (32-63)", "0", PV_PERM_EVENTS, \
+	  PV_RATE_OTHER, 1, 1)
 
 #define PV_CALL_ENUM_ENTRY(nr, NAME, ...) PV_CALL_##NAME = nr,
 enum pv_call { PV_CALL_LIST(PV_CALL_ENUM_ENTRY) PV_CALL_COUNT };

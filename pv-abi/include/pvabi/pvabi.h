@@ -20,7 +20,7 @@
 
 /* ABI version: a minor bump only adds; anything else bumps the major (see SPEC.md). */
 #define PV_ABI_MAJOR 1
-#define PV_ABI_MINOR 0
+#define PV_ABI_MINOR 1
 #define PV_ABI_VERSION(major, minor) (((uint32_t)(major) << 16) | (uint32_t)(minor))
 #define PV_ABI_VERSION_MAJOR(v) ((uint32_t)(v) >> 16)
 #define PV_ABI_VERSION_MINOR(v) ((uint32_t)(v)&0xffffu)
@@ -51,6 +51,7 @@
 #define PV_FEATURE_EVENTS (1u << 1)       /* event vector injection */
 #define PV_FEATURE_TIMER (1u << 2)        /* one-shot timer event */
 #define PV_FEATURE_CONSOLE_RING (1u << 3) /* shared-memory console ring */
+#define PV_FEATURE_EVENT_SEND (1u << 4)   /* guest-defined events (ABI 1.1) */
 
 /* Permission classes: each call belongs to one; PV_CPUID_PRIVILEGES says which a VM holds. */
 #define PV_PERM_BASE (1u << 0)    /* version, hello, yield, exit */

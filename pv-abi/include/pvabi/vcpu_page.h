@@ -30,7 +30,9 @@ struct pv_clock {
 #define PV_CLOCK_TSC_STABLE (1u << 0) /* the TSC is invariant: no re-reads needed per vCPU */
 
 /* Events: bit numbers in events_pending. */
-#define PV_EVENT_TIMER 0 /* the deadline of PV_CALL_TIMER_SET passed */
+#define PV_EVENT_TIMER 0        /* the deadline of PV_CALL_TIMER_SET passed */
+#define PV_EVENT_GUEST_FIRST 32 /* 32-63: raised by the guest itself (PV_CALL_EVENT_SEND, 1.1) */
+#define PV_EVENT_GUEST_LAST 63
 #define PV_EVENT_COUNT 64
 
 struct pv_vcpu_page {

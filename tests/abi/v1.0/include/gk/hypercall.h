@@ -1,0 +1,118 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Shunt hypercalls: the raw VMCALL convention (RAX = call number, arguments in RDI, RSI,
+ * RDX, R10, R8, R9; pv-abi/SPEC.md) and one typed wrapper per call, gk_call_<name>(),
+ * generated from pv-abi's PV_CALL_LIST. Must run at CPL 0. Every call returns >= 0 on
+ * success or a negative PV_E* code.
+ *
+ * Build with -DGK_MOCK to run guest code on a host without a hypervisor: hypercalls, CPUID
+ * and RDTSC then go to gk_mock_hypercall(), gk_mock_cpuid() and gk_mock_rdtsc(), which the
+ * program provides (gk/mock.h has a ready-made fake Shunt).
+ */
+#ifndef GK_HYPERCALL_H
+#define GK_HYPERCALL_H
+
+#include <pvabi/pvabi.h>
+#include <stdint.h>
+
+#ifdef GK_MOCK
+#ifdef __cplusplus
+extern "C" {
+#endif
+int64_t gk_mock_hypercall(uint64_t nr, uint64_t a0, uint64_t a1, uint64_t a2, uint64_t a3,
+			  uint64_t a4, uint64_t a5);
+void gk_mock_exit(int64_t code) __attribute__((noreturn));
+#ifdef __cplusplus
+}
+#endif
+#endif
+
+static inline int64_t gk_hypercall6(uint64_t nr, uint64_t a0, uint64_t a1, uint64_t a2,
+				    uint64_t a3, uint64_t a4, uint64_t a5)
+{
+#ifdef GK_MOCK
+	return gk_mock_hypercall(nr, a0, a1, a2, a3, a4, a5);
+#else
+	int64_t ret;
+	register uint64_t r10 __asm__("r10") = a3;
+	register uint64_t r8 __asm__("r8") = a4;
+	register uint64_t r9 __asm__("r9") = a5;
+
+	__asm__ volatile("vmcall"
+			 : "=a"(ret)
+			 : "a"(nr), "D"(a0), "S"(a1), "d"(a2), "r"(r10), "r"(r8), "r"(r9)
+			 : "memory");
+	return ret;
+#endif
+}
+
+static inline int64_t gk_hypercall0(uint64_t nr)
+{
+	return gk_hypercall6(nr, 0, 0, 0, 0, 0, 0);
+}
+
+static inline int64_t gk_hypercall1(uint64_t nr, uint64_t a0)
+{
+	return gk_hypercall6(nr, a0, 0, 0, 0, 0, 0);
+}
+
+static inline int64_t gk_hypercall2(uint64_t nr, uint64_t a0, uint64_t a1)
+{
+	return gk_hypercall6(nr, a0, a1, 0, 0, 0, 0);
+}
+
+static inline int64_t gk_hypercall3(uint64_t nr, uint64_t a0, uint64_t a1, uint64_t a2)
+{
+	return gk_hypercall6(nr, a0, a1, a2, 0, 0, 0);
+}
+
+/* gk_call_<name>(args...): one per call of PV_CALL_LIST, with the call's argument count. */
+#define GK_CALL_DEF_0(name, NAME)                                                                \
+	static inline int64_t gk_call_##name(void)                                               \
+	{                                                                                        \
+		return gk_hypercall0(PV_CALL_##NAME);                                            \
+	}
+#define GK_CALL_DEF_1(name, NAME)                                                                \
+	static inline int64_t gk_call_##name(uint64_t a0)                                        \
+	{                                                                                        \
+		return gk_hypercall1(PV_CALL_##NAME, a0);                                        \
+	}
+#define GK_CALL_DEF_2(name, NAME)                                                                \
+	static inline int64_t gk_call_##name(uint64_t a0, uint64_t a1)                           \
+	{                                                                                        \
+		return gk_hypercall2(PV_CALL_##NAME, a0, a1);                                    \
+	}
+#define GK_CALL_DEF_3(name, NAME)                                                                \
+	static inline int64_t gk_call_##name(uint64_t a0, uint64_t a1, uint64_t a2)              \
+	{                                                                                        \
+		return gk_hypercall3(PV_CALL_##NAME, a0, a1, a2);                                \
+	}
+#define GK_CALL_DEF(nr, NAME, name, nargs, ...) GK_CALL_DEF_##nargs(name, NAME)
+PV_CALL_LIST(GK_CALL_DEF)
+#undef GK_CALL_DEF
+
+/* The hypervisor's PV_ABI_VERSION (works before gk_open()). */
+static inline uint32_t gk_version(void)
+{
+	return (uint32_t)gk_call_version();
+}
+
+/* Lets other vCPUs run before this one continues. Returns 0. */
+static inline int64_t gk_yield(void)
+{
+	return gk_call_yield();
+}
+
+/* Stops this VM with code (reported in Shunt's summary). Works before gk_open(). */
+static inline __attribute__((noreturn)) void gk_exit(int64_t code)
+{
+	gk_call_exit((uint64_t)code);
+#ifdef GK_MOCK
+	gk_mock_exit(code);
+#else
+	for (;;)
+		__asm__ volatile("cli; hlt");
+#endif
+}
+
+#endif
