@@ -54,7 +54,12 @@ GUEST_COMMON := tests/guests/start.S tests/guests/traps.S
 DEPS_STAMP := $(BUILD)/.deps-installed
 
 .PHONY: all deps test unit-test abi-test system-test run bench clean format format-check \
-	spec-table
+	spec-table install example
+
+PREFIX ?= /usr/local
+ABI_VERSION := $(shell sed -n 's/^\#define PV_ABI_MAJOR \([0-9]*\)$$/\1/p' \
+                 pv-abi/include/pvabi/pvabi.h).$(shell sed -n \
+                 's/^\#define PV_ABI_MINOR \([0-9]*\)$$/\1/p' pv-abi/include/pvabi/pvabi.h)
 all: $(BUILD)/shunt.elf $(BUILD)/BOOTX64.EFI $(GUEST_ELFS) $(BUILD)/shunt.iso
 
 # Installs the Debian packages once per checkout (and again when the list changes).
@@ -124,6 +129,27 @@ abi-test: | $(DEPS_STAMP)
 	@BUILD=$(BUILD) HOST_CC=$(HOST_CC) tests/abi/check-spec
 	@tests/abi/check-headers
 
+# guest-kit for guest kernels: headers and a pkg-config file under $(PREFIX).
+install:
+	install -d $(DESTDIR)$(PREFIX)/include/pvabi $(DESTDIR)$(PREFIX)/include/gk \
+		$(DESTDIR)$(PREFIX)/lib/pkgconfig
+	install -m 644 pv-abi/include/pvabi/*.h $(DESTDIR)$(PREFIX)/include/pvabi/
+	install -m 644 guest-kit/include/gk/*.h $(DESTDIR)$(PREFIX)/include/gk/
+	sed -e 's|@PREFIX@|$(PREFIX)|' -e 's|@ABI@|$(ABI_VERSION)|' guest-kit/shunt-guest-kit.pc.in \
+		> $(DESTDIR)$(PREFIX)/lib/pkgconfig/shunt-guest-kit.pc
+
+# The example guest kernel, built as a user would: from an installed kit, via pkg-config.
+EXAMPLE_STAGE := $(abspath $(BUILD))/stage
+$(BUILD)/example/minimal-kernel.elf: $(wildcard guest-kit/examples/minimal-kernel/*) \
+		$(wildcard guest-kit/include/gk/*.h pv-abi/include/pvabi/*.h) | $(DEPS_STAMP)
+	@echo "  EXAMPLE $@ (installed kit via pkg-config)"
+	@rm -rf $(EXAMPLE_STAGE)
+	@$(MAKE) -s install PREFIX=$(EXAMPLE_STAGE) >/dev/null
+	@mkdir -p $(@D)
+	@PKG_CONFIG_PATH=$(EXAMPLE_STAGE)/lib/pkgconfig $(MAKE) -s -C guest-kit/examples/minimal-kernel \
+		CC=$(CC) OUT=$(abspath $@)
+example: $(BUILD)/example/minimal-kernel.elf
+
 # Rewrites the call table in pv-abi/SPEC.md from PV_CALL_LIST.
 spec-table:
 	@BUILD=$(BUILD) HOST_CC=$(HOST_CC) tests/abi/check-spec --write
@@ -131,7 +157,7 @@ spec-table:
 unit-test: | $(DEPS_STAMP)
 	$(MAKE) -f tests/unit/unit.mk BUILD=$(BUILD) HOST_CC=$(HOST_CC)
 
-system-test: all
+system-test: all $(BUILD)/example/minimal-kernel.elf
 	tests/system/run-all --build $(BUILD)
 
 run: all
