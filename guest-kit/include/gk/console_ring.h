@@ -41,17 +41,24 @@ static inline int64_t gk_ring_write(struct pv_console_ring *ring, const char *bu
 	size_t done = 0;
 
 	while (done < len) {
-		uint32_t used = producer - __atomic_load_n(&ring->consumer, __ATOMIC_ACQUIRE);
+		uint32_t space = size - (producer - __atomic_load_n(&ring->consumer, __ATOMIC_ACQUIRE));
+		uint32_t at = producer & (size - 1), chunk;
 
-		if (used == size) {
+		if (space == 0) {
 			int64_t r = gk_ring_flush();
 
 			if (r < 0)
 				return r;
 			continue;
 		}
-		data[producer & (size - 1)] = (uint8_t)buf[done++];
-		producer++;
+		/* As much as fits before the wrap, in one go, then publish it with one store. */
+		chunk = space < size - at ? space : size - at;
+		if (chunk > len - done)
+			chunk = (uint32_t)(len - done);
+		for (uint32_t i = 0; i < chunk; i++)
+			data[at + i] = (uint8_t)buf[done + i];
+		done += chunk;
+		producer += chunk;
 		__atomic_store_n(&ring->producer, producer, __ATOMIC_RELEASE);
 	}
 	return (int64_t)len;
