@@ -7,6 +7,12 @@ A `Machine` says what to boot; `plan()` turns it into a command line and the fil
 (in a per-run temporary directory); `Run` starts it, optionally copies the serial output to a
 stream, stops it on a timeout or when a pattern appears in the serial output, and cleans up.
 
+Devices a guest may be given directly (Shunt's pass-through), both off unless asked for:
+  com_files  {port: file} for COM2 (I/O 0x2F8), COM3 (0x3E8) and COM4 (0x2E8), 16550 UARTs whose
+             output goes to the file; COM1 (`serial`) is always there and is Shunt's console.
+  pci_vga    Bochs: a PCI VGA card (1234:1111 with VBE; BAR0 is its linear framebuffer) instead
+             of the ISA one. QEMU's machine has that card already; it is then asked for by name.
+
 Choosing the emulator (`Machine.emulator`, `Machine.accel`):
   bios  -> Bochs 2.7 (the only emulator here that emulates VT-x), or QEMU+SeaBIOS on request
   uefi  -> QEMU + OVMF (QEMU's TCG has no VT-x: Shunt reports "VT-x: not available")
@@ -36,6 +42,7 @@ CYLINDER = 16 * 63 * 512  # bytes per cylinder of the geometry Bochs is given fo
 KVM_GET_API_VERSION = 0xAE00  # _IO(KVMIO, 0x00)
 KVM_CREATE_VM = 0xAE01        # _IO(KVMIO, 0x01)
 KVM_API_VERSION = 12
+COM_PORTS = {2: 0x2F8, 3: 0x3E8, 4: 0x2E8}  # the extra UARTs Machine.com_files may name
 
 
 class EmuError(Exception):
@@ -46,7 +53,8 @@ class Machine:
     """What to boot and how. Fields may be set by keyword."""
 
     def __init__(self, image, firmware="bios", disk=False, emulator=None, accel="auto",
-                 memory_mib=256, cpus=1, serial=None, headless=True, emulator_log=None):
+                 memory_mib=256, cpus=1, serial=None, headless=True, emulator_log=None,
+                 com_files=None, pci_vga=False):
         self.image = image            # the hybrid ISO from tools/mkimage
         self.firmware = firmware      # "bios" | "uefi"
         self.disk = disk              # False: boot it as a CD; True: as a raw hard disk
@@ -57,6 +65,8 @@ class Machine:
         self.serial = serial          # file for COM1 output; None: a temporary file
         self.headless = headless      # False: QEMU's serial and monitor on the terminal
         self.emulator_log = emulator_log  # file for the emulator's own messages, or None
+        self.com_files = dict(com_files or {})  # {2|3|4: file} extra UARTs, output to the file
+        self.pci_vga = pci_vga        # True: a PCI VGA card with a framebuffer BAR (Bochs)
 
 
 def _host_cpu_has_vmx():
@@ -172,6 +182,15 @@ def _bochs_plan(m, workdir):
     log = os.path.join(workdir, "bochs.log")  # appended to machine.emulator_log at the end
     cpu = (f"model=corei7_skylake_x, count={m.cpus}, ips=50000000, "
            "reset_on_triple_fault=0, ignore_bad_msrs=1")
+    devices = "".join(f'com{port}: enabled=1, mode=file, dev="{path}"\n'
+                      for port, path in sorted(m.com_files.items()))
+    panic = "fatal"
+    if m.pci_vga:
+        # The card replaces the ISA VGA; with the VBE extension its BAR0 is the framebuffer.
+        devices += "pci: enabled=1, chipset=i440fx, slot1=pcivga\nvga: extension=vbe\n"
+        # The rfb display shows 8-bit modes only and panics on a guest's 16- or 32-bit VBE
+        # mode; nobody watches it, so that panic is only reported and the run goes on.
+        panic += ", rfb=report"
     rc = f"""# Written by tools/emu.py for one run.
 megs: {m.memory_mib}
 cpu: {cpu}
@@ -180,13 +199,13 @@ vgaromimage: file={vgabios}
 {drive}
 boot: {boot}
 com1: enabled=1, mode=file, dev="{m.serial}"
-port_e9_hack: enabled=1
+{devices}port_e9_hack: enabled=1
 clock: sync=none, time0={BOCHS_TIME0}
 display_library: rfb, options="timeout=0"
 speaker: enabled=0
 mouse: enabled=0
 log: {log}
-panic: action=fatal
+panic: action={panic}
 """
     rcfile, dbgfile = os.path.join(workdir, "bochsrc"), os.path.join(workdir, "bochs.dbg")
     with open(rcfile, "w") as f:
@@ -230,6 +249,15 @@ def _qemu_plan(m, workdir):
         argv += ["-nographic", "-chardev", f"stdio,id=term,mux=on,logfile={_q(m.serial)}",
                  "-serial", "chardev:term", "-mon", "chardev=term,mode=readline",
                  "-parallel", "none"]
+    # QEMU gives the -serial options COM1, COM2, ... in order: a gap is a disconnected UART.
+    for port in range(2, max(m.com_files, default=1) + 1):
+        if port in m.com_files:
+            argv += ["-chardev", f"file,id=com{port},path={_q(m.com_files[port])}",
+                     "-serial", f"chardev:com{port}"]
+        else:
+            argv += ["-serial", "null"]
+    if m.pci_vga:
+        argv += ["-vga", "std"]  # QEMU's default card already is one: say so explicitly
     return argv
 
 
@@ -237,6 +265,9 @@ def plan(machine, workdir):
     """The command line for machine (choose() must have run); writes its files to workdir."""
     if not os.path.isfile(machine.image):
         raise EmuError(f"image {machine.image} not found")
+    bad = sorted(set(machine.com_files) - set(COM_PORTS), key=str)
+    if bad:
+        raise EmuError(f"no serial port COM{bad[0]} (extra ports: COM2, COM3, COM4)")
     if machine.emulator == "bochs":
         return _bochs_plan(machine, workdir)
     return _qemu_plan(machine, workdir)
@@ -261,6 +292,8 @@ class Run:
             if machine.serial is None:
                 machine.serial = os.path.join(self.workdir, "serial.log")
             machine.serial = os.path.abspath(machine.serial)
+            machine.com_files = {port: os.path.abspath(path)
+                                 for port, path in machine.com_files.items()}
             self.argv = plan(machine, self.workdir)
         except BaseException:
             shutil.rmtree(self.workdir, ignore_errors=True)
@@ -293,7 +326,8 @@ class Run:
         return "\n".join(text.rstrip("\n").split("\n")[-lines:])
 
     def start(self):
-        open(self.machine.serial, "wb").close()  # truncate: the log is this run's only
+        for path in [self.machine.serial] + list(self.machine.com_files.values()):
+            open(path, "wb").close()  # truncate: each log is this run's only
         interactive = not self.machine.headless and self.machine.emulator == "qemu"
         if self.machine.emulator_log:
             out = open(self.machine.emulator_log, "ab")

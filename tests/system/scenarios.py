@@ -18,8 +18,18 @@
   stop          regex that ends the run as soon as it appears (default: POWER_OFF)
   abort         regexes that end the run early as a failure (default: ABORT)
 
-Regexes are Python `re` patterns applied with re.MULTILINE to the serial log, after escape
-sequences and carriage returns are removed, so ^ and $ anchor a line. `(?s)` lets one span lines.
+Devices for guests that drive hardware directly (default: none; COM1 is always Shunt's console):
+  com_files     extra serial ports, e.g. [2, 3]: COM2 (I/O 0x2F8), COM3 (0x3E8), COM4 (0x2E8),
+                each writing to DIR/system-logs/<name>.com2.log etc.
+  com_expect    {port: regexes} that must all match, in this order, in that port's log
+  com_forbid    {port: regexes} that must not match anywhere in that port's log
+                (ports named in com_expect and com_forbid must be in com_files)
+  pci_vga       True: Bochs gets a PCI VGA card (1234:1111, class 0300) instead of the ISA one;
+                its BAR0 is the 16 MiB linear framebuffer (the Bochs BIOS puts it at 0xC0000000)
+
+Regexes are Python `re` patterns applied with re.MULTILINE to the serial log (and to the
+com_files logs), after escape sequences and carriage returns are removed, so ^ and $ anchor a
+line. `(?s)` lets one span lines. A failing com check reads "COM2: missing /regex/".
 Runs never use KVM, so that what Shunt finds (VT-x or not) depends on the scenario only.
 """
 
