@@ -47,8 +47,10 @@ GUEST_CFLAGS := -std=c11 -ffreestanding -fno-stack-protector -fno-pic -fno-pie -
 GUEST_LDFLAGS := -nostdlib -static -no-pie -Wl,-T,tests/guests/guest.ld -Wl,--build-id=none \
                  -Wl,--no-warn-rwx-segments \
                  -Wl,-z,noexecstack
-GUESTS := hello counter badcalls triplefault oob bench negotiate clock events ring
-GUEST_ELFS := $(patsubst %,$(BUILD)/guests/%.elf,$(GUESTS)) $(BUILD)/guests/abi10.elf
+GUESTS := hello counter badcalls triplefault oob bench negotiate clock events ring hwuart \
+          hwbad hwmmio
+GUEST_ELFS := $(patsubst %,$(BUILD)/guests/%.elf,$(GUESTS)) $(BUILD)/guests/abi10.elf \
+              $(BUILD)/guests/hwpass.elf $(BUILD)/guests/hwdenied.elf
 GUEST_COMMON := tests/guests/start.S tests/guests/traps.S
 
 DEPS_STAMP := $(BUILD)/.deps-installed
@@ -102,6 +104,11 @@ $(BUILD)/guests/%.elf: tests/guests/%.c $(GUEST_COMMON) tests/guests/guest.ld \
 	@mkdir -p $(@D)
 	@echo "  GUEST   $@"
 	@$(CC) $(GUEST_CFLAGS) $(GUEST_LDFLAGS) -o $@ $(GUEST_COMMON) $<
+
+# The hardware example driver runs as three VMs with different grants; image files need
+# distinct names.
+$(BUILD)/guests/hwpass.elf $(BUILD)/guests/hwdenied.elf: $(BUILD)/guests/hwuart.elf
+	@cp $< $@
 
 # A guest built against the frozen ABI 1.0 headers only (tests/abi/v1.0): it must keep
 # working on every later 1.x Shunt.

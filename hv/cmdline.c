@@ -40,6 +40,18 @@ static void apply_word(const char *word, struct hv_options *opts, struct cmdline
 			problem(p, "unknown option \"%s\"", word);
 		return;
 	}
+	if (eq - word == 8 && !strncmp(word, "hwbudget", 8)) {
+		uint64_t v = 0;
+		const char *d = eq + 1;
+
+		for (; *d >= '0' && *d <= '9' && v <= 100000000; d++)
+			v = v * 10 + (uint64_t)(*d - '0');
+		if (d == eq + 1 || *d || v > 100000000)
+			problem(p, "\"%s\": hwbudget is a number of calls per second (0: no cap)", word);
+		else
+			opts->hw_budget = (uint32_t)v;
+		return;
+	}
 	if (!strncmp(word, "loglevel", (size_t)(eq - word)) && eq - word == 8) {
 		if (log_level_from_name(eq + 1, &opts->log_level))
 			problem(p, "\"%s\": loglevel is one of error, warn, info, debug", word);
@@ -53,7 +65,7 @@ unsigned int cmdline_parse(const char *cmdline, struct hv_options *opts,
 {
 	char word[WORD_MAX];
 
-	*opts = (struct hv_options){ .log_level = LOG_INFO };
+	*opts = (struct hv_options){ .log_level = LOG_INFO, .hw_budget = CMDLINE_HW_BUDGET_DEFAULT };
 	problems->count = 0;
 	while (*cmdline) {
 		size_t n = 0;

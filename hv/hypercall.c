@@ -6,6 +6,7 @@
  * of the base and console classes.
  */
 #include <hv/hypercall.h>
+#include <hv/arch.h>
 #include <hv/log.h>
 
 struct hc_entry {
@@ -110,7 +111,20 @@ void hc_update_open_calls(struct vm *vm)
 			vm->calls_open |= 1ull << nr;
 }
 
-int64_t hc_dispatch(struct vcpu *vcpu, const struct hc_args *args)
+/* Takes a token of the call's rate class; on refusal the guest's RDX gets the retry-after. */
+static int over_limit(struct vm *vm, const struct hc_entry *e, struct hc_args *args)
+{
+	uint64_t retry_after;
+
+	if (e->rate_class == PV_RATE_NONE ||
+	    !bucket_take(&vm->buckets[e->rate_class], arch_cycles(), arch_tsc_hz(), &retry_after))
+		return 0;
+	vm->stats.throttled++;
+	args->arg[2] = retry_after;
+	return 1;
+}
+
+int64_t hc_dispatch(struct vcpu *vcpu, struct hc_args *args)
 {
 	struct vm *vm = vcpu->vm;
 	uint64_t nr = args->nr;
@@ -118,7 +132,8 @@ int64_t hc_dispatch(struct vcpu *vcpu, const struct hc_args *args)
 
 	vm->stats.hypercalls++;
 	if (nr < PV_CALL_COUNT && (vm->calls_open & (1ull << nr)))
-		ret = hc_table[nr].handler(vcpu, args);
+		ret = over_limit(vm, &hc_table[nr], args) ? PV_ETHROTTLED
+							   : hc_table[nr].handler(vcpu, args);
 	else
 		ret = nr < PV_CALL_COUNT ? refusal(vm, nr) : PV_ENOSYS;
 	if (ret < 0)

@@ -7,6 +7,7 @@
 #include <hv/acpi.h>
 #include <hv/arch.h>
 #include <hv/hv.h>
+#include <hv/hw.h>
 #include <hv/log.h>
 #include <hv/mm.h>
 #include <hv/sched.h>
@@ -134,6 +135,7 @@ static void run_guests(int virt_ready)
 
 		vm_create_from_module(m->cmdline, phys_to_virt(m->base), m->length);
 	}
+	vm_share_hw_budget(hv_options.hw_budget);
 	log_info("shunt: running %u VMs, %llu MiB free\n", vm_count(),
 		 (unsigned long long)(mm_free_bytes() / MIB));
 	sched_run();
@@ -159,6 +161,7 @@ void hv_main(const struct handoff *handoff)
 		panic("paging: could not build the hypervisor's page tables\n");
 	init_acpi();
 	print_banner();
+	hw_inventory_init();
 	virt_ready = arch_virt_probe();
 
 	if (hv_options.crash_test) {

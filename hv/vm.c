@@ -68,7 +68,8 @@ void *vm_gpa_to_hva_aligned(struct vm *vm, gpa_t gpa, uint64_t len, uint64_t ali
 /* Gives back what a VM holds; it keeps its name, state and counters for the summary. */
 static void vm_release(struct vm *vm)
 {
-	arch_vm_destroy(vm);
+	hw_grants_release(vm);
+	arch_vm_destroy(vm); /* MMIO mappings go with the second-level tables */
 	if (vm->ram_size)
 		mm_free_frames(vm->ram_hpa, vm->ram_size / PAGE_SIZE);
 	vm->ram_hpa = 0;
@@ -119,14 +120,22 @@ static struct vm *vm_build(struct vm *vm, const struct vm_options *o, const void
 	vm->ram_size = o->mem;
 	if (arch_vm_init(vm) || arch_vm_map_ram(vm, 0, vm->ram_hpa, vm->ram_size))
 		return vm_refuse(vm, "could not set up its address space (out of memory)");
+	for (unsigned int i = 0; i < o->grant_count; i++)
+		vm->grants[i].spec = o->grants[i];
+	vm->grant_count = o->grant_count;
+	for (unsigned int c = 0; c < VM_RATE_CLASSES; c++)
+		bucket_init(&vm->buckets[c], o->rate[c], o->burst[c], arch_cycles());
 	if (loader_load_elf64(vm, image, image_size, &entry, err, sizeof(err)))
 		return vm_refuse(vm, "bad guest image: %s", err);
 	if (loader_write_start_info(vm, o->guest_cmdline))
 		return vm_refuse(vm, "no room for the start-info page");
 	uart16550_reset(&vm->uart);
 	vm_io_register(vm, UART16550_COM1_BASE, UART16550_PORTS, uart_access, &vm->uart);
+	hw_grants_resolve(vm); /* default deny: only what its options name, and only if sound */
+	hw_trap_register(vm);
 	vm->vcpu = (struct vcpu){ .vm = vm, .id = 0 };
-	vm->permissions = PV_PERM_BASE | PV_PERM_CONSOLE | PV_PERM_TIME | PV_PERM_EVENTS;
+	vm->permissions = PV_PERM_BASE | PV_PERM_CONSOLE | PV_PERM_TIME | PV_PERM_EVENTS |
+			  (vm->grant_count ? PV_PERM_HW : 0);
 	hc_update_open_calls(vm);
 	vm->console_discard = o->console_discard;
 	vm->start_cycles = arch_cycles();
@@ -264,10 +273,37 @@ void vm_print_summary(void)
 			 (unsigned long long)vm->stats.console_bytes,
 			 (unsigned long long)vm->uart.bytes_out,
 			 (unsigned long long)vm->stats.io_unclaimed);
+		if (vm->grant_count)
+			log_info("  hw: calls %llu, port operations %llu, refused %llu, throttled %llu\n",
+				 (unsigned long long)vm->stats.hw_calls,
+				 (unsigned long long)vm->stats.hw_port_ops,
+				 (unsigned long long)vm->stats.hw_refused,
+				 (unsigned long long)vm->stats.throttled);
 		log_info("  events raised %llu, upcalls injected %llu, steal time %llu ms\n",
 			 (unsigned long long)vm->vcpu.stats.events_raised,
 			 (unsigned long long)vm->vcpu.stats.upcalls_injected,
 			 (unsigned long long)(vm->vcpu.steal_cycles * 1000 / arch_tsc_hz()));
 		arch_vcpu_print_exits(&vm->vcpu);
 	}
+}
+
+void vm_share_hw_budget(uint32_t budget)
+{
+	unsigned int users = 0;
+
+	for (unsigned int i = 0; i < vms_used; i++)
+		users += vms[i].state == VM_RUNNING && (vms[i].permissions & PV_PERM_HW);
+	if (!users || !budget)
+		return;
+	/* Each VM's own limit, but never more than its fair part of the machine's budget. */
+	for (unsigned int i = 0; i < vms_used; i++) {
+		struct token_bucket *b = &vms[i].buckets[PV_RATE_HW];
+
+		if (vms[i].state != VM_RUNNING || !(vms[i].permissions & PV_PERM_HW))
+			continue;
+		if (b->rate == 0 || b->rate > budget / users)
+			bucket_init(b, budget / users ? budget / users : 1, b->burst, arch_cycles());
+	}
+	log_info("hw: budget of %u direct hardware calls/s shared by %u VMs: at most %u/s each\n",
+		 budget, users, budget / users);
 }

@@ -3,6 +3,7 @@
  */
 #include <hv/fmt.h>
 #include <hv/string.h>
+#include <hv/ratelimit.h>
 #include <hv/vm_options.h>
 
 #define WORD_MAX 128
@@ -66,11 +67,52 @@ static int parse_size(const char *s, uint64_t *out)
 	return 0;
 }
 
+/* A decimal count of at most 10 digits. */
+static int parse_count(const char **p, uint64_t *out)
+{
+	uint64_t v = 0;
+	int digits = 0;
+
+	for (; **p >= '0' && **p <= '9' && digits < 10; (*p)++, digits++)
+		v = v * 10 + (uint64_t)(**p - '0');
+	*out = v;
+	return digits && !(**p >= '0' && **p <= '9') ? 0 : -1;
+}
+
 static int has_equals(const char *w)
 {
 	for (; *w; w++)
 		if (*w == '=')
 			return 1;
+	return 0;
+}
+
+/* rate=CLASS:RATE:BURST, CLASS one of console, other, hw; RATE 0 means unlimited. */
+static int parse_rate(struct vm_options *o, const char *w, char *err, size_t n)
+{
+	static const char *const classes[] = { "console", "other", "hw" };
+	const char *p = w + 5;
+	uint64_t rate = 0, burst = 0;
+	unsigned int c;
+
+	for (c = 0; c < ARRAY_SIZE(classes); c++) {
+		size_t len = strlen(classes[c]);
+
+		if (!strncmp(p, classes[c], len) && p[len] == ':') {
+			p += len + 1;
+			break;
+		}
+	}
+	if (c == ARRAY_SIZE(classes) || parse_count(&p, &rate) || *p++ != ':' ||
+	    parse_count(&p, &burst) || *p || rate > RATELIMIT_MAX_RATE || burst == 0 ||
+	    burst > RATELIMIT_MAX_RATE) {
+		fmt_snprintf(err, n, "\"%s\": rate=CLASS:RATE:BURST, CLASS console, other or hw, "
+			     "RATE 0 (unlimited) to %u per second, BURST 1 to %u", w,
+			     RATELIMIT_MAX_RATE, RATELIMIT_MAX_RATE);
+		return -EINVAL;
+	}
+	o->rate[c + 1] = (uint32_t)rate; /* PV_RATE_CONSOLE is 1, OTHER 2, HW 3 */
+	o->burst[c + 1] = (uint32_t)burst;
 	return 0;
 }
 
@@ -90,6 +132,16 @@ static int apply_word(struct vm_options *o, const char *w, int first, char *err,
 			return -EINVAL;
 		}
 		o->mem = ALIGN_UP(mem, 2 * MIB);
+	} else if (!strncmp(w, "grant=", 6)) {
+		if (o->grant_count == VM_OPTIONS_GRANTS_MAX) {
+			fmt_snprintf(err, n, "\"%s\": at most %u grants per VM", w, VM_OPTIONS_GRANTS_MAX);
+			return -EINVAL;
+		}
+		if (hw_grant_parse(w + 6, &o->grants[o->grant_count], err, n))
+			return -EINVAL;
+		o->grant_count++;
+	} else if (!strncmp(w, "rate=", 5)) {
+		return parse_rate(o, w, err, n);
 	} else if (!strncmp(w, "console=", 8)) {
 		if (strcmp(w + 8, "print") && strcmp(w + 8, "discard")) {
 			fmt_snprintf(err, n, "\"%s\": console is print or discard", w);
@@ -99,7 +151,8 @@ static int apply_word(struct vm_options *o, const char *w, int first, char *err,
 	} else if (first && !has_equals(w)) {
 		name_from_file(o, w);
 	} else {
-		fmt_snprintf(err, n, "unknown option \"%s\" (known: name=, mem=, console=, -- guest args)", w);
+		fmt_snprintf(err, n, "unknown option \"%s\" (known: name=, mem=, console=, grant=, rate=, -- guest "
+			     "args)", w);
 		return -EINVAL;
 	}
 	return 0;
@@ -139,7 +192,11 @@ int vm_options_parse(const char *cmdline, struct vm_options *o, char *err, size_
 	char word[WORD_MAX];
 	int first = 1;
 
-	*o = (struct vm_options){ .mem = VM_MEM_DEFAULT };
+	*o = (struct vm_options){
+		.mem = VM_MEM_DEFAULT,
+		.rate = { 0, VM_RATE_CONSOLE_DEFAULT, VM_RATE_OTHER_DEFAULT, VM_RATE_HW_DEFAULT },
+		.burst = { 1, VM_BURST_CONSOLE_DEFAULT, VM_BURST_OTHER_DEFAULT, VM_BURST_HW_DEFAULT },
+	};
 	err[0] = '\0';
 	while (*cmdline) {
 		size_t w = 0;

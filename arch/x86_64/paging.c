@@ -90,6 +90,25 @@ int arch_paging_init(const struct memmap *map)
 	return 0;
 }
 
+#define PTE_PWT (1ull << 3)
+#define PTE_PCD (1ull << 4)
+
+int arch_map_device(hpa_t base, uint64_t len)
+{
+	uint64_t nx = (rdmsr(MSR_IA32_EFER) & EFER_NXE) ? PTE_NX : 0;
+
+	for (uint64_t page = ALIGN_DOWN(base, PAGE_SIZE); page < base + len; page += PAGE_SIZE) {
+		uint64_t pa, flags;
+		int level;
+
+		if (pt_lookup(&hv_pt, page, &pa, &flags, &level) == 0)
+			continue;
+		if (pt_map(&hv_pt, page, page, PAGE_SIZE, PTE_P | PTE_RW | PTE_PCD | PTE_PWT | nx))
+			return -ENOMEM;
+	}
+	return 0;
+}
+
 int arch_map_firmware(hpa_t base, uint64_t len)
 {
 	uint64_t nx = (rdmsr(MSR_IA32_EFER) & EFER_NXE) ? PTE_NX : 0;

@@ -124,6 +124,43 @@ int pt_lookup(const struct pt *pt, uint64_t va, uint64_t *pa, uint64_t *flags, i
 	return -ENOENT;
 }
 
+/* The entry that maps va as a leaf, and its level; NULL if va is not mapped. */
+static uint64_t *leaf_entry(const struct pt *pt, uint64_t va, int *level)
+{
+	uint64_t *table = pt->table_ptr(pt->root);
+
+	for (int l = 4; l >= 1; l--) {
+		uint64_t *e = &table[index_at(va, l)];
+
+		if (!is_present(pt, *e))
+			return NULL;
+		if (l == 1 || (*e & PT_LARGE)) {
+			*level = l;
+			return e;
+		}
+		table = pt->table_ptr(*e & PT_ADDR_MASK);
+	}
+	return NULL;
+}
+
+int pt_unmap(struct pt *pt, uint64_t va, uint64_t size)
+{
+	uint64_t end = va + size;
+
+	if (!IS_ALIGNED(va | size, PAGE_SIZE) || end < va)
+		return -EINVAL;
+	while (va < end) {
+		int level;
+		uint64_t *e = leaf_entry(pt, va, &level);
+
+		if (!e)
+			return -ENOENT;
+		*e = 0;
+		va = ALIGN_DOWN(va, LEVEL_SIZE(level)) + LEVEL_SIZE(level);
+	}
+	return 0;
+}
+
 static void destroy_level(struct pt *pt, hpa_t table_pa, int level, void (*free_table)(hpa_t))
 {
 	uint64_t *table = pt->table_ptr(table_pa);

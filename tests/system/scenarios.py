@@ -239,3 +239,62 @@ SCENARIOS.append({
     ],
     "forbid": [r"FATAL", r"(?i)panic", r"GUEST-FAIL", r"check failed"],
 })
+
+# --- Direct hardware calls under VT-x: COM2 and COM3 are real devices (files), the PCI
+# display's framebuffer a real BAR. Granted guests reach them by batch, trapped OUTs,
+# passthrough and MMIO; others are refused with distinct reasons and fall back.
+HW_MODULES = [
+    ("{build}/guests/hwuart.elf", "hwuart.elf name=hwbatch grant=ports:0x2f8-0x2ff:io"),
+    ("{build}/guests/hwpass.elf", "hwpass.elf grant=ports:0x3e8-0x3ef:passthrough"),
+    ("{build}/guests/hwdenied.elf", "hwdenied.elf"),
+    ("{build}/guests/hwbad.elf", "hwbad.elf grant=ports:0x3f8-0x3ff:io grant=pci:00:01.1:io "
+     "grant=pci:00:00.0:io grant=ports:0x2e8-0x2ef:io"),
+    ("{build}/guests/hwmmio.elf", "hwmmio.elf grant=pci:00:02.0:mmio grant=ports:0x1ce-0x1d0:io"),
+]
+
+SCENARIOS.append({
+    "name": "bios-hw-bochs",
+    "firmware": "bios", "emulator": "bochs",
+    "modules": HW_MODULES,
+    "com_files": [2, 3],
+    "pci_vga": True,
+    "timeout": BOCHS_TIMEOUT,
+    "expect": [BANNER,
+               r"^hw: pci:00:02\.0 +1234:1111 class 030000 VGA display +grantable$",
+               r"^hw: ports:0x2f8-0x2ff +16550 UART +grantable$",
+               r"^hw: ports:0x1ce-0x1d0 +VBE display interface +grantable$",
+               r"^VT-x: ready$",
+               r"^vm hwbatch: granted ports:0x2f8-0x2ff \(16550 UART\) for port I/O$",
+               r"^vm hwpass: granted ports:0x3e8-0x3ef \(16550 UART\) for passthrough$",
+               r"^error: vm hwbad: grant ports:0x3f8-0x3ff refused: it is Shunt's own console",
+               r"^error: vm hwbad: grant pci:00:01\.1 refused: mass storage \(8086:[0-9a-f]{4}\) "
+               r"can do DMA and Shunt can not confine it \(no IOMMU\)$",
+               r"^error: vm hwbad: grant pci:00:00\.0 refused: foreign hardware \(8086:",
+               r"^error: vm hwbad: grant ports:0x2e8-0x2ef refused: no such device",
+               r"^vm hwmmio: granted pci:00:02\.0 \(VGA display\) for MMIO$",
+               r"^summary: 5 VMs$",
+               summary("hwbatch", "stopped", "exit", 0),
+               r"^  hw: calls \d+, port operations \d+, refused 3, throttled \d+$",
+               summary("hwpass", "stopped", "exit", 0),
+               r"^  hw: calls 2, port operations 0, refused 0, throttled 0$",
+               summary("hwdenied", "stopped", "exit", 0),
+               summary("hwbad", "stopped", "exit", 0),
+               summary("hwmmio", "stopped", "exit", 0),
+               POWER_OFF_OK],
+    "expect_any": [
+        r"^\[hwbatch\] GUEST-PASS hwbatch$",
+        r"^\[hwpass\] GUEST-PASS hwpass$",
+        r"^\[hwdenied\] fallback: no hardware is granted to this VM; using the emulated UART$",
+        r"^\[hwdenied\] hello from VM hwdenied via the emulated UART$",
+        r"^\[hwdenied\] GUEST-PASS hwdenied$",
+        r"^\[hwbad\] GUEST-PASS hwbad$",
+        r"^\[hwmmio\] hwmmio: framebuffer mapped, written and read back$",
+        r"^\[hwmmio\] GUEST-PASS hwmmio$",
+        r"^vm hwmmio: BAR0 of pci:00:02\.0 \(0xc0000000, 16384 KiB\) mapped at guest-physical "
+        r"0x40000000$",
+    ],
+    "com_expect": {2: [r"^hello from VM hwbatch via batch$", r"^hello from VM hwbatch via trap$"],
+                   3: [r"^hello from VM hwpass via passthrough$"]},
+    "com_forbid": {2: [r"R!", r"X", r"hwdenied"], 3: [r"hwdenied"]},
+    "forbid": [r"FATAL", r"(?i)panic", r"GUEST-FAIL", r"check failed"],
+})

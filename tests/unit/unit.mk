@@ -10,7 +10,7 @@ UNIT    := $(BUILD)/unit
 UNIT_CFLAGS := -std=c11 -g -O1 -fsanitize=address,undefined -fno-omit-frame-pointer \
                -fno-sanitize-recover=all -Wall -Wextra -Werror \
                -Iboot/include -Ihv/include -Iarch/x86_64/include -Iarch/x86_64/vmx \
-               -Iboot/multiboot2 -Iboot/efi
+               -Iboot/multiboot2 -Iboot/efi -Ipv-abi/include
 UNIT_LIBS   := -lcmocka
 
 # The code under test of each test_NAME.c. hv/lib/string.c is linked only through
@@ -26,11 +26,16 @@ src_pt       := arch/x86_64/pt.c
 src_string   := tests/unit/hv_string.c
 src_vmx_caps := arch/x86_64/vmx/vmx_caps.c
 src_vmx_adjust := arch/x86_64/vmx/vmx_caps.c
-src_vm_options := hv/vm_options.c tests/unit/hv_string.c
+src_vm_options := hv/vm_options.c hv/hw_rules.c hv/ratelimit.c tests/unit/hv_string.c
 src_uart16550 := hv/devices/uart16550.c
 src_pvclock := hv/pvclock.c
 src_bootcfg  := boot/efi/bootcfg.c
 src_memmap_efi := boot/efi/memmap_efi.c
+src_guestkit :=
+
+# Extra compiler flags and headers of a test whose code lives outside hv's include paths.
+cflags_guestkit := -DGK_MOCK -Iguest-kit/include -Ipv-abi/include
+hdrs_guestkit   := $(wildcard guest-kit/include/gk/*.h pv-abi/include/pvabi/*.h)
 
 UNIT_NAMES := $(patsubst tests/unit/test_%.c,%,$(wildcard tests/unit/test_*.c))
 UNIT_BINS  := $(UNIT_NAMES:%=$(UNIT)/test_%)
@@ -74,5 +79,5 @@ $(UNIT)/cflags: FORCE
 
 .SECONDEXPANSION:
 $(UNIT)/test_%: tests/unit/test_%.c $$(src_$$*) hv/lib/fmt.c tests/unit/hv_string.c \
-		hv/lib/string.c $(UNIT_HDRS) $(UNIT)/cflags
-	$(HOST_CC) $(UNIT_CFLAGS) -o $@ $< $(src_$*) hv/lib/fmt.c $(UNIT_LIBS)
+		hv/lib/string.c $(UNIT_HDRS) $$(hdrs_$$*) $(UNIT)/cflags
+	$(HOST_CC) $(UNIT_CFLAGS) $(cflags_$*) -o $@ $< $(src_$*) hv/lib/fmt.c $(UNIT_LIBS)

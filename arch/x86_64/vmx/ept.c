@@ -68,6 +68,27 @@ int ept_map_ram(struct arch_vm *avm, gpa_t gpa, hpa_t hpa, uint64_t size)
 	return err;
 }
 
+#define EPT_MEMTYPE_UC (0ull << 3)
+#define EPT_IGNORE_PAT (1ull << 6)
+
+int ept_map_mmio(struct arch_vm *avm, gpa_t gpa, hpa_t hpa, uint64_t size)
+{
+	/* Uncached whatever the guest's PAT says: device registers must not be cached. */
+	int err = pt_map(&avm->ept, gpa, hpa, size,
+			 EPT_READ | EPT_WRITE | EPT_MEMTYPE_UC | EPT_IGNORE_PAT);
+
+	ept_flush(avm);
+	return err;
+}
+
+int ept_unmap(struct arch_vm *avm, gpa_t gpa, uint64_t size)
+{
+	int err = pt_unmap(&avm->ept, gpa, size);
+
+	ept_flush(avm);
+	return err;
+}
+
 void ept_destroy(struct arch_vm *avm)
 {
 	ept_flush(avm);

@@ -20,8 +20,15 @@ void vmx_exit_io(struct vcpu *vcpu, uint64_t q)
 		vmx_dump_and_stop(vcpu, VM_STOP_UNHANDLED, "string port I/O is not emulated");
 		return;
 	}
-	if (vm_io_access(vcpu, port, size, !in, &value))
+	switch (vm_io_access(vcpu, port, size, !in, &value)) {
+	case 0:
+		break;
+	case VM_IO_RETRY:
+		vcpu->yield = 1; /* run the instruction again after the others had their turn */
+		return;
+	default:
 		return; /* the device stopped the VM */
+	}
 	if (in) {
 		if (size == 4)
 			*rax = value; /* a 32-bit destination zero-extends */

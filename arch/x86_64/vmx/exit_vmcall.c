@@ -29,5 +29,5 @@ void vmx_exit_vmcall(struct vcpu *vcpu, uint64_t q)
 		return;
 	}
 	vmx_skip_instruction();
-	g->rax = (uint64_t)hc_dispatch(vcpu, (const struct hc_args *)g);
+	g->rax = (uint64_t)hc_dispatch(vcpu, (struct hc_args *)g);
 }

@@ -41,6 +41,27 @@ int arch_vm_map_ram(struct vm *vm, gpa_t gpa, hpa_t hpa, uint64_t size)
 	return ept_map_ram(&vm->arch, gpa, hpa, size);
 }
 
+int arch_vm_open_ports(struct vm *vm, uint16_t base, uint16_t count)
+{
+	uint8_t *bitmap = phys_to_virt(vm->arch.io_bitmaps); /* A then B: one bit per port */
+
+	if ((uint32_t)base + count > 0x10000)
+		return -EINVAL;
+	for (uint32_t port = base; port < (uint32_t)base + count; port++)
+		bitmap[port / 8] &= (uint8_t)~(1u << (port % 8));
+	return 0;
+}
+
+int arch_vm_map_mmio(struct vm *vm, gpa_t gpa, hpa_t hpa, uint64_t size)
+{
+	return ept_map_mmio(&vm->arch, gpa, hpa, size);
+}
+
+int arch_vm_unmap(struct vm *vm, gpa_t gpa, uint64_t size)
+{
+	return ept_unmap(&vm->arch, gpa, size);
+}
+
 void arch_vm_destroy(struct vm *vm)
 {
 	struct arch_vm *avm = &vm->arch;

@@ -59,6 +59,8 @@ void vmx_exit_ept_misconfig(struct vcpu *vcpu, uint64_t qualification);
 int ept_init(struct arch_vm *avm);
 int ept_map_ram(struct arch_vm *avm, gpa_t gpa, hpa_t hpa, uint64_t size);
 void ept_destroy(struct arch_vm *avm);
+int ept_map_mmio(struct arch_vm *avm, gpa_t gpa, hpa_t hpa, uint64_t size);
+int ept_unmap(struct arch_vm *avm, gpa_t gpa, uint64_t size);
 
 /* guest_boot.c: the guest's first page tables and GDT; returns 0 or -ENOSPC. */
 int guest_boot_build(struct vm *vm, gpa_t area, uint64_t area_size, uint64_t *cr3,

@@ -56,7 +56,7 @@ static inline enum gk_detect_result gk_detect(uint32_t *version)
 		return GK_DETECT_NO_HYPERVISOR;
 	gk_cpuid(PV_CPUID_BASE, &a, &b, &c, &d);
 	if (b != PV_CPUID_SIGNATURE_EBX || c != PV_CPUID_SIGNATURE_ECX ||
-	    d != PV_CPUID_SIGNATURE_EDX || a < PV_CPUID_MAX_LEAF)
+	    d != PV_CPUID_SIGNATURE_EDX || a < PV_CPUID_INTERFACE)
 		return GK_DETECT_FOREIGN;
 	gk_cpuid(PV_CPUID_INTERFACE, &a, &b, &c, &d);
 	if (a != PV_INTERFACE_SIGNATURE)

@@ -12,8 +12,10 @@
 #include <gk/console_ring.h>
 #include <gk/detect.h>
 #include <gk/events.h>
+#include <gk/hw.h>
 #include <gk/hypercall.h>
 #include <gk/negotiate.h>
+#include <pvabi/hw.h>
 #include <pvabi/pvabi.h>
 #include <pvabi/start_info.h>
 

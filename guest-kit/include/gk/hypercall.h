@@ -46,6 +46,32 @@ static inline int64_t gk_hypercall6(uint64_t nr, uint64_t a0, uint64_t a1, uint6
 #endif
 }
 
+/*
+ * Like gk_hypercall6, also returning RDX (the second result register: the retry-after time
+ * of PV_ETHROTTLED) in *result2. The mock backend reports 0 there.
+ */
+static inline int64_t gk_hypercall6_2(uint64_t nr, uint64_t a0, uint64_t a1, uint64_t a2,
+				      uint64_t a3, uint64_t a4, uint64_t a5, uint64_t *result2)
+{
+#ifdef GK_MOCK
+	*result2 = 0;
+	return gk_mock_hypercall(nr, a0, a1, a2, a3, a4, a5);
+#else
+	int64_t ret;
+	register uint64_t rdx __asm__("rdx") = a2;
+	register uint64_t r10 __asm__("r10") = a3;
+	register uint64_t r8 __asm__("r8") = a4;
+	register uint64_t r9 __asm__("r9") = a5;
+
+	__asm__ volatile("vmcall"
+			 : "=a"(ret), "+r"(rdx)
+			 : "a"(nr), "D"(a0), "S"(a1), "r"(r10), "r"(r8), "r"(r9)
+			 : "memory");
+	*result2 = rdx;
+	return ret;
+#endif
+}
+
 static inline int64_t gk_hypercall0(uint64_t nr)
 {
 	return gk_hypercall6(nr, 0, 0, 0, 0, 0, 0);

@@ -52,6 +52,16 @@ static inline const char *gk_strerror(int64_t code)
 		return "rate limited: retry later";
 	case PV_ERETRY:
 		return "partly done: call again";
+	case PV_EACCES:
+		return "not granted to this VM (or Shunt's own)";
+	case PV_EBUSY:
+		return "granted to another VM";
+	case PV_ENODEV:
+		return "no such device, or hardware Shunt can not vouch for";
+	case PV_EOPNOTSUPP:
+		return "operation not allowed for this device";
+	case PV_EDMA:
+		return "device can do DMA and Shunt can not confine it";
 	default:
 		return code >= 0 ? "success" : "unknown error";
 	}

@@ -38,6 +38,20 @@ int arch_paging_init(const struct memmap *map);
 int arch_map_firmware(hpa_t base, uint64_t len);
 
 /*
+ * Maps device memory [base, base + len) for the hypervisor itself, uncached and never
+ * executable (e.g. PCI ECAM). Pages already mapped stay as they are. 0 or -ENOMEM.
+ */
+int arch_map_device(hpa_t base, uint64_t len);
+
+/* Port I/O on the real machine, width 1, 2 or 4 bytes. */
+uint32_t arch_port_read(uint16_t port, unsigned int width);
+void arch_port_write(uint16_t port, unsigned int width, uint32_t value);
+
+/* PCI configuration space through the legacy mechanism (ports 0xCF8/0xCFC). */
+uint32_t arch_pci_cfg_read32(uint32_t bdf, uint16_t offset);
+void arch_pci_cfg_write32(uint32_t bdf, uint16_t offset, uint32_t value);
+
+/*
  * Prints the hardware virtualization report (what the CPU offers, what Shunt needs, and
  * one line "VT-x: ready" or "VT-x: not available: <why>"). Returns 1 if guests can run.
  */
@@ -53,6 +67,12 @@ struct vcpu;
 int arch_vm_init(struct vm *vm);
 /* Maps [gpa, gpa + size) of vm to host RAM at hpa, cacheable, read/write/execute. */
 int arch_vm_map_ram(struct vm *vm, gpa_t gpa, hpa_t hpa, uint64_t size);
+/* Lets vm reach ports [base, base + count) directly, with no exits (passthrough). */
+int arch_vm_open_ports(struct vm *vm, uint16_t base, uint16_t count);
+/* Maps device memory [hpa, hpa + size) at gpa in vm, uncached; 0, -EEXIST or -ENOMEM. */
+int arch_vm_map_mmio(struct vm *vm, gpa_t gpa, hpa_t hpa, uint64_t size);
+/* Removes what arch_vm_map_mmio mapped at [gpa, gpa + size). 0 or -ENOENT. */
+int arch_vm_unmap(struct vm *vm, gpa_t gpa, uint64_t size);
 /* Frees everything arch_vm_init, arch_vm_map_ram and arch_vcpu_init allocated for vm. */
 void arch_vm_destroy(struct vm *vm);
 

@@ -7,15 +7,19 @@
 #define HV_CMDLINE_H
 
 #include <hv/log.h>
+#include <stdint.h>
 
 struct hv_options {
 	int test_mode;            /* "test": power the machine off when done */
 	int crash_test;           /* "crashtest": raise an exception after boot (tests the dump) */
 	enum log_level log_level; /* "loglevel=error|warn|info|debug" */
+	uint32_t hw_budget;       /* "hwbudget=N": direct hardware calls/s for all VMs, 0 = no cap */
 };
 
 #define CMDLINE_MAX_PROBLEMS 8
 #define CMDLINE_PROBLEM_MAX 96
+
+#define CMDLINE_HW_BUDGET_DEFAULT 50000u
 
 struct cmdline_problems {
 	unsigned int count; /* may exceed CMDLINE_MAX_PROBLEMS; only the first ones are kept */

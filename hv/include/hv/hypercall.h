@@ -20,8 +20,12 @@ struct hc_args {
  */
 void hc_update_open_calls(struct vm *vm);
 
-/* Runs call args->nr for vcpu; returns the value for the guest's result register. */
-int64_t hc_dispatch(struct vcpu *vcpu, const struct hc_args *args);
+/*
+ * Runs call args->nr for vcpu; returns the value for the guest's result register. args is
+ * the guest's register block: for PV_ETHROTTLED, args->arg[2] (RDX) receives the
+ * retry-after time in nanoseconds.
+ */
+int64_t hc_dispatch(struct vcpu *vcpu, struct hc_args *args);
 
 /* One handler per call of pv-abi's PV_CALL_LIST, hc_<name>; a missing one fails the build. */
 #define HC_PROTOTYPE(nr, NAME, name, ...)                                                        \

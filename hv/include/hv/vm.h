@@ -8,6 +8,8 @@
 
 #include <arch/vm_arch.h>
 #include <hv/devices/uart16550.h>
+#include <hv/hw.h>
+#include <hv/ratelimit.h>
 #include <hv/types.h>
 
 #define VM_MAX 8
@@ -15,7 +17,10 @@
 #define VM_CMDLINE_MAX 256
 #define VM_STOP_DETAIL_MAX 128
 #define VM_CONSOLE_LINE_MAX 160
-#define VM_IO_HANDLERS_MAX 4
+#define VM_IO_HANDLERS_MAX 8
+#define VM_GRANTS_MAX 4
+#define VM_MMIO_MAPS_MAX 4
+#define VM_RATE_CLASSES 4 /* PV_RATE_NONE .. PV_RATE_HW */
 
 enum vm_state {
 	VM_EMPTY = 0,  /* slot unused */
@@ -38,7 +43,10 @@ enum vm_stop_reason {
 struct vm;
 struct vcpu;
 
-/* An emulated port range: access() returns 0, or -1 to stop the VM (reason set). */
+/* What an io_handler's access() returns besides 0 (done): not now, retry the access later. */
+#define VM_IO_RETRY 1
+
+/* An emulated port range: access() returns 0, VM_IO_RETRY, or -1 if it stopped the VM. */
 struct io_handler {
 	uint16_t base;
 	uint16_t count;
@@ -78,6 +86,10 @@ struct vcpu {
 struct vm_stats {
 	uint64_t hypercalls;
 	uint64_t hypercall_errors;
+	uint64_t hw_calls;     /* direct hardware calls made (HW_* hypercalls) */
+	uint64_t hw_port_ops;  /* port operations run on real hardware (batched or trapped) */
+	uint64_t hw_refused;   /* direct hardware calls refused (not granted, bad batch, ...) */
+	uint64_t throttled;    /* calls refused with PV_ETHROTTLED, accesses delayed */
 	uint64_t io_unclaimed; /* port accesses nothing emulates */
 	uint64_t console_bytes;
 };
@@ -104,6 +116,17 @@ struct vm {
 	gpa_t ring_gpa;        /* console ring (pv-abi/console_ring.h), 0 = none */
 	uint32_t ring_size;
 	int console_discard;   /* count console bytes but do not print them */
+
+	/* direct hardware access */
+	struct hw_grant grants[VM_GRANTS_MAX];
+	unsigned int grant_count;
+	struct hw_port_window windows[HW_MAX_WINDOWS]; /* ports of usable io/passthrough grants */
+	unsigned int window_count;
+	struct {
+		gpa_t gpa;
+		uint64_t size;
+	} mmio_maps[VM_MMIO_MAPS_MAX];
+	struct token_bucket buckets[VM_RATE_CLASSES]; /* indexed by PV_RATE_* */
 
 	struct vcpu vcpu; /* one vCPU per VM for now */
 	struct io_handler io[VM_IO_HANDLERS_MAX];
@@ -145,6 +168,9 @@ void vm_console_flush(struct vm *vm);
 void vm_release_if_stopped(struct vm *vm);
 /* One line per VM (state, stop reason, exit code) plus counters and exits by reason. */
 void vm_print_summary(void);
+
+/* Caps each hardware-granted VM's hw rate at its fair share of budget calls/s (0: none). */
+void vm_share_hw_budget(uint32_t budget);
 
 /* Iteration over all VM slots in use. */
 struct vm *vm_at(unsigned int index);

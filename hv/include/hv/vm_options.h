@@ -1,13 +1,16 @@
 /*
  * A VM's options, as written on its boot module's command line (GRUB `module2 FILE
  * OPTIONS`, or `module FILE OPTIONS` in the UEFI loader's boot.cfg):
- *   [FILE] [name=NAME] [mem=SIZE[K|M|G]] [console=print|discard] [-- GUEST COMMAND LINE]
+ *   [FILE] [name=NAME] [mem=SIZE[K|M|G]] [console=print|discard]
+ *          [grant=pci:BB:DD.F:MODE | grant=ports:FIRST-LAST:MODE]...
+ *          [rate=CLASS:RATE:BURST]... [-- GUEST COMMAND LINE]
  * A leading word without '=' is the image's file name; its base name is the default VM
  * name. Every other word is checked here; an unknown one refuses the VM, with the reason.
  */
 #ifndef HV_VM_OPTIONS_H
 #define HV_VM_OPTIONS_H
 
+#include <hv/hw.h>
 #include <hv/types.h>
 
 #define VM_OPTIONS_NAME_MAX 32
@@ -15,11 +18,25 @@
 #define VM_MEM_DEFAULT (4 * MIB)
 #define VM_MEM_MIN (2 * MIB)
 #define VM_MEM_MAX (1 * GIB)
+#define VM_OPTIONS_GRANTS_MAX 4
+#define VM_OPTIONS_RATE_CLASSES 4 /* PV_RATE_* */
+
+/* Default rate limits (calls per second, burst) per PV_RATE_* class; 0 = unlimited. */
+#define VM_RATE_CONSOLE_DEFAULT 5000u
+#define VM_BURST_CONSOLE_DEFAULT 256u
+#define VM_RATE_OTHER_DEFAULT 100000u
+#define VM_BURST_OTHER_DEFAULT 1000u
+#define VM_RATE_HW_DEFAULT 20000u
+#define VM_BURST_HW_DEFAULT 64u
 
 struct vm_options {
 	char name[VM_OPTIONS_NAME_MAX];
 	uint64_t mem; /* bytes, a multiple of 2 MiB */
 	int console_discard; /* console=discard: count the VM's output, do not print it */
+	struct hw_grant_spec grants[VM_OPTIONS_GRANTS_MAX];
+	unsigned int grant_count;
+	uint32_t rate[VM_OPTIONS_RATE_CLASSES];  /* calls per second, 0 = unlimited */
+	uint32_t burst[VM_OPTIONS_RATE_CLASSES];
 	char guest_cmdline[VM_OPTIONS_CMDLINE_MAX];
 };
 

@@ -37,7 +37,15 @@
 	X(9, CONSOLE_RING_KICK, console_ring_kick, 0, "-", "bytes drained", PV_PERM_CONSOLE,    \
 	  PV_RATE_CONSOLE, 1, 0)                                                                 \
 	X(10, EVENT_SEND, event_send, 2, "vcpu (of this VM), event (32-63)", "0", PV_PERM_EVENTS, \
-	  PV_RATE_OTHER, 1, 1)
+	  PV_RATE_OTHER, 1, 1)                                                                   \
+	X(11, HW_QUERY, hw_query, 2, "buf (gpa of pv_hw_resource[]), max entries",              \
+	  "resources granted", PV_PERM_HW, PV_RATE_HW, 1, 2)                                     \
+	X(12, HW_PORT_BATCH, hw_port_batch, 2, "ops (gpa of pv_port_op[]), count",               \
+	  "operations done", PV_PERM_HW, PV_RATE_HW, 1, 2)                                       \
+	X(13, HW_MMIO_MAP, hw_mmio_map, 3, "resource id, BAR index, gpa", "0", PV_PERM_HW,       \
+	  PV_RATE_HW, 1, 2)                                                                      \
+	X(14, HW_MMIO_UNMAP, hw_mmio_unmap, 1, "gpa (as mapped)", "0", PV_PERM_HW, PV_RATE_HW, 1, \
+	  2)
 
 #define PV_CALL_ENUM_ENTRY(nr, NAME, ...) PV_CALL_##NAME = nr,
 enum pv_call { PV_CALL_LIST(PV_CALL_ENUM_ENTRY) PV_CALL_COUNT };

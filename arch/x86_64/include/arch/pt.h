@@ -42,6 +42,13 @@ int pt_map(struct pt *pt, uint64_t va, uint64_t pa, uint64_t size, uint64_t leaf
  */
 int pt_lookup(const struct pt *pt, uint64_t va, uint64_t *pa, uint64_t *flags, int *level);
 
+/*
+ * Removes the leaves mapping [va, va + size), which must cover whole leaves exactly as
+ * pt_map created them. Returns 0, or -ENOENT if some page of the range is not mapped.
+ * Tables left empty are kept; the caller flushes the TLB.
+ */
+int pt_unmap(struct pt *pt, uint64_t va, uint64_t size);
+
 /* Frees every table of pt (not the pages it maps) through free_table; pt is empty after. */
 void pt_destroy(struct pt *pt, void (*free_table)(hpa_t pa));
 

@@ -1,0 +1,204 @@
+/*
+ * The direct hardware calls of pv-abi (PV_PERM_HW): query, port batches, MMIO map/unmap,
+ * and the trapped path (a guest's own IN/OUT on ports it was granted for io) that forwards
+ * one access per exit. Every port is checked against the VM's windows before anything
+ * touches the hardware; a batch with one bad entry runs nothing.
+ */
+#include <hv/arch.h>
+#include <hv/hw.h>
+#include <hv/hypercall.h>
+#include <hv/log.h>
+#include <hv/string.h>
+
+#define QUERY_MAX VM_GRANTS_MAX
+#define GUEST_PHYS_LIMIT (1ull << 39) /* 4-level EPT with 512 GiB of guest-physical space */
+#define APIC_RANGE_FIRST 0xfec00000ull   /* IOAPIC .. LAPIC: Shunt's own */
+#define APIC_RANGE_LAST 0xfeefffffull
+
+static void fill_resource(const struct vm *vm, unsigned int id, struct pv_hw_resource *out)
+{
+	const struct hw_grant *g = &vm->grants[id];
+	const struct hw_resource *r = g->resource;
+
+	memset(out, 0, sizeof(*out));
+	out->id = id;
+	out->kind = g->spec.kind;
+	out->mode = g->spec.mode;
+	out->verdict = g->verdict;
+	out->pci_bdf = g->spec.bdf;
+	out->port_base = g->spec.port_first;
+	out->port_count = (uint16_t)(g->spec.port_last - g->spec.port_first + 1);
+	if (!r)
+		return;
+	out->vendor = r->vendor;
+	out->device = r->device;
+	out->class_code = r->class_code;
+	if (r->compat)
+		strlcpy(out->name, r->compat->name, sizeof(out->name));
+	memcpy(out->bars, r->bars, sizeof(out->bars));
+}
+
+int64_t hc_hw_query(struct vcpu *vcpu, const struct hc_args *args)
+{
+	struct vm *vm = vcpu->vm;
+	uint64_t max = args->arg[1];
+	struct pv_hw_resource *buf;
+
+	vm->stats.hw_calls++;
+	if (max > vm->grant_count)
+		max = vm->grant_count;
+	buf = vm_gpa_to_hva(vm, args->arg[0], max * sizeof(*buf));
+	if (!buf && max)
+		return PV_EFAULT;
+	for (unsigned int i = 0; i < max; i++)
+		fill_resource(vm, i, &buf[i]);
+	return vm->grant_count;
+}
+
+int64_t hc_hw_port_batch(struct vcpu *vcpu, const struct hc_args *args)
+{
+	static struct pv_port_op ops[PV_PORT_BATCH_MAX]; /* one CPU: one batch at a time */
+	struct vm *vm = vcpu->vm;
+	uint64_t count = args->arg[1];
+	struct pv_port_op *guest;
+	uint32_t bad;
+	int err;
+
+	vm->stats.hw_calls++;
+	if (count > PV_PORT_BATCH_MAX)
+		return PV_E2BIG;
+	guest = vm_gpa_to_hva(vm, args->arg[0], count * sizeof(*guest));
+	if (!guest && count)
+		return PV_EFAULT;
+	/* Check a private copy, so the guest can not change an op after it was checked. */
+	memcpy(ops, guest, count * sizeof(*ops));
+	err = hw_batch_check(ops, (uint32_t)count, vm->windows, vm->window_count, &bad);
+	if (err) {
+		vm->stats.hw_refused++;
+		log_debug("vm %s: port batch refused at op %u (port 0x%x): %d\n", vm->name, bad,
+			  ops[bad].port, err);
+		return err;
+	}
+	for (uint64_t i = 0; i < count; i++) {
+		if (ops[i].write)
+			arch_port_write(ops[i].port, ops[i].width, ops[i].value);
+		else
+			guest[i].value = arch_port_read(ops[i].port, ops[i].width);
+	}
+	vm->stats.hw_port_ops += count;
+	return (int64_t)count;
+}
+
+static int overlaps(uint64_t a, uint64_t a_size, uint64_t b, uint64_t b_size)
+{
+	return a < b + b_size && b < a + a_size;
+}
+
+int64_t hc_hw_mmio_map(struct vcpu *vcpu, const struct hc_args *args)
+{
+	struct vm *vm = vcpu->vm;
+	uint64_t id = args->arg[0], index = args->arg[1], gpa = args->arg[2], size;
+	const struct hw_grant *g;
+	const struct pv_hw_bar *bar;
+	unsigned int slot;
+
+	vm->stats.hw_calls++;
+	vm->stats.hw_refused++; /* until it succeeds */
+	if (id >= vm->grant_count)
+		return PV_ENODEV;
+	g = &vm->grants[id];
+	if (g->verdict)
+		return g->verdict;
+	if (g->spec.mode != PV_HW_MODE_MMIO)
+		return PV_EOPNOTSUPP;
+	if (index >= 6)
+		return PV_EINVAL;
+	bar = &g->resource->bars[index];
+	if (!(bar->flags & PV_HW_BAR_MEM) || !bar->size)
+		return PV_EINVAL;
+	if (overlaps(bar->base, bar->size, APIC_RANGE_FIRST, APIC_RANGE_LAST - APIC_RANGE_FIRST + 1))
+		return PV_EACCES;
+	size = ALIGN_UP(bar->size, PAGE_SIZE);
+	if ((gpa & (PAGE_SIZE - 1)) || (bar->base & (PAGE_SIZE - 1)) || gpa < vm->ram_size ||
+	    gpa + size > GUEST_PHYS_LIMIT || gpa + size < gpa)
+		return PV_EINVAL;
+	slot = VM_MMIO_MAPS_MAX;
+	for (unsigned int s = 0; s < VM_MMIO_MAPS_MAX; s++) {
+		if (!vm->mmio_maps[s].size)
+			slot = slot < s ? slot : s;
+		else if (overlaps(gpa, size, vm->mmio_maps[s].gpa, vm->mmio_maps[s].size))
+			return PV_EINVAL;
+	}
+	if (slot == VM_MMIO_MAPS_MAX)
+		return PV_E2BIG;
+	if (arch_vm_map_mmio(vm, gpa, bar->base, size))
+		return PV_EINVAL;
+	vm->mmio_maps[slot].gpa = gpa;
+	vm->mmio_maps[slot].size = size;
+	vm->stats.hw_refused--;
+	log_info("vm %s: BAR%llu of %s (0x%llx, %llu KiB) mapped at guest-physical 0x%llx\n",
+		 vm->name, (unsigned long long)index, g->resource->label,
+		 (unsigned long long)bar->base, (unsigned long long)(size >> 10),
+		 (unsigned long long)gpa);
+	return 0;
+}
+
+int64_t hc_hw_mmio_unmap(struct vcpu *vcpu, const struct hc_args *args)
+{
+	struct vm *vm = vcpu->vm;
+
+	vm->stats.hw_calls++;
+	for (unsigned int s = 0; s < VM_MMIO_MAPS_MAX; s++) {
+		if (!vm->mmio_maps[s].size || vm->mmio_maps[s].gpa != args->arg[0])
+			continue;
+		arch_vm_unmap(vm, vm->mmio_maps[s].gpa, vm->mmio_maps[s].size);
+		vm->mmio_maps[s].size = 0;
+		return 0;
+	}
+	vm->stats.hw_refused++;
+	return PV_EINVAL;
+}
+
+/*
+ * A trapped IN/OUT on a port of an io grant: forwarded to the hardware, one access per
+ * exit, under the same rate limit as the calls. Over the limit the instruction is not
+ * executed yet: the vCPU yields and retries it later (back-pressure, not an error).
+ */
+static int forward_access(struct vcpu *vcpu, void *device, uint16_t offset, unsigned int size,
+			  int write, uint32_t *value)
+{
+	struct vm *vm = vcpu->vm;
+	const struct hw_port_window *w = device;
+	uint16_t port = (uint16_t)(w->first + offset);
+	uint64_t retry;
+
+	if ((uint32_t)port + size - 1 > w->last) {
+		if (!write)
+			*value = 0xffffffffu;
+		return 0;
+	}
+	if (bucket_take(&vm->buckets[PV_RATE_HW], arch_cycles(), arch_tsc_hz(), &retry)) {
+		vm->stats.throttled++;
+		return VM_IO_RETRY;
+	}
+	if (write)
+		arch_port_write(port, size, *value);
+	else
+		*value = arch_port_read(port, size);
+	vm->stats.hw_port_ops++;
+	return 0;
+}
+
+void hw_trap_register(struct vm *vm)
+{
+	for (unsigned int i = 0; i < vm->grant_count; i++) {
+		const struct hw_grant *g = &vm->grants[i];
+
+		if (g->verdict || g->spec.mode != PV_HW_MODE_IO)
+			continue;
+		for (unsigned int w = g->window_first; w < g->window_first + g->window_count; w++)
+			vm_io_register(vm, vm->windows[w].first,
+				       (uint16_t)(vm->windows[w].last - vm->windows[w].first + 1),
+				       forward_access, &vm->windows[w]);
+	}
+}

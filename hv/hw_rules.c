@@ -1,0 +1,127 @@
+/*
+ * The rules of direct hardware access that need no hardware: the compatibility table of
+ * device classes Shunt vouches for, the grammar of grants, and the port-batch validator.
+ * Pure code, host-tested (tests/unit/test_hw_rules.c).
+ */
+#include <hv/fmt.h>
+#include <hv/hw.h>
+#include <hv/string.h>
+
+#define MODE_BIT(m) (1u << (m))
+#define IO_MODES (MODE_BIT(PV_HW_MODE_IO) | MODE_BIT(PV_HW_MODE_PASSTHROUGH))
+
+/* Device classes Shunt vouches for, and what it allows on each (PCI class codes: PCI Code
+ * and ID Assignment Specification 1.11). Anything else is foreign: refused. */
+static const struct hw_compat compat_table[] = {
+	{ "16550 UART", PV_HW_KIND_PORTS, 0xffffff, HW_CLASS_UART_16550, IO_MODES, 0 },
+	{ "VBE display interface", PV_HW_KIND_PORTS, 0xffffff, HW_CLASS_VBE_DISPI, IO_MODES, 0 },
+	{ "serial controller", PV_HW_KIND_PCI, 0xffff00, 0x070000, IO_MODES, 0 },
+	{ "VGA display", PV_HW_KIND_PCI, 0xffff00, 0x030000, MODE_BIT(PV_HW_MODE_MMIO), 0 },
+	{ "mass storage", PV_HW_KIND_PCI, 0xff0000, 0x010000,
+	  IO_MODES | MODE_BIT(PV_HW_MODE_MMIO), 1 },
+	{ "network controller", PV_HW_KIND_PCI, 0xff0000, 0x020000,
+	  IO_MODES | MODE_BIT(PV_HW_MODE_MMIO), 1 },
+	{ "USB controller", PV_HW_KIND_PCI, 0xffff00, 0x0c0300,
+	  IO_MODES | MODE_BIT(PV_HW_MODE_MMIO), 1 },
+};
+
+const struct hw_compat *hw_compat_find(uint16_t kind, uint32_t class_code)
+{
+	for (unsigned int i = 0; i < ARRAY_SIZE(compat_table); i++) {
+		const struct hw_compat *c = &compat_table[i];
+
+		if (c->kind == kind && (class_code & c->class_mask) == c->class_value)
+			return c;
+	}
+	return NULL;
+}
+
+static int parse_hex(const char **p, uint32_t max, uint32_t *out)
+{
+	uint32_t v = 0;
+	int digits = 0;
+
+	if ((*p)[0] == '0' && ((*p)[1] == 'x' || (*p)[1] == 'X'))
+		*p += 2;
+	for (;; (*p)++, digits++) {
+		char c = **p;
+		uint32_t d = c >= '0' && c <= '9'   ? (uint32_t)(c - '0')
+			     : c >= 'a' && c <= 'f' ? (uint32_t)(c - 'a' + 10)
+			     : c >= 'A' && c <= 'F' ? (uint32_t)(c - 'A' + 10)
+						    : 16;
+
+		if (d == 16)
+			break;
+		v = v * 16 + d;
+		if (v > max)
+			return -1;
+	}
+	*out = v;
+	return digits ? 0 : -1;
+}
+
+static int parse_mode(const char *p, uint16_t *mode)
+{
+	if (!strcmp(p, "io"))
+		*mode = PV_HW_MODE_IO;
+	else if (!strcmp(p, "mmio"))
+		*mode = PV_HW_MODE_MMIO;
+	else if (!strcmp(p, "passthrough"))
+		*mode = PV_HW_MODE_PASSTHROUGH;
+	else
+		return -1;
+	return 0;
+}
+
+int hw_grant_parse(const char *text, struct hw_grant_spec *out, char *err, size_t err_size)
+{
+	const char *p = text;
+	uint32_t a, b, c;
+
+	memset(out, 0, sizeof(*out));
+	if (!strncmp(p, "pci:", 4)) {
+		p += 4;
+		if (parse_hex(&p, 0xff, &a) || *p++ != ':' || parse_hex(&p, 0x1f, &b) ||
+		    *p++ != '.' || parse_hex(&p, 7, &c) || *p++ != ':')
+			goto bad;
+		out->kind = PV_HW_KIND_PCI;
+		out->bdf = a << 8 | b << 3 | c;
+	} else if (!strncmp(p, "ports:", 6)) {
+		p += 6;
+		if (parse_hex(&p, 0xffff, &a) || *p++ != '-' || parse_hex(&p, 0xffff, &b) ||
+		    *p++ != ':' || b < a)
+			goto bad;
+		out->kind = PV_HW_KIND_PORTS;
+		out->port_first = (uint16_t)a;
+		out->port_last = (uint16_t)b;
+	} else {
+		goto bad;
+	}
+	if (parse_mode(p, &out->mode))
+		goto bad;
+	return 0;
+bad:
+	fmt_snprintf(err, err_size, "\"%s\": a grant is pci:BB:DD.F:MODE or ports:FIRST-LAST:MODE "
+		     "(hex), MODE io, mmio or passthrough", text);
+	return -EINVAL;
+}
+
+int hw_batch_check(const struct pv_port_op *ops, uint32_t count,
+		   const struct hw_port_window *windows, unsigned int window_count,
+		   uint32_t *bad_index)
+{
+	for (uint32_t i = 0; i < count; i++) {
+		const struct pv_port_op *op = &ops[i];
+		uint32_t last = (uint32_t)op->port + op->width - 1;
+		int inside = 0;
+
+		*bad_index = i;
+		if ((op->width != 1 && op->width != 2 && op->width != 4) || op->write > 1)
+			return PV_EINVAL;
+		for (unsigned int w = 0; w < window_count && !inside; w++)
+			inside = op->port >= windows[w].first && last <= windows[w].last;
+		if (!inside)
+			return PV_EACCES;
+	}
+	return 0;
+}

@@ -1,0 +1,95 @@
+/*
+ * Direct hardware access for guests: the machine's inventory of devices Shunt could hand
+ * out (PCI functions and legacy port ranges), the compatibility table of device classes it
+ * vouches for, grants of resources to VMs (default deny, one VM at a time, never what
+ * Shunt uses itself), and the port windows a VM may reach.
+ */
+#ifndef HV_HW_H
+#define HV_HW_H
+
+#include <hv/types.h>
+#include <pvabi/hw.h>
+
+#define HW_MAX_RESOURCES 48
+#define HW_MAX_WINDOWS 16 /* port windows per VM */
+
+struct vm;
+
+/* Class codes Shunt gives legacy port devices (PCI's numbering: serial 16550, other display). */
+#define HW_CLASS_UART_16550 0x070002u
+#define HW_CLASS_VBE_DISPI 0x038000u
+
+/* One entry of the compatibility table: a device class and what Shunt allows on it. */
+struct hw_compat {
+	const char *name;
+	uint16_t kind;       /* PV_HW_KIND_* */
+	uint32_t class_mask; /* PCI: which bits of class_code must match class_value */
+	uint32_t class_value;
+	uint8_t modes;       /* bit (1 << PV_HW_MODE_*) for each mode allowed */
+	uint8_t dma_capable; /* bus master: needs DMA confinement (an IOMMU) to be granted */
+};
+
+struct hw_resource {
+	uint16_t kind;       /* PV_HW_KIND_* */
+	uint8_t header_type;
+	uint32_t bdf;        /* PCI */
+	uint16_t vendor, device;
+	uint32_t class_code;
+	uint16_t port_base, port_count; /* legacy port ranges */
+	struct pv_hw_bar bars[6];
+	const struct hw_compat *compat; /* NULL: hardware Shunt can not vouch for */
+	const char *reserved_by;        /* non-NULL: Shunt uses it itself, and says what for */
+	struct vm *owner;               /* the VM holding a usable grant of it */
+	char label[24];                 /* "pci:00:01.1" or "ports:0x2f8-0x2ff" */
+};
+
+/* A grant as written in a VM's options: grant=pci:BB:DD.F:MODE or grant=ports:A-B:MODE. */
+struct hw_grant_spec {
+	uint16_t kind;
+	uint16_t mode; /* PV_HW_MODE_* */
+	uint32_t bdf;
+	uint16_t port_first, port_last;
+};
+
+/* A grant after Shunt checked it: verdict 0 means the VM may use resource. */
+struct hw_grant {
+	struct hw_grant_spec spec;
+	struct hw_resource *resource; /* NULL if nothing matched the spec */
+	int32_t verdict;              /* 0 or a PV_E* code */
+	uint8_t window_first;         /* the VM's port windows this grant opened */
+	uint8_t window_count;
+};
+
+/* A port range a VM may reach (usable io or passthrough grants): [first, last]. */
+struct hw_port_window {
+	uint16_t first, last;
+};
+
+/* Parses "pci:BB:DD.F:MODE" / "ports:FIRST-LAST:MODE" (hex). 0, or -EINVAL with err set. */
+int hw_grant_parse(const char *text, struct hw_grant_spec *out, char *err, size_t err_size);
+
+/* Finds the machine's devices (PCI, legacy UARTs) and prints the inventory. */
+void hw_inventory_init(void);
+const struct hw_resource *hw_resource_at(unsigned int index);
+
+/* The compatibility table's entry for a device, or NULL for foreign hardware. Pure. */
+const struct hw_compat *hw_compat_find(uint16_t kind, uint32_t class_code);
+
+/*
+ * Checks every op of a port batch before any runs: width 1, 2 or 4, write 0 or 1, and all
+ * bytes inside one of the windows. Returns 0, or the PV_E* code of the first bad op
+ * (PV_EINVAL, PV_EACCES) with its index in *bad_index. Pure.
+ */
+int hw_batch_check(const struct pv_port_op *ops, uint32_t count,
+		   const struct hw_port_window *windows, unsigned int window_count,
+		   uint32_t *bad_index);
+
+/* Resolves vm's grant specs against the inventory, opens passthrough ports. */
+void hw_grants_resolve(struct vm *vm);
+/* Routes a VM's trapped accesses to its io-mode ports to the hardware (hw_calls.c). */
+void hw_trap_register(struct vm *vm);
+
+/* Gives back vm's grants (when it stops). */
+void hw_grants_release(struct vm *vm);
+
+#endif

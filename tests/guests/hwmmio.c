@@ -1,0 +1,79 @@
+/*
+ * A guest granted the PCI display for MMIO and its VBE ports for I/O: it sets a mode by
+ * port batch, maps the framebuffer BAR above its RAM, writes and reads it back with no
+ * exits, and unmaps it. Also: mapping over its own RAM,
+ * misaligned, a non-memory BAR, and a second unmap are refused.
+ */
+#include "guest.h"
+
+#define FB_GPA 0x40000000ull /* 1 GiB: far above this VM's RAM */
+
+static struct gk_hw_stats stats;
+
+static void map_2m(uint64_t gpa)
+{
+	uint64_t cr3, *pml4, *pdpt, *pd;
+
+	/* Shunt's page tables cover RAM only: add 2 MiB pages for the BAR, uncached (PCD). */
+	__asm__ volatile("mov %%cr3, %0" : "=r"(cr3));
+	pml4 = (uint64_t *)(uintptr_t)(cr3 & ~0xfffull);
+	pdpt = (uint64_t *)(uintptr_t)(pml4[0] & ~0xfffull);
+	pd = (uint64_t *)(uintptr_t)(pdpt[gpa >> 30] & ~0xfffull);
+	if (!(pdpt[gpa >> 30] & 1)) {
+		/* The 2nd GiB has no page directory yet: reuse the spare boot-area page. */
+		pd = (uint64_t *)(uintptr_t)0xf000;
+		for (int i = 0; i < 512; i++)
+			pd[i] = 0;
+		pdpt[gpa >> 30] = 0xf000 | 3;
+	}
+	pd[(gpa >> 21) & 511] = gpa | 0x93; /* present, writable, PCD, 2 MiB */
+	__asm__ volatile("mov %0, %%cr3" ::"r"(cr3) : "memory");
+}
+
+/* 640x480, 8 bits per pixel, linear framebuffer on, through the VBE index/data ports. */
+static int set_vbe_mode(void)
+{
+	static const uint16_t regs[][2] = { { 4, 0 }, { 1, 640 }, { 2, 480 }, { 3, 8 }, { 4, 0x41 } };
+	static struct pv_port_op ops[10];
+
+	for (int i = 0; i < 5; i++) {
+		ops[2 * i] = (struct pv_port_op){ 0x1ce, 2, 1, regs[i][0] };
+		ops[2 * i + 1] = (struct pv_port_op){ 0x1cf, 2, 1, regs[i][1] };
+	}
+	return gk_hw_port_batch(ops, 10, &stats) == 10;
+}
+
+int64_t guest_main(const struct pv_start_info *si)
+{
+	struct pv_hw_resource vga, dispi;
+	volatile uint32_t *fb = (volatile uint32_t *)(uintptr_t)FB_GPA;
+	int failures = 0;
+	int64_t r;
+
+	if (guest_open())
+		return 99;
+	r = gk_hw_open(PV_HW_KIND_PCI, 0x10 /* 00:02.0 */, &vga, &stats);
+	check(&failures, r == 0, "display granted");
+	if (r)
+		return report(si, failures, 0);
+	check(&failures, (vga.bars[0].flags & PV_HW_BAR_MEM) && vga.bars[0].size >= 0x100000,
+	      "BAR0 is memory");
+	check(&failures, gk_hw_mmio_map(vga.id, 0, 0x100000, &stats) == PV_EINVAL,
+	      "mapping over RAM refused");
+	check(&failures, gk_hw_mmio_map(vga.id, 0, FB_GPA + 8, &stats) == PV_EINVAL,
+	      "misaligned refused");
+	check(&failures, gk_hw_mmio_map(vga.id, 5, FB_GPA, &stats) == PV_EINVAL, "empty BAR");
+	check(&failures, gk_hw_open(PV_HW_KIND_PORTS, 0x1ce, &dispi, &stats) == 0,
+	      "VBE display interface granted");
+	check(&failures, set_vbe_mode(), "display mode set in one batch");
+	check(&failures, gk_hw_mmio_map(vga.id, 0, FB_GPA, &stats) == 0, "BAR0 mapped");
+	map_2m(FB_GPA);
+	fb[0] = 0x12345678;
+	fb[1000] = 0x9abcdef0;
+	check(&failures, fb[0] == 0x12345678 && fb[1000] == 0x9abcdef0,
+	      "framebuffer reads back what was written");
+	check(&failures, gk_hw_mmio_unmap(FB_GPA, &stats) == 0, "unmapped");
+	check(&failures, gk_hw_mmio_unmap(FB_GPA, &stats) == PV_EINVAL, "second unmap refused");
+	say("hwmmio: framebuffer mapped, written and read back\n");
+	return report(si, failures, 0);
+}
