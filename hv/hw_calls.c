@@ -79,12 +79,7 @@ int64_t hc_hw_port_batch(struct vcpu *vcpu, const struct hc_args *args)
 			  ops[bad].port, err);
 		return err;
 	}
-	for (uint64_t i = 0; i < count; i++) {
-		if (ops[i].write)
-			arch_port_write(ops[i].port, ops[i].width, ops[i].value);
-		else
-			guest[i].value = arch_port_read(ops[i].port, ops[i].width);
-	}
+	arch_ports_run(ops, (uint32_t)count, guest); /* reads go straight back to the guest */
 	vm->stats.hw_port_ops += count;
 	return (int64_t)count;
 }

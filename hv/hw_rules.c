@@ -106,22 +106,38 @@ bad:
 	return -EINVAL;
 }
 
+/* The window holding [first, last] entirely, or NULL. */
+static const struct hw_port_window *window_of(uint32_t first, uint32_t last,
+					      const struct hw_port_window *windows,
+					      unsigned int window_count)
+{
+	for (unsigned int w = 0; w < window_count; w++)
+		if (first >= windows[w].first && last <= windows[w].last)
+			return &windows[w];
+	return NULL;
+}
+
 int hw_batch_check(const struct pv_port_op *ops, uint32_t count,
 		   const struct hw_port_window *windows, unsigned int window_count,
 		   uint32_t *bad_index)
 {
+	const struct hw_port_window *hit = NULL; /* batches mostly stay on one device */
+
 	for (uint32_t i = 0; i < count; i++) {
 		const struct pv_port_op *op = &ops[i];
 		uint32_t last = (uint32_t)op->port + op->width - 1;
-		int inside = 0;
 
-		*bad_index = i;
-		if ((op->width != 1 && op->width != 2 && op->width != 4) || op->write > 1)
+		if ((op->width != 1 && op->width != 2 && op->width != 4) || op->write > 1) {
+			*bad_index = i;
 			return PV_EINVAL;
-		for (unsigned int w = 0; w < window_count && !inside; w++)
-			inside = op->port >= windows[w].first && last <= windows[w].last;
-		if (!inside)
+		}
+		if (hit && op->port >= hit->first && last <= hit->last)
+			continue;
+		hit = window_of(op->port, last, windows, window_count);
+		if (!hit) {
+			*bad_index = i;
 			return PV_EACCES;
+		}
 	}
 	return 0;
 }

@@ -111,17 +111,22 @@ void hc_update_open_calls(struct vm *vm)
 			vm->calls_open |= 1ull << nr;
 }
 
-/* Takes a token of the call's rate class; on refusal the guest's RDX gets the retry-after. */
-static int over_limit(struct vm *vm, const struct hc_entry *e, struct hc_args *args)
+/*
+ * A rate-limited call: takes a token of its class first; on refusal the guest's RDX gets the
+ * retry-after. Out of line, so that unlimited calls (VERSION) pay nothing for it.
+ */
+static __attribute__((noinline)) int64_t call_rated(struct vcpu *vcpu, const struct hc_entry *e,
+						    struct hc_args *args)
 {
+	struct vm *vm = vcpu->vm;
 	uint64_t retry_after;
 
-	if (e->rate_class == PV_RATE_NONE ||
-	    !bucket_take(&vm->buckets[e->rate_class], arch_cycles(), arch_tsc_hz(), &retry_after))
-		return 0;
-	vm->stats.throttled++;
-	args->arg[2] = retry_after;
-	return 1;
+	if (bucket_take(&vm->buckets[e->rate_class], arch_cycles(), arch_tsc_hz(), &retry_after)) {
+		vm->stats.throttled++;
+		args->arg[2] = retry_after;
+		return PV_ETHROTTLED;
+	}
+	return e->handler(vcpu, args);
 }
 
 int64_t hc_dispatch(struct vcpu *vcpu, struct hc_args *args)
@@ -131,10 +136,12 @@ int64_t hc_dispatch(struct vcpu *vcpu, struct hc_args *args)
 	int64_t ret;
 
 	vm->stats.hypercalls++;
-	if (nr < PV_CALL_COUNT && (vm->calls_open & (1ull << nr)))
-		ret = over_limit(vm, &hc_table[nr], args) ? PV_ETHROTTLED
-							   : hc_table[nr].handler(vcpu, args);
-	else
+	if (nr < PV_CALL_COUNT && (vm->calls_open & (1ull << nr))) {
+		const struct hc_entry *e = &hc_table[nr];
+
+		ret = e->rate_class == PV_RATE_NONE ? e->handler(vcpu, args)
+						    : call_rated(vcpu, e, args);
+	} else
 		ret = nr < PV_CALL_COUNT ? refusal(vm, nr) : PV_ENOSYS;
 	if (ret < 0)
 		vm->stats.hypercall_errors++;

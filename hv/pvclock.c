@@ -1,29 +1,11 @@
 /*
- * PV clock scaling (see hv/pvclock.h). Shunt's image has no libgcc, so the one 96-by-64-bit
- * division is done bit by bit; it runs once per boot.
+ * PV clock scaling (see hv/pvclock.h). Shunt's image has no libgcc, so the 128-by-64-bit
+ * divisions go through div128(); they run once per boot or per timer set.
  */
+#include <hv/div128.h>
 #include <hv/pvclock.h>
 
 #define NS_PER_SEC 1000000000ull
-
-/* (hi:lo) / d for a quotient known to fit in 64 bits. */
-static uint64_t div128(uint64_t hi, uint64_t lo, uint64_t d)
-{
-	uint64_t q = 0;
-
-	for (int i = 63; i >= 0; i--) {
-		uint64_t carry = hi >> 63;
-
-		hi = (hi << 1) | (lo >> 63);
-		lo <<= 1;
-		q <<= 1;
-		if (carry || hi >= d) {
-			hi -= d;
-			q |= 1;
-		}
-	}
-	return q;
-}
 
 int pvclock_scale_for(uint64_t tsc_hz, struct pvclock_scale *out)
 {
@@ -42,7 +24,7 @@ int pvclock_scale_for(uint64_t tsc_hz, struct pvclock_scale *out)
 		shift--;
 	}
 	out->shift = (int8_t)shift;
-	out->mul = (uint32_t)div128(a >> 32, a << 32, b);
+	out->mul = (uint32_t)div128(a >> 32, a << 32, b, 0);
 	return 0;
 }
 
@@ -62,5 +44,5 @@ uint64_t pvclock_ns_to_ticks(uint64_t ns, uint64_t tsc_hz)
 
 	if (hi >= NS_PER_SEC)
 		return UINT64_MAX;
-	return div128(hi, (uint64_t)t, NS_PER_SEC);
+	return div128(hi, (uint64_t)t, NS_PER_SEC, 0);
 }

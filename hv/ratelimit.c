@@ -1,8 +1,8 @@
 /*
- * Token buckets (see hv/ratelimit.h). All arithmetic stays in 64 bits: the refill splits
- * the elapsed cycles into whole seconds and a remainder so that nothing overflows for any
- * rate up to RATELIMIT_MAX_RATE and any clock up to 2^63 cycles.
+ * Token buckets (see hv/ratelimit.h). The refill is exact for any rate up to
+ * RATELIMIT_MAX_RATE and any clock: a 128-bit product, and the remainder carried over.
  */
+#include <hv/div128.h>
 #include <hv/ratelimit.h>
 
 void bucket_init(struct token_bucket *b, uint32_t rate, uint32_t burst, uint64_t now)
@@ -10,26 +10,45 @@ void bucket_init(struct token_bucket *b, uint32_t rate, uint32_t burst, uint64_t
 	b->rate = rate > RATELIMIT_MAX_RATE ? RATELIMIT_MAX_RATE : rate;
 	b->burst = burst ? burst : 1;
 	b->milli = (uint64_t)b->burst * RATELIMIT_MILLI;
+	b->frac = 0;
 	b->last = now;
 }
 
+/*
+ * Adds rate tokens per second of elapsed cycles, exactly: the part of a thousandth that the
+ * elapsed cycles did not complete is carried in frac (in units of 1/hz thousandth), so that
+ * callers asking more often than once per thousandth still refill at the full rate.
+ */
 static void refill(struct token_bucket *b, uint64_t now, uint64_t hz)
 {
-	uint64_t elapsed, add, cap = (uint64_t)b->burst * RATELIMIT_MILLI;
+	uint64_t cap = (uint64_t)b->burst * RATELIMIT_MILLI;
 	uint64_t per_second = (uint64_t)b->rate * RATELIMIT_MILLI;
+	unsigned __int128 num;
+	uint64_t hi, lo, add;
 
 	if (now <= b->last) {
 		b->last = now; /* backwards (or no time): start counting from here */
 		return;
 	}
-	elapsed = now - b->last;
-	if (elapsed / hz >= cap / (per_second ? per_second : 1) + 1) {
-		b->milli = cap; /* long enough to fill it whatever the remainder */
-	} else {
-		add = (elapsed / hz) * per_second + (elapsed % hz) * per_second / hz;
-		b->milli = b->milli + add > cap ? cap : b->milli + add;
-	}
+	num = (unsigned __int128)(now - b->last) * per_second + b->frac;
 	b->last = now;
+	hi = (uint64_t)(num >> 64);
+	lo = (uint64_t)num;
+	if (hi >= hz) {
+		add = cap; /* more thousandths than 64 bits hold: full, whatever the rest */
+		b->frac = 0;
+	} else if (hi == 0) {
+		add = lo / hz;
+		b->frac = lo % hz;
+	} else {
+		add = div128(hi, lo, hz, &b->frac);
+	}
+	if (add >= cap - b->milli) {
+		b->milli = cap;
+		b->frac = 0; /* a full bucket keeps no partial token */
+	} else {
+		b->milli += add;
+	}
 }
 
 int bucket_take(struct token_bucket *b, uint64_t now, uint64_t hz, uint64_t *retry_after_ns)

@@ -9,6 +9,9 @@
 
 void sched_run(void)
 {
+	/* Every VM starts now: its PV clock counts from here, not from its creation. */
+	for (unsigned int i = 0; i < vm_count(); i++)
+		vm_at(i)->start_cycles = arch_cycles();
 	for (;;) {
 		unsigned int runnable = 0;
 

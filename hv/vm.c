@@ -138,7 +138,7 @@ static struct vm *vm_build(struct vm *vm, const struct vm_options *o, const void
 			  (vm->grant_count ? PV_PERM_HW : 0);
 	hc_update_open_calls(vm);
 	vm->console_discard = o->console_discard;
-	vm->start_cycles = arch_cycles();
+	vm->start_cycles = arch_cycles(); /* again when the scheduler starts it */
 	if (arch_vcpu_init(&vm->vcpu, entry, vm->ram_size, GUEST_START_INFO_GPA,
 			   GUEST_BOOT_AREA_GPA, GUEST_LOAD_MIN_GPA - GUEST_BOOT_AREA_GPA))
 		return vm_refuse(vm, "could not set up its vCPU");

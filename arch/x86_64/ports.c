@@ -5,10 +5,39 @@
  */
 #include <arch/x86.h>
 #include <hv/arch.h>
+#include <pvabi/hw.h>
 
 #define PCI_CONFIG_ADDRESS 0xcf8
 #define PCI_CONFIG_DATA 0xcfc
 #define PCI_CONFIG_ENABLE (1u << 31)
+
+void arch_ports_run(const struct pv_port_op *ops, uint32_t count, struct pv_port_op *results)
+{
+	for (uint32_t i = 0; i < count; i++) {
+		const struct pv_port_op *op = &ops[i];
+
+		switch (op->width | (op->write << 4)) {
+		case 0x11:
+			outb(op->port, (uint8_t)op->value);
+			break;
+		case 0x12:
+			outw(op->port, (uint16_t)op->value);
+			break;
+		case 0x14:
+			outl(op->port, op->value);
+			break;
+		case 0x01:
+			results[i].value = inb(op->port);
+			break;
+		case 0x02:
+			results[i].value = inw(op->port);
+			break;
+		default:
+			results[i].value = inl(op->port);
+			break;
+		}
+	}
+}
 
 uint32_t arch_port_read(uint16_t port, unsigned int width)
 {

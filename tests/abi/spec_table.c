@@ -5,6 +5,8 @@
 #include <pvabi/pvabi.h>
 #include <stdio.h>
 
+static int unknown; /* classes this program has no name for: a new one must be added here */
+
 static const char *class_name(unsigned int perm)
 {
 	switch (perm) {
@@ -16,7 +18,10 @@ static const char *class_name(unsigned int perm)
 		return "time";
 	case PV_PERM_EVENTS:
 		return "events";
+	case PV_PERM_HW:
+		return "hw";
 	default:
+		unknown++;
 		return "?";
 	}
 }
@@ -30,7 +35,10 @@ static const char *rate_name(unsigned int rate)
 		return "console";
 	case PV_RATE_OTHER:
 		return "other";
+	case PV_RATE_HW:
+		return "hw";
 	default:
+		unknown++;
 		return "?";
 	}
 }
@@ -44,5 +52,7 @@ int main(void)
 	       class_name(perm), rate_name(rate), major, minor);
 	PV_CALL_LIST(ROW)
 #undef ROW
-	return 0;
+	if (unknown)
+		fprintf(stderr, "spec_table: %d permission or rate classes without a name\n", unknown);
+	return unknown ? 1 : 0;
 }

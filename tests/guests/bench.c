@@ -6,6 +6,9 @@
  *                  a trapped time source (RDMSR of IA32_TSC) round trips
  *   console-uart   exit code = 100 x ticks per byte written through the emulated UART
  *   console-ring   exit code = 100 x ticks per byte written through the console ring
+ *   hw             prints the cost per port operation on a real UART's scratch register:
+ *                  trapped and forwarded (COM2, io grant), by HW_PORT_BATCH in batches of
+ *                  1, 8 and 64 (COM2), and by passthrough (COM3), with no rate limit
  * The console modes run with console=discard, so the host's serial line, which is paced
  * and would dominate both, is out of the measurement; the exit code carries the result.
  */
@@ -107,6 +110,79 @@ static int64_t console_ring(void)
 	return (int64_t)((gk_rdtsc() - t0) * 100 / CONSOLE_BYTES);
 }
 
+#define HW_OPS 1536 /* divisible by 1, 8 and 64 */
+#define COM2_SCRATCH (0x2f8 + 7)
+#define COM3_SCRATCH (0x3e8 + 7)
+
+static struct pv_port_op batch_ops[64];
+
+static uint64_t hw_trapped(void)
+{
+	uint64_t t0 = gk_rdtsc();
+
+	for (int i = 0; i < HW_OPS; i++)
+		gk_outb(COM2_SCRATCH, (uint8_t)i);
+	return gk_rdtsc() - t0;
+}
+
+static uint64_t hw_batched(uint32_t size)
+{
+	uint64_t t0;
+
+	for (uint32_t i = 0; i < size; i++)
+		batch_ops[i] = (struct pv_port_op){ COM2_SCRATCH, 1, 1, (uint8_t)i };
+	t0 = gk_rdtsc();
+	for (int i = 0; i < HW_OPS; i += (int)size)
+		gk_call_hw_port_batch(GK_VIRT_TO_PHYS(batch_ops), size);
+	return gk_rdtsc() - t0;
+}
+
+static uint64_t hw_passthrough(void)
+{
+	uint64_t t0 = gk_rdtsc();
+
+	for (int i = 0; i < HW_OPS; i++)
+		gk_outb(COM3_SCRATCH, (uint8_t)i);
+	return gk_rdtsc() - t0;
+}
+
+static void print_per_op(const char *name, uint64_t total, uint64_t loop)
+{
+	char buf[24];
+	uint64_t per100 = total > loop ? (total - loop) * 100 / HW_OPS : 0;
+
+	say("bench: ");
+	say(name);
+	say(": ");
+	say(gk_fmt_u64(buf, per100 / 100));
+	say(".");
+	say(gk_fmt_u64(buf, per100 % 100 / 10));
+	say(" ticks\n");
+}
+
+/* The empty loop with one iteration per operation, to subtract. */
+static uint64_t hw_loop(void)
+{
+	uint64_t t0 = gk_rdtsc();
+
+	for (int i = 0; i < HW_OPS; i++)
+		__asm__ volatile("" ::: "memory");
+	return gk_rdtsc() - t0;
+}
+
+static int64_t bench_hw(const struct pv_start_info *si)
+{
+	uint64_t loop = hw_loop();
+
+	hw_batched(1); /* warm up */
+	print_per_op("port_op_trapped", hw_trapped(), loop);
+	print_per_op("port_op_batch_1", hw_batched(1), loop);
+	print_per_op("port_op_batch_8", hw_batched(8), loop);
+	print_per_op("port_op_batch_64", hw_batched(64), loop);
+	print_per_op("port_op_passthrough", hw_passthrough(), loop);
+	return report(si, 0, 0);
+}
+
 static int is(const char *a, const char *b)
 {
 	while (*a && *a == *b)
@@ -126,6 +202,8 @@ int64_t guest_main(const struct pv_start_info *si)
 		return console_uart();
 	if (is(si->cmdline, "console-ring"))
 		return console_ring();
+	if (is(si->cmdline, "hw"))
+		return bench_hw(si);
 	if (gk_vcpu_page_set(&page) < 0)
 		return -98;
 

@@ -298,3 +298,30 @@ SCENARIOS.append({
     "com_forbid": {2: [r"R!", r"X", r"hwdenied"], 3: [r"hwdenied"]},
     "forbid": [r"FATAL", r"(?i)panic", r"GUEST-FAIL", r"check failed"],
 })
+
+# --- "Done sparingly": a flooder is throttled, its neighbour keeps its share of the CPU, and
+# Shunt's counters equal what the flooder counted itself.
+SCENARIOS.append({
+    "name": "bios-hw-fairness-bochs",
+    "firmware": "bios", "emulator": "bochs",
+    "modules": [
+        ("{build}/guests/flooder.elf", "flooder.elf grant=ports:0x2f8-0x2ff:io rate=hw:2000:10"),
+        ("{build}/guests/worker.elf", "worker.elf"),
+    ],
+    "com_files": [2],
+    "timeout": BOCHS_TIMEOUT,
+    "expect": [BANNER, r"^VT-x: ready$",
+               r"^hw: budget of 50000 direct hardware calls/s shared by 1 VMs: at most 50000/s",
+               summary("flooder", "stopped", "exit", 0),
+               summary("worker", "stopped", "exit", 0),
+               POWER_OFF_OK],
+    "expect_any": [
+        r"^\[worker\] GUEST-PASS worker$",
+        r"^\[worker\] worker: slowdown in percent \d+$",
+        # The flooder's own counts equal Shunt's: ok calls ran one port operation each.
+        r"(?ms)^\[flooder\] flooder: ok (\d+) throttled ([1-9]\d*)$.*"
+        r"^summary: vm=flooder .*?^  hw: calls \1, port operations \1, refused 0, "
+        r"throttled \2$",
+    ],
+    "forbid": [r"FATAL", r"(?i)panic", r"GUEST-FAIL", r"check failed"],
+})

@@ -72,24 +72,53 @@ static inline int64_t gk_hypercall6_2(uint64_t nr, uint64_t a0, uint64_t a1, uin
 #endif
 }
 
+/* Fewer arguments load fewer registers: a hypercall's cost is counted in instructions. */
 static inline int64_t gk_hypercall0(uint64_t nr)
 {
-	return gk_hypercall6(nr, 0, 0, 0, 0, 0, 0);
+#ifdef GK_MOCK
+	return gk_mock_hypercall(nr, 0, 0, 0, 0, 0, 0);
+#else
+	int64_t ret;
+
+	__asm__ volatile("vmcall" : "=a"(ret) : "a"(nr) : "memory");
+	return ret;
+#endif
 }
 
 static inline int64_t gk_hypercall1(uint64_t nr, uint64_t a0)
 {
-	return gk_hypercall6(nr, a0, 0, 0, 0, 0, 0);
+#ifdef GK_MOCK
+	return gk_mock_hypercall(nr, a0, 0, 0, 0, 0, 0);
+#else
+	int64_t ret;
+
+	__asm__ volatile("vmcall" : "=a"(ret) : "a"(nr), "D"(a0) : "memory");
+	return ret;
+#endif
 }
 
 static inline int64_t gk_hypercall2(uint64_t nr, uint64_t a0, uint64_t a1)
 {
-	return gk_hypercall6(nr, a0, a1, 0, 0, 0, 0);
+#ifdef GK_MOCK
+	return gk_mock_hypercall(nr, a0, a1, 0, 0, 0, 0);
+#else
+	int64_t ret;
+
+	__asm__ volatile("vmcall" : "=a"(ret) : "a"(nr), "D"(a0), "S"(a1) : "memory");
+	return ret;
+#endif
 }
 
 static inline int64_t gk_hypercall3(uint64_t nr, uint64_t a0, uint64_t a1, uint64_t a2)
 {
-	return gk_hypercall6(nr, a0, a1, a2, 0, 0, 0);
+#ifdef GK_MOCK
+	return gk_mock_hypercall(nr, a0, a1, a2, 0, 0, 0);
+#else
+	int64_t ret;
+
+	__asm__ volatile("vmcall" : "=a"(ret) : "a"(nr), "D"(a0), "S"(a1), "d"(a2) : "memory");
+	return ret;
+#endif
 }
 
 /* gk_call_<name>(args...): one per call of PV_CALL_LIST, with the call's argument count. */

@@ -43,6 +43,13 @@ int arch_map_firmware(hpa_t base, uint64_t len);
  */
 int arch_map_device(hpa_t base, uint64_t len);
 
+/*
+ * Runs count port operations (already checked) on the real machine, in order; the value of
+ * read i lands in results[i].value (results may be ops itself).
+ */
+struct pv_port_op;
+void arch_ports_run(const struct pv_port_op *ops, uint32_t count, struct pv_port_op *results);
+
 /* Port I/O on the real machine, width 1, 2 or 4 bytes. */
 uint32_t arch_port_read(uint16_t port, unsigned int width);
 void arch_port_write(uint16_t port, unsigned int width, uint32_t value);

@@ -15,6 +15,7 @@ struct token_bucket {
 	uint32_t rate;  /* tokens per second; 0 = unlimited */
 	uint32_t burst; /* most tokens it holds (>= 1 when limited) */
 	uint64_t milli; /* tokens now, in thousandths */
+	uint64_t frac;  /* and a part of the next thousandth, in 1/hz units */
 	uint64_t last;  /* cycle count of the last refill */
 };
 

@@ -1,0 +1,42 @@
+/*
+ * The flooder's neighbour: it times a fixed workload (in its own TSC ticks) once before
+ * the flood starts and once during it. Sharing the CPU with one other VM may at most
+ * double its time; the stated bound is 3x, to leave room for slice granularity. A flooder
+ * that could monopolise the CPU or Shunt would break it.
+ */
+#include "guest.h"
+
+#define FLOOD_STARTED_NS 160000000ull /* the flooder starts at 150 ms */
+#define BOUND 3
+
+static struct pv_vcpu_page page __attribute__((aligned(4096)));
+
+static uint64_t workload(void)
+{
+	volatile uint64_t acc = 1;
+	uint64_t t0 = gk_rdtsc();
+
+	for (uint64_t i = 0; i < 500000; i++)
+		acc = acc * 6364136223846793005ull + i;
+	return gk_rdtsc() - t0;
+}
+
+int64_t guest_main(const struct pv_start_info *si)
+{
+	uint64_t alone, flooded;
+	int failures = 0;
+
+	if (guest_open() || gk_vcpu_page_set(&page))
+		return 99;
+	alone = workload();
+	check(&failures, gk_clock_ns(&page) < FLOOD_STARTED_NS - 10000000,
+	      "the alone run ended before the flood");
+	while (gk_clock_ns(&page) < FLOOD_STARTED_NS)
+		gk_yield();
+	flooded = workload();
+	say_num("worker: ticks alone ", (int64_t)alone);
+	say_num("worker: ticks during the flood ", (int64_t)flooded);
+	say_num("worker: slowdown in percent ", (int64_t)(flooded * 100 / alone));
+	check(&failures, flooded <= BOUND * alone, "within 3x of its time alone");
+	return report(si, failures, 0);
+}
