@@ -1,7 +1,7 @@
 /*
  * The hypervisor command line (hv/cmdline.c) and the log it configures (hv/log.c): flags,
- * loglevel values, every kind of bad word reported without changing behaviour, and the
- * log's level filtering, prefixes, truncation and panic().
+ * loglevel and hwbudget values, every kind of bad word reported without changing behaviour,
+ * and the log's level filtering, prefixes, truncation and panic().
  */
 #include "unit.h"
 
@@ -76,6 +76,7 @@ static void expect_defaults(void)
 	assert_int_equal(opts.test_mode, 0);
 	assert_int_equal(opts.crash_test, 0);
 	assert_int_equal(opts.log_level, LOG_INFO);
+	assert_int_equal(opts.hw_budget, CMDLINE_HW_BUDGET_DEFAULT);
 }
 
 /* --- cmdline_parse --- */
@@ -250,6 +251,65 @@ static void test_many_problems(void **state)
 	assert_int_equal(opts.test_mode, 1);
 }
 
+static void test_hwbudget(void **state)
+{
+	static const struct {
+		const char *line;
+		uint32_t budget;
+	} cases[] = {
+		{ "hwbudget=1234", 1234 },
+		{ "hwbudget=0", 0 }, /* no cap */
+		{ "hwbudget=1", 1 },
+		{ "hwbudget=100000000", 100000000 },
+		{ "hwbudget=99999999", 99999999 },
+		{ "hwbudget=50 hwbudget=70", 70 }, /* the last one wins */
+		{ "test hwbudget=20000 loglevel=debug", 20000 },
+	};
+
+	(void)state;
+	assert_int_equal(parse(""), 0);
+	assert_int_equal(opts.hw_budget, CMDLINE_HW_BUDGET_DEFAULT);
+	for (unsigned int i = 0; i < ARRAY_SIZE(cases); i++) {
+		if (parse(cases[i].line))
+			fail_msg("\"%s\": %s", cases[i].line, problems.text[0]);
+		assert_int_equal(opts.hw_budget, cases[i].budget);
+	}
+	assert_int_equal(opts.test_mode, 1);
+	assert_int_equal(opts.log_level, LOG_DEBUG);
+}
+
+static void test_bad_hwbudget_keeps_default(void **state)
+{
+	static const char *const words[] = {
+		"hwbudget=", "hwbudget=abc", "hwbudget=12k", "hwbudget=-5", "hwbudget=+5",
+		"hwbudget=0x10", "hwbudget=1.5", "hwbudget=1e3", "hwbudget==5", "hwbudget=5=5",
+		"hwbudget=5x", "hwbudget=100000001", "hwbudget=200000000", "hwbudget=4294967296",
+		"hwbudget=4294967295", "hwbudget=18446744073709551617",
+		"hwbudget=99999999999999999999999999999999999999999999999999",
+	};
+	static const char *const near[] = { "hwbudget", "hwbudgets=5", "HWBUDGET=5", "hwbudge=5",
+					     "xhwbudget=5", "hw_budget=5" };
+
+	(void)state;
+	for (unsigned int i = 0; i < ARRAY_SIZE(words); i++) {
+		if (parse(words[i]) != 1)
+			fail_msg("\"%s\": %u problems, expected 1", words[i], problems.count);
+		assert_contains(problems.text[0], words[i]);
+		assert_contains(problems.text[0], "hwbudget is a number");
+		assert_int_equal(opts.hw_budget, CMDLINE_HW_BUDGET_DEFAULT);
+	}
+	/* A bad value after a good one leaves the good one. */
+	assert_int_equal(parse("hwbudget=10 hwbudget=lots"), 1);
+	assert_int_equal(opts.hw_budget, 10);
+	/* Near misses are unknown words, not hwbudget. */
+	for (unsigned int i = 0; i < ARRAY_SIZE(near); i++) {
+		assert_int_equal(parse(near[i]), 1);
+		assert_contains(problems.text[0], "unknown option");
+		assert_contains(problems.text[0], near[i]);
+		assert_int_equal(opts.hw_budget, CMDLINE_HW_BUDGET_DEFAULT);
+	}
+}
+
 /* --- log.c --- */
 
 static void test_level_from_name(void **state)
@@ -357,6 +417,8 @@ int main(void)
 		T(test_overlong_word),
 		T(test_word_length_limit),
 		T(test_many_problems),
+		T(test_hwbudget),
+		T(test_bad_hwbudget_keeps_default),
 		T(test_level_from_name),
 		T(test_log_filtering),
 		T(test_log_long_line_truncated),

@@ -1,6 +1,8 @@
 /*
  * VM boot-module options (hv/vm_options.c): file name, name=, mem= with units and bounds,
- * the guest command line after "--", and every malformed word refused with a reason.
+ * console=, grant= (parsed into specs, at most VM_OPTIONS_GRANTS_MAX), rate= per class with
+ * the defaults when absent, the guest command line after "--", and every malformed word
+ * refused with a reason.
  */
 #include "unit.h"
 
@@ -108,6 +110,204 @@ static void test_guest_cmdline_too_long(void **state)
 	assert_contains(err, "guest command line");
 }
 
+/* --- console= --- */
+
+static void test_console(void **state)
+{
+	(void)state;
+	assert_int_equal(parse("g.elf"), 0);
+	assert_int_equal(o.console_discard, 0);
+	assert_int_equal(parse("g.elf console=discard"), 0);
+	assert_int_equal(o.console_discard, 1);
+	assert_int_equal(parse("g.elf console=print"), 0);
+	assert_int_equal(o.console_discard, 0);
+	assert_int_equal(parse("g.elf console=discard console=print"), 0); /* the last one wins */
+	assert_int_equal(o.console_discard, 0);
+	assert_int_equal(parse("g.elf console=print console=discard"), 0);
+	assert_int_equal(o.console_discard, 1);
+}
+
+static void test_bad_console(void **state)
+{
+	static const char *const bad[] = {
+		"console=", "console=Print", "console=DISCARD", "console=discard2", "console=prin",
+		"console=print,discard", "console==print", "console=none",
+	};
+
+	(void)state;
+	for (unsigned int i = 0; i < ARRAY_SIZE(bad); i++) {
+		char line[64];
+
+		snprintf(line, sizeof(line), "g.elf %s", bad[i]);
+		assert_int_equal(parse(line), -22);
+		assert_contains(err, bad[i]);
+		assert_contains(err, "print or discard");
+	}
+}
+
+/* --- grant= --- */
+
+static void test_grants(void **state)
+{
+	(void)state;
+	assert_int_equal(parse("g.elf"), 0);
+	assert_int_equal(o.grant_count, 0);
+
+	assert_int_equal(parse("g.elf grant=pci:00:1f.2:mmio grant=ports:3f8-3ff:io "
+			       "grant=ports:0x2f8-0x2ff:passthrough grant=pci:0x1:0.1:io"), 0);
+	assert_int_equal(o.grant_count, 4);
+	assert_int_equal(o.grants[0].kind, PV_HW_KIND_PCI);
+	assert_int_equal(o.grants[0].bdf, 0x00fa);
+	assert_int_equal(o.grants[0].mode, PV_HW_MODE_MMIO);
+	assert_int_equal(o.grants[1].kind, PV_HW_KIND_PORTS);
+	assert_int_equal(o.grants[1].port_first, 0x3f8);
+	assert_int_equal(o.grants[1].port_last, 0x3ff);
+	assert_int_equal(o.grants[1].mode, PV_HW_MODE_IO);
+	assert_int_equal(o.grants[2].kind, PV_HW_KIND_PORTS);
+	assert_int_equal(o.grants[2].port_first, 0x2f8);
+	assert_int_equal(o.grants[2].port_last, 0x2ff);
+	assert_int_equal(o.grants[2].mode, PV_HW_MODE_PASSTHROUGH);
+	assert_int_equal(o.grants[3].kind, PV_HW_KIND_PCI);
+	assert_int_equal(o.grants[3].bdf, 0x0101);
+	assert_int_equal(o.grants[3].mode, PV_HW_MODE_IO);
+
+	/* Grants mix with the other options, in any order. */
+	assert_int_equal(parse("name=n grant=ports:60-64:io mem=8M console=discard -- x"), 0);
+	assert_int_equal(o.grant_count, 1);
+	assert_int_equal(o.grants[0].port_first, 0x60);
+	assert_int_equal(o.grants[0].port_last, 0x64);
+	assert_int_equal(o.console_discard, 1);
+	assert_u64_equal(o.mem, 8ull << 20);
+	assert_string_equal(o.guest_cmdline, "x");
+	/* After "--" a grant= word is the guest's. */
+	assert_int_equal(parse("g.elf -- grant=pci:00:00.0:io"), 0);
+	assert_int_equal(o.grant_count, 0);
+}
+
+static void test_too_many_grants(void **state)
+{
+	(void)state;
+	assert_int_equal(parse("g.elf grant=ports:1-1:io grant=ports:2-2:io grant=ports:3-3:io "
+			       "grant=ports:4-4:io grant=ports:5-5:io"), -22);
+	assert_contains(err, "at most 4 grants");
+	assert_contains(err, "grant=ports:5-5:io");
+	/* Four are fine. */
+	assert_int_equal(parse("g.elf grant=ports:1-1:io grant=ports:2-2:io grant=ports:3-3:io "
+			       "grant=ports:4-4:io"), 0);
+	assert_int_equal(o.grant_count, 4);
+}
+
+static void test_bad_grants(void **state)
+{
+	static const char *const bad[] = {
+		"", "pci:00:20.0:io", "pci:100:00.0:io", "pci:00:00.8:mmio", "pci:00:1f.2",
+		"pci:00:1f.2:dma", "ports:3ff-3f8:io", "ports:3f8-10000:io", "ports:3f8:3ff:io",
+		"ports:3f8-3ff:io:", "usb:1:io", "pci:00.1f.2:io",
+	};
+
+	(void)state;
+	for (unsigned int i = 0; i < ARRAY_SIZE(bad); i++) {
+		char line[80], quoted[40];
+
+		snprintf(line, sizeof(line), "g.elf grant=ports:3f8-3ff:io grant=%s", bad[i]);
+		if (parse(line) != -22)
+			fail_msg("\"grant=%s\" accepted", bad[i]);
+		snprintf(quoted, sizeof(quoted), "\"%s\"", bad[i]);
+		assert_contains(err, quoted);
+		assert_contains(err, "pci:BB:DD.F:MODE");
+	}
+	/* A malformed grant refuses the VM even with fewer than 4 grants before it. */
+	assert_int_equal(parse("g.elf grant=pci:zz:00.0:io name=x"), -22);
+	assert_contains(err, "\"pci:zz:00.0:io\"");
+}
+
+/* --- rate= --- */
+
+static void expect_rate(unsigned int class, uint32_t rate, uint32_t burst)
+{
+	if (o.rate[class] != rate || o.burst[class] != burst)
+		fail_msg("class %u: rate %u burst %u, expected %u %u", class, o.rate[class],
+			 o.burst[class], rate, burst);
+}
+
+static void test_rate_defaults(void **state)
+{
+	(void)state;
+	assert_int_equal(PV_RATE_CONSOLE, 1);
+	assert_int_equal(PV_RATE_OTHER, 2);
+	assert_int_equal(PV_RATE_HW, 3);
+	assert_int_equal(parse("g.elf"), 0);
+	expect_rate(PV_RATE_CONSOLE, VM_RATE_CONSOLE_DEFAULT, VM_BURST_CONSOLE_DEFAULT);
+	expect_rate(PV_RATE_OTHER, VM_RATE_OTHER_DEFAULT, VM_BURST_OTHER_DEFAULT);
+	expect_rate(PV_RATE_HW, VM_RATE_HW_DEFAULT, VM_BURST_HW_DEFAULT);
+}
+
+static void test_rates(void **state)
+{
+	(void)state;
+	assert_int_equal(parse("g.elf rate=console:10:2"), 0);
+	expect_rate(PV_RATE_CONSOLE, 10, 2);
+	expect_rate(PV_RATE_OTHER, VM_RATE_OTHER_DEFAULT, VM_BURST_OTHER_DEFAULT);
+	expect_rate(PV_RATE_HW, VM_RATE_HW_DEFAULT, VM_BURST_HW_DEFAULT);
+
+	assert_int_equal(parse("g.elf rate=other:300:30"), 0);
+	expect_rate(PV_RATE_CONSOLE, VM_RATE_CONSOLE_DEFAULT, VM_BURST_CONSOLE_DEFAULT);
+	expect_rate(PV_RATE_OTHER, 300, 30);
+	expect_rate(PV_RATE_HW, VM_RATE_HW_DEFAULT, VM_BURST_HW_DEFAULT);
+
+	assert_int_equal(parse("g.elf rate=hw:4000:8"), 0);
+	expect_rate(PV_RATE_CONSOLE, VM_RATE_CONSOLE_DEFAULT, VM_BURST_CONSOLE_DEFAULT);
+	expect_rate(PV_RATE_OTHER, VM_RATE_OTHER_DEFAULT, VM_BURST_OTHER_DEFAULT);
+	expect_rate(PV_RATE_HW, 4000, 8);
+
+	/* All three, 0 (unlimited) and the bounds; the last word for a class wins. */
+	assert_int_equal(parse("g.elf rate=hw:0:1 rate=console:1000000:1000000 rate=other:1:1 "
+			       "rate=hw:7:3"), 0);
+	expect_rate(PV_RATE_CONSOLE, 1000000, 1000000);
+	expect_rate(PV_RATE_OTHER, 1, 1);
+	expect_rate(PV_RATE_HW, 7, 3);
+	assert_int_equal(parse("g.elf rate=hw:0:1"), 0);
+	expect_rate(PV_RATE_HW, 0, 1);
+	/* Ten digits is the most a number may have. */
+	assert_int_equal(parse("g.elf rate=other:0000001000:0000000009"), 0);
+	expect_rate(PV_RATE_OTHER, 1000, 9);
+}
+
+static void test_bad_rates(void **state)
+{
+	static const char *const bad[] = {
+		/* unknown or missing class */
+		"rate=", "rate=disk:10:1", "rate=Console:10:1", "rate=consolex:10:1",
+		"rate=console", "rate=:10:1", "rate=none:10:1", "rate=hw10:1", "rate=h:10:1",
+		/* missing or empty parts */
+		"rate=console:", "rate=console:10", "rate=console:10:", "rate=console::1",
+		"rate=hw::", "rate=hw:10:1:5",
+		/* burst 0, values above 1000000 */
+		"rate=console:10:0", "rate=hw:0:0", "rate=console:1000001:1",
+		"rate=other:10:1000001",
+		"rate=hw:4294967297:1", "rate=hw:1:4294967296", "rate=hw:9999999999:1",
+		/* non-digits */
+		"rate=console:1x:1", "rate=console:10:1x", "rate=console:-1:1", "rate=console:+1:1",
+		"rate=console:0x10:1", "rate=console:1e3:1", "rate=console:10: 1",
+		"rate=console:a:b",
+		/* more than ten digits, even of a small value */
+		"rate=console:00000000001:1", "rate=console:1:00000000001",
+		"rate=console:99999999999999999999:1",
+	};
+
+	(void)state;
+	for (unsigned int i = 0; i < ARRAY_SIZE(bad); i++) {
+		char line[80];
+
+		snprintf(line, sizeof(line), "g.elf %s", bad[i]);
+		if (parse(line) != -22)
+			fail_msg("\"%s\" accepted", bad[i]);
+		assert_contains(err, "rate=CLASS:RATE:BURST");
+		if (strchr(bad[i], ' ') == NULL) /* a blank ends the word */
+			assert_contains(err, bad[i]);
+	}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -118,6 +318,14 @@ int main(void)
 		cmocka_unit_test(test_bad_names),
 		cmocka_unit_test(test_unknown_and_overlong),
 		cmocka_unit_test(test_guest_cmdline_too_long),
+		cmocka_unit_test(test_console),
+		cmocka_unit_test(test_bad_console),
+		cmocka_unit_test(test_grants),
+		cmocka_unit_test(test_too_many_grants),
+		cmocka_unit_test(test_bad_grants),
+		cmocka_unit_test(test_rate_defaults),
+		cmocka_unit_test(test_rates),
+		cmocka_unit_test(test_bad_rates),
 	};
 
 	return unit_run(tests);

@@ -26,9 +26,12 @@ src_pt       := arch/x86_64/pt.c
 src_string   := tests/unit/hv_string.c
 src_vmx_caps := arch/x86_64/vmx/vmx_caps.c
 src_vmx_adjust := arch/x86_64/vmx/vmx_caps.c
-src_vm_options := hv/vm_options.c hv/hw_rules.c hv/ratelimit.c tests/unit/hv_string.c
+src_vm_options := hv/vm_options.c hv/hw_rules.c hv/ratelimit.c hv/lib/div128.c \
+                  tests/unit/hv_string.c
 src_uart16550 := hv/devices/uart16550.c
-src_pvclock := hv/pvclock.c
+src_pvclock := hv/pvclock.c hv/lib/div128.c
+src_ratelimit := hv/ratelimit.c hv/lib/div128.c
+src_hw_rules := hv/hw_rules.c
 src_bootcfg  := boot/efi/bootcfg.c
 src_memmap_efi := boot/efi/memmap_efi.c
 src_guestkit :=
