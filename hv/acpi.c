@@ -35,7 +35,7 @@ _Static_assert(sizeof(struct acpi_header) == 36, "SDT header is 36 bytes");
 static struct {
 	acpi_readable_fn readable;
 	const struct acpi_header *root; /* RSDT or XSDT */
-	unsigned int entry_size;        /* 4 (RSDT) or 8 (XSDT) */
+	unsigned int entry_size;	/* 4 (RSDT) or 8 (XSDT) */
 	char error[128];
 } acpi;
 
@@ -174,7 +174,7 @@ static int dsdt_s5(const struct acpi_header *dsdt, struct acpi_s5 *out)
 			continue;
 		p += 5;
 		p += 1 + (*p >> 6); /* PkgLength: lead byte plus its follow-on bytes */
-		p++;                /* NumElements */
+		p++;		    /* NumElements */
 		n = aml_small_int(p, end, &out->slp_typa);
 		if (!n || !aml_small_int(p + n, end, &out->slp_typb))
 			return -ENOENT;

@@ -47,7 +47,8 @@ static void apply_word(const char *word, struct hv_options *opts, struct cmdline
 		for (; *d >= '0' && *d <= '9' && v <= 100000000; d++)
 			v = v * 10 + (uint64_t)(*d - '0');
 		if (d == eq + 1 || *d || v > 100000000)
-			problem(p, "\"%s\": hwbudget is a number of calls per second (0: no cap)", word);
+			problem(p, "\"%s\": hwbudget is a number of calls per second (0: no cap)",
+				word);
 		else
 			opts->hw_budget = (uint32_t)v;
 		return;
@@ -65,7 +66,8 @@ unsigned int cmdline_parse(const char *cmdline, struct hv_options *opts,
 {
 	char word[WORD_MAX];
 
-	*opts = (struct hv_options){ .log_level = LOG_INFO, .hw_budget = CMDLINE_HW_BUDGET_DEFAULT };
+	*opts = (struct hv_options){ .log_level = LOG_INFO,
+				     .hw_budget = CMDLINE_HW_BUDGET_DEFAULT };
 	problems->count = 0;
 	while (*cmdline) {
 		size_t n = 0;

@@ -56,7 +56,8 @@ int64_t hc_console_ring_kick(struct vcpu *vcpu, const struct hc_args *args)
 	pending = producer - consumer;
 	if (pending > vm->ring_size) {
 		log_warn("vm %s: console ring indexes are inconsistent (producer %u, consumer %u): "
-			 "ring reset\n", vm->name, producer, consumer);
+			 "ring reset\n",
+			 vm->name, producer, consumer);
 		__atomic_store_n(&ring->consumer, producer, __ATOMIC_RELEASE);
 		return PV_EINVAL;
 	}

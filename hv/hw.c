@@ -110,7 +110,8 @@ static void add_pci(void)
 		r->class_code = fns[i].class_code;
 		r->header_type = fns[i].header_type;
 		memcpy(r->bars, fns[i].bars, sizeof(r->bars));
-		r->compat = r->header_type == 0 ? hw_compat_find(PV_HW_KIND_PCI, r->class_code) : NULL;
+		r->compat =
+			r->header_type == 0 ? hw_compat_find(PV_HW_KIND_PCI, r->class_code) : NULL;
 		fmt_snprintf(r->label, sizeof(r->label), "pci:%02x:%02x.%x", r->bdf >> 8,
 			     (r->bdf >> 3) & 0x1f, r->bdf & 7);
 	}
@@ -148,7 +149,6 @@ void hw_inventory_init(void)
 		print_resource(&resources[i]);
 }
 
-
 static struct hw_resource *find_resource(const struct hw_grant_spec *g)
 {
 	for (unsigned int i = 0; i < resource_count; i++) {
@@ -157,7 +157,8 @@ static struct hw_resource *find_resource(const struct hw_grant_spec *g)
 		if (g->kind == PV_HW_KIND_PCI && r->kind == PV_HW_KIND_PCI && r->bdf == g->bdf)
 			return r;
 		if (g->kind == PV_HW_KIND_PORTS && r->kind == PV_HW_KIND_PORTS &&
-		    r->port_base == g->port_first && r->port_base + r->port_count - 1 == g->port_last)
+		    r->port_base == g->port_first &&
+		    r->port_base + r->port_count - 1 == g->port_last)
 			return r;
 	}
 	return NULL;
@@ -179,34 +180,36 @@ static int32_t judge_grant(struct vm *vm, struct hw_grant *g, char *label, size_
 	const char *owner;
 
 	if (s->kind == PV_HW_KIND_PCI)
-		fmt_snprintf(label, label_size, "pci:%02x:%02x.%x", s->bdf >> 8, (s->bdf >> 3) & 0x1f,
-			     s->bdf & 7);
+		fmt_snprintf(label, label_size, "pci:%02x:%02x.%x", s->bdf >> 8,
+			     (s->bdf >> 3) & 0x1f, s->bdf & 7);
 	else
 		fmt_snprintf(label, label_size, "ports:0x%x-0x%x", s->port_first, s->port_last);
 	owner = s->kind == PV_HW_KIND_PORTS ? shunt_port_owner(s->port_first, s->port_last) : NULL;
 	if (owner || (r && r->reserved_by)) {
-		log_error("vm %s: grant %s refused: %s\n", vm->name, label, owner ? owner : r->reserved_by);
+		log_error("vm %s: grant %s refused: %s\n", vm->name, label,
+			  owner ? owner : r->reserved_by);
 		return PV_EACCES;
 	}
 	if (!r) {
-		log_error("vm %s: grant %s refused: no such device on this machine\n", vm->name, label);
+		log_error("vm %s: grant %s refused: no such device on this machine\n", vm->name,
+			  label);
 		return PV_ENODEV;
 	}
 	if (!r->compat) {
 		log_error("vm %s: grant %s refused: foreign hardware (%04x:%04x class %06x) that "
-			  "Shunt can not vouch for\n", vm->name, label, r->vendor, r->device,
-			  r->class_code);
+			  "Shunt can not vouch for\n",
+			  vm->name, label, r->vendor, r->device, r->class_code);
 		return PV_ENODEV;
 	}
 	if (!(r->compat->modes & (1u << s->mode))) {
-		log_error("vm %s: grant %s refused: a %s does not allow that access mode\n", vm->name,
-			  label, r->compat->name);
+		log_error("vm %s: grant %s refused: a %s does not allow that access mode\n",
+			  vm->name, label, r->compat->name);
 		return PV_EOPNOTSUPP;
 	}
 	if (r->compat->dma_capable && !dma_confinement) {
 		log_error("vm %s: grant %s refused: %s (%04x:%04x) can do DMA and Shunt can not "
-			  "confine it (no IOMMU)\n", vm->name, label, r->compat->name, r->vendor,
-			  r->device);
+			  "confine it (no IOMMU)\n",
+			  vm->name, label, r->compat->name, r->vendor, r->device);
 		return PV_EDMA;
 	}
 	if (r->owner) {
@@ -225,15 +228,17 @@ static void add_windows(struct vm *vm, const struct hw_grant *g)
 	if (g->spec.mode == PV_HW_MODE_MMIO)
 		return;
 	if (r->kind == PV_HW_KIND_PORTS && vm->window_count < HW_MAX_WINDOWS) {
-		vm->windows[vm->window_count++] = (struct hw_port_window){
-			r->port_base, (uint16_t)(r->port_base + r->port_count - 1) };
+		vm->windows[vm->window_count++] =
+			(struct hw_port_window){ r->port_base,
+						 (uint16_t)(r->port_base + r->port_count - 1) };
 		return;
 	}
 	for (unsigned int b = 0; b < 6 && vm->window_count < HW_MAX_WINDOWS; b++)
 		if ((r->bars[b].flags & PV_HW_BAR_IO) && r->bars[b].size)
 			vm->windows[vm->window_count++] = (struct hw_port_window){
 				(uint16_t)r->bars[b].base,
-				(uint16_t)(r->bars[b].base + r->bars[b].size - 1) };
+				(uint16_t)(r->bars[b].base + r->bars[b].size - 1)
+			};
 }
 
 void hw_grants_resolve(struct vm *vm)
@@ -253,9 +258,11 @@ void hw_grants_resolve(struct vm *vm)
 		g->window_count = (uint8_t)(vm->window_count - g->window_first);
 		if (g->spec.mode == PV_HW_MODE_PASSTHROUGH)
 			for (unsigned int w = g->window_first; w < vm->window_count; w++)
-				arch_vm_open_ports(vm, vm->windows[w].first,
-						   (uint16_t)(vm->windows[w].last - vm->windows[w].first + 1));
-		log_info("vm %s: granted %s (%s) for %s\n", vm->name, label, g->resource->compat->name,
+				arch_vm_open_ports(
+					vm, vm->windows[w].first,
+					(uint16_t)(vm->windows[w].last - vm->windows[w].first + 1));
+		log_info("vm %s: granted %s (%s) for %s\n", vm->name, label,
+			 g->resource->compat->name,
 			 g->spec.mode == PV_HW_MODE_IO	   ? "port I/O"
 			 : g->spec.mode == PV_HW_MODE_MMIO ? "MMIO"
 							   : "passthrough");

@@ -11,8 +11,8 @@
 #include <hv/string.h>
 
 #define QUERY_MAX VM_GRANTS_MAX
-#define GUEST_PHYS_LIMIT (1ull << 39) /* 4-level EPT with 512 GiB of guest-physical space */
-#define APIC_RANGE_FIRST 0xfec00000ull   /* IOAPIC .. LAPIC: Shunt's own */
+#define GUEST_PHYS_LIMIT (1ull << 39)  /* 4-level EPT with 512 GiB of guest-physical space */
+#define APIC_RANGE_FIRST 0xfec00000ull /* IOAPIC .. LAPIC: Shunt's own */
 #define APIC_RANGE_LAST 0xfeefffffull
 
 static void fill_resource(const struct vm *vm, unsigned int id, struct pv_hw_resource *out)
@@ -111,7 +111,8 @@ int64_t hc_hw_mmio_map(struct vcpu *vcpu, const struct hc_args *args)
 	bar = &g->resource->bars[index];
 	if (!(bar->flags & PV_HW_BAR_MEM) || !bar->size)
 		return PV_EINVAL;
-	if (overlaps(bar->base, bar->size, APIC_RANGE_FIRST, APIC_RANGE_LAST - APIC_RANGE_FIRST + 1))
+	if (overlaps(bar->base, bar->size, APIC_RANGE_FIRST,
+		     APIC_RANGE_LAST - APIC_RANGE_FIRST + 1))
 		return PV_EACCES;
 	size = ALIGN_UP(bar->size, PAGE_SIZE);
 	if ((gpa & (PAGE_SIZE - 1)) || (bar->base & (PAGE_SIZE - 1)) || gpa < vm->ram_size ||

@@ -17,8 +17,8 @@ static const struct hw_compat compat_table[] = {
 	{ "VBE display interface", PV_HW_KIND_PORTS, 0xffffff, HW_CLASS_VBE_DISPI, IO_MODES, 0 },
 	{ "serial controller", PV_HW_KIND_PCI, 0xffff00, 0x070000, IO_MODES, 0 },
 	{ "VGA display", PV_HW_KIND_PCI, 0xffff00, 0x030000, MODE_BIT(PV_HW_MODE_MMIO), 0 },
-	{ "mass storage", PV_HW_KIND_PCI, 0xff0000, 0x010000,
-	  IO_MODES | MODE_BIT(PV_HW_MODE_MMIO), 1 },
+	{ "mass storage", PV_HW_KIND_PCI, 0xff0000, 0x010000, IO_MODES | MODE_BIT(PV_HW_MODE_MMIO),
+	  1 },
 	{ "network controller", PV_HW_KIND_PCI, 0xff0000, 0x020000,
 	  IO_MODES | MODE_BIT(PV_HW_MODE_MMIO), 1 },
 	{ "USB controller", PV_HW_KIND_PCI, 0xffff00, 0x0c0300,
@@ -101,8 +101,10 @@ int hw_grant_parse(const char *text, struct hw_grant_spec *out, char *err, size_
 		goto bad;
 	return 0;
 bad:
-	fmt_snprintf(err, err_size, "\"%s\": a grant is pci:BB:DD.F:MODE or ports:FIRST-LAST:MODE "
-		     "(hex), MODE io, mmio or passthrough", text);
+	fmt_snprintf(err, err_size,
+		     "\"%s\": a grant is pci:BB:DD.F:MODE or ports:FIRST-LAST:MODE "
+		     "(hex), MODE io, mmio or passthrough",
+		     text);
 	return -EINVAL;
 }
 

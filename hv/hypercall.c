@@ -5,8 +5,8 @@
  * and EXIT work; afterwards only calls of the negotiated version or older. Also the calls
  * of the base and console classes.
  */
-#include <hv/hypercall.h>
 #include <hv/arch.h>
+#include <hv/hypercall.h>
 #include <hv/log.h>
 
 struct hc_entry {
@@ -16,7 +16,7 @@ struct hc_entry {
 	uint32_t since; /* PV_ABI_VERSION that introduced it */
 };
 
-#define HC_ENTRY(nr, NAME, name, nargs, args, result, perm, rate, major, minor)                 \
+#define HC_ENTRY(nr, NAME, name, nargs, args, result, perm, rate, major, minor)                    \
 	[nr] = { hc_##name, perm, rate, PV_ABI_VERSION(major, minor) },
 static const struct hc_entry hc_table[PV_CALL_COUNT] = { PV_CALL_LIST(HC_ENTRY) };
 #undef HC_ENTRY

@@ -9,8 +9,8 @@
 #include <pvabi/pvabi.h>
 #include <pvabi/start_info.h>
 
-int loader_load_elf64(struct vm *vm, const void *image, uint64_t size, uint64_t *entry,
-		      char *err, size_t err_size)
+int loader_load_elf64(struct vm *vm, const void *image, uint64_t size, uint64_t *entry, char *err,
+		      size_t err_size)
 {
 	static struct elf64_image elf;
 
@@ -20,18 +20,20 @@ int loader_load_elf64(struct vm *vm, const void *image, uint64_t size, uint64_t 
 		const struct elf64_segment *s = &elf.segments[i];
 
 		if (s->paddr < GUEST_LOAD_MIN_GPA || s->paddr + s->mem_size > vm->ram_size) {
-			fmt_snprintf(err, err_size, "segment %u at [0x%llx, 0x%llx) is outside the "
-				     "guest's loadable RAM [0x%llx, 0x%llx)", i,
-				     (unsigned long long)s->paddr,
+			fmt_snprintf(err, err_size,
+				     "segment %u at [0x%llx, 0x%llx) is outside the "
+				     "guest's loadable RAM [0x%llx, 0x%llx)",
+				     i, (unsigned long long)s->paddr,
 				     (unsigned long long)(s->paddr + s->mem_size),
 				     (unsigned long long)GUEST_LOAD_MIN_GPA,
 				     (unsigned long long)vm->ram_size);
 			return -EINVAL;
 		}
 		if (s->vaddr != s->paddr) {
-			fmt_snprintf(err, err_size, "segment %u is linked at 0x%llx but loads at "
-				     "0x%llx: Shunt guests start identity-mapped", i,
-				     (unsigned long long)s->vaddr, (unsigned long long)s->paddr);
+			fmt_snprintf(err, err_size,
+				     "segment %u is linked at 0x%llx but loads at "
+				     "0x%llx: Shunt guests start identity-mapped",
+				     i, (unsigned long long)s->vaddr, (unsigned long long)s->paddr);
 			return -EINVAL;
 		}
 	}

@@ -54,8 +54,7 @@ void log_printf(enum log_level level, const char *fmt, ...)
 	if (level > current_level)
 		return;
 	va_start(ap, fmt);
-	log_vprintf(level == LOG_ERROR ? "error: " : level == LOG_WARN ? "warning: " : "", fmt,
-		    ap);
+	log_vprintf(level == LOG_ERROR ? "error: " : level == LOG_WARN ? "warning: " : "", fmt, ap);
 	va_end(ap);
 }
 

@@ -47,8 +47,9 @@ static int check_handoff_header(void)
 {
 	if (boot.magic != HANDOFF_MAGIC || boot.version != HANDOFF_VERSION) {
 		log_error("boot: handoff has magic 0x%llx version %u, expected 0x%llx version %u: "
-			  "loader and hypervisor do not match\n", (unsigned long long)boot.magic,
-			  boot.version, (unsigned long long)HANDOFF_MAGIC, HANDOFF_VERSION);
+			  "loader and hypervisor do not match\n",
+			  (unsigned long long)boot.magic, boot.version,
+			  (unsigned long long)HANDOFF_MAGIC, HANDOFF_VERSION);
 		return -EINVAL;
 	}
 	boot.boot_error[sizeof(boot.boot_error) - 1] = '\0';
@@ -104,7 +105,8 @@ static void print_banner(void)
 		 boot.loader_name, boot.cmdline);
 	log_info("mem: usable %llu MiB in %u regions, %u modules, hypervisor image %llu KiB\n",
 		 (unsigned long long)((memmap_total(map, HANDOFF_MEM_USABLE) +
-				       memmap_total(map, MEMMAP_HV_DATA)) / MIB),
+				       memmap_total(map, MEMMAP_HV_DATA)) /
+				      MIB),
 		 memmap_count(map, HANDOFF_MEM_USABLE), boot.module_count,
 		 (unsigned long long)(memmap_total(map, MEMMAP_HV_IMAGE) / KIB));
 	print_memory_map();

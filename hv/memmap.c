@@ -8,8 +8,8 @@
 
 #include <stdarg.h>
 
-__attribute__((format(printf, 2, 3))) static int memmap_error(struct memmap *map,
-							      const char *fmt, ...)
+__attribute__((format(printf, 2, 3))) static int memmap_error(struct memmap *map, const char *fmt,
+							      ...)
 {
 	va_list ap;
 
@@ -39,8 +39,7 @@ static void sort_points(uint64_t *p, uint32_t n)
 }
 
 /* The most restrictive type among the input regions covering [a, b); 0 if none does. */
-static uint32_t type_of(const struct handoff_mem_region *in, uint32_t count, uint64_t a,
-			uint64_t b)
+static uint32_t type_of(const struct handoff_mem_region *in, uint32_t count, uint64_t a, uint64_t b)
 {
 	uint32_t type = 0;
 
@@ -66,7 +65,8 @@ static int append(struct memmap *map, uint64_t base, uint64_t end, uint32_t type
 		memmap_error(map, "memory map: more than %u regions", (unsigned int)MEMMAP_MAX);
 		return -ENOSPC;
 	}
-	map->regions[map->count++] = (struct memmap_region){ .base = base, .end = end, .type = type };
+	map->regions[map->count++] =
+		(struct memmap_region){ .base = base, .end = end, .type = type };
 	return 0;
 }
 
@@ -105,9 +105,10 @@ int memmap_normalise(struct memmap *map, const struct handoff_mem_region *in, ui
 		if (!in[i].length)
 			continue;
 		if (in[i].base + in[i].length < in[i].base)
-			return memmap_error(map, "memory map: region %u at 0x%llx (length 0x%llx) "
-					    "wraps around the address space", i,
-					    (unsigned long long)in[i].base,
+			return memmap_error(map,
+					    "memory map: region %u at 0x%llx (length 0x%llx) "
+					    "wraps around the address space",
+					    i, (unsigned long long)in[i].base,
 					    (unsigned long long)in[i].length);
 		if (!type_is_known(in[i].type))
 			return memmap_error(map, "memory map: region %u has unknown type %u", i,
@@ -204,8 +205,10 @@ int memmap_claim(struct memmap *map, uint64_t base, uint64_t end, uint32_t type)
 	base = ALIGN_DOWN(base, PAGE_SIZE);
 	end = page_end(end);
 	if (!is_all_usable(map, base, end))
-		return memmap_error(map, "memory map: [0x%llx, 0x%llx) for %s is not inside "
-				    "usable RAM", (unsigned long long)base, (unsigned long long)end,
+		return memmap_error(map,
+				    "memory map: [0x%llx, 0x%llx) for %s is not inside "
+				    "usable RAM",
+				    (unsigned long long)base, (unsigned long long)end,
 				    memmap_type_name(type));
 	return retype(map, base, end, HANDOFF_MEM_USABLE, type);
 }

@@ -92,10 +92,10 @@ uint64_t mm_free_bytes(void)
 	return frames.free * PAGE_SIZE;
 }
 
-#define RAM_TYPES                                                                        \
-	(MEMMAP_TYPE_BIT(HANDOFF_MEM_USABLE) | MEMMAP_TYPE_BIT(HANDOFF_MEM_ACPI_RECLAIM) |   \
-	 MEMMAP_TYPE_BIT(HANDOFF_MEM_ACPI_NVS) | MEMMAP_TYPE_BIT(MEMMAP_HV_IMAGE) |          \
-	 MEMMAP_TYPE_BIT(MEMMAP_MODULE) | MEMMAP_TYPE_BIT(MEMMAP_LOW) |                      \
+#define RAM_TYPES                                                                                  \
+	(MEMMAP_TYPE_BIT(HANDOFF_MEM_USABLE) | MEMMAP_TYPE_BIT(HANDOFF_MEM_ACPI_RECLAIM) |         \
+	 MEMMAP_TYPE_BIT(HANDOFF_MEM_ACPI_NVS) | MEMMAP_TYPE_BIT(MEMMAP_HV_IMAGE) |                \
+	 MEMMAP_TYPE_BIT(MEMMAP_MODULE) | MEMMAP_TYPE_BIT(MEMMAP_LOW) |                            \
 	 MEMMAP_TYPE_BIT(MEMMAP_HV_DATA))
 
 int mm_type_is_ram(uint32_t type)

@@ -25,8 +25,9 @@ static uint32_t cfg_read(uint32_t bdf, uint16_t offset)
 {
 	if (ecam.base)
 		return *(volatile uint32_t *)(uintptr_t)(ecam.base +
-							  ((uint64_t)(bdf - (ecam.bus_first << 8)) << 12) +
-							  offset);
+							 ((uint64_t)(bdf - (ecam.bus_first << 8))
+							  << 12) +
+							 offset);
 	return arch_pci_cfg_read32(bdf, offset);
 }
 
@@ -34,8 +35,8 @@ static void cfg_write(uint32_t bdf, uint16_t offset, uint32_t value)
 {
 	if (ecam.base)
 		*(volatile uint32_t *)(uintptr_t)(ecam.base +
-						   ((uint64_t)(bdf - (ecam.bus_first << 8)) << 12) +
-						   offset) = value;
+						  ((uint64_t)(bdf - (ecam.bus_first << 8)) << 12) +
+						  offset) = value;
 	else
 		arch_pci_cfg_write32(bdf, offset, value);
 }
@@ -87,7 +88,8 @@ static void size_bars(uint32_t bdf, struct pci_function *f)
 		bar->flags = PV_HW_BAR_MEM | ((orig & 8) ? PV_HW_BAR_PREFETCH : 0);
 		bar->base = orig & ~0xfu;
 		bar->size = (uint32_t)(~(mask & ~0xfu) + 1);
-		if (((orig >> 1) & 3) == 2 && i < 5) { /* 64-bit: the next BAR holds the high half */
+		if (((orig >> 1) & 3) == 2 &&
+		    i < 5) { /* 64-bit: the next BAR holds the high half */
 			uint32_t orig_hi = cfg_read(bdf, off + 4), mask_hi;
 
 			cfg_write(bdf, off + 4, 0xffffffff);

@@ -45,7 +45,8 @@ static void publish_steal(struct vcpu *vcpu)
 {
 	if (vcpu->page)
 		__atomic_store_n(&vcpu->page->steal_time_ns,
-				 pvclock_ticks_to_ns(vcpu->steal_cycles, scale()), __ATOMIC_RELAXED);
+				 pvclock_ticks_to_ns(vcpu->steal_cycles, scale()),
+				 __ATOMIC_RELAXED);
 }
 
 int64_t hc_vcpu_page_set(struct vcpu *vcpu, const struct hc_args *args)

@@ -82,8 +82,8 @@ void vm_release_if_stopped(struct vm *vm)
 		vm_release(vm);
 }
 
-__attribute__((format(printf, 2, 3))) static struct vm *vm_refuse(struct vm *vm,
-								  const char *fmt, ...)
+__attribute__((format(printf, 2, 3))) static struct vm *vm_refuse(struct vm *vm, const char *fmt,
+								  ...)
 {
 	va_list ap;
 
@@ -149,8 +149,7 @@ static struct vm *vm_build(struct vm *vm, const struct vm_options *o, const void
 	return vm;
 }
 
-struct vm *vm_create_from_module(const char *module_cmdline, const void *image,
-				 uint64_t image_size)
+struct vm *vm_create_from_module(const char *module_cmdline, const void *image, uint64_t image_size)
 {
 	static struct vm_options opts;
 	char err[VM_STOP_DETAIL_MAX];
@@ -188,8 +187,8 @@ void vm_stop(struct vm *vm, enum vm_stop_reason reason, int64_t exit_code, const
 	vm->stop_reason = reason;
 	vm->exit_code = exit_code;
 	vm_console_flush(vm);
-	log_info("vm %s: stopped: %s (exit code %lld): %s\n", vm->name,
-		 vm_stop_reason_name(reason), (long long)exit_code, vm->stop_detail);
+	log_info("vm %s: stopped: %s (exit code %lld): %s\n", vm->name, vm_stop_reason_name(reason),
+		 (long long)exit_code, vm->stop_detail);
 }
 
 int vm_io_register(struct vm *vm, uint16_t base, uint16_t count,
@@ -202,8 +201,7 @@ int vm_io_register(struct vm *vm, uint16_t base, uint16_t count,
 	return 0;
 }
 
-int vm_io_access(struct vcpu *vcpu, uint16_t port, unsigned int size, int write,
-		 uint32_t *value)
+int vm_io_access(struct vcpu *vcpu, uint16_t port, unsigned int size, int write, uint32_t *value)
 {
 	struct vm *vm = vcpu->vm;
 
@@ -246,7 +244,8 @@ void vm_console_write(struct vm *vm, const char *buf, uint64_t len)
 		if (c == '\r')
 			continue;
 		/* Guests may write anything: keep the host console printable. */
-		vm->console_line[vm->console_len++] = (c >= 0x20 && c < 0x7f) || c == '\t' ? c : '?';
+		vm->console_line[vm->console_len++] =
+			(c >= 0x20 && c < 0x7f) || c == '\t' ? c : '?';
 		if (vm->console_len == VM_CONSOLE_LINE_MAX - 1)
 			vm_console_flush(vm);
 	}
@@ -259,8 +258,9 @@ void vm_print_summary(void)
 		struct vm *vm = &vms[i];
 
 		log_info("summary: vm=%s state=%s reason=%s exit_code=%lld\n", vm->name,
-			 vm->state == VM_REFUSED ? "refused"
-			 : vm->state == VM_STOPPED ? "stopped" : "running",
+			 vm->state == VM_REFUSED   ? "refused"
+			 : vm->state == VM_STOPPED ? "stopped"
+						   : "running",
 			 vm_stop_reason_name(vm->stop_reason), (long long)vm->exit_code);
 		log_info("  detail: %s\n", vm->stop_detail);
 		if (vm->state == VM_REFUSED)
@@ -274,7 +274,8 @@ void vm_print_summary(void)
 			 (unsigned long long)vm->uart.bytes_out,
 			 (unsigned long long)vm->stats.io_unclaimed);
 		if (vm->grant_count)
-			log_info("  hw: calls %llu, port operations %llu, refused %llu, throttled %llu\n",
+			log_info("  hw: calls %llu, port operations %llu, refused %llu, throttled "
+				 "%llu\n",
 				 (unsigned long long)vm->stats.hw_calls,
 				 (unsigned long long)vm->stats.hw_port_ops,
 				 (unsigned long long)vm->stats.hw_refused,
@@ -302,7 +303,8 @@ void vm_share_hw_budget(uint32_t budget)
 		if (vms[i].state != VM_RUNNING || !(vms[i].permissions & PV_PERM_HW))
 			continue;
 		if (b->rate == 0 || b->rate > budget / users)
-			bucket_init(b, budget / users ? budget / users : 1, b->burst, arch_cycles());
+			bucket_init(b, budget / users ? budget / users : 1, b->burst,
+				    arch_cycles());
 	}
 	log_info("hw: budget of %u direct hardware calls/s shared by %u VMs: at most %u/s each\n",
 		 budget, users, budget / users);

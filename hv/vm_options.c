@@ -2,8 +2,8 @@
  * Parsing of a VM's boot-module options (see hv/vm_options.h). Pure code, host-tested.
  */
 #include <hv/fmt.h>
-#include <hv/string.h>
 #include <hv/ratelimit.h>
+#include <hv/string.h>
 #include <hv/vm_options.h>
 
 #define WORD_MAX 128
@@ -106,9 +106,10 @@ static int parse_rate(struct vm_options *o, const char *w, char *err, size_t n)
 	if (c == ARRAY_SIZE(classes) || parse_count(&p, &rate) || *p++ != ':' ||
 	    parse_count(&p, &burst) || *p || rate > RATELIMIT_MAX_RATE || burst == 0 ||
 	    burst > RATELIMIT_MAX_RATE) {
-		fmt_snprintf(err, n, "\"%s\": rate=CLASS:RATE:BURST, CLASS console, other or hw, "
-			     "RATE 0 (unlimited) to %u per second, BURST 1 to %u", w,
-			     RATELIMIT_MAX_RATE, RATELIMIT_MAX_RATE);
+		fmt_snprintf(err, n,
+			     "\"%s\": rate=CLASS:RATE:BURST, CLASS console, other or hw, "
+			     "RATE 0 (unlimited) to %u per second, BURST 1 to %u",
+			     w, RATELIMIT_MAX_RATE, RATELIMIT_MAX_RATE);
 		return -EINVAL;
 	}
 	o->rate[c + 1] = (uint32_t)rate; /* PV_RATE_CONSOLE is 1, OTHER 2, HW 3 */
@@ -122,19 +123,22 @@ static int apply_word(struct vm_options *o, const char *w, int first, char *err,
 
 	if (!strncmp(w, "name=", 5)) {
 		if (set_name(o, w + 5, strlen(w + 5))) {
-			fmt_snprintf(err, n, "\"%s\": a name is 1-%u letters, digits, '-', '_' or '.'",
-				     w, VM_OPTIONS_NAME_MAX - 1);
+			fmt_snprintf(err, n,
+				     "\"%s\": a name is 1-%u letters, digits, '-', '_' or '.'", w,
+				     VM_OPTIONS_NAME_MAX - 1);
 			return -EINVAL;
 		}
 	} else if (!strncmp(w, "mem=", 4)) {
 		if (parse_size(w + 4, &mem) || mem < VM_MEM_MIN || mem > VM_MEM_MAX) {
-			fmt_snprintf(err, n, "\"%s\": memory is a size from 2M to 1G, e.g. mem=16M", w);
+			fmt_snprintf(err, n, "\"%s\": memory is a size from 2M to 1G, e.g. mem=16M",
+				     w);
 			return -EINVAL;
 		}
 		o->mem = ALIGN_UP(mem, 2 * MIB);
 	} else if (!strncmp(w, "grant=", 6)) {
 		if (o->grant_count == VM_OPTIONS_GRANTS_MAX) {
-			fmt_snprintf(err, n, "\"%s\": at most %u grants per VM", w, VM_OPTIONS_GRANTS_MAX);
+			fmt_snprintf(err, n, "\"%s\": at most %u grants per VM", w,
+				     VM_OPTIONS_GRANTS_MAX);
 			return -EINVAL;
 		}
 		if (hw_grant_parse(w + 6, &o->grants[o->grant_count], err, n))
@@ -151,8 +155,11 @@ static int apply_word(struct vm_options *o, const char *w, int first, char *err,
 	} else if (first && !has_equals(w)) {
 		name_from_file(o, w);
 	} else {
-		fmt_snprintf(err, n, "unknown option \"%s\" (known: name=, mem=, console=, grant=, rate=, -- guest "
-			     "args)", w);
+		fmt_snprintf(err, n,
+			     "unknown option \"%s\" (known: name=, mem=, console=, grant=, rate=, "
+			     "-- guest "
+			     "args)",
+			     w);
 		return -EINVAL;
 	}
 	return 0;
@@ -173,7 +180,8 @@ static int set_guest_cmdline(struct vm_options *o, const char *rest, char *err, 
 		if (!w)
 			break;
 		if (len + (len ? 1 : 0) + w >= sizeof(o->guest_cmdline)) {
-			fmt_snprintf(err, n, "guest command line after \"--\" is longer than %u bytes",
+			fmt_snprintf(err, n,
+				     "guest command line after \"--\" is longer than %u bytes",
 				     VM_OPTIONS_CMDLINE_MAX - 1);
 			return -EINVAL;
 		}
@@ -195,7 +203,8 @@ int vm_options_parse(const char *cmdline, struct vm_options *o, char *err, size_
 	*o = (struct vm_options){
 		.mem = VM_MEM_DEFAULT,
 		.rate = { 0, VM_RATE_CONSOLE_DEFAULT, VM_RATE_OTHER_DEFAULT, VM_RATE_HW_DEFAULT },
-		.burst = { 1, VM_BURST_CONSOLE_DEFAULT, VM_BURST_OTHER_DEFAULT, VM_BURST_HW_DEFAULT },
+		.burst = { 1, VM_BURST_CONSOLE_DEFAULT, VM_BURST_OTHER_DEFAULT,
+			   VM_BURST_HW_DEFAULT },
 	};
 	err[0] = '\0';
 	while (*cmdline) {

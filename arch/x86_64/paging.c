@@ -80,7 +80,8 @@ int arch_paging_init(const struct memmap *map)
 			continue;
 		if (base == 0)
 			base = PAGE_SIZE; /* page 0 stays unmapped */
-		if (base < end && map_identity(base, end, PTE_P | PTE_RW | nx, memmap_type_name(r->type)))
+		if (base < end &&
+		    map_identity(base, end, PTE_P | PTE_RW | nx, memmap_type_name(r->type)))
 			return -ENOMEM;
 	}
 	if (map_image(nx))

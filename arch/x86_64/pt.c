@@ -89,8 +89,8 @@ int pt_map(struct pt *pt, uint64_t va, uint64_t pa, uint64_t size, uint64_t leaf
 		int level = pt->fmt->max_leaf_level;
 		int err;
 
-		while (level > 1 && (!IS_ALIGNED(va | pa, LEVEL_SIZE(level)) ||
-				     size < LEVEL_SIZE(level)))
+		while (level > 1 &&
+		       (!IS_ALIGNED(va | pa, LEVEL_SIZE(level)) || size < LEVEL_SIZE(level)))
 			level--;
 		err = map_one(pt, va, pa, level, leaf_flags);
 		if (err)

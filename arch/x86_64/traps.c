@@ -58,8 +58,8 @@ void traps_init(void)
 
 void trap_handle(struct trap_frame *f)
 {
-	const char *name = f->vector < 32 && exception_names[f->vector] ? exception_names[f->vector]
-									  : "???";
+	const char *name =
+		f->vector < 32 && exception_names[f->vector] ? exception_names[f->vector] : "???";
 
 	if (dumping++) {
 		for (;;) {
@@ -67,8 +67,8 @@ void trap_handle(struct trap_frame *f)
 			hlt();
 		}
 	}
-	log_error("FATAL: exception %s (vector %llu) in the hypervisor, error code 0x%llx\n",
-		  name, (unsigned long long)f->vector, (unsigned long long)f->error_code);
+	log_error("FATAL: exception %s (vector %llu) in the hypervisor, error code 0x%llx\n", name,
+		  (unsigned long long)f->vector, (unsigned long long)f->error_code);
 	log_error("  RIP=%016llx CS=%04llx RFLAGS=%08llx RSP=%016llx SS=%04llx\n",
 		  (unsigned long long)f->rip, (unsigned long long)f->cs,
 		  (unsigned long long)f->rflags, (unsigned long long)f->rsp,
@@ -76,15 +76,15 @@ void trap_handle(struct trap_frame *f)
 	log_error("  CR0=%016llx CR2=%016llx CR3=%016llx CR4=%016llx\n",
 		  (unsigned long long)read_cr0(), (unsigned long long)read_cr2(),
 		  (unsigned long long)read_cr3(), (unsigned long long)read_cr4());
-	log_error("  RAX=%016llx RBX=%016llx RCX=%016llx RDX=%016llx\n",
-		  (unsigned long long)f->rax, (unsigned long long)f->rbx,
-		  (unsigned long long)f->rcx, (unsigned long long)f->rdx);
-	log_error("  RSI=%016llx RDI=%016llx RBP=%016llx R8 =%016llx\n",
-		  (unsigned long long)f->rsi, (unsigned long long)f->rdi,
-		  (unsigned long long)f->rbp, (unsigned long long)f->r8);
-	log_error("  R9 =%016llx R10=%016llx R11=%016llx R12=%016llx\n",
-		  (unsigned long long)f->r9, (unsigned long long)f->r10,
-		  (unsigned long long)f->r11, (unsigned long long)f->r12);
+	log_error("  RAX=%016llx RBX=%016llx RCX=%016llx RDX=%016llx\n", (unsigned long long)f->rax,
+		  (unsigned long long)f->rbx, (unsigned long long)f->rcx,
+		  (unsigned long long)f->rdx);
+	log_error("  RSI=%016llx RDI=%016llx RBP=%016llx R8 =%016llx\n", (unsigned long long)f->rsi,
+		  (unsigned long long)f->rdi, (unsigned long long)f->rbp,
+		  (unsigned long long)f->r8);
+	log_error("  R9 =%016llx R10=%016llx R11=%016llx R12=%016llx\n", (unsigned long long)f->r9,
+		  (unsigned long long)f->r10, (unsigned long long)f->r11,
+		  (unsigned long long)f->r12);
 	log_error("  R13=%016llx R14=%016llx R15=%016llx\n", (unsigned long long)f->r13,
 		  (unsigned long long)f->r14, (unsigned long long)f->r15);
 	hv_stop(4);

@@ -176,8 +176,8 @@ static int parse_line(struct bootcfg *cfg, const struct cfg_line *l, const char 
 		    shown);
 }
 
-int bootcfg_parse(const char *text, size_t size, const char *name, struct bootcfg *cfg,
-		  char *err, size_t err_size)
+int bootcfg_parse(const char *text, size_t size, const char *name, struct bootcfg *cfg, char *err,
+		  size_t err_size)
 {
 	struct cfg_line l = { .number = 0 };
 	size_t start = 0;

@@ -20,13 +20,13 @@
 #include <boot/handoff.h>
 
 #define BOOTCFG_LINE_MAX (HANDOFF_CMDLINE_MAX - 1) /* bytes per line, without its end */
-#define BOOTCFG_FILE_MAX 128 /* bytes in a module's file name, NUL included */
+#define BOOTCFG_FILE_MAX 128			   /* bytes in a module's file name, NUL included */
 #define BOOTCFG_ERR_MAX 160
 
 struct bootcfg_module {
-	char file[BOOTCFG_FILE_MAX];              /* as written in boot.cfg */
+	char file[BOOTCFG_FILE_MAX];		  /* as written in boot.cfg */
 	char cmdline[HANDOFF_MODULE_CMDLINE_MAX]; /* "<file> <module command line>" */
-	uint32_t line;                            /* where it was named, for error messages */
+	uint32_t line;				  /* where it was named, for error messages */
 };
 
 struct bootcfg {
@@ -43,8 +43,8 @@ void bootcfg_init(struct bootcfg *cfg);
  * Parses size bytes of boot.cfg text into cfg (which the caller has bootcfg_init()ed). name
  * is how error messages call the file. Returns 0, or -1 with "name:line: reason" in err.
  */
-int bootcfg_parse(const char *text, size_t size, const char *name, struct bootcfg *cfg,
-		  char *err, size_t err_size);
+int bootcfg_parse(const char *text, size_t size, const char *name, struct bootcfg *cfg, char *err,
+		  size_t err_size);
 
 /* What bootcfg_parse_load_options() found. */
 enum bootcfg_options {

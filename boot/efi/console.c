@@ -22,7 +22,7 @@
 #define UART_LCR 3
 #define UART_MCR 4
 #define UART_LSR 5
-#define UART_LSR_THRE 0x20 /* the transmitter can take a byte */
+#define UART_LSR_THRE 0x20   /* the transmitter can take a byte */
 #define UART_SPIN_MAX 100000 /* bounded: a board without COM1 reads 0xff and never blocks */
 
 #define CONSOLE_LINE_MAX 512
@@ -83,13 +83,13 @@ void console_init(void)
 	/* The firmware may be using COM1 too, at the same settings: let its bytes drain first. */
 	for (int i = 0; i < UART_SPIN_MAX && !(inb(COM1 + UART_LSR) & UART_LSR_THRE); i++)
 		;
-	outb(COM1 + UART_IER, 0x00);  /* no interrupts: we poll */
-	outb(COM1 + UART_LCR, 0x80);  /* DLAB on */
-	outb(COM1 + UART_DLL, 0x01);  /* 115200 = 115200 / 1 */
+	outb(COM1 + UART_IER, 0x00); /* no interrupts: we poll */
+	outb(COM1 + UART_LCR, 0x80); /* DLAB on */
+	outb(COM1 + UART_DLL, 0x01); /* 115200 = 115200 / 1 */
 	outb(COM1 + UART_DLM, 0x00);
-	outb(COM1 + UART_LCR, 0x03);  /* 8 data bits, no parity, 1 stop bit, DLAB off */
-	outb(COM1 + UART_FCR, 0x07);  /* FIFOs on and cleared */
-	outb(COM1 + UART_MCR, 0x03);  /* DTR, RTS */
+	outb(COM1 + UART_LCR, 0x03); /* 8 data bits, no parity, 1 stop bit, DLAB off */
+	outb(COM1 + UART_FCR, 0x07); /* FIFOs on and cleared */
+	outb(COM1 + UART_MCR, 0x03); /* DTR, RTS */
 	use_conout = ST && ST->ConOut;
 }
 

@@ -86,8 +86,7 @@ static EFI_STATUS find_image_dir(EFI_LOADED_IMAGE *li, struct volume *vol)
 	return EFI_SUCCESS;
 }
 
-static EFI_STATUS make_path(const struct volume *vol, const char *name, CHAR16 *path,
-			    char *shown);
+static EFI_STATUS make_path(const struct volume *vol, const char *name, CHAR16 *path, char *shown);
 
 static EFI_STATUS open_root(EFI_HANDLE handle, EFI_FILE_HANDLE *root)
 {
@@ -182,8 +181,7 @@ void file_close_volume(struct volume *vol)
 }
 
 /* path = <dir>\<name> in UCS-2, shown = the same in ASCII for messages. */
-static EFI_STATUS make_path(const struct volume *vol, const char *name, CHAR16 *path,
-			    char *shown)
+static EFI_STATUS make_path(const struct volume *vol, const char *name, CHAR16 *path, char *shown)
 {
 	size_t len = 0;
 
@@ -251,8 +249,7 @@ static EFI_STATUS read_all(EFI_FILE_HANDLE fh, const char *shown, UINT8 *buf, UI
 	return EFI_SUCCESS;
 }
 
-EFI_STATUS file_read(struct volume *vol, const char *name, int optional, void **data,
-		     UINT64 *size)
+EFI_STATUS file_read(struct volume *vol, const char *name, int optional, void **data, UINT64 *size)
 {
 	CHAR16 path[FILE_PATH_MAX];
 	char shown[FILE_PATH_MAX];

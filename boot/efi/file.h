@@ -11,7 +11,7 @@
 
 struct volume {
 	EFI_FILE_HANDLE root;
-	CHAR16 dir[FILE_PATH_MAX]; /* "\EFI\SHUNT", or "" for the root directory */
+	CHAR16 dir[FILE_PATH_MAX];    /* "\EFI\SHUNT", or "" for the root directory */
 	char dir_name[FILE_PATH_MAX]; /* the same in ASCII, for messages */
 };
 
@@ -24,8 +24,7 @@ void file_close_volume(struct volume *vol);
  * 4 GiB, and returns them in *data (page aligned) and the file's length in *size. Prints the
  * reason on failure, except EFI_NOT_FOUND when the file is optional.
  */
-EFI_STATUS file_read(struct volume *vol, const char *name, int optional, void **data,
-		     UINT64 *size);
+EFI_STATUS file_read(struct volume *vol, const char *name, int optional, void **data, UINT64 *size);
 
 /* Gives back what file_read() returned. */
 void file_free(void *data, UINT64 size);

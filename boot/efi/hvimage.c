@@ -45,8 +45,9 @@ static EFI_STATUS place_segment(struct hvimage *img, const struct elf64_segment 
 				       (UINTN)((end - start) / PAGE_SIZE), &addr);
 		if (EFI_ERROR(st)) {
 			console_error(HVIMAGE_FILE " wants [0x%llx, 0x%llx) but firmware uses it "
-				      "(AllocatePages: %s)", (unsigned long long)start,
-				      (unsigned long long)end, console_status_name(st));
+						   "(AllocatePages: %s)",
+				      (unsigned long long)start, (unsigned long long)end,
+				      console_status_name(st));
 			return st;
 		}
 		img->ranges[img->range_count].base = start;

@@ -313,8 +313,8 @@ EFI_STATUS efi_main(EFI_HANDLE image, EFI_SYSTEM_TABLE *systab)
 	if (EFI_ERROR(st))
 		goto err_modules;
 	console_info("left boot services: %u memory regions, %u modules; entering the "
-		     "hypervisor at 0x%llx", h->mem_count, h->module_count,
-		     (unsigned long long)hv.entry);
+		     "hypervisor at 0x%llx",
+		     h->mem_count, h->module_count, (unsigned long long)hv.entry);
 	enter_hv(hv.entry, h);
 
 err_modules:

@@ -127,8 +127,8 @@ static void sort_descriptors(uint8_t *p, uint64_t count, uint64_t desc_size)
 	}
 }
 
-int memmap_efi_convert(void *map, uint64_t map_size, uint64_t desc_size,
-		       struct handoff *h, char *err, size_t err_size)
+int memmap_efi_convert(void *map, uint64_t map_size, uint64_t desc_size, struct handoff *h,
+		       char *err, size_t err_size)
 {
 	uint8_t *p = map;
 	uint64_t count;
@@ -159,8 +159,8 @@ int memmap_efi_convert(void *map, uint64_t map_size, uint64_t desc_size,
 		if (insert_region(h, d->physical_start, length, memmap_efi_type(d->type))) {
 			fmt_snprintf(err, err_size,
 				     "memory map has more than %u regions even after merging "
-				     "(%llu descriptors)", HANDOFF_MAX_MEM,
-				     (unsigned long long)count);
+				     "(%llu descriptors)",
+				     HANDOFF_MAX_MEM, (unsigned long long)count);
 			return -1;
 		}
 	}

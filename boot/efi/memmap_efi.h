@@ -30,7 +30,7 @@ uint32_t memmap_efi_type(uint32_t efi_type);
  * Returns 0, or -1 with the reason in err (malformed descriptors, or more than
  * HANDOFF_MAX_MEM regions even after merging).
  */
-int memmap_efi_convert(void *map, uint64_t map_size, uint64_t desc_size,
-		       struct handoff *h, char *err, size_t err_size);
+int memmap_efi_convert(void *map, uint64_t map_size, uint64_t desc_size, struct handoff *h,
+		       char *err, size_t err_size);
 
 #endif

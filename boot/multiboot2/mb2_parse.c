@@ -16,8 +16,8 @@ struct mb2_walk {
 	struct handoff *out;
 };
 
-__attribute__((format(printf, 2, 3))) static int mb2_error(struct handoff *out,
-							   const char *fmt, ...)
+__attribute__((format(printf, 2, 3))) static int mb2_error(struct handoff *out, const char *fmt,
+							   ...)
 {
 	va_list ap;
 
@@ -46,8 +46,8 @@ static int copy_string(struct mb2_walk *w, uint32_t offset, const uint8_t *s, ui
 	while (n < avail && s[n])
 		n++;
 	if (n == avail)
-		return mb2_error(w->out, "multiboot2: %s at offset %u is not NUL-terminated",
-				 what, offset);
+		return mb2_error(w->out, "multiboot2: %s at offset %u is not NUL-terminated", what,
+				 offset);
 	if (n >= dst_size)
 		return mb2_error(w->out, "multiboot2: %s at offset %u is longer than %zu bytes",
 				 what, offset, dst_size - 1);
@@ -77,19 +77,27 @@ static int parse_mmap(struct mb2_walk *w, uint32_t offset, const uint8_t *tag, u
 	uint32_t entry_size, count;
 
 	if (size < sizeof(struct mb2_tag_mmap))
-		return mb2_error(w->out, "multiboot2: memory map tag at offset %u is %u bytes, "
-				 "too short", offset, size);
+		return mb2_error(w->out,
+				 "multiboot2: memory map tag at offset %u is %u bytes, "
+				 "too short",
+				 offset, size);
 	entry_size = read32(tag + offsetof(struct mb2_tag_mmap, entry_size));
 	if (entry_size < sizeof(struct mb2_mmap_entry) || entry_size % 8)
-		return mb2_error(w->out, "multiboot2: memory map entry size %u at offset %u is "
-				 "invalid", entry_size, offset);
+		return mb2_error(w->out,
+				 "multiboot2: memory map entry size %u at offset %u is "
+				 "invalid",
+				 entry_size, offset);
 	if ((size - sizeof(struct mb2_tag_mmap)) % entry_size)
-		return mb2_error(w->out, "multiboot2: memory map tag at offset %u holds a partial "
-				 "entry (entry size %u)", offset, entry_size);
+		return mb2_error(w->out,
+				 "multiboot2: memory map tag at offset %u holds a partial "
+				 "entry (entry size %u)",
+				 offset, entry_size);
 	count = (size - sizeof(struct mb2_tag_mmap)) / entry_size;
 	if (count > HANDOFF_MAX_MEM)
-		return mb2_error(w->out, "multiboot2: memory map has %u entries, at most %u "
-				 "supported", count, HANDOFF_MAX_MEM);
+		return mb2_error(w->out,
+				 "multiboot2: memory map has %u entries, at most %u "
+				 "supported",
+				 count, HANDOFF_MAX_MEM);
 	for (uint32_t i = 0; i < count; i++) {
 		const uint8_t *e = tag + sizeof(struct mb2_tag_mmap) + i * entry_size;
 		struct handoff_mem_region *r = &w->out->mem[i];
@@ -118,8 +126,10 @@ static int parse_module(struct mb2_walk *w, uint32_t offset, const uint8_t *tag,
 	start = read32(tag + offsetof(struct mb2_tag_module, mod_start));
 	end = read32(tag + offsetof(struct mb2_tag_module, mod_end));
 	if (end < start)
-		return mb2_error(out, "multiboot2: module at offset %u ends (0x%x) before it "
-				 "starts", offset, end);
+		return mb2_error(out,
+				 "multiboot2: module at offset %u ends (0x%x) before it "
+				 "starts",
+				 offset, end);
 	m = &out->modules[out->module_count];
 	if (copy_string(w, offset, tag + sizeof(struct mb2_tag_module),
 			size - sizeof(struct mb2_tag_module), m->cmdline, sizeof(m->cmdline),
@@ -199,27 +209,37 @@ static int walk_tags(struct mb2_walk *w)
 		uint32_t size = read32(w->base + offset + 4);
 
 		if (size < sizeof(struct mb2_tag))
-			return mb2_error(w->out, "multiboot2: tag at offset %u has size %u, less "
-					 "than its own header", offset, size);
+			return mb2_error(w->out,
+					 "multiboot2: tag at offset %u has size %u, less "
+					 "than its own header",
+					 offset, size);
 		if (size > w->total - offset)
-			return mb2_error(w->out, "multiboot2: tag at offset %u (size %u) runs past "
-					 "the end of the boot information", offset, size);
+			return mb2_error(w->out,
+					 "multiboot2: tag at offset %u (size %u) runs past "
+					 "the end of the boot information",
+					 offset, size);
 		if (type == MB2_TAG_END)
-			return size == sizeof(struct mb2_tag) ? 0
-			       : mb2_error(w->out, "multiboot2: end tag at offset %u has size %u",
-					   offset, size);
+			return size == sizeof(struct mb2_tag)
+				       ? 0
+				       : mb2_error(w->out,
+						   "multiboot2: end tag at offset %u has size %u",
+						   offset, size);
 		if (is_single_tag(type)) {
 			if (w->seen & (1u << type))
-				return mb2_error(w->out, "multiboot2: duplicate tag of type %u at "
-						 "offset %u", type, offset);
+				return mb2_error(w->out,
+						 "multiboot2: duplicate tag of type %u at "
+						 "offset %u",
+						 type, offset);
 			w->seen |= 1u << type;
 		}
 		if (parse_tag(w, offset, type, size))
 			return -1;
 		offset += (size + 7) & ~7u;
 	}
-	return mb2_error(w->out, "multiboot2: no end tag within the %u bytes of boot "
-			 "information", w->total);
+	return mb2_error(w->out,
+			 "multiboot2: no end tag within the %u bytes of boot "
+			 "information",
+			 w->total);
 }
 
 int mb2_parse(uint32_t magic, const void *info, struct handoff *out)
@@ -231,16 +251,22 @@ int mb2_parse(uint32_t magic, const void *info, struct handoff *out)
 	out->version = HANDOFF_VERSION;
 	out->firmware = HANDOFF_FW_BIOS_MULTIBOOT2;
 	if (magic != MB2_BOOTLOADER_MAGIC)
-		return mb2_error(out, "multiboot2: entered with magic 0x%x, expected 0x%x: not "
-				 "booted by a multiboot2 loader", magic, MB2_BOOTLOADER_MAGIC);
+		return mb2_error(out,
+				 "multiboot2: entered with magic 0x%x, expected 0x%x: not "
+				 "booted by a multiboot2 loader",
+				 magic, MB2_BOOTLOADER_MAGIC);
 	if (!info || ((uintptr_t)info & 7))
-		return mb2_error(out, "multiboot2: boot information at 0x%lx is not 8-byte "
-				 "aligned", (unsigned long)(uintptr_t)info);
+		return mb2_error(out,
+				 "multiboot2: boot information at 0x%lx is not 8-byte "
+				 "aligned",
+				 (unsigned long)(uintptr_t)info);
 	w.total = read32(w.base);
 	if (w.total < sizeof(struct mb2_info_header) + sizeof(struct mb2_tag) ||
 	    w.total > MB2_INFO_MAX_SIZE)
-		return mb2_error(out, "multiboot2: boot information total size %u is outside "
-				 "[16, %u]", w.total, MB2_INFO_MAX_SIZE);
+		return mb2_error(out,
+				 "multiboot2: boot information total size %u is outside "
+				 "[16, %u]",
+				 w.total, MB2_INFO_MAX_SIZE);
 	if (walk_tags(&w))
 		return -1;
 	if (out->mem_count == 0)

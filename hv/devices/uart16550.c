@@ -51,8 +51,7 @@ static uint8_t uart_read(const struct uart16550 *u, uint16_t offset)
 	}
 }
 
-int uart16550_access(struct uart16550 *u, uint16_t offset, int write, uint32_t *value,
-		     uint8_t *tx)
+int uart16550_access(struct uart16550 *u, uint16_t offset, int write, uint32_t *value, uint8_t *tx)
 {
 	uint8_t v = (uint8_t)*value;
 	int dlab = u->lcr & LCR_DLAB;

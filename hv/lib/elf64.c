@@ -60,8 +60,7 @@ static int fail(char *err, size_t err_size, const char *fmt, uint64_t a, uint64_
 	return -1;
 }
 
-static int check_header(const struct elf64_ehdr *eh, uint64_t file_size, char *err,
-			size_t err_size)
+static int check_header(const struct elf64_ehdr *eh, uint64_t file_size, char *err, size_t err_size)
 {
 	if (eh->ident[0] != 0x7f || eh->ident[1] != 'E' || eh->ident[2] != 'L' ||
 	    eh->ident[3] != 'F')
@@ -85,8 +84,10 @@ static int check_header(const struct elf64_ehdr *eh, uint64_t file_size, char *e
 		return fail(err, err_size, "program header size %llu is not 56", eh->phentsize, 0);
 	if (eh->phoff > file_size ||
 	    (uint64_t)eh->phnum * sizeof(struct elf64_phdr) > file_size - eh->phoff)
-		return fail(err, err_size, "program header table at 0x%llx runs past the end of "
-			    "the file (%llu bytes)", eh->phoff, file_size);
+		return fail(err, err_size,
+			    "program header table at 0x%llx runs past the end of "
+			    "the file (%llu bytes)",
+			    eh->phoff, file_size);
 	return 0;
 }
 
@@ -96,8 +97,10 @@ static int check_segment(const struct elf64_phdr *ph, unsigned int index, uint64
 	if (ph->filesz > ph->memsz)
 		return fail(err, err_size, "segment %llu: file size exceeds memory size", index, 0);
 	if (ph->offset > file_size || ph->filesz > file_size - ph->offset)
-		return fail(err, err_size, "segment %llu: bytes at offset 0x%llx run past the end "
-			    "of the file", index, ph->offset);
+		return fail(err, err_size,
+			    "segment %llu: bytes at offset 0x%llx run past the end "
+			    "of the file",
+			    index, ph->offset);
 	if (ph->paddr + ph->memsz < ph->paddr || ph->vaddr + ph->memsz < ph->vaddr)
 		return fail(err, err_size, "segment %llu: address 0x%llx + size wraps around",
 			    index, ph->paddr);

@@ -26,8 +26,8 @@ static void out_pad(struct fmt_out *out, char c, int count)
 }
 
 struct fmt_spec {
-	int left;  /* '-' flag */
-	int zero;  /* '0' flag */
+	int left; /* '-' flag */
+	int zero; /* '0' flag */
 	int width;
 	int precision; /* -1: none */
 	int length;    /* 0, 'l' or 'L' (long long), 'z' */

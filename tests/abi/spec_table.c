@@ -47,12 +47,13 @@ int main(void)
 {
 	puts("| nr | name | arguments | result | class | rate limit | since |");
 	puts("|---|---|---|---|---|---|---|");
-#define ROW(nr, NAME, name, nargs, args, result, perm, rate, major, minor)                      \
-	printf("| %d | `PV_CALL_%s` | %s | %s | %s | %s | %d.%d |\n", nr, #NAME, args, result,    \
+#define ROW(nr, NAME, name, nargs, args, result, perm, rate, major, minor)                         \
+	printf("| %d | `PV_CALL_%s` | %s | %s | %s | %s | %d.%d |\n", nr, #NAME, args, result,     \
 	       class_name(perm), rate_name(rate), major, minor);
 	PV_CALL_LIST(ROW)
 #undef ROW
 	if (unknown)
-		fprintf(stderr, "spec_table: %d permission or rate classes without a name\n", unknown);
+		fprintf(stderr, "spec_table: %d permission or rate classes without a name\n",
+			unknown);
 	return unknown ? 1 : 0;
 }

@@ -28,7 +28,7 @@ static void set_gate(int v, void *handler)
 {
 	uint64_t a = (uint64_t)(uintptr_t)handler;
 
-	idt[v] = (struct gate){ (uint16_t)a, 0x08, 0, 0x8e, (uint16_t)(a >> 16),
+	idt[v] = (struct gate){ (uint16_t)a,	     0x08, 0, 0x8e, (uint16_t)(a >> 16),
 				(uint32_t)(a >> 32), 0 };
 }
 
@@ -40,7 +40,7 @@ static void setup_protection(void)
 		uint16_t limit;
 		uint64_t base;
 	} __attribute__((packed)) gdtr = { sizeof(gdt) - 1, (uint64_t)(uintptr_t)gdt },
-				 idtr = { sizeof(idt) - 1, (uint64_t)(uintptr_t)idt };
+				  idtr = { sizeof(idt) - 1, (uint64_t)(uintptr_t)idt };
 
 	*(uint64_t *)(tss + 4) = (uint64_t)(uintptr_t)(kernel_stack + sizeof(kernel_stack));
 	gdt[1] = 0x00af9b000000ffffull; /* kernel code */
@@ -86,8 +86,9 @@ int64_t guest_main(const struct pv_start_info *si)
 	      "buffer crossing the end of RAM -> PV_EFAULT");
 	check(&failures, gk_hypercall2(PV_CALL_CONSOLE_WRITE, ~0ull - 7, 16) == PV_EFAULT,
 	      "buffer wrapping around -> PV_EFAULT");
-	check(&failures, gk_hypercall2(PV_CALL_CONSOLE_WRITE, (uint64_t)(uintptr_t)msg,
-				       PV_CONSOLE_WRITE_MAX + 1) == PV_E2BIG,
+	check(&failures,
+	      gk_hypercall2(PV_CALL_CONSOLE_WRITE, (uint64_t)(uintptr_t)msg,
+			    PV_CONSOLE_WRITE_MAX + 1) == PV_E2BIG,
 	      "oversized write -> PV_E2BIG");
 	check(&failures, gk_console_write(msg, 0) == 0, "empty write -> 0");
 	check(&failures, gk_hypercall0(PV_CALL_COUNT) == PV_ENOSYS, "first unassigned call");

@@ -56,7 +56,7 @@ static void install_idt(void)
 		uint64_t base;
 	} __attribute__((packed)) idtr = { sizeof(idt) - 1, (uint64_t)(uintptr_t)idt };
 
-	idt[EVENT_VECTOR] = (struct gate){ (uint16_t)a, 0x08, 0, 0x8e, (uint16_t)(a >> 16),
+	idt[EVENT_VECTOR] = (struct gate){ (uint16_t)a,		0x08, 0, 0x8e, (uint16_t)(a >> 16),
 					   (uint32_t)(a >> 32), 0 };
 	__asm__ volatile("lidt %0" ::"m"(idtr));
 }

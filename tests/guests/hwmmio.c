@@ -33,7 +33,9 @@ static void map_2m(uint64_t gpa)
 /* 640x480, 8 bits per pixel, linear framebuffer on, through the VBE index/data ports. */
 static int set_vbe_mode(void)
 {
-	static const uint16_t regs[][2] = { { 4, 0 }, { 1, 640 }, { 2, 480 }, { 3, 8 }, { 4, 0x41 } };
+	static const uint16_t regs[][2] = {
+		{ 4, 0 }, { 1, 640 }, { 2, 480 }, { 3, 8 }, { 4, 0x41 }
+	};
 	static struct pv_port_op ops[10];
 
 	for (int i = 0; i < 5; i++) {

@@ -123,7 +123,8 @@ int64_t guest_main(const struct pv_start_info *si)
 		write_batch(&uart, line, make_line(line, si, "batch"), &failures);
 		n = make_line(line, si, "trap");
 		for (int i = 0; i < n; i++)
-			gk_uart_putc(uart.port_base, line[i]); /* each IN/OUT exits, Shunt forwards */
+			gk_uart_putc(uart.port_base,
+				     line[i]); /* each IN/OUT exits, Shunt forwards */
 	} else if (r == 0 && uart.mode == PV_HW_MODE_PASSTHROUGH) {
 		for (unsigned int k = 0; k < sizeof(uart_init) / sizeof(uart_init[0]); k++)
 			gk_outb((uint16_t)(uart.port_base + uart_init[k][0]), uart_init[k][1]);

@@ -27,12 +27,14 @@ int64_t guest_main(const struct pv_start_info *si)
 	max_write = gk_cpuid_reg(PV_CPUID_LIMITS, 1);
 	tsc_khz = gk_cpuid_reg(PV_CPUID_LIMITS, 2);
 	check(&failures, gk_cpuid_reg(PV_CPUID_BASE, 0) == PV_CPUID_MAX_LEAF, "highest leaf");
-	check(&failures, (features & PV_FEATURE_VCPU_PAGE) && (features & PV_FEATURE_EVENTS) &&
-				 (features & PV_FEATURE_TIMER) && (features & PV_FEATURE_CONSOLE_RING) &&
-				 (features & PV_FEATURE_EVENT_SEND),
+	check(&failures,
+	      (features & PV_FEATURE_VCPU_PAGE) && (features & PV_FEATURE_EVENTS) &&
+		      (features & PV_FEATURE_TIMER) && (features & PV_FEATURE_CONSOLE_RING) &&
+		      (features & PV_FEATURE_EVENT_SEND),
 	      "features leaf lists the v1.1 services");
-	check(&failures, privileges == (PV_PERM_BASE | PV_PERM_CONSOLE | PV_PERM_TIME |
-					PV_PERM_EVENTS), "privileges leaf");
+	check(&failures,
+	      privileges == (PV_PERM_BASE | PV_PERM_CONSOLE | PV_PERM_TIME | PV_PERM_EVENTS),
+	      "privileges leaf");
 	check(&failures, max_write == PV_CONSOLE_WRITE_MAX, "limits leaf: console write max");
 	check(&failures, tsc_khz > 0, "limits leaf: TSC frequency");
 	check(&failures, gk_console_write("", 0) == 0, "a permitted class answers");

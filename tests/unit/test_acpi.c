@@ -117,9 +117,8 @@ static struct acpi_header *make_dsdt(void *at, const uint8_t *aml, size_t aml_le
 #define AML_PREFIX 0x10, 0x12, '\\', '_', 'S', 'B', '_', 0x0d, '_', 'S', '5', '_', 0x00, 0xa3
 
 static const uint8_t aml_s5[] = {
-	AML_PREFIX,
-	0x08, '_', 'S', '5', '_', 0x12, 0x0a, 0x04, 0x0a, 0x05, 0x0a, 0x05, 0x00, 0x00,
-	0x14, 0x08, '_', 'P', 'T', 'S', 0x01, 0xa3,
+	AML_PREFIX, 0x08, '_',	'S',  '5',  '_', 0x12, 0x0a, 0x04, 0x0a, 0x05, 0x0a,
+	0x05,	    0x00, 0x00, 0x14, 0x08, '_', 'P',  'T',  'S',  0x01, 0xa3,
 };
 
 static void make_fadt(uint32_t length, uint32_t dsdt32, uint64_t x_dsdt, uint32_t pm1a)
@@ -290,8 +289,8 @@ static void test_xsdt_broken_falls_back_to_rsdt(void **state)
 /* The FADT's 64-bit X_DSDT wins over its 32-bit DSDT; the latter serves when it is 0. */
 static void test_x_dsdt_preferred(void **state)
 {
-	static const uint8_t other[] = { 0x08, '_', 'S', '5', '_', 0x12, 0x08, 0x04,
-					 0x0a, 0x07, 0x0a, 0x03, 0x00, 0x00 };
+	static const uint8_t other[] = { 0x08, '_',  'S',  '5',	 '_',  0x12, 0x08,
+					 0x04, 0x0a, 0x07, 0x0a, 0x03, 0x00, 0x00 };
 
 	(void)state;
 	make_dsdt(slot(S_DSDT2), other, sizeof(other));
@@ -325,12 +324,12 @@ static void check_s5_aml(const uint8_t *aml, size_t len, uint8_t typa, uint8_t t
 
 static void test_s5_zero_and_one_ops(void **state)
 {
-	static const uint8_t zeros[] = { AML_PREFIX, 0x08, '_', 'S', '5', '_', 0x12, 0x06, 0x04,
-					 0x00, 0x00, 0x00, 0x00 };
-	static const uint8_t mixed[] = { AML_PREFIX, 0x08, '_', 'S', '5', '_', 0x12, 0x07, 0x04,
-					 0x01, 0x0a, 0x02, 0x00, 0x00 };
-	static const uint8_t mixed2[] = { 0x08, '_', 'S', '5', '_', 0x12, 0x07, 0x02,
-					  0x0a, 0x06, 0x00, 0xa3, 0xa3 };
+	static const uint8_t zeros[] = { AML_PREFIX, 0x08, '_',	 'S',  '5',  '_', 0x12,
+					 0x06,	     0x04, 0x00, 0x00, 0x00, 0x00 };
+	static const uint8_t mixed[] = { AML_PREFIX, 0x08, '_',	 'S',  '5',  '_',  0x12,
+					 0x07,	     0x04, 0x01, 0x0a, 0x02, 0x00, 0x00 };
+	static const uint8_t mixed2[] = { 0x08, '_',  'S',  '5',  '_',	0x12, 0x07,
+					  0x02, 0x0a, 0x06, 0x00, 0xa3, 0xa3 };
 
 	(void)state;
 	check_s5_aml(zeros, sizeof(zeros), 0, 0);
@@ -341,10 +340,10 @@ static void test_s5_zero_and_one_ops(void **state)
 /* PkgLength encodings of two and four bytes (ACPI 6.4, 20.2.4). */
 static void test_s5_long_pkglength(void **state)
 {
-	static const uint8_t two[] = { AML_PREFIX, 0x08, '_', 'S', '5', '_', 0x12, 0x40, 0x01, 0x04,
-				       0x0a, 0x05, 0x0a, 0x06, 0x00, 0x00 };
-	static const uint8_t four[] = { 0x08, '_', 'S', '5', '_', 0x12, 0xc0, 0x00, 0x00, 0x00,
-					0x04, 0x0a, 0x03, 0x0a, 0x04, 0x00, 0x00 };
+	static const uint8_t two[] = { AML_PREFIX, 0x08, '_',  'S',  '5',  '_',	 0x12, 0x40,
+				       0x01,	   0x04, 0x0a, 0x05, 0x0a, 0x06, 0x00, 0x00 };
+	static const uint8_t four[] = { 0x08, '_',  'S',  '5',	'_',  0x12, 0xc0, 0x00, 0x00,
+					0x00, 0x04, 0x0a, 0x03, 0x0a, 0x04, 0x00, 0x00 };
 
 	(void)state;
 	check_s5_aml(two, sizeof(two), 5, 6);
@@ -564,8 +563,8 @@ static void test_no_pm1a(void **state)
 
 static void test_dsdt_without_s5(void **state)
 {
-	static const uint8_t aml[] = { AML_PREFIX, 0x08, '_', 'S', '4', '_', 0x12, 0x06, 0x04,
-				       0x0a, 0x04, 0x0a, 0x04, 0x00 };
+	static const uint8_t aml[] = { AML_PREFIX, 0x08, '_',  'S',  '4',  '_',	 0x12,
+				       0x06,	   0x04, 0x0a, 0x04, 0x0a, 0x04, 0x00 };
 
 	(void)state;
 	make_dsdt(slot(S_DSDT), aml, sizeof(aml));
@@ -576,8 +575,8 @@ static void test_dsdt_without_s5(void **state)
 /* \_S5 defined as a method, not a package: Shunt can not evaluate it. */
 static void test_s5_not_a_package(void **state)
 {
-	static const uint8_t aml[] = { 0x14, 0x09, '_', 'S', '5', '_', 0x00, 0xa4, 0x0a, 0x05,
-				       0xa3, 0xa3 };
+	static const uint8_t aml[] = { 0x14, 0x09, '_',	 'S',  '5',  '_',
+				       0x00, 0xa4, 0x0a, 0x05, 0xa3, 0xa3 };
 
 	(void)state;
 	make_dsdt(slot(S_DSDT), aml, sizeof(aml));
@@ -588,8 +587,8 @@ static void test_s5_not_a_package(void **state)
 /* Package elements other than small integers (here a WordPrefix) are not guessed at. */
 static void test_s5_unsupported_element(void **state)
 {
-	static const uint8_t aml[] = { 0x08, '_', 'S', '5', '_', 0x12, 0x08, 0x04,
-				       0x0b, 0x05, 0x00, 0x0a, 0x05, 0x00 };
+	static const uint8_t aml[] = { 0x08, '_',  'S',	 '5',  '_',  0x12, 0x08,
+				       0x04, 0x0b, 0x05, 0x00, 0x0a, 0x05, 0x00 };
 
 	(void)state;
 	make_dsdt(slot(S_DSDT), aml, sizeof(aml));
@@ -600,10 +599,10 @@ static void test_s5_unsupported_element(void **state)
 /* A package cut off by the end of the DSDT: refused, nothing read past the table. */
 static void test_s5_truncated_at_end(void **state)
 {
-	static const uint8_t cut_in_typb[] = { AML_PREFIX, 0x08, '_', 'S', '5', '_', 0x12, 0x0a,
-					       0x04, 0x0a, 0x05, 0x0a };
-	static const uint8_t cut_in_pkglength[] = { AML_PREFIX, 0x08, '_', 'S', '5', '_', 0x12,
-						    0xc0, 0x00, 0x00, 0x00 };
+	static const uint8_t cut_in_typb[] = { AML_PREFIX, 0x08, '_',  'S',  '5',  '_',
+					       0x12,	   0x0a, 0x04, 0x0a, 0x05, 0x0a };
+	static const uint8_t cut_in_pkglength[] = { AML_PREFIX, 0x08, '_',  'S',  '5', '_',
+						    0x12,	0xc0, 0x00, 0x00, 0x00 };
 	uint8_t *dsdt;
 
 	(void)state;

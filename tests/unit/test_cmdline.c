@@ -161,8 +161,9 @@ static void test_unknown_word_reported(void **state)
 static void test_near_misses_unknown(void **state)
 {
 	static const char *const words[] = {
-		"Test", "tests", "tes", "test=1", "crashtest=0", "loglevel", "logleve=debug",
-		"loglevelx=debug", "=debug", "xloglevel=debug", "log=debug", "=",
+		"Test",	       "tests",		  "tes",	   "test=1",
+		"crashtest=0", "loglevel",	  "logleve=debug", "loglevelx=debug",
+		"=debug",      "xloglevel=debug", "log=debug",	   "=",
 	};
 
 	(void)state;
@@ -177,8 +178,8 @@ static void test_near_misses_unknown(void **state)
 static void test_bad_loglevel_keeps_default(void **state)
 {
 	static const char *const words[] = {
-		"loglevel=verbose", "loglevel=", "loglevel=DEBUG", "loglevel=debug2",
-		"loglevel=3", "loglevel==debug", "loglevel=info=debug",
+		"loglevel=verbose", "loglevel=",       "loglevel=DEBUG",      "loglevel=debug2",
+		"loglevel=3",	    "loglevel==debug", "loglevel=info=debug",
 	};
 
 	(void)state;
@@ -281,14 +282,26 @@ static void test_hwbudget(void **state)
 static void test_bad_hwbudget_keeps_default(void **state)
 {
 	static const char *const words[] = {
-		"hwbudget=", "hwbudget=abc", "hwbudget=12k", "hwbudget=-5", "hwbudget=+5",
-		"hwbudget=0x10", "hwbudget=1.5", "hwbudget=1e3", "hwbudget==5", "hwbudget=5=5",
-		"hwbudget=5x", "hwbudget=100000001", "hwbudget=200000000", "hwbudget=4294967296",
-		"hwbudget=4294967295", "hwbudget=18446744073709551617",
+		"hwbudget=",
+		"hwbudget=abc",
+		"hwbudget=12k",
+		"hwbudget=-5",
+		"hwbudget=+5",
+		"hwbudget=0x10",
+		"hwbudget=1.5",
+		"hwbudget=1e3",
+		"hwbudget==5",
+		"hwbudget=5=5",
+		"hwbudget=5x",
+		"hwbudget=100000001",
+		"hwbudget=200000000",
+		"hwbudget=4294967296",
+		"hwbudget=4294967295",
+		"hwbudget=18446744073709551617",
 		"hwbudget=99999999999999999999999999999999999999999999999999",
 	};
-	static const char *const near[] = { "hwbudget", "hwbudgets=5", "HWBUDGET=5", "hwbudge=5",
-					     "xhwbudget=5", "hw_budget=5" };
+	static const char *const near[] = { "hwbudget",	 "hwbudgets=5", "HWBUDGET=5",
+					    "hwbudge=5", "xhwbudget=5", "hw_budget=5" };
 
 	(void)state;
 	for (unsigned int i = 0; i < ARRAY_SIZE(words); i++) {

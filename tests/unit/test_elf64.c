@@ -31,12 +31,17 @@ static Elf64_Phdr *ph(unsigned int i)
 	return (Elf64_Phdr *)(file + eh->e_phoff) + i;
 }
 
-static void set_phdr(unsigned int i, uint32_t type, uint32_t flags, uint64_t offset,
-		     uint64_t vaddr, uint64_t paddr, uint64_t filesz, uint64_t memsz)
+static void set_phdr(unsigned int i, uint32_t type, uint32_t flags, uint64_t offset, uint64_t vaddr,
+		     uint64_t paddr, uint64_t filesz, uint64_t memsz)
 {
-	*ph(i) = (Elf64_Phdr){ .p_type = type, .p_flags = flags, .p_offset = offset,
-			       .p_vaddr = vaddr, .p_paddr = paddr, .p_filesz = filesz,
-			       .p_memsz = memsz, .p_align = 0x1000 };
+	*ph(i) = (Elf64_Phdr){ .p_type = type,
+			       .p_flags = flags,
+			       .p_offset = offset,
+			       .p_vaddr = vaddr,
+			       .p_paddr = paddr,
+			       .p_filesz = filesz,
+			       .p_memsz = memsz,
+			       .p_align = 0x1000 };
 }
 
 /* Text (R+X) at 1 MiB, a note, then data (R+W) with bss at 2 MiB. */

@@ -30,11 +30,11 @@ static int fmt(const char *format, ...)
 	return n;
 }
 
-#define CHECK(expected, ...)                                                               \
-	do {                                                                               \
-		int n_ = fmt(__VA_ARGS__);                                                 \
-		assert_string_equal(buf, expected);                                        \
-		assert_int_equal(n_, strlen(expected));                                    \
+#define CHECK(expected, ...)                                                                       \
+	do {                                                                                       \
+		int n_ = fmt(__VA_ARGS__);                                                         \
+		assert_string_equal(buf, expected);                                                \
+		assert_int_equal(n_, strlen(expected));                                            \
 	} while (0)
 
 static void test_plain_text(void **state)
@@ -124,8 +124,8 @@ static void test_string(void **state)
 static void test_BUG_string_precision_reads_past_array(void **state)
 {
 	long page = sysconf(_SC_PAGESIZE);
-	char *pages = mmap(NULL, 2 * page, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS,
-			   -1, 0);
+	char *pages =
+		mmap(NULL, 2 * page, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
 	char *sig;
 	pid_t pid;
 	int status;
@@ -151,7 +151,8 @@ static void test_BUG_string_precision_reads_past_array(void **state)
 	munmap(pages, 2 * page);
 	if (WIFSIGNALED(status))
 		fail_msg("fmt_snprintf(\"%%.4s\") on 4 unterminated bytes read past them "
-			 "(signal %d)", WTERMSIG(status));
+			 "(signal %d)",
+			 WTERMSIG(status));
 	assert_true(WIFEXITED(status));
 	assert_int_equal(WEXITSTATUS(status), 0);
 }
@@ -193,8 +194,25 @@ static void test_against_host_printf(void **state)
 		"%lld", "%llu", "%llx", "%020llx", "%-22lld|", "%lu",
 	};
 	static const long long values[] = {
-		0, 1, -1, 9, 10, -10, 255, 256, 65535, -65536, 123456789, INT_MAX, INT_MIN,
-		UINT_MAX, 0x100000000ll, -0x100000000ll, LLONG_MAX, LLONG_MIN, 0x7fffffffffffll,
+		0,
+		1,
+		-1,
+		9,
+		10,
+		-10,
+		255,
+		256,
+		65535,
+		-65536,
+		123456789,
+		INT_MAX,
+		INT_MIN,
+		UINT_MAX,
+		0x100000000ll,
+		-0x100000000ll,
+		LLONG_MAX,
+		LLONG_MIN,
+		0x7fffffffffffll,
 	};
 	char expected[256];
 
@@ -224,9 +242,8 @@ static void test_mixed_arguments(void **state)
 {
 	(void)state;
 	/* Arguments of different sizes must be consumed in order with the right widths. */
-	CHECK("1 ffffffffffffffff x -2 (null) 3 0x10 %",
-	      "%d %llx %c %ld %s %zu %p %%", 1, ~0ull, 'x', -2L, (char *)NULL, (size_t)3,
-	      (void *)0x10);
+	CHECK("1 ffffffffffffffff x -2 (null) 3 0x10 %", "%d %llx %c %ld %s %zu %p %%", 1, ~0ull,
+	      'x', -2L, (char *)NULL, (size_t)3, (void *)0x10);
 }
 
 static void test_unknown_conversion_printed(void **state)

@@ -18,20 +18,23 @@ static size_t bitmap_bytes;
 static struct frame_allocator saved_fa;
 static uint64_t *saved_bitmap;
 
-#define R(base, len, type) { (base), (len), (type), 0 }
+#define R(base, len, type)                                                                         \
+	{                                                                                          \
+		(base), (len), (type), 0                                                           \
+	}
 
 /*
  * 1 MiB..8 MiB usable but for a claimed hole, a reserved range inside it, a hole in the
  * address space, a usable range that is not 2 MiB aligned and ACPI tables.
  */
 static const struct handoff_mem_region raw_map[] = {
-	R(0x1000, 0x9e000, HANDOFF_MEM_USABLE),        /* frames 1..158 */
-	R(0x9fc00, 0x60400, HANDOFF_MEM_RESERVED),     /* up to 1 MiB */
-	R(0x100000, 0x700000, HANDOFF_MEM_USABLE),     /* 1 MiB..8 MiB */
-	R(0x480000, 0x10000, HANDOFF_MEM_RESERVED),    /* inside it */
-	R(0x1000000, 0x7ff000, HANDOFF_MEM_USABLE),    /* 16 MiB..24 MiB - 4 KiB: after a hole */
+	R(0x1000, 0x9e000, HANDOFF_MEM_USABLE),	    /* frames 1..158 */
+	R(0x9fc00, 0x60400, HANDOFF_MEM_RESERVED),  /* up to 1 MiB */
+	R(0x100000, 0x700000, HANDOFF_MEM_USABLE),  /* 1 MiB..8 MiB */
+	R(0x480000, 0x10000, HANDOFF_MEM_RESERVED), /* inside it */
+	R(0x1000000, 0x7ff000, HANDOFF_MEM_USABLE), /* 16 MiB..24 MiB - 4 KiB: after a hole */
 	R(0x17ff000, 0x1000, HANDOFF_MEM_ACPI_RECLAIM),
-	R(0x1a03000, 0x5fd000, HANDOFF_MEM_USABLE),    /* unaligned start and end in 2 MiB */
+	R(0x1a03000, 0x5fd000, HANDOFF_MEM_USABLE), /* unaligned start and end in 2 MiB */
 };
 
 static void init_map(const struct handoff_mem_region *in, uint32_t n)
@@ -75,7 +78,6 @@ static uint64_t usable_frames(void)
 {
 	return memmap_total(&map, HANDOFF_MEM_USABLE) / PAGE_SIZE;
 }
-
 
 static void save(void)
 {
@@ -201,13 +203,13 @@ static void test_is_free(void **state)
 	(void)state;
 	assert_true(frame_is_free(&fa, 0x1000));
 	assert_true(frame_is_free(&fa, 0x9e000));
-	assert_true(frame_is_free(&fa, 0x100fff)); /* any byte of the frame */
-	assert_false(frame_is_free(&fa, 0x0));      /* below the first usable frame */
-	assert_false(frame_is_free(&fa, 0x9f000));  /* partly reserved */
-	assert_false(frame_is_free(&fa, 0xa0000));  /* reserved */
-	assert_false(frame_is_free(&fa, 0x480000)); /* reserved inside usable */
-	assert_false(frame_is_free(&fa, 0x208000)); /* claimed for the image */
-	assert_false(frame_is_free(&fa, 0x900000)); /* a hole */
+	assert_true(frame_is_free(&fa, 0x100fff));   /* any byte of the frame */
+	assert_false(frame_is_free(&fa, 0x0));	     /* below the first usable frame */
+	assert_false(frame_is_free(&fa, 0x9f000));   /* partly reserved */
+	assert_false(frame_is_free(&fa, 0xa0000));   /* reserved */
+	assert_false(frame_is_free(&fa, 0x480000));  /* reserved inside usable */
+	assert_false(frame_is_free(&fa, 0x208000));  /* claimed for the image */
+	assert_false(frame_is_free(&fa, 0x900000));  /* a hole */
 	assert_false(frame_is_free(&fa, 0x17ff000)); /* ACPI tables */
 	assert_true(frame_is_free(&fa, 0x1fff000));  /* the last usable frame */
 	assert_false(frame_is_free(&fa, 0x2000000)); /* past the last usable frame */
@@ -298,8 +300,8 @@ static void test_alloc_bad_requests_refused(void **state)
 	(void)state;
 	expect_refused(0, PAGE_SIZE);
 	expect_refused(1, 0);
-	expect_refused(1, 2048);            /* below a page */
-	expect_refused(1, 3 * PAGE_SIZE);   /* not a power of two */
+	expect_refused(1, 2048);	  /* below a page */
+	expect_refused(1, 3 * PAGE_SIZE); /* not a power of two */
 	expect_refused(1, 6 * PAGE_SIZE);
 	expect_refused(1, PAGE_SIZE + 1);
 	expect_refused(UINT64_MAX, PAGE_SIZE);
@@ -378,14 +380,14 @@ static void test_double_free_refused(void **state)
 static void test_free_outside_usable_refused(void **state)
 {
 	(void)state;
-	expect_free_refused(0x0, 1);          /* below the first usable frame */
-	expect_free_refused(0xa0000, 1);      /* reserved */
-	expect_free_refused(0x9f000, 1);      /* partly reserved */
-	expect_free_refused(0x480000, 1);     /* reserved inside usable */
-	expect_free_refused(0x200000, 1);     /* the hypervisor image */
-	expect_free_refused(0x900000, 1);     /* a hole */
-	expect_free_refused(0x17ff000, 1);    /* ACPI tables */
-	expect_free_refused(0x2000000, 1);    /* just past the last usable frame */
+	expect_free_refused(0x0, 1);	   /* below the first usable frame */
+	expect_free_refused(0xa0000, 1);   /* reserved */
+	expect_free_refused(0x9f000, 1);   /* partly reserved */
+	expect_free_refused(0x480000, 1);  /* reserved inside usable */
+	expect_free_refused(0x200000, 1);  /* the hypervisor image */
+	expect_free_refused(0x900000, 1);  /* a hole */
+	expect_free_refused(0x17ff000, 1); /* ACPI tables */
+	expect_free_refused(0x2000000, 1); /* just past the last usable frame */
 	expect_free_refused(0x100000000ull, 1);
 	expect_free_refused(UINT64_MAX & ~0xfffull, 1);
 	expect_free_refused(0x1000, UINT64_MAX); /* a count that overflows */

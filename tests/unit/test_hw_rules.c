@@ -80,29 +80,79 @@ static void test_parse_malformed(void **state)
 {
 	static const char *const bad[] = {
 		/* empty, and missing parts */
-		"", "pci", "pci:", "pci:00", "pci:00:", "pci:00:1f", "pci:00:1f.", "pci:00:1f.2",
-		"pci:00:1f.2:", "pci::1f.2:io", "pci:00:.2:io", "pci:00:1f.:io", "ports", "ports:",
-		"ports:3f8", "ports:3f8-", "ports:3f8-3ff", "ports:3f8-3ff:", "ports:-3ff:io",
-		"ports:3f8-:io", ":io", "io",
+		"",
+		"pci",
+		"pci:",
+		"pci:00",
+		"pci:00:",
+		"pci:00:1f",
+		"pci:00:1f.",
+		"pci:00:1f.2",
+		"pci:00:1f.2:",
+		"pci::1f.2:io",
+		"pci:00:.2:io",
+		"pci:00:1f.:io",
+		"ports",
+		"ports:",
+		"ports:3f8",
+		"ports:3f8-",
+		"ports:3f8-3ff",
+		"ports:3f8-3ff:",
+		"ports:-3ff:io",
+		"ports:3f8-:io",
+		":io",
+		"io",
 		/* out of range */
-		"pci:100:00.0:io", "pci:0x100:00.0:io", "pci:000000100:00.0:io", "pci:00:20.0:io",
-		"pci:00:0x20.0:io", "pci:00:00.8:io", "pci:00:00.f:io", "pci:fffffffff:00.0:io",
-		"ports:10000-10000:io", "ports:3f8-10000:io", "ports:0x10000-0x10001:io",
+		"pci:100:00.0:io",
+		"pci:0x100:00.0:io",
+		"pci:000000100:00.0:io",
+		"pci:00:20.0:io",
+		"pci:00:0x20.0:io",
+		"pci:00:00.8:io",
+		"pci:00:00.f:io",
+		"pci:fffffffff:00.0:io",
+		"ports:10000-10000:io",
+		"ports:3f8-10000:io",
+		"ports:0x10000-0x10001:io",
 		"ports:0-fffffffffff:io",
 		/* last before first */
-		"ports:3ff-3f8:io", "ports:1-0:io",
+		"ports:3ff-3f8:io",
+		"ports:1-0:io",
 		/* unknown modes */
-		"pci:00:1f.2:dma", "pci:00:1f.2:IO", "pci:00:1f.2:Mmio", "ports:3f8-3ff:pass",
-		"ports:3f8-3ff:ioo", "ports:3f8-3ff:i",
+		"pci:00:1f.2:dma",
+		"pci:00:1f.2:IO",
+		"pci:00:1f.2:Mmio",
+		"ports:3f8-3ff:pass",
+		"ports:3f8-3ff:ioo",
+		"ports:3f8-3ff:i",
 		/* trailing junk */
-		"pci:00:1f.2:io ", "pci:00:1f.2:io:x", "pci:00:1f.2:mmio,", "ports:3f8-3ff:io\n",
-		"ports:3f8-3ff:io-", "pci:00:1f.2:iox",
+		"pci:00:1f.2:io ",
+		"pci:00:1f.2:io:x",
+		"pci:00:1f.2:mmio,",
+		"ports:3f8-3ff:io\n",
+		"ports:3f8-3ff:io-",
+		"pci:00:1f.2:iox",
 		/* wrong separators, kinds, digits and prefixes */
-		"pci:00.1f.2:io", "pci:00:1f:2:io", "pci:00:1f.2-io", "pci-00:1f.2:io",
-		"ports:3f8:3ff:io", "ports:3f8..3ff:io", "ports:3f8-3ff-io", "ports 3f8-3ff:io",
-		"port:3f8-3ff:io", "PCI:00:1f.2:io", "Ports:3f8-3ff:io", "usb:00:1f.2:io",
-		"pci:g0:1f.2:io", "pci:-1:1f.2:io", "pci:+1:1f.2:io", "pci: 0:1f.2:io",
-		"pci:0x:1f.2:io", "pci:0x0x1:1f.2:io", "ports:0x-3ff:io", "ports:3f8-0x:io",
+		"pci:00.1f.2:io",
+		"pci:00:1f:2:io",
+		"pci:00:1f.2-io",
+		"pci-00:1f.2:io",
+		"ports:3f8:3ff:io",
+		"ports:3f8..3ff:io",
+		"ports:3f8-3ff-io",
+		"ports 3f8-3ff:io",
+		"port:3f8-3ff:io",
+		"PCI:00:1f.2:io",
+		"Ports:3f8-3ff:io",
+		"usb:00:1f.2:io",
+		"pci:g0:1f.2:io",
+		"pci:-1:1f.2:io",
+		"pci:+1:1f.2:io",
+		"pci: 0:1f.2:io",
+		"pci:0x:1f.2:io",
+		"pci:0x0x1:1f.2:io",
+		"ports:0x-3ff:io",
+		"ports:3f8-0x:io",
 		"ports:x3f8-3ff:io",
 	};
 
@@ -206,9 +256,9 @@ static void test_compat_foreign(void **state)
 {
 	static const uint32_t foreign[] = {
 		0x060000, 0x060100, 0x060400, 0x060401, 0x068000, /* bridges */
-		0x070100, 0x070200, 0x078000,                     /* parallel, multiport, other */
-		0x030200, 0x038000, 0x030100,                     /* 3D, other display, XGA */
-		0x0c0000, 0x0c0500, 0x0c0400, 0x0c8000,           /* FireWire, SMBus, FC, other */
+		0x070100, 0x070200, 0x078000,			  /* parallel, multiport, other */
+		0x030200, 0x038000, 0x030100,			  /* 3D, other display, XGA */
+		0x0c0000, 0x0c0500, 0x0c0400, 0x0c8000,		  /* FireWire, SMBus, FC, other */
 		0x000000, 0x040100, 0x050000, 0x080000, 0x0b4000, 0x0d1100, 0xff0000, 0xffffff,
 	};
 
@@ -271,11 +321,11 @@ static int check_one(uint16_t port, uint8_t width, uint8_t write)
 static void test_batch_ok(void **state)
 {
 	static const struct pv_port_op ops[] = {
-		{ 0x3f8, 1, 0, 0 },          { 0x3f8, 1, 1, 0x41 },       { 0x3fc, 4, 1, 0xffffff },
-		{ 0x3fe, 2, 0, 0 },          { 0x3ff, 1, 1, 0 },          { 0x400, 4, 0, 0 },
-		{ 0x404, 4, 1, 0 },          { 0x1f0, 4, 0, 0 },          { 0x1f4, 4, 0, 0 },
-		{ 0x1f6, 2, 1, 0 },          { 0x60, 1, 0, 0 },           { 0xfff0, 4, 0, 0 },
-		{ 0xfffc, 4, 1, 0 },         { 0xfffe, 2, 0, 0 },         { 0xffff, 1, 1, 0 },
+		{ 0x3f8, 1, 0, 0 },  { 0x3f8, 1, 1, 0x41 }, { 0x3fc, 4, 1, 0xffffff },
+		{ 0x3fe, 2, 0, 0 },  { 0x3ff, 1, 1, 0 },    { 0x400, 4, 0, 0 },
+		{ 0x404, 4, 1, 0 },  { 0x1f0, 4, 0, 0 },    { 0x1f4, 4, 0, 0 },
+		{ 0x1f6, 2, 1, 0 },  { 0x60, 1, 0, 0 },	    { 0xfff0, 4, 0, 0 },
+		{ 0xfffc, 4, 1, 0 }, { 0xfffe, 2, 0, 0 },   { 0xffff, 1, 1, 0 },
 	};
 	uint32_t bad;
 
@@ -426,8 +476,9 @@ static void test_batch_first_bad_index(void **state)
 
 	(void)state;
 	for (unsigned int i = 0; i < PV_PORT_BATCH_MAX; i++)
-		ops[i] = (struct pv_port_op){ .port = (uint16_t)(0x3f8 + i % 8), .width = 1,
-					      .write = i & 1, .value = i };
+		ops[i] = (struct pv_port_op){
+			.port = (uint16_t)(0x3f8 + i % 8), .width = 1, .write = i & 1, .value = i
+		};
 	assert_int_equal(check(ops, PV_PORT_BATCH_MAX, windows, NWIN, &bad), 0);
 
 	ops[2].port = 0x2f8; /* not granted */

@@ -36,17 +36,18 @@ static void check_map(const struct expect *e, uint32_t n)
 
 		if (r->base != e[i].base || r->end != e[i].end || r->type != e[i].type)
 			fail_msg("region %u is [0x%llx, 0x%llx) type %u, expected [0x%llx, 0x%llx) "
-				 "type %u", i, (unsigned long long)r->base,
-				 (unsigned long long)r->end, r->type, (unsigned long long)e[i].base,
+				 "type %u",
+				 i, (unsigned long long)r->base, (unsigned long long)r->end,
+				 r->type, (unsigned long long)e[i].base,
 				 (unsigned long long)e[i].end, e[i].type);
 	}
 	assert_int_equal(map.count, n);
 }
 
-#define CHECK_MAP(...)                                                                     \
-	do {                                                                               \
-		const struct expect e_[] = { __VA_ARGS__ };                                \
-		check_map(e_, ARRAY_SIZE(e_));                                             \
+#define CHECK_MAP(...)                                                                             \
+	do {                                                                                       \
+		const struct expect e_[] = { __VA_ARGS__ };                                        \
+		check_map(e_, ARRAY_SIZE(e_));                                                     \
 	} while (0)
 
 static int normalise(const struct handoff_mem_region *in, uint32_t n)
@@ -57,7 +58,10 @@ static int normalise(const struct handoff_mem_region *in, uint32_t n)
 #define REGIONS(...) ((const struct handoff_mem_region[]){ __VA_ARGS__ })
 #define NORMALISE(...) normalise(REGIONS(__VA_ARGS__), ARRAY_SIZE(REGIONS(__VA_ARGS__)))
 
-#define R(base, len, type) { (base), (len), (type), 0 }
+#define R(base, len, type)                                                                         \
+	{                                                                                          \
+		(base), (len), (type), 0                                                           \
+	}
 
 /* The properties every normalised map has: sorted, disjoint, no same-type neighbours. */
 static void check_invariants(void)
@@ -168,8 +172,8 @@ static void test_zero_length_dropped(void **state)
 static void test_adjacent_same_type_merged(void **state)
 {
 	(void)state;
-	assert_int_equal(NORMALISE(R(0, MIB, USABLE), R(2 * MIB, MIB, USABLE),
-				   R(MIB, MIB, USABLE), R(3 * MIB, 0x1000, RESERVED),
+	assert_int_equal(NORMALISE(R(0, MIB, USABLE), R(2 * MIB, MIB, USABLE), R(MIB, MIB, USABLE),
+				   R(3 * MIB, 0x1000, RESERVED),
 				   R(3 * MIB + 0x1000, 0x1000, RESERVED),
 				   R(3 * MIB + 0x2000, 0x1000, NVS)),
 			 0);
@@ -189,7 +193,7 @@ static void test_unaligned_usable_shrunk(void **state)
 	(void)state;
 	assert_int_equal(NORMALISE(R(0x1234, 0x5678 - 0x1234, USABLE),
 				   R(0x9fc00, 0x400, RESERVED), /* not RAM: kept as it is */
-				   R(0x10100, 0xe00, USABLE),   /* less than a page: dropped */
+				   R(0x10100, 0xe00, USABLE),	/* less than a page: dropped */
 				   R(0x20800, 0x1000, USABLE)), /* a page long, but no whole page */
 			 0);
 	CHECK_MAP({ 0x2000, 0x5000, USABLE }, { 0x9fc00, 0xa0000, RESERVED });
@@ -207,9 +211,9 @@ static void test_usable_shrunk_around_reserved(void **state)
 static void test_wrapping_region_refused(void **state)
 {
 	(void)state;
-	assert_int_equal(NORMALISE(R(0, 16 * MIB, USABLE),
-				   R(0xfffffffffffff000ull, 0x2000, RESERVED)),
-			 -EINVAL);
+	assert_int_equal(
+		NORMALISE(R(0, 16 * MIB, USABLE), R(0xfffffffffffff000ull, 0x2000, RESERVED)),
+		-EINVAL);
 	assert_contains(map.error, "wraps");
 	assert_contains(map.error, "region 1");
 }
@@ -255,14 +259,10 @@ static void test_too_many_regions_refused(void **state)
 
 /* A typical PC map through normalise, checked against the helpers' view of it. */
 static const struct handoff_mem_region pc_map[] = {
-	R(0x0, 0x9fc00, USABLE),
-	R(0x9fc00, 0x400, RESERVED),
-	R(0xf0000, 0x10000, RESERVED),
-	R(0x100000, 0x7ee0000, USABLE),
-	R(0x7fe0000, 0x20000, RECLAIM),
-	R(0xfec00000, 0x1000, MMIO),
-	R(0xfffc0000, 0x40000, RESERVED),
-	R(0x100000000ull, 0x80000000ull, USABLE),
+	R(0x0, 0x9fc00, USABLE),	  R(0x9fc00, 0x400, RESERVED),
+	R(0xf0000, 0x10000, RESERVED),	  R(0x100000, 0x7ee0000, USABLE),
+	R(0x7fe0000, 0x20000, RECLAIM),	  R(0xfec00000, 0x1000, MMIO),
+	R(0xfffc0000, 0x40000, RESERVED), R(0x100000000ull, 0x80000000ull, USABLE),
 };
 
 static void pc(void)
@@ -307,8 +307,8 @@ static void test_spans(void **state)
 	assert_true(memmap_spans(&map, 0xf0000, 0x101000,
 				 MEMMAP_TYPE_BIT(USABLE) | MEMMAP_TYPE_BIT(RESERVED)));
 	assert_false(memmap_spans(&map, 0xf0000, 0x101000, MEMMAP_TYPE_BIT(RESERVED)));
-	assert_false(memmap_spans(&map, 0xa0000, 0xa1000, ~0u)); /* a hole */
-	assert_false(memmap_spans(&map, 0x9f000, 0xf1000, ~0u)); /* across a hole */
+	assert_false(memmap_spans(&map, 0xa0000, 0xa1000, ~0u));	       /* a hole */
+	assert_false(memmap_spans(&map, 0x9f000, 0xf1000, ~0u));	       /* across a hole */
 	assert_false(memmap_spans(&map, 0x17ffff000ull, 0x180001000ull, ~0u)); /* past the end */
 	assert_false(memmap_spans(&map, 0x200000000ull, 0x200001000ull, ~0u));
 }
@@ -364,10 +364,10 @@ static void test_claim_outside_usable_refused(void **state)
 {
 	(void)state;
 	pc();
-	expect_claim_refused(0x9e000, 0xa0000);          /* into a reserved range */
-	expect_claim_refused(0x9f000, 0x9f800);          /* a partial page of one */
-	expect_claim_refused(0x7fdf000, 0x7fe1000);      /* into ACPI tables */
-	expect_claim_refused(0x50000, 0x200000);         /* across a hole */
+	expect_claim_refused(0x9e000, 0xa0000);		      /* into a reserved range */
+	expect_claim_refused(0x9f000, 0x9f800);		      /* a partial page of one */
+	expect_claim_refused(0x7fdf000, 0x7fe1000);	      /* into ACPI tables */
+	expect_claim_refused(0x50000, 0x200000);	      /* across a hole */
 	expect_claim_refused(0x17ffff000ull, 0x180001000ull); /* past the end of RAM */
 	expect_claim_refused(0x200000000ull, 0x200001000ull); /* nowhere near RAM */
 	/* Usable RAM that is already claimed is no longer usable. */
@@ -528,9 +528,9 @@ static void test_claim_until_full(void **state)
 	int err = 0;
 
 	(void)state;
-	assert_int_equal(NORMALISE(R(0, MIB, USABLE), R(MIB, MIB, RESERVED),
-				   R(2 * MIB, 4 * MIB, USABLE)),
-			 0);
+	assert_int_equal(
+		NORMALISE(R(0, MIB, USABLE), R(MIB, MIB, RESERVED), R(2 * MIB, 4 * MIB, USABLE)),
+		0);
 	for (uint64_t at = 2 * MIB + 0x1000; at < 6 * MIB; at += 0x2000) {
 		save();
 		err = memmap_claim(&map, at, at + 0x1000, MEMMAP_MODULE);

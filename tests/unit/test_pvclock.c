@@ -14,8 +14,9 @@ static uint64_t exact_ns(uint64_t ticks, uint64_t hz)
 
 static void test_scales(void **state)
 {
-	const uint64_t freqs[] = { 1000, 1193182, 50000000, 50001000, 999999999, 1000000000,
-				   1000000001, 2500000000ull, 3700000123ull, 1000000000000ull };
+	const uint64_t freqs[] = { 1000,	  1193182,	   50000000,   50001000,
+				   999999999,	  1000000000,	   1000000001, 2500000000ull,
+				   3700000123ull, 1000000000000ull };
 
 	(void)state;
 	for (size_t i = 0; i < sizeof(freqs) / sizeof(freqs[0]); i++) {

@@ -112,12 +112,8 @@ static void test_strlcpy(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		T(test_memcpy),
-		T(test_memmove_overlap),
-		T(test_memset),
-		T(test_compare_like_libc),
-		T(test_lengths),
-		T(test_strlcpy),
+		T(test_memcpy),	 T(test_memmove_overlap), T(test_memset), T(test_compare_like_libc),
+		T(test_lengths), T(test_strlcpy),
 	};
 
 	return unit_run(tests);

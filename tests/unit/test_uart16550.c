@@ -67,10 +67,10 @@ static void test_other_registers(void **state)
 	assert_int_equal(wr(2, 0x01, NULL), 0);
 	assert_int_equal(rd(2) & 0xc0, 0xc0); /* FIFOs reported enabled */
 	assert_int_equal(wr(7, 0x5a, NULL), 0);
-	assert_int_equal(rd(7), 0x5a);        /* scratch register */
+	assert_int_equal(rd(7), 0x5a);		/* scratch register */
 	assert_int_equal(wr(5, 0x00, NULL), 0); /* LSR is read-only */
 	assert_int_equal(rd(5) & 0x60, 0x60);
-	assert_int_equal(rd(6) & 0xb0, 0xb0);   /* CTS, DSR, DCD */
+	assert_int_equal(rd(6) & 0xb0, 0xb0); /* CTS, DSR, DCD */
 	assert_int_equal(wr(4, 0xff, NULL), 0);
 	assert_int_equal(rd(4), 0x1f);
 }

@@ -59,8 +59,13 @@ static void test_guest_cmdline(void **state)
 static void test_bad_mem(void **state)
 {
 	(void)state;
-	const char *bad[] = { "name=a mem=", "name=a mem=1M", "name=a mem=2G", "name=a mem=16Q",
-			      "name=a mem=16MB", "name=a mem=-4M", "name=a mem=99999999999999999999M",
+	const char *bad[] = { "name=a mem=",
+			      "name=a mem=1M",
+			      "name=a mem=2G",
+			      "name=a mem=16Q",
+			      "name=a mem=16MB",
+			      "name=a mem=-4M",
+			      "name=a mem=99999999999999999999M",
 			      "name=a mem=M" };
 
 	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
@@ -130,8 +135,8 @@ static void test_console(void **state)
 static void test_bad_console(void **state)
 {
 	static const char *const bad[] = {
-		"console=", "console=Print", "console=DISCARD", "console=discard2", "console=prin",
-		"console=print,discard", "console==print", "console=none",
+		"console=",	"console=Print",	 "console=DISCARD", "console=discard2",
+		"console=prin", "console=print,discard", "console==print",  "console=none",
 	};
 
 	(void)state;
@@ -154,7 +159,8 @@ static void test_grants(void **state)
 	assert_int_equal(o.grant_count, 0);
 
 	assert_int_equal(parse("g.elf grant=pci:00:1f.2:mmio grant=ports:3f8-3ff:io "
-			       "grant=ports:0x2f8-0x2ff:passthrough grant=pci:0x1:0.1:io"), 0);
+			       "grant=ports:0x2f8-0x2ff:passthrough grant=pci:0x1:0.1:io"),
+			 0);
 	assert_int_equal(o.grant_count, 4);
 	assert_int_equal(o.grants[0].kind, PV_HW_KIND_PCI);
 	assert_int_equal(o.grants[0].bdf, 0x00fa);
@@ -188,21 +194,32 @@ static void test_too_many_grants(void **state)
 {
 	(void)state;
 	assert_int_equal(parse("g.elf grant=ports:1-1:io grant=ports:2-2:io grant=ports:3-3:io "
-			       "grant=ports:4-4:io grant=ports:5-5:io"), -22);
+			       "grant=ports:4-4:io grant=ports:5-5:io"),
+			 -22);
 	assert_contains(err, "at most 4 grants");
 	assert_contains(err, "grant=ports:5-5:io");
 	/* Four are fine. */
 	assert_int_equal(parse("g.elf grant=ports:1-1:io grant=ports:2-2:io grant=ports:3-3:io "
-			       "grant=ports:4-4:io"), 0);
+			       "grant=ports:4-4:io"),
+			 0);
 	assert_int_equal(o.grant_count, 4);
 }
 
 static void test_bad_grants(void **state)
 {
 	static const char *const bad[] = {
-		"", "pci:00:20.0:io", "pci:100:00.0:io", "pci:00:00.8:mmio", "pci:00:1f.2",
-		"pci:00:1f.2:dma", "ports:3ff-3f8:io", "ports:3f8-10000:io", "ports:3f8:3ff:io",
-		"ports:3f8-3ff:io:", "usb:1:io", "pci:00.1f.2:io",
+		"",
+		"pci:00:20.0:io",
+		"pci:100:00.0:io",
+		"pci:00:00.8:mmio",
+		"pci:00:1f.2",
+		"pci:00:1f.2:dma",
+		"ports:3ff-3f8:io",
+		"ports:3f8-10000:io",
+		"ports:3f8:3ff:io",
+		"ports:3f8-3ff:io:",
+		"usb:1:io",
+		"pci:00.1f.2:io",
 	};
 
 	(void)state;
@@ -262,7 +279,8 @@ static void test_rates(void **state)
 
 	/* All three, 0 (unlimited) and the bounds; the last word for a class wins. */
 	assert_int_equal(parse("g.elf rate=hw:0:1 rate=console:1000000:1000000 rate=other:1:1 "
-			       "rate=hw:7:3"), 0);
+			       "rate=hw:7:3"),
+			 0);
 	expect_rate(PV_RATE_CONSOLE, 1000000, 1000000);
 	expect_rate(PV_RATE_OTHER, 1, 1);
 	expect_rate(PV_RATE_HW, 7, 3);
@@ -277,21 +295,42 @@ static void test_bad_rates(void **state)
 {
 	static const char *const bad[] = {
 		/* unknown or missing class */
-		"rate=", "rate=disk:10:1", "rate=Console:10:1", "rate=consolex:10:1",
-		"rate=console", "rate=:10:1", "rate=none:10:1", "rate=hw10:1", "rate=h:10:1",
+		"rate=",
+		"rate=disk:10:1",
+		"rate=Console:10:1",
+		"rate=consolex:10:1",
+		"rate=console",
+		"rate=:10:1",
+		"rate=none:10:1",
+		"rate=hw10:1",
+		"rate=h:10:1",
 		/* missing or empty parts */
-		"rate=console:", "rate=console:10", "rate=console:10:", "rate=console::1",
-		"rate=hw::", "rate=hw:10:1:5",
+		"rate=console:",
+		"rate=console:10",
+		"rate=console:10:",
+		"rate=console::1",
+		"rate=hw::",
+		"rate=hw:10:1:5",
 		/* burst 0, values above 1000000 */
-		"rate=console:10:0", "rate=hw:0:0", "rate=console:1000001:1",
+		"rate=console:10:0",
+		"rate=hw:0:0",
+		"rate=console:1000001:1",
 		"rate=other:10:1000001",
-		"rate=hw:4294967297:1", "rate=hw:1:4294967296", "rate=hw:9999999999:1",
+		"rate=hw:4294967297:1",
+		"rate=hw:1:4294967296",
+		"rate=hw:9999999999:1",
 		/* non-digits */
-		"rate=console:1x:1", "rate=console:10:1x", "rate=console:-1:1", "rate=console:+1:1",
-		"rate=console:0x10:1", "rate=console:1e3:1", "rate=console:10: 1",
+		"rate=console:1x:1",
+		"rate=console:10:1x",
+		"rate=console:-1:1",
+		"rate=console:+1:1",
+		"rate=console:0x10:1",
+		"rate=console:1e3:1",
+		"rate=console:10: 1",
 		"rate=console:a:b",
 		/* more than ten digits, even of a small value */
-		"rate=console:00000000001:1", "rate=console:1:00000000001",
+		"rate=console:00000000001:1",
+		"rate=console:1:00000000001",
 		"rate=console:99999999999999999999:1",
 	};
 

@@ -30,7 +30,7 @@ static void test_optional_only_where_allowed(void **state)
 	unsigned int bit;
 
 	assert_int_equal(vmx_ctl_adjust(cap(0, 0x0f), 0x1, 0xf0f0, &out, &bit), 0);
-	assert_int_equal(out, 0x1 | 0x0);        /* 0xf0f0 & 0x0f = 0 */
+	assert_int_equal(out, 0x1 | 0x0); /* 0xf0f0 & 0x0f = 0 */
 	assert_int_equal(vmx_ctl_adjust(cap(0, 0xffff), 0x1, 0xf0f0, &out, &bit), 0);
 	assert_int_equal(out, 0xf0f1);
 }
@@ -42,8 +42,9 @@ static void test_missing_required_bit_named(void **state)
 	unsigned int bit = 0;
 
 	/* Bits 6 and 9 required, only bit 6 allowed: the lowest missing one is reported. */
-	assert_int_equal(vmx_ctl_adjust(cap(0, 1u << 6), (1u << 6) | (1u << 9) | (1u << 12), 0,
-					&out, &bit), -1);
+	assert_int_equal(
+		vmx_ctl_adjust(cap(0, 1u << 6), (1u << 6) | (1u << 9) | (1u << 12), 0, &out, &bit),
+		-1);
 	assert_int_equal(bit, 9);
 	assert_int_equal(out, 0x1234); /* no half-adjusted word escapes */
 }

@@ -27,8 +27,8 @@ static const struct vmx_msrs bochs = {
 		    ALLOW1(PIN_PREEMPTION_TIMER),
 	.procbased = 0x0401e172ull | 0x0401e172ull << 32 | ALLOW1(7) | ALLOW1(24) | ALLOW1(28) |
 		     ALLOW1(PROC_SECONDARY),
-	.procbased2 = ALLOW1(0) | ALLOW1(PROC2_EPT) | ALLOW1(PROC2_VPID) |
-		      ALLOW1(PROC2_UNRESTRICTED),
+	.procbased2 =
+		ALLOW1(0) | ALLOW1(PROC2_EPT) | ALLOW1(PROC2_VPID) | ALLOW1(PROC2_UNRESTRICTED),
 	.ept_vpid_cap = 0xf0106334141ull,
 	.misc = 0x403c0 | 5, /* preemption timer ticks every 2^5 TSC ticks */
 };

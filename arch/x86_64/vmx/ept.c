@@ -60,8 +60,8 @@ int ept_init(struct arch_vm *avm)
 
 int ept_map_ram(struct arch_vm *avm, gpa_t gpa, hpa_t hpa, uint64_t size)
 {
-	int err = pt_map(&avm->ept, gpa, hpa, size, EPT_READ | EPT_WRITE | EPT_EXEC |
-						      EPT_MEMTYPE_WB);
+	int err =
+		pt_map(&avm->ept, gpa, hpa, size, EPT_READ | EPT_WRITE | EPT_EXEC | EPT_MEMTYPE_WB);
 
 	/* Mappings only grow here, but stale "not present" entries may be cached. */
 	ept_flush(avm);

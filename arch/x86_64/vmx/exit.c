@@ -7,8 +7,8 @@
 #include "vmx.h"
 
 #include <arch/x86.h>
-#include <hv/hv.h>
 #include <hv/arch.h>
+#include <hv/hv.h>
 #include <hv/log.h>
 
 struct exit_entry {
@@ -58,7 +58,8 @@ static void exit_nmi_or_exception(struct vcpu *vcpu, uint64_t q)
 static void exit_interrupt_window(struct vcpu *vcpu, uint64_t q)
 {
 	/* The guest can take an interrupt now: the entry work injects the pending one. */
-	vmwrite(VMCS_PROC_BASED_CTLS, vmread(VMCS_PROC_BASED_CTLS) & ~PROC_INTERRUPT_WINDOW_EXITING);
+	vmwrite(VMCS_PROC_BASED_CTLS,
+		vmread(VMCS_PROC_BASED_CTLS) & ~PROC_INTERRUPT_WINDOW_EXITING);
 }
 
 static void exit_hlt(struct vcpu *vcpu, uint64_t q)
@@ -144,8 +145,8 @@ void vmx_dump_and_stop(struct vcpu *vcpu, int reason_code, const char *what)
 		  (reason & EXIT_REASON_ENTRY_FAILURE) ? " [VM entry failed]" : "",
 		  (unsigned long long)vmread(VMCS_EXIT_QUALIFICATION));
 	log_error("vm %s:   RIP=0x%llx RSP=0x%llx RFLAGS=0x%llx CR0=0x%llx CR3=0x%llx "
-		  "CR4=0x%llx EFER=0x%llx\n", vcpu->vm->name,
-		  (unsigned long long)vmread(VMCS_GUEST_RIP),
+		  "CR4=0x%llx EFER=0x%llx\n",
+		  vcpu->vm->name, (unsigned long long)vmread(VMCS_GUEST_RIP),
 		  (unsigned long long)vmread(VMCS_GUEST_RSP),
 		  (unsigned long long)vmread(VMCS_GUEST_RFLAGS),
 		  (unsigned long long)vmread(VMCS_GUEST_CR0),
@@ -213,8 +214,8 @@ void vmx_inject_exception(unsigned int vector, int has_error_code, uint32_t erro
 static uint64_t *gpr_slot(struct vcpu *vcpu, unsigned int index)
 {
 	struct guest_gprs *r = &vcpu->arch.regs;
-	uint64_t *const slots[16] = { &r->rax, &r->rcx, &r->rdx, &r->rbx, 0,       &r->rbp,
-				      &r->rsi, &r->rdi, &r->r8,  &r->r9,  &r->r10, &r->r11,
+	uint64_t *const slots[16] = { &r->rax, &r->rcx, &r->rdx, &r->rbx, 0,	   &r->rbp,
+				      &r->rsi, &r->rdi, &r->r8,	 &r->r9,  &r->r10, &r->r11,
 				      &r->r12, &r->r13, &r->r14, &r->r15 };
 
 	return slots[index & 15];

@@ -70,11 +70,13 @@ void vmx_exit_cr_access(struct vcpu *vcpu, uint64_t q)
 			vmwrite(VMCS_GUEST_CR3, vmx_gpr_read(vcpu, gpr));
 			vmx_skip_instruction();
 		} else
-			vmx_dump_and_stop(vcpu, VM_STOP_UNHANDLED, "MOV to this CR is not emulated");
+			vmx_dump_and_stop(vcpu, VM_STOP_UNHANDLED,
+					  "MOV to this CR is not emulated");
 		return;
 	case CR_ACCESS_MOV_FROM:
 		if (cr != 3) {
-			vmx_dump_and_stop(vcpu, VM_STOP_UNHANDLED, "MOV from this CR is not emulated");
+			vmx_dump_and_stop(vcpu, VM_STOP_UNHANDLED,
+					  "MOV from this CR is not emulated");
 			return;
 		}
 		vmx_gpr_write(vcpu, gpr, vmread(VMCS_GUEST_CR3));

@@ -18,8 +18,8 @@ void vmx_exit_ept_violation(struct vcpu *vcpu, uint64_t q)
 
 	vm_stop(vcpu->vm, VM_STOP_BAD_ACCESS, -1,
 		"EPT violation: %s at guest-physical 0x%llx (RIP 0x%llx), outside its %llu MiB "
-		"of RAM", access, (unsigned long long)gpa,
-		(unsigned long long)vmread(VMCS_GUEST_RIP),
+		"of RAM",
+		access, (unsigned long long)gpa, (unsigned long long)vmread(VMCS_GUEST_RIP),
 		(unsigned long long)(vcpu->vm->ram_size >> 20));
 }
 

@@ -7,8 +7,8 @@
 
 #include <hv/hypercall.h>
 
-#define SAME_OFFSET(reg, field)                                                                  \
-	_Static_assert(__builtin_offsetof(struct guest_gprs, reg) ==                            \
+#define SAME_OFFSET(reg, field)                                                                    \
+	_Static_assert(__builtin_offsetof(struct guest_gprs, reg) ==                               \
 			       __builtin_offsetof(struct hc_args, field),                          \
 		       "guest_gprs." #reg " must overlay hc_args." #field)
 SAME_OFFSET(rax, nr);

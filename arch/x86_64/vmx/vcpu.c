@@ -48,7 +48,7 @@ int arch_vm_open_ports(struct vm *vm, uint16_t base, uint16_t count)
 	if ((uint32_t)base + count > 0x10000)
 		return -EINVAL;
 	for (uint32_t port = base; port < (uint32_t)base + count; port++)
-		bitmap[port / 8] &= (uint8_t)~(1u << (port % 8));
+		bitmap[port / 8] &= (uint8_t) ~(1u << (port % 8));
 	return 0;
 }
 

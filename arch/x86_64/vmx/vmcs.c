@@ -17,7 +17,7 @@
 
 /* Segment access rights in the VMCS format (SDM Vol. 3C 25.4.1, table 25-2). */
 #define AR_CODE64 0xa09b   /* present, DPL 0, code exec/read accessed, L=1, G=1 */
-#define AR_DATA 0xc093     /* present, DPL 0, data read/write accessed, D/B=1, G=1 */
+#define AR_DATA 0xc093	   /* present, DPL 0, data read/write accessed, D/B=1, G=1 */
 #define AR_TSS_BUSY 0x008b /* present, 64-bit busy TSS */
 #define AR_UNUSABLE 0x10000
 
@@ -115,8 +115,8 @@ static int setup_execution_controls(struct vcpu *vcpu)
 	return write_all(fields, ARRAY_SIZE(fields));
 }
 
-static int setup_guest_state(uint64_t entry, uint64_t stack_top, uint64_t cr3,
-			     uint64_t gdt_base, uint16_t gdt_limit)
+static int setup_guest_state(uint64_t entry, uint64_t stack_top, uint64_t cr3, uint64_t gdt_base,
+			     uint16_t gdt_limit)
 {
 	uint64_t cr0 = CR0_PE | CR0_ET | CR0_NE | CR0_WP | CR0_PG;
 	uint64_t cr4 = CR4_PAE;
@@ -134,10 +134,13 @@ static int setup_guest_state(uint64_t entry, uint64_t stack_top, uint64_t cr3,
 		{ VMCS_GUEST_CS_BASE, 0 },
 		{ VMCS_GUEST_CS_LIMIT, 0xffffffff },
 		{ VMCS_GUEST_CS_AR, AR_CODE64 },
-#define DATA_SEGMENT(seg)                                                                        \
-	{ VMCS_GUEST_##seg##_SEL, GUEST_SEL_DATA }, { VMCS_GUEST_##seg##_BASE, 0 },              \
+#define DATA_SEGMENT(seg)                                                                          \
+	{ VMCS_GUEST_##seg##_SEL, GUEST_SEL_DATA }, { VMCS_GUEST_##seg##_BASE, 0 },                \
 		{ VMCS_GUEST_##seg##_LIMIT, 0xffffffff }, { VMCS_GUEST_##seg##_AR, AR_DATA }
-		DATA_SEGMENT(SS), DATA_SEGMENT(DS), DATA_SEGMENT(ES), DATA_SEGMENT(FS),
+		DATA_SEGMENT(SS),
+		DATA_SEGMENT(DS),
+		DATA_SEGMENT(ES),
+		DATA_SEGMENT(FS),
 		DATA_SEGMENT(GS),
 #undef DATA_SEGMENT
 		/* VM entry needs a usable TR even though the guest never switches tasks. */
@@ -170,18 +173,15 @@ static int setup_guest_state(uint64_t entry, uint64_t stack_top, uint64_t cr3,
 static int setup_exit_entry_controls(void)
 {
 	const uint64_t fields[][2] = {
-		{ VMCS_EXIT_CTLS, vmx_cpu.exit },
-		{ VMCS_EXIT_MSR_STORE_COUNT, 0 },
-		{ VMCS_EXIT_MSR_LOAD_COUNT, 0 },
-		{ VMCS_ENTRY_CTLS, vmx_cpu.entry },
-		{ VMCS_ENTRY_MSR_LOAD_COUNT, 0 },
-		{ VMCS_ENTRY_INTR_INFO, 0 },
+		{ VMCS_EXIT_CTLS, vmx_cpu.exit }, { VMCS_EXIT_MSR_STORE_COUNT, 0 },
+		{ VMCS_EXIT_MSR_LOAD_COUNT, 0 },  { VMCS_ENTRY_CTLS, vmx_cpu.entry },
+		{ VMCS_ENTRY_MSR_LOAD_COUNT, 0 }, { VMCS_ENTRY_INTR_INFO, 0 },
 	};
 	return write_all(fields, ARRAY_SIZE(fields));
 }
 
-int vmcs_setup(struct vcpu *vcpu, uint64_t entry, uint64_t stack_top, uint64_t arg,
-	       uint64_t cr3, uint64_t gdt_base, uint16_t gdt_limit)
+int vmcs_setup(struct vcpu *vcpu, uint64_t entry, uint64_t stack_top, uint64_t arg, uint64_t cr3,
+	       uint64_t gdt_base, uint16_t gdt_limit)
 {
 	hpa_t vmcs;
 	int err;

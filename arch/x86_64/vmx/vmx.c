@@ -45,10 +45,11 @@ static int adjust_all(void)
 	for (unsigned int i = 0; i < ARRAY_SIZE(words); i++) {
 		unsigned int bit;
 
-		if (vmx_ctl_adjust(words[i].cap, words[i].required, words[i].optional,
-				   words[i].out, &bit)) {
+		if (vmx_ctl_adjust(words[i].cap, words[i].required, words[i].optional, words[i].out,
+				   &bit)) {
 			log_error("VT-x: %s control bit %u is required but this CPU does not allow "
-				  "it (SDM Vol. 3C 25.6-25.8)\n", words[i].name, bit);
+				  "it (SDM Vol. 3C 25.6-25.8)\n",
+				  words[i].name, bit);
 			return -ENOTSUP;
 		}
 	}
@@ -94,7 +95,7 @@ int arch_virt_enable(void)
 	if (vmx_cpu.caps.invept)
 		invept(INVEPT_ALL_CONTEXTS, 0);
 	log_info("VT-x: VMXON done; controls pin 0x%x proc 0x%x proc2 0x%x exit 0x%x "
-		 "entry 0x%x\n", vmx_cpu.pin, vmx_cpu.proc, vmx_cpu.proc2, vmx_cpu.exit,
-		 vmx_cpu.entry);
+		 "entry 0x%x\n",
+		 vmx_cpu.pin, vmx_cpu.proc, vmx_cpu.proc2, vmx_cpu.exit, vmx_cpu.entry);
 	return 0;
 }

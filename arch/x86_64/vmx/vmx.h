@@ -27,8 +27,8 @@ struct vmx_cpu {
 extern struct vmx_cpu vmx_cpu;
 
 /* Builds vcpu's VMCS (host state, controls, guest state, entry/exit) in a fixed order. */
-int vmcs_setup(struct vcpu *vcpu, uint64_t entry, uint64_t stack_top, uint64_t arg,
-	       uint64_t cr3, uint64_t gdt_base, uint16_t gdt_limit);
+int vmcs_setup(struct vcpu *vcpu, uint64_t entry, uint64_t stack_top, uint64_t arg, uint64_t cr3,
+	       uint64_t gdt_base, uint16_t gdt_limit);
 
 /* Makes vcpu's VMCS current (VMPTRLD) and loads its MSRs, if it is not already. */
 int vmx_vcpu_load(struct vcpu *vcpu);

@@ -39,9 +39,9 @@ struct vmx_msrs {
 };
 
 enum vmx_feature_control_state {
-	VMX_FC_ENABLED_LOCKED,    /* firmware enabled VMX and locked the MSR */
-	VMX_FC_UNLOCKED,          /* Shunt may enable and lock it before VMXON */
-	VMX_FC_LOCKED_OFF,        /* firmware locked VMX off: nothing software can do */
+	VMX_FC_ENABLED_LOCKED, /* firmware enabled VMX and locked the MSR */
+	VMX_FC_UNLOCKED,       /* Shunt may enable and lock it before VMXON */
+	VMX_FC_LOCKED_OFF,     /* firmware locked VMX off: nothing software can do */
 };
 
 struct vmx_caps {
@@ -66,7 +66,6 @@ void vmx_caps_decode(const struct vmx_msrs *msrs, struct vmx_caps *caps);
 
 /* The first thing Shunt requires that caps lacks, as a phrase; NULL if nothing is missing. */
 const char *vmx_caps_missing(const struct vmx_caps *caps);
-
 
 /*
  * Adjusts a VM-execution/exit/entry control word against its capability MSR (allowed-0

@@ -49,7 +49,9 @@ static inline int vmwrite(uint64_t field, uint64_t value)
 {
 	uint8_t cf, zf;
 
-	__asm__ volatile("vmwrite %3, %2" : "=@ccc"(cf), "=@ccz"(zf) : "r"(field), "rm"(value)
+	__asm__ volatile("vmwrite %3, %2"
+			 : "=@ccc"(cf), "=@ccz"(zf)
+			 : "r"(field), "rm"(value)
 			 : "memory");
 	return vmx_insn_result(cf, zf);
 }
@@ -64,8 +66,7 @@ static inline int invept(uint64_t type, uint64_t eptp)
 	struct invept_descriptor d = { eptp, 0 };
 	uint8_t cf, zf;
 
-	__asm__ volatile("invept %2, %3" : "=@ccc"(cf), "=@ccz"(zf) : "m"(d), "r"(type)
-			 : "memory");
+	__asm__ volatile("invept %2, %3" : "=@ccc"(cf), "=@ccz"(zf) : "m"(d), "r"(type) : "memory");
 	return vmx_insn_result(cf, zf);
 }
 
@@ -79,7 +80,9 @@ static inline int invvpid(uint64_t type, uint16_t vpid)
 	struct invvpid_descriptor d = { vpid, 0 };
 	uint8_t cf, zf;
 
-	__asm__ volatile("invvpid %2, %3" : "=@ccc"(cf), "=@ccz"(zf) : "m"(d), "r"(type)
+	__asm__ volatile("invvpid %2, %3"
+			 : "=@ccc"(cf), "=@ccz"(zf)
+			 : "m"(d), "r"(type)
 			 : "memory");
 	return vmx_insn_result(cf, zf);
 }

@@ -58,9 +58,11 @@ static void print_caps(const struct vmx_msrs *m, const struct vmx_caps *c)
 	log_info("virt: IA32_FEATURE_CONTROL: 0x%llx (%s)\n",
 		 (unsigned long long)m->feature_control, feature_control_text(c->feature_control));
 	if (c->ept)
-		log_info("virt: EPT: yes (4-level walk %s, WB %s, 2M pages %s, 1G pages %s, A/D bits "
-			 "%s, INVEPT %s)\n", yes(c->ept_4level), yes(c->ept_wb), yes(c->ept_2m),
-			 yes(c->ept_1g), yes(c->ept_ad), yes(c->invept));
+		log_info("virt: EPT: yes (4-level walk %s, WB %s, 2M pages %s, 1G pages %s, A/D "
+			 "bits "
+			 "%s, INVEPT %s)\n",
+			 yes(c->ept_4level), yes(c->ept_wb), yes(c->ept_2m), yes(c->ept_1g),
+			 yes(c->ept_ad), yes(c->invept));
 	else
 		log_info("virt: EPT: no\n");
 	log_info("virt: VPID: %s%s\n", yes(c->vpid),

@@ -23,17 +23,17 @@
 enum handoff_firmware {
 	HANDOFF_FW_BIOS_MULTIBOOT2 = 1, /* legacy BIOS, GRUB2 multiboot2 */
 	HANDOFF_FW_UEFI_MULTIBOOT2 = 2, /* UEFI, GRUB2 multiboot2 (boot services exited by GRUB) */
-	HANDOFF_FW_UEFI_SHUNT = 3,      /* UEFI, Shunt's own gnu-efi loader (BOOTX64.EFI) */
+	HANDOFF_FW_UEFI_SHUNT = 3,	/* UEFI, Shunt's own gnu-efi loader (BOOTX64.EFI) */
 };
 
 /* Memory region types, in increasing order of restriction (see memmap_normalise()). */
 enum handoff_mem_type {
-	HANDOFF_MEM_USABLE = 1,       /* free RAM once the loader is gone */
+	HANDOFF_MEM_USABLE = 1,	      /* free RAM once the loader is gone */
 	HANDOFF_MEM_ACPI_RECLAIM = 2, /* ACPI tables: RAM, but keep until tables are parsed */
 	HANDOFF_MEM_ACPI_NVS = 3,     /* firmware-owned across sleep states */
 	HANDOFF_MEM_RESERVED = 4,     /* firmware, runtime services, anything unknown */
-	HANDOFF_MEM_MMIO = 5,         /* device memory reported by the firmware */
-	HANDOFF_MEM_BAD = 6,          /* RAM reported defective */
+	HANDOFF_MEM_MMIO = 5,	      /* device memory reported by the firmware */
+	HANDOFF_MEM_BAD = 6,	      /* RAM reported defective */
 };
 
 struct handoff_mem_region {
@@ -51,8 +51,8 @@ struct handoff_module {
 };
 
 struct handoff {
-	uint64_t magic;   /* HANDOFF_MAGIC */
-	uint32_t version; /* HANDOFF_VERSION */
+	uint64_t magic;	   /* HANDOFF_MAGIC */
+	uint32_t version;  /* HANDOFF_VERSION */
 	uint32_t firmware; /* enum handoff_firmware */
 
 	uint32_t mem_count;
@@ -60,10 +60,10 @@ struct handoff {
 	struct handoff_mem_region mem[HANDOFF_MAX_MEM]; /* as reported, not yet normalised */
 	struct handoff_module modules[HANDOFF_MAX_MODULES];
 
-	char cmdline[HANDOFF_CMDLINE_MAX];             /* hypervisor command line, NUL-terminated */
-	char loader_name[HANDOFF_LOADER_NAME_MAX];     /* e.g. "GRUB 2.06" */
+	char cmdline[HANDOFF_CMDLINE_MAX];	   /* hypervisor command line, NUL-terminated */
+	char loader_name[HANDOFF_LOADER_NAME_MAX]; /* e.g. "GRUB 2.06" */
 
-	uint32_t rsdp_length;           /* 0: no RSDP found; 20 (ACPI 1.0) or 36 (2.0+) */
+	uint32_t rsdp_length; /* 0: no RSDP found; 20 (ACPI 1.0) or 36 (2.0+) */
 	uint32_t reserved0;
 	uint8_t rsdp[HANDOFF_RSDP_MAX]; /* a copy of the firmware's RSDP */
 	uint32_t reserved1;

@@ -52,9 +52,10 @@ static void install_event_vector(void)
 		uint64_t base;
 	} __attribute__((packed)) idtr = { sizeof(idt) - 1, (uint64_t)(uintptr_t)idt };
 
-	idt[EVENT_VECTOR] = (struct idt_gate){ (uint16_t)handler, 0x08, 0, 0x8e,
-					       (uint16_t)(handler >> 16),
-					       (uint32_t)(handler >> 32), 0 };
+	idt[EVENT_VECTOR] = (struct idt_gate){
+		(uint16_t)handler,	   0x08, 0, 0x8e, (uint16_t)(handler >> 16),
+		(uint32_t)(handler >> 32), 0
+	};
 	__asm__ volatile("lidt %0" ::"m"(idtr));
 }
 

@@ -18,7 +18,8 @@
 #ifdef __cplusplus
 extern "C"
 #endif
-uint64_t gk_mock_rdtsc(void);
+	uint64_t
+	gk_mock_rdtsc(void);
 #endif
 
 /* The time stamp counter, ordered after earlier loads (LFENCE). */

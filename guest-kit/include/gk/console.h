@@ -12,7 +12,6 @@
 #include <stddef.h>
 #include <stdint.h>
 
-
 #define GK_UART_COM1 0x3f8
 
 static inline size_t gk_strlen(const char *s)
@@ -34,7 +33,6 @@ static inline int64_t gk_console_puts(const char *s)
 {
 	return gk_console_write(s, gk_strlen(s));
 }
-
 
 /* Writes one byte through the (emulated or real) 16550 at base, waiting for THRE. */
 static inline void gk_uart_putc(uint16_t base, char c)

@@ -41,7 +41,8 @@ static inline int64_t gk_ring_write(struct pv_console_ring *ring, const char *bu
 	size_t done = 0;
 
 	while (done < len) {
-		uint32_t space = size - (producer - __atomic_load_n(&ring->consumer, __ATOMIC_ACQUIRE));
+		uint32_t space =
+			size - (producer - __atomic_load_n(&ring->consumer, __ATOMIC_ACQUIRE));
 		uint32_t at = producer & (size - 1), chunk;
 
 		if (space == 0) {

@@ -11,17 +11,18 @@
 #include <stdint.h>
 
 enum gk_detect_result {
-	GK_DETECT_OK = 0,          /* Shunt, with an ABI of this guest-kit's major version */
-	GK_DETECT_NO_HYPERVISOR,   /* bare metal, or CPUID does not say */
-	GK_DETECT_FOREIGN,         /* another hypervisor: its calls mean something else */
-	GK_DETECT_WRONG_MAJOR,     /* Shunt, but an ABI this guest was not built for */
+	GK_DETECT_OK = 0,	 /* Shunt, with an ABI of this guest-kit's major version */
+	GK_DETECT_NO_HYPERVISOR, /* bare metal, or CPUID does not say */
+	GK_DETECT_FOREIGN,	 /* another hypervisor: its calls mean something else */
+	GK_DETECT_WRONG_MAJOR,	 /* Shunt, but an ABI this guest was not built for */
 };
 
 #ifdef GK_MOCK
 #ifdef __cplusplus
 extern "C"
 #endif
-void gk_mock_cpuid(uint32_t leaf, uint32_t *a, uint32_t *b, uint32_t *c, uint32_t *d);
+	void
+	gk_mock_cpuid(uint32_t leaf, uint32_t *a, uint32_t *b, uint32_t *c, uint32_t *d);
 #endif
 
 static inline void gk_cpuid(uint32_t leaf, uint32_t *a, uint32_t *b, uint32_t *c, uint32_t *d)

@@ -20,7 +20,7 @@
 #define GK_HW_MAX_WAIT_NS 10000000ull /* never wait longer than 10 ms per retry */
 
 struct gk_hw_stats {
-	uint64_t calls;     /* hypercalls made, retries included */
+	uint64_t calls;	    /* hypercalls made, retries included */
 	uint64_t throttled; /* PV_ETHROTTLED answers */
 	uint64_t gave_up;   /* operations abandoned after GK_HW_MAX_RETRIES */
 };
@@ -29,7 +29,8 @@ struct gk_hw_stats {
 static inline void gk_hw_wait_ns(uint64_t ns)
 {
 	uint64_t khz = gk_cpuid_reg(PV_CPUID_LIMITS, 2);
-	uint64_t until = gk_rdtsc() + (ns > GK_HW_MAX_WAIT_NS ? GK_HW_MAX_WAIT_NS : ns) * khz / 1000000;
+	uint64_t until =
+		gk_rdtsc() + (ns > GK_HW_MAX_WAIT_NS ? GK_HW_MAX_WAIT_NS : ns) * khz / 1000000;
 
 	while (gk_rdtsc() < until)
 		__asm__ volatile("pause");
@@ -59,7 +60,8 @@ static inline int64_t gk_hw_call(uint64_t nr, uint64_t a0, uint64_t a1, uint64_t
 }
 
 /* The resources granted to this VM (up to max into buf). Count, or PV_EPERM if none. */
-static inline int64_t gk_hw_query(struct pv_hw_resource *buf, uint32_t max, struct gk_hw_stats *stats)
+static inline int64_t gk_hw_query(struct pv_hw_resource *buf, uint32_t max,
+				  struct gk_hw_stats *stats)
 {
 	return gk_hw_call(PV_CALL_HW_QUERY, GK_VIRT_TO_PHYS(buf), max, 0, stats);
 }

@@ -27,8 +27,8 @@ void gk_mock_exit(int64_t code) __attribute__((noreturn));
 #endif
 #endif
 
-static inline int64_t gk_hypercall6(uint64_t nr, uint64_t a0, uint64_t a1, uint64_t a2,
-				    uint64_t a3, uint64_t a4, uint64_t a5)
+static inline int64_t gk_hypercall6(uint64_t nr, uint64_t a0, uint64_t a1, uint64_t a2, uint64_t a3,
+				    uint64_t a4, uint64_t a5)
 {
 #ifdef GK_MOCK
 	return gk_mock_hypercall(nr, a0, a1, a2, a3, a4, a5);
@@ -122,25 +122,25 @@ static inline int64_t gk_hypercall3(uint64_t nr, uint64_t a0, uint64_t a1, uint6
 }
 
 /* gk_call_<name>(args...): one per call of PV_CALL_LIST, with the call's argument count. */
-#define GK_CALL_DEF_0(name, NAME)                                                                \
-	static inline int64_t gk_call_##name(void)                                               \
-	{                                                                                        \
-		return gk_hypercall0(PV_CALL_##NAME);                                            \
+#define GK_CALL_DEF_0(name, NAME)                                                                  \
+	static inline int64_t gk_call_##name(void)                                                 \
+	{                                                                                          \
+		return gk_hypercall0(PV_CALL_##NAME);                                              \
 	}
-#define GK_CALL_DEF_1(name, NAME)                                                                \
-	static inline int64_t gk_call_##name(uint64_t a0)                                        \
-	{                                                                                        \
-		return gk_hypercall1(PV_CALL_##NAME, a0);                                        \
+#define GK_CALL_DEF_1(name, NAME)                                                                  \
+	static inline int64_t gk_call_##name(uint64_t a0)                                          \
+	{                                                                                          \
+		return gk_hypercall1(PV_CALL_##NAME, a0);                                          \
 	}
-#define GK_CALL_DEF_2(name, NAME)                                                                \
-	static inline int64_t gk_call_##name(uint64_t a0, uint64_t a1)                           \
-	{                                                                                        \
-		return gk_hypercall2(PV_CALL_##NAME, a0, a1);                                    \
+#define GK_CALL_DEF_2(name, NAME)                                                                  \
+	static inline int64_t gk_call_##name(uint64_t a0, uint64_t a1)                             \
+	{                                                                                          \
+		return gk_hypercall2(PV_CALL_##NAME, a0, a1);                                      \
 	}
-#define GK_CALL_DEF_3(name, NAME)                                                                \
-	static inline int64_t gk_call_##name(uint64_t a0, uint64_t a1, uint64_t a2)              \
-	{                                                                                        \
-		return gk_hypercall3(PV_CALL_##NAME, a0, a1, a2);                                \
+#define GK_CALL_DEF_3(name, NAME)                                                                  \
+	static inline int64_t gk_call_##name(uint64_t a0, uint64_t a1, uint64_t a2)                \
+	{                                                                                          \
+		return gk_hypercall3(PV_CALL_##NAME, a0, a1, a2);                                  \
 	}
 #define GK_CALL_DEF(nr, NAME, name, nargs, ...) GK_CALL_DEF_##nargs(name, NAME)
 PV_CALL_LIST(GK_CALL_DEF)

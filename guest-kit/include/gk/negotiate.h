@@ -16,8 +16,7 @@
  * code: PV_ENOSYS when Shunt is not there (see *detect for why), PV_EPROTONOSUPPORT when it
  * speaks another major version. detect may be NULL.
  */
-static inline int64_t gk_open(uint32_t os_kind, uint64_t os_version,
-			      enum gk_detect_result *detect)
+static inline int64_t gk_open(uint32_t os_kind, uint64_t os_version, enum gk_detect_result *detect)
 {
 	enum gk_detect_result r = gk_detect(0);
 

@@ -10,10 +10,10 @@
 #include <stdint.h>
 
 struct hv_options {
-	int test_mode;            /* "test": power the machine off when done */
-	int crash_test;           /* "crashtest": raise an exception after boot (tests the dump) */
+	int test_mode;		  /* "test": power the machine off when done */
+	int crash_test;		  /* "crashtest": raise an exception after boot (tests the dump) */
 	enum log_level log_level; /* "loglevel=error|warn|info|debug" */
-	uint32_t hw_budget;       /* "hwbudget=N": direct hardware calls/s for all VMs, 0 = no cap */
+	uint32_t hw_budget; /* "hwbudget=N": direct hardware calls/s for all VMs, 0 = no cap */
 };
 
 #define CMDLINE_MAX_PROBLEMS 8

@@ -18,12 +18,12 @@
 #define ELF64_PF_R 4u
 
 struct elf64_segment {
-	uint64_t paddr;       /* physical (for guests: guest-physical) load address */
+	uint64_t paddr; /* physical (for guests: guest-physical) load address */
 	uint64_t vaddr;
 	uint64_t file_offset; /* where the bytes are in the file */
 	uint64_t file_size;   /* bytes copied from the file ... */
 	uint64_t mem_size;    /* ... then zero-filled up to this size */
-	uint32_t flags;       /* ELF64_PF_* */
+	uint32_t flags;	      /* ELF64_PF_* */
 	uint32_t reserved;
 };
 
@@ -32,7 +32,7 @@ struct elf64_image {
 	uint32_t segment_count; /* PT_LOAD segments with mem_size > 0, in file order */
 	uint32_t reserved;
 	struct elf64_segment segments[ELF64_MAX_SEGMENTS];
-	uint64_t lowest_paddr;  /* lowest byte any segment occupies */
+	uint64_t lowest_paddr;	/* lowest byte any segment occupies */
 	uint64_t highest_paddr; /* one past the highest byte */
 };
 

@@ -11,10 +11,10 @@
 #include <hv/types.h>
 
 struct frame_allocator {
-	uint64_t base_frame; /* frame number of bit 0 */
-	uint64_t frames;     /* bits in the bitmap */
-	uint64_t free;       /* frames currently free */
-	uint64_t *bitmap;    /* 1 = used or not RAM */
+	uint64_t base_frame;	  /* frame number of bit 0 */
+	uint64_t frames;	  /* bits in the bitmap */
+	uint64_t free;		  /* frames currently free */
+	uint64_t *bitmap;	  /* 1 = used or not RAM */
 	const struct memmap *map; /* what is RAM: frees outside its usable regions are refused */
 };
 

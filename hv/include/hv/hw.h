@@ -22,25 +22,25 @@ struct vm;
 /* One entry of the compatibility table: a device class and what Shunt allows on it. */
 struct hw_compat {
 	const char *name;
-	uint16_t kind;       /* PV_HW_KIND_* */
+	uint16_t kind;	     /* PV_HW_KIND_* */
 	uint32_t class_mask; /* PCI: which bits of class_code must match class_value */
 	uint32_t class_value;
-	uint8_t modes;       /* bit (1 << PV_HW_MODE_*) for each mode allowed */
+	uint8_t modes;	     /* bit (1 << PV_HW_MODE_*) for each mode allowed */
 	uint8_t dma_capable; /* bus master: needs DMA confinement (an IOMMU) to be granted */
 };
 
 struct hw_resource {
-	uint16_t kind;       /* PV_HW_KIND_* */
+	uint16_t kind; /* PV_HW_KIND_* */
 	uint8_t header_type;
-	uint32_t bdf;        /* PCI */
+	uint32_t bdf; /* PCI */
 	uint16_t vendor, device;
 	uint32_t class_code;
 	uint16_t port_base, port_count; /* legacy port ranges */
 	struct pv_hw_bar bars[6];
 	const struct hw_compat *compat; /* NULL: hardware Shunt can not vouch for */
-	const char *reserved_by;        /* non-NULL: Shunt uses it itself, and says what for */
-	struct vm *owner;               /* the VM holding a usable grant of it */
-	char label[24];                 /* "pci:00:01.1" or "ports:0x2f8-0x2ff" */
+	const char *reserved_by;	/* non-NULL: Shunt uses it itself, and says what for */
+	struct vm *owner;		/* the VM holding a usable grant of it */
+	char label[24];			/* "pci:00:01.1" or "ports:0x2f8-0x2ff" */
 };
 
 /* A grant as written in a VM's options: grant=pci:BB:DD.F:MODE or grant=ports:A-B:MODE. */
@@ -55,8 +55,8 @@ struct hw_grant_spec {
 struct hw_grant {
 	struct hw_grant_spec spec;
 	struct hw_resource *resource; /* NULL if nothing matched the spec */
-	int32_t verdict;              /* 0 or a PV_E* code */
-	uint8_t window_first;         /* the VM's port windows this grant opened */
+	int32_t verdict;	      /* 0 or a PV_E* code */
+	uint8_t window_first;	      /* the VM's port windows this grant opened */
 	uint8_t window_count;
 };
 

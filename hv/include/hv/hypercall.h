@@ -28,7 +28,7 @@ void hc_update_open_calls(struct vm *vm);
 int64_t hc_dispatch(struct vcpu *vcpu, struct hc_args *args);
 
 /* One handler per call of pv-abi's PV_CALL_LIST, hc_<name>; a missing one fails the build. */
-#define HC_PROTOTYPE(nr, NAME, name, ...)                                                        \
+#define HC_PROTOTYPE(nr, NAME, name, ...)                                                          \
 	int64_t hc_##name(struct vcpu *vcpu, const struct hc_args *args);
 PV_CALL_LIST(HC_PROTOTYPE)
 #undef HC_PROTOTYPE

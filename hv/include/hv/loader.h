@@ -9,16 +9,16 @@
 
 /* Guest-physical layout every Shunt guest starts with (pv-abi/SPEC.md, "Boot"). */
 #define GUEST_START_INFO_GPA 0x1000ull
-#define GUEST_BOOT_AREA_GPA 0x2000ull  /* page tables and GDT built by the arch */
-#define GUEST_LOAD_MIN_GPA 0x10000ull  /* images load at or above this */
+#define GUEST_BOOT_AREA_GPA 0x2000ull /* page tables and GDT built by the arch */
+#define GUEST_LOAD_MIN_GPA 0x10000ull /* images load at or above this */
 
 /*
  * Validates image (elf64_parse) and that every segment fits in [GUEST_LOAD_MIN_GPA,
  * RAM size) of vm, then copies it in and zero-fills. Returns 0 with *entry set, or -EINVAL
  * with the reason in err; vm's RAM may then hold part of the image but nothing else.
  */
-int loader_load_elf64(struct vm *vm, const void *image, uint64_t size, uint64_t *entry,
-		      char *err, size_t err_size);
+int loader_load_elf64(struct vm *vm, const void *image, uint64_t size, uint64_t *entry, char *err,
+		      size_t err_size);
 
 /* Writes the start-info page of vm (name, id, memory map, guest command line). */
 int loader_write_start_info(struct vm *vm, const char *guest_cmdline);

@@ -11,10 +11,10 @@
 
 /* Types beyond the loader's enum handoff_mem_type: usable RAM claimed by the hypervisor. */
 enum memmap_type {
-	MEMMAP_HV_IMAGE = 16,  /* shunt.elf's text, data and bss */
-	MEMMAP_MODULE = 17,    /* a boot module (guest image, config) */
-	MEMMAP_LOW = 18,       /* below 1 MiB: real-mode structures, later the AP trampoline */
-	MEMMAP_HV_DATA = 19,   /* the frame allocator's bitmap and similar boot-time carve-outs */
+	MEMMAP_HV_IMAGE = 16, /* shunt.elf's text, data and bss */
+	MEMMAP_MODULE = 17,   /* a boot module (guest image, config) */
+	MEMMAP_LOW = 18,      /* below 1 MiB: real-mode structures, later the AP trampoline */
+	MEMMAP_HV_DATA = 19,  /* the frame allocator's bitmap and similar boot-time carve-outs */
 };
 
 #define MEMMAP_MAX (2 * HANDOFF_MAX_MEM + 2 * HANDOFF_MAX_MODULES + 8)
@@ -22,7 +22,7 @@ enum memmap_type {
 
 struct memmap_region {
 	uint64_t base;
-	uint64_t end; /* exclusive */
+	uint64_t end;  /* exclusive */
 	uint32_t type; /* enum handoff_mem_type or enum memmap_type */
 	uint32_t reserved;
 };

@@ -9,14 +9,14 @@
 #include <hv/types.h>
 
 #define RATELIMIT_MAX_RATE 1000000u /* tokens per second; 0 means unlimited */
-#define RATELIMIT_MILLI 1000u       /* tokens are kept in thousandths, for slow rates */
+#define RATELIMIT_MILLI 1000u	    /* tokens are kept in thousandths, for slow rates */
 
 struct token_bucket {
-	uint32_t rate;  /* tokens per second; 0 = unlimited */
+	uint32_t rate;	/* tokens per second; 0 = unlimited */
 	uint32_t burst; /* most tokens it holds (>= 1 when limited) */
 	uint64_t milli; /* tokens now, in thousandths */
-	uint64_t frac;  /* and a part of the next thousandth, in 1/hz units */
-	uint64_t last;  /* cycle count of the last refill */
+	uint64_t frac;	/* and a part of the next thousandth, in 1/hz units */
+	uint64_t last;	/* cycle count of the last refill */
 };
 
 /* A full bucket. rate is capped at RATELIMIT_MAX_RATE, burst raised to at least 1. */

@@ -23,21 +23,21 @@
 #define VM_RATE_CLASSES 4 /* PV_RATE_NONE .. PV_RATE_HW */
 
 enum vm_state {
-	VM_EMPTY = 0,  /* slot unused */
-	VM_REFUSED,    /* never ran: its image or options were refused */
-	VM_RUNNING,    /* runnable or running */
-	VM_STOPPED,    /* stopped for good */
+	VM_EMPTY = 0, /* slot unused */
+	VM_REFUSED,   /* never ran: its image or options were refused */
+	VM_RUNNING,   /* runnable or running */
+	VM_STOPPED,   /* stopped for good */
 };
 
 enum vm_stop_reason {
 	VM_STOP_NONE = 0,
-	VM_STOP_EXIT,          /* the guest asked to exit (PV_CALL_EXIT) */
-	VM_STOP_TRIPLE_FAULT,  /* the guest triple-faulted */
-	VM_STOP_BAD_ACCESS,    /* touched guest-physical memory it does not have */
-	VM_STOP_UNHANDLED,     /* did something Shunt does not emulate */
-	VM_STOP_ENTRY_FAILED,  /* the CPU refused to enter it (invalid state) */
-	VM_STOP_HALTED,        /* halted with interrupts off: it can never wake up */
-	VM_STOP_LOAD_FAILED,   /* its image or options were refused */
+	VM_STOP_EXIT,	      /* the guest asked to exit (PV_CALL_EXIT) */
+	VM_STOP_TRIPLE_FAULT, /* the guest triple-faulted */
+	VM_STOP_BAD_ACCESS,   /* touched guest-physical memory it does not have */
+	VM_STOP_UNHANDLED,    /* did something Shunt does not emulate */
+	VM_STOP_ENTRY_FAILED, /* the CPU refused to enter it (invalid state) */
+	VM_STOP_HALTED,	      /* halted with interrupts off: it can never wake up */
+	VM_STOP_LOAD_FAILED,  /* its image or options were refused */
 };
 
 struct vm;
@@ -72,11 +72,11 @@ struct vcpu {
 	int yield;     /* set by a hypercall: give the CPU back to the scheduler now */
 	uint32_t work; /* VCPU_WORK_*: checked on every entry, so kept in one word */
 
-	gpa_t page_gpa;               /* the vCPU page (pv-abi/vcpu_page.h), 0 = none */
-	struct pv_vcpu_page *page;    /* the same, as a host pointer into guest RAM */
-	uint8_t event_vector;         /* 0 = events not bound */
-	uint64_t timer_deadline;      /* in arch_cycles(); valid with VCPU_WORK_TIMER */
-	uint64_t runnable_since;      /* arch_cycles() when it left the CPU still runnable */
+	gpa_t page_gpa;		   /* the vCPU page (pv-abi/vcpu_page.h), 0 = none */
+	struct pv_vcpu_page *page; /* the same, as a host pointer into guest RAM */
+	uint8_t event_vector;	   /* 0 = events not bound */
+	uint64_t timer_deadline;   /* in arch_cycles(); valid with VCPU_WORK_TIMER */
+	uint64_t runnable_since;   /* arch_cycles() when it left the CPU still runnable */
 	uint64_t steal_cycles;
 
 	struct vcpu_stats stats;
@@ -103,19 +103,19 @@ struct vm {
 	int64_t exit_code;
 	char stop_detail[VM_STOP_DETAIL_MAX];
 
-	hpa_t ram_hpa;     /* guest RAM is [0, ram_size) guest-physical, contiguous here */
+	hpa_t ram_hpa; /* guest RAM is [0, ram_size) guest-physical, contiguous here */
 	uint64_t ram_size;
 
 	/* pv-abi state */
-	uint32_t abi_version;  /* negotiated by PV_CALL_HELLO; 0 until then */
-	uint32_t os_kind;      /* as the guest named itself in HELLO */
+	uint32_t abi_version; /* negotiated by PV_CALL_HELLO; 0 until then */
+	uint32_t os_kind;     /* as the guest named itself in HELLO */
 	uint64_t os_version;
 	uint32_t permissions;  /* PV_PERM_* classes this VM may call */
 	uint64_t calls_open;   /* bit n: call n may be made now (hc_update_open_calls) */
 	uint64_t start_cycles; /* arch_cycles() at the VM's creation: the PV clock's zero */
-	gpa_t ring_gpa;        /* console ring (pv-abi/console_ring.h), 0 = none */
+	gpa_t ring_gpa;	       /* console ring (pv-abi/console_ring.h), 0 = none */
 	uint32_t ring_size;
-	int console_discard;   /* count console bytes but do not print them */
+	int console_discard; /* count console bytes but do not print them */
 
 	/* direct hardware access */
 	struct hw_grant grants[VM_GRANTS_MAX];
@@ -154,8 +154,7 @@ void vm_stop(struct vm *vm, enum vm_stop_reason reason, int64_t exit_code, const
 void *vm_gpa_to_hva(struct vm *vm, gpa_t gpa, uint64_t len);
 
 /* Emulated port access from a vCPU; unclaimed ports read as all ones, writes are dropped. */
-int vm_io_access(struct vcpu *vcpu, uint16_t port, unsigned int size, int write,
-		 uint32_t *value);
+int vm_io_access(struct vcpu *vcpu, uint16_t port, unsigned int size, int write, uint32_t *value);
 int vm_io_register(struct vm *vm, uint16_t base, uint16_t count,
 		   int (*access)(struct vcpu *, void *, uint16_t, unsigned int, int, uint32_t *),
 		   void *device);

@@ -31,11 +31,11 @@
 
 struct vm_options {
 	char name[VM_OPTIONS_NAME_MAX];
-	uint64_t mem; /* bytes, a multiple of 2 MiB */
+	uint64_t mem;	     /* bytes, a multiple of 2 MiB */
 	int console_discard; /* console=discard: count the VM's output, do not print it */
 	struct hw_grant_spec grants[VM_OPTIONS_GRANTS_MAX];
 	unsigned int grant_count;
-	uint32_t rate[VM_OPTIONS_RATE_CLASSES];  /* calls per second, 0 = unlimited */
+	uint32_t rate[VM_OPTIONS_RATE_CLASSES]; /* calls per second, 0 = unlimited */
 	uint32_t burst[VM_OPTIONS_RATE_CLASSES];
 	char guest_cmdline[VM_OPTIONS_CMDLINE_MAX];
 };

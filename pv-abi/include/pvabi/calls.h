@@ -17,35 +17,34 @@
 #ifndef PVABI_CALLS_H
 #define PVABI_CALLS_H
 
-#define PV_CALL_LIST(X)                                                                          \
-	X(0, VERSION, version, 0, "-", "PV_ABI_VERSION of the hypervisor", PV_PERM_BASE,        \
-	  PV_RATE_NONE, 0, 1)                                                                    \
-	X(1, CONSOLE_WRITE, console_write, 2, "buf (gpa), len", "bytes written", PV_PERM_CONSOLE, \
-	  PV_RATE_CONSOLE, 0, 1)                                                                 \
-	X(2, YIELD, yield, 0, "-", "0", PV_PERM_BASE, PV_RATE_OTHER, 0, 1)                       \
-	X(3, EXIT, exit, 1, "code (signed)", "does not return", PV_PERM_BASE, PV_RATE_NONE, 0, 1) \
-	X(4, HELLO, hello, 3, "abi version, os kind, os version", "negotiated ABI version",      \
-	  PV_PERM_BASE, PV_RATE_NONE, 1, 0)                                                      \
-	X(5, VCPU_PAGE_SET, vcpu_page_set, 1, "page (gpa, 4 KiB aligned; 0 = none)", "0",        \
-	  PV_PERM_TIME, PV_RATE_OTHER, 1, 0)                                                     \
-	X(6, EVENT_BIND, event_bind, 1, "vector (32-255; 0 = unbind)", "0", PV_PERM_EVENTS,     \
-	  PV_RATE_OTHER, 1, 0)                                                                   \
-	X(7, TIMER_SET, timer_set, 1, "deadline (PV clock ns; 0 = cancel)", "0", PV_PERM_TIME,  \
-	  PV_RATE_OTHER, 1, 0)                                                                   \
-	X(8, CONSOLE_RING_SET, console_ring_set, 2, "ring (gpa; 0 = none), data size",          \
-	  "0", PV_PERM_CONSOLE, PV_RATE_OTHER, 1, 0)                                             \
-	X(9, CONSOLE_RING_KICK, console_ring_kick, 0, "-", "bytes drained", PV_PERM_CONSOLE,    \
-	  PV_RATE_CONSOLE, 1, 0)                                                                 \
-	X(10, EVENT_SEND, event_send, 2, "vcpu (of this VM), event (32-63)", "0", PV_PERM_EVENTS, \
-	  PV_RATE_OTHER, 1, 1)                                                                   \
-	X(11, HW_QUERY, hw_query, 2, "buf (gpa of pv_hw_resource[]), max entries",              \
-	  "resources granted", PV_PERM_HW, PV_RATE_HW, 1, 2)                                     \
-	X(12, HW_PORT_BATCH, hw_port_batch, 2, "ops (gpa of pv_port_op[]), count",               \
-	  "operations done", PV_PERM_HW, PV_RATE_HW, 1, 2)                                       \
-	X(13, HW_MMIO_MAP, hw_mmio_map, 3, "resource id, BAR index, gpa", "0", PV_PERM_HW,       \
-	  PV_RATE_HW, 1, 2)                                                                      \
-	X(14, HW_MMIO_UNMAP, hw_mmio_unmap, 1, "gpa (as mapped)", "0", PV_PERM_HW, PV_RATE_HW, 1, \
-	  2)
+#define PV_CALL_LIST(X)                                                                            \
+	X(0, VERSION, version, 0, "-", "PV_ABI_VERSION of the hypervisor", PV_PERM_BASE,           \
+	  PV_RATE_NONE, 0, 1)                                                                      \
+	X(1, CONSOLE_WRITE, console_write, 2, "buf (gpa), len", "bytes written", PV_PERM_CONSOLE,  \
+	  PV_RATE_CONSOLE, 0, 1)                                                                   \
+	X(2, YIELD, yield, 0, "-", "0", PV_PERM_BASE, PV_RATE_OTHER, 0, 1)                         \
+	X(3, EXIT, exit, 1, "code (signed)", "does not return", PV_PERM_BASE, PV_RATE_NONE, 0, 1)  \
+	X(4, HELLO, hello, 3, "abi version, os kind, os version", "negotiated ABI version",        \
+	  PV_PERM_BASE, PV_RATE_NONE, 1, 0)                                                        \
+	X(5, VCPU_PAGE_SET, vcpu_page_set, 1, "page (gpa, 4 KiB aligned; 0 = none)", "0",          \
+	  PV_PERM_TIME, PV_RATE_OTHER, 1, 0)                                                       \
+	X(6, EVENT_BIND, event_bind, 1, "vector (32-255; 0 = unbind)", "0", PV_PERM_EVENTS,        \
+	  PV_RATE_OTHER, 1, 0)                                                                     \
+	X(7, TIMER_SET, timer_set, 1, "deadline (PV clock ns; 0 = cancel)", "0", PV_PERM_TIME,     \
+	  PV_RATE_OTHER, 1, 0)                                                                     \
+	X(8, CONSOLE_RING_SET, console_ring_set, 2, "ring (gpa; 0 = none), data size", "0",        \
+	  PV_PERM_CONSOLE, PV_RATE_OTHER, 1, 0)                                                    \
+	X(9, CONSOLE_RING_KICK, console_ring_kick, 0, "-", "bytes drained", PV_PERM_CONSOLE,       \
+	  PV_RATE_CONSOLE, 1, 0)                                                                   \
+	X(10, EVENT_SEND, event_send, 2, "vcpu (of this VM), event (32-63)", "0", PV_PERM_EVENTS,  \
+	  PV_RATE_OTHER, 1, 1)                                                                     \
+	X(11, HW_QUERY, hw_query, 2, "buf (gpa of pv_hw_resource[]), max entries",                 \
+	  "resources granted", PV_PERM_HW, PV_RATE_HW, 1, 2)                                       \
+	X(12, HW_PORT_BATCH, hw_port_batch, 2, "ops (gpa of pv_port_op[]), count",                 \
+	  "operations done", PV_PERM_HW, PV_RATE_HW, 1, 2)                                         \
+	X(13, HW_MMIO_MAP, hw_mmio_map, 3, "resource id, BAR index, gpa", "0", PV_PERM_HW,         \
+	  PV_RATE_HW, 1, 2)                                                                        \
+	X(14, HW_MMIO_UNMAP, hw_mmio_unmap, 1, "gpa (as mapped)", "0", PV_PERM_HW, PV_RATE_HW, 1, 2)
 
 #define PV_CALL_ENUM_ENTRY(nr, NAME, ...) PV_CALL_##NAME = nr,
 enum pv_call { PV_CALL_LIST(PV_CALL_ENUM_ENTRY) PV_CALL_COUNT };

@@ -11,13 +11,13 @@
 #include <pvabi/pvabi.h>
 #include <stdint.h>
 
-#define PV_CONSOLE_RING_MIN 64u     /* smallest data size */
-#define PV_CONSOLE_RING_MAX 65536u  /* largest data size; sizes are powers of two */
+#define PV_CONSOLE_RING_MIN 64u	   /* smallest data size */
+#define PV_CONSOLE_RING_MAX 65536u /* largest data size; sizes are powers of two */
 
 struct pv_console_ring {
 	uint32_t producer; /* written by the guest only */
 	uint32_t consumer; /* written by Shunt only */
-	uint32_t size;     /* data bytes, as given to PV_CALL_CONSOLE_RING_SET (read-only) */
+	uint32_t size;	   /* data bytes, as given to PV_CALL_CONSOLE_RING_SET (read-only) */
 	uint32_t reserved;
 	/* the size data bytes follow at offset 16 (PV_CONSOLE_RING_DATA) */
 };

@@ -16,8 +16,8 @@
 #define PV_HW_KIND_PCI 2   /* a PCI function */
 
 /* Access modes a grant gives */
-#define PV_HW_MODE_IO 1          /* port I/O through PV_CALL_HW_PORT_BATCH (or trapped) */
-#define PV_HW_MODE_MMIO 2        /* memory BARs through PV_CALL_HW_MMIO_MAP */
+#define PV_HW_MODE_IO 1		 /* port I/O through PV_CALL_HW_PORT_BATCH (or trapped) */
+#define PV_HW_MODE_MMIO 2	 /* memory BARs through PV_CALL_HW_MMIO_MAP */
 #define PV_HW_MODE_PASSTHROUGH 3 /* the ports open in the VM's I/O bitmap: no exits at all */
 
 /* BAR flags */
@@ -35,18 +35,18 @@ struct pv_hw_bar {
 
 /* One granted resource, as PV_CALL_HW_QUERY reports it. */
 struct pv_hw_resource {
-	uint32_t id;       /* handle for PV_CALL_HW_MMIO_MAP */
-	uint16_t kind;     /* PV_HW_KIND_* */
-	uint16_t mode;     /* PV_HW_MODE_* granted */
-	int32_t verdict;   /* 0: usable; else why not: PV_ENODEV, PV_EOPNOTSUPP, PV_EDMA, ... */
-	uint32_t pci_bdf;  /* bus << 8 | device << 3 | function (PCI) */
-	uint16_t vendor;   /* PCI IDs, or 0 for port ranges */
+	uint32_t id;	  /* handle for PV_CALL_HW_MMIO_MAP */
+	uint16_t kind;	  /* PV_HW_KIND_* */
+	uint16_t mode;	  /* PV_HW_MODE_* granted */
+	int32_t verdict;  /* 0: usable; else why not: PV_ENODEV, PV_EOPNOTSUPP, PV_EDMA, ... */
+	uint32_t pci_bdf; /* bus << 8 | device << 3 | function (PCI) */
+	uint16_t vendor;  /* PCI IDs, or 0 for port ranges */
 	uint16_t device;
 	uint32_t class_code; /* PCI class << 16 | subclass << 8 | prog-if */
 	uint16_t port_base;  /* first port (PV_HW_KIND_PORTS) */
 	uint16_t port_count;
 	uint32_t reserved;
-	char name[24];       /* Shunt's name for the device class, NUL-terminated */
+	char name[24]; /* Shunt's name for the device class, NUL-terminated */
 	struct pv_hw_bar bars[6];
 };
 

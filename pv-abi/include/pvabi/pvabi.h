@@ -47,19 +47,19 @@
 #define PV_INTERFACE_SIGNATURE 0x56504853u /* "SHPV", every ABI version from 1.0 on */
 
 /* PV_CPUID_FEATURES.EAX */
-#define PV_FEATURE_VCPU_PAGE (1u << 0)    /* per-vCPU page: PV clock, events, steal time */
-#define PV_FEATURE_EVENTS (1u << 1)       /* event vector injection */
-#define PV_FEATURE_TIMER (1u << 2)        /* one-shot timer event */
+#define PV_FEATURE_VCPU_PAGE (1u << 0)	  /* per-vCPU page: PV clock, events, steal time */
+#define PV_FEATURE_EVENTS (1u << 1)	  /* event vector injection */
+#define PV_FEATURE_TIMER (1u << 2)	  /* one-shot timer event */
 #define PV_FEATURE_CONSOLE_RING (1u << 3) /* shared-memory console ring */
-#define PV_FEATURE_EVENT_SEND (1u << 4)   /* guest-defined events (ABI 1.1) */
-#define PV_FEATURE_HW (1u << 5)           /* direct hardware calls (ABI 1.2) */
+#define PV_FEATURE_EVENT_SEND (1u << 4)	  /* guest-defined events (ABI 1.1) */
+#define PV_FEATURE_HW (1u << 5)		  /* direct hardware calls (ABI 1.2) */
 
 /* Permission classes: each call belongs to one; PV_CPUID_PRIVILEGES says which a VM holds. */
-#define PV_PERM_BASE (1u << 0)    /* version, hello, yield, exit */
+#define PV_PERM_BASE (1u << 0)	  /* version, hello, yield, exit */
 #define PV_PERM_CONSOLE (1u << 1) /* console write and ring */
-#define PV_PERM_TIME (1u << 2)    /* vCPU page, timer */
+#define PV_PERM_TIME (1u << 2)	  /* vCPU page, timer */
 #define PV_PERM_EVENTS (1u << 3)  /* event binding */
-#define PV_PERM_HW (1u << 4)      /* direct hardware calls: only VMs granted a resource */
+#define PV_PERM_HW (1u << 4)	  /* direct hardware calls: only VMs granted a resource */
 
 /* Rate-limit classes (token buckets per VM; SPEC.md, "Rate limits"). */
 #define PV_RATE_NONE 0
@@ -76,24 +76,24 @@
  */
 
 /* Error codes: negative errno values (Linux numbering), plus two of Shunt's own. */
-#define PV_EPERM (-1)               /* the VM does not hold the call's permission class */
-#define PV_EACCES (-13)             /* not granted to this VM, or Shunt's own */
-#define PV_E2BIG (-7)               /* a length is above the call's maximum */
-#define PV_EFAULT (-14)             /* a buffer is not entirely inside the VM's RAM */
-#define PV_EBUSY (-16)              /* the resource is granted to another VM */
-#define PV_ENODEV (-19)             /* no such resource, or hardware Shunt can not vouch for */
-#define PV_EINVAL (-22)             /* a malformed argument */
-#define PV_ENOSYS (-38)             /* no such call (or newer than the negotiated ABI) */
-#define PV_EPROTONOSUPPORT (-93)    /* HELLO asked for an ABI major Shunt does not speak */
-#define PV_EOPNOTSUPP (-95)         /* an operation the device's class or grant does not allow */
-#define PV_ENOTCONN (-107)          /* the interface is not open: call HELLO first */
-#define PV_ETHROTTLED (-4096)       /* over the rate limit: retry after RDX nanoseconds */
-#define PV_ERETRY (-4097)           /* partly done: call again with the same arguments */
-#define PV_EDMA (-4098)             /* a DMA-capable device, and Shunt can not confine DMA */
+#define PV_EPERM (-1)		 /* the VM does not hold the call's permission class */
+#define PV_EACCES (-13)		 /* not granted to this VM, or Shunt's own */
+#define PV_E2BIG (-7)		 /* a length is above the call's maximum */
+#define PV_EFAULT (-14)		 /* a buffer is not entirely inside the VM's RAM */
+#define PV_EBUSY (-16)		 /* the resource is granted to another VM */
+#define PV_ENODEV (-19)		 /* no such resource, or hardware Shunt can not vouch for */
+#define PV_EINVAL (-22)		 /* a malformed argument */
+#define PV_ENOSYS (-38)		 /* no such call (or newer than the negotiated ABI) */
+#define PV_EPROTONOSUPPORT (-93) /* HELLO asked for an ABI major Shunt does not speak */
+#define PV_EOPNOTSUPP (-95)	 /* an operation the device's class or grant does not allow */
+#define PV_ENOTCONN (-107)	 /* the interface is not open: call HELLO first */
+#define PV_ETHROTTLED (-4096)	 /* over the rate limit: retry after RDX nanoseconds */
+#define PV_ERETRY (-4097)	 /* partly done: call again with the same arguments */
+#define PV_EDMA (-4098)		 /* a DMA-capable device, and Shunt can not confine DMA */
 
 /* Guest OS kinds named in HELLO (for Shunt's logs and quirks only). */
 #define PV_OS_OTHER 0
-#define PV_OS_TEST 1   /* Shunt's own test guests */
+#define PV_OS_TEST 1 /* Shunt's own test guests */
 #define PV_OS_LINUX 2
 #define PV_OS_BSD 3
 

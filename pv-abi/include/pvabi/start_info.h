@@ -17,7 +17,7 @@
 #define PV_START_INFO_NAME_MAX 32
 
 enum pv_mem_type {
-	PV_MEM_RAM = 1,      /* free for the guest */
+	PV_MEM_RAM = 1,	     /* free for the guest */
 	PV_MEM_RESERVED = 2, /* holds Shunt's boot structures (this page, page tables, GDT) */
 };
 
@@ -29,14 +29,14 @@ struct pv_mem_region {
 };
 
 struct pv_start_info {
-	uint64_t magic;       /* PV_START_INFO_MAGIC */
+	uint64_t magic;	      /* PV_START_INFO_MAGIC */
 	uint32_t abi_version; /* PV_ABI_VERSION() of the hypervisor */
 	uint32_t vm_id;
 	uint32_t mem_count;
 	uint32_t reserved0;
 	struct pv_mem_region mem[PV_START_INFO_MAX_MEM];
 	char cmdline[PV_START_INFO_CMDLINE_MAX]; /* NUL-terminated */
-	char vm_name[PV_START_INFO_NAME_MAX];    /* NUL-terminated */
+	char vm_name[PV_START_INFO_NAME_MAX];	 /* NUL-terminated */
 };
 
 PV_STATIC_ASSERT(sizeof(struct pv_mem_region) == 24, "pv_mem_region layout");

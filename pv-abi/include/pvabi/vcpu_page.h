@@ -30,18 +30,18 @@ struct pv_clock {
 #define PV_CLOCK_TSC_STABLE (1u << 0) /* the TSC is invariant: no re-reads needed per vCPU */
 
 /* Events: bit numbers in events_pending. */
-#define PV_EVENT_TIMER 0        /* the deadline of PV_CALL_TIMER_SET passed */
+#define PV_EVENT_TIMER 0	/* the deadline of PV_CALL_TIMER_SET passed */
 #define PV_EVENT_GUEST_FIRST 32 /* 32-63: raised by the guest itself (PV_CALL_EVENT_SEND, 1.1) */
 #define PV_EVENT_GUEST_LAST 63
 #define PV_EVENT_COUNT 64
 
 struct pv_vcpu_page {
-	struct pv_clock clock;        /* offset 0 */
-	uint64_t events_pending;      /* offset 32: Shunt sets bits; the guest clears them */
-	uint32_t upcall_pending;      /* offset 40: 1 from injection until the guest clears it */
-	uint32_t reserved0;           /* offset 44 */
-	uint64_t steal_time_ns;       /* offset 48: runnable but not running, since VM start */
-	uint64_t reserved[505];       /* up to 4096 bytes; zero */
+	struct pv_clock clock;	 /* offset 0 */
+	uint64_t events_pending; /* offset 32: Shunt sets bits; the guest clears them */
+	uint32_t upcall_pending; /* offset 40: 1 from injection until the guest clears it */
+	uint32_t reserved0;	 /* offset 44 */
+	uint64_t steal_time_ns;	 /* offset 48: runnable but not running, since VM start */
+	uint64_t reserved[505];	 /* up to 4096 bytes; zero */
 };
 
 PV_STATIC_ASSERT(sizeof(struct pv_clock) == 32, "pv_clock is 32 bytes");

@@ -85,16 +85,16 @@ static inline uint32_t inl(uint16_t port)
 	return v;
 }
 
-#define DEFINE_CR_ACCESSORS(n)                                                                   \
-	static inline uint64_t read_cr##n(void)                                                  \
-	{                                                                                        \
-		uint64_t v;                                                                      \
-		__asm__ volatile("mov %%cr" #n ", %0" : "=r"(v));                                \
-		return v;                                                                        \
-	}                                                                                        \
-	static inline void write_cr##n(uint64_t v)                                               \
-	{                                                                                        \
-		__asm__ volatile("mov %0, %%cr" #n ::"r"(v) : "memory");                         \
+#define DEFINE_CR_ACCESSORS(n)                                                                     \
+	static inline uint64_t read_cr##n(void)                                                    \
+	{                                                                                          \
+		uint64_t v;                                                                        \
+		__asm__ volatile("mov %%cr" #n ", %0" : "=r"(v));                                  \
+		return v;                                                                          \
+	}                                                                                          \
+	static inline void write_cr##n(uint64_t v)                                                 \
+	{                                                                                          \
+		__asm__ volatile("mov %0, %%cr" #n ::"r"(v) : "memory");                           \
 	}
 DEFINE_CR_ACCESSORS(0)
 DEFINE_CR_ACCESSORS(2)
