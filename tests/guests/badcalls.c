@@ -11,36 +11,19 @@ extern char user_vmcall_insn[];
 extern volatile uint64_t ud_last_rip, ud_last_cs, ud_count, gp_count;
 extern char ud_handler[], gp_handler[];
 
-struct gate {
-	uint16_t off0, sel;
-	uint8_t ist, type;
-	uint16_t off1;
-	uint32_t off2, zero;
-} __attribute__((packed));
-
 static uint64_t gdt[7] __attribute__((aligned(16)));
 static uint8_t tss[104] __attribute__((aligned(16)));
-static struct gate idt[32] __attribute__((aligned(16)));
 static uint8_t kernel_stack[4096] __attribute__((aligned(16)));
 static uint8_t user_stack[4096] __attribute__((aligned(16)));
-
-static void set_gate(int v, void *handler)
-{
-	uint64_t a = (uint64_t)(uintptr_t)handler;
-
-	idt[v] = (struct gate){ (uint16_t)a,	     0x08, 0, 0x8e, (uint16_t)(a >> 16),
-				(uint32_t)(a >> 32), 0 };
-}
 
 /* Own GDT (with user segments and a TSS for the ring-3 -> ring-0 stack), IDT, user pages. */
 static void setup_protection(void)
 {
-	uint64_t t = (uint64_t)(uintptr_t)tss, cr3, *pml4, *pdpt, *pd;
+	uint64_t t = (uint64_t)(uintptr_t)tss, *pd = guest_page_directory(0);
 	struct {
 		uint16_t limit;
 		uint64_t base;
-	} __attribute__((packed)) gdtr = { sizeof(gdt) - 1, (uint64_t)(uintptr_t)gdt },
-				  idtr = { sizeof(idt) - 1, (uint64_t)(uintptr_t)idt };
+	} __attribute__((packed)) gdtr = { sizeof(gdt) - 1, (uint64_t)(uintptr_t)gdt };
 
 	*(uint64_t *)(tss + 4) = (uint64_t)(uintptr_t)(kernel_stack + sizeof(kernel_stack));
 	gdt[1] = 0x00af9b000000ffffull; /* kernel code */
@@ -49,21 +32,17 @@ static void setup_protection(void)
 	gdt[4] = 0x00affb000000ffffull; /* user code (0x23) */
 	gdt[5] = 103 | ((t & 0xffffff) << 16) | (0x89ull << 40) | (((t >> 24) & 0xff) << 56);
 	gdt[6] = t >> 32;
-	set_gate(6, ud_handler);
-	set_gate(13, gp_handler);
-	__asm__ volatile("lgdt %0; lidt %1; ltr %w2" ::"m"(gdtr), "m"(idtr), "r"(0x28));
+	guest_idt_set(6, ud_handler);
+	guest_idt_set(13, gp_handler);
+	__asm__ volatile("lgdt %0; ltr %w1" ::"m"(gdtr), "r"(0x28));
 
 	/* Let ring 3 use the first GiB: set U/S along the walk Shunt built. */
-	__asm__ volatile("mov %%cr3, %0" : "=r"(cr3));
-	pml4 = (uint64_t *)(uintptr_t)(cr3 & ~0xfffull);
-	pdpt = (uint64_t *)(uintptr_t)(pml4[0] & ~0xfffull);
-	pd = (uint64_t *)(uintptr_t)(pdpt[0] & ~0xfffull);
-	pml4[0] |= 4;
-	pdpt[0] |= 4;
+	guest_pml4()[0] |= 4;
+	guest_pdpt()[0] |= 4;
 	for (int i = 0; i < 512; i++)
 		if (pd[i] & 1)
 			pd[i] |= 4;
-	__asm__ volatile("mov %0, %%cr3" ::"r"(cr3) : "memory");
+	guest_flush_tlb();
 }
 
 int64_t guest_main(const struct pv_start_info *si)

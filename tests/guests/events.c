@@ -9,15 +9,7 @@
 
 extern char event_entry[];
 
-struct gate {
-	uint16_t off0, sel;
-	uint8_t ist, type;
-	uint16_t off1;
-	uint32_t off2, zero;
-} __attribute__((packed));
-
 static struct pv_vcpu_page page __attribute__((aligned(4096)));
-static struct gate idt[256] __attribute__((aligned(16)));
 static volatile unsigned int upcalls, timer_events, other_events;
 
 static void on_event(unsigned int event, void *context)
@@ -48,19 +40,6 @@ __asm__(".text\n"
 	"  pop %rdi; pop %rsi; pop %rdx; pop %rcx; pop %rax\n"
 	"  iretq\n");
 
-static void install_idt(void)
-{
-	uint64_t a = (uint64_t)(uintptr_t)event_entry;
-	struct {
-		uint16_t limit;
-		uint64_t base;
-	} __attribute__((packed)) idtr = { sizeof(idt) - 1, (uint64_t)(uintptr_t)idt };
-
-	idt[EVENT_VECTOR] = (struct gate){ (uint16_t)a,		0x08, 0, 0x8e, (uint16_t)(a >> 16),
-					   (uint32_t)(a >> 32), 0 };
-	__asm__ volatile("lidt %0" ::"m"(idtr));
-}
-
 int64_t guest_main(const struct pv_start_info *si)
 {
 	int failures = 0;
@@ -68,7 +47,7 @@ int64_t guest_main(const struct pv_start_info *si)
 
 	if (guest_open())
 		return 99;
-	install_idt();
+	guest_idt_set(EVENT_VECTOR, event_entry);
 	check(&failures, gk_events_bind(EVENT_VECTOR) == PV_EINVAL, "bind before the page");
 	check(&failures, gk_timer_set(1) == PV_EINVAL, "timer before the page");
 	check(&failures, gk_vcpu_page_set(&page) == 0, "page registered");

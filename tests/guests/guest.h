@@ -10,6 +10,68 @@
 
 int64_t guest_main(const struct pv_start_info *si);
 
+/* An interrupt gate of the guest's own IDT (64-bit, DPL 0, kernel code segment 0x08). */
+struct guest_gate {
+	uint16_t offset_low, selector;
+	uint8_t ist, type;
+	uint16_t offset_mid;
+	uint32_t offset_high, reserved;
+} __attribute__((packed));
+
+static inline struct guest_gate *guest_idt(void)
+{
+	static struct guest_gate idt[256] __attribute__((aligned(16)));
+
+	return idt;
+}
+
+/* Points vector at handler in the guest's IDT and loads the IDT. */
+static inline void guest_idt_set(unsigned int vector, void *handler)
+{
+	uint64_t a = (uint64_t)(uintptr_t)handler;
+	struct {
+		uint16_t limit;
+		uint64_t base;
+	} __attribute__((packed))
+	idtr = { 256 * sizeof(struct guest_gate) - 1, (uint64_t)(uintptr_t)guest_idt() };
+
+	guest_idt()[vector] =
+		(struct guest_gate){ (uint16_t)a,	  0x08, 0, 0x8e, (uint16_t)(a >> 16),
+				     (uint32_t)(a >> 32), 0 };
+	__asm__ volatile("lidt %0" ::"m"(idtr));
+}
+
+/*
+ * The page directory Shunt's boot page tables use for guest-physical GiB gib (each 2 MiB
+ * entry maps itself), or NULL if that GiB has none. Guests edit it to map extra pages.
+ */
+static inline uint64_t *guest_pml4(void)
+{
+	uint64_t cr3;
+
+	__asm__ volatile("mov %%cr3, %0" : "=r"(cr3));
+	return (uint64_t *)(uintptr_t)(cr3 & ~0xfffull);
+}
+
+/* The page-directory-pointer table of the first 512 GiB (all Shunt guests live there). */
+static inline uint64_t *guest_pdpt(void)
+{
+	return (uint64_t *)(uintptr_t)(guest_pml4()[0] & ~0xfffull);
+}
+
+static inline uint64_t *guest_page_directory(unsigned int gib)
+{
+	uint64_t *pdpt = guest_pdpt();
+
+	return (pdpt[gib] & 1) ? (uint64_t *)(uintptr_t)(pdpt[gib] & ~0xfffull) : 0;
+}
+
+/* Reloads CR3: the TLB forgets what the guest changed in its page tables. */
+static inline void guest_flush_tlb(void)
+{
+	__asm__ volatile("mov %%cr3, %%rax; mov %%rax, %%cr3" ::: "rax", "memory");
+}
+
 /* Opens Shunt's interface (HELLO); on failure says why on the UART, which always works. */
 static inline int guest_open(void)
 {

@@ -12,22 +12,18 @@ static struct gk_hw_stats stats;
 
 static void map_2m(uint64_t gpa)
 {
-	uint64_t cr3, *pml4, *pdpt, *pd;
+	uint64_t *pd = guest_page_directory((unsigned int)(gpa >> 30));
 
-	/* Shunt's page tables cover RAM only: add 2 MiB pages for the BAR, uncached (PCD). */
-	__asm__ volatile("mov %%cr3, %0" : "=r"(cr3));
-	pml4 = (uint64_t *)(uintptr_t)(cr3 & ~0xfffull);
-	pdpt = (uint64_t *)(uintptr_t)(pml4[0] & ~0xfffull);
-	pd = (uint64_t *)(uintptr_t)(pdpt[gpa >> 30] & ~0xfffull);
-	if (!(pdpt[gpa >> 30] & 1)) {
-		/* The 2nd GiB has no page directory yet: reuse the spare boot-area page. */
+	/* Shunt's page tables cover RAM only: add a 2 MiB page for the BAR, uncached (PCD). */
+	if (!pd) {
+		/* That GiB has no page directory yet: use the spare last page of the boot area. */
 		pd = (uint64_t *)(uintptr_t)0xf000;
 		for (int i = 0; i < 512; i++)
 			pd[i] = 0;
-		pdpt[gpa >> 30] = 0xf000 | 3;
+		guest_pdpt()[gpa >> 30] = 0xf000 | 3;
 	}
 	pd[(gpa >> 21) & 511] = gpa | 0x93; /* present, writable, PCD, 2 MiB */
-	__asm__ volatile("mov %0, %%cr3" ::"r"(cr3) : "memory");
+	guest_flush_tlb();
 }
 
 /* 640x480, 8 bits per pixel, linear framebuffer on, through the VBE index/data ports. */
