@@ -3,6 +3,7 @@
 # unit and system tests; `make run` boots the image in an emulator. See README.md.
 
 VERSION   := 0.1.0
+comma     := ,
 BUILD     := build
 FIRMWARE  ?= bios
 
@@ -50,7 +51,7 @@ GUEST_LDFLAGS := -nostdlib -static -no-pie -Wl,-T,tests/guests/guest.ld -Wl,--bu
 GUESTS := hello counter badcalls triplefault oob bench negotiate clock events ring hwuart \
           hwbad hwmmio flooder worker
 GUEST_ELFS := $(patsubst %,$(BUILD)/guests/%.elf,$(GUESTS)) $(BUILD)/guests/abi10.elf \
-              $(BUILD)/guests/hwpass.elf $(BUILD)/guests/hwdenied.elf
+              $(BUILD)/guests/hwpass.elf $(BUILD)/guests/hwdenied.elf $(BUILD)/guests/lowload.elf
 GUEST_COMMON := tests/guests/start.S tests/guests/traps.S
 
 DEPS_STAMP := $(BUILD)/.deps-installed
@@ -109,6 +110,14 @@ $(BUILD)/guests/%.elf: tests/guests/%.c $(GUEST_COMMON) tests/guests/guest.ld \
 # distinct names.
 $(BUILD)/guests/hwpass.elf $(BUILD)/guests/hwdenied.elf: $(BUILD)/guests/hwuart.elf
 	@cp $< $@
+
+# hello.c linked into the guest boot area: the loader must refuse it.
+$(BUILD)/guests/lowload.elf: tests/guests/hello.c $(GUEST_COMMON) tests/guests/lowload.ld \
+		tests/guests/guest.h
+	@mkdir -p $(@D)
+	@echo "  GUEST   $@ (linked where guests may not load)"
+	@$(CC) $(GUEST_CFLAGS) $(filter-out -Wl$(comma)-T$(comma)tests/guests/guest.ld,$(GUEST_LDFLAGS)) \
+		-Wl,-T,tests/guests/lowload.ld -o $@ $(GUEST_COMMON) $<
 
 # A guest built against the frozen ABI 1.0 headers only (tests/abi/v1.0): it must keep
 # working on every later 1.x Shunt.

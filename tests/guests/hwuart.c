@@ -2,9 +2,10 @@
  * The example driver for direct hardware calls: it writes a line to a real UART when Shunt
  * granted it one, and falls back to the emulated UART (its console) when not. Which path
  * depends only on what the VM was granted:
- *   io           the line goes out in one HW_PORT_BATCH, a second line through trapped OUTs;
+ *   io           a line goes out by HW_PORT_BATCH, a second one through trapped OUTs;
  *                a batch with one bad op must run none of them
- *   passthrough  the line goes out with plain OUTs that never exit
+ *   passthrough  a line goes out by HW_PORT_BATCH (the ports are granted), a second one
+ *                with plain OUTs that never exit
  *   nothing      gk_hw_open() says why, and the line goes to the emulated UART instead
  */
 #include "guest.h"
@@ -126,8 +127,7 @@ int64_t guest_main(const struct pv_start_info *si)
 			gk_uart_putc(uart.port_base,
 				     line[i]); /* each IN/OUT exits, Shunt forwards */
 	} else if (r == 0 && uart.mode == PV_HW_MODE_PASSTHROUGH) {
-		for (unsigned int k = 0; k < sizeof(uart_init) / sizeof(uart_init[0]); k++)
-			gk_outb((uint16_t)(uart.port_base + uart_init[k][0]), uart_init[k][1]);
+		write_batch(&uart, line, make_line(line, si, "batch"), &failures);
 		n = make_line(line, si, "passthrough");
 		for (int i = 0; i < n; i++)
 			gk_uart_putc(uart.port_base, line[i]); /* no exits at all */

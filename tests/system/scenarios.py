@@ -144,6 +144,7 @@ GUEST_MODULES = [
     ("{build}/guests/triplefault.elf", "triplefault.elf"),
     ("{build}/guests/oob.elf", "oob.elf mem=2M"),
     ("tests/guests/badimage.elf.txt", "badimage.elf.txt name=badimage"),
+    ("{build}/guests/lowload.elf", "lowload.elf"),
 ]
 
 
@@ -159,8 +160,10 @@ SCENARIOS.append({
     "timeout": BOCHS_TIMEOUT,
     "expect": [BANNER, r"^VT-x: ready$",
                r'^error: vm badimage: refused: bad guest image: not an ELF file',
-               r"^shunt: running 6 VMs",
-               r"^summary: 6 VMs$",
+               r"^error: vm lowload: refused: bad guest image: segment 0 at \[0x8000, 0x[0-9a-f]+\) "
+               r"is outside the guest's loadable RAM \[0x10000, 0x400000\)$",
+               r"^shunt: running 7 VMs",
+               r"^summary: 7 VMs$",
                summary("hello", "stopped", "exit", 42),
                summary("counter", "stopped", "exit", 0),
                summary("badcalls", "stopped", "exit", 0),
@@ -168,6 +171,7 @@ SCENARIOS.append({
                summary("triplefault", "stopped", "triple-fault"),
                summary("oob", "stopped", "bad-memory-access"),
                summary("badimage", "refused", "refused"),
+               summary("lowload", "refused", "refused"),
                POWER_OFF_OK],
     "expect_any": [
         r"^\[hello\] hello from the PV console$",
@@ -191,7 +195,9 @@ SCENARIOS.append({
     "firmware": "uefi", "uefi_default": "efi",
     "modules": GUEST_MODULES[:2],
     "timeout": OVMF_TIMEOUT,
-    "expect": [BANNER, boot_line("UEFI/shunt-loader"), r"^mem: usable \d+ MiB in \d+ regions?, 2 modules",
+    "expect": [BANNER, boot_line("UEFI/shunt-loader"),
+               r"^mem: usable \d+ MiB in \d+ regions?, 2 modules",
+               r"^pci: ECAM at 0x[0-9a-f]+ for buses 0-255 \(ACPI MCFG\)$",
                r"^VT-x: not available: ",
                r"^error: shunt: 2 guests not started: hardware virtualization is not usable$",
                POWER_OFF_OK],
@@ -244,11 +250,12 @@ SCENARIOS.append({
 # display's framebuffer a real BAR. Granted guests reach them by batch, trapped OUTs,
 # passthrough and MMIO; others are refused with distinct reasons and fall back.
 HW_MODULES = [
-    ("{build}/guests/hwuart.elf", "hwuart.elf name=hwbatch grant=ports:0x2f8-0x2ff:io"),
-    ("{build}/guests/hwpass.elf", "hwpass.elf grant=ports:0x3e8-0x3ef:passthrough"),
+    ("{build}/guests/hwuart.elf", "hwuart.elf name=hwcom2 grant=ports:0x2f8-0x2ff:passthrough"),
+    ("{build}/guests/hwpass.elf", "hwpass.elf name=hwcom3 grant=ports:0x3e8-0x3ef:io"),
     ("{build}/guests/hwdenied.elf", "hwdenied.elf"),
     ("{build}/guests/hwbad.elf", "hwbad.elf grant=ports:0x3f8-0x3ff:io grant=pci:00:01.1:io "
-     "grant=pci:00:00.0:io grant=ports:0x2e8-0x2ef:io"),
+     "grant=pci:00:00.0:io grant=ports:0x2e8-0x2ef:io grant=ports:0x2f8-0x2ff:io "
+     "grant=pci:00:02.0:io"),
     ("{build}/guests/hwmmio.elf", "hwmmio.elf grant=pci:00:02.0:mmio grant=ports:0x1ce-0x1d0:io"),
 ]
 
@@ -264,26 +271,29 @@ SCENARIOS.append({
                r"^hw: ports:0x2f8-0x2ff +16550 UART +grantable$",
                r"^hw: ports:0x1ce-0x1d0 +VBE display interface +grantable$",
                r"^VT-x: ready$",
-               r"^vm hwbatch: granted ports:0x2f8-0x2ff \(16550 UART\) for port I/O$",
-               r"^vm hwpass: granted ports:0x3e8-0x3ef \(16550 UART\) for passthrough$",
+               r"^vm hwcom2: granted ports:0x2f8-0x2ff \(16550 UART\) for passthrough$",
+               r"^vm hwcom3: granted ports:0x3e8-0x3ef \(16550 UART\) for port I/O$",
                r"^error: vm hwbad: grant ports:0x3f8-0x3ff refused: it is Shunt's own console",
                r"^error: vm hwbad: grant pci:00:01\.1 refused: mass storage \(8086:[0-9a-f]{4}\) "
                r"can do DMA and Shunt can not confine it \(no IOMMU\)$",
                r"^error: vm hwbad: grant pci:00:00\.0 refused: foreign hardware \(8086:",
                r"^error: vm hwbad: grant ports:0x2e8-0x2ef refused: no such device",
+               r"^error: vm hwbad: grant ports:0x2f8-0x2ff refused: already granted to vm hwcom2$",
+               r"^error: vm hwbad: grant pci:00:02\.0 refused: a VGA display does not allow that "
+               r"access mode$",
                r"^vm hwmmio: granted pci:00:02\.0 \(VGA display\) for MMIO$",
                r"^summary: 5 VMs$",
-               summary("hwbatch", "stopped", "exit", 0),
+               summary("hwcom2", "stopped", "exit", 0),
                r"^  hw: calls \d+, port operations \d+, refused 3, throttled \d+$",
-               summary("hwpass", "stopped", "exit", 0),
-               r"^  hw: calls 2, port operations 0, refused 0, throttled 0$",
+               summary("hwcom3", "stopped", "exit", 0),
+               r"^  hw: calls \d+, port operations \d+, refused 3, throttled \d+$",
                summary("hwdenied", "stopped", "exit", 0),
                summary("hwbad", "stopped", "exit", 0),
                summary("hwmmio", "stopped", "exit", 0),
                POWER_OFF_OK],
     "expect_any": [
-        r"^\[hwbatch\] GUEST-PASS hwbatch$",
-        r"^\[hwpass\] GUEST-PASS hwpass$",
+        r"^\[hwcom2\] GUEST-PASS hwcom2$",
+        r"^\[hwcom3\] GUEST-PASS hwcom3$",
         r"^\[hwdenied\] fallback: no hardware is granted to this VM; using the emulated UART$",
         r"^\[hwdenied\] hello from VM hwdenied via the emulated UART$",
         r"^\[hwdenied\] GUEST-PASS hwdenied$",
@@ -293,9 +303,11 @@ SCENARIOS.append({
         r"^vm hwmmio: BAR0 of pci:00:02\.0 \(0xc0000000, 16384 KiB\) mapped at guest-physical "
         r"0x40000000$",
     ],
-    "com_expect": {2: [r"^hello from VM hwbatch via batch$", r"^hello from VM hwbatch via trap$"],
-                   3: [r"^hello from VM hwpass via passthrough$"]},
-    "com_forbid": {2: [r"R!", r"X", r"hwdenied"], 3: [r"hwdenied"]},
+    # COM2: the batch line, then the passthrough line, in that order; nothing of the
+    # refused batches ("R!", "X"), nothing of the VMs without COM2.
+    "com_expect": {2: [r"^hello from VM hwcom2 via batch$", r"^hello from VM hwcom2 via passthrough$"],
+                   3: [r"^hello from VM hwcom3 via batch$", r"^hello from VM hwcom3 via trap$"]},
+    "com_forbid": {2: [r"R!", r"X", r"hwdenied", r"hwcom3"], 3: [r"R!", r"X", r"hwdenied", r"hwcom2"]},
     "forbid": [r"FATAL", r"(?i)panic", r"GUEST-FAIL", r"check failed"],
 })
 

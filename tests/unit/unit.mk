@@ -35,10 +35,13 @@ src_hw_rules := hv/hw_rules.c
 src_bootcfg  := boot/efi/bootcfg.c
 src_memmap_efi := boot/efi/memmap_efi.c
 src_guestkit :=
+src_gk_hw :=
 
 # Extra compiler flags and headers of a test whose code lives outside hv's include paths.
 cflags_guestkit := -DGK_MOCK -Iguest-kit/include -Ipv-abi/include
+cflags_gk_hw := -DGK_MOCK -Iguest-kit/include -Ipv-abi/include
 hdrs_guestkit   := $(wildcard guest-kit/include/gk/*.h pv-abi/include/pvabi/*.h)
+hdrs_gk_hw   := $(wildcard guest-kit/include/gk/*.h pv-abi/include/pvabi/*.h)
 
 UNIT_NAMES := $(patsubst tests/unit/test_%.c,%,$(wildcard tests/unit/test_*.c))
 UNIT_BINS  := $(UNIT_NAMES:%=$(UNIT)/test_%)

@@ -75,12 +75,12 @@ static inline int64_t gk_hw_query(struct pv_hw_resource *buf, uint32_t max,
 static inline int64_t gk_hw_open(uint16_t kind, uint32_t which, struct pv_hw_resource *out,
 				 struct gk_hw_stats *stats)
 {
-	struct pv_hw_resource all[4];
-	int64_t n = gk_hw_query(all, 4, stats);
+	struct pv_hw_resource all[8];
+	int64_t n = gk_hw_query(all, 8, stats);
 
 	if (n < 0)
 		return n;
-	for (int64_t i = 0; i < n && i < 4; i++) {
+	for (int64_t i = 0; i < n && i < 8; i++) {
 		if (all[i].kind != kind ||
 		    (kind == PV_HW_KIND_PORTS ? all[i].port_base : all[i].pci_bdf) != which)
 			continue;
