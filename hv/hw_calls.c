@@ -8,6 +8,7 @@
 #include <hv/hw.h>
 #include <hv/hypercall.h>
 #include <hv/log.h>
+#include <hv/mm.h>
 #include <hv/string.h>
 
 #define QUERY_MAX VM_GRANTS_MAX
@@ -111,8 +112,10 @@ int64_t hc_hw_mmio_map(struct vcpu *vcpu, const struct hc_args *args)
 	bar = &g->resource->bars[index];
 	if (!(bar->flags & PV_HW_BAR_MEM) || !bar->size)
 		return PV_EINVAL;
+	/* Never Shunt's APICs, nor RAM that a misprogrammed BAR might claim. */
 	if (overlaps(bar->base, bar->size, APIC_RANGE_FIRST,
-		     APIC_RANGE_LAST - APIC_RANGE_FIRST + 1))
+		     APIC_RANGE_LAST - APIC_RANGE_FIRST + 1) ||
+	    mm_range_has_ram(bar->base, bar->size))
 		return PV_EACCES;
 	size = ALIGN_UP(bar->size, PAGE_SIZE);
 	if ((gpa & (PAGE_SIZE - 1)) || (bar->base & (PAGE_SIZE - 1)) || gpa < vm->ram_size ||

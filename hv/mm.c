@@ -114,3 +114,14 @@ int mm_is_readable(uint64_t phys, uint64_t len)
 	return memmap_spans(&memmap, phys, phys + len, firmware) &&
 	       arch_map_firmware(phys, len) == 0;
 }
+
+int mm_range_has_ram(uint64_t base, uint64_t len)
+{
+	for (uint32_t i = 0; i < memmap.count; i++) {
+		const struct memmap_region *r = &memmap.regions[i];
+
+		if (mm_type_is_ram(r->type) && r->base < base + len && base < r->end)
+			return 1;
+	}
+	return 0;
+}

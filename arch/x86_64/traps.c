@@ -56,8 +56,19 @@ void traps_init(void)
 	__asm__ volatile("lidt %0" ::"m"(idtr));
 }
 
+static uint64_t nmi_count;
+
 void trap_handle(struct trap_frame *f)
 {
+	/*
+	 * An NMI is not a fault of the hypervisor's (a guest's NMI exit is passed on here too):
+	 * count it and go back to what was interrupted.
+	 */
+	if (f->vector == 2) {
+		if (!nmi_count++)
+			log_warn("NMI received (counted, not an error)\n");
+		return;
+	}
 	const char *name =
 		f->vector < 32 && exception_names[f->vector] ? exception_names[f->vector] : "???";
 

@@ -45,6 +45,11 @@ static void setup_protection(void)
 	guest_flush_tlb();
 }
 
+static void wrmsr_checked(uint32_t msr, uint64_t value)
+{
+	__asm__ volatile("wrmsr" ::"c"(msr), "a"((uint32_t)value), "d"((uint32_t)(value >> 32)));
+}
+
 int64_t guest_main(const struct pv_start_info *si)
 {
 	uint64_t ram_end = si->mem[1].base + si->mem[1].size;
@@ -83,6 +88,14 @@ int64_t guest_main(const struct pv_start_info *si)
 
 	__asm__ volatile("rdmsr" : "=a"(lo), "=d"(hi) : "c"(0x12345678u));
 	check(&failures, gp_count == 1, "RDMSR of an unknown MSR raises #GP");
+
+	/* Values the CPU would refuse are refused as the CPU would: #GP, and Shunt unharmed. */
+	wrmsr_checked(0xc0000084, 1ull << 40);		  /* SFMASK: bits 63:32 reserved */
+	wrmsr_checked(0xc0000082, 0x0000800000000000ull); /* LSTAR: not canonical */
+	wrmsr_checked(0x277, 0x0000000000000002ull);	  /* PAT: type 2 is reserved */
+	check(&failures, gp_count == 4, "bad WRMSR values raise #GP");
+	wrmsr_checked(0xc0000084, 0x47700); /* SFMASK: a value Linux uses */
+	check(&failures, gp_count == 4, "a good WRMSR does not");
 	say("badcalls: all calls answered\n");
 	return report(si, failures, 0);
 }

@@ -29,7 +29,8 @@ int64_t gk_mock_hypercall(uint64_t nr, uint64_t a0, uint64_t a1, uint64_t a2, ui
 		if (!granted_count)
 			return PV_EPERM;
 		memcpy((void *)(uintptr_t)a0, granted,
-		       sizeof(granted[0]) * (a1 < (uint64_t)granted_count ? a1 : (uint64_t)granted_count));
+		       sizeof(granted[0]) *
+			       (a1 < (uint64_t)granted_count ? a1 : (uint64_t)granted_count));
 		return granted_count;
 	}
 	return nr == PV_CALL_HW_PORT_BATCH ? (int64_t)a1 : 0;
@@ -121,10 +122,12 @@ static void test_open_reports_each_refusal(void **state)
 	(void)state;
 	assert_int_equal(gk_hw_open(PV_HW_KIND_PORTS, 0x2f8, &r, 0), PV_EPERM);
 	granted_count = 2;
-	granted[0] = (struct pv_hw_resource){ .id = 0, .kind = PV_HW_KIND_PORTS, .port_base = 0x2f8,
-					      .mode = PV_HW_MODE_IO };
-	granted[1] = (struct pv_hw_resource){ .id = 1, .kind = PV_HW_KIND_PCI, .pci_bdf = 0x09,
-					      .verdict = PV_EDMA };
+	granted[0] = (struct pv_hw_resource){
+		.id = 0, .kind = PV_HW_KIND_PORTS, .port_base = 0x2f8, .mode = PV_HW_MODE_IO
+	};
+	granted[1] = (struct pv_hw_resource){
+		.id = 1, .kind = PV_HW_KIND_PCI, .pci_bdf = 0x09, .verdict = PV_EDMA
+	};
 	assert_int_equal(gk_hw_open(PV_HW_KIND_PORTS, 0x2f8, &r, 0), 0);
 	assert_int_equal(r.mode, PV_HW_MODE_IO);
 	assert_int_equal(gk_hw_open(PV_HW_KIND_PCI, 0x09, &r, 0), PV_EDMA);

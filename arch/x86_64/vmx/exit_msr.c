@@ -109,6 +109,31 @@ static int is_canonical(uint64_t a)
 	return (uint64_t)((int64_t)(a << 16) >> 16) == a;
 }
 
+/* Each PAT entry must be a defined memory type: UC, WC, WT, WP, WB or UC- (SDM Vol. 3A 12.12.2). */
+static int pat_is_valid(uint64_t pat)
+{
+	for (int i = 0; i < 8; i++) {
+		uint8_t type = (uint8_t)(pat >> (8 * i));
+
+		if (type == 2 || type == 3 || type > 7)
+			return 0;
+	}
+	return 1;
+}
+
+/* What WRMSR would accept for the MSRs kept in struct guest_msrs (SDM Vol. 4, table 2-2). */
+static int saved_msr_value_is_valid(uint32_t msr, uint64_t value)
+{
+	switch (msr) {
+	case MSR_STAR:
+		return 1;
+	case MSR_SFMASK:
+		return (value >> 32) == 0; /* bits 63:32 are reserved */
+	default:
+		return is_canonical(value); /* LSTAR, CSTAR, KERNEL_GS_BASE hold addresses */
+	}
+}
+
 static int write_msr(struct vcpu *vcpu, uint32_t msr, uint64_t value)
 {
 	uint64_t *saved = saved_msr(&vcpu->arch.msrs, msr);
@@ -129,8 +154,12 @@ static int write_msr(struct vcpu *vcpu, uint32_t msr, uint64_t value)
 			return -1;
 		vmwrite(vmcs_msr_field(msr), value);
 		return 0;
-	case MSR_IA32_SYSENTER_CS:
 	case MSR_IA32_PAT:
+		if (!pat_is_valid(value))
+			return -1; /* as the CPU would: #GP, not a failed VM entry */
+		vmwrite(vmcs_msr_field(msr), value);
+		return 0;
+	case MSR_IA32_SYSENTER_CS:
 		vmwrite(vmcs_msr_field(msr), value);
 		return 0;
 	case MSR_TSC_AUX:
@@ -142,9 +171,10 @@ static int write_msr(struct vcpu *vcpu, uint32_t msr, uint64_t value)
 	default:
 		break;
 	}
-	if (!saved || (msr != MSR_STAR && msr != MSR_SFMASK && !is_canonical(value)))
+	if (!saved || !saved_msr_value_is_valid(msr, value))
 		return -1;
 	*saved = value;
+	/* Checked above: a value the CPU would refuse must never reach Shunt's own WRMSR. */
 	wrmsr(msr, value); /* this vCPU's MSRs are the ones loaded while it runs */
 	return 0;
 }

@@ -37,6 +37,9 @@ int mm_alloc_frames(uint64_t count, uint64_t align, hpa_t *out);
 void mm_free_frames(hpa_t addr, uint64_t count);
 uint64_t mm_free_bytes(void);
 
+/* 1 if any byte of [base, base + len) is RAM (of any owner) in the memory map. */
+int mm_range_has_ram(uint64_t base, uint64_t len);
+
 /* 1 for the memory map types that are RAM and so identity-mapped from boot on. */
 int mm_type_is_ram(uint32_t type);
 
