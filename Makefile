@@ -56,7 +56,7 @@ GUEST_COMMON := tests/guests/start.S tests/guests/traps.S
 
 DEPS_STAMP := $(BUILD)/.deps-installed
 
-.PHONY: all deps test unit-test abi-test clang-build system-test run bench clean format \
+.PHONY: all deps test unit-test abi-test clang-build fuzz-smoke fuzz system-test run bench clean format \
 	format-check spec-table install example
 
 PREFIX ?= /usr/local
@@ -137,7 +137,13 @@ $(BUILD)/shunt.iso: $(BUILD)/shunt.elf $(BUILD)/BOOTX64.EFI $(BUILD)/guests/hell
 		--module $(BUILD)/guests/counter.elf "counter.elf mem=4M"
 
 # --- Tests: host unit tests first (fast, sanitized), then the emulator boots.
-test: format-check unit-test abi-test clang-build system-test
+test: format-check unit-test abi-test clang-build fuzz-smoke system-test
+
+# Every parser of untrusted input under libFuzzer for a few seconds (tests/fuzz/fuzz.mk).
+fuzz-smoke: | $(DEPS_STAMP)
+	@$(MAKE) -s -f tests/fuzz/fuzz.mk BUILD=$(BUILD) FUZZ_SECONDS=5 fuzz-run
+fuzz: | $(DEPS_STAMP)
+	@$(MAKE) -s -f tests/fuzz/fuzz.mk BUILD=$(BUILD) FUZZ_SECONDS=$(or $(FUZZ_SECONDS),300) fuzz-run
 
 # STYLE.md: gcc and clang both build the hypervisor (gcc builds the default one).
 clang-build: | $(DEPS_STAMP)

@@ -1,0 +1,41 @@
+# Fuzz targets (libFuzzer, clang) for everything that parses untrusted input: multiboot2
+# tags, ELF images, boot.cfg and UEFI LoadOptions, command lines and VM options, firmware
+# memory maps. `make fuzz-smoke` (part of make test) runs each for FUZZ_SECONDS from an empty
+# corpus; `make fuzz FUZZ_SECONDS=600` runs longer. Crashes land in $(BUILD)/fuzz/.
+
+BUILD        ?= build
+FUZZ_SECONDS ?= 5
+FUZZ         := $(BUILD)/fuzz
+FUZZ_CFLAGS  := -std=c11 -g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all \
+                -Wall -Wextra -Werror -Iboot/include -Ihv/include -Ipv-abi/include \
+                -Iboot/multiboot2 -Iboot/efi
+
+fsrc_mb2     := boot/multiboot2/mb2_parse.c hv/lib/fmt.c
+fsrc_elf64   := hv/lib/elf64.c hv/lib/fmt.c
+fsrc_bootcfg := boot/efi/bootcfg.c hv/lib/fmt.c
+fsrc_options := hv/vm_options.c hv/hw_rules.c hv/ratelimit.c hv/lib/div128.c hv/cmdline.c \
+                hv/log.c hv/lib/fmt.c tests/unit/hv_string.c
+fsrc_memmap  := hv/memmap.c hv/frame.c hv/lib/fmt.c
+
+FUZZ_NAMES := mb2 elf64 bootcfg options memmap
+FUZZ_BINS  := $(FUZZ_NAMES:%=$(FUZZ)/fuzz_%)
+
+.PHONY: fuzz-build fuzz-run
+fuzz-build: $(FUZZ_BINS)
+
+.SECONDEXPANSION:
+$(FUZZ)/fuzz_%: tests/fuzz/fuzz_%.c $$(fsrc_$$*) tests/fuzz/fuzz.mk
+	@mkdir -p $(@D)
+	@clang $(FUZZ_CFLAGS) -o $@ $< $(fsrc_$*)
+
+fuzz-run: $(FUZZ_BINS)
+	@failed=0; for f in $(FUZZ_BINS); do \
+		name=$${f##*/}; mkdir -p $(FUZZ)/$$name.corpus; \
+		if $$f -max_total_time=$(FUZZ_SECONDS) -artifact_prefix=$(FUZZ)/$$name- \
+			$(FUZZ)/$$name.corpus >$(FUZZ)/$$name.log 2>&1; then \
+			echo "fuzz: PASS: $$name ($$(grep -o 'Done [0-9]* runs' $(FUZZ)/$$name.log))"; \
+		else \
+			echo "fuzz: FAIL: $$name: see $(FUZZ)/$$name.log"; tail -20 $(FUZZ)/$$name.log; \
+			failed=1; \
+		fi; \
+	done; exit $$failed
