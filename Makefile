@@ -49,9 +49,10 @@ GUEST_LDFLAGS := -nostdlib -static -no-pie -Wl,-T,tests/guests/guest.ld -Wl,--bu
                  -Wl,--no-warn-rwx-segments \
                  -Wl,-z,noexecstack
 GUESTS := hello counter badcalls triplefault oob bench negotiate clock events ring hwuart \
-          hwbad hwmmio flooder worker
+          hwbad hwmmio flooder worker fpu
 GUEST_ELFS := $(patsubst %,$(BUILD)/guests/%.elf,$(GUESTS)) $(BUILD)/guests/abi10.elf \
-              $(BUILD)/guests/hwpass.elf $(BUILD)/guests/hwdenied.elf $(BUILD)/guests/lowload.elf
+              $(BUILD)/guests/hwpass.elf $(BUILD)/guests/hwdenied.elf $(BUILD)/guests/lowload.elf \
+              $(BUILD)/guests/fpu-b.elf
 GUEST_COMMON := tests/guests/start.S tests/guests/traps.S
 
 DEPS_STAMP := $(BUILD)/.deps-installed
@@ -109,6 +110,8 @@ $(BUILD)/guests/%.elf: tests/guests/%.c $(GUEST_COMMON) tests/guests/guest.ld \
 # The hardware example driver runs as three VMs with different grants; image files need
 # distinct names.
 $(BUILD)/guests/hwpass.elf $(BUILD)/guests/hwdenied.elf: $(BUILD)/guests/hwuart.elf
+	@cp $< $@
+$(BUILD)/guests/fpu-b.elf: $(BUILD)/guests/fpu.elf
 	@cp $< $@
 
 # hello.c linked into the guest boot area: the loader must refuse it.

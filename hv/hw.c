@@ -271,7 +271,9 @@ void hw_grants_resolve(struct vm *vm)
 
 void hw_grants_release(struct vm *vm)
 {
+	/* A VM refused before its grants were judged has grants with no resource. */
 	for (unsigned int i = 0; i < vm->grant_count; i++)
-		if (!vm->grants[i].verdict && vm->grants[i].resource->owner == vm)
+		if (vm->grants[i].resource && !vm->grants[i].verdict &&
+		    vm->grants[i].resource->owner == vm)
 			vm->grants[i].resource->owner = NULL;
 }

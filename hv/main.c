@@ -135,6 +135,11 @@ static void run_guests(int virt_ready)
 	for (uint32_t i = 0; i < boot.module_count; i++) {
 		const struct handoff_module *m = &boot.modules[i];
 
+		if (!mm_module_is_usable(i)) {
+			log_error("boot module %u (\"%s\") is not in RAM: no VM is built from it\n",
+				  i, m->cmdline);
+			continue;
+		}
 		vm_create_from_module(m->cmdline, phys_to_virt(m->base), m->length);
 	}
 	vm_share_hw_budget(hv_options.hw_budget);

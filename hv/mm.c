@@ -17,19 +17,28 @@ const struct memmap *mm_memmap(void)
 	return &memmap;
 }
 
+static uint32_t modules_in_ram; /* bit i: module i lies wholly in RAM Shunt claimed for it */
+
 static void claim_modules(const struct handoff *handoff)
 {
 	for (uint32_t i = 0; i < handoff->module_count; i++) {
 		const struct handoff_module *m = &handoff->modules[i];
 
-		if (!m->length)
+		if (!m->length || m->base + m->length < m->base)
 			continue;
-		if (memmap_claim(&memmap, m->base, m->base + m->length, MEMMAP_MODULE) == 0)
+		if (memmap_claim(&memmap, m->base, m->base + m->length, MEMMAP_MODULE) == 0) {
+			modules_in_ram |= 1u << i;
 			continue;
+		}
 		/* Keep whatever RAM it does occupy away from the allocator all the same. */
 		log_warn("boot module %u (\"%s\"): %s\n", i, m->cmdline, memmap.error);
 		memmap_reserve(&memmap, m->base, m->base + m->length, MEMMAP_MODULE);
 	}
+}
+
+int mm_module_is_usable(uint32_t index)
+{
+	return index < 32 && (modules_in_ram & (1u << index));
 }
 
 static int start_frame_allocator(void)

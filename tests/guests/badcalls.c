@@ -9,7 +9,10 @@ extern void ring3_call(void (*fn)(void), void *user_stack_top);
 extern void user_vmcall(void);
 extern char user_vmcall_insn[];
 extern volatile uint64_t ud_last_rip, ud_last_cs, ud_count, gp_count;
-extern char ud_handler[], gp_handler[];
+extern char ud_handler[], gp_handler[], db_handler[], ac_handler[];
+extern void ring3_call_ac(void (*fn)(void), void *user_stack_top);
+extern void user_misaligned(void);
+extern volatile uint64_t db_count, db_last_dr6, ac_count, gp_skip;
 
 static uint64_t gdt[7] __attribute__((aligned(16)));
 static uint8_t tss[104] __attribute__((aligned(16)));
@@ -32,8 +35,10 @@ static void setup_protection(void)
 	gdt[4] = 0x00affb000000ffffull; /* user code (0x23) */
 	gdt[5] = 103 | ((t & 0xffffff) << 16) | (0x89ull << 40) | (((t >> 24) & 0xff) << 56);
 	gdt[6] = t >> 32;
+	guest_idt_set(1, db_handler);
 	guest_idt_set(6, ud_handler);
 	guest_idt_set(13, gp_handler);
+	guest_idt_set(17, ac_handler);
 	__asm__ volatile("lgdt %0; ltr %w1" ::"m"(gdtr), "r"(0x28));
 
 	/* Let ring 3 use the first GiB: set U/S along the walk Shunt built. */
@@ -96,6 +101,35 @@ int64_t guest_main(const struct pv_start_info *si)
 	check(&failures, gp_count == 4, "bad WRMSR values raise #GP");
 	wrmsr_checked(0xc0000084, 0x47700); /* SFMASK: a value Linux uses */
 	check(&failures, gp_count == 4, "a good WRMSR does not");
+
+	/* #DB is intercepted by Shunt and reflected: a single step arrives once, with DR6.BS. */
+	__asm__ volatile("pushfq; orq $0x100, (%%rsp); popfq; nop; nop" ::: "memory", "cc");
+	check(&failures, db_count == 1, "single-step #DB reflected once");
+	check(&failures, db_last_dr6 & (1u << 14), "DR6.BS set for the single step");
+
+	/* #AC, intercepted and reflected too: CR0.AM on, RFLAGS.AC on, misaligned load at CPL 3. */
+	{
+		uint64_t cr0;
+
+		__asm__ volatile("mov %%cr0, %0" : "=r"(cr0));
+		__asm__ volatile("mov %0, %%cr0" ::"r"(cr0 | (1u << 18)));
+		ring3_call_ac(user_misaligned, user_stack + sizeof(user_stack) - 64);
+		check(&failures, ac_count == 1, "#AC reflected to the guest");
+		__asm__ volatile("mov %0, %%cr0" ::"r"(cr0));
+	}
+
+	/* CR4 bits for state Shunt does not switch (XSAVE, PKE) are refused with #GP. */
+	{
+		uint64_t cr4, before = gp_count;
+
+		__asm__ volatile("mov %%cr4, %0" : "=r"(cr4));
+		gp_skip = 3; /* mov %rax, %cr4 is 0f 22 e0 */
+		__asm__ volatile("mov %%rax, %%cr4" ::"a"(cr4 | (1u << 18)));
+		__asm__ volatile("mov %%rax, %%cr4" ::"a"(cr4 | (1u << 22)));
+		gp_skip = 2;
+		check(&failures, gp_count == before + 2,
+		      "CR4.OSXSAVE and CR4.PKE refused with #GP");
+	}
 	say("badcalls: all calls answered\n");
 	return report(si, failures, 0);
 }

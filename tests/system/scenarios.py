@@ -144,7 +144,9 @@ GUEST_MODULES = [
     ("{build}/guests/triplefault.elf", "triplefault.elf"),
     ("{build}/guests/oob.elf", "oob.elf mem=2M"),
     ("tests/guests/badimage.elf.txt", "badimage.elf.txt name=badimage"),
-    ("{build}/guests/lowload.elf", "lowload.elf"),
+    ("{build}/guests/lowload.elf", "lowload.elf grant=ports:0x2f8-0x2ff:io"),
+    ("{build}/guests/fpu.elf", "fpu.elf name=fpu-a -- A"),
+    ("{build}/guests/fpu-b.elf", "fpu-b.elf name=fpu-b -- B"),
 ]
 
 
@@ -162,8 +164,8 @@ SCENARIOS.append({
                r'^error: vm badimage: refused: bad guest image: not an ELF file',
                r"^error: vm lowload: refused: bad guest image: segment 0 at \[0x8000, 0x[0-9a-f]+\) "
                r"is outside the guest's loadable RAM \[0x10000, 0x400000\)$",
-               r"^shunt: running 7 VMs",
-               r"^summary: 7 VMs$",
+               r"^shunt: running 9 VMs",
+               r"^summary: 9 VMs$",
                summary("hello", "stopped", "exit", 42),
                summary("counter", "stopped", "exit", 0),
                summary("badcalls", "stopped", "exit", 0),
@@ -181,6 +183,8 @@ SCENARIOS.append({
         r"^\[counter\] counter done: 0x[0-9a-f]+$",
         r"^\[counter\] GUEST-PASS counter$",
         r"^\[badcalls\] GUEST-PASS badcalls$",
+        r"^\[fpu-a\] GUEST-PASS fpu-a$",
+        r"^\[fpu-b\] GUEST-PASS fpu-b$",
         r"^vm triplefault: stopped: triple-fault \(exit code -1\): triple fault at RIP 0x",
         r"^vm oob: stopped: bad-memory-access \(exit code -1\): EPT violation: read at "
         r"guest-physical 0x3fe00000",

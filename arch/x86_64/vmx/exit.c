@@ -45,14 +45,38 @@ static void exit_external_interrupt(struct vcpu *vcpu, uint64_t q)
 	reinject_interrupted_event();
 }
 
+#define INTR_INFO_TYPE(info) (((info) >> 8) & 7)
+#define INTR_TYPE_NMI 2
+#define DR6_TRAP_BITS 0x600full /* B0-B3, BD, BS: what a #DB exit's qualification holds */
+
 static void exit_nmi_or_exception(struct vcpu *vcpu, uint64_t q)
 {
 	uint32_t info = (uint32_t)vmread(VMCS_EXIT_INTR_INFO);
+	unsigned int vector = info & 0xff;
 
 	reinject_interrupted_event();
-	/* Only NMIs exit here (the exception bitmap is empty): give it to the host's handler. */
-	if ((info & 0x7ff) == ((2u << 8) | 2u))
-		__asm__ volatile("int $2");
+	if (INTR_INFO_TYPE(info) == INTR_TYPE_NMI) {
+		__asm__ volatile("int $2"); /* the host's NMI, which arrived while the guest ran */
+		return;
+	}
+	switch (vector) {
+	case X86_VECTOR_DB:
+		/* The exit left DR6 alone; the qualification says what the CPU would have set. */
+		write_dr6((read_dr6() & ~DR6_TRAP_BITS) | (q & DR6_TRAP_BITS));
+		vmx_inject_exception(X86_VECTOR_DB, 0, 0);
+		return;
+	case X86_VECTOR_AC:
+		vmx_inject_exception(X86_VECTOR_AC, 1, (uint32_t)vmread(VMCS_EXIT_INTR_ERROR_CODE));
+		return;
+	default:
+		vmx_dump_and_stop(vcpu, VM_STOP_UNHANDLED, "unexpected exception exit");
+		return;
+	}
+}
+
+static void exit_rdpmc(struct vcpu *vcpu, uint64_t q)
+{
+	vmx_inject_exception(X86_VECTOR_GP, 1, 0); /* no performance counters are offered */
 }
 
 static void exit_interrupt_window(struct vcpu *vcpu, uint64_t q)
@@ -83,7 +107,7 @@ static void exit_preemption_timer(struct vcpu *vcpu, uint64_t q)
 
 static void exit_invalid_instruction(struct vcpu *vcpu, uint64_t q)
 {
-	/* VMX instructions, MONITOR/MWAIT: not offered to guests (CPUID says so), so #UD. */
+	/* VMX, SMX, XSAVE and MONITOR/MWAIT are not offered (CPUID says so): #UD. */
 	vmx_inject_exception(X86_VECTOR_UD, 0, 0);
 }
 
@@ -93,7 +117,7 @@ static void exit_invd_wbinvd(struct vcpu *vcpu, uint64_t q)
 }
 
 static const struct exit_entry exit_table[EXIT_REASON_MAX] = {
-	[EXIT_REASON_EXCEPTION_NMI] = { exit_nmi_or_exception, 0, "exception or NMI" },
+	[EXIT_REASON_EXCEPTION_NMI] = { exit_nmi_or_exception, 1, "exception or NMI" },
 	[EXIT_REASON_EXTERNAL_INTERRUPT] = { exit_external_interrupt, 0, "external interrupt" },
 	[EXIT_REASON_TRIPLE_FAULT] = { exit_triple_fault, 0, "triple fault" },
 	[EXIT_REASON_INTERRUPT_WINDOW] = { exit_interrupt_window, 0, "interrupt window" },
@@ -125,7 +149,9 @@ static const struct exit_entry exit_table[EXIT_REASON_MAX] = {
 	[EXIT_REASON_INVALID_GUEST_STATE] = { 0, 0, "VM entry: invalid guest state" },
 	[EXIT_REASON_MSR_LOADING] = { 0, 0, "VM entry: MSR loading" },
 	[EXIT_REASON_MACHINE_CHECK] = { 0, 0, "VM entry: machine check" },
-	[EXIT_REASON_XSETBV] = { 0, 0, "XSETBV" },
+	[EXIT_REASON_XSETBV] = { exit_invalid_instruction, 0, "XSETBV" },
+	[EXIT_REASON_GETSEC] = { exit_invalid_instruction, 0, "GETSEC" },
+	[EXIT_REASON_RDPMC] = { exit_rdpmc, 0, "RDPMC" },
 };
 
 const char *vmx_exit_reason_name(unsigned int reason)

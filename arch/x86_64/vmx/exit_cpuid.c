@@ -43,6 +43,7 @@ void vmx_exit_cpuid(struct vcpu *vcpu, uint64_t q)
 			if (subleaf == 0 && !(vmx_cpu.proc2 & PROC2_ENABLE_INVPCID))
 				r.ebx &= ~CPUID7_EBX_INVPCID;
 			break;
+		case 0xa: /* performance monitoring: RDPMC is trapped, no counters are offered */
 		case 0xd: /* XSAVE state enumeration: hidden with XSAVE itself */
 			r = (struct cpuid_regs){ 0, 0, 0, 0 };
 			break;

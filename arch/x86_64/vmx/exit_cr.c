@@ -13,7 +13,6 @@
 #define CR_ACCESS_CLTS 2
 #define CR_ACCESS_LMSW 3
 #define CR0_TS (1ull << 3)
-#define EFER_LMA (1ull << 10)
 
 static uint64_t cr0_fixed0(void)
 {
@@ -46,7 +45,7 @@ static void guest_write_cr0(struct vcpu *vcpu, uint64_t value)
 
 static void guest_write_cr4(struct vcpu *vcpu, uint64_t value)
 {
-	if (value & CR4_VMXE) { /* VMX is not offered to guests */
+	if (value & CR4_GUEST_FORBIDDEN) { /* features Shunt does not offer (see vmx.h) */
 		vmx_inject_exception(X86_VECTOR_GP, 1, 0);
 		return;
 	}

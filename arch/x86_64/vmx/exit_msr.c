@@ -10,11 +10,7 @@
 
 #define MSR_IA32_TSC 0x010
 #define MSR_IA32_APIC_BASE 0x01b
-#define MSR_IA32_SYSENTER_CS 0x174
-#define MSR_IA32_SYSENTER_ESP 0x175
-#define MSR_IA32_SYSENTER_EIP 0x176
 #define MSR_IA32_MISC_ENABLE 0x1a0
-#define MSR_IA32_PAT 0x277
 #define MSR_STAR 0xc0000081
 #define MSR_LSTAR 0xc0000082
 #define MSR_CSTAR 0xc0000083
@@ -24,8 +20,6 @@
 #define MSR_KERNEL_GS_BASE 0xc0000102
 #define MSR_TSC_AUX 0xc0000103
 
-#define EFER_SCE (1ull << 0)
-#define EFER_LMA (1ull << 10)
 #define EFER_GUEST_WRITABLE (EFER_SCE | EFER_LME | EFER_LMA | EFER_NXE)
 #define APIC_BASE_DEFAULT 0xfee00900ull /* xAPIC at its reset address, BSP, enabled */
 

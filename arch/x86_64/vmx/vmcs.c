@@ -10,11 +10,6 @@
 #include <hv/log.h>
 #include <hv/mm.h>
 
-#define MSR_IA32_PAT 0x277
-#define MSR_IA32_SYSENTER_CS 0x174
-#define MSR_IA32_SYSENTER_ESP 0x175
-#define MSR_IA32_SYSENTER_EIP 0x176
-
 /* Segment access rights in the VMCS format (SDM Vol. 3C 25.4.1, table 25-2). */
 #define AR_CODE64 0xa09b   /* present, DPL 0, code exec/read accessed, L=1, G=1 */
 #define AR_DATA 0xc093	   /* present, DPL 0, data read/write accessed, D/B=1, G=1 */
@@ -24,7 +19,6 @@
 #define GUEST_SEL_CODE 0x08
 #define GUEST_SEL_DATA 0x10
 
-#define EFER_LMA (1ull << 10)
 #define CR0_ET (1ull << 4)
 #define PAT_DEFAULT 0x0007040600070406ull
 
@@ -100,7 +94,12 @@ static int setup_execution_controls(struct vcpu *vcpu)
 		{ VMCS_PIN_BASED_CTLS, vmx_cpu.pin },
 		{ VMCS_PROC_BASED_CTLS, vmx_cpu.proc },
 		{ VMCS_PROC_BASED_CTLS2, proc2 },
-		{ VMCS_EXCEPTION_BITMAP, 0 },
+		/*
+		 * #DB and #AC are intercepted and reflected: a guest that makes their delivery
+		 * raise them again would otherwise loop inside the CPU with no exit at all
+		 * (CVE-2015-5307, CVE-2015-8104).
+		 */
+		{ VMCS_EXCEPTION_BITMAP, (1u << X86_VECTOR_DB) | (1u << X86_VECTOR_AC) },
 		{ VMCS_CR3_TARGET_COUNT, 0 },
 		{ VMCS_IO_BITMAP_A, avm->io_bitmaps },
 		{ VMCS_IO_BITMAP_B, avm->io_bitmaps + PAGE_SIZE },
@@ -110,7 +109,7 @@ static int setup_execution_controls(struct vcpu *vcpu)
 		{ VMCS_TSC_OFFSET, 0 },
 		/* The guest owns CR0/CR4 except the bits VMX fixes; it reads its own values. */
 		{ VMCS_CR0_GUEST_HOST_MASK, CR0_NE },
-		{ VMCS_CR4_GUEST_HOST_MASK, CR4_VMXE },
+		{ VMCS_CR4_GUEST_HOST_MASK, CR4_GUEST_FORBIDDEN },
 	};
 	return write_all(fields, ARRAY_SIZE(fields));
 }
@@ -180,6 +179,38 @@ static int setup_exit_entry_controls(void)
 	return write_all(fields, ARRAY_SIZE(fields));
 }
 
+/*
+ * The guest state no VMCS field switches: CR2, x87/SSE (FXSAVE) and DR0-DR3/DR6 (DR7 is in
+ * the VMCS). Saved when a vCPU leaves the CPU, restored when one comes back, so that no VM
+ * sees another's registers.
+ */
+static void save_unswitched_state(struct vcpu *vcpu)
+{
+	struct guest_fpu_debug *f = &vcpu->arch.fpu;
+
+	vcpu->arch.msrs.cr2 = read_cr2();
+	fxsave((struct fxsave_area *)f->fxsave);
+	f->dr[0] = read_dr0();
+	f->dr[1] = read_dr1();
+	f->dr[2] = read_dr2();
+	f->dr[3] = read_dr3();
+	f->dr6 = read_dr6();
+}
+
+static void load_unswitched_state(struct vcpu *vcpu)
+{
+	const struct guest_fpu_debug *f = &vcpu->arch.fpu;
+
+	vmx_guest_msrs_load(&vcpu->arch.msrs);
+	write_cr2(vcpu->arch.msrs.cr2);
+	fxrstor((const struct fxsave_area *)f->fxsave);
+	write_dr0(f->dr[0]);
+	write_dr1(f->dr[1]);
+	write_dr2(f->dr[2]);
+	write_dr3(f->dr[3]);
+	write_dr6(f->dr6);
+}
+
 int vmcs_setup(struct vcpu *vcpu, uint64_t entry, uint64_t stack_top, uint64_t arg, uint64_t cr3,
 	       uint64_t gdt_base, uint16_t gdt_limit)
 {
@@ -189,9 +220,9 @@ int vmcs_setup(struct vcpu *vcpu, uint64_t entry, uint64_t stack_top, uint64_t a
 	if (mm_alloc_frames(1, PAGE_SIZE, &vmcs))
 		return -ENOMEM;
 	*(uint32_t *)phys_to_virt(vmcs) = vmx_cpu.caps.vmcs_revision;
-	/* Building a VMCS makes it current: keep the running vCPU's CR2 (its MSRs are saved). */
+	/* Building a VMCS makes it current: keep the running vCPU's CR2, FPU and debug state. */
 	if (vmx_cpu.loaded)
-		vmx_cpu.loaded->arch.msrs.cr2 = read_cr2();
+		save_unswitched_state(vmx_cpu.loaded);
 	vmx_cpu.loaded = NULL; /* so the next vmx_vcpu_load() switches VMCS, MSRs and CR2 */
 	if (vmclear(vmcs) || vmptrld(vmcs)) {
 		mm_free_frames(vmcs, 1);
@@ -209,6 +240,12 @@ int vmcs_setup(struct vcpu *vcpu, uint64_t entry, uint64_t stack_top, uint64_t a
 		return err;
 	}
 	vcpu->arch.regs = (struct guest_gprs){ .rdi = arg };
+	/* x87 and SSE at their reset values (FCW 0x37F, MXCSR 0x1F80), debug registers clear. */
+	vcpu->arch.fpu = (struct guest_fpu_debug){ .dr6 = 0xffff0ff0 };
+	vcpu->arch.fpu.fxsave[0] = 0x7f;
+	vcpu->arch.fpu.fxsave[1] = 0x03;
+	vcpu->arch.fpu.fxsave[24] = 0x80;
+	vcpu->arch.fpu.fxsave[25] = 0x1f;
 	return 0;
 }
 
@@ -221,9 +258,8 @@ int vmx_vcpu_load(struct vcpu *vcpu)
 	if (vmptrld(vcpu->arch.vmcs))
 		return -EIO;
 	if (prev)
-		prev->arch.msrs.cr2 = read_cr2();
+		save_unswitched_state(prev);
 	vmx_cpu.loaded = vcpu;
-	vmx_guest_msrs_load(&vcpu->arch.msrs);
-	write_cr2(vcpu->arch.msrs.cr2);
+	load_unswitched_state(vcpu);
 	return 0;
 }

@@ -150,6 +150,7 @@
 #define PROC2_ENABLE_INVPCID (1u << 12)
 
 /* VM-exit controls (25.7.1) */
+#define EXIT_SAVE_DEBUG_CONTROLS (1u << 2)
 #define EXIT_HOST_ADDRESS_SPACE_SIZE (1u << 9)
 #define EXIT_ACK_INTERRUPT_ON_EXIT (1u << 15)
 #define EXIT_SAVE_IA32_PAT (1u << 18)
@@ -159,6 +160,7 @@
 #define EXIT_SAVE_PREEMPTION_TIMER (1u << 22)
 
 /* VM-entry controls (25.8.1) */
+#define ENTRY_LOAD_DEBUG_CONTROLS (1u << 2)
 #define ENTRY_IA32E_MODE_GUEST (1u << 9)
 #define ENTRY_LOAD_IA32_PAT (1u << 14)
 #define ENTRY_LOAD_IA32_EFER (1u << 15)

@@ -29,17 +29,20 @@ static int adjust_all(void)
 		  &vmx_cpu.pin },
 		{ "processor-based", m->procbased,
 		  PROC_HLT_EXITING | PROC_USE_IO_BITMAPS | PROC_USE_MSR_BITMAPS |
-			  PROC_ACTIVATE_SECONDARY | PROC_MWAIT_EXITING | PROC_MONITOR_EXITING,
+			  PROC_ACTIVATE_SECONDARY | PROC_MWAIT_EXITING | PROC_MONITOR_EXITING |
+			  PROC_RDPMC_EXITING,
 		  0, &vmx_cpu.proc },
 		{ "secondary processor-based", m->procbased2,
 		  PROC2_ENABLE_EPT | PROC2_UNRESTRICTED_GUEST, PROC2_ENABLE_VPID, &vmx_cpu.proc2 },
 		{ "VM-exit", rdmsr(tc ? MSR_IA32_VMX_TRUE_EXIT_CTLS : MSR_IA32_VMX_EXIT_CTLS),
 		  EXIT_HOST_ADDRESS_SPACE_SIZE | EXIT_SAVE_IA32_EFER | EXIT_LOAD_IA32_EFER |
-			  EXIT_SAVE_IA32_PAT | EXIT_LOAD_IA32_PAT | EXIT_ACK_INTERRUPT_ON_EXIT,
+			  EXIT_SAVE_DEBUG_CONTROLS | EXIT_SAVE_IA32_PAT | EXIT_LOAD_IA32_PAT |
+			  EXIT_ACK_INTERRUPT_ON_EXIT,
 		  EXIT_SAVE_PREEMPTION_TIMER, &vmx_cpu.exit },
 		{ "VM-entry", rdmsr(tc ? MSR_IA32_VMX_TRUE_ENTRY_CTLS : MSR_IA32_VMX_ENTRY_CTLS),
-		  ENTRY_IA32E_MODE_GUEST | ENTRY_LOAD_IA32_EFER | ENTRY_LOAD_IA32_PAT, 0,
-		  &vmx_cpu.entry },
+		  ENTRY_IA32E_MODE_GUEST | ENTRY_LOAD_IA32_EFER | ENTRY_LOAD_IA32_PAT |
+			  ENTRY_LOAD_DEBUG_CONTROLS,
+		  0, &vmx_cpu.entry },
 	};
 
 	for (unsigned int i = 0; i < ARRAY_SIZE(words); i++) {
@@ -83,7 +86,10 @@ int arch_virt_enable(void)
 
 	enable_feature_control();
 	write_cr0((read_cr0() | vmx_cpu.cr0_fixed0) & vmx_cpu.cr0_fixed1);
-	write_cr4((read_cr4() | vmx_cpu.cr4_fixed0 | CR4_VMXE) & vmx_cpu.cr4_fixed1);
+	/* FXSAVE/FXRSTOR of guest state need OSFXSR, and no #NM from TS/EM (SDM Vol. 3A 13.1). */
+	write_cr0((read_cr0() | CR0_MP) & ~(CR0_TS | CR0_EM));
+	write_cr4((read_cr4() | vmx_cpu.cr4_fixed0 | CR4_VMXE | CR4_OSFXSR | CR4_OSXMMEXCPT) &
+		  vmx_cpu.cr4_fixed1);
 	*(uint32_t *)phys_to_virt(region) = vmx_cpu.caps.vmcs_revision;
 	if (vmxon(region)) {
 		log_error("VT-x: VMXON failed (CR0=0x%llx CR4=0x%llx)\n",

@@ -9,6 +9,7 @@
 #include "vmx_caps.h"
 #include "vmx_insn.h"
 
+#include <arch/x86.h>
 #include <hv/vm.h>
 
 /* What this CPU supports, decided once by vmx_cpu_enable(). */
@@ -71,8 +72,17 @@ const char *vmx_exit_reason_name(unsigned int reason);
 /* MSRs the VMCS does not switch (struct guest_msrs). */
 void vmx_guest_msrs_load(const struct guest_msrs *msrs);
 
+#define X86_VECTOR_DB 1
 #define X86_VECTOR_UD 6
 #define X86_VECTOR_GP 13
+#define X86_VECTOR_AC 17
+
+/*
+ * CR4 bits a guest may not set: VMX (not nested), and the features whose state Shunt does
+ * not switch between vCPUs (XSAVE, PKRU, CET, SMX) or that would expose the host's
+ * performance counters (PCE). CPUID hides them; a MOV to CR4 that sets one gets #GP.
+ */
+#define CR4_GUEST_FORBIDDEN (CR4_VMXE | CR4_SMXE | CR4_OSXSAVE | CR4_PKE | CR4_CET | CR4_PCE)
 #define RFLAGS_IF (1ull << 9)
 
 #endif

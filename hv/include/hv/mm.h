@@ -32,6 +32,9 @@ int mm_init(const struct handoff *handoff);
 
 const struct memmap *mm_memmap(void);
 
+/* 1 if boot module index lies wholly in RAM (and so may be read); its loader said so. */
+int mm_module_is_usable(uint32_t index);
+
 /* Allocates count zeroed, contiguous frames aligned to align bytes. 0 or -ENOMEM. */
 int mm_alloc_frames(uint64_t count, uint64_t align, hpa_t *out);
 void mm_free_frames(hpa_t addr, uint64_t count);

@@ -12,7 +12,7 @@
 #include <hv/ratelimit.h>
 #include <hv/types.h>
 
-#define VM_MAX 8
+#define VM_MAX 16 /* as many as a loader can pass modules (HANDOFF_MAX_MODULES) */
 #define VM_NAME_MAX 32
 #define VM_CMDLINE_MAX 256
 #define VM_STOP_DETAIL_MAX 128

@@ -32,8 +32,15 @@ struct guest_msrs {
 	uint64_t cr2;
 };
 
+/* Registers the VMCS does not switch and the guest may use: switched when vCPUs change. */
+struct guest_fpu_debug {
+	uint8_t fxsave[512] __attribute__((aligned(16))); /* x87, MXCSR, XMM0-15 */
+	uint64_t dr[4], dr6;
+};
+
 struct arch_vcpu {
 	struct guest_gprs regs; /* first: vmx_entry.S addresses it directly */
+	struct guest_fpu_debug fpu;
 	hpa_t vmcs;
 	uint16_t vpid;
 	uint8_t launched;

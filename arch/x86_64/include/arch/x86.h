@@ -8,15 +8,31 @@
 #include <stdint.h>
 
 #define CR0_PE (1ull << 0)
+#define CR0_MP (1ull << 1)
+#define CR0_EM (1ull << 2)
+#define CR0_TS (1ull << 3)
 #define CR0_NE (1ull << 5)
 #define CR0_WP (1ull << 16)
 #define CR0_PG (1ull << 31)
 #define CR4_PAE (1ull << 5)
+#define CR4_PCE (1ull << 8)
+#define CR4_OSFXSR (1ull << 9)
+#define CR4_OSXMMEXCPT (1ull << 10)
 #define CR4_VMXE (1ull << 13)
+#define CR4_SMXE (1ull << 14)
+#define CR4_OSXSAVE (1ull << 18)
+#define CR4_PKE (1ull << 22)
+#define CR4_CET (1ull << 23)
 
 #define MSR_IA32_FEATURE_CONTROL 0x03a
+#define MSR_IA32_SYSENTER_CS 0x174
+#define MSR_IA32_SYSENTER_ESP 0x175
+#define MSR_IA32_SYSENTER_EIP 0x176
+#define MSR_IA32_PAT 0x277
 #define MSR_IA32_EFER 0xc0000080
+#define EFER_SCE (1ull << 0)
 #define EFER_LME (1ull << 8)
+#define EFER_LMA (1ull << 10)
 #define EFER_NXE (1ull << 11)
 
 struct cpuid_regs {
@@ -101,6 +117,39 @@ DEFINE_CR_ACCESSORS(2)
 DEFINE_CR_ACCESSORS(3)
 DEFINE_CR_ACCESSORS(4)
 #undef DEFINE_CR_ACCESSORS
+
+/* The x87/SSE state of FXSAVE (512 bytes, 16-byte aligned; SDM Vol. 1 10.5). */
+struct fxsave_area {
+	uint8_t bytes[512];
+} __attribute__((aligned(16)));
+
+static inline void fxsave(struct fxsave_area *a)
+{
+	__asm__ volatile("fxsave64 %0" : "=m"(*a));
+}
+
+static inline void fxrstor(const struct fxsave_area *a)
+{
+	__asm__ volatile("fxrstor64 %0" ::"m"(*a));
+}
+
+#define DEFINE_DR_ACCESSORS(n)                                                                     \
+	static inline uint64_t read_dr##n(void)                                                    \
+	{                                                                                          \
+		uint64_t v;                                                                        \
+		__asm__ volatile("mov %%dr" #n ", %0" : "=r"(v));                                  \
+		return v;                                                                          \
+	}                                                                                          \
+	static inline void write_dr##n(uint64_t v)                                                 \
+	{                                                                                          \
+		__asm__ volatile("mov %0, %%dr" #n ::"r"(v));                                      \
+	}
+DEFINE_DR_ACCESSORS(0)
+DEFINE_DR_ACCESSORS(1)
+DEFINE_DR_ACCESSORS(2)
+DEFINE_DR_ACCESSORS(3)
+DEFINE_DR_ACCESSORS(6)
+#undef DEFINE_DR_ACCESSORS
 
 static inline uint64_t rdtsc(void)
 {
