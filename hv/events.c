@@ -34,7 +34,8 @@ int64_t hc_event_bind(struct vcpu *vcpu, const struct hc_args *args)
 		return PV_EINVAL; /* events are reported in the vCPU page */
 	vcpu->event_vector = (uint8_t)vector;
 	vcpu->work &= ~VCPU_WORK_NOTIFY;
-	if (vector && __atomic_load_n(&vcpu->page->events_pending, __ATOMIC_SEQ_CST))
+	if (vector && __atomic_load_n(&vcpu->page->events_pending, __ATOMIC_SEQ_CST) &&
+	    !__atomic_load_n(&vcpu->page->upcall_pending, __ATOMIC_SEQ_CST))
 		vcpu->work |= VCPU_WORK_NOTIFY;
 	return 0;
 }

@@ -36,11 +36,6 @@ static const int dma_confinement = 0;
 static struct hw_resource resources[HW_MAX_RESOURCES];
 static unsigned int resource_count;
 
-const struct hw_resource *hw_resource_at(unsigned int index)
-{
-	return index < resource_count ? &resources[index] : NULL;
-}
-
 static int uart_present(uint16_t base)
 {
 	arch_port_write((uint16_t)(base + 7), 1, 0x5a);
@@ -110,8 +105,9 @@ static void add_pci(void)
 		r->class_code = fns[i].class_code;
 		r->header_type = fns[i].header_type;
 		memcpy(r->bars, fns[i].bars, sizeof(r->bars));
-		r->compat =
-			r->header_type == 0 ? hw_compat_find(PV_HW_KIND_PCI, r->class_code) : NULL;
+		r->compat = r->header_type == 0
+				    ? hw_compat_find_device(r->vendor, r->device, r->class_code)
+				    : NULL;
 		fmt_snprintf(r->label, sizeof(r->label), "pci:%02x:%02x.%x", r->bdf >> 8,
 			     (r->bdf >> 3) & 0x1f, r->bdf & 7);
 	}
@@ -172,12 +168,64 @@ static const char *shunt_port_owner(uint16_t first, uint16_t last)
 	return NULL;
 }
 
+/* The port ranges a resource decodes: its legacy range, or its PCI I/O BARs. */
+static unsigned int resource_ports(const struct hw_resource *r, struct hw_port_window *out)
+{
+	unsigned int n = 0;
+
+	if (r->kind == PV_HW_KIND_PORTS) {
+		out[n++] = (struct hw_port_window){ r->port_base,
+						    (uint16_t)(r->port_base + r->port_count - 1) };
+		return n;
+	}
+	for (unsigned int b = 0; b < 6; b++)
+		if ((r->bars[b].flags & PV_HW_BAR_IO) && r->bars[b].size)
+			out[n++] = (struct hw_port_window){ (uint16_t)r->bars[b].base,
+							    (uint16_t)(r->bars[b].base +
+								       r->bars[b].size - 1) };
+	return n;
+}
+
+/*
+ * Why r's ports can not be granted, or NULL: Shunt's own ports, or ports another device of
+ * the inventory decodes too (a legacy UART and a PCI UART on the same addresses).
+ */
+static const char *ports_conflict(const struct hw_resource *r, char *why, size_t why_size)
+{
+	struct hw_port_window mine[6], theirs[6];
+	unsigned int n = resource_ports(r, mine);
+
+	for (unsigned int i = 0; i < n; i++) {
+		const char *owner = shunt_port_owner(mine[i].first, mine[i].last);
+
+		if (owner)
+			return owner;
+		for (unsigned int k = 0; k < resource_count; k++) {
+			unsigned int m;
+
+			if (&resources[k] == r)
+				continue;
+			m = resource_ports(&resources[k], theirs);
+			for (unsigned int j = 0; j < m; j++) {
+				if (mine[i].first <= theirs[j].last &&
+				    theirs[j].first <= mine[i].last) {
+					fmt_snprintf(why, why_size, "its ports overlap those of %s",
+						     resources[k].label);
+					return why;
+				}
+			}
+		}
+	}
+	return NULL;
+}
+
 /* The verdict on one grant, with the reason logged where it is refused. */
 static int32_t judge_grant(struct vm *vm, struct hw_grant *g, char *label, size_t label_size)
 {
 	const struct hw_grant_spec *s = &g->spec;
 	const struct hw_resource *r = g->resource;
 	const char *owner;
+	char why[64];
 
 	if (s->kind == PV_HW_KIND_PCI)
 		fmt_snprintf(label, label_size, "pci:%02x:%02x.%x", s->bdf >> 8,
@@ -217,28 +265,24 @@ static int32_t judge_grant(struct vm *vm, struct hw_grant *g, char *label, size_
 			  r->owner->name);
 		return PV_EBUSY;
 	}
+	if (s->mode != PV_HW_MODE_MMIO && (owner = ports_conflict(r, why, sizeof(why)))) {
+		log_error("vm %s: grant %s refused: %s\n", vm->name, label, owner);
+		return PV_EACCES;
+	}
 	return 0;
 }
 
 /* Adds the ports a usable io/passthrough grant reaches to vm's windows. */
 static void add_windows(struct vm *vm, const struct hw_grant *g)
 {
-	const struct hw_resource *r = g->resource;
+	struct hw_port_window w[6];
+	unsigned int n;
 
 	if (g->spec.mode == PV_HW_MODE_MMIO)
 		return;
-	if (r->kind == PV_HW_KIND_PORTS && vm->window_count < HW_MAX_WINDOWS) {
-		vm->windows[vm->window_count++] =
-			(struct hw_port_window){ r->port_base,
-						 (uint16_t)(r->port_base + r->port_count - 1) };
-		return;
-	}
-	for (unsigned int b = 0; b < 6 && vm->window_count < HW_MAX_WINDOWS; b++)
-		if ((r->bars[b].flags & PV_HW_BAR_IO) && r->bars[b].size)
-			vm->windows[vm->window_count++] = (struct hw_port_window){
-				(uint16_t)r->bars[b].base,
-				(uint16_t)(r->bars[b].base + r->bars[b].size - 1)
-			};
+	n = resource_ports(g->resource, w);
+	for (unsigned int i = 0; i < n && vm->window_count < HW_MAX_WINDOWS; i++)
+		vm->windows[vm->window_count++] = w[i];
 }
 
 void hw_grants_resolve(struct vm *vm)
@@ -253,6 +297,10 @@ void hw_grants_resolve(struct vm *vm)
 		if (g->verdict)
 			continue;
 		g->resource->owner = vm;
+		if (g->resource->kind == PV_HW_KIND_PCI) /* no DMA behind Shunt's back */
+			pci_cfg_write32(g->resource->bdf, PCI_COMMAND,
+					pci_cfg_read32(g->resource->bdf, PCI_COMMAND) &
+						~PCI_COMMAND_BUS_MASTER);
 		g->window_first = (uint8_t)vm->window_count;
 		add_windows(vm, g);
 		g->window_count = (uint8_t)(vm->window_count - g->window_first);
@@ -276,4 +324,18 @@ void hw_grants_release(struct vm *vm)
 		if (vm->grants[i].resource && !vm->grants[i].verdict &&
 		    vm->grants[i].resource->owner == vm)
 			vm->grants[i].resource->owner = NULL;
+}
+
+int hw_other_bar_overlaps(const struct hw_resource *self, uint64_t base, uint64_t size)
+{
+	for (unsigned int i = 0; i < resource_count; i++) {
+		const struct hw_resource *r = &resources[i];
+
+		for (unsigned int b = 0; r != self && b < 6; b++)
+			if ((r->bars[b].flags & PV_HW_BAR_MEM) && r->bars[b].size &&
+			    base < r->bars[b].base + r->bars[b].size &&
+			    r->bars[b].base < base + size)
+				return 1;
+	}
+	return 0;
 }

@@ -9,9 +9,9 @@
 #include <hv/hypercall.h>
 #include <hv/log.h>
 #include <hv/mm.h>
+#include <hv/pci.h>
 #include <hv/string.h>
 
-#define QUERY_MAX VM_GRANTS_MAX
 #define GUEST_PHYS_LIMIT (1ull << 39)  /* 4-level EPT with 512 GiB of guest-physical space */
 #define APIC_RANGE_FIRST 0xfec00000ull /* IOAPIC .. LAPIC: Shunt's own */
 #define APIC_RANGE_LAST 0xfeefffffull
@@ -93,7 +93,7 @@ static int overlaps(uint64_t a, uint64_t a_size, uint64_t b, uint64_t b_size)
 int64_t hc_hw_mmio_map(struct vcpu *vcpu, const struct hc_args *args)
 {
 	struct vm *vm = vcpu->vm;
-	uint64_t id = args->arg[0], index = args->arg[1], gpa = args->arg[2], size;
+	uint64_t id = args->arg[0], index = args->arg[1], gpa = args->arg[2], size, first;
 	const struct hw_grant *g;
 	const struct pv_hw_bar *bar;
 	unsigned int slot;
@@ -110,16 +110,22 @@ int64_t hc_hw_mmio_map(struct vcpu *vcpu, const struct hc_args *args)
 	if (index >= 6)
 		return PV_EINVAL;
 	bar = &g->resource->bars[index];
-	if (!(bar->flags & PV_HW_BAR_MEM) || !bar->size)
+	if (!(bar->flags & PV_HW_BAR_MEM) || !bar->size || bar->base + bar->size < bar->base ||
+	    bar->base + bar->size > ALIGN_DOWN(UINT64_MAX, PAGE_SIZE))
 		return PV_EINVAL;
-	/* Never Shunt's APICs, nor RAM that a misprogrammed BAR might claim. */
-	if (overlaps(bar->base, bar->size, APIC_RANGE_FIRST,
-		     APIC_RANGE_LAST - APIC_RANGE_FIRST + 1) ||
-	    mm_range_has_ram(bar->base, bar->size))
+	/*
+	 * What gets mapped is whole pages: the pages holding the BAR. Nothing else may live in
+	 * them: not Shunt's APICs, not RAM (a misprogrammed BAR), not PCI configuration space,
+	 * not another device's registers.
+	 */
+	first = ALIGN_DOWN(bar->base, PAGE_SIZE);
+	size = ALIGN_UP(bar->base + bar->size, PAGE_SIZE) - first;
+	if (overlaps(first, size, APIC_RANGE_FIRST, APIC_RANGE_LAST - APIC_RANGE_FIRST + 1) ||
+	    mm_range_has_ram(first, size) || pci_ecam_overlaps(first, size) ||
+	    hw_other_bar_overlaps(g->resource, first, size))
 		return PV_EACCES;
-	size = ALIGN_UP(bar->size, PAGE_SIZE);
-	if ((gpa & (PAGE_SIZE - 1)) || (bar->base & (PAGE_SIZE - 1)) || gpa < vm->ram_size ||
-	    gpa + size > GUEST_PHYS_LIMIT || gpa + size < gpa)
+	if ((gpa & (PAGE_SIZE - 1)) || gpa < vm->ram_size || gpa + size > GUEST_PHYS_LIMIT ||
+	    gpa + size < gpa)
 		return PV_EINVAL;
 	slot = VM_MMIO_MAPS_MAX;
 	for (unsigned int s = 0; s < VM_MMIO_MAPS_MAX; s++) {
@@ -130,8 +136,10 @@ int64_t hc_hw_mmio_map(struct vcpu *vcpu, const struct hc_args *args)
 	}
 	if (slot == VM_MMIO_MAPS_MAX)
 		return PV_E2BIG;
-	if (arch_vm_map_mmio(vm, gpa, bar->base, size))
+	if (arch_vm_map_mmio(vm, gpa, first, size)) {
+		arch_vm_unmap(vm, gpa, size); /* whatever part of it was mapped */
 		return PV_EINVAL;
+	}
 	vm->mmio_maps[slot].gpa = gpa;
 	vm->mmio_maps[slot].size = size;
 	vm->stats.hw_refused--;

@@ -16,7 +16,8 @@ static const struct hw_compat compat_table[] = {
 	{ "16550 UART", PV_HW_KIND_PORTS, 0xffffff, HW_CLASS_UART_16550, IO_MODES, 0 },
 	{ "VBE display interface", PV_HW_KIND_PORTS, 0xffffff, HW_CLASS_VBE_DISPI, IO_MODES, 0 },
 	{ "serial controller", PV_HW_KIND_PCI, 0xffff00, 0x070000, IO_MODES, 0 },
-	{ "VGA display", PV_HW_KIND_PCI, 0xffff00, 0x030000, MODE_BIT(PV_HW_MODE_MMIO), 0 },
+	/* A real GPU is a bus master whose BARs program its DMA: only known adapters are safe. */
+	{ "VGA display", PV_HW_KIND_PCI, 0xffff00, 0x030000, MODE_BIT(PV_HW_MODE_MMIO), 1 },
 	{ "mass storage", PV_HW_KIND_PCI, 0xff0000, 0x010000, IO_MODES | MODE_BIT(PV_HW_MODE_MMIO),
 	  1 },
 	{ "network controller", PV_HW_KIND_PCI, 0xff0000, 0x020000,
@@ -24,6 +25,30 @@ static const struct hw_compat compat_table[] = {
 	{ "USB controller", PV_HW_KIND_PCI, 0xffff00, 0x0c0300,
 	  IO_MODES | MODE_BIT(PV_HW_MODE_MMIO), 1 },
 };
+
+/* Devices Shunt knows by their IDs, checked before the classes above. */
+static const struct {
+	uint16_t vendor, device;
+	struct hw_compat compat;
+} known_devices[] = {
+	/* Bochs/QEMU standard VGA: a framebuffer and its registers, no DMA engine. */
+	{ 0x1234,
+	  0x1111,
+	  { "standard VGA (emulated)", PV_HW_KIND_PCI, 0xffff00, 0x030000,
+	    MODE_BIT(PV_HW_MODE_MMIO), 0 } },
+};
+
+const struct hw_compat *hw_compat_find_device(uint16_t vendor, uint16_t device, uint32_t class_code)
+{
+	for (unsigned int i = 0; i < ARRAY_SIZE(known_devices); i++) {
+		const struct hw_compat *c = &known_devices[i].compat;
+
+		if (known_devices[i].vendor == vendor && known_devices[i].device == device &&
+		    (class_code & c->class_mask) == c->class_value)
+			return c;
+	}
+	return hw_compat_find(PV_HW_KIND_PCI, class_code);
+}
 
 const struct hw_compat *hw_compat_find(uint16_t kind, uint32_t class_code)
 {

@@ -54,6 +54,8 @@ int64_t hc_console_write(struct vcpu *vcpu, const struct hc_args *args)
 	uint64_t gpa = args->arg[0], len = args->arg[1];
 	const char *buf;
 
+	if (len == 0)
+		return 0;
 	if (len > PV_CONSOLE_WRITE_MAX)
 		return PV_E2BIG;
 	buf = vm_gpa_to_hva(vcpu->vm, gpa, len);

@@ -10,7 +10,6 @@
 #include <hv/string.h>
 
 #define PCI_VENDOR_ID 0x00
-#define PCI_COMMAND 0x04
 #define PCI_CLASS_REVISION 0x08
 #define PCI_HEADER_TYPE 0x0c /* byte 2 of this dword */
 #define PCI_BAR0 0x10
@@ -21,7 +20,7 @@ static struct {
 	uint8_t bus_first, bus_last;
 } ecam;
 
-static uint32_t cfg_read(uint32_t bdf, uint16_t offset)
+uint32_t pci_cfg_read32(uint32_t bdf, uint16_t offset)
 {
 	if (ecam.base)
 		return *(volatile uint32_t *)(uintptr_t)(ecam.base +
@@ -31,7 +30,7 @@ static uint32_t cfg_read(uint32_t bdf, uint16_t offset)
 	return arch_pci_cfg_read32(bdf, offset);
 }
 
-static void cfg_write(uint32_t bdf, uint16_t offset, uint32_t value)
+void pci_cfg_write32(uint32_t bdf, uint16_t offset, uint32_t value)
 {
 	if (ecam.base)
 		*(volatile uint32_t *)(uintptr_t)(ecam.base +
@@ -66,23 +65,28 @@ static void find_ecam(void)
 
 static void size_bars(uint32_t bdf, struct pci_function *f)
 {
-	uint32_t command = cfg_read(bdf, PCI_COMMAND);
+	uint32_t command = pci_cfg_read32(bdf, PCI_COMMAND);
 
-	cfg_write(bdf, PCI_COMMAND, command & ~PCI_COMMAND_DECODE);
+	pci_cfg_write32(bdf, PCI_COMMAND, command & ~PCI_COMMAND_DECODE);
 	for (unsigned int i = 0; i < 6; i++) {
 		uint16_t off = (uint16_t)(PCI_BAR0 + 4 * i);
-		uint32_t orig = cfg_read(bdf, off), mask;
+		uint32_t orig = pci_cfg_read32(bdf, off), mask;
 		struct pv_hw_bar *bar = &f->bars[i];
 
-		cfg_write(bdf, off, 0xffffffff);
-		mask = cfg_read(bdf, off);
-		cfg_write(bdf, off, orig);
+		pci_cfg_write32(bdf, off, 0xffffffff);
+		mask = pci_cfg_read32(bdf, off);
+		pci_cfg_write32(bdf, off, orig);
 		if (!mask || mask == 0xffffffff)
 			continue;
 		if (orig & 1) {
-			bar->flags = PV_HW_BAR_IO;
-			bar->base = orig & ~3u;
-			bar->size = (~(mask & ~3u) + 1) & 0xffff;
+			uint64_t base = orig & ~3u, size = (~(mask & ~3u) + 1) & 0xffff;
+
+			/* Unassigned, not decoded, or past the 64 Ki ports: not a usable window. */
+			if (base && size && (command & 1) && base + size <= 0x10000) {
+				bar->flags = PV_HW_BAR_IO;
+				bar->base = base;
+				bar->size = size;
+			}
 			continue;
 		}
 		bar->flags = PV_HW_BAR_MEM | ((orig & 8) ? PV_HW_BAR_PREFETCH : 0);
@@ -90,18 +94,20 @@ static void size_bars(uint32_t bdf, struct pci_function *f)
 		bar->size = (uint32_t)(~(mask & ~0xfu) + 1);
 		if (((orig >> 1) & 3) == 2 &&
 		    i < 5) { /* 64-bit: the next BAR holds the high half */
-			uint32_t orig_hi = cfg_read(bdf, off + 4), mask_hi;
+			uint32_t orig_hi = pci_cfg_read32(bdf, off + 4), mask_hi;
 
-			cfg_write(bdf, off + 4, 0xffffffff);
-			mask_hi = cfg_read(bdf, off + 4);
-			cfg_write(bdf, off + 4, orig_hi);
+			pci_cfg_write32(bdf, off + 4, 0xffffffff);
+			mask_hi = pci_cfg_read32(bdf, off + 4);
+			pci_cfg_write32(bdf, off + 4, orig_hi);
 			bar->flags |= PV_HW_BAR_64BIT;
 			bar->base |= (uint64_t)orig_hi << 32;
 			bar->size = ~(((uint64_t)mask_hi << 32) | (mask & ~0xfu)) + 1;
 			i++;
 		}
+		if (!bar->base || !(command & 2))
+			*bar = (struct pv_hw_bar){ 0 }; /* unassigned or not decoded */
 	}
-	cfg_write(bdf, PCI_COMMAND, command);
+	pci_cfg_write32(bdf, PCI_COMMAND, command);
 }
 
 unsigned int pci_enumerate(struct pci_function *out, unsigned int max)
@@ -118,7 +124,7 @@ unsigned int pci_enumerate(struct pci_function *out, unsigned int max)
 		for (unsigned int dev = 0; dev < 32; dev++) {
 			for (unsigned int fn = 0; fn < 8; fn++) {
 				uint32_t bdf = bus << 8 | dev << 3 | fn;
-				uint32_t id = cfg_read(bdf, PCI_VENDOR_ID);
+				uint32_t id = pci_cfg_read32(bdf, PCI_VENDOR_ID);
 				uint8_t header;
 
 				if ((id & 0xffff) == 0xffff) {
@@ -126,7 +132,7 @@ unsigned int pci_enumerate(struct pci_function *out, unsigned int max)
 						break;
 					continue;
 				}
-				header = (uint8_t)(cfg_read(bdf, PCI_HEADER_TYPE) >> 16);
+				header = (uint8_t)(pci_cfg_read32(bdf, PCI_HEADER_TYPE) >> 16);
 				if (n < max) {
 					struct pci_function *f = &out[n];
 
@@ -134,7 +140,8 @@ unsigned int pci_enumerate(struct pci_function *out, unsigned int max)
 					f->bdf = bdf;
 					f->vendor = (uint16_t)id;
 					f->device = (uint16_t)(id >> 16);
-					f->class_code = cfg_read(bdf, PCI_CLASS_REVISION) >> 8;
+					f->class_code =
+						pci_cfg_read32(bdf, PCI_CLASS_REVISION) >> 8;
 					f->header_type = header & 0x7f;
 					if (f->header_type == 0)
 						size_bars(bdf, f);
@@ -146,4 +153,11 @@ unsigned int pci_enumerate(struct pci_function *out, unsigned int max)
 		}
 	}
 	return n;
+}
+
+int pci_ecam_overlaps(uint64_t base, uint64_t size)
+{
+	uint64_t ecam_size = ((uint64_t)ecam.bus_last - ecam.bus_first + 1) << 20;
+
+	return ecam.base && base < ecam.base + ecam_size && ecam.base < base + size;
 }

@@ -36,7 +36,7 @@ static void publish_clock(struct vcpu *vcpu)
 	c->system_time_ns = 0;
 	c->tsc_to_system_mul = s->mul;
 	c->tsc_shift = s->shift;
-	c->flags = PV_CLOCK_TSC_STABLE;
+	c->flags = arch_tsc_is_invariant() ? PV_CLOCK_TSC_STABLE : 0;
 	__atomic_signal_fence(__ATOMIC_SEQ_CST);
 	__atomic_store_n(&c->version, c->version + 1, __ATOMIC_RELEASE);
 }

@@ -60,3 +60,9 @@ uint64_t arch_tsc_hz(void)
 	log_info("time: TSC runs at %llu kHz (%s)\n", (unsigned long long)(tsc_hz / 1000), how);
 	return tsc_hz;
 }
+
+int arch_tsc_is_invariant(void)
+{
+	/* CPUID.80000007H:EDX[8], "invariant TSC" (SDM Vol. 3B 18.17.1). */
+	return cpuid(0x80000000, 0).eax >= 0x80000007 && (cpuid(0x80000007, 0).edx & (1u << 8));
+}

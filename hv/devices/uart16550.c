@@ -1,6 +1,6 @@
 /*
  * The emulated 16550 UART (see hv/devices/uart16550.h). Pure register logic; the VM glue
- * that turns transmitted bytes into console output lives in hv/vm_io.c.
+ * that turns transmitted bytes into console output lives in hv/vm.c (uart_access).
  */
 #include <hv/devices/uart16550.h>
 

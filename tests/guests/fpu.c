@@ -7,8 +7,9 @@
 
 static void set_regs(uint64_t v)
 {
-	__asm__ volatile("movq %0, %%xmm0\n\tmovq %0, %%xmm7\n\tmovq %0, %%xmm15\n\t"
-			 "mov %0, %%dr0\n\tmov %0, %%dr1\n\tmov %0, %%dr2\n\tmov %0, %%dr3" ::"r"(v));
+	__asm__ volatile(
+		"movq %0, %%xmm0\n\tmovq %0, %%xmm7\n\tmovq %0, %%xmm15\n\t"
+		"mov %0, %%dr0\n\tmov %0, %%dr1\n\tmov %0, %%dr2\n\tmov %0, %%dr3" ::"r"(v));
 }
 
 static int regs_hold(uint64_t v)
@@ -23,7 +24,8 @@ static int regs_hold(uint64_t v)
 
 int64_t guest_main(const struct pv_start_info *si)
 {
-	uint64_t cr4, pattern = si->cmdline[0] == 'A' ? 0x1111aaaa2222bbbbull : 0x3333cccc4444ddddull;
+	uint64_t cr4,
+		pattern = si->cmdline[0] == 'A' ? 0x1111aaaa2222bbbbull : 0x3333cccc4444ddddull;
 	int failures = 0, lost = 0;
 
 	if (guest_open())

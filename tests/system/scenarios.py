@@ -271,7 +271,7 @@ SCENARIOS.append({
     "pci_vga": True,
     "timeout": BOCHS_TIMEOUT,
     "expect": [BANNER,
-               r"^hw: pci:00:02\.0 +1234:1111 class 030000 VGA display +grantable$",
+               r"^hw: pci:00:02\.0 +1234:1111 class 030000 standard VGA \(emulated\) +grantable$",
                r"^hw: ports:0x2f8-0x2ff +16550 UART +grantable$",
                r"^hw: ports:0x1ce-0x1d0 +VBE display interface +grantable$",
                r"^VT-x: ready$",
@@ -283,9 +283,9 @@ SCENARIOS.append({
                r"^error: vm hwbad: grant pci:00:00\.0 refused: foreign hardware \(8086:",
                r"^error: vm hwbad: grant ports:0x2e8-0x2ef refused: no such device",
                r"^error: vm hwbad: grant ports:0x2f8-0x2ff refused: already granted to vm hwcom2$",
-               r"^error: vm hwbad: grant pci:00:02\.0 refused: a VGA display does not allow that "
-               r"access mode$",
-               r"^vm hwmmio: granted pci:00:02\.0 \(VGA display\) for MMIO$",
+               r"^error: vm hwbad: grant pci:00:02\.0 refused: a standard VGA \(emulated\) does not "
+               r"allow that access mode$",
+               r"^vm hwmmio: granted pci:00:02\.0 \(standard VGA \(emulated\)\) for MMIO$",
                r"^summary: 5 VMs$",
                summary("hwcom2", "stopped", "exit", 0),
                r"^  hw: calls \d+, port operations \d+, refused 3, throttled \d+$",

@@ -236,10 +236,19 @@ static void test_compat_pci(void **state)
 	assert_false(c->modes & MODE_BIT(PV_HW_MODE_MMIO));
 	expect_compat(PV_HW_KIND_PCI, 0x070000, "serial controller", 0);
 	expect_compat(PV_HW_KIND_PCI, 0x0700ff, "serial controller", 0);
-	/* VGA 03:00: memory only. */
-	c = expect_compat(PV_HW_KIND_PCI, 0x030000, "VGA display", 0);
+	/* VGA 03:00: memory only, and a bus master unless Shunt knows the adapter. */
+	c = expect_compat(PV_HW_KIND_PCI, 0x030000, "VGA display", 1);
 	assert_int_equal(c->modes, MODE_BIT(PV_HW_MODE_MMIO));
-	expect_compat(PV_HW_KIND_PCI, 0x030001, "VGA display", 0);
+	expect_compat(PV_HW_KIND_PCI, 0x030001, "VGA display", 1);
+	c = hw_compat_find_device(0x1234, 0x1111, 0x030000);
+	assert_non_null(c);
+	assert_string_equal(c->name, "standard VGA (emulated)");
+	assert_int_equal(c->dma_capable, 0);
+	assert_int_equal(c->modes, MODE_BIT(PV_HW_MODE_MMIO));
+	/* Known IDs with another class, or unknown IDs: the class decides. */
+	assert_int_equal(hw_compat_find_device(0x1234, 0x1111, 0x020000)->dma_capable, 1);
+	assert_int_equal(hw_compat_find_device(0x8086, 0x1234, 0x030000)->dma_capable, 1);
+	assert_null(hw_compat_find_device(0x1234, 0x1111, 0x060000));
 	/* Bus masters: storage 01:xx, network 02:xx, USB 0c:03. */
 	for (unsigned int i = 0; i < ARRAY_SIZE(storage); i++) {
 		c = expect_compat(PV_HW_KIND_PCI, storage[i], "mass storage", 1);

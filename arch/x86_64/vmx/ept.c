@@ -16,6 +16,7 @@
 
 static void ept_flush(const struct arch_vm *avm)
 {
+	/* vmx_caps_missing() made sure that one of the two exists. */
 	if (vmx_cpu.caps.invept_single)
 		invept(INVEPT_SINGLE_CONTEXT, avm->eptp);
 	else

@@ -204,11 +204,6 @@ void vmx_handle_exit(struct vcpu *vcpu)
 	e->handler(vcpu, e->needs_qualification ? vmread(VMCS_EXIT_QUALIFICATION) : 0);
 }
 
-void vmx_skip_instruction(void)
-{
-	vmwrite(VMCS_GUEST_RIP, vmread(VMCS_GUEST_RIP) + vmread(VMCS_EXIT_INSTRUCTION_LEN));
-}
-
 int arch_vcpu_inject_vector(struct vcpu *vcpu, uint8_t vector)
 {
 	uint64_t rflags = vmread(VMCS_GUEST_RFLAGS);
@@ -262,10 +257,4 @@ void vmx_gpr_write(struct vcpu *vcpu, unsigned int index, uint64_t value)
 		*slot = value;
 	else
 		vmwrite(VMCS_GUEST_RSP, value);
-}
-
-unsigned int vmx_guest_cpl(void)
-{
-	/* CPL is SS.DPL (SDM Vol. 3C 28.3.1.5 note), bits 6:5 of the access rights. */
-	return (vmread(VMCS_GUEST_SS_AR) >> 5) & 3;
 }

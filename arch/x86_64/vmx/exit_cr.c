@@ -10,8 +10,6 @@
 
 #define CR_ACCESS_MOV_TO 0
 #define CR_ACCESS_MOV_FROM 1
-#define CR_ACCESS_CLTS 2
-#define CR_ACCESS_LMSW 3
 #define CR0_TS (1ull << 3)
 
 static uint64_t cr0_fixed0(void)
@@ -25,7 +23,11 @@ static void guest_write_cr0(struct vcpu *vcpu, uint64_t value)
 	uint64_t efer = vmread(VMCS_GUEST_IA32_EFER);
 	uint64_t entry = vmread(VMCS_ENTRY_CTLS);
 
-	if ((value & CR0_PG) && !(value & CR0_PE)) {
+	/* The #GP conditions of MOV to CR0 (SDM Vol. 2B, MOV CR): reserved bits, PG without
+	 * PE, NW without CD, and long mode without PAE. */
+	if ((value >> 32) || ((value & CR0_PG) && !(value & CR0_PE)) ||
+	    ((value & CR0_NW) && !(value & CR0_CD)) ||
+	    ((value & CR0_PG) && (efer & EFER_LME) && !(vmread(VMCS_GUEST_CR4) & CR4_PAE))) {
 		vmx_inject_exception(X86_VECTOR_GP, 1, 0);
 		return;
 	}
@@ -57,7 +59,6 @@ static void guest_write_cr4(struct vcpu *vcpu, uint64_t value)
 void vmx_exit_cr_access(struct vcpu *vcpu, uint64_t q)
 {
 	unsigned int cr = q & 0xf, access = (q >> 4) & 3, gpr = (q >> 8) & 0xf;
-	uint64_t shadow;
 
 	switch (access) {
 	case CR_ACCESS_MOV_TO:
@@ -66,7 +67,12 @@ void vmx_exit_cr_access(struct vcpu *vcpu, uint64_t q)
 		else if (cr == 4)
 			guest_write_cr4(vcpu, vmx_gpr_read(vcpu, gpr));
 		else if (cr == 3) {
-			vmwrite(VMCS_GUEST_CR3, vmx_gpr_read(vcpu, gpr));
+			/* Only on CPUs without TRUE controls, where CR3 loads must exit. */
+			uint64_t cr3 = vmx_gpr_read(vcpu, gpr);
+
+			vmwrite(VMCS_GUEST_CR3, cr3 & ~(1ull << 63)); /* bit 63: PCID no-flush */
+			if (vcpu->arch.vpid && !(cr3 >> 63))
+				vmx_flush_vpid(vcpu->arch.vpid);
 			vmx_skip_instruction();
 		} else
 			vmx_dump_and_stop(vcpu, VM_STOP_UNHANDLED,
@@ -81,15 +87,9 @@ void vmx_exit_cr_access(struct vcpu *vcpu, uint64_t q)
 		vmx_gpr_write(vcpu, gpr, vmread(VMCS_GUEST_CR3));
 		vmx_skip_instruction();
 		return;
-	case CR_ACCESS_CLTS:
-		shadow = vmread(VMCS_CR0_READ_SHADOW) & ~CR0_TS;
-		vmwrite(VMCS_CR0_READ_SHADOW, shadow);
-		vmwrite(VMCS_GUEST_CR0, vmread(VMCS_GUEST_CR0) & ~CR0_TS);
-		vmx_skip_instruction();
-		return;
-	default: /* LMSW: only CR0 bits 3:0 change, and PE can not be cleared this way */
-		shadow = vmread(VMCS_CR0_READ_SHADOW);
-		guest_write_cr0(vcpu, (shadow & ~0xeull) | ((q >> 16) & 0xf) | (shadow & CR0_PE));
+	default:
+		/* CLTS and LMSW only exit for bits Shunt owns, and it owns none of CR0[3:0]. */
+		vmx_dump_and_stop(vcpu, VM_STOP_UNHANDLED, "CLTS/LMSW exit with no owned bit");
 		return;
 	}
 }

@@ -137,6 +137,12 @@ static int write_msr(struct vcpu *vcpu, uint32_t msr, uint64_t value)
 		/* LMA is the CPU's to set; other bits are reserved or not offered. */
 		if (value & ~EFER_GUEST_WRITABLE)
 			return -1;
+		/* LME may not change while paging is on; NXE needs a CPU with NX. */
+		if (((value ^ vmread(VMCS_GUEST_IA32_EFER)) & EFER_LME) &&
+		    (vmread(VMCS_GUEST_CR0) & CR0_PG))
+			return -1;
+		if ((value & EFER_NXE) && !(cpuid(0x80000001, 0).edx & (1u << 20)))
+			return -1;
 		value = (value & ~EFER_LMA) | (vmread(VMCS_GUEST_IA32_EFER) & EFER_LMA);
 		vmwrite(VMCS_GUEST_IA32_EFER, value);
 		return 0;

@@ -13,6 +13,14 @@
 #include <hv/pv.h>
 #include <hv/string.h>
 
+void vmx_flush_vpid(uint16_t vpid)
+{
+	if (vmx_cpu.caps.invvpid_single)
+		invvpid(INVVPID_SINGLE_CONTEXT, vpid);
+	else
+		invvpid(INVVPID_ALL_CONTEXTS, 0);
+}
+
 int arch_vm_init(struct vm *vm)
 {
 	struct arch_vm *avm = &vm->arch;
@@ -70,8 +78,8 @@ void arch_vm_destroy(struct vm *vm)
 		vmclear(vm->vcpu.arch.vmcs);
 		if (vmx_cpu.loaded == &vm->vcpu)
 			vmx_cpu.loaded = 0;
-		if (vm->vcpu.arch.vpid && vmx_cpu.caps.invvpid)
-			invvpid(INVVPID_SINGLE_CONTEXT, vm->vcpu.arch.vpid);
+		if (vm->vcpu.arch.vpid)
+			vmx_flush_vpid(vm->vcpu.arch.vpid);
 		mm_free_frames(vm->vcpu.arch.vmcs, 1);
 		vm->vcpu.arch.vmcs = 0;
 	}
@@ -94,10 +102,14 @@ int arch_vcpu_init(struct vcpu *vcpu, uint64_t entry, uint64_t stack_top, uint64
 	err = guest_boot_build(vcpu->vm, boot_area, boot_area_size, &cr3, &gdt_base, &gdt_limit);
 	if (err)
 		return err;
-	if (vmx_cpu.caps.vpid && vmx_cpu.next_vpid)
+	/* VPIDs only with a way to flush them (INVVPID single- or all-context). */
+	if (vmx_cpu.caps.vpid && vmx_cpu.caps.invvpid &&
+	    (vmx_cpu.caps.invvpid_single || vmx_cpu.caps.invvpid_all) && vmx_cpu.next_vpid)
 		vcpu->arch.vpid = vmx_cpu.next_vpid++; /* wraps to 0 after 65535: then none */
 	return vmcs_setup(vcpu, entry, stack_top, arg, cr3, gdt_base, gdt_limit);
 }
+
+#define EXITS_PER_CLOCK_CHECK 16
 
 static uint32_t timer_ticks(uint64_t cycles)
 {
@@ -134,14 +146,23 @@ void arch_vcpu_run(struct vcpu *vcpu, uint64_t slice_cycles)
 	a->run_requested_exit = 0;
 	vcpu->yield = 0;
 	a->slice_end = rdtsc() + slice_cycles;
+	a->exits_until_clock_check = EXITS_PER_CLOCK_CHECK;
 	arm_preemption_timer(vcpu);
 	while (vcpu->vm->state == VM_RUNNING && !a->run_requested_exit && !vcpu->yield) {
+		/*
+		 * Time spent in Shunt handling this vCPU's exits counts against its slice too (the
+		 * preemption timer only counts guest time): looked at every few exits, which keeps
+		 * the hypercall path short and bounds the overrun to a few exits' worth.
+		 */
+		if (--a->exits_until_clock_check == 0) {
+			a->exits_until_clock_check = EXITS_PER_CLOCK_CHECK;
+			if ((int64_t)(a->slice_end - rdtsc()) <= 0)
+				break;
+		}
 		if (vcpu->work) {
 			vcpu_entry_work(vcpu);
 			arm_preemption_timer(vcpu); /* a timer may have been set or have fired */
 		} else if (!vmx_cpu.save_preemption_timer) {
-			if ((int64_t)(a->slice_end - rdtsc()) <= 0)
-				break;
 			arm_preemption_timer(vcpu);
 		}
 		if (vmx_vcpu_enter(&a->regs, a->launched)) {

@@ -98,7 +98,7 @@ int arch_virt_enable(void)
 	}
 	vmx_cpu.vmxon_region = region;
 	vmx_cpu.next_vpid = 1; /* VPID 0 is the host's */
-	if (vmx_cpu.caps.invept)
+	if (vmx_cpu.caps.invept_all)
 		invept(INVEPT_ALL_CONTEXTS, 0);
 	log_info("VT-x: VMXON done; controls pin 0x%x proc 0x%x proc2 0x%x exit 0x%x "
 		 "entry 0x%x\n",

@@ -40,11 +40,26 @@ int vmx_vcpu_enter(struct guest_gprs *regs, int launched);
 /* exit.c */
 void vmx_handle_exit(struct vcpu *vcpu);
 void vmx_dump_and_stop(struct vcpu *vcpu, int reason_code, const char *what);
-void vmx_skip_instruction(void);
+
 void vmx_inject_exception(unsigned int vector, int has_error_code, uint32_t error_code);
 uint64_t vmx_gpr_read(struct vcpu *vcpu, unsigned int index);
 void vmx_gpr_write(struct vcpu *vcpu, unsigned int index, uint64_t value);
-unsigned int vmx_guest_cpl(void);
+
+/* Moves the guest past the instruction that exited; an STI or MOV SS shadow ends with it. */
+static inline void vmx_skip_instruction(void)
+{
+	uint64_t blocking = vmread(VMCS_GUEST_INTERRUPTIBILITY);
+
+	vmwrite(VMCS_GUEST_RIP, vmread(VMCS_GUEST_RIP) + vmread(VMCS_EXIT_INSTRUCTION_LEN));
+	if (blocking & 3)
+		vmwrite(VMCS_GUEST_INTERRUPTIBILITY, blocking & ~3ull);
+}
+
+/* The guest's CPL: SS.DPL (SDM Vol. 3C 28.3.1.5), bits 6:5 of its access rights. */
+static inline unsigned int vmx_guest_cpl(void)
+{
+	return (vmread(VMCS_GUEST_SS_AR) >> 5) & 3;
+}
 
 /* Handlers in the exit_*.c families; each returns nothing and acts on the vCPU. */
 void vmx_exit_cpuid(struct vcpu *vcpu, uint64_t qualification);
@@ -55,6 +70,9 @@ void vmx_exit_cr_access(struct vcpu *vcpu, uint64_t qualification);
 void vmx_exit_vmcall(struct vcpu *vcpu, uint64_t qualification);
 void vmx_exit_ept_violation(struct vcpu *vcpu, uint64_t qualification);
 void vmx_exit_ept_misconfig(struct vcpu *vcpu, uint64_t qualification);
+
+/* Forgets the TLB entries tagged with vpid (all of them if single-context is missing). */
+void vmx_flush_vpid(uint16_t vpid);
 
 /* ept.c */
 int ept_init(struct arch_vm *avm);

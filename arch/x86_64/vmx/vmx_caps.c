@@ -17,7 +17,10 @@
 #define EPT_CAP_INVEPT (1ull << 20)
 #define EPT_CAP_AD (1ull << 21)
 #define EPT_CAP_INVEPT_SINGLE (1ull << 25)
+#define EPT_CAP_INVEPT_ALL (1ull << 26)
 #define VPID_CAP_INVVPID (1ull << 32)
+#define VPID_CAP_INVVPID_SINGLE (1ull << 41)
+#define VPID_CAP_INVVPID_ALL (1ull << 42)
 
 void vmx_caps_decode(const struct vmx_msrs *m, struct vmx_caps *c)
 {
@@ -48,9 +51,13 @@ void vmx_caps_decode(const struct vmx_msrs *m, struct vmx_caps *c)
 		c->ept_ad = !!(m->ept_vpid_cap & EPT_CAP_AD);
 		c->invept = !!(m->ept_vpid_cap & EPT_CAP_INVEPT);
 		c->invept_single = !!(m->ept_vpid_cap & EPT_CAP_INVEPT_SINGLE);
+		c->invept_all = !!(m->ept_vpid_cap & EPT_CAP_INVEPT_ALL);
 	}
-	if (c->vpid)
+	if (c->vpid) {
 		c->invvpid = !!(m->ept_vpid_cap & VPID_CAP_INVVPID);
+		c->invvpid_single = !!(m->ept_vpid_cap & VPID_CAP_INVVPID_SINGLE);
+		c->invvpid_all = !!(m->ept_vpid_cap & VPID_CAP_INVVPID_ALL);
+	}
 }
 
 const char *vmx_caps_missing(const struct vmx_caps *c)
@@ -64,8 +71,8 @@ const char *vmx_caps_missing(const struct vmx_caps *c)
 		return "CPU has no EPT";
 	if (!c->ept_4level || !c->ept_wb)
 		return "EPT lacks a 4-level walk or write-back paging structures";
-	if (!c->invept)
-		return "CPU has no INVEPT";
+	if (!c->invept || !(c->invept_single || c->invept_all))
+		return "CPU has no INVEPT (single- or all-context)";
 	if (!c->unrestricted_guest)
 		return "CPU has no unrestricted guest";
 	if (!c->preemption_timer)

@@ -49,8 +49,8 @@ struct vmx_caps {
 	int true_controls;
 	enum vmx_feature_control_state feature_control;
 	int secondary_controls;
-	int ept, ept_4level, ept_wb, ept_2m, ept_1g, ept_ad, invept, invept_single;
-	int vpid, invvpid;
+	int ept, ept_4level, ept_wb, ept_2m, ept_1g, ept_ad, invept, invept_single, invept_all;
+	int vpid, invvpid, invvpid_single, invvpid_all;
 	int unrestricted_guest;
 	int preemption_timer;
 	uint32_t preemption_timer_shift; /* timer ticks every 2^shift TSC ticks */

@@ -115,5 +115,7 @@ void arch_stop(int power_off, int exit_code) __attribute__((noreturn));
 uint64_t arch_cycles(void);
 /* How many arch_cycles() per second; measured once, then remembered. Never 0. */
 uint64_t arch_tsc_hz(void);
+/* 1 if arch_cycles() runs at a constant rate in every power state (invariant TSC). */
+int arch_tsc_is_invariant(void);
 
 #endif

@@ -70,10 +70,12 @@ int hw_grant_parse(const char *text, struct hw_grant_spec *out, char *err, size_
 
 /* Finds the machine's devices (PCI, legacy UARTs) and prints the inventory. */
 void hw_inventory_init(void);
-const struct hw_resource *hw_resource_at(unsigned int index);
 
-/* The compatibility table's entry for a device, or NULL for foreign hardware. Pure. */
+/* The compatibility table's entry for a device class, or NULL for foreign hardware. Pure. */
 const struct hw_compat *hw_compat_find(uint16_t kind, uint32_t class_code);
+/* The same for a PCI function: its vendor:device first, if Shunt knows it, else its class. */
+const struct hw_compat *hw_compat_find_device(uint16_t vendor, uint16_t device,
+					      uint32_t class_code);
 
 /*
  * Checks every op of a port batch before any runs: width 1, 2 or 4, write 0 or 1, and all
@@ -88,6 +90,9 @@ int hw_batch_check(const struct pv_port_op *ops, uint32_t count,
 void hw_grants_resolve(struct vm *vm);
 /* Routes a VM's trapped accesses to its io-mode ports to the hardware (hw_calls.c). */
 void hw_trap_register(struct vm *vm);
+
+/* 1 if [base, base + size) overlaps a memory BAR of any inventory device other than self. */
+int hw_other_bar_overlaps(const struct hw_resource *self, uint64_t base, uint64_t size);
 
 /* Gives back vm's grants (when it stops). */
 void hw_grants_release(struct vm *vm);

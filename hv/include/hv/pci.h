@@ -15,6 +15,16 @@ struct pci_function {
 	struct pv_hw_bar bars[6];
 };
 
+#define PCI_COMMAND 0x04
+#define PCI_COMMAND_BUS_MASTER (1u << 2)
+
+/* Configuration space of bus/device/function bdf (ECAM when there is one, else 0xCF8). */
+uint32_t pci_cfg_read32(uint32_t bdf, uint16_t offset);
+void pci_cfg_write32(uint32_t bdf, uint16_t offset, uint32_t value);
+
+/* 1 if [base, base + size) overlaps the ECAM window (PCI configuration space as memory). */
+int pci_ecam_overlaps(uint64_t base, uint64_t size);
+
 /* Finds every function (ECAM if the ACPI MCFG says so, else 0xCF8). Returns how many
  * exist; fills at most max of them into out. Call after ACPI is up. */
 unsigned int pci_enumerate(struct pci_function *out, unsigned int max);

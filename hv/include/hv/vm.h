@@ -17,7 +17,7 @@
 #define VM_CMDLINE_MAX 256
 #define VM_STOP_DETAIL_MAX 128
 #define VM_CONSOLE_LINE_MAX 160
-#define VM_IO_HANDLERS_MAX 8
+#define VM_IO_HANDLERS_MAX (HW_MAX_WINDOWS + 1) /* every granted window, and the UART */
 #define VM_GRANTS_MAX 8
 #define VM_MMIO_MAPS_MAX 4
 #define VM_RATE_CLASSES 4 /* PV_RATE_NONE .. PV_RATE_HW */

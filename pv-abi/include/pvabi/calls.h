@@ -25,7 +25,7 @@
 	X(2, YIELD, yield, 0, "-", "0", PV_PERM_BASE, PV_RATE_OTHER, 0, 1)                         \
 	X(3, EXIT, exit, 1, "code (signed)", "does not return", PV_PERM_BASE, PV_RATE_NONE, 0, 1)  \
 	X(4, HELLO, hello, 3, "abi version, os kind, os version", "negotiated ABI version",        \
-	  PV_PERM_BASE, PV_RATE_NONE, 1, 0)                                                        \
+	  PV_PERM_BASE, PV_RATE_OTHER, 1, 0)                                                       \
 	X(5, VCPU_PAGE_SET, vcpu_page_set, 1, "page (gpa, 4 KiB aligned; 0 = none)", "0",          \
 	  PV_PERM_TIME, PV_RATE_OTHER, 1, 0)                                                       \
 	X(6, EVENT_BIND, event_bind, 1, "vector (32-255; 0 = unbind)", "0", PV_PERM_EVENTS,        \

@@ -47,6 +47,7 @@ struct arch_vcpu {
 	uint8_t run_requested_exit; /* set by an exit handler: return to the scheduler */
 	struct guest_msrs msrs;
 	uint64_t slice_end; /* TSC at which the current time slice ends */
+	uint32_t exits_until_clock_check;
 	uint32_t exit_counts[ARCH_EXIT_REASONS];
 	uint32_t cpl_violations; /* hypercalls refused because CPL > 0 */
 };
