@@ -124,23 +124,33 @@ int pt_lookup(const struct pt *pt, uint64_t va, uint64_t *pa, uint64_t *flags, i
 	return -ENOENT;
 }
 
-/* The entry that maps va as a leaf, and its level; NULL if va is not mapped. */
-static uint64_t *leaf_entry(const struct pt *pt, uint64_t va, int *level)
+/*
+ * The entries on the walk to va's leaf: path[l] is the entry at level l (4 = root table).
+ * Returns the leaf's level, or 0 if va is not mapped.
+ */
+static int walk(const struct pt *pt, uint64_t va, uint64_t *path[5])
 {
 	uint64_t *table = pt->table_ptr(pt->root);
 
 	for (int l = 4; l >= 1; l--) {
 		uint64_t *e = &table[index_at(va, l)];
 
+		path[l] = e;
 		if (!is_present(pt, *e))
-			return NULL;
-		if (l == 1 || (*e & PT_LARGE)) {
-			*level = l;
-			return e;
-		}
+			return 0;
+		if (l == 1 || (*e & PT_LARGE))
+			return l;
 		table = pt->table_ptr(*e & PT_ADDR_MASK);
 	}
-	return NULL;
+	return 0;
+}
+
+static int table_is_empty(const uint64_t *table)
+{
+	for (unsigned int i = 0; i < ENTRIES; i++)
+		if (table[i])
+			return 0;
+	return 1;
 }
 
 int pt_unmap(struct pt *pt, uint64_t va, uint64_t size)
@@ -150,12 +160,23 @@ int pt_unmap(struct pt *pt, uint64_t va, uint64_t size)
 	if (!IS_ALIGNED(va | size, PAGE_SIZE) || end < va)
 		return -EINVAL;
 	while (va < end) {
-		int level;
-		uint64_t *e = leaf_entry(pt, va, &level);
+		uint64_t *path[5];
+		int level = walk(pt, va, path);
 
-		if (!e)
+		if (!level)
 			return -ENOENT;
-		*e = 0;
+		*path[level] = 0;
+		/* Tables this emptied go back, from the leaf's up to (not including) the root. */
+		for (int l = level; l < 4 && pt->free_table; l++) {
+			const uint64_t *table =
+				(const uint64_t *)((uintptr_t)path[l] & ~(PAGE_SIZE - 1));
+			hpa_t table_pa = *path[l + 1] & PT_ADDR_MASK;
+
+			if (!table_is_empty(table))
+				break;
+			*path[l + 1] = 0;
+			pt->free_table(table_pa);
+		}
 		va = ALIGN_DOWN(va, LEVEL_SIZE(level)) + LEVEL_SIZE(level);
 	}
 	return 0;

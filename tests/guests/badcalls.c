@@ -118,6 +118,20 @@ int64_t guest_main(const struct pv_start_info *si)
 		__asm__ volatile("mov %0, %%cr0" ::"r"(cr0));
 	}
 
+	/* CR8 is the vCPU's own: it reads back, reserved bits are refused. */
+	{
+		uint64_t cr8, before = gp_count;
+
+		__asm__ volatile("mov %0, %%cr8" ::"r"(7ull));
+		__asm__ volatile("mov %%cr8, %0" : "=r"(cr8));
+		check(&failures, cr8 == 7, "CR8 reads back what was written");
+		gp_skip = 4; /* mov %rax, %cr8 is 44 0f 22 c0 */
+		__asm__ volatile("mov %%rax, %%cr8" ::"a"(0x10ull));
+		gp_skip = 2;
+		check(&failures, gp_count == before + 1, "CR8 reserved bits refused with #GP");
+		__asm__ volatile("mov %0, %%cr8" ::"r"(0ull));
+	}
+
 	/* CR4 bits for state Shunt does not switch (XSAVE, PKE) are refused with #GP. */
 	{
 		uint64_t cr4, before = gp_count;

@@ -64,6 +64,14 @@ static uint64_t *table_ptr(hpa_t pa)
 }
 
 static struct pt pt;
+static unsigned int freed; /* tables given back by pt_unmap (kept allocated until teardown) */
+
+static void free_table(hpa_t pa)
+{
+	table_ptr(pa);					/* must be one of ours */
+	memset((void *)(uintptr_t)pa, 0xee, PAGE_SIZE); /* a later use shows up as garbage */
+	freed++;
+}
 
 static void init(const struct pt_format *fmt)
 {
@@ -77,6 +85,7 @@ static int setup(void **state)
 	(void)state;
 	table_count = 0;
 	budget = -1;
+	freed = 0;
 	return 0;
 }
 
@@ -402,6 +411,47 @@ static void test_alloc_large_leaf_needs_fewer_tables(void **state)
 	expect_unmapped(4 * MIB);
 }
 
+/* pt_unmap gives back the tables it empties (not the root) and nothing else. */
+static void test_unmap_frees_emptied_tables(void **state)
+{
+	uint64_t pa, flags;
+	int level;
+
+	(void)state;
+	init(&ept_format);
+	pt.free_table = free_table;
+	/* A 4 KiB page at 1 GiB: a PDPT, a PD and a PT below the root. */
+	assert_int_equal(pt_map(&pt, 0x40000000, 0x80000000, PAGE_SIZE, 7), 0);
+	assert_int_equal(table_count, 4);
+	/* A second page in the same PT keeps the tables alive after the first goes. */
+	assert_int_equal(pt_map(&pt, 0x40001000, 0x80001000, PAGE_SIZE, 7), 0);
+	assert_int_equal(pt_unmap(&pt, 0x40000000, PAGE_SIZE), 0);
+	assert_int_equal(freed, 0);
+	assert_int_equal(pt_lookup(&pt, 0x40001000, &pa, &flags, &level), 0);
+	/* The last page goes: PT, PD and PDPT are freed, the root stays. */
+	assert_int_equal(pt_unmap(&pt, 0x40001000, PAGE_SIZE), 0);
+	assert_int_equal(freed, 3);
+	assert_int_equal(pt_lookup(&pt, 0x40001000, &pa, &flags, &level), -ENOENT);
+	/* No stale table is left in the way: a 2 MiB leaf can take the place now. */
+	assert_int_equal(pt_map(&pt, 0x40000000, 0x80000000, 2 * 1024 * 1024, 7), 0);
+	expect_leaf(0x40000000, 0x80000000, 2, 7);
+}
+
+/* Map/unmap cycles at fresh addresses do not grow the tables (nothing leaks). */
+static void test_unmap_cycles_do_not_leak(void **state)
+{
+	(void)state;
+	init(&ept_format);
+	pt.free_table = free_table;
+	for (uint64_t i = 0; i < 50; i++) {
+		uint64_t va = 0x40000000 + i * (2ull << 20);
+
+		assert_int_equal(pt_map(&pt, va, 0x80000000, PAGE_SIZE, 7), 0);
+		assert_int_equal(pt_unmap(&pt, va, PAGE_SIZE), 0);
+	}
+	assert_int_equal(table_count - 1, freed); /* every table but the root came back */
+}
+
 #define T(name) cmocka_unit_test_setup_teardown(name, setup, teardown)
 
 int main(void)
@@ -428,6 +478,8 @@ int main(void)
 		T(test_wrapping_range_refused),
 		T(test_alloc_failure),
 		T(test_alloc_large_leaf_needs_fewer_tables),
+		T(test_unmap_frees_emptied_tables),
+		T(test_unmap_cycles_do_not_leak),
 	};
 
 	return unit_run(tests);

@@ -52,6 +52,7 @@ int ept_init(struct arch_vm *avm)
 		.fmt = &ept_format,
 		.alloc_table = ept_alloc_table,
 		.table_ptr = ept_table_ptr,
+		.free_table = ept_free_table,
 	};
 	if (pt_init(&avm->ept))
 		return -ENOMEM;

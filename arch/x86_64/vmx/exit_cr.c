@@ -56,40 +56,54 @@ static void guest_write_cr4(struct vcpu *vcpu, uint64_t value)
 	vmx_skip_instruction();
 }
 
+/* MOV to CR3: only on CPUs without TRUE controls, where CR3 loads must exit. */
+static void guest_write_cr3(struct vcpu *vcpu, uint64_t cr3)
+{
+	vmwrite(VMCS_GUEST_CR3, cr3 & ~(1ull << 63)); /* bit 63: PCID "no flush" */
+	if (vcpu->arch.vpid && !(cr3 >> 63))
+		vmx_flush_vpid(vcpu->arch.vpid);
+	vmx_skip_instruction();
+}
+
+/* MOV to CR8: the task priority stays the vCPU's own, away from the real local APIC. */
+static void guest_write_cr8(struct vcpu *vcpu, uint64_t value)
+{
+	if (value >> 4) { /* bits 63:4 are reserved */
+		vmx_inject_exception(X86_VECTOR_GP, 1, 0);
+		return;
+	}
+	vcpu->arch.tpr = (uint8_t)value;
+	vmx_skip_instruction();
+}
+
 void vmx_exit_cr_access(struct vcpu *vcpu, uint64_t q)
 {
 	unsigned int cr = q & 0xf, access = (q >> 4) & 3, gpr = (q >> 8) & 0xf;
 
-	switch (access) {
-	case CR_ACCESS_MOV_TO:
-		if (cr == 0)
-			guest_write_cr0(vcpu, vmx_gpr_read(vcpu, gpr));
-		else if (cr == 4)
-			guest_write_cr4(vcpu, vmx_gpr_read(vcpu, gpr));
-		else if (cr == 3) {
-			/* Only on CPUs without TRUE controls, where CR3 loads must exit. */
-			uint64_t cr3 = vmx_gpr_read(vcpu, gpr);
+	if (access == CR_ACCESS_MOV_TO) {
+		uint64_t value = vmx_gpr_read(vcpu, gpr);
 
-			vmwrite(VMCS_GUEST_CR3, cr3 & ~(1ull << 63)); /* bit 63: PCID no-flush */
-			if (vcpu->arch.vpid && !(cr3 >> 63))
-				vmx_flush_vpid(vcpu->arch.vpid);
-			vmx_skip_instruction();
-		} else
-			vmx_dump_and_stop(vcpu, VM_STOP_UNHANDLED,
-					  "MOV to this CR is not emulated");
-		return;
-	case CR_ACCESS_MOV_FROM:
-		if (cr != 3) {
-			vmx_dump_and_stop(vcpu, VM_STOP_UNHANDLED,
-					  "MOV from this CR is not emulated");
+		switch (cr) {
+		case 0:
+			guest_write_cr0(vcpu, value);
 			return;
+		case 3:
+			guest_write_cr3(vcpu, value);
+			return;
+		case 4:
+			guest_write_cr4(vcpu, value);
+			return;
+		case 8:
+			guest_write_cr8(vcpu, value);
+			return;
+		default:
+			break;
 		}
-		vmx_gpr_write(vcpu, gpr, vmread(VMCS_GUEST_CR3));
+	} else if (access == CR_ACCESS_MOV_FROM && (cr == 3 || cr == 8)) {
+		vmx_gpr_write(vcpu, gpr, cr == 3 ? vmread(VMCS_GUEST_CR3) : vcpu->arch.tpr);
 		vmx_skip_instruction();
 		return;
-	default:
-		/* CLTS and LMSW only exit for bits Shunt owns, and it owns none of CR0[3:0]. */
-		vmx_dump_and_stop(vcpu, VM_STOP_UNHANDLED, "CLTS/LMSW exit with no owned bit");
-		return;
 	}
+	/* CLTS and LMSW only exit for bits Shunt owns, and it owns none of CR0[3:0]. */
+	vmx_dump_and_stop(vcpu, VM_STOP_UNHANDLED, "control register access not emulated");
 }

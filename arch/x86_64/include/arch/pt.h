@@ -24,6 +24,8 @@ struct pt {
 	int (*alloc_table)(hpa_t *out);
 	/* Turns a table's physical address into a pointer the code can use. */
 	uint64_t *(*table_ptr)(hpa_t pa);
+	/* Gives back a table that pt_unmap() emptied; NULL: empty tables are kept. */
+	void (*free_table)(hpa_t pa);
 };
 
 /* Allocates the root table. 0 or -ENOMEM. */
@@ -45,7 +47,8 @@ int pt_lookup(const struct pt *pt, uint64_t va, uint64_t *pa, uint64_t *flags, i
 /*
  * Removes the leaves mapping [va, va + size), which must cover whole leaves exactly as
  * pt_map created them. Returns 0, or -ENOENT if some page of the range is not mapped.
- * Tables left empty are kept; the caller flushes the TLB.
+ * Tables left empty are given back through free_table (the root stays); the caller
+ * flushes the TLB.
  */
 int pt_unmap(struct pt *pt, uint64_t va, uint64_t size);
 

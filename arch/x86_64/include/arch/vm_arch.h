@@ -48,6 +48,7 @@ struct arch_vcpu {
 	struct guest_msrs msrs;
 	uint64_t slice_end; /* TSC at which the current time slice ends */
 	uint32_t exits_until_clock_check;
+	uint8_t tpr; /* the guest's CR8: kept here, never in the real local APIC */
 	uint32_t exit_counts[ARCH_EXIT_REASONS];
 	uint32_t cpl_violations; /* hypercalls refused because CPL > 0 */
 };
