@@ -11,11 +11,15 @@
  *                  1, 8 and 64 (COM2), and by passthrough (COM3), with no rate limit
  * The console modes run with console=discard, so the host's serial line, which is paced
  * and would dominate both, is out of the measurement; the exit code carries the result.
+ * The TSC counts every instruction of the machine, so a measurement that spans a switch to
+ * another VM counts that VM's slice too: each figure is the best of REPEATS runs.
  */
 #include "guest.h"
 
 #define ITERATIONS 2000
 #define CONSOLE_BYTES 8192
+#define CONSOLE_CHUNK 1024 /* bytes per measured run */
+#define REPEATS 8
 #define UART_SCRATCH (GK_UART_COM1 + 7)
 #define MSR_IA32_TSC 0x10
 
@@ -26,7 +30,21 @@ static struct {
 } ring __attribute__((aligned(64)));
 static char text[CONSOLE_BYTES];
 
-static uint64_t loop_empty(void)
+/* The fewest ticks of REPEATS runs of fn(arg): the run no other VM's slice fell into. */
+static uint64_t best_of(uint64_t (*fn)(uint32_t), uint32_t arg)
+{
+	uint64_t best = UINT64_MAX;
+
+	for (int i = 0; i < REPEATS; i++) {
+		uint64_t ticks = fn(arg);
+
+		if (ticks < best)
+			best = ticks;
+	}
+	return best;
+}
+
+static uint64_t loop_empty(uint32_t unused __attribute__((unused)))
 {
 	uint64_t t0 = gk_rdtsc();
 
@@ -35,7 +53,7 @@ static uint64_t loop_empty(void)
 	return gk_rdtsc() - t0;
 }
 
-static uint64_t loop_hypercall(void)
+static uint64_t loop_hypercall(uint32_t unused __attribute__((unused)))
 {
 	uint64_t t0 = gk_rdtsc();
 
@@ -44,7 +62,7 @@ static uint64_t loop_hypercall(void)
 	return gk_rdtsc() - t0;
 }
 
-static uint64_t loop_uart(void)
+static uint64_t loop_uart(uint32_t unused __attribute__((unused)))
 {
 	uint64_t t0 = gk_rdtsc();
 
@@ -53,7 +71,7 @@ static uint64_t loop_uart(void)
 	return gk_rdtsc() - t0;
 }
 
-static uint64_t loop_pv_clock(void)
+static uint64_t loop_pv_clock(uint32_t unused __attribute__((unused)))
 {
 	uint64_t t0 = gk_rdtsc(), sum = 0;
 
@@ -63,7 +81,7 @@ static uint64_t loop_pv_clock(void)
 	return gk_rdtsc() - t0;
 }
 
-static uint64_t loop_trapped_tsc(void)
+static uint64_t loop_trapped_tsc(uint32_t unused __attribute__((unused)))
 {
 	uint64_t t0 = gk_rdtsc();
 
@@ -87,27 +105,38 @@ static void print_figure(const char *name, uint64_t total, uint64_t empty)
 	say(" ticks\n");
 }
 
-/* 100 x ticks per byte to push CONSOLE_BYTES through the emulated UART, polling LSR. */
-static int64_t console_uart(void)
+/* Ticks to push CONSOLE_CHUNK bytes, starting at offset, through the emulated UART (polling LSR). */
+static uint64_t uart_chunk(uint32_t offset)
 {
 	uint64_t t0 = gk_rdtsc();
 
-	for (int i = 0; i < CONSOLE_BYTES; i++)
-		gk_uart_putc(GK_UART_COM1, text[i]);
-	return (int64_t)((gk_rdtsc() - t0) * 100 / CONSOLE_BYTES);
+	for (uint32_t i = 0; i < CONSOLE_CHUNK; i++)
+		gk_uart_putc(GK_UART_COM1, text[offset + i]);
+	return gk_rdtsc() - t0;
 }
 
-/* The same through the console ring, flushes included. */
-static int64_t console_ring(void)
+/* The same through the console ring, its flush included. */
+static uint64_t ring_chunk(uint32_t offset)
 {
-	uint64_t t0;
+	uint64_t t0 = gk_rdtsc();
 
-	if (gk_ring_init(&ring.header, sizeof(ring.data)) < 0)
-		return -1;
-	t0 = gk_rdtsc();
-	gk_ring_write(&ring.header, text, CONSOLE_BYTES);
+	gk_ring_write(&ring.header, text + offset, CONSOLE_CHUNK);
 	gk_ring_flush();
-	return (int64_t)((gk_rdtsc() - t0) * 100 / CONSOLE_BYTES);
+	return gk_rdtsc() - t0;
+}
+
+/* 100 x ticks per byte: the best of the CONSOLE_BYTES / CONSOLE_CHUNK runs. */
+static int64_t console_bench(uint64_t (*chunk)(uint32_t))
+{
+	uint64_t best = UINT64_MAX;
+
+	for (uint32_t off = 0; off < CONSOLE_BYTES; off += CONSOLE_CHUNK) {
+		uint64_t ticks = chunk(off);
+
+		if (ticks < best)
+			best = ticks;
+	}
+	return (int64_t)(best * 100 / CONSOLE_CHUNK);
 }
 
 #define HW_OPS 1536 /* divisible by 1, 8 and 64 */
@@ -116,7 +145,7 @@ static int64_t console_ring(void)
 
 static struct pv_port_op batch_ops[64];
 
-static uint64_t hw_trapped(void)
+static uint64_t hw_trapped(uint32_t unused __attribute__((unused)))
 {
 	uint64_t t0 = gk_rdtsc();
 
@@ -137,7 +166,7 @@ static uint64_t hw_batched(uint32_t size)
 	return gk_rdtsc() - t0;
 }
 
-static uint64_t hw_passthrough(void)
+static uint64_t hw_passthrough(uint32_t unused __attribute__((unused)))
 {
 	uint64_t t0 = gk_rdtsc();
 
@@ -161,7 +190,7 @@ static void print_per_op(const char *name, uint64_t total, uint64_t loop)
 }
 
 /* The empty loop with one iteration per operation, to subtract. */
-static uint64_t hw_loop(void)
+static uint64_t hw_loop(uint32_t unused __attribute__((unused)))
 {
 	uint64_t t0 = gk_rdtsc();
 
@@ -172,14 +201,14 @@ static uint64_t hw_loop(void)
 
 static int64_t bench_hw(const struct pv_start_info *si)
 {
-	uint64_t loop = hw_loop();
+	uint64_t loop = best_of(hw_loop, 0);
 
 	hw_batched(1); /* warm up */
-	print_per_op("port_op_trapped", hw_trapped(), loop);
-	print_per_op("port_op_batch_1", hw_batched(1), loop);
-	print_per_op("port_op_batch_8", hw_batched(8), loop);
-	print_per_op("port_op_batch_64", hw_batched(64), loop);
-	print_per_op("port_op_passthrough", hw_passthrough(), loop);
+	print_per_op("port_op_trapped", best_of(hw_trapped, 0), loop);
+	print_per_op("port_op_batch_1", best_of(hw_batched, 1), loop);
+	print_per_op("port_op_batch_8", best_of(hw_batched, 8), loop);
+	print_per_op("port_op_batch_64", best_of(hw_batched, 64), loop);
+	print_per_op("port_op_passthrough", best_of(hw_passthrough, 0), loop);
 	return report(si, 0, 0);
 }
 
@@ -199,20 +228,23 @@ int64_t guest_main(const struct pv_start_info *si)
 	for (int i = 0; i < CONSOLE_BYTES; i++)
 		text[i] = (i % 64 == 63) ? '\n' : (char)('a' + i % 26);
 	if (is(si->cmdline, "console-uart"))
-		return console_uart();
-	if (is(si->cmdline, "console-ring"))
-		return console_ring();
+		return console_bench(uart_chunk);
+	if (is(si->cmdline, "console-ring")) {
+		if (gk_ring_init(&ring.header, sizeof(ring.data)) < 0)
+			return -1;
+		return console_bench(ring_chunk);
+	}
 	if (is(si->cmdline, "hw"))
 		return bench_hw(si);
 	if (gk_vcpu_page_set(&page) < 0)
 		return -98;
 
-	loop_hypercall(); /* warm up: first exits touch cold paths */
-	empty = loop_empty();
-	hc = loop_hypercall();
-	uart = loop_uart();
-	clock = loop_pv_clock();
-	trapped = loop_trapped_tsc();
+	loop_hypercall(0); /* warm up: first exits touch cold paths */
+	empty = best_of(loop_empty, 0);
+	hc = best_of(loop_hypercall, 0);
+	uart = best_of(loop_uart, 0);
+	clock = best_of(loop_pv_clock, 0);
+	trapped = best_of(loop_trapped_tsc, 0);
 	print_figure("null_hypercall_round_trip", hc, empty);
 	print_figure("emulated_uart_write_round_trip", uart, empty);
 	print_figure("pv_clock_read", clock, empty);
