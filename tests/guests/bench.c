@@ -17,8 +17,7 @@
 #include "guest.h"
 
 #define ITERATIONS 2000
-#define CONSOLE_BYTES 8192
-#define CONSOLE_CHUNK 1024 /* bytes per measured run */
+#define CONSOLE_BYTES 1024 /* bytes per measured run */
 #define REPEATS 8
 #define UART_SCRATCH (GK_UART_COM1 + 7)
 #define MSR_IA32_TSC 0x10
@@ -105,38 +104,24 @@ static void print_figure(const char *name, uint64_t total, uint64_t empty)
 	say(" ticks\n");
 }
 
-/* Ticks to push CONSOLE_CHUNK bytes, starting at offset, through the emulated UART (polling LSR). */
-static uint64_t uart_chunk(uint32_t offset)
+/* Ticks to push CONSOLE_BYTES through the emulated UART, polling LSR. */
+static uint64_t uart_text(uint32_t unused __attribute__((unused)))
 {
 	uint64_t t0 = gk_rdtsc();
 
-	for (uint32_t i = 0; i < CONSOLE_CHUNK; i++)
-		gk_uart_putc(GK_UART_COM1, text[offset + i]);
+	for (uint32_t i = 0; i < CONSOLE_BYTES; i++)
+		gk_uart_putc(GK_UART_COM1, text[i]);
 	return gk_rdtsc() - t0;
 }
 
 /* The same through the console ring, its flush included. */
-static uint64_t ring_chunk(uint32_t offset)
+static uint64_t ring_text(uint32_t unused __attribute__((unused)))
 {
 	uint64_t t0 = gk_rdtsc();
 
-	gk_ring_write(&ring.header, text + offset, CONSOLE_CHUNK);
+	gk_ring_write(&ring.header, text, CONSOLE_BYTES);
 	gk_ring_flush();
 	return gk_rdtsc() - t0;
-}
-
-/* 100 x ticks per byte: the best of the CONSOLE_BYTES / CONSOLE_CHUNK runs. */
-static int64_t console_bench(uint64_t (*chunk)(uint32_t))
-{
-	uint64_t best = UINT64_MAX;
-
-	for (uint32_t off = 0; off < CONSOLE_BYTES; off += CONSOLE_CHUNK) {
-		uint64_t ticks = chunk(off);
-
-		if (ticks < best)
-			best = ticks;
-	}
-	return (int64_t)(best * 100 / CONSOLE_CHUNK);
 }
 
 #define HW_OPS 1536 /* divisible by 1, 8 and 64 */
@@ -228,11 +213,11 @@ int64_t guest_main(const struct pv_start_info *si)
 	for (int i = 0; i < CONSOLE_BYTES; i++)
 		text[i] = (i % 64 == 63) ? '\n' : (char)('a' + i % 26);
 	if (is(si->cmdline, "console-uart"))
-		return console_bench(uart_chunk);
+		return (int64_t)(best_of(uart_text, 0) * 100 / CONSOLE_BYTES);
 	if (is(si->cmdline, "console-ring")) {
 		if (gk_ring_init(&ring.header, sizeof(ring.data)) < 0)
 			return -1;
-		return console_bench(ring_chunk);
+		return (int64_t)(best_of(ring_text, 0) * 100 / CONSOLE_BYTES);
 	}
 	if (is(si->cmdline, "hw"))
 		return bench_hw(si);
