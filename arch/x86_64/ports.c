@@ -16,26 +16,10 @@ void arch_ports_run(const struct pv_port_op *ops, uint32_t count, struct pv_port
 	for (uint32_t i = 0; i < count; i++) {
 		const struct pv_port_op *op = &ops[i];
 
-		switch (op->width | (op->write << 4)) {
-		case 0x11:
-			outb(op->port, (uint8_t)op->value);
-			break;
-		case 0x12:
-			outw(op->port, (uint16_t)op->value);
-			break;
-		case 0x14:
-			outl(op->port, op->value);
-			break;
-		case 0x01:
-			results[i].value = inb(op->port);
-			break;
-		case 0x02:
-			results[i].value = inw(op->port);
-			break;
-		default:
-			results[i].value = inl(op->port);
-			break;
-		}
+		if (op->write)
+			arch_port_write(op->port, op->width, op->value);
+		else
+			results[i].value = arch_port_read(op->port, op->width);
 	}
 }
 

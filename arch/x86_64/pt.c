@@ -102,28 +102,6 @@ int pt_map(struct pt *pt, uint64_t va, uint64_t pa, uint64_t size, uint64_t leaf
 	return 0;
 }
 
-int pt_lookup(const struct pt *pt, uint64_t va, uint64_t *pa, uint64_t *flags, int *level)
-{
-	const uint64_t *table = pt->table_ptr(pt->root);
-
-	for (int l = 4; l >= 1; l--) {
-		uint64_t e = table[index_at(va, l)];
-
-		if (!is_present(pt, e))
-			return -ENOENT;
-		if (l == 1 || (e & PT_LARGE)) {
-			uint64_t offset_mask = LEVEL_SIZE(l) - 1;
-
-			*pa = (e & PT_ADDR_MASK & ~offset_mask) | (va & offset_mask);
-			*flags = e & ~PT_ADDR_MASK;
-			*level = l;
-			return 0;
-		}
-		table = pt->table_ptr(e & PT_ADDR_MASK);
-	}
-	return -ENOENT;
-}
-
 /*
  * The entries on the walk to va's leaf: path[l] is the entry at level l (4 = root table).
  * Returns the leaf's level, or 0 if va is not mapped.
@@ -145,6 +123,21 @@ static int walk(const struct pt *pt, uint64_t va, uint64_t *path[5])
 	return 0;
 }
 
+int pt_lookup(const struct pt *pt, uint64_t va, uint64_t *pa, uint64_t *flags, int *level)
+{
+	uint64_t *path[5];
+	int l = walk(pt, va, path);
+	uint64_t offset_mask;
+
+	if (!l)
+		return -ENOENT;
+	offset_mask = LEVEL_SIZE(l) - 1;
+	*pa = (*path[l] & PT_ADDR_MASK & ~offset_mask) | (va & offset_mask);
+	*flags = *path[l] & ~PT_ADDR_MASK;
+	*level = l;
+	return 0;
+}
+
 static int table_is_empty(const uint64_t *table)
 {
 	for (unsigned int i = 0; i < ENTRIES; i++)
@@ -153,18 +146,36 @@ static int table_is_empty(const uint64_t *table)
 	return 1;
 }
 
-int pt_unmap(struct pt *pt, uint64_t va, uint64_t size)
+/* 0 if [va, end) is made of whole present leaves, else -ENOENT or -EINVAL. */
+static int check_whole_leaves(const struct pt *pt, uint64_t va, uint64_t end)
 {
-	uint64_t end = va + size;
-
-	if (!IS_ALIGNED(va | size, PAGE_SIZE) || end < va)
-		return -EINVAL;
 	while (va < end) {
 		uint64_t *path[5];
 		int level = walk(pt, va, path);
 
 		if (!level)
 			return -ENOENT;
+		if (!IS_ALIGNED(va, LEVEL_SIZE(level)) || end - va < LEVEL_SIZE(level))
+			return -EINVAL;
+		va += LEVEL_SIZE(level);
+	}
+	return 0;
+}
+
+int pt_unmap(struct pt *pt, uint64_t va, uint64_t size)
+{
+	uint64_t end = va + size;
+	int err;
+
+	if (!IS_ALIGNED(va | size, PAGE_SIZE) || end < va)
+		return -EINVAL;
+	err = check_whole_leaves(pt, va, end);
+	if (err)
+		return err;
+	while (va < end) {
+		uint64_t *path[5];
+		int level = walk(pt, va, path);
+
 		*path[level] = 0;
 		/* Tables this emptied go back, from the leaf's up to (not including) the root. */
 		for (int l = level; l < 4 && pt->free_table; l++) {
@@ -177,12 +188,12 @@ int pt_unmap(struct pt *pt, uint64_t va, uint64_t size)
 			*path[l + 1] = 0;
 			pt->free_table(table_pa);
 		}
-		va = ALIGN_DOWN(va, LEVEL_SIZE(level)) + LEVEL_SIZE(level);
+		va += LEVEL_SIZE(level);
 	}
 	return 0;
 }
 
-static void destroy_level(struct pt *pt, hpa_t table_pa, int level, void (*free_table)(hpa_t))
+static void destroy_level(struct pt *pt, hpa_t table_pa, int level)
 {
 	uint64_t *table = pt->table_ptr(table_pa);
 
@@ -190,15 +201,15 @@ static void destroy_level(struct pt *pt, hpa_t table_pa, int level, void (*free_
 		uint64_t e = table[i];
 
 		if (is_present(pt, e) && !(e & PT_LARGE))
-			destroy_level(pt, e & PT_ADDR_MASK, level - 1, free_table);
+			destroy_level(pt, e & PT_ADDR_MASK, level - 1);
 	}
-	free_table(table_pa);
+	pt->free_table(table_pa);
 }
 
-void pt_destroy(struct pt *pt, void (*free_table)(hpa_t pa))
+void pt_destroy(struct pt *pt)
 {
 	if (!pt->root)
 		return;
-	destroy_level(pt, pt->root, 4, free_table);
+	destroy_level(pt, pt->root, 4);
 	pt->root = 0;
 }

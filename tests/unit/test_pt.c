@@ -452,12 +452,46 @@ static void test_unmap_cycles_do_not_leak(void **state)
 	assert_int_equal(table_count - 1, freed); /* every table but the root came back */
 }
 
+/* A range that would cut a leaf, or that has a hole, is refused and nothing is removed. */
+static void test_unmap_refuses_partial_leaves_and_holes(void **state)
+{
+	(void)state;
+	init(&ept_format);
+	pt.free_table = free_table;
+	assert_int_equal(pt_map(&pt, 2 * MIB, 2 * MIB, 2 * MIB, 7), 0);
+	assert_int_equal(pt_map(&pt, 8 * MIB, 8 * MIB, PAGE_SIZE, 7), 0);
+	assert_int_equal(pt_unmap(&pt, 2 * MIB, PAGE_SIZE), -EINVAL);
+	assert_int_equal(pt_unmap(&pt, 2 * MIB + PAGE_SIZE, PAGE_SIZE), -EINVAL);
+	/* The 2 MiB leaf is whole, the page after it is not mapped: -ENOENT. */
+	assert_int_equal(pt_unmap(&pt, 2 * MIB, 2 * MIB + PAGE_SIZE), -ENOENT);
+	expect_leaf(2 * MIB, 2 * MIB, 2, 7);
+	expect_leaf(8 * MIB, 8 * MIB, 1, 7);
+	assert_int_equal(freed, 0);
+	assert_int_equal(pt_unmap(&pt, 2 * MIB, 2 * MIB), 0);
+	expect_unmapped(2 * MIB);
+}
+
+/* pt_destroy gives back every table, the root included, and leaves pt empty. */
+static void test_destroy_frees_every_table(void **state)
+{
+	(void)state;
+	init(&ept_format);
+	pt.free_table = free_table;
+	assert_int_equal(pt_map(&pt, 0x40000000, 0x80000000, PAGE_SIZE, 7), 0);
+	assert_int_equal(pt_map(&pt, 2 * MIB, 2 * MIB, 2 * MIB, 7), 0);
+	pt_destroy(&pt);
+	assert_int_equal(freed, table_count);
+	assert_int_equal(pt.root, 0);
+}
+
 #define T(name) cmocka_unit_test_setup_teardown(name, setup, teardown)
 
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		T(test_empty_lookup),
+		T(test_unmap_refuses_partial_leaves_and_holes),
+		T(test_destroy_frees_every_table),
 		T(test_x86_leaf_sizes),
 		T(test_x86_no_1g_leaves),
 		T(test_misaligned_pa_uses_4k),

@@ -94,5 +94,5 @@ int ept_unmap(struct arch_vm *avm, gpa_t gpa, uint64_t size)
 void ept_destroy(struct arch_vm *avm)
 {
 	ept_flush(avm);
-	pt_destroy(&avm->ept, ept_free_table);
+	pt_destroy(&avm->ept);
 }

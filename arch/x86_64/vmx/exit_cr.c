@@ -10,7 +10,6 @@
 
 #define CR_ACCESS_MOV_TO 0
 #define CR_ACCESS_MOV_FROM 1
-#define CR0_TS (1ull << 3)
 
 static uint64_t cr0_fixed0(void)
 {

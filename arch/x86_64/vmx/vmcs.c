@@ -189,7 +189,7 @@ static void save_unswitched_state(struct vcpu *vcpu)
 	struct guest_fpu_debug *f = &vcpu->arch.fpu;
 
 	vcpu->arch.msrs.cr2 = read_cr2();
-	fxsave((struct fxsave_area *)f->fxsave);
+	fxsave(&f->fxsave);
 	f->dr[0] = read_dr0();
 	f->dr[1] = read_dr1();
 	f->dr[2] = read_dr2();
@@ -203,7 +203,7 @@ static void load_unswitched_state(struct vcpu *vcpu)
 
 	vmx_guest_msrs_load(&vcpu->arch.msrs);
 	write_cr2(vcpu->arch.msrs.cr2);
-	fxrstor((const struct fxsave_area *)f->fxsave);
+	fxrstor(&f->fxsave);
 	write_dr0(f->dr[0]);
 	write_dr1(f->dr[1]);
 	write_dr2(f->dr[2]);
@@ -241,11 +241,8 @@ int vmcs_setup(struct vcpu *vcpu, uint64_t entry, uint64_t stack_top, uint64_t a
 	}
 	vcpu->arch.regs = (struct guest_gprs){ .rdi = arg };
 	/* x87 and SSE at their reset values (FCW 0x37F, MXCSR 0x1F80), debug registers clear. */
-	vcpu->arch.fpu = (struct guest_fpu_debug){ .dr6 = 0xffff0ff0 };
-	vcpu->arch.fpu.fxsave[0] = 0x7f;
-	vcpu->arch.fpu.fxsave[1] = 0x03;
-	vcpu->arch.fpu.fxsave[24] = 0x80;
-	vcpu->arch.fpu.fxsave[25] = 0x1f;
+	vcpu->arch.fpu = (struct guest_fpu_debug){ .fxsave = { .fcw = 0x37f, .mxcsr = 0x1f80 },
+						   .dr6 = 0xffff0ff0 };
 	return 0;
 }
 

@@ -24,7 +24,7 @@ struct pt {
 	int (*alloc_table)(hpa_t *out);
 	/* Turns a table's physical address into a pointer the code can use. */
 	uint64_t *(*table_ptr)(hpa_t pa);
-	/* Gives back a table that pt_unmap() emptied; NULL: empty tables are kept. */
+	/* Gives back a table pt_unmap() emptied or pt_destroy() drops; NULL: pt_unmap keeps them. */
 	void (*free_table)(hpa_t pa);
 };
 
@@ -46,13 +46,14 @@ int pt_lookup(const struct pt *pt, uint64_t va, uint64_t *pa, uint64_t *flags, i
 
 /*
  * Removes the leaves mapping [va, va + size), which must cover whole leaves exactly as
- * pt_map created them. Returns 0, or -ENOENT if some page of the range is not mapped.
+ * pt_map created them. Returns 0; or, changing nothing, -ENOENT if some page of the range
+ * is not mapped and -EINVAL if the range would cut a leaf.
  * Tables left empty are given back through free_table (the root stays); the caller
  * flushes the TLB.
  */
 int pt_unmap(struct pt *pt, uint64_t va, uint64_t size);
 
-/* Frees every table of pt (not the pages it maps) through free_table; pt is empty after. */
-void pt_destroy(struct pt *pt, void (*free_table)(hpa_t pa));
+/* Frees every table of pt (not the pages it maps) through pt->free_table; pt is empty after. */
+void pt_destroy(struct pt *pt);
 
 #endif

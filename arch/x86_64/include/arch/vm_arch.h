@@ -6,6 +6,7 @@
 #define ARCH_VM_ARCH_H
 
 #include <arch/pt.h>
+#include <arch/x86.h>
 #include <hv/types.h>
 
 #define ARCH_EXIT_REASONS 70
@@ -34,7 +35,7 @@ struct guest_msrs {
 
 /* Registers the VMCS does not switch and the guest may use: switched when vCPUs change. */
 struct guest_fpu_debug {
-	uint8_t fxsave[512] __attribute__((aligned(16))); /* x87, MXCSR, XMM0-15 */
+	struct fxsave_area fxsave; /* x87, MXCSR, XMM0-15 */
 	uint64_t dr[4], dr6;
 };
 

@@ -122,8 +122,14 @@ DEFINE_CR_ACCESSORS(4)
 
 /* The x87/SSE state of FXSAVE (512 bytes, 16-byte aligned; SDM Vol. 1 10.5). */
 struct fxsave_area {
-	uint8_t bytes[512];
+	uint16_t fcw, fsw;
+	uint8_t ftw, reserved;
+	uint16_t fop;
+	uint64_t fip, fdp;
+	uint32_t mxcsr, mxcsr_mask;
+	uint8_t registers[480]; /* ST0-7, XMM0-15, reserved */
 } __attribute__((aligned(16)));
+_Static_assert(sizeof(struct fxsave_area) == 512, "FXSAVE image is 512 bytes");
 
 static inline void fxsave(struct fxsave_area *a)
 {
