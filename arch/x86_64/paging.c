@@ -12,6 +12,8 @@
 
 #define PTE_P (1ull << 0)
 #define PTE_RW (1ull << 1)
+#define PTE_PWT (1ull << 3)
+#define PTE_PCD (1ull << 4)
 #define PTE_NX (1ull << 63)
 
 extern char boot_stack_guard[];
@@ -32,6 +34,8 @@ static uint64_t *table_ptr(hpa_t pa)
 	return phys_to_virt(pa);
 }
 
+static uint64_t pte_nx; /* PTE_NX once EFER.NXE is on, else 0 */
+
 static struct pt hv_pt = {
 	.fmt = &paging_format,
 	.alloc_table = alloc_table,
@@ -48,7 +52,7 @@ static int map_identity(uint64_t base, uint64_t end, uint64_t flags, const char 
 	return err;
 }
 
-static int map_image(uint64_t nx)
+static int map_image(void)
 {
 	uint64_t text = virt_to_phys(__image_start), rodata = virt_to_phys(__text_end);
 	uint64_t data = virt_to_phys(__rodata_end), end = virt_to_phys(__image_end);
@@ -57,18 +61,16 @@ static int map_image(uint64_t nx)
 
 	/* The page under the boot stack stays unmapped so that an overflow faults (#DF on IST). */
 	return map_identity(text, rodata, PTE_P, "hypervisor text") ||
-	       map_identity(rodata, data, PTE_P | nx, "hypervisor rodata") ||
-	       map_identity(data, guard, PTE_P | PTE_RW | nx, "hypervisor data") ||
-	       map_identity(guard + PAGE_SIZE, end, PTE_P | PTE_RW | nx, "hypervisor data");
+	       map_identity(rodata, data, PTE_P | pte_nx, "hypervisor rodata") ||
+	       map_identity(data, guard, PTE_P | PTE_RW | pte_nx, "hypervisor data") ||
+	       map_identity(guard + PAGE_SIZE, end, PTE_P | PTE_RW | pte_nx, "hypervisor data");
 }
 
 int arch_paging_init(const struct memmap *map)
 {
-	uint64_t nx = 0;
-
 	if (cpuid(0x80000000, 0).eax >= 0x80000001 && (cpuid(0x80000001, 0).edx & (1u << 20))) {
 		wrmsr(MSR_IA32_EFER, rdmsr(MSR_IA32_EFER) | EFER_NXE);
-		nx = PTE_NX;
+		pte_nx = PTE_NX;
 	}
 	if (pt_init(&hv_pt))
 		return -ENOMEM;
@@ -81,47 +83,49 @@ int arch_paging_init(const struct memmap *map)
 		if (base == 0)
 			base = PAGE_SIZE; /* page 0 stays unmapped */
 		if (base < end &&
-		    map_identity(base, end, PTE_P | PTE_RW | nx, memmap_type_name(r->type)))
+		    map_identity(base, end, PTE_P | PTE_RW | pte_nx, memmap_type_name(r->type)))
 			return -ENOMEM;
 	}
-	if (map_image(nx))
+	if (map_image())
 		return -ENOMEM;
 	write_cr3(hv_pt.root);
 	write_cr0(read_cr0() | CR0_WP);
 	return 0;
 }
 
-#define PTE_PWT (1ull << 3)
-#define PTE_PCD (1ull << 4)
-
-int arch_map_device(hpa_t base, uint64_t len)
+/*
+ * Identity-maps the pages of [base, base + len) that are not mapped yet with flags, one
+ * pt_map per run of unmapped pages (so large ranges get large leaves). Pages mapped
+ * before keep their mapping.
+ */
+static int map_unmapped(hpa_t base, uint64_t len, uint64_t flags)
 {
-	uint64_t nx = (rdmsr(MSR_IA32_EFER) & EFER_NXE) ? PTE_NX : 0;
+	uint64_t page = ALIGN_DOWN(base, PAGE_SIZE), end = ALIGN_UP(base + len, PAGE_SIZE);
 
-	for (uint64_t page = ALIGN_DOWN(base, PAGE_SIZE); page < base + len; page += PAGE_SIZE) {
-		uint64_t pa, flags;
+	while (page < end) {
+		uint64_t pa, leaf_flags, run;
 		int level;
 
-		if (pt_lookup(&hv_pt, page, &pa, &flags, &level) == 0)
+		if (pt_lookup(&hv_pt, page, &pa, &leaf_flags, &level) == 0) {
+			page += PAGE_SIZE;
 			continue;
-		if (pt_map(&hv_pt, page, page, PAGE_SIZE, PTE_P | PTE_RW | PTE_PCD | PTE_PWT | nx))
+		}
+		for (run = page + PAGE_SIZE; run < end; run += PAGE_SIZE)
+			if (pt_lookup(&hv_pt, run, &pa, &leaf_flags, &level) == 0)
+				break;
+		if (pt_map(&hv_pt, page, page, run - page, flags))
 			return -ENOMEM;
+		page = run;
 	}
 	return 0;
 }
 
+int arch_map_device(hpa_t base, uint64_t len)
+{
+	return map_unmapped(base, len, PTE_P | PTE_RW | PTE_PCD | PTE_PWT | pte_nx);
+}
+
 int arch_map_firmware(hpa_t base, uint64_t len)
 {
-	uint64_t nx = (rdmsr(MSR_IA32_EFER) & EFER_NXE) ? PTE_NX : 0;
-
-	for (uint64_t page = ALIGN_DOWN(base, PAGE_SIZE); page < base + len; page += PAGE_SIZE) {
-		uint64_t pa, flags;
-		int level;
-
-		if (pt_lookup(&hv_pt, page, &pa, &flags, &level) == 0)
-			continue; /* RAM or mapped before: readable already */
-		if (pt_map(&hv_pt, page, page, PAGE_SIZE, PTE_P | nx))
-			return -ENOMEM;
-	}
-	return 0;
+	return map_unmapped(base, len, PTE_P | pte_nx); /* RAM stays as it is: readable already */
 }
