@@ -123,7 +123,7 @@ static struct vm *vm_build(struct vm *vm, const struct vm_options *o, const void
 	for (unsigned int i = 0; i < o->grant_count; i++)
 		vm->grants[i].spec = o->grants[i];
 	vm->grant_count = o->grant_count;
-	for (unsigned int c = 0; c < VM_RATE_CLASSES; c++)
+	for (unsigned int c = 0; c < VM_OPTIONS_RATE_CLASSES; c++)
 		bucket_init(&vm->buckets[c], o->rate[c], o->burst[c], arch_cycles());
 	if (loader_load_elf64(vm, image, image_size, &entry, err, sizeof(err)))
 		return vm_refuse(vm, "bad guest image: %s", err);
@@ -138,7 +138,6 @@ static struct vm *vm_build(struct vm *vm, const struct vm_options *o, const void
 			  (vm->grant_count ? PV_PERM_HW : 0);
 	hc_update_open_calls(vm);
 	vm->console_discard = o->console_discard;
-	vm->start_cycles = arch_cycles(); /* again when the scheduler starts it */
 	if (arch_vcpu_init(&vm->vcpu, entry, vm->ram_size, GUEST_START_INFO_GPA,
 			   GUEST_BOOT_AREA_GPA, GUEST_LOAD_MIN_GPA - GUEST_BOOT_AREA_GPA))
 		return vm_refuse(vm, "could not set up its vCPU");
@@ -162,7 +161,6 @@ struct vm *vm_create_from_module(const char *module_cmdline, const void *image, 
 	vm = &vms[vms_used];
 	memset(vm, 0, sizeof(*vm));
 	vm->id = vms_used++;
-	strlcpy(vm->cmdline, module_cmdline, sizeof(vm->cmdline));
 	fmt_snprintf(vm->name, sizeof(vm->name), "vm%u", vm->id);
 	if (vm_options_parse(module_cmdline, &opts, err, sizeof(err)))
 		return vm_refuse(vm, "module \"%s\": %s", module_cmdline, err);
@@ -288,19 +286,30 @@ void vm_print_summary(void)
 	}
 }
 
+/* A running VM with at least one grant that was not refused: it shares the hw budget. */
+static int uses_hardware(const struct vm *vm)
+{
+	if (vm->state != VM_RUNNING)
+		return 0;
+	for (unsigned int i = 0; i < vm->grant_count; i++)
+		if (vm->grants[i].verdict == 0)
+			return 1;
+	return 0;
+}
+
 void vm_share_hw_budget(uint32_t budget)
 {
 	unsigned int users = 0;
 
 	for (unsigned int i = 0; i < vms_used; i++)
-		users += vms[i].state == VM_RUNNING && (vms[i].permissions & PV_PERM_HW);
+		users += uses_hardware(&vms[i]);
 	if (!users || !budget)
 		return;
 	/* Each VM's own limit, but never more than its fair part of the machine's budget. */
 	for (unsigned int i = 0; i < vms_used; i++) {
 		struct token_bucket *b = &vms[i].buckets[PV_RATE_HW];
 
-		if (vms[i].state != VM_RUNNING || !(vms[i].permissions & PV_PERM_HW))
+		if (!uses_hardware(&vms[i]))
 			continue;
 		if (b->rate == 0 || b->rate > budget / users)
 			bucket_init(b, budget / users ? budget / users : 1, b->burst,

@@ -90,15 +90,20 @@ static int has_equals(const char *w)
 /* rate=CLASS:RATE:BURST, CLASS one of console, other, hw; RATE 0 means unlimited. */
 static int parse_rate(struct vm_options *o, const char *w, char *err, size_t n)
 {
-	static const char *const classes[] = { "console", "other", "hw" };
+	static const struct {
+		const char *name;
+		unsigned int rate_class;
+	} classes[] = { { "console", PV_RATE_CONSOLE },
+			{ "other", PV_RATE_OTHER },
+			{ "hw", PV_RATE_HW } };
 	const char *p = w + 5;
 	uint64_t rate = 0, burst = 0;
 	unsigned int c;
 
 	for (c = 0; c < ARRAY_SIZE(classes); c++) {
-		size_t len = strlen(classes[c]);
+		size_t len = strlen(classes[c].name);
 
-		if (!strncmp(p, classes[c], len) && p[len] == ':') {
+		if (!strncmp(p, classes[c].name, len) && p[len] == ':') {
 			p += len + 1;
 			break;
 		}
@@ -112,8 +117,8 @@ static int parse_rate(struct vm_options *o, const char *w, char *err, size_t n)
 			     w, RATELIMIT_MAX_RATE, RATELIMIT_MAX_RATE);
 		return -EINVAL;
 	}
-	o->rate[c + 1] = (uint32_t)rate; /* PV_RATE_CONSOLE is 1, OTHER 2, HW 3 */
-	o->burst[c + 1] = (uint32_t)burst;
+	o->rate[classes[c].rate_class] = (uint32_t)rate;
+	o->burst[classes[c].rate_class] = (uint32_t)burst;
 	return 0;
 }
 

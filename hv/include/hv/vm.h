@@ -11,16 +11,13 @@
 #include <hv/hw.h>
 #include <hv/ratelimit.h>
 #include <hv/types.h>
+#include <hv/vm_options.h>
 
 #define VM_MAX 16 /* as many as a loader can pass modules (HANDOFF_MAX_MODULES) */
-#define VM_NAME_MAX 32
-#define VM_CMDLINE_MAX 256
 #define VM_STOP_DETAIL_MAX 128
 #define VM_CONSOLE_LINE_MAX 160
 #define VM_IO_HANDLERS_MAX (HW_MAX_WINDOWS + 1) /* every granted window, and the UART */
-#define VM_GRANTS_MAX 8
 #define VM_MMIO_MAPS_MAX 4
-#define VM_RATE_CLASSES 4 /* PV_RATE_NONE .. PV_RATE_HW */
 
 enum vm_state {
 	VM_EMPTY = 0, /* slot unused */
@@ -96,8 +93,7 @@ struct vm_stats {
 
 struct vm {
 	unsigned int id;
-	char name[VM_NAME_MAX];
-	char cmdline[VM_CMDLINE_MAX];
+	char name[VM_OPTIONS_NAME_MAX];
 	enum vm_state state;
 	enum vm_stop_reason stop_reason;
 	int64_t exit_code;
@@ -112,13 +108,13 @@ struct vm {
 	uint64_t os_version;
 	uint32_t permissions;  /* PV_PERM_* classes this VM may call */
 	uint64_t calls_open;   /* bit n: call n may be made now (hc_update_open_calls) */
-	uint64_t start_cycles; /* arch_cycles() at the VM's creation: the PV clock's zero */
+	uint64_t start_cycles; /* arch_cycles() when the scheduler started: the PV clock's zero */
 	gpa_t ring_gpa;	       /* console ring (pv-abi/console_ring.h), 0 = none */
 	uint32_t ring_size;
 	int console_discard; /* count console bytes but do not print them */
 
 	/* direct hardware access */
-	struct hw_grant grants[VM_GRANTS_MAX];
+	struct hw_grant grants[VM_OPTIONS_GRANTS_MAX];
 	unsigned int grant_count;
 	struct hw_port_window windows[HW_MAX_WINDOWS]; /* ports of usable io/passthrough grants */
 	unsigned int window_count;
@@ -126,7 +122,7 @@ struct vm {
 		gpa_t gpa;
 		uint64_t size;
 	} mmio_maps[VM_MMIO_MAPS_MAX];
-	struct token_bucket buckets[VM_RATE_CLASSES]; /* indexed by PV_RATE_* */
+	struct token_bucket buckets[VM_OPTIONS_RATE_CLASSES]; /* indexed by PV_RATE_* */
 
 	struct vcpu vcpu; /* one vCPU per VM for now */
 	struct io_handler io[VM_IO_HANDLERS_MAX];
@@ -168,7 +164,10 @@ void vm_release_if_stopped(struct vm *vm);
 /* One line per VM (state, stop reason, exit code) plus counters and exits by reason. */
 void vm_print_summary(void);
 
-/* Caps each hardware-granted VM's hw rate at its fair share of budget calls/s (0: none). */
+/*
+ * Caps the hw rate of each VM that holds a usable grant at an equal share of budget calls/s
+ * (0: no cap). Split once, at boot, among those VMs only.
+ */
 void vm_share_hw_budget(uint32_t budget);
 
 /* Iteration over all VM slots in use. */
