@@ -27,28 +27,10 @@ void gk_mock_exit(int64_t code) __attribute__((noreturn));
 #endif
 #endif
 
-static inline int64_t gk_hypercall6(uint64_t nr, uint64_t a0, uint64_t a1, uint64_t a2, uint64_t a3,
-				    uint64_t a4, uint64_t a5)
-{
-#ifdef GK_MOCK
-	return gk_mock_hypercall(nr, a0, a1, a2, a3, a4, a5);
-#else
-	int64_t ret;
-	register uint64_t r10 __asm__("r10") = a3;
-	register uint64_t r8 __asm__("r8") = a4;
-	register uint64_t r9 __asm__("r9") = a5;
-
-	__asm__ volatile("vmcall"
-			 : "=a"(ret)
-			 : "a"(nr), "D"(a0), "S"(a1), "d"(a2), "r"(r10), "r"(r8), "r"(r9)
-			 : "memory");
-	return ret;
-#endif
-}
-
 /*
- * Like gk_hypercall6, also returning RDX (the second result register: the retry-after time
- * of PV_ETHROTTLED) in *result2. The mock backend reports 0 there.
+ * A hypercall with six arguments, also returning RDX (the second result register: the
+ * retry-after time of PV_ETHROTTLED) in *result2. The mock backend reports 0 there. Every
+ * wrapper below tells the compiler RDX may change: a throttled call overwrites it.
  */
 static inline int64_t gk_hypercall6_2(uint64_t nr, uint64_t a0, uint64_t a1, uint64_t a2,
 				      uint64_t a3, uint64_t a4, uint64_t a5, uint64_t *result2)
@@ -72,6 +54,14 @@ static inline int64_t gk_hypercall6_2(uint64_t nr, uint64_t a0, uint64_t a1, uin
 #endif
 }
 
+static inline int64_t gk_hypercall6(uint64_t nr, uint64_t a0, uint64_t a1, uint64_t a2, uint64_t a3,
+				    uint64_t a4, uint64_t a5)
+{
+	uint64_t rdx;
+
+	return gk_hypercall6_2(nr, a0, a1, a2, a3, a4, a5, &rdx);
+}
+
 /* Fewer arguments load fewer registers: a hypercall's cost is counted in instructions. */
 static inline int64_t gk_hypercall0(uint64_t nr)
 {
@@ -80,7 +70,7 @@ static inline int64_t gk_hypercall0(uint64_t nr)
 #else
 	int64_t ret;
 
-	__asm__ volatile("vmcall" : "=a"(ret) : "a"(nr) : "memory");
+	__asm__ volatile("vmcall" : "=a"(ret) : "a"(nr) : "rdx", "memory");
 	return ret;
 #endif
 }
@@ -92,7 +82,7 @@ static inline int64_t gk_hypercall1(uint64_t nr, uint64_t a0)
 #else
 	int64_t ret;
 
-	__asm__ volatile("vmcall" : "=a"(ret) : "a"(nr), "D"(a0) : "memory");
+	__asm__ volatile("vmcall" : "=a"(ret) : "a"(nr), "D"(a0) : "rdx", "memory");
 	return ret;
 #endif
 }
@@ -104,7 +94,7 @@ static inline int64_t gk_hypercall2(uint64_t nr, uint64_t a0, uint64_t a1)
 #else
 	int64_t ret;
 
-	__asm__ volatile("vmcall" : "=a"(ret) : "a"(nr), "D"(a0), "S"(a1) : "memory");
+	__asm__ volatile("vmcall" : "=a"(ret) : "a"(nr), "D"(a0), "S"(a1) : "rdx", "memory");
 	return ret;
 #endif
 }
@@ -115,8 +105,9 @@ static inline int64_t gk_hypercall3(uint64_t nr, uint64_t a0, uint64_t a1, uint6
 	return gk_mock_hypercall(nr, a0, a1, a2, 0, 0, 0);
 #else
 	int64_t ret;
+	uint64_t rdx = a2;
 
-	__asm__ volatile("vmcall" : "=a"(ret) : "a"(nr), "D"(a0), "S"(a1), "d"(a2) : "memory");
+	__asm__ volatile("vmcall" : "=a"(ret), "+d"(rdx) : "a"(nr), "D"(a0), "S"(a1) : "memory");
 	return ret;
 #endif
 }
