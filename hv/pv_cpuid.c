@@ -9,7 +9,7 @@
 
 #define PV_FEATURES_OFFERED                                                                        \
 	(PV_FEATURE_VCPU_PAGE | PV_FEATURE_EVENTS | PV_FEATURE_TIMER | PV_FEATURE_CONSOLE_RING |   \
-	 PV_FEATURE_EVENT_SEND)
+	 PV_FEATURE_EVENT_SEND | PV_FEATURE_HW)
 
 void pv_cpuid(struct vcpu *vcpu, uint32_t leaf, uint32_t out[4])
 {

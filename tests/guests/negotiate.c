@@ -30,14 +30,15 @@ int64_t guest_main(const struct pv_start_info *si)
 	check(&failures,
 	      (features & PV_FEATURE_VCPU_PAGE) && (features & PV_FEATURE_EVENTS) &&
 		      (features & PV_FEATURE_TIMER) && (features & PV_FEATURE_CONSOLE_RING) &&
-		      (features & PV_FEATURE_EVENT_SEND),
-	      "features leaf lists the v1.1 services");
+		      (features & PV_FEATURE_EVENT_SEND) && (features & PV_FEATURE_HW),
+	      "features leaf lists the v1.2 services");
 	check(&failures,
 	      privileges == (PV_PERM_BASE | PV_PERM_CONSOLE | PV_PERM_TIME | PV_PERM_EVENTS),
 	      "privileges leaf");
 	check(&failures, max_write == PV_CONSOLE_WRITE_MAX, "limits leaf: console write max");
 	check(&failures, tsc_khz > 0, "limits leaf: TSC frequency");
 	check(&failures, gk_console_write("", 0) == 0, "a permitted class answers");
+	check(&failures, gk_call_hw_query(0, 0) == PV_EPERM, "a class not listed is refused");
 	check(&failures, gk_hypercall0(PV_CALL_COUNT) == PV_ENOSYS, "unknown call");
 	say_num("negotiate: TSC kHz ", tsc_khz);
 	return report(si, failures, 0);

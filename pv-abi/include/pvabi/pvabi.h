@@ -75,7 +75,7 @@
  * the guest and is not executed.
  */
 
-/* Error codes: negative errno values (Linux numbering), plus two of Shunt's own. */
+/* Error codes: negative errno values (Linux numbering), plus three of Shunt's own. */
 #define PV_EPERM (-1)		 /* the VM does not hold the call's permission class */
 #define PV_EACCES (-13)		 /* not granted to this VM, or Shunt's own */
 #define PV_E2BIG (-7)		 /* a length is above the call's maximum */
