@@ -72,3 +72,8 @@ void vcpu_entry_work(struct vcpu *vcpu)
 	vcpu->work &= ~VCPU_WORK_NOTIFY;
 	vcpu->stats.upcalls_injected++;
 }
+
+void vcpu_upcall_again(struct vcpu *vcpu)
+{
+	vcpu->work |= VCPU_WORK_NOTIFY;
+}

@@ -106,6 +106,9 @@ int64_t guest_main(const struct pv_start_info *si)
 	__asm__ volatile("pushfq; orq $0x100, (%%rsp); popfq; nop; nop" ::: "memory", "cc");
 	check(&failures, db_count == 1, "single-step #DB reflected once");
 	check(&failures, db_last_dr6 & (1u << 14), "DR6.BS set for the single step");
+	/* ICEBP (INT1) is a #DB delivered past the instruction: once, and the guest goes on. */
+	__asm__ volatile(".byte 0xf1" ::: "memory");
+	check(&failures, db_count == 2, "ICEBP #DB reflected once, past the instruction");
 
 	/* #AC, intercepted and reflected too: CR0.AM on, RFLAGS.AC on, misaligned load at CPL 3. */
 	{

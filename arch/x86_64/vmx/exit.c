@@ -10,6 +10,7 @@
 #include <hv/arch.h>
 #include <hv/hv.h>
 #include <hv/log.h>
+#include <hv/pv.h>
 
 struct exit_entry {
 	void (*handler)(struct vcpu *vcpu, uint64_t qualification);
@@ -47,22 +48,43 @@ static void exit_external_interrupt(struct vcpu *vcpu, uint64_t q)
 
 #define INTR_INFO_TYPE(info) (((info) >> 8) & 7)
 #define INTR_TYPE_NMI 2
-#define DR6_TRAP_BITS 0x600full /* B0-B3, BD, BS: what a #DB exit's qualification holds */
+#define INTR_TYPE_PRIV_SW_EXCEPTION 5 /* #DB from INT1 (ICEBP) */
+#define DR6_TRAP_BITS 0x600full	      /* B0-B3, BD, BS: what a #DB exit's qualification holds */
+
+/*
+ * A guest exception that arrived while an event was being delivered: the exception goes
+ * first, as on hardware. An event from the guest's own instruction (INT n, a fault) comes
+ * back when the instruction runs again; Shunt's upcall vector is asked for again.
+ */
+static void exception_during_delivery(struct vcpu *vcpu)
+{
+	uint32_t idt = (uint32_t)vmread(VMCS_IDT_VECTORING_INFO);
+
+	if ((idt & INTR_INFO_VALID) && INTR_INFO_TYPE(idt) == INTR_INFO_TYPE(INTR_TYPE_EXTERNAL))
+		vcpu_upcall_again(vcpu);
+}
 
 static void exit_nmi_or_exception(struct vcpu *vcpu, uint64_t q)
 {
 	uint32_t info = (uint32_t)vmread(VMCS_EXIT_INTR_INFO);
 	unsigned int vector = info & 0xff;
 
-	reinject_interrupted_event();
 	if (INTR_INFO_TYPE(info) == INTR_TYPE_NMI) {
+		reinject_interrupted_event();
 		__asm__ volatile("int $2"); /* the host's NMI, which arrived while the guest ran */
 		return;
 	}
+	exception_during_delivery(vcpu);
 	switch (vector) {
 	case X86_VECTOR_DB:
 		/* The exit left DR6 alone; the qualification says what the CPU would have set. */
 		write_dr6((read_dr6() & ~DR6_TRAP_BITS) | (q & DR6_TRAP_BITS));
+		if (INTR_INFO_TYPE(info) == INTR_TYPE_PRIV_SW_EXCEPTION) {
+			/* ICEBP: delivered past the instruction, as INT1 is (SDM Vol. 3C 27.6.1.1). */
+			vmwrite(VMCS_ENTRY_INSTRUCTION_LEN, vmread(VMCS_EXIT_INSTRUCTION_LEN));
+			vmwrite(VMCS_ENTRY_INTR_INFO, info & (INTR_INFO_VALID | 0x7ff));
+			return;
+		}
 		vmx_inject_exception(X86_VECTOR_DB, 0, 0);
 		return;
 	case X86_VECTOR_AC:

@@ -1,8 +1,9 @@
 /*
  * Control-register exits (qualification: SDM Vol. 3C 28.2.1, table 28-3). The guest owns
- * CR0/CR4 except the bits VMX fixes (CR0.NE, CR4.VMXE): it reads back what it wrote, the
- * CPU runs with the fixed bits forced. CR0.PG changes keep EFER.LMA and the IA-32e entry
- * control in step, as the CPU would on a real mode switch.
+ * CR0 and CR4 but for the bits in their guest/host masks (vmcs.c): it reads back what it
+ * wrote, the CPU runs with VMX's fixed bits forced. A MOV to CR0 exits only when it changes
+ * NE, and is then emulated whole, PG keeping EFER.LMA and the IA-32e entry control in step
+ * as the CPU would. A MOV to CR4 exits only when it sets a bit Shunt forbids: #GP.
  */
 #include "vmx.h"
 
@@ -44,15 +45,13 @@ static void guest_write_cr0(struct vcpu *vcpu, uint64_t value)
 	vmx_skip_instruction();
 }
 
+/*
+ * The CR4 mask is CR4_GUEST_FORBIDDEN and the read shadow holds none of those bits, so a
+ * MOV to CR4 exits only when it sets one: features Shunt does not offer (see vmx.h).
+ */
 static void guest_write_cr4(struct vcpu *vcpu, uint64_t value)
 {
-	if (value & CR4_GUEST_FORBIDDEN) { /* features Shunt does not offer (see vmx.h) */
-		vmx_inject_exception(X86_VECTOR_GP, 1, 0);
-		return;
-	}
-	vmwrite(VMCS_CR4_READ_SHADOW, value);
-	vmwrite(VMCS_GUEST_CR4, (value | vmx_cpu.cr4_fixed0) & vmx_cpu.cr4_fixed1);
-	vmx_skip_instruction();
+	vmx_inject_exception(X86_VECTOR_GP, 1, 0);
 }
 
 /* MOV to CR3: only on CPUs without TRUE controls, where CR3 loads must exit. */

@@ -17,6 +17,8 @@ void vcpu_event_raise(struct vcpu *vcpu, unsigned int event);
  * are pending (or arranges for it once the guest can take an interrupt).
  */
 void vcpu_entry_work(struct vcpu *vcpu);
+/* The event vector Shunt injected was not delivered (an exception came first): inject it again. */
+void vcpu_upcall_again(struct vcpu *vcpu);
 
 /* Steal-time bookkeeping around the scheduler's slices. */
 void vcpu_account_run_start(struct vcpu *vcpu);
