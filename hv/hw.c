@@ -178,7 +178,7 @@ static unsigned int resource_ports(const struct hw_resource *r, struct hw_port_w
 						    (uint16_t)(r->port_base + r->port_count - 1) };
 		return n;
 	}
-	for (unsigned int b = 0; b < 6; b++)
+	for (unsigned int b = 0; b < HW_BARS_MAX; b++)
 		if ((r->bars[b].flags & PV_HW_BAR_IO) && r->bars[b].size)
 			out[n++] = (struct hw_port_window){ (uint16_t)r->bars[b].base,
 							    (uint16_t)(r->bars[b].base +
@@ -192,7 +192,7 @@ static unsigned int resource_ports(const struct hw_resource *r, struct hw_port_w
  */
 static const char *ports_conflict(const struct hw_resource *r, char *why, size_t why_size)
 {
-	struct hw_port_window mine[6], theirs[6];
+	struct hw_port_window mine[HW_BARS_MAX], theirs[HW_BARS_MAX];
 	unsigned int n = resource_ports(r, mine);
 
 	for (unsigned int i = 0; i < n; i++) {
@@ -275,13 +275,13 @@ static int32_t judge_grant(struct vm *vm, struct hw_grant *g, char *label, size_
 /* Adds the ports a usable io/passthrough grant reaches to vm's windows. */
 static void add_windows(struct vm *vm, const struct hw_grant *g)
 {
-	struct hw_port_window w[6];
+	struct hw_port_window w[HW_BARS_MAX];
 	unsigned int n;
 
 	if (g->spec.mode == PV_HW_MODE_MMIO)
 		return;
 	n = resource_ports(g->resource, w);
-	for (unsigned int i = 0; i < n && vm->window_count < HW_MAX_WINDOWS; i++)
+	for (unsigned int i = 0; i < n; i++) /* fits: see HW_MAX_WINDOWS */
 		vm->windows[vm->window_count++] = w[i];
 }
 
@@ -298,9 +298,8 @@ void hw_grants_resolve(struct vm *vm)
 			continue;
 		g->resource->owner = vm;
 		if (g->resource->kind == PV_HW_KIND_PCI) /* no DMA behind Shunt's back */
-			pci_cfg_write32(g->resource->bdf, PCI_COMMAND,
-					pci_cfg_read32(g->resource->bdf, PCI_COMMAND) &
-						~PCI_COMMAND_BUS_MASTER);
+			pci_command_write(g->resource->bdf, pci_command_read(g->resource->bdf) &
+								    ~PCI_COMMAND_BUS_MASTER);
 		g->window_first = (uint8_t)vm->window_count;
 		add_windows(vm, g);
 		g->window_count = (uint8_t)(vm->window_count - g->window_first);

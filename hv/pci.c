@@ -63,11 +63,21 @@ static void find_ecam(void)
 		 ecam.bus_first, ecam.bus_last);
 }
 
+uint16_t pci_command_read(uint32_t bdf)
+{
+	return (uint16_t)pci_cfg_read32(bdf, PCI_COMMAND);
+}
+
+void pci_command_write(uint32_t bdf, uint16_t command)
+{
+	pci_cfg_write32(bdf, PCI_COMMAND, command);
+}
+
 static void size_bars(uint32_t bdf, struct pci_function *f)
 {
-	uint32_t command = pci_cfg_read32(bdf, PCI_COMMAND);
+	uint16_t command = pci_command_read(bdf);
 
-	pci_cfg_write32(bdf, PCI_COMMAND, command & ~PCI_COMMAND_DECODE);
+	pci_command_write(bdf, command & ~PCI_COMMAND_DECODE);
 	for (unsigned int i = 0; i < 6; i++) {
 		uint16_t off = (uint16_t)(PCI_BAR0 + 4 * i);
 		uint32_t orig = pci_cfg_read32(bdf, off), mask;
@@ -107,7 +117,7 @@ static void size_bars(uint32_t bdf, struct pci_function *f)
 		if (!bar->base || !(command & 2))
 			*bar = (struct pv_hw_bar){ 0 }; /* unassigned or not decoded */
 	}
-	pci_cfg_write32(bdf, PCI_COMMAND, command);
+	pci_command_write(bdf, command);
 }
 
 unsigned int pci_enumerate(struct pci_function *out, unsigned int max)

@@ -11,7 +11,9 @@
 #include <pvabi/hw.h>
 
 #define HW_MAX_RESOURCES 48
-#define HW_MAX_WINDOWS 16 /* port windows per VM */
+#define HW_BARS_MAX 6 /* BARs of a PCI function (type 0 header) */
+/* Port windows per VM: room for every I/O BAR of as many grants as a VM may have (8). */
+#define HW_MAX_WINDOWS (8 * HW_BARS_MAX)
 
 struct vm;
 
@@ -36,7 +38,7 @@ struct hw_resource {
 	uint16_t vendor, device;
 	uint32_t class_code;
 	uint16_t port_base, port_count; /* legacy port ranges */
-	struct pv_hw_bar bars[6];
+	struct pv_hw_bar bars[HW_BARS_MAX];
 	const struct hw_compat *compat; /* NULL: hardware Shunt can not vouch for */
 	const char *reserved_by;	/* non-NULL: Shunt uses it itself, and says what for */
 	struct vm *owner;		/* the VM holding a usable grant of it */

@@ -21,6 +21,13 @@ struct pci_function {
 /* Configuration space of bus/device/function bdf (ECAM when there is one, else 0xCF8). */
 uint32_t pci_cfg_read32(uint32_t bdf, uint16_t offset);
 void pci_cfg_write32(uint32_t bdf, uint16_t offset, uint32_t value);
+/*
+ * The command register (the low half of the dword at PCI_COMMAND). Writes leave the status
+ * half zero: its error bits clear when written with 1, so writing back what was read would
+ * wipe them.
+ */
+uint16_t pci_command_read(uint32_t bdf);
+void pci_command_write(uint32_t bdf, uint16_t command);
 
 /* 1 if [base, base + size) overlaps the ECAM window (PCI configuration space as memory). */
 int pci_ecam_overlaps(uint64_t base, uint64_t size);

@@ -19,6 +19,7 @@
 #define VM_MEM_MIN (2 * MIB)
 #define VM_MEM_MAX (1 * GIB)
 #define VM_OPTIONS_GRANTS_MAX 8
+_Static_assert(VM_OPTIONS_GRANTS_MAX *HW_BARS_MAX <= HW_MAX_WINDOWS, "every grant's ports fit");
 #define VM_OPTIONS_RATE_CLASSES 4 /* PV_RATE_* */
 
 /* Default rate limits (calls per second, burst) per PV_RATE_* class; 0 = unlimited. */
