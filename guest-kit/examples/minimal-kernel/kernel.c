@@ -83,10 +83,13 @@ int64_t kernel_main(const struct pv_start_info *start)
 		return 3;
 	install_event_vector();
 	gk_timer_set(gk_clock_ns(&vcpu_page) + 1000000); /* 1 ms from now */
-	__asm__ volatile("sti");
-	while (!ticks)
-		__asm__ volatile("hlt"); /* Shunt runs others meanwhile; the event wakes us */
-	__asm__ volatile("cli");
+	/*
+	 * Test and sleep with interrupts off, and let STI open them only for the HLT: STI's
+	 * one-instruction shadow means an event can not slip in between and be missed.
+	 */
+	while (!ticks) {
+		__asm__ volatile("sti; hlt; cli" ::: "memory"); /* Shunt runs others meanwhile */
+	}
 	print("minimal-kernel: timer event after ");
 	print(gk_fmt_u64(number, gk_clock_ns(&vcpu_page) / 1000));
 	print(" us of PV clock; bye\n");
