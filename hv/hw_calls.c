@@ -12,7 +12,7 @@
 #include <hv/pci.h>
 #include <hv/string.h>
 
-#define GUEST_PHYS_LIMIT (1ull << 39)  /* 4-level EPT with 512 GiB of guest-physical space */
+#define GUEST_PHYS_LIMIT (1ull << 39)  /* MMIO maps lie below 512 GiB (SPEC.md, HW_MMIO_MAP) */
 #define APIC_RANGE_FIRST 0xfec00000ull /* IOAPIC .. LAPIC: Shunt's own */
 #define APIC_RANGE_LAST 0xfeefffffull
 
