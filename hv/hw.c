@@ -45,6 +45,16 @@ static int uart_present(uint16_t base)
 	return arch_port_read((uint16_t)(base + 7), 1) == 0xa5;
 }
 
+/* A resource's name as grants and the inventory write it: pci:BB:DD.F or ports:0xA-0xB. */
+static void format_label(char *out, size_t size, uint16_t kind, uint32_t bdf, uint32_t first,
+			 uint32_t last)
+{
+	if (kind == PV_HW_KIND_PCI)
+		fmt_snprintf(out, size, "pci:%02x:%02x.%x", bdf >> 8, (bdf >> 3) & 0x1f, bdf & 7);
+	else
+		fmt_snprintf(out, size, "ports:0x%x-0x%x", first, last);
+}
+
 static struct hw_resource *add_port_resource(uint16_t base, uint16_t count, uint32_t class_code)
 {
 	struct hw_resource *r;
@@ -58,7 +68,7 @@ static struct hw_resource *add_port_resource(uint16_t base, uint16_t count, uint
 	r->port_count = count;
 	r->class_code = class_code;
 	r->compat = hw_compat_find(PV_HW_KIND_PORTS, class_code);
-	fmt_snprintf(r->label, sizeof(r->label), "ports:0x%x-0x%x", base, base + count - 1);
+	format_label(r->label, sizeof(r->label), PV_HW_KIND_PORTS, 0, base, base + count - 1u);
 	return r;
 }
 
@@ -108,8 +118,7 @@ static void add_pci(void)
 		r->compat = r->header_type == 0
 				    ? hw_compat_find_device(r->vendor, r->device, r->class_code)
 				    : NULL;
-		fmt_snprintf(r->label, sizeof(r->label), "pci:%02x:%02x.%x", r->bdf >> 8,
-			     (r->bdf >> 3) & 0x1f, r->bdf & 7);
+		format_label(r->label, sizeof(r->label), PV_HW_KIND_PCI, r->bdf, 0, 0);
 	}
 }
 
@@ -227,11 +236,7 @@ static int32_t judge_grant(struct vm *vm, struct hw_grant *g, char *label, size_
 	const char *owner;
 	char why[64];
 
-	if (s->kind == PV_HW_KIND_PCI)
-		fmt_snprintf(label, label_size, "pci:%02x:%02x.%x", s->bdf >> 8,
-			     (s->bdf >> 3) & 0x1f, s->bdf & 7);
-	else
-		fmt_snprintf(label, label_size, "ports:0x%x-0x%x", s->port_first, s->port_last);
+	format_label(label, label_size, s->kind, s->bdf, s->port_first, s->port_last);
 	owner = s->kind == PV_HW_KIND_PORTS ? shunt_port_owner(s->port_first, s->port_last) : NULL;
 	if (owner || (r && r->reserved_by)) {
 		log_error("vm %s: grant %s refused: %s\n", vm->name, label,

@@ -177,17 +177,15 @@ static int forward_access(struct vcpu *vcpu, void *device, uint16_t offset, unsi
 	struct vm *vm = vcpu->vm;
 	const struct hw_port_window *w = device;
 	uint16_t port = (uint16_t)(w->first + offset);
-	uint64_t retry;
+	uint64_t retry_after;
 
 	if ((uint32_t)port + size - 1 > w->last) {
 		if (!write)
 			*value = 0xffffffffu;
 		return 0;
 	}
-	if (bucket_take(&vm->buckets[PV_RATE_HW], arch_cycles(), arch_tsc_hz(), &retry)) {
-		vm->stats.throttled++;
+	if (vm_rate_take(vm, PV_RATE_HW, &retry_after))
 		return VM_IO_RETRY;
-	}
 	if (write)
 		arch_port_write(port, size, *value);
 	else

@@ -120,11 +120,9 @@ void hc_update_open_calls(struct vm *vm)
 static __attribute__((noinline)) int64_t call_rated(struct vcpu *vcpu, const struct hc_entry *e,
 						    struct hc_args *args)
 {
-	struct vm *vm = vcpu->vm;
 	uint64_t retry_after;
 
-	if (bucket_take(&vm->buckets[e->rate_class], arch_cycles(), arch_tsc_hz(), &retry_after)) {
-		vm->stats.throttled++;
+	if (vm_rate_take(vcpu->vm, e->rate_class, &retry_after)) {
 		args->arg[2] = retry_after;
 		return PV_ETHROTTLED;
 	}

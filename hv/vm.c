@@ -318,3 +318,11 @@ void vm_share_hw_budget(uint32_t budget)
 	log_info("hw: budget of %u direct hardware calls/s shared by %u VMs: at most %u/s each\n",
 		 budget, users, budget / users);
 }
+
+int vm_rate_take(struct vm *vm, unsigned int rate_class, uint64_t *retry_after_ns)
+{
+	if (!bucket_take(&vm->buckets[rate_class], arch_cycles(), arch_tsc_hz(), retry_after_ns))
+		return 0;
+	vm->stats.throttled++;
+	return 1;
+}

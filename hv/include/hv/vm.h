@@ -170,6 +170,12 @@ void vm_print_summary(void);
  */
 void vm_share_hw_budget(uint32_t budget);
 
+/*
+ * Takes a token from vm's bucket of rate_class (PV_RATE_*): 0, or 1 with the throttle
+ * counted and *retry_after_ns the wait until the next token.
+ */
+int vm_rate_take(struct vm *vm, unsigned int rate_class, uint64_t *retry_after_ns);
+
 /* Iteration over all VM slots in use. */
 struct vm *vm_at(unsigned int index);
 unsigned int vm_count(void);
