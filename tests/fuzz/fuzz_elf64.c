@@ -23,6 +23,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			if (s->file_offset > size || s->file_size > size - s->file_offset ||
 			    s->file_size > s->mem_size)
 				abort();
+			for (uint32_t j = 0; j < i; j++) /* physical ranges disjoint */
+				if (s->paddr < img.segments[j].paddr + img.segments[j].mem_size &&
+				    img.segments[j].paddr < s->paddr + s->mem_size)
+					abort();
 		}
 	} else if (!err[0]) {
 		abort();

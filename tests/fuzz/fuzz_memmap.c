@@ -11,8 +11,13 @@
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
+#define ALLOCATIONS 64
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
+	static struct {
+		hpa_t base, end;
+	} got[ALLOCATIONS];
 	static struct memmap map;
 	static struct handoff_mem_region in[HANDOFF_MAX_MEM];
 	struct frame_allocator fa;
@@ -38,14 +43,18 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		return 0; /* maps spanning terabytes: fine, but too big to allocate here */
 	bitmap = malloc(bytes ? bytes : 8);
 	frame_init(&fa, &map, bitmap);
-	for (int i = 0; i < 64; i++) {
-		hpa_t at;
+	for (int i = 0; i < ALLOCATIONS; i++) {
+		uint64_t pages = 1 + (i % 4), align = 4096u << (i % 3);
 
-		if (frame_alloc(&fa, 1 + (i % 4), 4096u << (i % 3), &at))
+		if (frame_alloc(&fa, pages, align, &got[i].base))
 			break;
-		if (!memmap_spans(&map, at, at + (1 + (i % 4)) * 4096,
-				  MEMMAP_TYPE_BIT(HANDOFF_MEM_USABLE)))
+		got[i].end = got[i].base + pages * 4096;
+		if (got[i].base & (align - 1) || !memmap_spans(&map, got[i].base, got[i].end,
+							       MEMMAP_TYPE_BIT(HANDOFF_MEM_USABLE)))
 			abort();
+		for (int j = 0; j < i; j++) /* never handed out twice */
+			if (got[i].base < got[j].end && got[j].base < got[i].end)
+				abort();
 	}
 	free(bitmap);
 	return 0;

@@ -13,3 +13,6 @@
 #define strlcpy hv_strlcpy
 
 #include "../../hv/lib/string.c"
+
+/* The prototypes the tests use must match what was compiled. */
+#include "hv_string.h"

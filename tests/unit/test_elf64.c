@@ -146,6 +146,16 @@ static void test_empty_load_and_odd_note_ignored(void **state)
 	assert_int_equal(img.segment_count, 2);
 }
 
+/* An empty PT_LOAD is still checked: file bytes it can not hold, or that are not there. */
+static void test_empty_load_still_checked(void **state)
+{
+	(void)state;
+	set_phdr(1, PT_LOAD, PF_R, 0x1000, 0x5000000, 0x5000000, 0x10, 0);
+	expect_refused("file size exceeds memory size");
+	set_phdr(1, PT_LOAD, PF_R, 0x100000, 0x5000000, 0x5000000, 0, 0);
+	expect_refused("past the end");
+}
+
 /* Segments that touch but do not overlap are fine. */
 static void test_adjacent_segments(void **state)
 {
@@ -423,6 +433,7 @@ int main(void)
 		T(test_valid_unaligned_buffer),
 		T(test_valid_exact_file_size),
 		T(test_empty_load_and_odd_note_ignored),
+		T(test_empty_load_still_checked),
 		T(test_adjacent_segments),
 		T(test_sixteen_segments),
 		T(test_err_optional_and_bounded),

@@ -115,13 +115,13 @@ static void test_string(void **state)
 }
 
 /*
- * BUG (hv/lib/fmt.c, out_string): with a precision, %s must not read more than precision
- * bytes (C11 7.21.6.1p8: the array need not be NUL-terminated then), but the loop tests
- * s[n] before n < precision and so reads one byte past. Here the array ends at a page
+ * Regression (hv/lib/fmt.c, out_string): with a precision, %s must not read more than
+ * precision bytes (C11 7.21.6.1p8: the array need not be NUL-terminated then); the loop
+ * once tested s[n] before n < precision and so read one byte past. Here the array ends at a page
  * boundary followed by an inaccessible page; the formatting runs in a child process so that
  * the fault fails this test only.
  */
-static void test_BUG_string_precision_reads_past_array(void **state)
+static void test_string_precision_stops_at_array_end(void **state)
 {
 	long page = sysconf(_SC_PAGESIZE);
 	char *pages =
@@ -328,7 +328,7 @@ int main(void)
 		T(test_hex),
 		T(test_pointer),
 		T(test_string),
-		T(test_BUG_string_precision_reads_past_array),
+		T(test_string_precision_stops_at_array_end),
 		T(test_char),
 		T(test_width_and_flags),
 		T(test_against_host_printf),

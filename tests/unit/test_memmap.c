@@ -386,11 +386,11 @@ static void test_claim_end_before_base_refused(void **state)
 }
 
 /*
- * BUG (hv/memmap.c, memmap_claim): an end in the last page of the address space rounds up
- * to 0, so the range is "empty", found "entirely usable", and the claim returns 0 having
- * claimed nothing, although [base, end) is far from usable RAM. Expected: -EINVAL.
+ * Regression (hv/memmap.c, memmap_claim): an end in the last page of the address space
+ * once rounded up to 0, so the range was "empty", found "entirely usable", and the claim
+ * returned 0 having claimed nothing, although [base, end) is far from usable RAM: -EINVAL.
  */
-static void test_BUG_claim_end_near_top_of_address_space(void **state)
+static void test_claim_end_near_top_of_address_space(void **state)
 {
 	(void)state;
 	pc();
@@ -434,11 +434,11 @@ static void test_reserve_partly_outside_ram(void **state)
 }
 
 /*
- * BUG (hv/memmap.c, memmap_reserve): as with memmap_claim, an end in the last page of the
- * address space rounds up to 0 and nothing is reserved; "everything from 4 GiB up" keeps
- * all its usable RAM.
+ * Regression (hv/memmap.c, memmap_reserve): as with memmap_claim, an end in the last page
+ * of the address space once rounded up to 0 and nothing was reserved; "everything from
+ * 4 GiB up" kept all its usable RAM.
  */
-static void test_BUG_reserve_to_top_of_address_space(void **state)
+static void test_reserve_to_top_of_address_space(void **state)
 {
 	(void)state;
 	pc();
@@ -505,11 +505,11 @@ static void test_find_usable_none(void **state)
 }
 
 /*
- * BUG (hv/memmap.c, memmap_find_usable): ALIGN_UP(MAX(base, min), align) wraps to 0 for a
- * min in the last alignment unit of the address space, and 0 is then returned although it
- * is below min and is not even usable RAM in this map. Expected: -ENOMEM.
+ * Regression (hv/memmap.c, memmap_find_usable): ALIGN_UP(MAX(base, min), align) once
+ * wrapped to 0 for a min in the last alignment unit of the address space, and 0 was
+ * returned although it is below min and not even usable RAM in this map: -ENOMEM.
  */
-static void test_BUG_find_usable_min_near_top(void **state)
+static void test_find_usable_min_near_top(void **state)
 {
 	uint64_t at = 0xdead;
 
@@ -584,13 +584,13 @@ int main(void)
 		T(test_claim_across_merged_regions),
 		T(test_claim_outside_usable_refused),
 		T(test_claim_end_before_base_refused),
-		T(test_BUG_claim_end_near_top_of_address_space),
+		T(test_claim_end_near_top_of_address_space),
 		T(test_reserve_leaves_other_types),
 		T(test_reserve_partly_outside_ram),
-		T(test_BUG_reserve_to_top_of_address_space),
+		T(test_reserve_to_top_of_address_space),
 		T(test_find_usable),
 		T(test_find_usable_none),
-		T(test_BUG_find_usable_min_near_top),
+		T(test_find_usable_min_near_top),
 		T(test_claim_until_full),
 	};
 

@@ -26,8 +26,7 @@ src_pt       := arch/x86_64/pt.c
 src_string   := tests/unit/hv_string.c
 src_vmx_caps := arch/x86_64/vmx/vmx_caps.c
 src_vmx_adjust := arch/x86_64/vmx/vmx_caps.c
-src_vm_options := hv/vm_options.c hv/hw_rules.c hv/ratelimit.c hv/lib/div128.c \
-                  tests/unit/hv_string.c
+src_vm_options := hv/vm_options.c hv/hw_rules.c hv/ratelimit.c hv/lib/div128.c
 src_uart16550 := hv/devices/uart16550.c
 src_pvclock := hv/pvclock.c hv/lib/div128.c
 src_ratelimit := hv/ratelimit.c hv/lib/div128.c
@@ -39,9 +38,9 @@ src_gk_hw :=
 
 # Extra compiler flags and headers of a test whose code lives outside hv's include paths.
 cflags_guestkit := -DGK_MOCK -Iguest-kit/include -Ipv-abi/include
-cflags_gk_hw := -DGK_MOCK -Iguest-kit/include -Ipv-abi/include
+cflags_gk_hw := $(cflags_guestkit)
 hdrs_guestkit   := $(wildcard guest-kit/include/gk/*.h pv-abi/include/pvabi/*.h)
-hdrs_gk_hw   := $(wildcard guest-kit/include/gk/*.h pv-abi/include/pvabi/*.h)
+hdrs_gk_hw   := $(hdrs_guestkit)
 
 UNIT_NAMES := $(patsubst tests/unit/test_%.c,%,$(wildcard tests/unit/test_*.c))
 UNIT_BINS  := $(UNIT_NAMES:%=$(UNIT)/test_%)
