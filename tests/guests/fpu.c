@@ -14,12 +14,12 @@ static void set_regs(uint64_t v)
 
 static int regs_hold(uint64_t v)
 {
-	uint64_t x0, x7, x15, d0, d3;
+	uint64_t x0, x7, x15, d0, d1, d2, d3;
 
 	__asm__ volatile("movq %%xmm0, %0\n\tmovq %%xmm7, %1\n\tmovq %%xmm15, %2\n\t"
-			 "mov %%dr0, %3\n\tmov %%dr3, %4"
-			 : "=r"(x0), "=r"(x7), "=r"(x15), "=r"(d0), "=r"(d3));
-	return x0 == v && x7 == v && x15 == v && d0 == v && d3 == v;
+			 "mov %%dr0, %3\n\tmov %%dr1, %4\n\tmov %%dr2, %5\n\tmov %%dr3, %6"
+			 : "=r"(x0), "=r"(x7), "=r"(x15), "=r"(d0), "=r"(d1), "=r"(d2), "=r"(d3));
+	return x0 == v && x7 == v && x15 == v && d0 == v && d1 == v && d2 == v && d3 == v;
 }
 
 int64_t guest_main(const struct pv_start_info *si)
