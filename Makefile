@@ -20,11 +20,11 @@ INCLUDES  := -Iboot/include -Ihv/include -Iarch/x86_64/include -Ipv-abi/include
 
 # --- The hypervisor: freestanding, no FPU/SSE state, identity-mapped at its link address.
 HV_CFLAGS := -std=c11 -ffreestanding -fno-stack-protector -fno-pic -fno-pie -mno-red-zone \
-             -mno-mmx -mno-sse -mno-sse2 -mno-avx -fomit-frame-pointer \
+             -mno-mmx -mno-sse -mno-sse2 -mno-avx \
              -fno-asynchronous-unwind-tables -O2 -g $(WARNINGS) $(INCLUDES) \
              -DSHUNT_VERSION='"$(VERSION)"' -MMD -MP
 HV_ASFLAGS := $(INCLUDES) -MMD -MP -g
-HV_LDFLAGS := -nostdlib -static $(if $(findstring clang,$(CC)),,-no-pie) -Wl,-T,linker.ld -Wl,--build-id=none \
+HV_LDFLAGS := -nostdlib -static -Wl,-T,linker.ld -Wl,--build-id=none \
               -Wl,-z,max-page-size=4096 -Wl,--no-warn-rwx-segments -Wl,-z,noexecstack
 
 HV_SRCS := $(wildcard boot/multiboot2/*.c boot/multiboot2/*.S \
@@ -150,7 +150,7 @@ fuzz: | $(DEPS_STAMP)
 
 # STYLE.md: gcc and clang both build the hypervisor (gcc builds the default one).
 clang-build: | $(DEPS_STAMP)
-	@$(MAKE) -s CC=clang BUILD=$(BUILD)/clang $(BUILD)/clang/shunt.elf
+	@$(MAKE) -s CC=clang BUILD=$(BUILD)/clang DEPS_STAMP=$(DEPS_STAMP) $(BUILD)/clang/shunt.elf
 	@echo "clang-build: PASS: shunt.elf builds with clang"
 
 # The ABI's promises: SPEC.md's call table matches PV_CALL_LIST, every public header
