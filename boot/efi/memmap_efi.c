@@ -54,48 +54,23 @@ uint32_t memmap_efi_type(uint32_t efi_type)
 	}
 }
 
-static void copy_region(struct handoff_mem_region *dst, const struct handoff_mem_region *src)
+/*
+ * Appends [base, base + length) to the map, or extends the last region when it has the same
+ * type and ends at base. Descriptors come sorted by start (sort_descriptors), so this is
+ * all the merging needed; overlaps are left to hv's memmap_normalise.
+ */
+static int append_region(struct handoff *h, uint64_t base, uint64_t length, uint32_t type)
 {
-	dst->base = src->base;
-	dst->length = src->length;
-	dst->type = src->type;
-	dst->reserved = 0;
-}
+	struct handoff_mem_region *last = h->mem_count ? &h->mem[h->mem_count - 1] : NULL;
 
-/* Inserts [base, base + length) in order, merging it with same-typed neighbours it touches. */
-static int insert_region(struct handoff *h, uint64_t base, uint64_t length, uint32_t type)
-{
-	struct handoff_mem_region *m = h->mem;
-	uint32_t n = h->mem_count, i = 0;
-	int join_prev, join_next;
-
-	while (i < n && m[i].base < base)
-		i++;
-	join_prev = i > 0 && m[i - 1].type == type && m[i - 1].base + m[i - 1].length == base;
-	join_next = i < n && m[i].type == type && base + length == m[i].base;
-
-	if (join_prev && join_next) {
-		m[i - 1].length += length + m[i].length;
-		for (uint32_t j = i; j + 1 < n; j++)
-			copy_region(&m[j], &m[j + 1]);
-		n--;
-	} else if (join_prev) {
-		m[i - 1].length += length;
-	} else if (join_next) {
-		m[i].base = base;
-		m[i].length += length;
-	} else {
-		if (n == HANDOFF_MAX_MEM)
-			return -1;
-		for (uint32_t j = n; j > i; j--)
-			copy_region(&m[j], &m[j - 1]);
-		m[i].base = base;
-		m[i].length = length;
-		m[i].type = type;
-		m[i].reserved = 0;
-		n++;
+	if (last && last->type == type && last->base + last->length == base) {
+		last->length += length;
+		return 0;
 	}
-	h->mem_count = n;
+	if (h->mem_count == HANDOFF_MAX_MEM)
+		return -1;
+	h->mem[h->mem_count++] =
+		(struct handoff_mem_region){ .base = base, .length = length, .type = type };
 	return 0;
 }
 
@@ -156,7 +131,7 @@ int memmap_efi_convert(void *map, uint64_t map_size, uint64_t desc_size, struct 
 				     (unsigned long long)d->page_count);
 			return -1;
 		}
-		if (insert_region(h, d->physical_start, length, memmap_efi_type(d->type))) {
+		if (append_region(h, d->physical_start, length, memmap_efi_type(d->type))) {
 			fmt_snprintf(err, err_size,
 				     "memory map has more than %u regions even after merging "
 				     "(%llu descriptors)",
