@@ -10,12 +10,6 @@
 #include <hv/log.h>
 #include <hv/mm.h>
 
-#define PTE_P (1ull << 0)
-#define PTE_RW (1ull << 1)
-#define PTE_PWT (1ull << 3)
-#define PTE_PCD (1ull << 4)
-#define PTE_NX (1ull << 63)
-
 extern char boot_stack_guard[];
 
 static struct pt_format paging_format = {

@@ -46,7 +46,7 @@ static void ept_free_table(hpa_t pa)
 
 int ept_init(struct arch_vm *avm)
 {
-	if (vmx_cpu.ept_1g)
+	if (vmx_cpu.caps.ept_1g)
 		ept_format.max_leaf_level = 3;
 	avm->ept = (struct pt){
 		.fmt = &ept_format,

@@ -117,14 +117,14 @@ static void exit_hlt(struct vcpu *vcpu, uint64_t q)
 		return;
 	}
 	vmx_skip_instruction();
-	vcpu->arch.run_requested_exit = 1; /* HLT yields the CPU */
+	vcpu->yield = 1; /* HLT gives the CPU back */
 }
 
 static void exit_preemption_timer(struct vcpu *vcpu, uint64_t q)
 {
 	/* Either the slice is over, or a PV timer is due (the entry work fires it). */
 	if ((int64_t)(vcpu->arch.slice_end - rdtsc()) <= 0)
-		vcpu->arch.run_requested_exit = 1;
+		vcpu->yield = 1;
 }
 
 static void exit_invalid_instruction(struct vcpu *vcpu, uint64_t q)

@@ -5,10 +5,6 @@
  */
 #include "vmx.h"
 
-#define PTE_P (1ull << 0)
-#define PTE_RW (1ull << 1)
-#define PTE_PS (1ull << 7)
-
 int guest_boot_build(struct vm *vm, gpa_t area, uint64_t area_size, uint64_t *cr3,
 		     uint64_t *gdt_base, uint16_t *gdt_limit)
 {
@@ -39,7 +35,7 @@ int guest_boot_build(struct vm *vm, gpa_t area, uint64_t area_size, uint64_t *cr
 		for (uint64_t j = 0; j < 512; j++) {
 			uint64_t addr = i * GIB + j * LARGE_PAGE_SIZE;
 
-			dir[j] = addr < vm->ram_size ? (addr | PTE_P | PTE_RW | PTE_PS) : 0;
+			dir[j] = addr < vm->ram_size ? (addr | PTE_P | PTE_RW | PT_LARGE) : 0;
 		}
 	}
 	*cr3 = pml4;

@@ -138,24 +138,23 @@ static void arm_preemption_timer(const struct vcpu *vcpu)
 void arch_vcpu_run(struct vcpu *vcpu, uint64_t slice_cycles)
 {
 	struct arch_vcpu *a = &vcpu->arch;
+	unsigned int exits_until_clock_check = EXITS_PER_CLOCK_CHECK;
 
 	if (vmx_vcpu_load(vcpu)) {
 		vm_stop(vcpu->vm, VM_STOP_ENTRY_FAILED, -1, "VMPTRLD of its VMCS failed");
 		return;
 	}
-	a->run_requested_exit = 0;
 	vcpu->yield = 0;
 	a->slice_end = rdtsc() + slice_cycles;
-	a->exits_until_clock_check = EXITS_PER_CLOCK_CHECK;
 	arm_preemption_timer(vcpu);
-	while (vcpu->vm->state == VM_RUNNING && !a->run_requested_exit && !vcpu->yield) {
+	while (vcpu->vm->state == VM_RUNNING && !vcpu->yield) {
 		/*
 		 * Time spent in Shunt handling this vCPU's exits counts against its slice too (the
 		 * preemption timer only counts guest time): looked at every few exits, which keeps
 		 * the hypercall path short and bounds the overrun to a few exits' worth.
 		 */
-		if (--a->exits_until_clock_check == 0) {
-			a->exits_until_clock_check = EXITS_PER_CLOCK_CHECK;
+		if (--exits_until_clock_check == 0) {
+			exits_until_clock_check = EXITS_PER_CLOCK_CHECK;
 			if ((int64_t)(a->slice_end - rdtsc()) <= 0)
 				break;
 		}

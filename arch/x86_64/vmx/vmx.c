@@ -80,7 +80,6 @@ int arch_virt_enable(void)
 	vmx_cpu.cr0_fixed1 = rdmsr(MSR_IA32_VMX_CR0_FIXED1);
 	vmx_cpu.cr4_fixed0 = rdmsr(MSR_IA32_VMX_CR4_FIXED0);
 	vmx_cpu.cr4_fixed1 = rdmsr(MSR_IA32_VMX_CR4_FIXED1);
-	vmx_cpu.ept_1g = vmx_cpu.caps.ept_1g;
 	if (adjust_all())
 		return -ENOTSUP;
 
@@ -96,7 +95,6 @@ int arch_virt_enable(void)
 			  (unsigned long long)read_cr0(), (unsigned long long)read_cr4());
 		return -EIO;
 	}
-	vmx_cpu.vmxon_region = region;
 	vmx_cpu.next_vpid = 1; /* VPID 0 is the host's */
 	if (vmx_cpu.caps.invept_all)
 		invept(INVEPT_ALL_CONTEXTS, 0);

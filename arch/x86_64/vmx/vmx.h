@@ -19,8 +19,6 @@ struct vmx_cpu {
 	uint64_t cr0_fixed0, cr0_fixed1, cr4_fixed0, cr4_fixed1;
 	uint32_t pin, proc, proc2, exit, entry; /* adjusted control words for every VMCS */
 	int save_preemption_timer;
-	int ept_1g;
-	hpa_t vmxon_region;
 	struct vcpu *loaded; /* the vCPU whose VMCS is current */
 	uint16_t next_vpid;
 };

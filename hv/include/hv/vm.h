@@ -66,7 +66,7 @@ struct vcpu_stats {
 struct vcpu {
 	struct vm *vm;
 	unsigned int id;
-	int yield;     /* set by a hypercall: give the CPU back to the scheduler now */
+	int yield;     /* set by a hypercall or exit (HLT, slice over): back to the scheduler now */
 	uint32_t work; /* VCPU_WORK_*: checked on every entry, so kept in one word */
 
 	gpa_t page_gpa;		   /* the vCPU page (pv-abi/vcpu_page.h), 0 = none */

@@ -11,6 +11,13 @@
 #define PT_ADDR_MASK 0x000ffffffffff000ull
 #define PT_LARGE (1ull << 7) /* PS in paging, "maps a page" in EPT (SDM Vol. 3C 29.3.2) */
 
+/* Entry bits of 4-level x86 paging (SDM Vol. 3A 4.5): the hypervisor's and a guest's boot tables. */
+#define PTE_P (1ull << 0)
+#define PTE_RW (1ull << 1)
+#define PTE_PWT (1ull << 3)
+#define PTE_PCD (1ull << 4)
+#define PTE_NX (1ull << 63)
+
 struct pt_format {
 	uint64_t table_flags;  /* bits of an entry that points to the next-level table */
 	uint64_t present_mask; /* an entry with none of these bits is not present */

@@ -45,11 +45,9 @@ struct arch_vcpu {
 	hpa_t vmcs;
 	uint16_t vpid;
 	uint8_t launched;
-	uint8_t run_requested_exit; /* set by an exit handler: return to the scheduler */
 	struct guest_msrs msrs;
 	uint64_t slice_end; /* TSC at which the current time slice ends */
-	uint32_t exits_until_clock_check;
-	uint8_t tpr; /* the guest's CR8: kept here, never in the real local APIC */
+	uint8_t tpr;	    /* the guest's CR8: kept here, never in the real local APIC */
 	uint32_t exit_counts[ARCH_EXIT_REASONS];
 	uint32_t cpl_violations; /* hypercalls refused because CPL > 0 */
 };
