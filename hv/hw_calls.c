@@ -45,7 +45,6 @@ int64_t hc_hw_query(struct vcpu *vcpu, const struct hc_args *args)
 	uint64_t max = args->arg[1];
 	struct pv_hw_resource *buf;
 
-	vm->stats.hw_calls++;
 	if (max > vm->grant_count)
 		max = vm->grant_count;
 	buf = vm_gpa_to_hva(vm, args->arg[0], max * sizeof(*buf));
@@ -65,7 +64,6 @@ int64_t hc_hw_port_batch(struct vcpu *vcpu, const struct hc_args *args)
 	uint32_t bad;
 	int err;
 
-	vm->stats.hw_calls++;
 	if (count > PV_PORT_BATCH_MAX)
 		return PV_E2BIG;
 	guest = vm_gpa_to_hva(vm, args->arg[0], count * sizeof(*guest));
@@ -75,7 +73,6 @@ int64_t hc_hw_port_batch(struct vcpu *vcpu, const struct hc_args *args)
 	memcpy(ops, guest, count * sizeof(*ops));
 	err = hw_batch_check(ops, (uint32_t)count, vm->windows, vm->window_count, &bad);
 	if (err) {
-		vm->stats.hw_refused++;
 		log_debug("vm %s: port batch refused at op %u (port 0x%x): %d\n", vm->name, bad,
 			  ops[bad].port, err);
 		return err;
@@ -98,8 +95,6 @@ int64_t hc_hw_mmio_map(struct vcpu *vcpu, const struct hc_args *args)
 	const struct pv_hw_bar *bar;
 	unsigned int slot;
 
-	vm->stats.hw_calls++;
-	vm->stats.hw_refused++; /* until it succeeds */
 	if (id >= vm->grant_count)
 		return PV_ENODEV;
 	g = &vm->grants[id];
@@ -142,7 +137,6 @@ int64_t hc_hw_mmio_map(struct vcpu *vcpu, const struct hc_args *args)
 	}
 	vm->mmio_maps[slot].gpa = gpa;
 	vm->mmio_maps[slot].size = size;
-	vm->stats.hw_refused--;
 	log_info("vm %s: BAR%llu of %s (0x%llx, %llu KiB) mapped at guest-physical 0x%llx\n",
 		 vm->name, (unsigned long long)index, g->resource->label,
 		 (unsigned long long)bar->base, (unsigned long long)(size >> 10),
@@ -154,7 +148,6 @@ int64_t hc_hw_mmio_unmap(struct vcpu *vcpu, const struct hc_args *args)
 {
 	struct vm *vm = vcpu->vm;
 
-	vm->stats.hw_calls++;
 	for (unsigned int s = 0; s < VM_MMIO_MAPS_MAX; s++) {
 		if (!vm->mmio_maps[s].size || vm->mmio_maps[s].gpa != args->arg[0])
 			continue;
@@ -162,7 +155,6 @@ int64_t hc_hw_mmio_unmap(struct vcpu *vcpu, const struct hc_args *args)
 		vm->mmio_maps[s].size = 0;
 		return 0;
 	}
-	vm->stats.hw_refused++;
 	return PV_EINVAL;
 }
 

@@ -120,13 +120,20 @@ void hc_update_open_calls(struct vm *vm)
 static __attribute__((noinline)) int64_t call_rated(struct vcpu *vcpu, const struct hc_entry *e,
 						    struct hc_args *args)
 {
+	struct vm *vm = vcpu->vm;
 	uint64_t retry_after;
+	int64_t ret;
 
-	if (vm_rate_take(vcpu->vm, e->rate_class, &retry_after)) {
+	if (vm_rate_take(vm, e->rate_class, &retry_after)) {
 		args->arg[2] = retry_after;
 		return PV_ETHROTTLED;
 	}
-	return e->handler(vcpu, args);
+	ret = e->handler(vcpu, args);
+	if (e->permission == PV_PERM_HW) { /* the hardware-call counters of the summary */
+		vm->stats.hw_calls++;
+		vm->stats.hw_refused += ret < 0;
+	}
+	return ret;
 }
 
 int64_t hc_dispatch(struct vcpu *vcpu, struct hc_args *args)

@@ -83,9 +83,9 @@ struct vcpu {
 struct vm_stats {
 	uint64_t hypercalls;
 	uint64_t hypercall_errors;
-	uint64_t hw_calls;     /* direct hardware calls made (HW_* hypercalls) */
+	uint64_t hw_calls;     /* direct hardware calls run (HW_* hypercalls, not throttled ones) */
 	uint64_t hw_port_ops;  /* port operations run on real hardware (batched or trapped) */
-	uint64_t hw_refused;   /* direct hardware calls refused (not granted, bad batch, ...) */
+	uint64_t hw_refused;   /* of those, the ones that returned an error (bad batch, ...) */
 	uint64_t throttled;    /* calls refused with PV_ETHROTTLED, accesses delayed */
 	uint64_t io_unclaimed; /* port accesses nothing emulates */
 	uint64_t console_bytes;
