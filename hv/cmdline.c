@@ -3,6 +3,7 @@
  */
 #include <hv/cmdline.h>
 #include <hv/fmt.h>
+#include <hv/parse.h>
 #include <hv/string.h>
 
 #include <stdarg.h>
@@ -41,12 +42,10 @@ static void apply_word(const char *word, struct hv_options *opts, struct cmdline
 		return;
 	}
 	if (eq - word == 8 && !strncmp(word, "hwbudget", 8)) {
-		uint64_t v = 0;
+		uint64_t v;
 		const char *d = eq + 1;
 
-		for (; *d >= '0' && *d <= '9' && v <= 100000000; d++)
-			v = v * 10 + (uint64_t)(*d - '0');
-		if (d == eq + 1 || *d || v > 100000000)
+		if (parse_uint(&d, 10, CMDLINE_HW_BUDGET_MAX, &v) || *d)
 			problem(p, "\"%s\": hwbudget is a number of calls per second (0: no cap)",
 				word);
 		else

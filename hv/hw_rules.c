@@ -5,6 +5,7 @@
  */
 #include <hv/fmt.h>
 #include <hv/hw.h>
+#include <hv/parse.h>
 #include <hv/string.h>
 
 #define MODE_BIT(m) (1u << (m))
@@ -63,26 +64,14 @@ const struct hw_compat *hw_compat_find(uint16_t kind, uint32_t class_code)
 
 static int parse_hex(const char **p, uint32_t max, uint32_t *out)
 {
-	uint32_t v = 0;
-	int digits = 0;
+	uint64_t v;
 
 	if ((*p)[0] == '0' && ((*p)[1] == 'x' || (*p)[1] == 'X'))
 		*p += 2;
-	for (;; (*p)++, digits++) {
-		char c = **p;
-		uint32_t d = c >= '0' && c <= '9'   ? (uint32_t)(c - '0')
-			     : c >= 'a' && c <= 'f' ? (uint32_t)(c - 'a' + 10)
-			     : c >= 'A' && c <= 'F' ? (uint32_t)(c - 'A' + 10)
-						    : 16;
-
-		if (d == 16)
-			break;
-		v = v * 16 + d;
-		if (v > max)
-			return -1;
-	}
-	*out = v;
-	return digits ? 0 : -1;
+	if (parse_uint(p, 16, max, &v))
+		return -1;
+	*out = (uint32_t)v;
+	return 0;
 }
 
 static int parse_mode(const char *p, uint16_t *mode)

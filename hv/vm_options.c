@@ -2,6 +2,7 @@
  * Parsing of a VM's boot-module options (see hv/vm_options.h). Pure code, host-tested.
  */
 #include <hv/fmt.h>
+#include <hv/parse.h>
 #include <hv/ratelimit.h>
 #include <hv/string.h>
 #include <hv/vm_options.h>
@@ -42,15 +43,10 @@ static void name_from_file(struct vm_options *o, const char *file)
 
 static int parse_size(const char *s, uint64_t *out)
 {
-	uint64_t v = 0, unit = 1;
+	uint64_t v, unit = 1;
 
-	if (!*s)
+	if (parse_uint(&s, 10, UINT64_MAX, &v))
 		return -1;
-	for (; *s >= '0' && *s <= '9'; s++) {
-		if (v > (UINT64_MAX - 9) / 10)
-			return -1;
-		v = v * 10 + (uint64_t)(*s - '0');
-	}
 	if (*s == 'K' || *s == 'k')
 		unit = KIB;
 	else if (*s == 'M' || *s == 'm')
@@ -67,18 +63,6 @@ static int parse_size(const char *s, uint64_t *out)
 	return 0;
 }
 
-/* A decimal count of at most 10 digits. */
-static int parse_count(const char **p, uint64_t *out)
-{
-	uint64_t v = 0;
-	int digits = 0;
-
-	for (; **p >= '0' && **p <= '9' && digits < 10; (*p)++, digits++)
-		v = v * 10 + (uint64_t)(**p - '0');
-	*out = v;
-	return digits && !(**p >= '0' && **p <= '9') ? 0 : -1;
-}
-
 static int has_equals(const char *w)
 {
 	for (; *w; w++)
@@ -86,6 +70,8 @@ static int has_equals(const char *w)
 			return 1;
 	return 0;
 }
+
+#define RATE_TEXT_MAX 9999999999ull /* rates and bursts are written in at most 10 digits */
 
 /* rate=CLASS:RATE:BURST, CLASS one of console, other, hw; RATE 0 means unlimited. */
 static int parse_rate(struct vm_options *o, const char *w, char *err, size_t n)
@@ -108,9 +94,9 @@ static int parse_rate(struct vm_options *o, const char *w, char *err, size_t n)
 			break;
 		}
 	}
-	if (c == ARRAY_SIZE(classes) || parse_count(&p, &rate) || *p++ != ':' ||
-	    parse_count(&p, &burst) || *p || rate > RATELIMIT_MAX_RATE || burst == 0 ||
-	    burst > RATELIMIT_MAX_RATE) {
+	if (c == ARRAY_SIZE(classes) || parse_uint(&p, 10, RATE_TEXT_MAX, &rate) || *p++ != ':' ||
+	    parse_uint(&p, 10, RATE_TEXT_MAX, &burst) || *p || rate > RATELIMIT_MAX_RATE ||
+	    burst == 0 || burst > RATELIMIT_MAX_RATE) {
 		fmt_snprintf(err, n,
 			     "\"%s\": rate=CLASS:RATE:BURST, CLASS console, other or hw, "
 			     "RATE 0 (unlimited) to %u per second, BURST 1 to %u",

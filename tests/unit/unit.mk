@@ -16,7 +16,7 @@ UNIT_LIBS   := -lcmocka
 # The code under test of each test_NAME.c. hv/lib/string.c is linked only through
 # tests/unit/hv_string.c, which renames its functions: the rest uses the host libc's.
 src_acpi     := hv/acpi.c
-src_cmdline  := hv/cmdline.c hv/log.c tests/unit/hv_string.c
+src_cmdline  := hv/cmdline.c hv/log.c hv/lib/parse.c tests/unit/hv_string.c
 src_elf64    := hv/lib/elf64.c
 src_fmt      :=
 src_frame    := hv/frame.c hv/memmap.c
@@ -26,11 +26,12 @@ src_pt       := arch/x86_64/pt.c
 src_string   := tests/unit/hv_string.c
 src_vmx_caps := arch/x86_64/vmx/vmx_caps.c
 src_vmx_adjust := arch/x86_64/vmx/vmx_caps.c
-src_vm_options := hv/vm_options.c hv/hw_rules.c hv/ratelimit.c hv/lib/div128.c
+src_vm_options := hv/vm_options.c hv/hw_rules.c hv/ratelimit.c hv/lib/div128.c hv/lib/parse.c
 src_uart16550 := hv/devices/uart16550.c
+src_parse    := hv/lib/parse.c
 src_pvclock := hv/pvclock.c hv/lib/div128.c
 src_ratelimit := hv/ratelimit.c hv/lib/div128.c
-src_hw_rules := hv/hw_rules.c
+src_hw_rules := hv/hw_rules.c hv/lib/parse.c
 src_bootcfg  := boot/efi/bootcfg.c
 src_memmap_efi := boot/efi/memmap_efi.c
 src_guestkit :=

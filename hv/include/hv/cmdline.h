@@ -20,6 +20,7 @@ struct hv_options {
 #define CMDLINE_PROBLEM_MAX 96
 
 #define CMDLINE_HW_BUDGET_DEFAULT 50000u
+#define CMDLINE_HW_BUDGET_MAX 100000000u /* calls per second */
 
 struct cmdline_problems {
 	unsigned int count; /* may exceed CMDLINE_MAX_PROBLEMS; only the first ones are kept */

@@ -1,0 +1,17 @@
+/*
+ * Numbers in option text (Shunt's command line, VM options, grant names): one reader for
+ * decimal and hexadecimal, bounded, so that no parser rolls its own overflow checks.
+ */
+#ifndef HV_PARSE_H
+#define HV_PARSE_H
+
+#include <stdint.h>
+
+/*
+ * Reads the digits of an unsigned number in base 10 or 16 (no prefix) at *p and moves *p
+ * past them. 0 with the value in *out, or -1 if there is no digit, the value is above max,
+ * or there are more digits (leading zeros included) than max has.
+ */
+int parse_uint(const char **p, unsigned int base, uint64_t max, uint64_t *out);
+
+#endif

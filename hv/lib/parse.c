@@ -1,0 +1,34 @@
+/*
+ * Bounded number parsing for option text (see hv/parse.h).
+ */
+#include <hv/parse.h>
+
+static unsigned int digit_value(char c)
+{
+	if (c >= '0' && c <= '9')
+		return (unsigned int)(c - '0');
+	if (c >= 'a' && c <= 'f')
+		return (unsigned int)(c - 'a' + 10);
+	if (c >= 'A' && c <= 'F')
+		return (unsigned int)(c - 'A' + 10);
+	return 16;
+}
+
+int parse_uint(const char **p, unsigned int base, uint64_t max, uint64_t *out)
+{
+	uint64_t v = 0;
+	unsigned int digits = 0, max_digits = 1, d;
+
+	for (uint64_t m = max; m >= base; m /= base)
+		max_digits++;
+	for (; (d = digit_value(**p)) < base; (*p)++) {
+		/* Leading zeros count: a number is never longer than max written out. */
+		if (++digits > max_digits || d > max || v > (max - d) / base)
+			return -1;
+		v = v * base + d;
+	}
+	if (!digits)
+		return -1;
+	*out = v;
+	return 0;
+}
