@@ -51,8 +51,7 @@ GUEST_LDFLAGS := -nostdlib -static -no-pie -Wl,-T,tests/guests/guest.ld -Wl,--bu
 GUESTS := hello counter badcalls triplefault oob bench negotiate clock events ring hwuart \
           hwbad hwmmio flooder worker fpu
 GUEST_ELFS := $(patsubst %,$(BUILD)/guests/%.elf,$(GUESTS)) $(BUILD)/guests/abi10.elf \
-              $(BUILD)/guests/hwpass.elf $(BUILD)/guests/hwdenied.elf $(BUILD)/guests/lowload.elf \
-              $(BUILD)/guests/fpu-b.elf
+              $(BUILD)/guests/lowload.elf
 GUEST_COMMON := tests/guests/start.S tests/guests/traps.S
 
 DEPS_STAMP := $(BUILD)/.deps-installed
@@ -109,10 +108,6 @@ $(BUILD)/guests/%.elf: tests/guests/%.c $(GUEST_COMMON) tests/guests/guest.ld \
 
 # The hardware example driver runs as three VMs with different grants; image files need
 # distinct names.
-$(BUILD)/guests/hwpass.elf $(BUILD)/guests/hwdenied.elf: $(BUILD)/guests/hwuart.elf
-	@cp $< $@
-$(BUILD)/guests/fpu-b.elf: $(BUILD)/guests/fpu.elf
-	@cp $< $@
 
 # hello.c linked into the guest boot area: the loader must refuse it.
 $(BUILD)/guests/lowload.elf: tests/guests/hello.c $(GUEST_COMMON) tests/guests/lowload.ld \

@@ -149,7 +149,7 @@ GUEST_MODULES = [
     ("tests/guests/badimage.elf.txt", "badimage.elf.txt name=badimage"),
     ("{build}/guests/lowload.elf", "lowload.elf grant=ports:0x2f8-0x2ff:io"),
     ("{build}/guests/fpu.elf", "fpu.elf name=fpu-a -- A"),
-    ("{build}/guests/fpu-b.elf", "fpu-b.elf name=fpu-b -- B"),
+    ("{build}/guests/fpu.elf", "fpu-b.elf name=fpu-b -- B"),
 ]
 
 
@@ -258,8 +258,8 @@ SCENARIOS.append({
 # passthrough and MMIO; others are refused with distinct reasons and fall back.
 HW_MODULES = [
     ("{build}/guests/hwuart.elf", "hwuart.elf name=hwcom2 grant=ports:0x2f8-0x2ff:passthrough"),
-    ("{build}/guests/hwpass.elf", "hwpass.elf name=hwcom3 grant=ports:0x3e8-0x3ef:io"),
-    ("{build}/guests/hwdenied.elf", "hwdenied.elf"),
+    ("{build}/guests/hwuart.elf", "hwpass.elf name=hwcom3 grant=ports:0x3e8-0x3ef:io"),
+    ("{build}/guests/hwuart.elf", "hwdenied.elf"),
     ("{build}/guests/hwbad.elf", "hwbad.elf grant=ports:0x3f8-0x3ff:io grant=pci:00:01.1:io "
      "grant=pci:00:00.0:io grant=ports:0x2e8-0x2ef:io grant=ports:0x2f8-0x2ff:io "
      "grant=pci:00:02.0:io"),
