@@ -36,7 +36,8 @@ HV_OBJS := $(patsubst %,$(BUILD)/hv-obj/%.o,$(HV_SRCS))
 EFI_LIB   := /usr/lib
 EFI_CFLAGS := -std=c11 -ffreestanding -fpic -fshort-wchar -fno-stack-protector -mno-red-zone \
               -maccumulate-outgoing-args -DGNU_EFI_USE_MS_ABI -O2 -g $(WARNINGS) \
-              -Wno-strict-prototypes -Iboot/include -Ihv/include -I/usr/include/efi \
+              -Wno-strict-prototypes -Iboot/include -Ihv/include -Iarch/x86_64/include \
+              -I/usr/include/efi \
               -I/usr/include/efi/x86_64 -DSHUNT_VERSION='"$(VERSION)"' -MMD -MP
 EFI_SRCS := $(wildcard boot/efi/*.c) hv/lib/elf64.c hv/lib/fmt.c
 EFI_OBJS := $(patsubst %,$(BUILD)/efi-obj/%.o,$(EFI_SRCS))

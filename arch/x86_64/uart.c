@@ -4,20 +4,9 @@
  */
 #include <arch/x86.h>
 #include <hv/arch.h>
+#include <hv/devices/uart16550_regs.h>
 
-#define COM1 0x3f8
-#define UART_THR 0 /* transmit holding (DLAB 0) */
-#define UART_DLL 0 /* divisor low (DLAB 1) */
-#define UART_IER 1
-#define UART_DLM 1
-#define UART_FCR 2
-#define UART_LCR 3
-#define UART_MCR 4
-#define UART_LSR 5
-#define UART_SCR 7
-#define LSR_THRE 0x20
-#define LCR_DLAB 0x80
-#define LCR_8N1 0x03
+#define COM1 UART_COM1
 #define SPIN_LIMIT 100000
 
 static int uart_present;
@@ -28,20 +17,20 @@ void arch_console_init(void)
 	if (inb(COM1 + UART_SCR) != 0x5a)
 		return;
 	outb(COM1 + UART_IER, 0x00);
-	outb(COM1 + UART_LCR, LCR_DLAB);
-	outb(COM1 + UART_DLL, 1); /* 115200 / 1 */
-	outb(COM1 + UART_DLM, 0);
-	outb(COM1 + UART_LCR, LCR_8N1);
-	outb(COM1 + UART_FCR, 0xc7); /* enable and clear FIFOs */
-	outb(COM1 + UART_MCR, 0x03); /* DTR, RTS; OUT2 off: no interrupts */
+	outb(COM1 + UART_LCR, UART_LCR_DLAB);
+	outb(COM1 + UART_DATA, 1); /* divisor low: 115200 / 1 */
+	outb(COM1 + UART_IER, 0);  /* divisor high */
+	outb(COM1 + UART_LCR, UART_LCR_8N1);
+	outb(COM1 + UART_IIR_FCR, 0xc7); /* enable and clear FIFOs */
+	outb(COM1 + UART_MCR, 0x03);	 /* DTR, RTS; OUT2 off: no interrupts */
 	uart_present = 1;
 }
 
 static void uart_putc(char c)
 {
-	for (int spin = 0; !(inb(COM1 + UART_LSR) & LSR_THRE) && spin < SPIN_LIMIT; spin++)
+	for (int spin = 0; !(inb(COM1 + UART_LSR) & UART_LSR_THRE) && spin < SPIN_LIMIT; spin++)
 		pause();
-	outb(COM1 + UART_THR, (uint8_t)c);
+	outb(COM1 + UART_DATA, (uint8_t)c);
 }
 
 void arch_console_write(const char *s, size_t len)

@@ -11,18 +11,11 @@
 
 #include <efilib.h>
 
+#include <arch/x86.h>
+#include <hv/devices/uart16550_regs.h>
 #include <hv/fmt.h>
 
-#define COM1 0x3f8
-#define UART_THR 0 /* transmit holding register (DLAB = 0) */
-#define UART_DLL 0 /* divisor latch, low byte (DLAB = 1) */
-#define UART_IER 1
-#define UART_DLM 1
-#define UART_FCR 2
-#define UART_LCR 3
-#define UART_MCR 4
-#define UART_LSR 5
-#define UART_LSR_THRE 0x20   /* the transmitter can take a byte */
+#define COM1 UART_COM1
 #define UART_SPIN_MAX 100000 /* bounded: a board without COM1 reads 0xff and never blocks */
 
 #define CONSOLE_LINE_MAX 512
@@ -30,24 +23,11 @@
 
 static int use_conout;
 
-static inline void outb(uint16_t port, uint8_t value)
-{
-	__asm__ volatile("outb %0, %1" : : "a"(value), "Nd"(port));
-}
-
-static inline uint8_t inb(uint16_t port)
-{
-	uint8_t value;
-
-	__asm__ volatile("inb %1, %0" : "=a"(value) : "Nd"(port));
-	return value;
-}
-
 static void com1_putc(char c)
 {
 	for (int i = 0; i < UART_SPIN_MAX && !(inb(COM1 + UART_LSR) & UART_LSR_THRE); i++)
 		;
-	outb(COM1 + UART_THR, (uint8_t)c);
+	outb(COM1 + UART_DATA, (uint8_t)c);
 }
 
 static void conout_write(const char *s)
@@ -84,12 +64,12 @@ void console_init(void)
 	for (int i = 0; i < UART_SPIN_MAX && !(inb(COM1 + UART_LSR) & UART_LSR_THRE); i++)
 		;
 	outb(COM1 + UART_IER, 0x00); /* no interrupts: we poll */
-	outb(COM1 + UART_LCR, 0x80); /* DLAB on */
-	outb(COM1 + UART_DLL, 0x01); /* 115200 = 115200 / 1 */
-	outb(COM1 + UART_DLM, 0x00);
-	outb(COM1 + UART_LCR, 0x03); /* 8 data bits, no parity, 1 stop bit, DLAB off */
-	outb(COM1 + UART_FCR, 0x07); /* FIFOs on and cleared */
-	outb(COM1 + UART_MCR, 0x03); /* DTR, RTS */
+	outb(COM1 + UART_LCR, UART_LCR_DLAB);
+	outb(COM1 + UART_DATA, 0x01);	     /* divisor low: 115200 = 115200 / 1 */
+	outb(COM1 + UART_IER, 0x00);	     /* divisor high */
+	outb(COM1 + UART_LCR, UART_LCR_8N1); /* DLAB off */
+	outb(COM1 + UART_IIR_FCR, 0x07);     /* FIFOs on and cleared */
+	outb(COM1 + UART_MCR, 0x03);	     /* DTR, RTS */
 	use_conout = ST && ST->ConOut;
 }
 

@@ -3,19 +3,8 @@
  * that turns transmitted bytes into console output lives in hv/vm.c (uart_access).
  */
 #include <hv/devices/uart16550.h>
+#include <hv/devices/uart16550_regs.h>
 
-#define REG_DATA 0 /* RBR/THR, or DLL with DLAB */
-#define REG_IER 1  /* or DLM with DLAB */
-#define REG_IIR_FCR 2
-#define REG_LCR 3
-#define REG_MCR 4
-#define REG_LSR 5
-#define REG_MSR 6
-#define REG_SCR 7
-
-#define LCR_DLAB 0x80
-#define LSR_THRE 0x20
-#define LSR_TEMT 0x40
 #define IIR_NO_INTERRUPT 0x01
 #define IIR_FIFO_ENABLED 0xc0
 #define MSR_CTS_DSR_DCD 0xb0
@@ -27,24 +16,25 @@ void uart16550_reset(struct uart16550 *uart)
 
 static uint8_t uart_read(const struct uart16550 *u, uint16_t offset)
 {
-	int dlab = u->lcr & LCR_DLAB;
+	int dlab = u->lcr & UART_LCR_DLAB;
 
 	switch (offset) {
-	case REG_DATA:
+	case UART_DATA:
 		return dlab ? u->dll : 0; /* the receiver never has data */
-	case REG_IER:
+	case UART_IER:
 		return dlab ? u->dlm : u->ier;
-	case REG_IIR_FCR:
+	case UART_IIR_FCR:
 		return IIR_NO_INTERRUPT | ((u->fcr & 1) ? IIR_FIFO_ENABLED : 0);
-	case REG_LCR:
+	case UART_LCR:
 		return u->lcr;
-	case REG_MCR:
+	case UART_MCR:
 		return u->mcr;
-	case REG_LSR:
-		return LSR_THRE | LSR_TEMT; /* transmitter always ready, nothing received */
-	case REG_MSR:
+	case UART_LSR:
+		return UART_LSR_THRE |
+		       UART_LSR_TEMT; /* transmitter always ready, nothing received */
+	case UART_MSR:
 		return MSR_CTS_DSR_DCD;
-	case REG_SCR:
+	case UART_SCR:
 		return u->scr;
 	default:
 		return 0xff;
@@ -54,14 +44,14 @@ static uint8_t uart_read(const struct uart16550 *u, uint16_t offset)
 int uart16550_access(struct uart16550 *u, uint16_t offset, int write, uint32_t *value, uint8_t *tx)
 {
 	uint8_t v = (uint8_t)*value;
-	int dlab = u->lcr & LCR_DLAB;
+	int dlab = u->lcr & UART_LCR_DLAB;
 
 	if (!write) {
 		*value = uart_read(u, offset);
 		return 0;
 	}
 	switch (offset) {
-	case REG_DATA:
+	case UART_DATA:
 		if (dlab) {
 			u->dll = v;
 			return 0;
@@ -69,22 +59,22 @@ int uart16550_access(struct uart16550 *u, uint16_t offset, int write, uint32_t *
 		*tx = v;
 		u->bytes_out++;
 		return 1;
-	case REG_IER:
+	case UART_IER:
 		if (dlab)
 			u->dlm = v;
 		else
 			u->ier = v & 0x0f;
 		return 0;
-	case REG_IIR_FCR:
+	case UART_IIR_FCR:
 		u->fcr = v;
 		return 0;
-	case REG_LCR:
+	case UART_LCR:
 		u->lcr = v;
 		return 0;
-	case REG_MCR:
+	case UART_MCR:
 		u->mcr = v & 0x1f;
 		return 0;
-	case REG_SCR:
+	case UART_SCR:
 		u->scr = v;
 		return 0;
 	default:

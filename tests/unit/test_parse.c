@@ -40,7 +40,7 @@ static void test_refused(void **state)
 	assert_int_equal(parse_uint(&p, 10, 9, &v), -1); /* no digit */
 	assert_int_equal(v, 42);
 	assert_int_equal(parse_all("18446744073709551616", 10, UINT64_MAX, &v), -1);
-	assert_int_equal(parse_all("8", 16, 7, &v), -1);  /* one digit, above the bound */
+	assert_int_equal(parse_all("8", 16, 7, &v), -1); /* one digit, above the bound */
 	assert_int_equal(parse_all("101", 10, 100, &v), -1);
 	assert_int_equal(parse_all("0007", 10, 100, &v), -1); /* longer than 100 written out */
 	assert_int_equal(parse_all("a", 10, 100, &v), -1);    /* not a decimal digit */
