@@ -82,7 +82,7 @@ int64_t hc_timer_set(struct vcpu *vcpu, const struct hc_args *args)
 		vcpu->work &= ~VCPU_WORK_TIMER;
 		return 0;
 	}
-	ticks = pvclock_ns_to_ticks(ns, arch_tsc_hz());
+	ticks = pvclock_deadline_ticks(ns, arch_tsc_hz(), scale());
 	vcpu->timer_deadline = ticks > UINT64_MAX - vcpu->vm->start_cycles
 				       ? UINT64_MAX
 				       : vcpu->vm->start_cycles + ticks;

@@ -46,3 +46,14 @@ uint64_t pvclock_ns_to_ticks(uint64_t ns, uint64_t tsc_hz)
 		return UINT64_MAX;
 	return div128(hi, (uint64_t)t, NS_PER_SEC, 0);
 }
+
+uint64_t pvclock_deadline_ticks(uint64_t ns, uint64_t tsc_hz, const struct pvclock_scale *s)
+{
+	uint64_t ticks = pvclock_ns_to_ticks(ns, tsc_hz);
+	/* mul's rounding (under 2^-31 of the value), the final floor, a negative shift's. */
+	uint64_t margin = (ticks >> 30) + 2 * (tsc_hz / NS_PER_SEC + 1);
+
+	if (s->shift < 0)
+		margin += 1ull << -s->shift;
+	return ticks > UINT64_MAX - margin ? UINT64_MAX : ticks + margin;
+}

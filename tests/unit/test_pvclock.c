@@ -49,6 +49,35 @@ static void test_inverse_rounds_up(void **state)
 	assert_u64_equal(pvclock_ns_to_ticks(UINT64_MAX, 3000000000ull), UINT64_MAX);
 }
 
+/* A deadline is never early by the guest's own (rounded-down) clock, and barely late. */
+static void test_deadline_not_early_by_guest_clock(void **state)
+{
+	const uint64_t freqs[] = { 1000,      1193182,	     50001000,
+				   999999999, 3700000123ull, 1000000000000ull };
+	const uint64_t spans[] = {
+		1, 999, 1000000, 1000000007, 3600000000000ull, 86400000000000ull
+	};
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(freqs) / sizeof(freqs[0]); i++) {
+		struct pvclock_scale s;
+
+		assert_int_equal(pvclock_scale_for(freqs[i], &s), 0);
+		for (size_t j = 0; j < sizeof(spans) / sizeof(spans[0]); j++) {
+			uint64_t exact = pvclock_ns_to_ticks(spans[j], freqs[i]);
+			uint64_t d = pvclock_deadline_ticks(spans[j], freqs[i], &s);
+
+			assert_true(pvclock_ticks_to_ns(d, &s) >= spans[j]);
+			assert_true(d - exact <= (exact >> 29) + 4 * (freqs[i] / 1000000000 + 1) +
+							 (s.shift < 0 ? 1ull << -s.shift : 0));
+		}
+	}
+	assert_u64_equal(
+		pvclock_deadline_ticks(UINT64_MAX, 3000000000ull,
+				       &(struct pvclock_scale){ .mul = 0x80000000u, .shift = 1 }),
+		UINT64_MAX);
+}
+
 static void test_bad_frequencies(void **state)
 {
 	struct pvclock_scale s = { 7, 7 };
@@ -65,6 +94,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_scales),
 		cmocka_unit_test(test_inverse_rounds_up),
+		cmocka_unit_test(test_deadline_not_early_by_guest_clock),
 		cmocka_unit_test(test_bad_frequencies),
 	};
 

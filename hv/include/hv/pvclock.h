@@ -22,4 +22,11 @@ uint64_t pvclock_ticks_to_ns(uint64_t delta, const struct pvclock_scale *s);
 /* The inverse, rounded up, saturating: ticks that take at least ns nanoseconds. */
 uint64_t pvclock_ns_to_ticks(uint64_t ns, uint64_t tsc_hz);
 
+/*
+ * The ticks at which a guest reading its clock through s (whose multiplier is rounded
+ * down) sees at least ns: pvclock_ns_to_ticks plus a margin for the scale's error, so a
+ * timer is never early by the guest's own clock (and late by under 1 ns per second).
+ */
+uint64_t pvclock_deadline_ticks(uint64_t ns, uint64_t tsc_hz, const struct pvclock_scale *s);
+
 #endif
