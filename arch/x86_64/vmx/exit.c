@@ -212,17 +212,17 @@ void vmx_handle_exit(struct vcpu *vcpu)
 	uint32_t basic = reason & 0xffff;
 	const struct exit_entry *e;
 
-	if (basic < ARCH_EXIT_REASONS)
+	if (basic < EXIT_REASON_MAX)
 		vcpu->arch.exit_counts[basic]++;
 	if (reason & EXIT_REASON_ENTRY_FAILURE) {
 		vmx_dump_and_stop(vcpu, VM_STOP_ENTRY_FAILED, "VM entry failed");
 		return;
 	}
-	e = basic < EXIT_REASON_MAX ? &exit_table[basic] : 0;
-	if (!e || !e->handler) {
+	if (basic >= EXIT_REASON_MAX || !exit_table[basic].handler) {
 		vmx_dump_and_stop(vcpu, VM_STOP_UNHANDLED, "unhandled VM exit");
 		return;
 	}
+	e = &exit_table[basic];
 	e->handler(vcpu, e->needs_qualification ? vmread(VMCS_EXIT_QUALIFICATION) : 0);
 }
 

@@ -225,7 +225,7 @@
 #define EXIT_REASON_RDSEED 61
 #define EXIT_REASON_XSAVES 63
 #define EXIT_REASON_XRSTORS 64
-#define EXIT_REASON_MAX 70 /* table size: reasons 0..69 */
+#define EXIT_REASON_MAX ARCH_EXIT_REASONS /* table size: reasons 0..69 (vm_arch.h) */
 
 #define EXIT_REASON_ENTRY_FAILURE (1u << 31)
 
