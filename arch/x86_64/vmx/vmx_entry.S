@@ -5,7 +5,7 @@
  * on that same stack, stores the guest registers back and returns 0 to the caller. If the
  * instruction itself fails (VMfail, SDM Vol. 3C 31.2), it returns 1 instead.
  */
-#define VMCS_HOST_RSP 0x6c14
+#include "vmcs_fields.h"
 
 /* Offsets in struct guest_gprs (arch/vm_arch.h). */
 #define R_RAX 0
@@ -60,15 +60,9 @@ vmx_vcpu_enter:
 	jmp 2f
 1:	vmresume
 2:	/* VMfail: nothing of the guest ran; give the host its registers back. */
-	popq %rdi
-	popq %r15
-	popq %r14
-	popq %r13
-	popq %r12
-	popq %rbx
-	popq %rbp
+	addq $8, %rsp			/* regs */
 	movl $1, %eax
-	ret
+	jmp 3f
 
 	.global vmx_exit_entry
 vmx_exit_entry:
@@ -89,12 +83,12 @@ vmx_exit_entry:
 	movq %r14, R_R14(%rdi)
 	movq %r15, R_R15(%rdi)
 	popq R_RDI(%rdi)
-	addq $8, %rsp
-	popq %r15
+	addq $8, %rsp			/* regs */
+	xorl %eax, %eax
+3:	popq %r15			/* the host's callee-saved registers, both ways out */
 	popq %r14
 	popq %r13
 	popq %r12
 	popq %rbx
 	popq %rbp
-	xorl %eax, %eax
 	ret
