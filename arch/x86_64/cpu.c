@@ -8,11 +8,6 @@
 #include <hv/fmt.h>
 #include <hv/string.h>
 
-struct descriptor_pointer {
-	uint16_t limit;
-	uint64_t base;
-} __attribute__((packed));
-
 struct cpu_tables {
 	uint64_t gdt[5]; /* null, code64, data, TSS (two slots) */
 	struct tss64 tss;
@@ -116,4 +111,9 @@ void arch_cpu_describe(char *buf, size_t size)
 uint64_t arch_cycles(void)
 {
 	return rdtsc();
+}
+
+uint64_t cpu_tss_base(void)
+{
+	return (uint64_t)(uintptr_t)&bsp_tables.tss;
 }

@@ -35,25 +35,9 @@ static int write_all(const uint64_t (*fields)[2], unsigned int count)
 	return err ? -EIO : 0;
 }
 
-struct descriptor_table {
-	uint16_t limit;
-	uint64_t base;
-} __attribute__((packed));
-
-static uint64_t tr_base(void)
-{
-	struct descriptor_table gdt;
-	uint16_t tr;
-	const uint64_t *slot;
-
-	__asm__ volatile("sgdt %0; str %1" : "=m"(gdt), "=r"(tr));
-	slot = (const uint64_t *)(uintptr_t)(gdt.base + (tr & ~7u));
-	return ((slot[0] >> 16) & 0xffffff) | (((slot[0] >> 56) & 0xff) << 24) | (slot[1] << 32);
-}
-
 static int setup_host_state(void)
 {
-	struct descriptor_table gdt, idt;
+	struct descriptor_pointer gdt, idt;
 
 	__asm__ volatile("sgdt %0; sidt %1" : "=m"(gdt), "=m"(idt));
 	const uint64_t fields[][2] = {
@@ -69,7 +53,7 @@ static int setup_host_state(void)
 		{ VMCS_HOST_TR_SEL, SEL_TSS },
 		{ VMCS_HOST_FS_BASE, 0 },
 		{ VMCS_HOST_GS_BASE, 0 },
-		{ VMCS_HOST_TR_BASE, tr_base() },
+		{ VMCS_HOST_TR_BASE, cpu_tss_base() },
 		{ VMCS_HOST_GDTR_BASE, gdt.base },
 		{ VMCS_HOST_IDTR_BASE, idt.base },
 		{ VMCS_HOST_IA32_SYSENTER_CS, 0 },

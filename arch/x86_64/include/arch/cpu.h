@@ -36,6 +36,15 @@ struct trap_frame {
 	uint64_t rip, cs, rflags, rsp, ss; /* pushed by the CPU */
 };
 
+/* What LGDT/LIDT load and SGDT/SIDT store. */
+struct descriptor_pointer {
+	uint16_t limit;
+	uint64_t base;
+} __attribute__((packed));
+
+/* The address of this CPU's TSS (its descriptor is SEL_TSS in the GDT). */
+uint64_t cpu_tss_base(void);
+
 void trap_handle(struct trap_frame *frame);
 void traps_init(void);
 extern const uint64_t trap_stubs[32];
