@@ -68,15 +68,7 @@ unsigned int cmdline_parse(const char *cmdline, struct hv_options *opts,
 	*opts = (struct hv_options){ .log_level = LOG_INFO,
 				     .hw_budget = CMDLINE_HW_BUDGET_DEFAULT };
 	problems->count = 0;
-	while (*cmdline) {
-		size_t n = 0;
-
-		while (*cmdline == ' ' || *cmdline == '\t')
-			cmdline++;
-		if (!*cmdline)
-			break;
-		while (cmdline[n] && cmdline[n] != ' ' && cmdline[n] != '\t')
-			n++;
+	for (size_t n; (n = parse_word(&cmdline)) != 0; cmdline += n) {
 		if (n >= sizeof(word)) {
 			problem(problems, "option \"%.20s...\" is longer than %u characters",
 				cmdline, (unsigned int)sizeof(word) - 1);
@@ -85,7 +77,6 @@ unsigned int cmdline_parse(const char *cmdline, struct hv_options *opts,
 			word[n] = '\0';
 			apply_word(word, opts, problems);
 		}
-		cmdline += n;
 	}
 	return problems->count;
 }

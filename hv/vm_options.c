@@ -161,15 +161,7 @@ static int set_guest_cmdline(struct vm_options *o, const char *rest, char *err, 
 {
 	size_t len = 0;
 
-	while (*rest) {
-		size_t w = 0;
-
-		while (*rest == ' ' || *rest == '\t')
-			rest++;
-		while (rest[w] && rest[w] != ' ' && rest[w] != '\t')
-			w++;
-		if (!w)
-			break;
+	for (size_t w; (w = parse_word(&rest)) != 0; rest += w) {
 		if (len + (len ? 1 : 0) + w >= sizeof(o->guest_cmdline)) {
 			fmt_snprintf(err, n,
 				     "guest command line after \"--\" is longer than %u bytes",
@@ -180,7 +172,6 @@ static int set_guest_cmdline(struct vm_options *o, const char *rest, char *err, 
 			o->guest_cmdline[len++] = ' ';
 		memcpy(o->guest_cmdline + len, rest, w);
 		len += w;
-		rest += w;
 	}
 	o->guest_cmdline[len] = '\0';
 	return 0;
@@ -198,15 +189,7 @@ int vm_options_parse(const char *cmdline, struct vm_options *o, char *err, size_
 			   VM_BURST_HW_DEFAULT },
 	};
 	err[0] = '\0';
-	while (*cmdline) {
-		size_t w = 0;
-
-		while (*cmdline == ' ' || *cmdline == '\t')
-			cmdline++;
-		while (cmdline[w] && cmdline[w] != ' ' && cmdline[w] != '\t')
-			w++;
-		if (!w)
-			break;
+	for (size_t w; (w = parse_word(&cmdline)) != 0; cmdline += w) {
 		if (w == 2 && !strncmp(cmdline, "--", 2)) {
 			if (set_guest_cmdline(o, cmdline + 2, err, err_size))
 				return -EINVAL;
@@ -222,7 +205,6 @@ int vm_options_parse(const char *cmdline, struct vm_options *o, char *err, size_
 		if (apply_word(o, word, first, err, err_size))
 			return -EINVAL;
 		first = 0;
-		cmdline += w;
 	}
 	if (!o->name[0]) {
 		fmt_snprintf(err, err_size, "no usable VM name: give name=NAME");

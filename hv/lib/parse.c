@@ -1,5 +1,5 @@
 /*
- * Bounded number parsing for option text (see hv/parse.h).
+ * Words and bounded numbers in option text (see hv/parse.h).
  */
 #include <hv/parse.h>
 
@@ -31,4 +31,20 @@ int parse_uint(const char **p, unsigned int base, uint64_t max, uint64_t *out)
 		return -1;
 	*out = v;
 	return 0;
+}
+
+static int is_blank(char c)
+{
+	return c == ' ' || c == '\t';
+}
+
+size_t parse_word(const char **p)
+{
+	size_t n = 0;
+
+	while (is_blank(**p))
+		(*p)++;
+	while ((*p)[n] && !is_blank((*p)[n]))
+		n++;
+	return n;
 }

@@ -1,7 +1,7 @@
 /*
- * Bounded number parsing (hv/lib/parse.c): digits in base 10 and 16, the bound checked
- * before it can overflow, digits above the bound refused even alone, and no number longer
- * than its bound written out.
+ * Option text (hv/lib/parse.c): numbers in base 10 and 16, the bound checked before it can
+ * overflow, digits above the bound refused even alone, no number longer than its bound
+ * written out; words between blanks.
  */
 #include "unit.h"
 
@@ -58,12 +58,29 @@ static void test_stops_at_non_digit(void **state)
 	assert_int_equal(*p, '-');
 }
 
+/* Words: blanks skipped, the word's length returned, 0 at the end. */
+static void test_words(void **state)
+{
+	const char *p = " \tname=a  mem=4M\t";
+
+	(void)state;
+	assert_int_equal(parse_word(&p), 6);
+	assert_memory_equal(p, "name=a", 6);
+	p += 6;
+	assert_int_equal(parse_word(&p), 6);
+	assert_memory_equal(p, "mem=4M", 6);
+	p += 6;
+	assert_int_equal(parse_word(&p), 0);
+	assert_int_equal(*p, '\0');
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_values),
 		cmocka_unit_test(test_refused),
 		cmocka_unit_test(test_stops_at_non_digit),
+		cmocka_unit_test(test_words),
 	};
 
 	return unit_run(tests);

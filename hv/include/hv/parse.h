@@ -1,10 +1,11 @@
 /*
- * Numbers in option text (Shunt's command line, VM options, grant names): one reader for
- * decimal and hexadecimal, bounded, so that no parser rolls its own overflow checks.
+ * Option text (Shunt's command line, VM options, grant names): words separated by blanks,
+ * and numbers, decimal or hexadecimal, bounded, so that no parser rolls its own.
  */
 #ifndef HV_PARSE_H
 #define HV_PARSE_H
 
+#include <stddef.h>
 #include <stdint.h>
 
 /*
@@ -13,5 +14,8 @@
  * or there are more digits (leading zeros included) than max has.
  */
 int parse_uint(const char **p, unsigned int base, uint64_t max, uint64_t *out);
+
+/* Skips blanks (spaces, tabs) at *p; returns the length of the word that starts there (0: none). */
+size_t parse_word(const char **p);
 
 #endif
