@@ -1,8 +1,8 @@
 /*
  * The PV console ring (pv-abi/console_ring.h): the guest produces bytes into a ring in its
- * own memory and kicks; Shunt drains them into the VM's console. The indexes live in guest
- * memory, so each is read once and checked before use: a corrupt ring is reset, never
- * trusted.
+ * own memory and kicks; Shunt moves what the VM's console buffer has room for (a bounded
+ * copy) and the guest kicks again for the rest. The indexes live in guest memory, so each
+ * is read once and checked before use: a corrupt ring is reset, never trusted.
  */
 #include <hv/hypercall.h>
 #include <hv/log.h>
@@ -61,15 +61,23 @@ int64_t hc_console_ring_kick(struct vcpu *vcpu, const struct hc_args *args)
 		__atomic_store_n(&ring->consumer, producer, __ATOMIC_RELEASE);
 		return PV_EINVAL;
 	}
+	/* Only what the VM's console buffer takes now: the rest waits in the ring. */
 	while (consumer != producer) {
 		uint32_t at = consumer & mask;
 		uint32_t chunk = producer - consumer;
+		int64_t took;
 
 		if (chunk > vm->ring_size - at)
 			chunk = vm->ring_size - at; /* up to the wrap */
-		vm_console_write(vm, (const char *)data + at, chunk);
-		consumer += chunk;
+		took = vm_console_put(vm, data + at, chunk, 1, &vcpu->retry_after_ns);
+		if (took <= 0)
+			break;
+		consumer += (uint32_t)took;
+		if ((uint32_t)took < chunk)
+			break;
 	}
 	__atomic_store_n(&ring->consumer, consumer, __ATOMIC_RELEASE);
-	return (int64_t)pending;
+	if (pending && consumer == producer - pending)
+		return PV_ETHROTTLED; /* none taken: retry_after_ns says when there is room */
+	return (int64_t)(pending - (producer - consumer));
 }

@@ -49,22 +49,6 @@ int64_t hc_hello(struct vcpu *vcpu, const struct hc_args *args)
 	return vm->abi_version;
 }
 
-int64_t hc_console_write(struct vcpu *vcpu, const struct hc_args *args)
-{
-	uint64_t gpa = args->arg[0], len = args->arg[1];
-	const char *buf;
-
-	if (len == 0)
-		return 0;
-	if (len > PV_CONSOLE_WRITE_MAX)
-		return PV_E2BIG;
-	buf = vm_gpa_to_hva(vcpu->vm, gpa, len);
-	if (!buf)
-		return PV_EFAULT;
-	vm_console_write(vcpu->vm, buf, len);
-	return (int64_t)len;
-}
-
 int64_t hc_yield(struct vcpu *vcpu, const struct hc_args *args)
 {
 	vcpu->yield = 1;
@@ -114,8 +98,9 @@ void hc_update_open_calls(struct vm *vm)
 }
 
 /*
- * A rate-limited call: takes a token of its class first; on refusal the guest's RDX gets the
- * retry-after. Out of line, so that unlimited calls (VERSION) pay nothing for it.
+ * A rate-limited call: takes a token of its class first (console calls count bytes, in
+ * their handlers); on refusal the guest's RDX gets the retry-after. Out of line, so that
+ * unlimited calls (VERSION) pay nothing for it.
  */
 static __attribute__((noinline)) int64_t call_rated(struct vcpu *vcpu, const struct hc_entry *e,
 						    struct hc_args *args)
@@ -124,11 +109,13 @@ static __attribute__((noinline)) int64_t call_rated(struct vcpu *vcpu, const str
 	uint64_t retry_after;
 	int64_t ret;
 
-	if (vm_rate_take(vm, e->rate_class, &retry_after)) {
+	if (e->rate_class != PV_RATE_CONSOLE && vm_rate_take(vm, e->rate_class, &retry_after)) {
 		args->arg[2] = retry_after;
 		return PV_ETHROTTLED;
 	}
 	ret = e->handler(vcpu, args);
+	if (ret == PV_ETHROTTLED)
+		args->arg[2] = vcpu->retry_after_ns;
 	if (e->permission == PV_PERM_HW) { /* the hardware-call counters of the summary */
 		vm->stats.hw_calls++;
 		vm->stats.hw_refused += ret < 0;

@@ -1,8 +1,11 @@
 /*
- * The hypervisor's log (see hv/log.h): formats each line into a bounded buffer and writes it
- * to the console in one piece, with "error:"/"warning:" prefixes.
+ * The hypervisor's log (see hv/log.h): formats each line into a bounded buffer, makes it
+ * printable and hands it to the console in one piece, with "error:"/"warning:" prefixes.
+ * While guests run, a storm guard keeps any one call site (e.g. a warning a guest can
+ * trigger with every call) to a few lines a second and counts the rest.
  */
 #include <hv/arch.h>
+#include <hv/console.h>
 #include <hv/fmt.h>
 #include <hv/hv.h>
 #include <hv/log.h>
@@ -11,8 +14,24 @@
 #include <stdarg.h>
 
 #define LOG_LINE_MAX 256
+#define STORM_SITES 8		  /* call sites watched at once */
+#define STORM_LINES_PER_SECOND 10 /* lines one site may print per second */
 
 static enum log_level current_level = LOG_INFO;
+
+/* A call site (its format string) and its lines in the current one-second window. */
+struct storm_site {
+	const char *fmt;
+	uint64_t window_start;
+	uint32_t lines;
+	uint64_t suppressed;
+};
+
+static struct storm_guard {
+	int enabled;
+	struct storm_site sites[STORM_SITES];
+	unsigned int next_victim; /* the slot a new call site takes when all are in use */
+} storm;
 
 void log_set_level(enum log_level level)
 {
@@ -37,24 +56,96 @@ int log_level_from_name(const char *name, enum log_level *level)
 	return -EINVAL;
 }
 
-static void log_vprintf(const char *prefix, const char *fmt, va_list ap)
+static void log_write(const char *prefix, const char *fmt, va_list ap)
 {
 	char line[LOG_LINE_MAX];
 	size_t n = strlcpy(line, prefix, sizeof(line));
 	int len = fmt_vsnprintf(line + n, sizeof(line) - n, fmt, ap);
 
-	n += (size_t)len < sizeof(line) - n ? (size_t)len : sizeof(line) - n - 1;
-	arch_console_write(line, n);
+	if ((size_t)len >= sizeof(line) - n) {
+		n = sizeof(line) - 1;
+		line[n - 1] = '\n'; /* cut short: still a whole line */
+	} else {
+		n += (size_t)len;
+	}
+	/* Text from outside (option lines, names) may be in it: the console sees no raw bytes. */
+	for (size_t i = 0; i < n; i++)
+		if ((line[i] < 0x20 || line[i] == 0x7f) && line[i] != '\n' && line[i] != '\t')
+			line[i] = '?';
+	console_log_write(line, n);
+}
+
+__attribute__((format(printf, 2, 3))) static void log_write_args(const char *prefix,
+								 const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	log_write(prefix, fmt, ap);
+	va_end(ap);
+}
+
+/* Says how many lines of site were held back, if any, and starts counting anew. */
+static void storm_report(struct storm_site *site)
+{
+	char what[48];
+	size_t n = 0;
+
+	if (!site->suppressed)
+		return;
+	while (n < sizeof(what) - 1 && site->fmt[n] && site->fmt[n] != '\n') {
+		what[n] = site->fmt[n];
+		n++;
+	}
+	what[n] = '\0';
+	log_write_args("warning: ", "log: %llu similar lines suppressed (\"%s\")\n",
+		       (unsigned long long)site->suppressed, what);
+	site->suppressed = 0;
+}
+
+/* 1 if a line from the call site fmt may be printed now. */
+static int storm_allows(const char *fmt)
+{
+	uint64_t now = arch_cycles(), second = arch_tsc_hz();
+	struct storm_site *site = 0;
+
+	for (unsigned int i = 0; i < STORM_SITES && !site; i++)
+		if (storm.sites[i].fmt == fmt)
+			site = &storm.sites[i];
+	if (!site) {
+		site = &storm.sites[storm.next_victim++ % STORM_SITES];
+		storm_report(site);
+		*site = (struct storm_site){ .fmt = fmt, .window_start = now };
+	}
+	if (now - site->window_start >= second) {
+		storm_report(site);
+		site->window_start = now;
+		site->lines = 0;
+	}
+	if (site->lines >= STORM_LINES_PER_SECOND) {
+		site->suppressed++;
+		return 0;
+	}
+	site->lines++;
+	return 1;
+}
+
+void log_set_storm_guard(int enabled)
+{
+	if (!enabled)
+		for (unsigned int i = 0; i < STORM_SITES; i++)
+			storm_report(&storm.sites[i]);
+	storm = (struct storm_guard){ .enabled = enabled };
 }
 
 void log_printf(enum log_level level, const char *fmt, ...)
 {
 	va_list ap;
 
-	if (level > current_level)
+	if (level > current_level || (storm.enabled && !storm_allows(fmt)))
 		return;
 	va_start(ap, fmt);
-	log_vprintf(level == LOG_ERROR ? "error: " : level == LOG_WARN ? "warning: " : "", fmt, ap);
+	log_write(level == LOG_ERROR ? "error: " : level == LOG_WARN ? "warning: " : "", fmt, ap);
 	va_end(ap);
 }
 
@@ -62,8 +153,9 @@ void panic(const char *fmt, ...)
 {
 	va_list ap;
 
+	console_stop_async(); /* what was queued first, then this, straight out */
 	va_start(ap, fmt);
-	log_vprintf("PANIC: ", fmt, ap);
+	log_write("PANIC: ", fmt, ap);
 	va_end(ap);
 	hv_stop(3);
 }

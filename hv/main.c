@@ -6,6 +6,7 @@
 #include <boot/handoff.h>
 #include <hv/acpi.h>
 #include <hv/arch.h>
+#include <hv/console.h>
 #include <hv/hv.h>
 #include <hv/hw.h>
 #include <hv/log.h>
@@ -21,6 +22,7 @@ static struct handoff boot;
 
 void hv_stop(int exit_code)
 {
+	console_stop_async(); /* what is queued goes out first */
 	if (hv_options.test_mode)
 		log_info("shunt: test mode: powering off (exit code %d)\n", exit_code);
 	else
@@ -146,7 +148,12 @@ static void run_guests(int virt_ready)
 	vm_share_hw_budget(hv_options.hw_budget);
 	log_info("shunt: running %u VMs, %llu MiB free\n", vm_count(),
 		 (unsigned long long)(mm_free_bytes() / MIB));
+	/* While guests run, nothing waits for the serial line and no guest floods the log. */
+	console_start_async();
+	log_set_storm_guard(1);
 	sched_run();
+	log_set_storm_guard(0);
+	console_stop_async();
 	vm_print_summary();
 }
 

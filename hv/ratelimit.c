@@ -51,16 +51,39 @@ static void refill(struct token_bucket *b, uint64_t now, uint64_t hz)
 	}
 }
 
-int bucket_take(struct token_bucket *b, uint64_t now, uint64_t hz, uint64_t *retry_after_ns)
+int bucket_take_n(struct token_bucket *b, uint64_t now, uint64_t hz, uint32_t n,
+		  uint64_t *retry_after_ns)
 {
+	uint64_t want;
+
 	if (b->rate == 0)
 		return 0;
+	want = (uint64_t)(n < b->burst ? n : b->burst) * RATELIMIT_MILLI;
 	refill(b, now, hz);
-	if (b->milli >= RATELIMIT_MILLI) {
-		b->milli -= RATELIMIT_MILLI;
+	if (b->milli >= want) {
+		b->milli -= want;
 		return 0;
 	}
 	/* (missing thousandths) / (thousandths per ns), rounded up to at least 1 ns. */
-	*retry_after_ns = ((RATELIMIT_MILLI - b->milli) * 1000000ull + b->rate - 1) / b->rate;
+	*retry_after_ns = ((want - b->milli) * 1000000ull + b->rate - 1) / b->rate;
 	return -1;
+}
+
+int bucket_take(struct token_bucket *b, uint64_t now, uint64_t hz, uint64_t *retry_after_ns)
+{
+	return bucket_take_n(b, now, hz, 1, retry_after_ns);
+}
+
+uint32_t bucket_take_upto(struct token_bucket *b, uint64_t now, uint64_t hz, uint32_t max)
+{
+	uint64_t whole;
+
+	if (b->rate == 0)
+		return max;
+	refill(b, now, hz);
+	whole = b->milli / RATELIMIT_MILLI;
+	if (whole > max)
+		whole = max;
+	b->milli -= whole * RATELIMIT_MILLI;
+	return (uint32_t)whole;
 }

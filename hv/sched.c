@@ -1,11 +1,18 @@
 /*
- * Round-robin scheduling of all VMs' vCPUs on this CPU (see hv/sched.h). Stopped VMs give
- * their memory back as soon as they leave the CPU.
+ * Round-robin scheduling of all VMs' vCPUs on this CPU (see hv/sched.h), and the host work
+ * done between and during slices. Stopped VMs give their memory back as soon as they leave
+ * the CPU.
  */
 #include <hv/arch.h>
+#include <hv/console.h>
 #include <hv/pv.h>
 #include <hv/sched.h>
 #include <hv/vm.h>
+
+void sched_host_work(void)
+{
+	console_poll();
+}
 
 void sched_run(void)
 {
@@ -18,6 +25,8 @@ void sched_run(void)
 		for (unsigned int i = 0; i < vm_count(); i++) {
 			struct vm *vm = vm_at(i);
 
+			if (arch_cycles() >= sched_host_work_due())
+				sched_host_work();
 			if (vm->state != VM_RUNNING)
 				continue;
 			runnable++;

@@ -98,13 +98,23 @@ __attribute__((format(printf, 2, 3))) static struct vm *vm_refuse(struct vm *vm,
 	return vm;
 }
 
+/*
+ * The emulated UART: its transmitter shows busy while the VM's console buffer is full, and
+ * a byte written then (or over the byte rate) is not taken yet: the vCPU yields and the OUT
+ * runs again later, as flow control would hold it.
+ */
 static int uart_access(struct vcpu *vcpu, void *device, uint16_t offset, unsigned int size,
 		       int write, uint32_t *value)
 {
-	uint8_t tx;
+	struct uart16550 *uart = device;
+	uint64_t retry_after;
+	uint8_t tx = (uint8_t)*value;
 
-	if (uart16550_access(device, offset, write, value, &tx))
-		vm_console_write(vcpu->vm, (const char *)&tx, 1);
+	uart->tx_busy = vm_console_is_full(vcpu->vm);
+	if (uart16550_is_tx_write(uart, offset, write) &&
+	    vm_console_put(vcpu->vm, &tx, 1, 1, &retry_after) < 0)
+		return VM_IO_RETRY;
+	uart16550_access(uart, offset, write, value, &tx);
 	return 0;
 }
 
@@ -137,7 +147,7 @@ static struct vm *vm_build(struct vm *vm, const struct vm_options *o, const void
 	vm->permissions = PV_PERM_BASE | PV_PERM_CONSOLE | PV_PERM_TIME | PV_PERM_EVENTS |
 			  (vm->grant_count ? PV_PERM_HW : 0);
 	hc_update_open_calls(vm);
-	vm->console_discard = o->console_discard;
+	vm_console_init(vm, o->console);
 	if (arch_vcpu_init(&vm->vcpu, entry, vm->ram_size, GUEST_START_INFO_GPA,
 			   GUEST_BOOT_AREA_GPA, GUEST_LOAD_MIN_GPA - GUEST_BOOT_AREA_GPA))
 		return vm_refuse(vm, "could not set up its vCPU");
@@ -184,7 +194,7 @@ void vm_stop(struct vm *vm, enum vm_stop_reason reason, int64_t exit_code, const
 	vm->state = VM_STOPPED;
 	vm->stop_reason = reason;
 	vm->exit_code = exit_code;
-	vm_console_flush(vm);
+	vm_console_close(vm);
 	log_info("vm %s: stopped: %s (exit code %lld): %s\n", vm->name, vm_stop_reason_name(reason),
 		 (long long)exit_code, vm->stop_detail);
 }
@@ -216,39 +226,6 @@ int vm_io_access(struct vcpu *vcpu, uint16_t port, unsigned int size, int write,
 	return 0;
 }
 
-void vm_console_flush(struct vm *vm)
-{
-	if (!vm->console_len)
-		return;
-	if (vm->console_discard) {
-		vm->console_len = 0;
-		return;
-	}
-	vm->console_line[vm->console_len] = '\0';
-	log_info("[%s] %s\n", vm->name, vm->console_line);
-	vm->console_len = 0;
-}
-
-void vm_console_write(struct vm *vm, const char *buf, uint64_t len)
-{
-	vm->stats.console_bytes += len;
-	for (uint64_t i = 0; i < len; i++) {
-		char c = buf[i];
-
-		if (c == '\n') {
-			vm_console_flush(vm);
-			continue;
-		}
-		if (c == '\r')
-			continue;
-		/* Guests may write anything: keep the host console printable. */
-		vm->console_line[vm->console_len++] =
-			(c >= 0x20 && c < 0x7f) || c == '\t' ? c : '?';
-		if (vm->console_len == VM_CONSOLE_LINE_MAX - 1)
-			vm_console_flush(vm);
-	}
-}
-
 void vm_print_summary(void)
 {
 	log_info("summary: %u VMs\n", vms_used);
@@ -271,6 +248,11 @@ void vm_print_summary(void)
 			 (unsigned long long)vm->stats.console_bytes,
 			 (unsigned long long)vm->uart.bytes_out,
 			 (unsigned long long)vm->stats.io_unclaimed);
+		log_info("  console: %s, bytes dropped %llu, waits for room %llu, throttled %llu\n",
+			 vm_console_policy_name(vm->console_policy),
+			 (unsigned long long)vm->stats.console_dropped,
+			 (unsigned long long)vm->stats.console_waits,
+			 (unsigned long long)vm->stats.console_throttled);
 		if (vm->grant_count)
 			log_info("  hw: calls %llu, port operations %llu, refused %llu, throttled "
 				 "%llu\n",

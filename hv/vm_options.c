@@ -73,7 +73,7 @@ static int has_equals(const char *w)
 
 #define RATE_TEXT_MAX 9999999999ull /* rates and bursts are written in at most 10 digits */
 
-/* rate=CLASS:RATE:BURST, CLASS one of console, other, hw; RATE 0 means unlimited. */
+/* rate=CLASS:RATE:BURST, CLASS one of console (bytes), other, hw (calls); RATE 0: unlimited. */
 static int parse_rate(struct vm_options *o, const char *w, char *err, size_t n)
 {
 	static const struct {
@@ -138,11 +138,18 @@ static int apply_word(struct vm_options *o, const char *w, int first, char *err,
 	} else if (!strncmp(w, "rate=", 5)) {
 		return parse_rate(o, w, err, n);
 	} else if (!strncmp(w, "console=", 8)) {
-		if (strcmp(w + 8, "print") && strcmp(w + 8, "discard")) {
-			fmt_snprintf(err, n, "\"%s\": console is print or discard", w);
+		static const char *const policies[] = { [VM_CONSOLE_PRINT] = "print",
+							[VM_CONSOLE_LOSSY] = "lossy",
+							[VM_CONSOLE_DISCARD] = "discard" };
+		unsigned int p = 0;
+
+		while (p < ARRAY_SIZE(policies) && strcmp(w + 8, policies[p]))
+			p++;
+		if (p == ARRAY_SIZE(policies)) {
+			fmt_snprintf(err, n, "\"%s\": console is print, lossy or discard", w);
 			return -EINVAL;
 		}
-		o->console_discard = !strcmp(w + 8, "discard");
+		o->console = (enum vm_console_policy)p;
 	} else if (first && !has_equals(w)) {
 		name_from_file(o, w);
 	} else {

@@ -4,6 +4,7 @@
  */
 #include <arch/cpu.h>
 #include <arch/x86.h>
+#include <hv/console.h>
 #include <hv/hv.h>
 #include <hv/log.h>
 
@@ -78,6 +79,7 @@ void trap_handle(struct trap_frame *f)
 			hlt();
 		}
 	}
+	console_stop_async(); /* the dump goes straight out, after what was queued */
 	log_error("FATAL: exception %s (vector %llu) in the hypervisor, error code 0x%llx\n", name,
 		  (unsigned long long)f->vector, (unsigned long long)f->error_code);
 	log_error("  RIP=%016llx CS=%04llx RFLAGS=%08llx RSP=%016llx SS=%04llx\n",

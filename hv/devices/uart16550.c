@@ -30,8 +30,8 @@ static uint8_t uart_read(const struct uart16550 *u, uint16_t offset)
 	case UART_MCR:
 		return u->mcr;
 	case UART_LSR:
-		return UART_LSR_THRE |
-		       UART_LSR_TEMT; /* transmitter always ready, nothing received */
+		/* Nothing received; the transmitter is ready unless the VM's console is full. */
+		return u->tx_busy ? 0 : UART_LSR_THRE | UART_LSR_TEMT;
 	case UART_MSR:
 		return MSR_CTS_DSR_DCD;
 	case UART_SCR:
@@ -39,6 +39,11 @@ static uint8_t uart_read(const struct uart16550 *u, uint16_t offset)
 	default:
 		return 0xff;
 	}
+}
+
+int uart16550_is_tx_write(const struct uart16550 *u, uint16_t offset, int write)
+{
+	return write && offset == UART_DATA && !(u->lcr & UART_LCR_DLAB);
 }
 
 int uart16550_access(struct uart16550 *u, uint16_t offset, int write, uint32_t *value, uint8_t *tx)

@@ -1,7 +1,8 @@
 /*
  * The hypervisor command line (hv/cmdline.c) and the log it configures (hv/log.c): flags,
  * loglevel and hwbudget values, every kind of bad word reported without changing behaviour,
- * and the log's level filtering, prefixes, truncation and panic().
+ * and the log's level filtering, prefixes, truncation, printable output, storm guard and
+ * panic().
  */
 #include "unit.h"
 
@@ -27,6 +28,29 @@ void arch_console_write(const char *s, size_t len)
 	console_len += len;
 	console[console_len] = '\0';
 	console_writes++;
+}
+
+/* The console takes log lines straight (hv/console.c is not under test here). */
+int console_log_write(const char *s, size_t len)
+{
+	arch_console_write(s, len);
+	return 0;
+}
+
+void console_stop_async(void)
+{
+}
+
+static uint64_t fake_cycles;
+
+uint64_t arch_cycles(void)
+{
+	return fake_cycles;
+}
+
+uint64_t arch_tsc_hz(void)
+{
+	return 1000; /* one second is 1000 cycles */
 }
 
 static jmp_buf stop_jump;
@@ -388,6 +412,54 @@ static void test_log_long_line_truncated(void **state)
 	assert_int_equal(console_len, 255);
 	assert_int_equal(strlen(console), 255);
 	assert_memory_equal(console, "error: zzz", 10);
+	assert_int_equal(console[254], '\n'); /* cut short, but still a whole line */
+}
+
+/* Bytes from outside (an option line with escapes or UTF-8) reach the console as '?'. */
+static void test_log_printable_only(void **state)
+{
+	(void)state;
+	log_info("vm x: \"%s\"\n", "a\x1b[2Jb\xc3\xa9\x7f\tc\r");
+	assert_string_equal(console, "vm x: \"a?[2Jb???\tc?\"\n");
+}
+
+static void storm_line(int i)
+{
+	log_warn("vm flood: bad ring %d\n", i);
+}
+
+/* A call site a guest can trigger prints 10 lines a second; the rest are counted. */
+static void test_log_storm_guard(void **state)
+{
+	(void)state;
+	fake_cycles = 5000;
+	log_set_storm_guard(1);
+	for (int i = 0; i < 25; i++)
+		storm_line(i);
+	log_info("another site %d\n", 1); /* not held back by the first one's storm */
+	assert_int_equal(console_writes, 11);
+	assert_non_null(strstr(console, "bad ring 9\n"));
+	assert_null(strstr(console, "bad ring 10\n"));
+	assert_non_null(strstr(console, "another site 1\n"));
+
+	console_len = 0;
+	console_writes = 0;
+	fake_cycles += 1000; /* a new second: the count is reported before the next line */
+	storm_line(99);
+	assert_string_equal(console,
+			    "warning: log: 15 similar lines suppressed (\"vm flood: bad ring "
+			    "%d\")\nwarning: vm flood: bad ring 99\n");
+
+	/* Turning the guard off reports what it still holds back; then nothing is held. */
+	for (int i = 0; i < 12; i++)
+		storm_line(i);
+	console_len = 0;
+	console_writes = 0;
+	log_set_storm_guard(0);
+	assert_non_null(strstr(console, "log: 3 similar lines suppressed"));
+	for (int i = 0; i < 30; i++)
+		storm_line(i);
+	assert_int_equal(console_writes, 31);
 }
 
 static void test_panic_stops(void **state)
@@ -435,6 +507,8 @@ int main(void)
 		T(test_level_from_name),
 		T(test_log_filtering),
 		T(test_log_long_line_truncated),
+		T(test_log_printable_only),
+		T(test_log_storm_guard),
 		T(test_panic_stops),
 		T(test_panic_ignores_level),
 	};

@@ -1,7 +1,7 @@
 /*
  * The emulated 16550 (hv/devices/uart16550.c): transmitted bytes come out, the divisor
- * latch hides THR/IER while DLAB is set, the line status always says "ready", and reads
- * of the read-only registers never change state.
+ * latch hides THR/IER while DLAB is set, the line status says "ready" unless the owner
+ * says the VM's console is full, and reads of the read-only registers never change state.
  */
 #include "unit.h"
 
@@ -75,12 +75,28 @@ static void test_other_registers(void **state)
 	assert_int_equal(rd(4), 0x1f);
 }
 
+/* The owner's tx_busy (the VM's console buffer is full) is what LSR shows. */
+static void test_transmitter_busy(void **state)
+{
+	(void)state;
+	assert_int_equal(uart16550_is_tx_write(&u, 0, 1), 1);
+	assert_int_equal(uart16550_is_tx_write(&u, 0, 0), 0); /* a read of RBR */
+	assert_int_equal(uart16550_is_tx_write(&u, 1, 1), 0);
+	u.tx_busy = 1;
+	assert_int_equal(rd(5) & 0x61, 0x00); /* no THRE, no TEMT, nothing received */
+	u.tx_busy = 0;
+	assert_int_equal(rd(5) & 0x61, 0x60);
+	assert_int_equal(wr(3, 0x80, NULL), 0); /* DLAB: a write of offset 0 is the divisor */
+	assert_int_equal(uart16550_is_tx_write(&u, 0, 1), 0);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup(test_transmit, setup),
 		cmocka_unit_test_setup(test_divisor_latch, setup),
 		cmocka_unit_test_setup(test_other_registers, setup),
+		cmocka_unit_test_setup(test_transmitter_busy, setup),
 	};
 
 	return unit_run(tests);

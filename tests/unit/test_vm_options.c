@@ -121,22 +121,25 @@ static void test_console(void **state)
 {
 	(void)state;
 	assert_int_equal(parse("g.elf"), 0);
-	assert_int_equal(o.console_discard, 0);
+	assert_int_equal(o.console, VM_CONSOLE_PRINT);
 	assert_int_equal(parse("g.elf console=discard"), 0);
-	assert_int_equal(o.console_discard, 1);
+	assert_int_equal(o.console, VM_CONSOLE_DISCARD);
 	assert_int_equal(parse("g.elf console=print"), 0);
-	assert_int_equal(o.console_discard, 0);
+	assert_int_equal(o.console, VM_CONSOLE_PRINT);
+	assert_int_equal(parse("g.elf console=lossy"), 0);
+	assert_int_equal(o.console, VM_CONSOLE_LOSSY);
 	assert_int_equal(parse("g.elf console=discard console=print"), 0); /* the last one wins */
-	assert_int_equal(o.console_discard, 0);
+	assert_int_equal(o.console, VM_CONSOLE_PRINT);
 	assert_int_equal(parse("g.elf console=print console=discard"), 0);
-	assert_int_equal(o.console_discard, 1);
+	assert_int_equal(o.console, VM_CONSOLE_DISCARD);
 }
 
 static void test_bad_console(void **state)
 {
 	static const char *const bad[] = {
-		"console=",	"console=Print",	 "console=DISCARD", "console=discard2",
-		"console=prin", "console=print,discard", "console==print",  "console=none",
+		"console=",	    "console=Print", "console=DISCARD",
+		"console=discard2", "console=prin",  "console=print,discard",
+		"console==print",   "console=none",  "console=loss",
 	};
 
 	(void)state;
@@ -146,7 +149,7 @@ static void test_bad_console(void **state)
 		snprintf(line, sizeof(line), "g.elf %s", bad[i]);
 		assert_int_equal(parse(line), -22);
 		assert_contains(err, bad[i]);
-		assert_contains(err, "print or discard");
+		assert_contains(err, "print, lossy or discard");
 	}
 }
 
@@ -182,7 +185,7 @@ static void test_grants(void **state)
 	assert_int_equal(o.grant_count, 1);
 	assert_int_equal(o.grants[0].port_first, 0x60);
 	assert_int_equal(o.grants[0].port_last, 0x64);
-	assert_int_equal(o.console_discard, 1);
+	assert_int_equal(o.console, VM_CONSOLE_DISCARD);
 	assert_u64_equal(o.mem, 8ull << 20);
 	assert_string_equal(o.guest_cmdline, "x");
 	/* After "--" a grant= word is the guest's. */

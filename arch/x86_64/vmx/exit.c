@@ -122,7 +122,12 @@ static void exit_hlt(struct vcpu *vcpu, uint64_t q)
 
 static void exit_preemption_timer(struct vcpu *vcpu, uint64_t q)
 {
-	/* Either the slice is over, or a PV timer is due (the entry work fires it). */
+	/*
+	 * The slice is over, a PV timer is due (the entry work fires it) or host work is (the
+	 * run loop does it). Re-armed on the next entry whatever the deadline then is: the
+	 * timer counts in units of 2^shift cycles and may fire a little before it.
+	 */
+	vcpu->arch.timer_expired = 1;
 	if ((int64_t)(vcpu->arch.slice_end - rdtsc()) <= 0)
 		vcpu->yield = 1;
 }

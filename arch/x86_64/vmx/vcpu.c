@@ -11,6 +11,7 @@
 #include <hv/log.h>
 #include <hv/mm.h>
 #include <hv/pv.h>
+#include <hv/sched.h>
 #include <hv/string.h>
 
 void vmx_flush_vpid(uint16_t vpid)
@@ -109,8 +110,6 @@ int arch_vcpu_init(struct vcpu *vcpu, uint64_t entry, uint64_t stack_top, uint64
 	return vmcs_setup(vcpu, entry, stack_top, arg, cr3, gdt_base, gdt_limit);
 }
 
-#define EXITS_PER_CLOCK_CHECK 16
-
 static uint32_t timer_ticks(uint64_t cycles)
 {
 	uint64_t ticks = cycles >> vmx_cpu.caps.preemption_timer_shift;
@@ -118,27 +117,29 @@ static uint32_t timer_ticks(uint64_t cycles)
 	return ticks > 0xffffffffull ? 0xffffffffu : (uint32_t)ticks;
 }
 
-/* The next moment the vCPU must come out: its slice's end, or its PV timer if earlier. */
+/* The next moment the vCPU must come out: its slice's end, its PV timer or host work. */
 static uint64_t next_deadline(const struct vcpu *vcpu)
 {
-	uint64_t end = vcpu->arch.slice_end;
+	uint64_t end = vcpu->arch.slice_end, host = sched_host_work_due();
 
 	if ((vcpu->work & VCPU_WORK_TIMER) && vcpu->timer_deadline < end)
 		end = vcpu->timer_deadline;
-	return end;
+	return host < end ? host : end;
 }
 
-static void arm_preemption_timer(const struct vcpu *vcpu)
+static void arm_preemption_timer(struct vcpu *vcpu, uint64_t deadline)
 {
-	int64_t left = (int64_t)(next_deadline(vcpu) - rdtsc());
+	int64_t left = (int64_t)(deadline - rdtsc());
 
 	vmwrite(VMCS_PREEMPTION_TIMER_VALUE, timer_ticks(left > 0 ? (uint64_t)left : 0));
+	vcpu->arch.armed_deadline = deadline;
+	/* Without "save preemption timer" every entry starts the timer from the VMCS value. */
+	vcpu->arch.timer_expired = !vmx_cpu.save_preemption_timer;
 }
 
 void arch_vcpu_run(struct vcpu *vcpu, uint64_t slice_cycles)
 {
 	struct arch_vcpu *a = &vcpu->arch;
-	unsigned int exits_until_clock_check = EXITS_PER_CLOCK_CHECK;
 
 	if (vmx_vcpu_load(vcpu)) {
 		vm_stop(vcpu->vm, VM_STOP_ENTRY_FAILED, -1, "VMPTRLD of its VMCS failed");
@@ -146,24 +147,27 @@ void arch_vcpu_run(struct vcpu *vcpu, uint64_t slice_cycles)
 	}
 	vcpu->yield = 0;
 	a->slice_end = rdtsc() + slice_cycles;
-	arm_preemption_timer(vcpu);
+	arm_preemption_timer(vcpu, next_deadline(vcpu));
 	while (vcpu->vm->state == VM_RUNNING && !vcpu->yield) {
+		uint64_t now = rdtsc();
+		int rearm = a->timer_expired;
+
 		/*
-		 * Time spent in Shunt handling this vCPU's exits counts against its slice too (the
-		 * preemption timer only counts guest time): looked at every few exits, which keeps
-		 * the hypercall path short and bounds the overrun to a few exits' worth.
+		 * Time spent in Shunt on this vCPU's exits counts against its slice too (the
+		 * preemption timer counts only guest time). Looked at after every exit: no exit
+		 * does much work, so the slice overruns by at most one exit's.
 		 */
-		if (--exits_until_clock_check == 0) {
-			exits_until_clock_check = EXITS_PER_CLOCK_CHECK;
-			if ((int64_t)(a->slice_end - rdtsc()) <= 0)
-				break;
-		}
+		if ((int64_t)(a->slice_end - now) <= 0)
+			break;
+		if (now >= sched_host_work_due())
+			sched_host_work();
 		if (vcpu->work) {
-			vcpu_entry_work(vcpu);
-			arm_preemption_timer(vcpu); /* a timer may have been set or have fired */
-		} else if (!vmx_cpu.save_preemption_timer) {
-			arm_preemption_timer(vcpu);
+			vcpu_entry_work(vcpu); /* a timer may fire, an event be injected */
+			rearm = 1;
 		}
+		/* Otherwise the saved timer value still counts towards the armed deadline. */
+		if (rearm || sched_host_work_due() < a->armed_deadline)
+			arm_preemption_timer(vcpu, next_deadline(vcpu));
 		if (vmx_vcpu_enter(&a->regs, a->launched)) {
 			vm_stop(vcpu->vm, VM_STOP_ENTRY_FAILED, -1,
 				"VM%s failed: VM-instruction error %llu",

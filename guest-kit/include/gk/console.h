@@ -3,10 +3,13 @@
  * Console output for guests: the PV console (one hypercall for up to PV_CONSOLE_WRITE_MAX
  * bytes), the emulated 16550 UART at 0x3F8 (works for any guest, one exit per byte), and
  * small number formatters so guests need no printf. Needs gk_open() first (except the UART).
+ * The emulated UART reports its transmitter busy (LSR.THRE clear) while Shunt's buffer for
+ * the VM is full; gk_uart_putc() waits for it like for a real one.
  */
 #ifndef GK_CONSOLE_H
 #define GK_CONSOLE_H
 
+#include <gk/backoff.h>
 #include <gk/base.h>
 #include <gk/hypercall.h>
 #include <stddef.h>
@@ -23,10 +26,17 @@ static inline size_t gk_strlen(const char *s)
 	return n;
 }
 
-/* Writes len bytes through the PV console; returns bytes written or a PV_E* code. */
+#define GK_CONSOLE_MAX_RETRIES 64 /* a full console buffer drains at the serial line's pace */
+
+/*
+ * Writes len bytes through the PV console, all or nothing; while Shunt's buffer for this
+ * VM is full (or the VM is over its byte rate) it waits as told and retries. Returns bytes
+ * written or a PV_E* code (PV_ETHROTTLED after GK_CONSOLE_MAX_RETRIES waits).
+ */
 static inline int64_t gk_console_write(const char *buf, size_t len)
 {
-	return gk_call_console_write(GK_VIRT_TO_PHYS(buf), (uint64_t)len);
+	return gk_call_backoff(PV_CALL_CONSOLE_WRITE, GK_VIRT_TO_PHYS(buf), (uint64_t)len, 0,
+			       GK_CONSOLE_MAX_RETRIES, 0);
 }
 
 static inline int64_t gk_console_puts(const char *s)

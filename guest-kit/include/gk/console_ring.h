@@ -9,7 +9,9 @@
 #ifndef GK_CONSOLE_RING_H
 #define GK_CONSOLE_RING_H
 
+#include <gk/backoff.h>
 #include <gk/base.h>
+#include <gk/console.h>
 #include <gk/hypercall.h>
 #include <pvabi/console_ring.h>
 #include <stddef.h>
@@ -24,10 +26,14 @@ static inline int64_t gk_ring_init(struct pv_console_ring *ring, uint32_t size)
 	return gk_call_console_ring_set(GK_VIRT_TO_PHYS(ring), size);
 }
 
-/* Asks Shunt to drain the ring. Returns the bytes it drained, or a PV_E* code. */
+/*
+ * Asks Shunt to take the ring's bytes. It takes what its buffer for this VM has room for
+ * (the rest stays in the ring for the next kick); when it has none, the kick waits as told
+ * and retries. Returns the bytes taken, or a PV_E* code.
+ */
 static inline int64_t gk_ring_flush(void)
 {
-	return gk_call_console_ring_kick();
+	return gk_call_backoff(PV_CALL_CONSOLE_RING_KICK, 0, 0, 0, GK_CONSOLE_MAX_RETRIES, 0);
 }
 
 /*

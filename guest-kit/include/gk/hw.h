@@ -11,13 +11,14 @@
 #ifndef GK_HW_H
 #define GK_HW_H
 
+#include <gk/backoff.h>
 #include <gk/base.h>
 #include <gk/detect.h>
 #include <gk/hypercall.h>
 #include <pvabi/hw.h>
 
 #define GK_HW_MAX_RETRIES 16
-#define GK_HW_MAX_WAIT_NS 10000000ull /* never wait longer than 10 ms per retry */
+#define GK_HW_MAX_WAIT_NS GK_BACKOFF_MAX_WAIT_NS
 
 struct gk_hw_stats {
 	uint64_t calls;	    /* hypercalls made, retries included */
@@ -28,35 +29,22 @@ struct gk_hw_stats {
 /* Busy-waits ns nanoseconds on the TSC, at the frequency Shunt states in its limits leaf. */
 static inline void gk_hw_wait_ns(uint64_t ns)
 {
-	uint64_t khz = gk_cpuid_reg(PV_CPUID_LIMITS, 2);
-	uint64_t until =
-		gk_rdtsc() + (ns > GK_HW_MAX_WAIT_NS ? GK_HW_MAX_WAIT_NS : ns) * khz / 1000000;
-
-	while (gk_rdtsc() < until)
-		__asm__ volatile("pause");
+	gk_wait_ns(ns);
 }
 
-/* One hardware call with back-off. stats may be NULL. */
+/* One hardware call with back-off (gk/backoff.h). stats may be NULL. */
 static inline int64_t gk_hw_call(uint64_t nr, uint64_t a0, uint64_t a1, uint64_t a2,
 				 struct gk_hw_stats *stats)
 {
-	for (unsigned int attempt = 0;; attempt++) {
-		uint64_t retry_after;
-		int64_t r = gk_hypercall6_2(nr, a0, a1, a2, 0, 0, 0, &retry_after);
+	uint64_t throttled = 0;
+	int64_t r = gk_call_backoff(nr, a0, a1, a2, GK_HW_MAX_RETRIES, &throttled);
 
-		if (stats)
-			stats->calls++;
-		if (r != PV_ETHROTTLED)
-			return r;
-		if (stats)
-			stats->throttled++;
-		if (attempt == GK_HW_MAX_RETRIES) {
-			if (stats)
-				stats->gave_up++;
-			return PV_ETHROTTLED;
-		}
-		gk_hw_wait_ns(retry_after);
+	if (stats) {
+		stats->calls += throttled + (r != PV_ETHROTTLED);
+		stats->throttled += throttled;
+		stats->gave_up += r == PV_ETHROTTLED;
 	}
+	return r;
 }
 
 /* The resources granted to this VM (up to max into buf). Count, or PV_EPERM if none. */

@@ -12,6 +12,12 @@
 void arch_console_init(void);
 /* Writes len bytes to the console, translating "\n" to "\r\n"; never fails, may be slow. */
 void arch_console_write(const char *s, size_t len);
+/*
+ * Writes as many of len bytes as the console takes without waiting (on x86 the UART's FIFO,
+ * when it is empty), as they are (no "\n" translation). Returns how many: 0 while it is
+ * still busy. Without a console every byte is taken. Bounded work.
+ */
+size_t arch_console_write_nowait(const char *s, size_t len);
 
 /*
  * Installs this CPU's descriptor tables and exception handlers. From here on any CPU
@@ -93,6 +99,9 @@ int arch_vcpu_init(struct vcpu *vcpu, uint64_t entry, uint64_t stack_top, uint64
 /*
  * Runs vcpu until it yields (vcpu->yield), gives up the CPU (HLT), uses up slice_cycles of
  * arch_cycles(), or its VM stops. Exits are handled inside; guest faults stop only its VM.
+ * The slice is checked after every exit, so it overruns by at most one exit's bounded work;
+ * and whenever arch_cycles() passes sched_host_work_due() the vCPU exits (if need be) and
+ * sched_host_work() runs.
  */
 void arch_vcpu_run(struct vcpu *vcpu, uint64_t slice_cycles);
 /*

@@ -17,6 +17,13 @@ enum log_level log_get_level(void);
 /* Parses "error", "warn", "info" or "debug"; returns 0, or -EINVAL for anything else. */
 int log_level_from_name(const char *name, enum log_level *level);
 
+/*
+ * While on (guests running), each call site prints at most 10 lines a second; the rest are
+ * counted and reported as "log: N similar lines suppressed". Turning it off reports what
+ * is still held back.
+ */
+void log_set_storm_guard(int enabled);
+
 void log_printf(enum log_level level, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
 #define log_error(...) log_printf(LOG_ERROR, __VA_ARGS__)

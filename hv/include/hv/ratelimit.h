@@ -1,7 +1,8 @@
 /*
  * Token buckets for "done sparingly": each VM has one per rate-limit class of pv-abi
  * (PV_RATE_*), refilled from the cycle counter at `rate` tokens per second up to `burst`.
- * A call takes one token or is refused with the time until one is there. Pure code.
+ * A call takes one token (the console: one per byte) or is refused with the time until
+ * they are there. Pure code.
  */
 #ifndef HV_RATELIMIT_H
 #define HV_RATELIMIT_H
@@ -28,5 +29,16 @@ void bucket_init(struct token_bucket *b, uint32_t rate, uint32_t burst, uint64_t
  * refills nothing.
  */
 int bucket_take(struct token_bucket *b, uint64_t now, uint64_t hz, uint64_t *retry_after_ns);
+
+/*
+ * Takes n tokens at once (n above the burst counts as the whole burst, so that a request
+ * larger than the burst passes when the bucket is full). Returns 0, or -1 with the
+ * nanoseconds until n tokens will be there in *retry_after_ns; nothing is taken then.
+ */
+int bucket_take_n(struct token_bucket *b, uint64_t now, uint64_t hz, uint32_t n,
+		  uint64_t *retry_after_ns);
+
+/* Takes as many whole tokens as are there, at most max; returns how many (max if unlimited). */
+uint32_t bucket_take_upto(struct token_bucket *b, uint64_t now, uint64_t hz, uint32_t max);
 
 #endif

@@ -1,14 +1,31 @@
 /*
  * The scheduler: round-robin time slices over the runnable vCPUs of one CPU. A slice ends
- * when the vCPU yields (hypercall or HLT), its VM stops, or SCHED_SLICE_CYCLES pass.
+ * when the vCPU yields (hypercall or HLT), its VM stops, or SCHED_SLICE_CYCLES pass; the
+ * slice is checked after every exit and no exit does more than a bounded amount of work
+ * (console output is queued, never written by the exit), so a runnable vCPU waits at most
+ * one slice, plus one exit, per other runnable vCPU.
  */
 #ifndef HV_SCHED_H
 #define HV_SCHED_H
+
+#include <hv/console.h>
+#include <hv/types.h>
 
 /* Slice length in arch_cycles() (TSC ticks: under Bochs, about one per instruction). */
 #define SCHED_SLICE_CYCLES 2000000ull
 
 /* Runs every VM until all have stopped. */
 void sched_run(void);
+
+/*
+ * Host work that must go on while guests run (today: draining the console to the serial
+ * line). sched_host_work() is bounded; it is due at arch_cycles() >= sched_host_work_due()
+ * (UINT64_MAX: nothing to do), and the arch makes a running vCPU exit by then.
+ */
+static inline uint64_t sched_host_work_due(void)
+{
+	return console_poll_due();
+}
+void sched_host_work(void);
 
 #endif

@@ -7,6 +7,7 @@
 #define HV_VM_H
 
 #include <arch/vm_arch.h>
+#include <hv/console.h>
 #include <hv/devices/uart16550.h>
 #include <hv/hw.h>
 #include <hv/ratelimit.h>
@@ -15,7 +16,6 @@
 
 #define VM_MAX 16 /* as many as a loader can pass modules (HANDOFF_MAX_MODULES) */
 #define VM_STOP_DETAIL_MAX 128
-#define VM_CONSOLE_LINE_MAX 160
 #define VM_IO_HANDLERS_MAX (HW_MAX_WINDOWS + 1) /* every granted window, and the UART */
 #define VM_MMIO_MAPS_MAX 4
 
@@ -66,8 +66,9 @@ struct vcpu_stats {
 struct vcpu {
 	struct vm *vm;
 	unsigned int id;
-	int yield;     /* set by a hypercall or exit (HLT, slice over): back to the scheduler now */
-	uint32_t work; /* VCPU_WORK_*: checked on every entry, so kept in one word */
+	int yield; /* set by a hypercall or exit (HLT, slice over): back to the scheduler now */
+	uint64_t retry_after_ns; /* set by a call that answers PV_ETHROTTLED: the guest's RDX */
+	uint32_t work;		 /* VCPU_WORK_*: checked on every entry, so kept in one word */
 
 	gpa_t page_gpa;		   /* the vCPU page (pv-abi/vcpu_page.h), 0 = none */
 	struct pv_vcpu_page *page; /* the same, as a host pointer into guest RAM */
@@ -88,7 +89,10 @@ struct vm_stats {
 	uint64_t hw_refused;   /* of those, the ones that returned an error (bad batch, ...) */
 	uint64_t throttled;    /* calls refused with PV_ETHROTTLED, accesses delayed */
 	uint64_t io_unclaimed; /* port accesses nothing emulates */
-	uint64_t console_bytes;
+	uint64_t console_bytes;	    /* console output taken (printed, dropped or discarded) */
+	uint64_t console_dropped;   /* of those, dropped for lack of room (console=lossy) */
+	uint64_t console_waits;	    /* writes told to wait for room in the buffer */
+	uint64_t console_throttled; /* writes told to wait for the byte rate (rate=console:) */
 };
 
 struct vm {
@@ -111,7 +115,7 @@ struct vm {
 	uint64_t start_cycles; /* arch_cycles() when the scheduler started: the PV clock's zero */
 	gpa_t ring_gpa;	       /* console ring (pv-abi/console_ring.h), 0 = none */
 	uint32_t ring_size;
-	int console_discard; /* count console bytes but do not print them */
+	enum vm_console_policy console_policy;
 
 	/* direct hardware access */
 	struct hw_grant grants[VM_OPTIONS_GRANTS_MAX];
@@ -129,8 +133,8 @@ struct vm {
 	unsigned int io_count;
 	struct uart16550 uart;
 
-	char console_line[VM_CONSOLE_LINE_MAX];
-	unsigned int console_len;
+	struct console_queue console; /* output waiting for the serial line */
+	uint8_t console_data[CONSOLE_QUEUE_SIZE];
 	struct vm_stats stats;
 	struct arch_vm arch;
 };
@@ -155,9 +159,20 @@ int vm_io_register(struct vm *vm, uint16_t base, uint16_t count,
 		   int (*access)(struct vcpu *, void *, uint16_t, unsigned int, int, uint32_t *),
 		   void *device);
 
-/* Appends console output of vm, printed line by line with the VM's name as prefix. */
-void vm_console_write(struct vm *vm, const char *buf, uint64_t len);
-void vm_console_flush(struct vm *vm);
+/* hv/vm_console.c: the VM's console output, queued for the serial line. */
+void vm_console_init(struct vm *vm, enum vm_console_policy policy);
+/*
+ * Offers len bytes of vm's console output. Takes all of them, or (partial) as many as its
+ * buffer and byte rate allow now. Returns the bytes taken (lossy and discard VMs: all, the
+ * ones not printed counted), or -EAGAIN with the wait in *retry_after_ns when none can be.
+ */
+int64_t vm_console_put(struct vm *vm, const void *buf, uint32_t len, int partial,
+		       uint64_t *retry_after_ns);
+/* 1 while a console=print VM's buffer has no room: its UART shows the transmitter busy. */
+int vm_console_is_full(const struct vm *vm);
+const char *vm_console_policy_name(enum vm_console_policy policy);
+/* The VM is done writing: its last partial line is closed and printed. */
+void vm_console_close(struct vm *vm);
 
 /* Frees a stopped VM's RAM and second-level tables (its record stays for the summary). */
 void vm_release_if_stopped(struct vm *vm);

@@ -1,7 +1,7 @@
 /*
  * A VM's options, as written on its boot module's command line (GRUB `module2 FILE
  * OPTIONS`, or `module FILE OPTIONS` in the UEFI loader's boot.cfg):
- *   [FILE] [name=NAME] [mem=SIZE[K|M|G]] [console=print|discard]
+ *   [FILE] [name=NAME] [mem=SIZE[K|M|G]] [console=print|lossy|discard]
  *          [grant=pci:BB:DD.F:MODE | grant=ports:FIRST-LAST:MODE]...
  *          [rate=CLASS:RATE:BURST]... [-- GUEST COMMAND LINE]
  * A leading word without '=' is the image's file name; its base name is the default VM
@@ -22,21 +22,31 @@
 _Static_assert(VM_OPTIONS_GRANTS_MAX *HW_BARS_MAX <= HW_MAX_WINDOWS, "every grant's ports fit");
 #define VM_OPTIONS_RATE_CLASSES 4 /* PV_RATE_* */
 
-/* Default rate limits (calls per second, burst) per PV_RATE_* class; 0 = unlimited. */
-#define VM_RATE_CONSOLE_DEFAULT 5000u
-#define VM_BURST_CONSOLE_DEFAULT 256u
+/*
+ * Default rate limits (per second, burst) per PV_RATE_* class; 0 = unlimited. The console
+ * class counts bytes, the others calls. The serial line itself carries about 11 KiB/s.
+ */
+#define VM_RATE_CONSOLE_DEFAULT 65536u
+#define VM_BURST_CONSOLE_DEFAULT 16384u
 #define VM_RATE_OTHER_DEFAULT 100000u
 #define VM_BURST_OTHER_DEFAULT 1000u
 #define VM_RATE_HW_DEFAULT 20000u
 #define VM_BURST_HW_DEFAULT 64u
 
+/* What happens to a VM's console output (its console= option). */
+enum vm_console_policy {
+	VM_CONSOLE_PRINT = 0, /* printed; a full buffer makes writers wait (PV_ETHROTTLED) */
+	VM_CONSOLE_LOSSY,     /* printed; what does not fit the buffer is dropped and counted */
+	VM_CONSOLE_DISCARD,   /* counted, never printed */
+};
+
 struct vm_options {
 	char name[VM_OPTIONS_NAME_MAX];
-	uint64_t mem;	     /* bytes, a multiple of 2 MiB */
-	int console_discard; /* console=discard: count the VM's output, do not print it */
+	uint64_t mem;			/* bytes, a multiple of 2 MiB */
+	enum vm_console_policy console; /* console=print|lossy|discard */
 	struct hw_grant_spec grants[VM_OPTIONS_GRANTS_MAX];
 	unsigned int grant_count;
-	uint32_t rate[VM_OPTIONS_RATE_CLASSES]; /* calls per second, 0 = unlimited */
+	uint32_t rate[VM_OPTIONS_RATE_CLASSES]; /* per second (console: bytes), 0 = unlimited */
 	uint32_t burst[VM_OPTIONS_RATE_CLASSES];
 	char guest_cmdline[VM_OPTIONS_CMDLINE_MAX];
 };

@@ -46,8 +46,10 @@ struct arch_vcpu {
 	uint16_t vpid;
 	uint8_t launched;
 	struct guest_msrs msrs;
-	uint64_t slice_end; /* TSC at which the current time slice ends */
-	uint8_t tpr;	    /* the guest's CR8: kept here, never in the real local APIC */
+	uint64_t slice_end;	 /* TSC at which the current time slice ends */
+	uint64_t armed_deadline; /* TSC the preemption timer was last armed for */
+	int timer_expired; /* it fired (or is not saved): arm it again before the next entry */
+	uint8_t tpr;	   /* the guest's CR8: kept here, never in the real local APIC */
 	uint32_t exit_counts[ARCH_EXIT_REASONS];
 	uint32_t cpl_violations; /* hypercalls refused because CPL > 0 */
 };

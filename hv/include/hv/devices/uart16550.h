@@ -1,7 +1,8 @@
 /*
  * An emulated 16550 UART for guests that know nothing of Shunt: enough of the register set
  * (SDM-free: the National Semiconductor PC16550D data sheet) for a polling driver. Output
- * goes to the VM's console; the receiver is always empty.
+ * goes to the VM's console; the receiver is always empty. The transmitter shows busy while
+ * the owner says so (tx_busy): the VM's console buffer is full.
  */
 #ifndef HV_DEVICES_UART16550_H
 #define HV_DEVICES_UART16550_H
@@ -13,6 +14,7 @@
 
 struct uart16550 {
 	uint8_t ier, lcr, mcr, scr, fcr, dll, dlm;
+	uint8_t tx_busy; /* set by the owner: LSR shows THRE and TEMT clear while it is */
 	uint64_t bytes_out;
 };
 
@@ -24,5 +26,8 @@ void uart16550_reset(struct uart16550 *uart);
  */
 int uart16550_access(struct uart16550 *uart, uint16_t offset, int write, uint32_t *value,
 		     uint8_t *tx);
+
+/* 1 if this access would transmit a byte (a write of THR, not of the divisor latch). */
+int uart16550_is_tx_write(const struct uart16550 *uart, uint16_t offset, int write);
 
 #endif

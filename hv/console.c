@@ -1,0 +1,240 @@
+/*
+ * The console multiplexer (see hv/console.h): per-source byte queues and the drain that
+ * moves them to the serial line without ever waiting for it while guests run. Lines are
+ * never interleaved: the drain finishes a source's line before it turns to another, takes
+ * Shunt's own log first and then one line per VM in turn. The state here is the machine's
+ * one serial line; with more CPUs it is to be guarded by one lock.
+ */
+#include <hv/arch.h>
+#include <hv/console.h>
+#include <hv/fmt.h>
+#include <hv/hv.h>
+#include <hv/string.h>
+
+#define SERIAL_BAUD 115200u
+#define SERIAL_BITS_PER_BYTE 10u /* start, 8 data, stop */
+#define OUT_MAX 64u		 /* formatted bytes staged for the line */
+
+static uint8_t log_data[CONSOLE_LOG_QUEUE_SIZE];
+static struct console_queue log_queue = { .data = log_data, .size = CONSOLE_LOG_QUEUE_SIZE };
+
+static struct {
+	int async;
+	int stopping; /* console_stop_async() is draining (a fault in it must not recurse) */
+	struct console_queue *sources[CONSOLE_SOURCES_MAX];
+	unsigned int source_count;
+	unsigned int next;	       /* the VM source whose turn is next */
+	struct console_queue *current; /* the source whose line is half drained, or NULL */
+	char out[OUT_MAX];	       /* formatted, not yet taken by the line */
+	uint32_t out_len, out_pos;
+	uint64_t log_lost; /* log bytes dropped because the log queue was full */
+} mux;
+
+uint64_t console_due = UINT64_MAX; /* next console_poll(), in arch_cycles() */
+
+void console_queue_init(struct console_queue *q, uint8_t *data, uint32_t size, const char *prefix)
+{
+	*q = (struct console_queue){ .data = data, .size = size, .prefix = prefix, .last = '\n' };
+}
+
+uint32_t console_queue_used(const struct console_queue *q)
+{
+	return q->tail - q->head;
+}
+
+uint32_t console_queue_space(const struct console_queue *q)
+{
+	return q->size - console_queue_used(q) - 1;
+}
+
+static void queue_put(struct console_queue *q, uint8_t c)
+{
+	q->data[q->tail++ & (q->size - 1)] = c;
+	q->newlines += c == '\n';
+	q->last = c;
+}
+
+int console_queue_write(struct console_queue *q, const void *buf, uint32_t len)
+{
+	const uint8_t *p = buf;
+
+	if (len > console_queue_space(q))
+		return -ENOSPC;
+	for (uint32_t i = 0; i < len; i++)
+		queue_put(q, p[i]);
+	if (console_due == UINT64_MAX)
+		console_due = 0; /* the line was idle: start sending at the next chance */
+	return 0;
+}
+
+void console_queue_close_line(struct console_queue *q)
+{
+	if (q->last != '\n') {
+		queue_put(q, '\n'); /* the byte console_queue_space() keeps back */
+		if (console_due == UINT64_MAX)
+			console_due = 0;
+	}
+}
+
+int console_source_add(struct console_queue *q)
+{
+	if (mux.source_count == CONSOLE_SOURCES_MAX)
+		return -ENOSPC;
+	mux.sources[mux.source_count++] = q;
+	return 0;
+}
+
+/* A source with a line to drain: a whole one, one as long as a line may be, or a last one. */
+static int is_ready(const struct console_queue *q)
+{
+	uint32_t used = console_queue_used(q);
+
+	return used && (q->newlines || used >= CONSOLE_LINE_MAX);
+}
+
+static struct console_queue *pick_source(void)
+{
+	if (mux.current)
+		return mux.current;
+	if (is_ready(&log_queue))
+		return &log_queue;
+	for (unsigned int i = 0; i < mux.source_count; i++) {
+		struct console_queue *q = mux.sources[(mux.next + i) % mux.source_count];
+
+		if (is_ready(q)) {
+			mux.next = (mux.next + i + 1) % mux.source_count;
+			return q;
+		}
+	}
+	return NULL;
+}
+
+static void stage(const char *s, uint32_t len)
+{
+	memcpy(mux.out + mux.out_len, s, len);
+	mux.out_len += len;
+}
+
+/*
+ * Formats the next piece of one source's line into mux.out: the prefix at a line's start,
+ * printable bytes, "\r\n" at its end. Returns 0 when no source has anything to drain.
+ */
+static int refill(void)
+{
+	struct console_queue *q = pick_source();
+
+	mux.out_len = mux.out_pos = 0;
+	if (!q)
+		return 0;
+	mux.current = q;
+	if (q->column == 0 && q->prefix) {
+		size_t n = strlen(q->prefix);
+
+		if (n > OUT_MAX - 8)
+			n = OUT_MAX - 8;
+		stage("[", 1);
+		stage(q->prefix, (uint32_t)n);
+		stage("] ", 2);
+	}
+	while (mux.out_len < OUT_MAX - 2 && console_queue_used(q)) {
+		char c = (char)q->data[q->head++ & (q->size - 1)];
+
+		if (c == '\n') {
+			q->newlines--;
+			goto line_end;
+		}
+		if (c == '\r')
+			continue;
+		/* Whatever a guest writes, the admin's terminal sees printable text. */
+		mux.out[mux.out_len++] = (c >= 0x20 && c < 0x7f) || c == '\t' ? c : '?';
+		if (++q->column == CONSOLE_LINE_MAX - 1 && q->prefix)
+			goto line_end;
+	}
+	if (console_queue_used(q))
+		return 1; /* more of this line next time */
+			  /* Out of bytes mid-line: only a closed partial line gets here; end it. */
+line_end:
+	stage("\r\n", 2);
+	q->column = 0;
+	mux.current = NULL;
+	return 1;
+}
+
+uint64_t console_line_ns(uint64_t n)
+{
+	return n * SERIAL_BITS_PER_BYTE * 1000000000ull / SERIAL_BAUD;
+}
+
+static uint64_t line_cycles(uint64_t n)
+{
+	return n * SERIAL_BITS_PER_BYTE * arch_tsc_hz() / SERIAL_BAUD;
+}
+
+void console_poll(void)
+{
+	size_t sent = 0;
+
+	for (;;) {
+		size_t n;
+
+		if (mux.out_pos == mux.out_len && !refill())
+			break;
+		n = arch_console_write_nowait(mux.out + mux.out_pos, mux.out_len - mux.out_pos);
+		if (n == 0)
+			break;
+		mux.out_pos += (uint32_t)n;
+		sent += n;
+	}
+	/* Come back when the line has sent what it took (or one byte's time if it was busy). */
+	if (mux.out_pos == mux.out_len && !pick_source())
+		console_due = UINT64_MAX;
+	else
+		console_due = arch_cycles() + line_cycles(sent ? sent : 1);
+}
+
+/* Everything queued, out now, waiting for the line as long as it takes. */
+static void drain_all(void)
+{
+	while (mux.out_pos != mux.out_len || pick_source())
+		console_poll();
+}
+
+void console_start_async(void)
+{
+	mux.async = 1;
+}
+
+void console_stop_async(void)
+{
+	if (!mux.async || mux.stopping)
+		return;
+	mux.stopping = 1;
+	for (unsigned int i = 0; i < mux.source_count; i++)
+		console_queue_close_line(mux.sources[i]);
+	drain_all();
+	mux.async = 0;
+	mux.stopping = 0;
+	console_due = UINT64_MAX;
+	if (mux.log_lost) {
+		char line[80];
+		int n = fmt_snprintf(line, sizeof(line),
+				     "warning: log: %llu bytes lost (log queue full)\n",
+				     (unsigned long long)mux.log_lost);
+
+		mux.log_lost = 0;
+		arch_console_write(line, (size_t)n);
+	}
+}
+
+int console_log_write(const char *s, size_t len)
+{
+	if (!mux.async) {
+		arch_console_write(s, len);
+		return 0;
+	}
+	if (console_queue_write(&log_queue, s, (uint32_t)len)) {
+		mux.log_lost += len;
+		return -ENOSPC;
+	}
+	return 0;
+}

@@ -1,0 +1,72 @@
+/*
+ * Shunt's console multiplexer: the one serial line that carries Shunt's log and every VM's
+ * output. Writers never wait for the line: they append to a queue (one per VM, one for
+ * Shunt's log) and the scheduler drains the queues between slices and on a timer while
+ * guests run, a FIFO's worth at a time, whole lines, fairly between VMs. Before the
+ * scheduler starts and after it ends (and on a fatal error) output goes straight out.
+ */
+#ifndef HV_CONSOLE_H
+#define HV_CONSOLE_H
+
+#include <hv/types.h>
+
+#define CONSOLE_QUEUE_SIZE 8192u /* a VM's queue: two PV_CONSOLE_WRITE_MAX writes */
+#define CONSOLE_LOG_QUEUE_SIZE 16384u
+#define CONSOLE_LINE_MAX 160u /* a VM's line is broken after this many characters */
+
+/*
+ * Bytes waiting for the serial line, in a ring (indexes count bytes and wrap at 2^32).
+ * Holds raw bytes; the drain adds the "[name] " prefix and makes them printable.
+ */
+struct console_queue {
+	uint8_t *data;
+	uint32_t size;	    /* a power of two */
+	uint32_t head;	    /* next byte to drain */
+	uint32_t tail;	    /* next byte to write */
+	uint32_t newlines;  /* '\n' bytes in [head, tail): complete lines waiting */
+	uint32_t column;    /* characters of the current output line already drained */
+	uint8_t last;	    /* the last byte written, to close a partial line */
+	const char *prefix; /* printed as "[prefix] " before each line; NULL: none */
+};
+
+/* Sets q up over data[size] (size a power of two) with the given line prefix. */
+void console_queue_init(struct console_queue *q, uint8_t *data, uint32_t size, const char *prefix);
+/* Room for this many more bytes (one byte is kept for closing a partial line). */
+uint32_t console_queue_space(const struct console_queue *q);
+/* Appends len bytes if they all fit; returns 0 or -ENOSPC (then nothing is written). */
+int console_queue_write(struct console_queue *q, const void *buf, uint32_t len);
+/* The writer is done: a partial last line gets its '\n' and is drained like any other. */
+void console_queue_close_line(struct console_queue *q);
+/* Bytes still queued. */
+uint32_t console_queue_used(const struct console_queue *q);
+
+/* Registers q as a VM's output source for the drain (at most CONSOLE_SOURCES_MAX). */
+#define CONSOLE_SOURCES_MAX 16
+int console_source_add(struct console_queue *q);
+
+/* From now on Shunt's log is queued too, and only the drain touches the serial line. */
+void console_start_async(void);
+/* Drains everything, waiting for the line as long as it takes, and goes back to writing
+ * straight out. For the end of the run and for fatal errors. */
+void console_stop_async(void);
+
+/*
+ * Moves what the serial line takes right now without waiting (a FIFO's worth at most) and
+ * returns. Bounded work: called between slices and whenever console_poll_due() passes.
+ */
+void console_poll(void);
+/* The arch_cycles() at which console_poll() should run again; UINT64_MAX when idle. */
+extern uint64_t console_due;
+static inline uint64_t console_poll_due(void)
+{
+	return console_due; /* read after every VM exit: kept to one load */
+}
+
+/* Shunt's own log lines (hv/log.c): straight out, or queued once the console is async.
+ * Returns 0, or -ENOSPC when the log queue is full (the line is lost and counted). */
+int console_log_write(const char *s, size_t len);
+
+/* Nanoseconds the serial line needs for n bytes (115200 baud, 10 bits a byte). */
+uint64_t console_line_ns(uint64_t n);
+
+#endif

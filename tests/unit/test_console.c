@@ -1,0 +1,239 @@
+/*
+ * The console multiplexer (hv/console.c) and a VM's console policy (hv/vm_console.c):
+ * queues that never block their writers, a drain that never waits for the line, moves at
+ * most what the line takes, keeps lines whole, serves Shunt's log first and VMs in turn,
+ * breaks overlong lines and makes every byte printable; and per VM, print (wait for room),
+ * lossy (drop and count) and discard, all-or-nothing and partial writes, the byte rate.
+ */
+#include "unit.h"
+
+#include <hv/arch.h>
+#include <hv/console.h>
+#include <hv/hypercall.h>
+#include <hv/vm.h>
+
+/* --- A fake serial line: takes line_room bytes in all until it is refilled (its FIFO). --- */
+
+static char line[65536];
+static size_t line_len;
+static size_t line_room; /* what the next arch_console_write_nowait() call takes */
+static unsigned int nowait_calls;
+static uint64_t fake_cycles;
+
+size_t arch_console_write_nowait(const char *s, size_t len)
+{
+	size_t n = len < line_room ? len : line_room;
+
+	line_room -= n;
+	nowait_calls++;
+	assert_true(line_len + n < sizeof(line));
+	memcpy(line + line_len, s, n);
+	line_len += n;
+	line[line_len] = '\0';
+	return n;
+}
+
+void arch_console_write(const char *s, size_t len)
+{
+	assert_true(line_len + len < sizeof(line));
+	memcpy(line + line_len, s, len);
+	line_len += len;
+	line[line_len] = '\0';
+}
+
+uint64_t arch_cycles(void)
+{
+	return fake_cycles;
+}
+
+uint64_t arch_tsc_hz(void)
+{
+	return 1152000; /* 10 cycles per bit at 115200 baud: 100 cycles per byte */
+}
+
+void *vm_gpa_to_hva(struct vm *vm, gpa_t gpa, uint64_t len)
+{
+	return gpa < vm->ram_size && len <= vm->ram_size - gpa
+		       ? (uint8_t *)(uintptr_t)vm->ram_hpa + gpa
+		       : NULL;
+}
+
+static struct vm vms[3];
+
+static int setup(void **state)
+{
+	(void)state;
+	line_len = 0;
+	line[0] = '\0';
+	line_room = 16;
+	nowait_calls = 0;
+	fake_cycles = 1000;
+	return 0;
+}
+
+/* Polls until the drain has nothing left, as the scheduler would. */
+static void drain(void)
+{
+	for (int i = 0; i < 100000 && console_poll_due() != UINT64_MAX; i++) {
+		line_room = 16; /* the FIFO emptied since the last poll */
+		console_poll();
+	}
+	assert_int_equal(console_poll_due(), UINT64_MAX);
+}
+
+static void vm_setup(struct vm *vm, const char *name, enum vm_console_policy policy)
+{
+	memset(vm, 0, sizeof(*vm));
+	strcpy(vm->name, name);
+	bucket_init(&vm->buckets[PV_RATE_CONSOLE], 0, 1, 0); /* unlimited unless a test says */
+	vm_console_init(vm, policy);
+}
+
+static int64_t put(struct vm *vm, const char *s, int partial)
+{
+	uint64_t retry = 0;
+	int64_t r = vm_console_put(vm, s, (uint32_t)strlen(s), partial, &retry);
+
+	if (r == -EAGAIN)
+		assert_true(retry > 0);
+	return r;
+}
+
+/*
+ * One test drives the whole multiplexer, since its sources are registered for good: the
+ * order matters and is the point (it is what an admin reads).
+ */
+static void test_multiplexer(void **state)
+{
+	(void)state;
+	vm_setup(&vms[0], "a", VM_CONSOLE_PRINT);
+	vm_setup(&vms[1], "b", VM_CONSOLE_PRINT);
+	vm_setup(&vms[2], "quiet", VM_CONSOLE_DISCARD);
+
+	/* Before the scheduler runs, the log goes straight out. */
+	assert_int_equal(console_log_write("boot\n", 5), 0);
+	assert_string_equal(line, "boot\n");
+	assert_int_equal(console_poll_due(), UINT64_MAX);
+
+	console_start_async();
+	line_len = 0;
+	/* Two VMs write lines in pieces, interleaved; the log writes too. */
+	assert_int_equal(put(&vms[0], "a1 hel", 0), 6);
+	assert_int_equal(put(&vms[1], "b1\nb2\n", 0), 6);
+	assert_int_equal(put(&vms[0], "lo\na2\n", 0), 6);
+	assert_int_equal(put(&vms[2], "never shown\n", 0), 12);
+	assert_int_equal(console_log_write("shunt line\n", 11), 0);
+	assert_int_equal(line_len, 0); /* nothing was written by the writers */
+	assert_int_equal(console_poll_due(), 0);
+
+	/* One poll moves what the line takes, 16 bytes, and no more. */
+	console_poll();
+	assert_int_equal(line_len, 16);
+	assert_int_equal(console_poll_due(), fake_cycles + 16 * 100); /* when they are sent */
+	/* While the line is busy, a poll writes nothing and returns. */
+	console_poll();
+	assert_int_equal(line_len, 16);
+	drain();
+	/* The log first, then one line per VM in turn, each whole, with its prefix. */
+	assert_string_equal(line, "shunt line\r\n[a] a1 hello\r\n[b] b1\r\n[a] a2\r\n[b] b2\r\n");
+	assert_int_equal(vms[2].stats.console_bytes, 12);
+
+	/* A partial line waits for its end; closing it (the VM stopped) prints it. */
+	line_len = 0;
+	assert_int_equal(put(&vms[0], "no newline yet", 0), 14);
+	drain();
+	assert_int_equal(line_len, 0);
+	vm_console_close(&vms[0]);
+	drain();
+	assert_string_equal(line, "[a] no newline yet\r\n");
+
+	/* Bytes outside printable ASCII show as '?'; an overlong line is broken. */
+	line_len = 0;
+	assert_int_equal(put(&vms[1], "x\x1b[2J\xc3\xa9\r\n", 0), 9);
+	drain();
+	assert_string_equal(line, "[b] x?[2J??\r\n");
+	line_len = 0;
+	{
+		char text[401];
+
+		memset(text, 'z', 400);
+		text[400] = '\0';
+		assert_int_equal(put(&vms[1], text, 0), 400);
+		drain(); /* two full lines of 159; the rest waits for its end */
+		assert_int_equal(line_len, 2 * (4 + 159 + 2));
+		vm_console_close(&vms[1]);
+		drain();
+		assert_int_equal(line_len, 2 * (4 + 159 + 2) + 4 + 82 + 2);
+	}
+
+	/* print: a write that does not fit waits, all or nothing; partial takes what fits. */
+	line_len = 0;
+	{
+		static char big[CONSOLE_QUEUE_SIZE];
+		uint64_t retry = 0;
+
+		memset(big, 'q', sizeof(big));
+		assert_int_equal(vm_console_put(&vms[0], big, 4096, 0, &retry), 4096);
+		assert_int_equal(vm_console_put(&vms[0], big, 4095, 0, &retry), 4095);
+		assert_int_equal(vm_console_put(&vms[0], big, 1, 0, &retry), -EAGAIN);
+		assert_true(retry >= console_line_ns(1));
+		assert_int_equal(vms[0].stats.console_waits, 1);
+		assert_int_equal(vm_console_is_full(&vms[0]), 1);
+		assert_int_equal(vm_console_put(&vms[0], big, 5, 1, &retry), -EAGAIN);
+		/* A little drained (the staged piece of a line): partial takes exactly that. */
+		line_room = 16;
+		console_poll();
+		assert_int_equal(vm_console_is_full(&vms[0]), 0);
+		/* "[a] " and 58 bytes were staged for the line: room for 58. */
+		assert_int_equal(vm_console_put(&vms[0], big, 100, 1, &retry), 58);
+		assert_int_equal(vm_console_put(&vms[0], big, 100, 0, &retry), -EAGAIN);
+		assert_int_equal(retry, console_line_ns(100));
+		vm_console_close(&vms[0]);
+		drain();
+	}
+	console_stop_async();
+}
+
+/* lossy: never waits; what does not fit is counted as dropped. The byte rate limits all. */
+static void test_lossy_and_rate(void **state)
+{
+	static struct vm vm;
+	static char big[CONSOLE_QUEUE_SIZE + 100];
+	uint64_t retry = 0;
+
+	(void)state;
+	memset(big, 'l', sizeof(big));
+	vm_setup(&vm, "lossy", VM_CONSOLE_LOSSY); /* not drained: never registered as a source */
+	assert_int_equal(vm_console_put(&vm, big, 4096, 0, &retry), 4096);
+	assert_int_equal(vm_console_put(&vm, big, 4096, 0, &retry), 4096);
+	assert_int_equal(vm.stats.console_dropped, 1); /* 8191 fit */
+	assert_int_equal(vm_console_put(&vm, big, 4096, 0, &retry), 4096);
+	assert_int_equal(vm.stats.console_dropped, 4097);
+	assert_int_equal(vm.stats.console_bytes, 3 * 4096);
+	assert_int_equal(vm.stats.console_waits, 0);
+
+	/* 1000 bytes/s, burst 100: an all-or-nothing write over the tokens waits for them. */
+	vm_setup(&vm, "rated", VM_CONSOLE_DISCARD);
+	bucket_init(&vm.buckets[PV_RATE_CONSOLE], 1000, 100, fake_cycles);
+	assert_int_equal(vm_console_put(&vm, big, 60, 0, &retry), 60);
+	assert_int_equal(vm_console_put(&vm, big, 60, 0, &retry), -EAGAIN);
+	assert_int_equal(retry, 20000000); /* 20 bytes missing at 1000/s: 20 ms */
+	assert_int_equal(vm.stats.console_throttled, 1);
+	/* Partial: the 40 tokens there are, then nothing until the clock moves. */
+	assert_int_equal(vm_console_put(&vm, big, 60, 1, &retry), 40);
+	assert_int_equal(vm_console_put(&vm, big, 60, 1, &retry), -EAGAIN);
+	assert_int_equal(retry, 1000000);
+	fake_cycles += arch_tsc_hz() / 10; /* 100 ms: 100 tokens, the burst */
+	assert_int_equal(vm_console_put(&vm, big, 500, 0, &retry), 500); /* a full bucket */
+	assert_int_equal(vm.stats.console_bytes, 600);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test_setup(test_multiplexer, setup),
+		cmocka_unit_test_setup(test_lossy_and_rate, setup),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
