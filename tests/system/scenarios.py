@@ -33,6 +33,9 @@ line. `(?s)` lets one span lines. A failing com check reads "COM2: missing /rege
 Runs never use KVM, so that what Shunt finds (VT-x or not) depends on the scenario only.
 """
 
+import os
+import re
+
 BOCHS_TIMEOUT = 60
 OVMF_TIMEOUT = 90
 SEABIOS_TIMEOUT = 60
@@ -344,3 +347,47 @@ SCENARIOS.append({
     ],
     "forbid": GUEST_FORBID,
 })
+
+# --- No guest can starve another: a latency victim beside each kind of flooder. The victim
+# spins on the TSC and checks its longest time off the CPU against README's bound (one slice
+# per other runnable VM, +10%); the flooder ignores every retry-after. Watch times are in TSC
+# ticks, which Bochs advances one per instruction: 30 slices of the victim's time.
+def _slice_cycles():
+    header = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..",
+                          "hv", "include", "hv", "sched.h")
+    with open(header) as f:
+        return int(re.search(r"#define SCHED_SLICE_CYCLES (\d+)ull", f.read()).group(1))
+
+
+SLICE_CYCLES = _slice_cycles()
+FLOOD_KINDS = ["console-write", "ring-kick", "uart", "hypercall", "port", "memory"]
+CONSOLE_FLOOD_KINDS = FLOOD_KINDS[:3]
+
+
+def latency_modules(kind, watch_slices=30):
+    watch = watch_slices * SLICE_CYCLES
+    return [
+        ("{build}/guests/victim.elf", f"victim.elf -- slice={SLICE_CYCLES} others=1 watch={watch}"),
+        ("{build}/guests/flood.elf", f"flood.elf mem=4M -- kind={kind} watch={2 * watch}"),
+    ]
+
+
+for _kind in FLOOD_KINDS:
+    SCENARIOS.append({
+        "name": f"bios-latency-{_kind}-bochs",
+        "firmware": "bios", "emulator": "bochs",
+        "modules": latency_modules(_kind),
+        "timeout": BOCHS_TIMEOUT,
+        "expect": [BANNER, r"^VT-x: ready$",
+                   summary("victim", "stopped", "exit", 0),
+                   summary("flood", "stopped", "exit", 0),
+                   POWER_OFF_OK],
+        "expect_any": [
+            r"^\[victim\] victim: times off the CPU [1-9]\d*$",
+            r"^\[victim\] victim: longest gap in slices [01]\.\d\d$",
+            r"^\[victim\] GUEST-PASS victim$",
+            r"^\[flood\] flood: operations [1-9]\d*$",
+            r"^\[flood\] GUEST-PASS flood$",
+        ],
+        "forbid": GUEST_FORBID,
+    })
