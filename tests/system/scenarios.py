@@ -196,6 +196,24 @@ SCENARIOS.append({
     "forbid": GUEST_FORBID,
 })
 
+# --- Hostile-guest review: CPUID shows only what Shunt lets a guest use.
+SCENARIOS.append({
+    "name": "bios-cpu-bochs",
+    "firmware": "bios", "emulator": "bochs",
+    "modules": [
+        ("{build}/guests/cpuid.elf", "cpuid.elf"),
+    ],
+    "timeout": BOCHS_TIMEOUT,
+    "expect": [BANNER, r"^VT-x: ready$",
+               r"^summary: 1 VMs$",
+               summary("cpuid", "stopped", "exit", 0),
+               POWER_OFF_OK],
+    "expect_any": [
+        r"^\[cpuid\] GUEST-PASS cpuid$",
+    ],
+    "forbid": GUEST_FORBID,
+})
+
 # --- The UEFI loader passes modules too; QEMU has no VT-x, so they are reported, not run.
 SCENARIOS.append({
     "name": "uefi-efiloader-modules",
