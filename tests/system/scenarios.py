@@ -199,6 +199,28 @@ SCENARIOS.append({
     "forbid": GUEST_FORBID,
 })
 
+# --- Hostile-guest review: CPUID shows only what Shunt lets a guest use; a MOV to CR0 that
+# Shunt emulates faults where the CPU's would.
+SCENARIOS.append({
+    "name": "bios-cpu-bochs",
+    "firmware": "bios", "emulator": "bochs",
+    "modules": [
+        ("{build}/guests/cpuid.elf", "cpuid.elf"),
+        ("{build}/guests/cr0.elf", "cr0.elf"),
+    ],
+    "timeout": BOCHS_TIMEOUT,
+    "expect": [BANNER, r"^VT-x: ready$",
+               r"^summary: 2 VMs$",
+               summary("cpuid", "stopped", "exit", 0),
+               summary("cr0", "stopped", "exit", 0),
+               POWER_OFF_OK],
+    "expect_any": [
+        r"^\[cpuid\] GUEST-PASS cpuid$",
+        r"^\[cr0\] GUEST-PASS cr0$",
+    ],
+    "forbid": GUEST_FORBID,
+})
+
 # --- The UEFI loader passes modules too; QEMU has no VT-x, so they are reported, not run.
 SCENARIOS.append({
     "name": "uefi-efiloader-modules",

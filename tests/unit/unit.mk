@@ -25,6 +25,7 @@ src_mb2      := boot/multiboot2/mb2_parse.c
 src_memmap   := hv/memmap.c
 src_pt       := arch/x86_64/pt.c
 src_string   := tests/unit/hv_string.c
+src_cpuid_policy := arch/x86_64/cpuid_policy.c
 src_vmx_caps := arch/x86_64/vmx/vmx_caps.c
 src_vmx_adjust := arch/x86_64/vmx/vmx_caps.c
 src_vm_options := hv/vm_options.c hv/hw_rules.c hv/ratelimit.c hv/lib/div128.c hv/lib/parse.c

@@ -2,8 +2,9 @@
  * Control-register exits (qualification: SDM Vol. 3C 28.2.1, table 28-3). The guest owns
  * CR0 and CR4 but for the bits in their guest/host masks (vmcs.c): it reads back what it
  * wrote, the CPU runs with VMX's fixed bits forced. A MOV to CR0 exits only when it changes
- * NE, and is then emulated whole, PG keeping EFER.LMA and the IA-32e entry control in step
- * as the CPU would. A MOV to CR4 exits only when it sets a bit Shunt forbids: #GP.
+ * NE, and is then emulated whole: the CPU's #GP checks, then PG keeping EFER.LMA and the
+ * IA-32e entry control in step as the CPU would. A MOV to CR4 exits only when it sets a bit
+ * Shunt forbids: #GP.
  */
 #include "vmx.h"
 
@@ -11,6 +12,9 @@
 
 #define CR_ACCESS_MOV_TO 0
 #define CR_ACCESS_MOV_FROM 1
+#define CR4_PCIDE (1ull << 17)
+/* Segment access rights, VMCS format (SDM Vol. 3C 25.4.1): bit 13 is CS.L, 64-bit code. */
+#define AR_L (1ull << 13)
 
 static uint64_t cr0_fixed0(void)
 {
@@ -18,16 +22,33 @@ static uint64_t cr0_fixed0(void)
 	return vmx_cpu.cr0_fixed0 & ~(CR0_PE | CR0_PG);
 }
 
+/*
+ * The #GP(0) conditions of MOV to CR0 (SDM Vol. 2B, MOV—Move to/from Control Registers,
+ * protected, compatibility and 64-bit mode exceptions): bits 63:32 set, PG without PE (so
+ * also clearing PE while PG stays set), NW without CD, PG with EFER.LME but without CR4.PAE,
+ * clearing PG in 64-bit mode (long mode is left only from compatibility mode), and clearing
+ * PG while CR4.PCIDE is set (Vol. 3A 4.10.1).
+ */
+static int cr0_write_faults(uint64_t value, uint64_t efer)
+{
+	uint64_t cr4 = vmread(VMCS_GUEST_CR4);
+
+	if ((value >> 32) || ((value & CR0_PG) && !(value & CR0_PE)) ||
+	    ((value & CR0_NW) && !(value & CR0_CD)))
+		return 1;
+	if ((value & CR0_PG) && (efer & EFER_LME) && !(cr4 & CR4_PAE))
+		return 1;
+	if (!(value & CR0_PG) && (efer & EFER_LMA) && (vmread(VMCS_GUEST_CS_AR) & AR_L))
+		return 1;
+	return !(value & CR0_PG) && (cr4 & CR4_PCIDE);
+}
+
 static void guest_write_cr0(struct vcpu *vcpu, uint64_t value)
 {
 	uint64_t efer = vmread(VMCS_GUEST_IA32_EFER);
 	uint64_t entry = vmread(VMCS_ENTRY_CTLS);
 
-	/* The #GP conditions of MOV to CR0 (SDM Vol. 2B, MOV CR): reserved bits, PG without
-	 * PE, NW without CD, and long mode without PAE. */
-	if ((value >> 32) || ((value & CR0_PG) && !(value & CR0_PE)) ||
-	    ((value & CR0_NW) && !(value & CR0_CD)) ||
-	    ((value & CR0_PG) && (efer & EFER_LME) && !(vmread(VMCS_GUEST_CR4) & CR4_PAE))) {
+	if (cr0_write_faults(value, efer)) {
 		vmx_inject_exception(X86_VECTOR_GP, 1, 0);
 		return;
 	}

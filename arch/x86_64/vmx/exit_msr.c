@@ -21,7 +21,13 @@
 #define MSR_TSC_AUX 0xc0000103
 
 #define EFER_GUEST_WRITABLE (EFER_SCE | EFER_LME | EFER_LMA | EFER_NXE)
-#define APIC_BASE_DEFAULT 0xfee00900ull /* xAPIC at its reset address, BSP, enabled */
+/*
+ * IA32_APIC_BASE: the reset address with the global enable bit (11) clear. No local APIC is
+ * mapped into a guest, and a CPU whose APIC is disabled this way clears CPUID.01H:EDX.APIC
+ * (SDM Vol. 3A 11.4.3), which is what the guest's CPUID shows (cpuid_policy.c).
+ */
+#define APIC_BASE_DISABLED 0xfee00000ull
+#define APIC_BASE_BSP (1ull << 8)
 
 void vmx_guest_msrs_load(const struct guest_msrs *m)
 {
@@ -88,7 +94,7 @@ static int read_msr(struct vcpu *vcpu, uint32_t msr, uint64_t *value)
 	else if (msr == MSR_IA32_TSC)
 		*value = rdtsc();
 	else if (msr == MSR_IA32_APIC_BASE)
-		*value = APIC_BASE_DEFAULT;
+		*value = APIC_BASE_DISABLED | (vcpu->id == 0 ? APIC_BASE_BSP : 0);
 	else if (msr == MSR_IA32_MISC_ENABLE)
 		*value = 1; /* fast strings; nothing else advertised */
 	else if (msr == MSR_TSC_AUX && (vmx_cpu.proc2 & PROC2_ENABLE_RDTSCP))

@@ -80,6 +80,8 @@ int arch_virt_enable(void)
 	vmx_cpu.cr0_fixed1 = rdmsr(MSR_IA32_VMX_CR0_FIXED1);
 	vmx_cpu.cr4_fixed0 = rdmsr(MSR_IA32_VMX_CR4_FIXED0);
 	vmx_cpu.cr4_fixed1 = rdmsr(MSR_IA32_VMX_CR4_FIXED1);
+	vmx_cpu.cpuid_max_basic = cpuid(0, 0).eax;
+	vmx_cpu.cpuid_max_extended = cpuid(0x80000000, 0).eax;
 	if (adjust_all())
 		return -ENOTSUP;
 

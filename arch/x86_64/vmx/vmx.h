@@ -17,7 +17,8 @@ struct vmx_cpu {
 	struct vmx_msrs msrs;
 	struct vmx_caps caps;
 	uint64_t cr0_fixed0, cr0_fixed1, cr4_fixed0, cr4_fixed1;
-	uint32_t pin, proc, proc2, exit, entry; /* adjusted control words for every VMCS */
+	uint32_t cpuid_max_basic, cpuid_max_extended; /* the host's leaf 0 and 0x80000000 EAX */
+	uint32_t pin, proc, proc2, exit, entry;	      /* adjusted control words for every VMCS */
 	int save_preemption_timer;
 	struct vcpu *loaded; /* the vCPU whose VMCS is current */
 	uint16_t next_vpid;
