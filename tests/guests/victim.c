@@ -9,7 +9,7 @@
  */
 #include "guest.h"
 
-#define OFF_CPU_MIN 20000ull /* a gap this long is a switch away, not an interrupt-free loop */
+#define OFF_CPU_MIN 20000ull   /* a gap this long is a switch away, not an interrupt-free loop */
 #define BOUND_SLACK_PERCENT 10 /* the "little": exit work and scheduling, per slice */
 
 /* The value of key=NUMBER in the guest command line, or fallback. */
