@@ -17,6 +17,10 @@
   forbid        regexes that must not match anywhere (default: FORBID)
   stop          regex that ends the run as soon as it appears (default: POWER_OFF)
   abort         regexes that end the run early as a failure (default: ABORT)
+  expect_joined regexes that must match anywhere in the serial log and the com_files logs joined
+                (COM1 first, then the others in port order, one newline between): one regex
+                can tie what a guest wrote on its own port to Shunt's summary on COM1
+  explicit      True: run only when named on run-all's command line (long runs: `make fuzz`)
 
 Devices for guests that drive hardware directly (default: none; COM1 is always Shunt's console):
   com_files     extra serial ports, e.g. [2, 3]: COM2 (I/O 0x2F8), COM3 (0x3E8), COM4 (0x2E8),
@@ -413,3 +417,65 @@ for _kind in FLOOD_KINDS:
         ],
         "forbid": GUEST_FORBID,
     })
+
+
+# --- The hypercall fuzzer (tests/guests/fuzz.c): random and adversarial hypercalls from CPL 0,
+# each answer checked against an oracle of SPEC.md, and from CPL 3, where each must raise #UD.
+# Its CONSOLE_WRITEs are garbage, so its console is discarded and it reports on COM2, a real
+# UART granted for passthrough (no hypercall: the figures it gives for Shunt's summary are
+# exact). Its rate limits are tight, so that about half of its limited calls are throttled.
+# The second one holds no grant (every HW call: PV_EPERM), keeps the default rate limits, and
+# reports by exit code alone.
+# Beside them, a well-behaved VM must finish as usual.
+def fuzz_scenario(name, calls, ring3, timeout, explicit=False):
+    shunt_counts = (r"(?ms)^summary: vm=fuzz state=stopped reason=exit exit_code=0$.*?"
+                    r"^  ABI 1\.\d+, hypercalls (\d+) \(errors (\d+)\), console bytes (\d+),.*?"
+                    r"^  hw: calls (\d+), port operations (\d+), refused (\d+), throttled (\d+)$"
+                    r".*?^  hypercalls refused for CPL > 0: (\d+)$.*"
+                    r"^fuzz: shunt counts: hypercalls \1 \(errors \2\), console bytes \3$\n"
+                    r"fuzz: shunt counts: hw: calls \4, port operations \5, refused \6, "
+                    r"throttled \7$\n"
+                    r"fuzz: shunt counts: hypercalls refused for CPL > 0: \8$")
+    return {
+        "name": name,
+        "firmware": "bios", "emulator": "bochs",
+        "explicit": explicit,
+        "modules": [
+            ("{build}/guests/fuzz.elf",
+             "fuzz.elf mem=8M console=discard grant=ports:0x2f8-0x2ff:passthrough "
+             "rate=console:1000:16 rate=other:4000:32 rate=hw:2000:16 "
+             f"-- seed=1 calls={calls} ring3={ring3} uart=0x2f8"),
+            ("{build}/guests/fuzz.elf",
+             "fuzz-nohw.elf name=fuzz-nohw mem=8M console=discard "
+             f"-- seed=2 calls={calls // 5} ring3={ring3 // 5}"),
+            ("{build}/guests/counter.elf", "counter.elf"),
+        ],
+        "com_files": [2],
+        "timeout": timeout,
+        "expect": [BANNER, r"^VT-x: ready$",
+                   r"^vm fuzz: granted ports:0x2f8-0x2ff \(16550 UART\) for passthrough$",
+                   r"^summary: 3 VMs$",
+                   summary("fuzz", "stopped", "exit", 0),
+                   rf"^  hypercalls refused for CPL > 0: {ring3}$",
+                   summary("fuzz-nohw", "stopped", "exit", 0),
+                   rf"^  hypercalls refused for CPL > 0: {ring3 // 5}$",
+                   summary("counter", "stopped", "exit", 0),
+                   POWER_OFF_OK],
+        "expect_any": [r"^\[counter\] GUEST-PASS counter$"],
+        "expect_joined": [shunt_counts],
+        "com_expect": {2: [r"^fuzz: seed 1 calls \d+ ring3 \d+$",
+                           rf"^fuzz: seed 1, calls {calls} at CPL 0, {ring3} at CPL 3$",
+                           r"^fuzz: per call: VERSION \d+",
+                           r"^fuzz: per result: ok \d+",
+                           r"^fuzz: oracle failures 0$",
+                           rf"^fuzz: {calls} calls in \d+ ticks \(tsc_khz \d+\)$",
+                           r"^fuzz: calls per second of guest time: \d+$",
+                           r"^GUEST-PASS fuzz$"]},
+        "com_forbid": {2: [r"GUEST-FAIL", r"FAILED"]},
+        "forbid": GUEST_FORBID,
+    }
+
+
+SCENARIOS.append(fuzz_scenario("bios-fuzz-bochs", 100000, 1000, BOCHS_TIMEOUT))
+# `make fuzz`: a million calls; run-all skips it unless it is named.
+SCENARIOS.append(fuzz_scenario("bios-fuzz-long-bochs", 1000000, 10000, 900, explicit=True))
