@@ -45,6 +45,7 @@ int64_t hc_console_ring_kick(struct vcpu *vcpu, const struct hc_args *args)
 	struct pv_console_ring *ring;
 	const uint8_t *data;
 	uint32_t producer, consumer, pending, mask;
+	int64_t took;
 
 	if (!vm->ring_gpa)
 		return PV_EINVAL;
@@ -61,23 +62,18 @@ int64_t hc_console_ring_kick(struct vcpu *vcpu, const struct hc_args *args)
 		__atomic_store_n(&ring->consumer, producer, __ATOMIC_RELEASE);
 		return PV_EINVAL;
 	}
-	/* Only what the VM's console buffer takes now: the rest waits in the ring. */
-	while (consumer != producer) {
+	/* Only what the VM's console buffer takes now (a bounded copy): the rest waits. */
+	took = vm_console_reserve(vm, pending, 1, &vcpu->retry_after_ns);
+	if (took < 0)
+		return PV_ETHROTTLED;
+	for (uint32_t left = (uint32_t)took; left;) {
 		uint32_t at = consumer & mask;
-		uint32_t chunk = producer - consumer;
-		int64_t took;
+		uint32_t chunk = left < vm->ring_size - at ? left : vm->ring_size - at;
 
-		if (chunk > vm->ring_size - at)
-			chunk = vm->ring_size - at; /* up to the wrap */
-		took = vm_console_put(vm, data + at, chunk, 1, &vcpu->retry_after_ns);
-		if (took <= 0)
-			break;
-		consumer += (uint32_t)took;
-		if ((uint32_t)took < chunk)
-			break;
+		vm_console_commit(vm, data + at, chunk); /* up to the wrap, then the rest */
+		consumer += chunk;
+		left -= chunk;
 	}
 	__atomic_store_n(&ring->consumer, consumer, __ATOMIC_RELEASE);
-	if (pending && consumer == producer - pending)
-		return PV_ETHROTTLED; /* none taken: retry_after_ns says when there is room */
-	return (int64_t)(pending - (producer - consumer));
+	return took;
 }

@@ -18,47 +18,60 @@ void vm_console_init(struct vm *vm, enum vm_console_policy policy)
 		console_source_add(&vm->console); /* one slot per VM slot: never full */
 }
 
-/* Refuses, with the wait in *retry_after_ns: the line needs that long for missing bytes. */
-static int64_t wait_for_room(struct vm *vm, uint32_t missing, uint64_t *retry_after_ns)
+/* A refusal: the writer is told to wait retry_after_ns, and the summary counts it. */
+static int64_t refuse(struct vm *vm, uint64_t *counter, uint64_t wait_ns, uint64_t *retry_after_ns)
 {
-	vm->stats.console_waits++;
-	*retry_after_ns = console_line_ns(missing);
+	(*counter)++;
+	vm->stats.throttled++; /* every PV_ETHROTTLED answer, whatever its class */
+	*retry_after_ns = wait_ns;
 	return -EAGAIN;
+}
+
+int64_t vm_console_reserve(struct vm *vm, uint32_t len, int partial, uint64_t *retry_after_ns)
+{
+	struct token_bucket *bucket = &vm->buckets[PV_RATE_CONSOLE];
+	uint32_t room = console_queue_space(&vm->console), n = len;
+	uint64_t now = arch_cycles(), hz = arch_tsc_hz(), wait;
+
+	if (len == 0)
+		return 0;
+	if (vm->console_policy == VM_CONSOLE_PRINT && room < len) {
+		if (!partial || room == 0) /* the line needs this long for the missing bytes */
+			return refuse(vm, &vm->stats.console_waits,
+				      console_line_ns(partial ? 1 : len - room), retry_after_ns);
+		n = room;
+	}
+	if (partial) {
+		n = bucket_take_upto(bucket, now, hz, n);
+		if (n == 0 && bucket_take_n(bucket, now, hz, 1, &wait))
+			return refuse(vm, &vm->stats.console_throttled, wait, retry_after_ns);
+	} else if (bucket_take_n(bucket, now, hz, n, &wait)) {
+		return refuse(vm, &vm->stats.console_throttled, wait, retry_after_ns);
+	}
+	return n;
+}
+
+void vm_console_commit(struct vm *vm, const void *buf, uint32_t n)
+{
+	uint32_t room = console_queue_space(&vm->console);
+
+	vm->stats.console_bytes += n;
+	if (vm->console_policy == VM_CONSOLE_DISCARD)
+		return;
+	if (n > room) { /* lossy: what fits is printed, the rest counted */
+		vm->stats.console_dropped += n - room;
+		n = room;
+	}
+	console_queue_write(&vm->console, buf, n);
 }
 
 int64_t vm_console_put(struct vm *vm, const void *buf, uint32_t len, int partial,
 		       uint64_t *retry_after_ns)
 {
-	struct token_bucket *bucket = &vm->buckets[PV_RATE_CONSOLE];
-	uint32_t room = console_queue_space(&vm->console), n = len;
-	uint64_t now = arch_cycles(), hz = arch_tsc_hz();
+	int64_t n = vm_console_reserve(vm, len, partial, retry_after_ns);
 
-	if (len == 0)
-		return 0;
-	if (vm->console_policy == VM_CONSOLE_PRINT && room < len) {
-		if (!partial || room == 0)
-			return wait_for_room(vm, partial ? 1 : len - room, retry_after_ns);
-		n = room;
-	}
-	if (partial) {
-		n = bucket_take_upto(bucket, now, hz, n);
-		if (n == 0 && bucket_take_n(bucket, now, hz, 1, retry_after_ns)) {
-			vm->stats.console_throttled++;
-			return -EAGAIN;
-		}
-	} else if (bucket_take_n(bucket, now, hz, n, retry_after_ns)) {
-		vm->stats.console_throttled++;
-		return -EAGAIN;
-	}
-	vm->stats.console_bytes += n;
-	if (vm->console_policy == VM_CONSOLE_DISCARD)
-		return n;
-	if (n > room) { /* lossy: what fits is printed, the rest counted */
-		vm->stats.console_dropped += n - room;
-		console_queue_write(&vm->console, buf, room);
-		return n;
-	}
-	console_queue_write(&vm->console, buf, n);
+	if (n > 0)
+		vm_console_commit(vm, buf, (uint32_t)n);
 	return n;
 }
 

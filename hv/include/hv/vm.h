@@ -87,7 +87,7 @@ struct vm_stats {
 	uint64_t hw_calls;     /* direct hardware calls run (HW_* hypercalls, not throttled ones) */
 	uint64_t hw_port_ops;  /* port operations run on real hardware (batched or trapped) */
 	uint64_t hw_refused;   /* of those, the ones that returned an error (bad batch, ...) */
-	uint64_t throttled;    /* calls refused with PV_ETHROTTLED, accesses delayed */
+	uint64_t throttled;    /* PV_ETHROTTLED answers (any class), hw accesses delayed */
 	uint64_t io_unclaimed; /* port accesses nothing emulates */
 	uint64_t console_bytes;	    /* console output taken (printed, dropped or discarded) */
 	uint64_t console_dropped;   /* of those, dropped for lack of room (console=lossy) */
@@ -168,6 +168,10 @@ void vm_console_init(struct vm *vm, enum vm_console_policy policy);
  */
 int64_t vm_console_put(struct vm *vm, const void *buf, uint32_t len, int partial,
 		       uint64_t *retry_after_ns);
+/* vm_console_put() in two steps, for output in pieces (a ring's wrap): how many bytes may
+ * be written now (their tokens taken; a refusal counted), then writing that many. */
+int64_t vm_console_reserve(struct vm *vm, uint32_t len, int partial, uint64_t *retry_after_ns);
+void vm_console_commit(struct vm *vm, const void *buf, uint32_t n);
 /* 1 while a console=print VM's buffer has no room: its UART shows the transmitter busy. */
 int vm_console_is_full(const struct vm *vm);
 const char *vm_console_policy_name(enum vm_console_policy policy);
