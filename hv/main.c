@@ -6,6 +6,7 @@
 #include <boot/handoff.h>
 #include <hv/acpi.h>
 #include <hv/arch.h>
+#include <hv/fmt.h>
 #include <hv/hv.h>
 #include <hv/hw.h>
 #include <hv/log.h>
@@ -79,10 +80,14 @@ static void apply_cmdline(void)
 {
 	static struct cmdline_problems problems;
 	unsigned int n = cmdline_parse(boot.cmdline, &hv_options, &problems);
+	char text[2 * CMDLINE_PROBLEM_MAX];
 
 	log_set_level(hv_options.log_level);
-	for (unsigned int i = 0; i < n && i < CMDLINE_MAX_PROBLEMS; i++)
-		log_warn("cmdline: %s (ignored)\n", problems.text[i]);
+	/* The words are the loader's bytes: escaped, so none reach the console raw. */
+	for (unsigned int i = 0; i < n && i < CMDLINE_MAX_PROBLEMS; i++) {
+		fmt_escape(text, sizeof(text), problems.text[i]);
+		log_warn("cmdline: %s (ignored)\n", text);
+	}
 }
 
 static void print_memory_map(void)
@@ -99,10 +104,14 @@ static void print_memory_map(void)
 static void print_banner(void)
 {
 	const struct memmap *map = mm_memmap();
+	static char cmdline[HANDOFF_CMDLINE_MAX];
+	char loader[HANDOFF_LOADER_NAME_MAX];
 	char cpu[160];
 
+	fmt_escape(cmdline, sizeof(cmdline), boot.cmdline);
+	fmt_escape(loader, sizeof(loader), boot.loader_name);
 	log_info("boot: firmware=%s loader=\"%s\" cmdline=\"%s\"\n", firmware_name(boot.firmware),
-		 boot.loader_name, boot.cmdline);
+		 loader, cmdline);
 	log_info("mem: usable %llu MiB in %u regions, %u modules, hypervisor image %llu KiB\n",
 		 (unsigned long long)((memmap_total(map, HANDOFF_MEM_USABLE) +
 				       memmap_total(map, MEMMAP_HV_DATA)) /
@@ -122,6 +131,8 @@ static void init_acpi(void)
 
 static void run_guests(int virt_ready)
 {
+	char label[64];
+
 	if (boot.module_count == 0) {
 		log_info("shunt: no guests configured; %llu MiB free\n",
 			 (unsigned long long)(mm_free_bytes() / MIB));
@@ -137,8 +148,9 @@ static void run_guests(int virt_ready)
 		const struct handoff_module *m = &boot.modules[i];
 
 		if (!mm_module_is_usable(i)) {
+			fmt_escape(label, sizeof(label), m->cmdline);
 			log_error("boot module %u (\"%s\") is not in RAM: no VM is built from it\n",
-				  i, m->cmdline);
+				  i, label);
 			continue;
 		}
 		vm_create_from_module(m->cmdline, phys_to_virt(m->base), m->length);

@@ -151,19 +151,25 @@ static struct vm *vm_build(struct vm *vm, const struct vm_options *o, const void
 struct vm *vm_create_from_module(const char *module_cmdline, const void *image, uint64_t image_size)
 {
 	static struct vm_options opts;
+	/* Options are outside text: escaped before they reach the console or the summary. */
+	static char shown[2 * VM_STOP_DETAIL_MAX], err_shown[2 * VM_STOP_DETAIL_MAX];
 	char err[VM_STOP_DETAIL_MAX];
 	struct vm *vm;
 
 	if (vms_used == VM_MAX) {
-		log_error("vm: more than %u VMs: module \"%s\" ignored\n", VM_MAX, module_cmdline);
+		fmt_escape(shown, 64, module_cmdline);
+		log_error("vm: more than %u VMs: module \"%s\" ignored\n", VM_MAX, shown);
 		return NULL;
 	}
 	vm = &vms[vms_used];
 	memset(vm, 0, sizeof(*vm));
 	vm->id = vms_used++;
 	fmt_snprintf(vm->name, sizeof(vm->name), "vm%u", vm->id);
-	if (vm_options_parse(module_cmdline, &opts, err, sizeof(err)))
-		return vm_refuse(vm, "module \"%s\": %s", module_cmdline, err);
+	if (vm_options_parse(module_cmdline, &opts, err, sizeof(err))) {
+		fmt_escape(shown, 64, module_cmdline);
+		fmt_escape(err_shown, sizeof(err_shown), err);
+		return vm_refuse(vm, "module \"%s\": %s", shown, err_shown);
+	}
 	strlcpy(vm->name, opts.name, sizeof(vm->name));
 	for (unsigned int i = 0; i < vm->id; i++) {
 		if (!strcmp(vms[i].name, vm->name))
