@@ -27,7 +27,7 @@ static void claim_modules(const struct handoff *handoff)
 	for (uint32_t i = 0; i < handoff->module_count; i++) {
 		const struct handoff_module *m = &handoff->modules[i];
 
-		if (!m->length || m->base + m->length < m->base)
+		if (m->refused || !m->length || m->base + m->length < m->base)
 			continue;
 		if (memmap_claim(&memmap, m->base, m->base + m->length, MEMMAP_MODULE) == 0) {
 			modules_in_ram |= 1u << i;
