@@ -154,6 +154,11 @@ static int module_problem(uint32_t i, char *why, size_t size)
 		fmt_snprintf(why, size, "the loader refused it (reason %u)", m->refused);
 		return -EINVAL;
 	}
+	/* Checked first: mm claims no RAM for an empty module, but "not in RAM" would mislead. */
+	if (!m->length) {
+		fmt_snprintf(why, size, "empty file");
+		return -EINVAL;
+	}
 	if (!mm_module_is_usable(i)) {
 		fmt_snprintf(why, size, "not in RAM");
 		return -EINVAL;
