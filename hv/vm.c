@@ -148,7 +148,10 @@ static struct vm *vm_build(struct vm *vm, const struct vm_options *o, const void
 	return vm;
 }
 
-/* A fresh slot for boot module `module`, named after it until its options name it. */
+/*
+ * A fresh slot for boot module `module` (the VM's id too: every module takes one slot, in
+ * order), named "module#N" until its options give it a name it may keep.
+ */
 static struct vm *vm_new(unsigned int module, const char *module_cmdline)
 {
 	char label[64];
@@ -163,7 +166,7 @@ static struct vm *vm_new(unsigned int module, const char *module_cmdline)
 	vm = &vms[vms_used];
 	memset(vm, 0, sizeof(*vm));
 	vm->id = vms_used++;
-	fmt_snprintf(vm->name, sizeof(vm->name), "vm%u", vm->id);
+	vm_options_fallback_name(vm->name, sizeof(vm->name), NULL, module);
 	return vm;
 }
 
@@ -195,11 +198,16 @@ struct vm *vm_create_from_module(unsigned int module, const char *module_cmdline
 		fmt_escape(err_shown, sizeof(err_shown), err);
 		return vm_refuse(vm, "module \"%s\": %s", shown, err_shown);
 	}
-	strlcpy(vm->name, opts.name, sizeof(vm->name));
+	/* First come keeps the name; a later one is refused under a name of its own. */
 	for (unsigned int i = 0; i < vm->id; i++) {
-		if (!strcmp(vms[i].name, vm->name))
-			return vm_refuse(vm, "another VM is already named \"%s\"", vm->name);
+		if (!strcmp(vms[i].name, opts.name)) {
+			vm_options_fallback_name(vm->name, sizeof(vm->name), opts.name, module);
+			return vm_refuse(
+				vm, "boot module %u is named \"%s\" like boot module %u (vm %s)",
+				module, opts.name, vms[i].id, vms[i].name);
+		}
 	}
+	strlcpy(vm->name, opts.name, sizeof(vm->name));
 	return vm_build(vm, &opts, image, image_size);
 }
 

@@ -92,8 +92,9 @@ struct vm_stats {
 };
 
 struct vm {
-	unsigned int id;
-	char name[VM_OPTIONS_NAME_MAX];
+	unsigned int id; /* also the number of the boot module it was built from */
+	/* Unique among VMs: its name option, or a fallback (vm_options_fallback_name()). */
+	char name[VM_OPTIONS_FALLBACK_NAME_MAX];
 	enum vm_state state;
 	enum vm_stop_reason stop_reason;
 	int64_t exit_code;
