@@ -7,6 +7,7 @@
 #include <hv/acpi.h>
 #include <hv/arch.h>
 #include <hv/console.h>
+#include <hv/fmt.h>
 #include <hv/hv.h>
 #include <hv/hw.h>
 #include <hv/log.h>
@@ -67,9 +68,12 @@ static int check_handoff_contents(void)
 		return -EINVAL;
 	}
 	if (boot.mem_count > HANDOFF_MAX_MEM || boot.module_count > HANDOFF_MAX_MODULES ||
-	    boot.rsdp_length > HANDOFF_RSDP_MAX) {
-		log_error("boot: handoff counts out of range (mem %u, modules %u, rsdp %u)\n",
-			  boot.mem_count, boot.module_count, boot.rsdp_length);
+	    boot.rsdp_length > HANDOFF_RSDP_MAX ||
+	    (boot.modules_dropped && boot.module_count != HANDOFF_MAX_MODULES)) {
+		log_error("boot: handoff counts out of range (mem %u, modules %u and %u dropped, "
+			  "rsdp %u)\n",
+			  boot.mem_count, boot.module_count, boot.modules_dropped,
+			  boot.rsdp_length);
 		return -EINVAL;
 	}
 	for (uint32_t i = 0; i < boot.module_count; i++)
@@ -81,10 +85,14 @@ static void apply_cmdline(void)
 {
 	static struct cmdline_problems problems;
 	unsigned int n = cmdline_parse(boot.cmdline, &hv_options, &problems);
+	char text[2 * CMDLINE_PROBLEM_MAX];
 
 	log_set_level(hv_options.log_level);
-	for (unsigned int i = 0; i < n && i < CMDLINE_MAX_PROBLEMS; i++)
-		log_warn("cmdline: %s (ignored)\n", problems.text[i]);
+	/* The words are the loader's bytes: escaped, so none reach the console raw. */
+	for (unsigned int i = 0; i < n && i < CMDLINE_MAX_PROBLEMS; i++) {
+		fmt_escape(text, sizeof(text), problems.text[i]);
+		log_warn("cmdline: %s (ignored)\n", text);
+	}
 }
 
 static void print_memory_map(void)
@@ -101,10 +109,14 @@ static void print_memory_map(void)
 static void print_banner(void)
 {
 	const struct memmap *map = mm_memmap();
+	static char cmdline[HANDOFF_CMDLINE_MAX];
+	char loader[HANDOFF_LOADER_NAME_MAX];
 	char cpu[160];
 
+	fmt_escape(cmdline, sizeof(cmdline), boot.cmdline);
+	fmt_escape(loader, sizeof(loader), boot.loader_name);
 	log_info("boot: firmware=%s loader=\"%s\" cmdline=\"%s\"\n", firmware_name(boot.firmware),
-		 boot.loader_name, boot.cmdline);
+		 loader, cmdline);
 	log_info("mem: usable %llu MiB in %u regions, %u modules, hypervisor image %llu KiB\n",
 		 (unsigned long long)((memmap_total(map, HANDOFF_MEM_USABLE) +
 				       memmap_total(map, MEMMAP_HV_DATA)) /
@@ -122,8 +134,64 @@ static void init_acpi(void)
 		log_warn("%s\n", acpi_error());
 }
 
+/*
+ * Why boot module i can not become a VM (the reason into why), or 0 if it can. A module the
+ * loader refused, or one Shunt can not read, costs that module alone, never the others.
+ */
+static int module_problem(uint32_t i, char *why, size_t size)
+{
+	const struct handoff_module *m = &boot.modules[i];
+
+	switch (m->refused) {
+	case HANDOFF_MODULE_OK:
+		break;
+	case HANDOFF_MODULE_CMDLINE_TOO_LONG:
+		fmt_snprintf(why, size, "command line is %u bytes, at most %u", m->cmdline_length,
+			     HANDOFF_MODULE_CMDLINE_MAX - 1);
+		return -EINVAL;
+	case HANDOFF_MODULE_NOT_LOADED:
+		fmt_snprintf(why, size, "the loader could not read the file");
+		return -EINVAL;
+	default:
+		fmt_snprintf(why, size, "the loader refused it (reason %u)", m->refused);
+		return -EINVAL;
+	}
+	/* Checked first: mm claims no RAM for an empty module, but "not in RAM" would mislead. */
+	if (!m->length) {
+		fmt_snprintf(why, size, "empty file");
+		return -EINVAL;
+	}
+	if (!mm_module_is_usable(i)) {
+		fmt_snprintf(why, size, "not in RAM");
+		return -EINVAL;
+	}
+	return 0;
+}
+
+static void build_vms(void)
+{
+	char why[96], label[64], detail[VM_STOP_DETAIL_MAX];
+
+	for (uint32_t i = 0; i < boot.module_count; i++) {
+		const struct handoff_module *m = &boot.modules[i];
+
+		if (module_problem(i, why, sizeof(why)) == 0) {
+			vm_create_from_module(i, m->cmdline, phys_to_virt(m->base), m->length);
+			continue;
+		}
+		fmt_escape(label, sizeof(label), m->cmdline);
+		log_error("boot module %u (\"%s\"): %s: no VM is built from it\n", i, label, why);
+		fmt_snprintf(detail, sizeof(detail), "boot module %u: %s", i, why);
+		vm_record_refused_module(i, m->cmdline, detail);
+	}
+}
+
 static void run_guests(int virt_ready)
 {
+	if (boot.modules_dropped)
+		log_error("boot: %u module%s past the %uth ignored: Shunt takes at most %u\n",
+			  boot.modules_dropped, boot.modules_dropped == 1 ? "" : "s",
+			  HANDOFF_MAX_MODULES, HANDOFF_MAX_MODULES);
 	if (boot.module_count == 0) {
 		log_info("shunt: no guests configured; %llu MiB free\n",
 			 (unsigned long long)(mm_free_bytes() / MIB));
@@ -135,16 +203,7 @@ static void run_guests(int virt_ready)
 		return;
 	}
 	arch_tsc_hz(); /* measured here, once, not inside a guest's first timed call */
-	for (uint32_t i = 0; i < boot.module_count; i++) {
-		const struct handoff_module *m = &boot.modules[i];
-
-		if (!mm_module_is_usable(i)) {
-			log_error("boot module %u (\"%s\") is not in RAM: no VM is built from it\n",
-				  i, m->cmdline);
-			continue;
-		}
-		vm_create_from_module(m->cmdline, phys_to_virt(m->base), m->length);
-	}
+	build_vms();
 	vm_share_hw_budget(hv_options.hw_budget);
 	log_info("shunt: running %u VMs, %llu MiB free\n", vm_count(),
 		 (unsigned long long)(mm_free_bytes() / MIB));

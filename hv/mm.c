@@ -3,6 +3,7 @@
  * hypervisor, and the carve-outs that keep the image, modules and low memory out of it.
  */
 #include <hv/arch.h>
+#include <hv/fmt.h>
 #include <hv/log.h>
 #include <hv/mm.h>
 #include <hv/string.h>
@@ -21,17 +22,20 @@ static uint32_t modules_in_ram; /* bit i: module i lies wholly in RAM Shunt clai
 
 static void claim_modules(const struct handoff *handoff)
 {
+	char label[64];
+
 	for (uint32_t i = 0; i < handoff->module_count; i++) {
 		const struct handoff_module *m = &handoff->modules[i];
 
-		if (!m->length || m->base + m->length < m->base)
+		if (m->refused || !m->length || m->base + m->length < m->base)
 			continue;
 		if (memmap_claim(&memmap, m->base, m->base + m->length, MEMMAP_MODULE) == 0) {
 			modules_in_ram |= 1u << i;
 			continue;
 		}
 		/* Keep whatever RAM it does occupy away from the allocator all the same. */
-		log_warn("boot module %u (\"%s\"): %s\n", i, m->cmdline, memmap.error);
+		fmt_escape(label, sizeof(label), m->cmdline);
+		log_warn("boot module %u (\"%s\"): %s\n", i, label, memmap.error);
 		memmap_reserve(&memmap, m->base, m->base + m->length, MEMMAP_MODULE);
 	}
 }

@@ -158,27 +158,66 @@ static struct vm *vm_build(struct vm *vm, const struct vm_options *o, const void
 	return vm;
 }
 
-struct vm *vm_create_from_module(const char *module_cmdline, const void *image, uint64_t image_size)
+/*
+ * A fresh slot for boot module `module` (the VM's id too: every module takes one slot, in
+ * order), named "module#N" until its options give it a name it may keep.
+ */
+static struct vm *vm_new(unsigned int module, const char *module_cmdline)
 {
-	static struct vm_options opts;
-	char err[VM_STOP_DETAIL_MAX];
+	char label[64];
 	struct vm *vm;
 
 	if (vms_used == VM_MAX) {
-		log_error("vm: more than %u VMs: module \"%s\" ignored\n", VM_MAX, module_cmdline);
+		fmt_escape(label, sizeof(label), module_cmdline);
+		log_error("vm: more than %u VMs: boot module %u (\"%s\") ignored\n", VM_MAX, module,
+			  label);
 		return NULL;
 	}
 	vm = &vms[vms_used];
 	memset(vm, 0, sizeof(*vm));
 	vm->id = vms_used++;
-	fmt_snprintf(vm->name, sizeof(vm->name), "vm%u", vm->id);
-	if (vm_options_parse(module_cmdline, &opts, err, sizeof(err)))
-		return vm_refuse(vm, "module \"%s\": %s", module_cmdline, err);
-	strlcpy(vm->name, opts.name, sizeof(vm->name));
-	for (unsigned int i = 0; i < vm->id; i++) {
-		if (!strcmp(vms[i].name, vm->name))
-			return vm_refuse(vm, "another VM is already named \"%s\"", vm->name);
+	vm_options_fallback_name(vm->name, sizeof(vm->name), NULL, module);
+	return vm;
+}
+
+void vm_record_refused_module(unsigned int module, const char *module_cmdline, const char *why)
+{
+	struct vm *vm = vm_new(module, module_cmdline);
+
+	if (!vm)
+		return;
+	strlcpy(vm->stop_detail, why, sizeof(vm->stop_detail));
+	vm->state = VM_REFUSED;
+	vm->stop_reason = VM_STOP_LOAD_FAILED;
+	vm->exit_code = -1;
+}
+
+struct vm *vm_create_from_module(unsigned int module, const char *module_cmdline, const void *image,
+				 uint64_t image_size)
+{
+	static struct vm_options opts;
+	/* Options are outside text: escaped before they reach the console or the summary. */
+	static char shown[2 * VM_STOP_DETAIL_MAX], err_shown[2 * VM_STOP_DETAIL_MAX];
+	char err[VM_STOP_DETAIL_MAX];
+	struct vm *vm = vm_new(module, module_cmdline);
+
+	if (!vm)
+		return NULL;
+	if (vm_options_parse(module_cmdline, &opts, err, sizeof(err))) {
+		fmt_escape(shown, 64, module_cmdline);
+		fmt_escape(err_shown, sizeof(err_shown), err);
+		return vm_refuse(vm, "module \"%s\": %s", shown, err_shown);
 	}
+	/* First come keeps the name; a later one is refused under a name of its own. */
+	for (unsigned int i = 0; i < vm->id; i++) {
+		if (!strcmp(vms[i].name, opts.name)) {
+			vm_options_fallback_name(vm->name, sizeof(vm->name), opts.name, module);
+			return vm_refuse(
+				vm, "boot module %u is named \"%s\" like boot module %u (vm %s)",
+				module, opts.name, vms[i].id, vms[i].name);
+		}
+	}
+	strlcpy(vm->name, opts.name, sizeof(vm->name));
 	return vm_build(vm, &opts, image, image_size);
 }
 

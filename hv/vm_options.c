@@ -27,6 +27,11 @@ static int set_name(struct vm_options *o, const char *name, size_t len)
 	return 0;
 }
 
+void vm_options_fallback_name(char *buf, size_t size, const char *name, unsigned int module)
+{
+	fmt_snprintf(buf, size, "%s#%u", name ? name : "module", module);
+}
+
 /* "name" from ".../name.elf": the default VM name of an image file. */
 static void name_from_file(struct vm_options *o, const char *file)
 {

@@ -75,15 +75,14 @@ void bootcfg_init(struct bootcfg *cfg)
 {
 	cfg->cmdline_line = 0;
 	cfg->module_count = 0;
+	cfg->modules_dropped = 0;
+	cfg->dropped_line = 0;
 	cfg->cmdline[0] = '\0';
 }
 
 /* Only printable ASCII and tabs: boot.cfg ends up in command lines that hv parses. */
 static int check_bytes(const struct cfg_line *l, const char *name, char *err, size_t err_size)
 {
-	if (l->len > BOOTCFG_LINE_MAX)
-		return fail(err, err_size, name, l->number, "line is longer than %u bytes",
-			    (unsigned int)BOOTCFG_LINE_MAX);
 	for (size_t i = 0; i < l->len; i++) {
 		unsigned char c = (unsigned char)l->text[i];
 
@@ -110,7 +109,19 @@ static int parse_cmdline(struct bootcfg *cfg, const struct cfg_line *l, size_t r
 	return 0;
 }
 
-/* "module <file> <words...>": the module's command line becomes "<file> <words...>". */
+/* Appends len bytes of src to dst at *at, as far as they fit with a NUL in size bytes. */
+static void append_str(char *dst, size_t size, size_t *at, const char *src, size_t len)
+{
+	for (size_t i = 0; i < len && *at + 1 < size; i++)
+		dst[(*at)++] = src[i];
+	dst[*at] = '\0';
+}
+
+/*
+ * "module <file> <words...>": the module's command line becomes "<file> <words...>". A
+ * well-formed line that Shunt can not take whole (its command line or file name too long,
+ * or past the HANDOFF_MAX_MODULES-th) refuses that module alone; see bootcfg.h.
+ */
 static int parse_module(struct bootcfg *cfg, const struct cfg_line *l, size_t rest, size_t end,
 			const char *name, char *err, size_t err_size)
 {
@@ -119,32 +130,36 @@ static int parse_module(struct bootcfg *cfg, const struct cfg_line *l, size_t re
 	size_t file_len = file_end - rest;
 	size_t args = skip_blanks(l->text, file_end, end);
 	size_t args_len = end - args;
-	size_t total = file_len + (args_len ? 1 + args_len : 0);
+	size_t total = file_len + (args_len ? 1 + args_len : 0), at = 0;
 
 	if (file_len == 0)
 		return fail(err, err_size, name, l->number, "'module' needs a file name");
-	if (file_len >= BOOTCFG_FILE_MAX)
-		return fail(err, err_size, name, l->number,
-			    "module file name is longer than %u bytes", BOOTCFG_FILE_MAX - 1);
 	if (l->text[rest] == '/' || l->text[rest] == '\\')
 		return fail(err, err_size, name, l->number,
 			    "module file must be relative to the loader's directory");
-	if (cfg->module_count == HANDOFF_MAX_MODULES)
-		return fail(err, err_size, name, l->number, "more than %u modules",
-			    HANDOFF_MAX_MODULES);
-	if (total >= HANDOFF_MODULE_CMDLINE_MAX)
-		return fail(err, err_size, name, l->number,
-			    "module command line (file name included) is longer than %u bytes",
-			    HANDOFF_MODULE_CMDLINE_MAX - 1);
+	if (cfg->module_count == HANDOFF_MAX_MODULES) {
+		if (!cfg->modules_dropped++)
+			cfg->dropped_line = l->number;
+		return 0;
+	}
 
 	m = &cfg->modules[cfg->module_count++];
-	copy_str(m->file, l->text + rest, file_len);
-	copy_str(m->cmdline, l->text + rest, file_len);
-	if (args_len) {
-		m->cmdline[file_len] = ' ';
-		copy_str(m->cmdline + file_len + 1, l->text + args, args_len);
-	}
 	m->line = l->number;
+	m->cmdline_length = total > UINT32_MAX ? UINT32_MAX : (uint32_t)total;
+	m->refused = HANDOFF_MODULE_OK;
+	append_str(m->cmdline, sizeof(m->cmdline), &at, l->text + rest, file_len);
+	if (args_len) {
+		append_str(m->cmdline, sizeof(m->cmdline), &at, " ", 1);
+		append_str(m->cmdline, sizeof(m->cmdline), &at, l->text + args, args_len);
+	}
+	if (total >= HANDOFF_MODULE_CMDLINE_MAX)
+		m->refused = HANDOFF_MODULE_CMDLINE_TOO_LONG;
+	else if (file_len >= BOOTCFG_FILE_MAX)
+		m->refused = HANDOFF_MODULE_NOT_LOADED;
+	if (m->refused)
+		m->file[0] = '\0';
+	else
+		copy_str(m->file, l->text + rest, file_len);
 	return 0;
 }
 
@@ -157,17 +172,21 @@ static int parse_line(struct bootcfg *cfg, const struct cfg_line *l, const char 
 	if (check_bytes(l, name, err, err_size))
 		return -1;
 	kw = skip_blanks(l->text, 0, end);
-	if (kw == end || l->text[kw] == '#')
-		return 0;
 	while (end > kw && is_blank(l->text[end - 1]))
 		end--;
 	kw_end = skip_word(l->text, kw, end);
 	rest = skip_blanks(l->text, kw_end, end);
 
-	if (word_is(l->text + kw, kw_end - kw, "cmdline"))
-		return parse_cmdline(cfg, l, rest, end, name, err, err_size);
+	/* A module line has limits of its own: one too long refuses that module, not the boot. */
 	if (word_is(l->text + kw, kw_end - kw, "module"))
 		return parse_module(cfg, l, rest, end, name, err, err_size);
+	if (l->len > BOOTCFG_LINE_MAX)
+		return fail(err, err_size, name, l->number, "line is longer than %u bytes",
+			    (unsigned int)BOOTCFG_LINE_MAX);
+	if (kw == end || l->text[kw] == '#')
+		return 0;
+	if (word_is(l->text + kw, kw_end - kw, "cmdline"))
+		return parse_cmdline(cfg, l, rest, end, name, err, err_size);
 
 	len = kw_end - kw < sizeof(shown) ? kw_end - kw : sizeof(shown) - 1;
 	copy_str(shown, l->text + kw, len);

@@ -8,8 +8,15 @@
  *	cmdline <hypervisor command line...>
  *	module <file> <module command line...>
  * <file> is relative to the loader's directory ('/' or '\' separate sub-directories). At most
- * one cmdline line and HANDOFF_MAX_MODULES module lines; lines of at most BOOTCFG_LINE_MAX
- * bytes. Anything else is an error naming the file and the line.
+ * one cmdline line; other lines than module lines of at most BOOTCFG_LINE_MAX bytes. Anything
+ * else is an error naming the file and the line.
+ *
+ * A well-formed module line that Shunt can not take whole refuses that module, not the boot:
+ * one whose command line ("<file> <words>") is longer than HANDOFF_MODULE_CMDLINE_MAX - 1
+ * bytes is kept refused (HANDOFF_MODULE_CMDLINE_TOO_LONG, the command line cut to fit), one
+ * whose file name is longer than BOOTCFG_FILE_MAX - 1 bytes refused as not loadable
+ * (HANDOFF_MODULE_NOT_LOADED); module lines past the HANDOFF_MAX_MODULES-th are counted in
+ * modules_dropped. The loader passes all of that on in the handoff.
  */
 #ifndef BOOT_EFI_BOOTCFG_H
 #define BOOT_EFI_BOOTCFG_H
@@ -24,14 +31,18 @@
 #define BOOTCFG_ERR_MAX 160
 
 struct bootcfg_module {
-	char file[BOOTCFG_FILE_MAX];		  /* as written in boot.cfg */
-	char cmdline[HANDOFF_MODULE_CMDLINE_MAX]; /* "<file> <module command line>" */
+	char file[BOOTCFG_FILE_MAX];		  /* as written in boot.cfg; "" when refused */
+	char cmdline[HANDOFF_MODULE_CMDLINE_MAX]; /* "<file> <module command line>", cut to fit */
+	uint32_t cmdline_length;		  /* of the whole "<file> <module command line>" */
+	uint32_t refused;			  /* enum handoff_module_refusal */
 	uint32_t line;				  /* where it was named, for error messages */
 };
 
 struct bootcfg {
-	uint32_t cmdline_line; /* 0: boot.cfg has no cmdline line */
-	uint32_t module_count;
+	uint32_t cmdline_line;	  /* 0: boot.cfg has no cmdline line */
+	uint32_t module_count;	  /* entries of modules[], refused ones included */
+	uint32_t modules_dropped; /* module lines past HANDOFF_MAX_MODULES */
+	uint32_t dropped_line;	  /* the first of them, for messages */
 	char cmdline[HANDOFF_CMDLINE_MAX];
 	struct bootcfg_module modules[HANDOFF_MAX_MODULES];
 };

@@ -61,6 +61,11 @@ static EFI_STATUS read_config(struct volume *vol)
 	if (bootcfg_parse(text, size, cfg_name, &cfg, err, sizeof(err))) {
 		console_error("%s", err);
 		st = EFI_LOAD_ERROR;
+	} else if (cfg.modules_dropped) {
+		console_error("%s:%u: more than %u modules: %u module line%s from here on not "
+			      "loaded",
+			      cfg_name, cfg.dropped_line, HANDOFF_MAX_MODULES, cfg.modules_dropped,
+			      cfg.modules_dropped == 1 ? "" : "s");
 	}
 	file_free(text, size);
 	return st;
@@ -103,34 +108,57 @@ static EFI_STATUS set_cmdline(EFI_HANDLE image, struct handoff *h)
 static void free_modules(struct handoff *h)
 {
 	for (uint32_t i = 0; i < h->module_count; i++)
-		file_free((void *)(UINTN)h->modules[i].base, h->modules[i].length);
+		if (h->modules[i].refused == HANDOFF_MODULE_OK)
+			file_free((void *)(UINTN)h->modules[i].base, h->modules[i].length);
 	h->module_count = 0;
 }
 
-static EFI_STATUS load_modules(struct volume *vol, struct handoff *h)
+/* Says why boot.cfg's module m is not loaded; hv reports it again and builds no VM from it. */
+static void report_refused(const struct bootcfg_module *m)
+{
+	if (m->refused == HANDOFF_MODULE_CMDLINE_TOO_LONG)
+		console_error("%s:%u: module command line (file name included) is %u bytes, at "
+			      "most %u: module not loaded",
+			      cfg_name, m->line, m->cmdline_length, HANDOFF_MODULE_CMDLINE_MAX - 1);
+	else
+		console_error("%s:%u: module file name is longer than %u bytes: module not loaded",
+			      cfg_name, m->line, BOOTCFG_FILE_MAX - 1);
+}
+
+/*
+ * Loads boot.cfg's modules into h. One that can not be loaded (refused by boot.cfg's
+ * limits, missing, unreadable, no memory for it) is passed refused, so that it costs that
+ * module alone and hv can name it.
+ */
+static void load_modules(struct volume *vol, struct handoff *h)
 {
 	for (uint32_t i = 0; i < cfg.module_count; i++) {
 		const struct bootcfg_module *m = &cfg.modules[i];
-		struct handoff_module *hm = &h->modules[i];
+		struct handoff_module *hm = &h->modules[h->module_count++];
 		void *data;
 		UINT64 size;
 		EFI_STATUS st;
 
+		copy_string(hm->cmdline, m->cmdline, sizeof(hm->cmdline));
+		hm->cmdline_length = m->cmdline_length;
+		hm->refused = m->refused;
+		if (m->refused) {
+			report_refused(m);
+			continue;
+		}
 		st = file_read(vol, m->file, 0, &data, &size);
 		if (EFI_ERROR(st)) {
 			console_error("%s:%u: module '%s' could not be loaded", cfg_name, m->line,
 				      m->file);
-			free_modules(h);
-			return st;
+			hm->refused = HANDOFF_MODULE_NOT_LOADED;
+			continue;
 		}
 		hm->base = (UINTN)data;
 		hm->length = size;
-		copy_string(hm->cmdline, m->cmdline, sizeof(hm->cmdline));
-		h->module_count++;
 		console_info("module %s: %llu bytes at 0x%llx", m->file, (unsigned long long)size,
 			     (unsigned long long)hm->base);
 	}
-	return EFI_SUCCESS;
+	h->modules_dropped = cfg.modules_dropped;
 }
 
 static const UINT8 *find_config_table(EFI_GUID guid)
@@ -303,9 +331,7 @@ EFI_STATUS efi_main(EFI_HANDLE image, EFI_SYSTEM_TABLE *systab)
 	st = set_cmdline(image, h);
 	if (EFI_ERROR(st))
 		goto err_handoff;
-	st = load_modules(&vol, h);
-	if (EFI_ERROR(st))
-		goto err_handoff;
+	load_modules(&vol, h);
 	copy_rsdp(h);
 	file_close_volume(&vol);
 

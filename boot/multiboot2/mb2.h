@@ -69,9 +69,12 @@ struct mb2_tag_efi64 {
 
 /*
  * Parses the boot information at info (which the caller trusts to be readable for
- * info->total_size bytes up to MB2_INFO_MAX_SIZE) into out, which it clears first. On malformed input returns -1
- * and leaves a one-line reason in out->boot_error; out is otherwise as complete as the
- * input allowed. Firmware is reported as UEFI when an EFI system table tag is present.
+ * info->total_size bytes up to MB2_INFO_MAX_SIZE) into out, which it clears first. On
+ * malformed input returns -1 and leaves a one-line reason in out->boot_error; out is
+ * otherwise as complete as the input allowed. Well-formed modules Shunt can not take whole
+ * do not fail the parse: one whose command line does not fit is passed refused
+ * (HANDOFF_MODULE_CMDLINE_TOO_LONG), and those past HANDOFF_MAX_MODULES are counted in
+ * out->modules_dropped. Firmware is reported as UEFI when an EFI system table tag is present.
  */
 int mb2_parse(uint32_t magic, const void *info, struct handoff *out);
 

@@ -111,18 +111,21 @@ static int parse_mmap(struct mb2_walk *w, uint32_t offset, const uint8_t *tag, u
 	return 0;
 }
 
+/*
+ * A well-formed module tag always gets through: a command line too long for the handoff
+ * refuses that module (cut to a prefix that names it), and modules past the table are
+ * counted. Only a malformed tag ends the boot.
+ */
 static int parse_module(struct mb2_walk *w, uint32_t offset, const uint8_t *tag, uint32_t size)
 {
 	struct handoff *out = w->out;
+	const uint8_t *s = tag + sizeof(struct mb2_tag_module);
+	uint32_t avail, start, end, n = 0;
 	struct handoff_module *m;
-	uint32_t start, end;
 
 	if (size < sizeof(struct mb2_tag_module) + 1)
 		return mb2_error(out, "multiboot2: module tag at offset %u is %u bytes, too short",
 				 offset, size);
-	if (out->module_count == HANDOFF_MAX_MODULES)
-		return mb2_error(out, "multiboot2: more than %u modules (module tag at offset %u)",
-				 HANDOFF_MAX_MODULES, offset);
 	start = read32(tag + offsetof(struct mb2_tag_module, mod_start));
 	end = read32(tag + offsetof(struct mb2_tag_module, mod_end));
 	if (end < start)
@@ -130,14 +133,29 @@ static int parse_module(struct mb2_walk *w, uint32_t offset, const uint8_t *tag,
 				 "multiboot2: module at offset %u ends (0x%x) before it "
 				 "starts",
 				 offset, end);
-	m = &out->modules[out->module_count];
-	if (copy_string(w, offset, tag + sizeof(struct mb2_tag_module),
-			size - sizeof(struct mb2_tag_module), m->cmdline, sizeof(m->cmdline),
-			"module command line"))
-		return -1;
+	avail = size - sizeof(struct mb2_tag_module);
+	while (n < avail && s[n])
+		n++;
+	if (n == avail)
+		return mb2_error(out,
+				 "multiboot2: module command line at offset %u is not "
+				 "NUL-terminated",
+				 offset);
+	if (out->module_count == HANDOFF_MAX_MODULES) {
+		out->modules_dropped++;
+		return 0;
+	}
+	m = &out->modules[out->module_count++];
 	m->base = start;
 	m->length = end - start;
-	out->module_count++;
+	m->cmdline_length = n;
+	if (n >= sizeof(m->cmdline)) {
+		m->refused = HANDOFF_MODULE_CMDLINE_TOO_LONG;
+		n = sizeof(m->cmdline) - 1;
+	}
+	for (uint32_t i = 0; i < n; i++)
+		m->cmdline[i] = (char)s[i];
+	m->cmdline[n] = '\0';
 	return 0;
 }
 

@@ -205,3 +205,60 @@ int fmt_snprintf(char *buf, size_t size, const char *fmt, ...)
 	va_end(ap);
 	return n;
 }
+
+/* The escaped form of byte c in out (at least 5 bytes): its length, 1 for a plain byte. */
+static size_t escape_byte(unsigned char c, char *out)
+{
+	static const char hex[] = "0123456789abcdef";
+
+	if (c == '\\') {
+		out[0] = out[1] = '\\';
+		return 2;
+	}
+	if (c >= 0x20 && c <= 0x7e) {
+		out[0] = (char)c;
+		return 1;
+	}
+	out[0] = '\\';
+	out[1] = 'x';
+	out[2] = hex[c >> 4];
+	out[3] = hex[c & 0xf];
+	return 4;
+}
+
+size_t fmt_escape(char *buf, size_t size, const char *src)
+{
+	static const char more[] = "...";
+	size_t fits = size ? size - 1 : 0; /* bytes of buf that may hold text */
+	size_t len = 0, kept = 0;
+	char e[4];
+
+	for (const char *p = src; *p; p++) {
+		size_t n = escape_byte((unsigned char)*p, e);
+
+		if (len + n <= fits) {
+			for (size_t i = 0; i < n; i++)
+				buf[len + i] = e[i];
+			kept = len + n;
+		}
+		len += n;
+	}
+	if (len > fits && size > sizeof(more)) {
+		/* Cut back to an escape boundary that leaves room for "...". */
+		size_t cut = 0;
+
+		for (const char *p = src; *p; p++) {
+			size_t n = escape_byte((unsigned char)*p, e);
+
+			if (cut + n + sizeof(more) - 1 > fits)
+				break;
+			cut += n;
+		}
+		for (size_t i = 0; i < sizeof(more) - 1; i++)
+			buf[cut + i] = more[i];
+		kept = cut + sizeof(more) - 1;
+	}
+	if (size)
+		buf[kept] = '\0';
+	return len;
+}

@@ -225,6 +225,69 @@ SCENARIOS.append({
     "forbid": GUEST_FORBID,
 })
 
+# --- Boot modules that are refused one by one while the good ones run: a command line too
+# long for the handoff, an empty file, a second VM of one name, options with raw bytes (which
+# must reach the log escaped), and modules past the 16th. Every summary name is unique, and
+# a name like "vm4" is free for a module even when module 4's options failed.
+LONG_OPTIONS = "long.elf name=long -- " + "x" * 278          # 300 bytes as Shunt sees it
+RAW_OPTIONS = "bad.elf name=caf\u00e9 \x1b[31m"          # UTF-8 and an escape sequence
+BAD_MODULES = (
+    [("{build}/guests/hello.elf", "hello.elf"),
+     ("{build}/guests/hello.elf", LONG_OPTIONS),
+     ("tests/guests/empty.elf", "empty.elf"),
+     ("{build}/guests/hello.elf", "hello3.elf name=hello"),
+     ("{build}/guests/hello.elf", RAW_OPTIONS),
+     ("{build}/guests/hello.elf", "vm4.elf")]
+    + [("tests/guests/empty.elf", f"e{i}.elf") for i in range(6, 18)])
+
+
+def refused_module(n, shown, why):
+    return rf'^error: boot module {n} \("{shown}"\): {why}: no VM is built from it$'
+
+
+SCENARIOS.append({
+    "name": "bios-bad-modules-bochs",
+    "firmware": "bios", "emulator": "bochs",
+    "cmdline": "test caf\u00e9",
+    "modules": BAD_MODULES,
+    "timeout": BOCHS_TIMEOUT,
+    "expect": [BANNER,
+               r'^warning: cmdline: unknown option "caf\\xc3\\xa9" \(ignored\)$',
+               r'^boot: firmware=BIOS/multiboot2 loader="GRUB 2\.[^"]*" '
+               r'cmdline="test caf\\xc3\\xa9"$',
+               r"^VT-x: ready$",
+               r"^error: boot: 2 modules past the 16th ignored: Shunt takes at most 16$",
+               r"^vm hello: created: id 0,",
+               refused_module(1, r"long\.elf name=long -- x+\.\.\.",
+                              r"command line is 300 bytes, at most 255"),
+               refused_module(2, r"empty\.elf", "empty file"),
+               r'^error: vm hello#3: refused: boot module 3 is named "hello" like boot '
+               r"module 0 \(vm hello\)$",
+               r'^error: vm module#4: refused: module "bad\.elf name=caf\\xc3\\xa9 '
+               r'\\x1b\[31m": "name=caf\\xc3\\xa9": a name is 1-31 letters',
+               r"^vm vm4: created: id 5,",
+               refused_module(6, r"e6\.elf", "empty file"),
+               refused_module(15, r"e15\.elf", "empty file"),
+               r"^shunt: running 16 VMs",
+               r"^summary: 16 VMs$",
+               summary("hello", "stopped", "exit", 42),
+               summary(r"module#1", "refused", "refused", -1),
+               r"^  detail: boot module 1: command line is 300 bytes, at most 255$",
+               summary(r"module#2", "refused", "refused", -1),
+               r"^  detail: boot module 2: empty file$",
+               summary(r"hello#3", "refused", "refused", -1),
+               summary(r"module#4", "refused", "refused", -1),
+               summary("vm4", "stopped", "exit", 42),
+               summary(r"module#15", "refused", "refused", -1),
+               POWER_OFF_OK],
+    "expect_any": [r"^\[hello\] GUEST-PASS hello$", r"^\[vm4\] GUEST-PASS vm4$"],
+    "forbid": GUEST_FORBID + [
+        r"[^\x00-\x7f]",                                  # a raw byte reached the console
+        r"not in RAM",
+        r"(?ms)^summary: vm=(\S+) .*^summary: vm=\1 ",     # two VMs of one name
+    ],
+})
+
 # --- The UEFI loader passes modules too; QEMU has no VT-x, so they are reported, not run.
 SCENARIOS.append({
     "name": "uefi-efiloader-modules",

@@ -202,8 +202,33 @@ static void test_overlong_lines(void **state)
 	check_error(1, "line is longer than 511 bytes");
 	assert_int_equal(parse(make_line("", BOOTCFG_LINE_MAX + 1, ' ', "\n")), -1);
 	check_error(1, "line is longer than 511 bytes");
-	assert_int_equal(parse(make_line("module m.elf ", sizeof(line) - 2, 'a', "")), -1);
+	assert_int_equal(parse(make_line("cmdline ", sizeof(line) - 2, 'a', "")), -1);
 	check_error(1, "line is longer than 511 bytes");
+}
+
+/*
+ * Regression: a module line longer than the line limit ended the boot. It refuses that
+ * module alone (its command line can not fit anyway); the lines after it still count.
+ */
+static void test_overlong_module_line_refuses_module(void **state)
+{
+	char text[sizeof(line) + 64];
+
+	(void)state;
+	snprintf(text, sizeof(text), "module a.elf\n%s\nmodule b.elf x=1\ncmdline test\n",
+		 make_line("module big.elf ", sizeof(line) - 64, 'a', ""));
+	assert_int_equal(parse(text), 0);
+	assert_int_equal(cfg.module_count, 3);
+	assert_int_equal(cfg.modules[0].refused, HANDOFF_MODULE_OK);
+	assert_int_equal(cfg.modules[1].refused, HANDOFF_MODULE_CMDLINE_TOO_LONG);
+	assert_int_equal(cfg.modules[1].cmdline_length, sizeof(line) - 64 - strlen("module "));
+	assert_int_equal(cfg.modules[1].line, 2);
+	assert_int_equal(strlen(cfg.modules[1].cmdline), HANDOFF_MODULE_CMDLINE_MAX - 1);
+	assert_memory_equal(cfg.modules[1].cmdline, "big.elf aaa", 11);
+	assert_string_equal(cfg.modules[1].file, "");
+	assert_int_equal(cfg.modules[2].refused, HANDOFF_MODULE_OK);
+	assert_string_equal(cfg.modules[2].cmdline, "b.elf x=1");
+	assert_string_equal(cfg.cmdline, "test");
 }
 
 static void test_modules(void **state)
@@ -245,16 +270,26 @@ static void test_module_absolute_path(void **state)
 	assert_int_equal(cfg.module_count, 2);
 }
 
+/* Regression: a file name too long for the loader ended the boot; it refuses that module. */
 static void test_module_file_name_length(void **state)
 {
 	(void)state;
 	assert_int_equal(parse(make_line("module ", 7 + BOOTCFG_FILE_MAX - 1, 'f', " a=1")), 0);
+	assert_int_equal(cfg.modules[0].refused, HANDOFF_MODULE_OK);
 	assert_int_equal(strlen(cfg.modules[0].file), BOOTCFG_FILE_MAX - 1);
 	assert_string_equal(cfg.modules[0].cmdline + BOOTCFG_FILE_MAX - 1, " a=1");
-	assert_int_equal(parse(make_line("module ", 7 + BOOTCFG_FILE_MAX, 'f', "\n")), -1);
-	check_error(1, "module file name is longer than 127 bytes");
+	assert_int_equal(parse(make_line("module ", 7 + BOOTCFG_FILE_MAX, 'f', "\n")), 0);
+	assert_int_equal(cfg.module_count, 1);
+	assert_int_equal(cfg.modules[0].refused, HANDOFF_MODULE_NOT_LOADED);
+	assert_string_equal(cfg.modules[0].file, "");
+	assert_int_equal(strlen(cfg.modules[0].cmdline), BOOTCFG_FILE_MAX);
+	assert_int_equal(cfg.modules[0].cmdline_length, BOOTCFG_FILE_MAX);
 }
 
+/*
+ * Regression: a module command line of 256 bytes or more ended the boot. That module is
+ * refused, with its true length and the part that fits.
+ */
 static void test_module_cmdline_length(void **state)
 {
 	size_t longest = HANDOFF_MODULE_CMDLINE_MAX - 1;
@@ -262,9 +297,18 @@ static void test_module_cmdline_length(void **state)
 	(void)state;
 	/* "module " + "m.elf" + ' ' + words: the module's command line is all but "module ". */
 	assert_int_equal(parse(make_line("module m.elf ", 7 + longest, 'w', "")), 0);
+	assert_int_equal(cfg.modules[0].refused, HANDOFF_MODULE_OK);
+	assert_int_equal(cfg.modules[0].cmdline_length, longest);
 	assert_int_equal(strlen(cfg.modules[0].cmdline), longest);
-	assert_int_equal(parse(make_line("module m.elf ", 7 + longest + 1, 'w', "")), -1);
-	check_error(1, "module command line (file name included) is longer than 255 bytes");
+	assert_string_equal(cfg.modules[0].file, "m.elf");
+	assert_int_equal(parse(make_line("module m.elf ", 7 + longest + 1, 'w', "")), 0);
+	assert_int_equal(cfg.modules[0].refused, HANDOFF_MODULE_CMDLINE_TOO_LONG);
+	assert_int_equal(cfg.modules[0].cmdline_length, longest + 1);
+	assert_int_equal(strlen(cfg.modules[0].cmdline), longest);
+	assert_memory_equal(cfg.modules[0].cmdline, "m.elf www", 9);
+	assert_int_equal(parse(make_line("module m.elf ", 7 + 300, 'w', "")), 0);
+	assert_int_equal(cfg.modules[0].refused, HANDOFF_MODULE_CMDLINE_TOO_LONG);
+	assert_int_equal(cfg.modules[0].cmdline_length, 300);
 	/* The file name counts: the longest name leaves 127 bytes for the blank and words. */
 	make_line("module ", 7 + BOOTCFG_FILE_MAX - 1, 'f', " ");
 	memset(line + strlen(line), 'w', longest - BOOTCFG_FILE_MAX);
@@ -272,14 +316,16 @@ static void test_module_cmdline_length(void **state)
 	assert_int_equal(parse(line), 0);
 	assert_int_equal(strlen(cfg.modules[0].file), BOOTCFG_FILE_MAX - 1);
 	assert_int_equal(strlen(cfg.modules[0].cmdline), longest);
+	assert_int_equal(cfg.modules[0].refused, HANDOFF_MODULE_OK);
 	strcat(line, "w");
-	assert_int_equal(parse(line), -1);
-	check_error(1, "longer than 255 bytes");
+	assert_int_equal(parse(line), 0);
+	assert_int_equal(cfg.modules[0].refused, HANDOFF_MODULE_CMDLINE_TOO_LONG);
 }
 
+/* Regression: a 17th module line ended the boot; the lines past the table are counted. */
 static void test_module_count(void **state)
 {
-	char text[64 * (HANDOFF_MAX_MODULES + 1)] = "# modules\n";
+	char text[64 * (HANDOFF_MAX_MODULES + 4)] = "# modules\n";
 	char one[32];
 
 	(void)state;
@@ -289,13 +335,21 @@ static void test_module_count(void **state)
 	}
 	assert_int_equal(parse(text), 0);
 	assert_int_equal(cfg.module_count, HANDOFF_MAX_MODULES);
+	assert_int_equal(cfg.modules_dropped, 0);
 	assert_string_equal(cfg.modules[HANDOFF_MAX_MODULES - 1].file, "m15.elf");
 	assert_int_equal(cfg.modules[HANDOFF_MAX_MODULES - 1].line, HANDOFF_MAX_MODULES + 1);
 	strcat(text, "cmdline still fine\n");
 	assert_int_equal(parse(text), 0);
-	strcat(text, "module one-too-many.elf\n");
+	strcat(text, "module one-too-many.elf\nmodule two-too-many.elf a=1\n");
+	assert_int_equal(parse(text), 0);
+	assert_int_equal(cfg.module_count, HANDOFF_MAX_MODULES);
+	assert_int_equal(cfg.modules_dropped, 2);
+	assert_int_equal(cfg.dropped_line, HANDOFF_MAX_MODULES + 3);
+	assert_string_equal(cfg.cmdline, "still fine");
+	/* A malformed line past the table is still an error. */
+	strcat(text, "module /abs.elf\n");
 	assert_int_equal(parse(text), -1);
-	check_error(HANDOFF_MAX_MODULES + 3, "more than 16 modules");
+	check_error(HANDOFF_MAX_MODULES + 5, "relative to the loader's directory");
 }
 
 static void test_non_printable_bytes(void **state)
@@ -558,6 +612,7 @@ int main(void)
 		cmocka_unit_test(test_module_file_name_length),
 		cmocka_unit_test(test_module_cmdline_length),
 		cmocka_unit_test(test_module_count),
+		cmocka_unit_test(test_overlong_module_line_refuses_module),
 		cmocka_unit_test(test_non_printable_bytes),
 		cmocka_unit_test(test_unknown_directives),
 		cmocka_unit_test(test_error_names_file_and_stops),

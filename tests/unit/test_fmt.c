@@ -1,7 +1,8 @@
 /*
  * The bounded formatter (hv/lib/fmt.c): every conversion, flag and length it documents,
  * checked against fixed strings and against the host's snprintf, and its truncation rules
- * (full length returned, always terminated, nothing written for size 0).
+ * (full length returned, always terminated, nothing written for size 0); and fmt_escape(),
+ * which makes outside text safe to echo on a console.
  */
 #define _GNU_SOURCE /* mmap's MAP_ANONYMOUS, fork */
 #include "unit.h"
@@ -317,6 +318,83 @@ static void test_no_write_past_size(void **state)
 		assert_int_equal(big[i], '#');
 }
 
+/* --- fmt_escape --- */
+
+#define CHECK_ESCAPE(src, expected)                                                                \
+	do {                                                                                       \
+		char e_[64];                                                                       \
+		memset(e_, '#', sizeof(e_));                                                       \
+		assert_int_equal(fmt_escape(e_, sizeof(e_), src), strlen(expected));               \
+		assert_string_equal(e_, expected);                                                 \
+	} while (0)
+
+static void test_escape_printable_unchanged(void **state)
+{
+	(void)state;
+	CHECK_ESCAPE("", "");
+	CHECK_ESCAPE("hello.elf mem=4M -- a \"b\" ~", "hello.elf mem=4M -- a \"b\" ~");
+}
+
+/* Regression: module options reached the console raw (a terminal's escape sequences too). */
+static void test_escape_control_and_high_bytes(void **state)
+{
+	(void)state;
+	CHECK_ESCAPE("\x1b[2J", "\\x1b[2J");
+	CHECK_ESCAPE("caf\xc3\xa9", "caf\\xc3\\xa9");
+	CHECK_ESCAPE("a\tb\rc\nd\x7f\x01\xff", "a\\x09b\\x0dc\\x0ad\\x7f\\x01\\xff");
+	CHECK_ESCAPE(" ~", " ~"); /* the ends of the printable range stay */
+}
+
+/* A backslash is doubled, so "\x41" typed as text can be told from an escaped byte. */
+static void test_escape_backslash(void **state)
+{
+	(void)state;
+	CHECK_ESCAPE("\\x41\\", "\\\\x41\\\\");
+}
+
+static void test_escape_every_byte_printable(void **state)
+{
+	char src[2] = { 0, 0 }, out[8];
+
+	(void)state;
+	for (unsigned int c = 1; c < 256; c++) {
+		src[0] = (char)c;
+		fmt_escape(out, sizeof(out), src);
+		for (const char *p = out; *p; p++)
+			assert_true(*p >= 0x20 && *p <= 0x7e);
+	}
+}
+
+/* Cut short: never inside an escape, "..." at the end, terminated, nothing past size. */
+static void test_escape_truncation(void **state)
+{
+	char out[16];
+
+	(void)state;
+	memset(out, '#', sizeof(out));
+	assert_int_equal(fmt_escape(out, 10, "abcdefghijkl"), 12);
+	assert_string_equal(out, "abcdef...");
+	assert_int_equal(out[10], '#');
+
+	memset(out, '#', sizeof(out));
+	assert_int_equal(fmt_escape(out, 10, "abcd\x1b\x1bxy"), 14);
+	assert_string_equal(out, "abcd...");
+
+	memset(out, '#', sizeof(out));
+	assert_int_equal(fmt_escape(out, 10, "abcde\x1b"), 9); /* exactly fits */
+	assert_string_equal(out, "abcde\\x1b");
+
+	memset(out, '#', sizeof(out));
+	assert_int_equal(fmt_escape(out, 3, "abcdef"), 6); /* no room for "...": plain cut */
+	assert_string_equal(out, "ab");
+
+	memset(out, '#', sizeof(out));
+	assert_int_equal(fmt_escape(out, 1, "abc"), 3);
+	assert_int_equal(out[0], '\0');
+	assert_int_equal(out[1], '#');
+	assert_int_equal(fmt_escape(NULL, 0, "abc\x01"), 7);
+}
+
 #define T(name) cmocka_unit_test(name)
 
 int main(void)
@@ -338,6 +416,11 @@ int main(void)
 		T(test_size_one),
 		T(test_size_zero_writes_nothing),
 		T(test_no_write_past_size),
+		T(test_escape_printable_unchanged),
+		T(test_escape_control_and_high_bytes),
+		T(test_escape_backslash),
+		T(test_escape_every_byte_printable),
+		T(test_escape_truncation),
 	};
 
 	return unit_run(tests);

@@ -206,10 +206,14 @@ static void test_bios_info(void **state)
 	assert_u64_equal(out.modules[0].base, 0x200000);
 	assert_u64_equal(out.modules[0].length, 0x34567);
 	assert_string_equal(out.modules[0].cmdline, "guest1 mem=64M");
+	assert_int_equal(out.modules[0].cmdline_length, strlen("guest1 mem=64M"));
+	assert_int_equal(out.modules[0].refused, HANDOFF_MODULE_OK);
 	assert_u64_equal(out.modules[1].base, 0x300000);
 	assert_u64_equal(out.modules[1].length, 0);
 	assert_string_equal(out.modules[1].cmdline, "");
+	assert_int_equal(out.modules[1].refused, HANDOFF_MODULE_OK);
 	assert_u64_equal(out.modules[2].base, 0);
+	assert_int_equal(out.modules_dropped, 0);
 
 	assert_int_equal(out.rsdp_length, 20);
 	assert_memory_equal(out.rsdp, "RSD PTR ", 8);
@@ -307,6 +311,8 @@ static void test_limits_accepted(void **state)
 	assert_u64_equal(out.modules[HANDOFF_MAX_MODULES - 1].base,
 			 0x1000000 + (HANDOFF_MAX_MODULES - 1) * 0x1000);
 	assert_string_equal(out.modules[HANDOFF_MAX_MODULES - 1].cmdline, modline);
+	assert_int_equal(out.modules[HANDOFF_MAX_MODULES - 1].refused, HANDOFF_MODULE_OK);
+	assert_int_equal(out.modules_dropped, 0);
 	assert_string_equal(out.cmdline, cmdline);
 	assert_string_equal(out.loader_name, name);
 }
@@ -614,15 +620,54 @@ static void test_module_tag_too_short(void **state)
 	expect_error("too short");
 }
 
-static void test_too_many_modules(void **state)
+/*
+ * Regression: a 17th and 18th module used to end the boot ("more than 16 modules"). Valid
+ * input refuses only what does not fit: the table is passed whole, the rest counted.
+ */
+static void test_modules_past_table_dropped(void **state)
 {
 	(void)state;
 	minimal_mmap();
-	for (unsigned int i = 0; i <= HANDOFF_MAX_MODULES; i++)
+	for (unsigned int i = 0; i < HANDOFF_MAX_MODULES + 2; i++)
 		tag_module(0x1000000 + i * 0x1000, 0x1000000 + i * 0x1000 + 0x800, "m");
 	tag_end();
 	finish();
-	expect_error("more than 16 modules");
+	assert_int_equal(parse(), 0);
+	assert_string_equal(out.boot_error, "");
+	assert_int_equal(out.module_count, HANDOFF_MAX_MODULES);
+	assert_int_equal(out.modules_dropped, 2);
+	assert_u64_equal(out.modules[HANDOFF_MAX_MODULES - 1].base,
+			 0x1000000 + (HANDOFF_MAX_MODULES - 1) * 0x1000);
+	for (unsigned int i = 0; i < HANDOFF_MAX_MODULES; i++)
+		assert_int_equal(out.modules[i].refused, HANDOFF_MODULE_OK);
+}
+
+/* A module past the table is still checked: a malformed one ends the boot as before. */
+static void test_module_past_table_malformed(void **state)
+{
+	uint32_t at = 0;
+
+	(void)state;
+	minimal_mmap();
+	for (unsigned int i = 0; i <= HANDOFF_MAX_MODULES; i++)
+		at = tag_module(0x1000000 + i * 0x1000, 0x1000000 + i * 0x1000 + 0x800, "guest");
+	put32(at + 4, 16 + 5); /* the 17th's "guest" without its NUL */
+	tag_end();
+	finish();
+	expect_error("NUL");
+	assert_contains(out.boot_error, "module");
+}
+
+static void test_module_past_table_ends_before_start(void **state)
+{
+	(void)state;
+	minimal_mmap();
+	for (unsigned int i = 0; i < HANDOFF_MAX_MODULES; i++)
+		tag_module(0x1000000 + i * 0x1000, 0x1000000 + i * 0x1000 + 0x800, "m");
+	tag_module(0x300000, 0x2fffff, "guest");
+	tag_end();
+	finish();
+	expect_error("before it starts");
 }
 
 /* A string tag without NUL inside its size, followed by zero padding it must not use. */
@@ -699,18 +744,58 @@ static void test_loader_name_too_long(void **state)
 	expect_error("longer than 63");
 }
 
+/*
+ * Regression: a module command line of 256 bytes or more used to end the boot. It refuses
+ * that module alone, passed with its true length and a prefix that names it; the modules
+ * around it are passed as usual.
+ */
 static void test_module_cmdline_too_long(void **state)
+{
+	char s[300 + 1];
+
+	(void)state;
+	memset(s, 'x', sizeof(s) - 1);
+	memcpy(s, "big.elf ", 8);
+	s[sizeof(s) - 1] = '\0';
+	minimal_mmap();
+	tag_module(0x200000, 0x201000, "before.elf");
+	tag_module(0x300000, 0x301000, s);
+	tag_module(0x400000, 0x401000, "after.elf");
+	tag_end();
+	finish();
+	assert_int_equal(parse(), 0);
+	assert_string_equal(out.boot_error, "");
+	assert_int_equal(out.module_count, 3);
+	assert_int_equal(out.modules[0].refused, HANDOFF_MODULE_OK);
+	assert_int_equal(out.modules[1].refused, HANDOFF_MODULE_CMDLINE_TOO_LONG);
+	assert_int_equal(out.modules[1].cmdline_length, 300);
+	assert_int_equal(strlen(out.modules[1].cmdline), HANDOFF_MODULE_CMDLINE_MAX - 1);
+	assert_memory_equal(out.modules[1].cmdline, s, HANDOFF_MODULE_CMDLINE_MAX - 1);
+	assert_u64_equal(out.modules[1].base, 0x300000);
+	assert_int_equal(out.modules[2].refused, HANDOFF_MODULE_OK);
+	assert_string_equal(out.modules[2].cmdline, "after.elf");
+}
+
+/* The longest command line that fits is passed as it is; one byte more refuses the module. */
+static void test_module_cmdline_length_limit(void **state)
 {
 	char s[HANDOFF_MODULE_CMDLINE_MAX + 1];
 
 	(void)state;
-	memset(s, 'x', sizeof(s) - 1);
+	memset(s, 'y', sizeof(s) - 1);
 	s[sizeof(s) - 1] = '\0';
 	minimal_mmap();
-	tag_module(0x300000, 0x301000, s);
+	tag_module(0x300000, 0x301000, s + 1); /* 255 bytes */
+	tag_module(0x300000, 0x301000, s);     /* 256 bytes */
 	tag_end();
 	finish();
-	expect_error("longer than 255");
+	assert_int_equal(parse(), 0);
+	assert_int_equal(out.modules[0].refused, HANDOFF_MODULE_OK);
+	assert_int_equal(out.modules[0].cmdline_length, HANDOFF_MODULE_CMDLINE_MAX - 1);
+	assert_string_equal(out.modules[0].cmdline, s + 1);
+	assert_int_equal(out.modules[1].refused, HANDOFF_MODULE_CMDLINE_TOO_LONG);
+	assert_int_equal(out.modules[1].cmdline_length, HANDOFF_MODULE_CMDLINE_MAX);
+	assert_string_equal(out.modules[1].cmdline, s + 1);
 }
 
 static void test_acpi_old_too_short(void **state)
@@ -782,7 +867,9 @@ int main(void)
 		T(test_no_mmap),
 		T(test_module_end_before_start),
 		T(test_module_tag_too_short),
-		T(test_too_many_modules),
+		T(test_modules_past_table_dropped),
+		T(test_module_past_table_malformed),
+		T(test_module_past_table_ends_before_start),
 		T(test_cmdline_not_terminated),
 		T(test_cmdline_empty_tag),
 		T(test_loader_name_not_terminated),
@@ -790,6 +877,7 @@ int main(void)
 		T(test_cmdline_too_long),
 		T(test_loader_name_too_long),
 		T(test_module_cmdline_too_long),
+		T(test_module_cmdline_length_limit),
 		T(test_acpi_old_too_short),
 		T(test_acpi_new_too_short),
 		T(test_efi64_too_short),

@@ -1,8 +1,8 @@
 /*
  * VM boot-module options (hv/vm_options.c): file name, name=, mem= with units and bounds,
  * console=, grant= (parsed into specs, at most VM_OPTIONS_GRANTS_MAX), rate= per class with
- * the defaults when absent, the guest command line after "--", and every malformed word
- * refused with a reason.
+ * the defaults when absent, the guest command line after "--", every malformed word
+ * refused with a reason, and fallback names that no option can give.
  */
 #include "unit.h"
 
@@ -353,6 +353,52 @@ static void test_bad_rates(void **state)
 	}
 }
 
+/*
+ * Regression: a VM whose options failed was called "vm<N>", which a later module could name
+ * itself (name=vm4, or a file vm4.elf), and a refused duplicate kept its wanted name: two
+ * VMs of one name in the summary. Fallback names can be given by no option or file name,
+ * and differ between modules.
+ */
+static void test_fallback_names_never_collide(void **state)
+{
+	static const char *const wanted[] = { NULL, "hello", "vm4", "module",
+					      "0123456789012345678901234567890" };
+	char names[ARRAY_SIZE(wanted) * 3][VM_OPTIONS_FALLBACK_NAME_MAX];
+	char line[2 * VM_OPTIONS_FALLBACK_NAME_MAX];
+	static const unsigned int modules[] = { 0, 4, 4294967295u };
+	unsigned int n = 0;
+
+	(void)state;
+	for (unsigned int w = 0; w < ARRAY_SIZE(wanted); w++) {
+		for (unsigned int m = 0; m < ARRAY_SIZE(modules); m++) {
+			char *name = names[n++];
+
+			vm_options_fallback_name(name, VM_OPTIONS_FALLBACK_NAME_MAX, wanted[w],
+						 modules[m]);
+			/* Never cut: the module number is all there. */
+			snprintf(line, sizeof(line), "#%u", modules[m]);
+			assert_non_null(strstr(name, line));
+			assert_int_equal(strlen(strstr(name, line)), strlen(line));
+			/* Not a name an option may give, nor a file's default name. */
+			snprintf(line, sizeof(line), "x.elf name=%s", name);
+			assert_int_equal(parse(line), -22);
+			snprintf(line, sizeof(line), "%s.elf", name);
+			assert_true(parse(line) != 0 || strcmp(o.name, name));
+			snprintf(line, sizeof(line), "%s", name);
+			assert_true(parse(line) != 0 || strcmp(o.name, name));
+		}
+	}
+	/* One module has one fallback name: those of different modules always differ. */
+	for (unsigned int i = 0; i < n; i++)
+		for (unsigned int j = i + 1; j < n; j++)
+			if (i % ARRAY_SIZE(modules) != j % ARRAY_SIZE(modules))
+				assert_true(strcmp(names[i], names[j]) != 0);
+	vm_options_fallback_name(names[0], VM_OPTIONS_FALLBACK_NAME_MAX, NULL, 4);
+	assert_string_equal(names[0], "module#4");
+	vm_options_fallback_name(names[0], VM_OPTIONS_FALLBACK_NAME_MAX, "hello", 3);
+	assert_string_equal(names[0], "hello#3");
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -371,6 +417,7 @@ int main(void)
 		cmocka_unit_test(test_rate_defaults),
 		cmocka_unit_test(test_rates),
 		cmocka_unit_test(test_bad_rates),
+		cmocka_unit_test(test_fallback_names_never_collide),
 	};
 
 	return unit_run(tests);

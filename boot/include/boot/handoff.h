@@ -6,10 +6,11 @@
 #ifndef BOOT_HANDOFF_H
 #define BOOT_HANDOFF_H
 
+#include <stddef.h>
 #include <stdint.h>
 
 #define HANDOFF_MAGIC 0x46464f444e414853ull /* "SHANDOFF" little-endian */
-#define HANDOFF_VERSION 1
+#define HANDOFF_VERSION 2 /* 2: modules may arrive refused, and dropped ones are counted */
 
 #define HANDOFF_MAX_MEM 256
 #define HANDOFF_MAX_MODULES 16
@@ -43,10 +44,30 @@ struct handoff_mem_region {
 	uint32_t reserved;
 };
 
+/*
+ * Why a loader passes a module it did not load properly (struct handoff_module.refused).
+ * Valid boot input that Shunt can not take whole refuses that one module, never the boot:
+ * the loader keeps the module's slot, says why here, and hv reports it and builds no VM
+ * from it. Malformed input (a tag that does not fit, a string without its NUL) still ends
+ * the boot through boot_error, since nothing after it can be trusted.
+ */
+enum handoff_module_refusal {
+	HANDOFF_MODULE_OK = 0,		     /* loaded: base and length describe the file */
+	HANDOFF_MODULE_CMDLINE_TOO_LONG = 1, /* cmdline_length > HANDOFF_MODULE_CMDLINE_MAX - 1 */
+	HANDOFF_MODULE_NOT_LOADED = 2, /* the loader could not read the file: base 0, length 0 */
+};
+
 /* A file the loader placed in memory for the hypervisor (guest images, later config). */
 struct handoff_module {
 	uint64_t base; /* physical address of the first byte */
 	uint64_t length;
+	uint32_t refused; /* enum handoff_module_refusal; anything but OK: hv builds nothing */
+	/*
+	 * The command line's length as the loader found it, without its NUL. When it does not
+	 * fit (HANDOFF_MODULE_CMDLINE_TOO_LONG), cmdline holds its first
+	 * HANDOFF_MODULE_CMDLINE_MAX - 1 bytes, enough to name the module in an error.
+	 */
+	uint32_t cmdline_length;
 	char cmdline[HANDOFF_MODULE_CMDLINE_MAX]; /* NUL-terminated: "name key=value ..." */
 };
 
@@ -56,7 +77,9 @@ struct handoff {
 	uint32_t firmware; /* enum handoff_firmware */
 
 	uint32_t mem_count;
-	uint32_t module_count;
+	uint32_t module_count;	  /* entries of modules[], refused ones included */
+	uint32_t modules_dropped; /* further modules past HANDOFF_MAX_MODULES, not passed */
+	uint32_t reserved2;
 	struct handoff_mem_region mem[HANDOFF_MAX_MEM]; /* as reported, not yet normalised */
 	struct handoff_module modules[HANDOFF_MAX_MODULES];
 
@@ -76,6 +99,10 @@ struct handoff {
 	 */
 	char boot_error[HANDOFF_ERROR_MAX];
 };
+
+_Static_assert(sizeof(struct handoff_module) == 24 + HANDOFF_MODULE_CMDLINE_MAX,
+	       "fixed-width module entries, no padding");
+_Static_assert(offsetof(struct handoff, mem) == 32, "mem[] stays 8-byte aligned");
 
 /* The hypervisor's C entry point. Never returns. */
 void hv_main(const struct handoff *handoff) __attribute__((noreturn));

@@ -32,7 +32,10 @@ int mm_init(const struct handoff *handoff);
 
 const struct memmap *mm_memmap(void);
 
-/* 1 if boot module index lies wholly in RAM (and so may be read); its loader said so. */
+/*
+ * 1 if boot module index lies wholly in RAM (and so may be read); its loader said so. 0 for
+ * an empty or refused module too, which claims no RAM: callers tell those apart first.
+ */
 int mm_module_is_usable(uint32_t index);
 
 /* Allocates count zeroed, contiguous frames aligned to align bytes. 0 or -ENOMEM. */

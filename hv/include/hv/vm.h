@@ -96,8 +96,9 @@ struct vm_stats {
 };
 
 struct vm {
-	unsigned int id;
-	char name[VM_OPTIONS_NAME_MAX];
+	unsigned int id; /* also the number of the boot module it was built from */
+	/* Unique among VMs: its name option, or a fallback (vm_options_fallback_name()). */
+	char name[VM_OPTIONS_FALLBACK_NAME_MAX];
 	enum vm_state state;
 	enum vm_stop_reason stop_reason;
 	int64_t exit_code;
@@ -142,9 +143,18 @@ struct vm {
 /* A pointer to vm's [gpa, gpa + len) if it is RAM and aligned to align (a power of two). */
 void *vm_gpa_to_hva_aligned(struct vm *vm, gpa_t gpa, uint64_t len, uint64_t align);
 
-/* Creates and loads a VM from a boot module; on refusal the VM is kept as VM_REFUSED. */
-struct vm *vm_create_from_module(const char *module_cmdline, const void *image,
+/*
+ * Creates and loads a VM from boot module number `module` (for messages); on refusal the
+ * VM is kept as VM_REFUSED, with the reason logged.
+ */
+struct vm *vm_create_from_module(unsigned int module, const char *module_cmdline, const void *image,
 				 uint64_t image_size);
+
+/*
+ * Keeps a boot module that no VM could be built from (its loader refused it, it is empty,
+ * ...) in the summary as a refused VM, with why as its detail. The caller logs the reason.
+ */
+void vm_record_refused_module(unsigned int module, const char *module_cmdline, const char *why);
 
 /* Stops vm for good with reason and code; detail says what happened, for the summary. */
 void vm_stop(struct vm *vm, enum vm_stop_reason reason, int64_t exit_code, const char *fmt, ...)

@@ -54,4 +54,16 @@ struct vm_options {
 /* Returns 0, or -EINVAL with a one-line reason in err. */
 int vm_options_parse(const char *cmdline, struct vm_options *opts, char *err, size_t err_size);
 
+/* Room for any name vm_options_fallback_name() writes: a name, '#' and a module number. */
+#define VM_OPTIONS_FALLBACK_NAME_MAX (VM_OPTIONS_NAME_MAX + 11)
+
+/*
+ * The name a VM is known by in the log and the summary when its options give it no name it
+ * may keep: "NAME#N" when the name NAME it asked for is another VM's, "module#N" (name NULL)
+ * when boot module N has no usable name. '#' is never in a name option or file name, and
+ * N is the boot module's number, so a fallback name never equals a given name nor another
+ * module's fallback name. size of at least VM_OPTIONS_FALLBACK_NAME_MAX never cuts it.
+ */
+void vm_options_fallback_name(char *buf, size_t size, const char *name, unsigned int module);
+
 #endif
