@@ -201,7 +201,8 @@ system-test: all $(BUILD)/example/minimal-kernel.elf
 run: all
 	tools/run --firmware $(FIRMWARE) --image $(BUILD)/shunt.iso
 
-bench: $(BUILD)/shunt.elf $(BUILD)/BOOTX64.EFI $(BUILD)/guests/bench.elf
+bench: $(BUILD)/shunt.elf $(BUILD)/BOOTX64.EFI $(BUILD)/guests/bench.elf \
+		$(BUILD)/guests/victim.elf $(BUILD)/guests/flood.elf $(BUILD)/guests/fuzz.elf
 	@tests/system/bench --build $(BUILD)
 
 clean:

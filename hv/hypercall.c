@@ -33,8 +33,10 @@ int64_t hc_hello(struct vcpu *vcpu, const struct hc_args *args)
 	uint32_t minor = PV_ABI_VERSION_MINOR(wanted);
 
 	if (args->arg[0] > 0xffffffffull || PV_ABI_VERSION_MAJOR(wanted) != PV_ABI_MAJOR) {
-		log_warn("vm %s: HELLO for ABI %u.%u refused: Shunt speaks %u.%u\n", vm->name,
-			 PV_ABI_VERSION_MAJOR(wanted), minor, PV_ABI_MAJOR, PV_ABI_MINOR);
+		/* The whole 64-bit value: the guest asked for major version arg >> 16. */
+		log_warn("vm %s: HELLO for ABI %llu.%u refused: Shunt speaks %u.%u\n", vm->name,
+			 (unsigned long long)(args->arg[0] >> 16), minor, PV_ABI_MAJOR,
+			 PV_ABI_MINOR);
 		return PV_EPROTONOSUPPORT;
 	}
 	if (minor > PV_ABI_MINOR)
