@@ -1,7 +1,9 @@
 # Fuzz targets (libFuzzer, clang) for everything that parses untrusted input: multiboot2
 # tags, ELF images, boot.cfg and UEFI LoadOptions, command lines and VM options, firmware
-# memory maps. `make fuzz-smoke` (part of make test) runs each for FUZZ_SECONDS from an empty
-# corpus; `make fuzz FUZZ_SECONDS=600` runs longer. Crashes land in $(BUILD)/fuzz/.
+# memory maps. `make fuzz-smoke` (part of make test) runs each for FUZZ_SECONDS, starting from
+# the regression corpus in tests/fuzz/corpus/<target>/ (small seeds that reach each check,
+# written by tests/fuzz/make-seeds; new finds go to $(BUILD)/fuzz, never into the repo);
+# `make fuzz FUZZ_SECONDS=600` runs longer. Crashes land in $(BUILD)/fuzz/.
 
 BUILD        ?= build
 FUZZ_SECONDS ?= 5
@@ -31,9 +33,11 @@ $(FUZZ)/fuzz_%: tests/fuzz/fuzz_%.c $$(fsrc_$$*) tests/fuzz/fuzz.mk
 fuzz-run: $(FUZZ_BINS)
 	@failed=0; for f in $(FUZZ_BINS); do \
 		name=$${f##*/}; mkdir -p $(FUZZ)/$$name.corpus; \
+		seeds=tests/fuzz/corpus/$${name#fuzz_}; \
 		if $$f -max_total_time=$(FUZZ_SECONDS) -artifact_prefix=$(FUZZ)/$$name- \
-			$(FUZZ)/$$name.corpus >$(FUZZ)/$$name.log 2>&1; then \
-			echo "fuzz: PASS: $$name ($$(grep -o 'Done [0-9]* runs' $(FUZZ)/$$name.log))"; \
+			$(FUZZ)/$$name.corpus $$seeds >$(FUZZ)/$$name.log 2>&1; then \
+			echo "fuzz: PASS: $$name ($$(ls $$seeds | wc -l) seeds," \
+				"$$(grep -o 'Done [0-9]* runs' $(FUZZ)/$$name.log))"; \
 		else \
 			echo "fuzz: FAIL: $$name: see $(FUZZ)/$$name.log"; tail -20 $(FUZZ)/$$name.log; \
 			failed=1; \
