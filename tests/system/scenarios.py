@@ -449,7 +449,8 @@ def _slice_cycles():
 
 
 SLICE_CYCLES = _slice_cycles()
-FLOOD_KINDS = ["console-write", "ring-kick", "uart", "hypercall", "port", "memory"]
+FLOOD_KINDS = ["console-write", "ring-kick", "uart", "hypercall", "port", "port-batch",
+               "memory"]
 CONSOLE_FLOOD_KINDS = FLOOD_KINDS[:3]
 
 
@@ -457,7 +458,9 @@ def latency_modules(kind, watch_slices=30):
     watch = watch_slices * SLICE_CYCLES
     return [
         ("{build}/guests/victim.elf", f"victim.elf -- slice={SLICE_CYCLES} others=1 watch={watch}"),
-        ("{build}/guests/flood.elf", f"flood.elf mem=4M -- kind={kind} watch={2 * watch}"),
+        ("{build}/guests/flood.elf", "flood.elf mem=4M"
+         + (" grant=ports:0x2f8-0x2ff:io rate=hw:0:1" if kind == "port-batch" else "")
+         + f" -- kind={kind} watch={2 * watch}"),
     ]
 
 
@@ -466,6 +469,7 @@ for _kind in FLOOD_KINDS:
         "name": f"bios-latency-{_kind}-bochs",
         "firmware": "bios", "emulator": "bochs",
         "modules": latency_modules(_kind),
+        "com_files": [2] if _kind == "port-batch" else [],
         "timeout": BOCHS_TIMEOUT,
         "expect": [BANNER, r"^VT-x: ready$",
                    summary("victim", "stopped", "exit", 0),
