@@ -49,7 +49,7 @@ GUEST_CFLAGS := -std=c11 -ffreestanding -fno-stack-protector -fno-pic -fno-pie -
 GUEST_LDFLAGS := -nostdlib -static -no-pie -Wl,-T,tests/guests/guest.ld -Wl,--build-id=none \
                  -Wl,--no-warn-rwx-segments \
                  -Wl,-z,noexecstack
-GUESTS := hello counter badcalls triplefault oob bench negotiate clock events ring hwuart \
+GUESTS := hello counter badcalls triplefault oob bench negotiate clock events ring hwuart startstate \
           hwbad hwmmio flooder worker fpu victim flood cpuid cr0 fuzz
 GUEST_ELFS := $(patsubst %,$(BUILD)/guests/%.elf,$(GUESTS)) $(BUILD)/guests/abi10.elf \
               $(BUILD)/guests/lowload.elf

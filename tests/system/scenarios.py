@@ -223,6 +223,29 @@ SCENARIOS.append({
     "forbid": GUEST_FORBID,
 })
 
+# --- The start state of SPEC §8: registers at the entry point and the start-info page, as
+# tests/guests/startstate.c expects them (module 1, mem=6M, this name and command line).
+SCENARIOS.append({
+    "name": "bios-startstate-bochs",
+    "firmware": "bios", "emulator": "bochs",
+    "modules": [
+        ("{build}/guests/hello.elf", "hello.elf"),
+        ("{build}/guests/startstate.elf",
+         "startstate.elf name=start-state_1.x mem=6M -- alpha beta=2 gamma"),
+    ],
+    "timeout": BOCHS_TIMEOUT,
+    "expect": [BANNER, r"^VT-x: ready$",
+               r"^summary: 2 VMs$",
+               summary("hello", "stopped", "exit", 42),
+               summary("start-state_1.x", "stopped", "exit", 0),
+               POWER_OFF_OK],
+    "expect_any": [
+        r'^\[start-state_1\.x\] startstate: cmdline "alpha beta=2 gamma"$',
+        r"^\[start-state_1\.x\] GUEST-PASS start-state_1\.x$",
+    ],
+    "forbid": GUEST_FORBID,
+})
+
 # --- Hostile-guest review: CPUID shows only what Shunt lets a guest use; a MOV to CR0 that
 # Shunt emulates faults where the CPU's would.
 SCENARIOS.append({
