@@ -50,7 +50,7 @@ GUEST_LDFLAGS := -nostdlib -static -no-pie -Wl,-T,tests/guests/guest.ld -Wl,--bu
                  -Wl,--no-warn-rwx-segments \
                  -Wl,-z,noexecstack
 GUESTS := hello counter badcalls triplefault oob bench negotiate clock events ring hwuart startstate \
-          hwbad hwmmio flooder worker fpu victim flood cpuid cr0 fuzz
+          hwbad hwmmio flooder worker fpu victim flood cpuid cr0 fuzz regkeep
 GUEST_ELFS := $(patsubst %,$(BUILD)/guests/%.elf,$(GUESTS)) $(BUILD)/guests/abi10.elf \
               $(BUILD)/guests/lowload.elf
 GUEST_COMMON := tests/guests/start.S tests/guests/traps.S
@@ -115,6 +115,14 @@ $(BUILD)/guests/fuzz.elf: $(FUZZ_GUEST_SRCS) tests/guests/fuzz.h tests/guests/fu
 	@mkdir -p $(@D)
 	@echo "  GUEST   $@"
 	@$(CC) $(GUEST_CFLAGS) $(GUEST_LDFLAGS) -o $@ $(GUEST_COMMON) $(FUZZ_GUEST_SRCS)
+
+# The register keeper probes registers from assembly, around each kind of exit.
+REGKEEP_SRCS := tests/guests/regkeep.c tests/guests/regkeep_cpu.S
+$(BUILD)/guests/regkeep.elf: $(REGKEEP_SRCS) $(GUEST_COMMON) tests/guests/guest.ld \
+		tests/guests/guest.h $(wildcard guest-kit/include/gk/*.h pv-abi/include/pvabi/*.h)
+	@mkdir -p $(@D)
+	@echo "  GUEST   $@"
+	@$(CC) $(GUEST_CFLAGS) $(GUEST_LDFLAGS) -o $@ $(GUEST_COMMON) $(REGKEEP_SRCS)
 
 # The hardware example driver runs as three VMs with different grants; image files need
 # distinct names.

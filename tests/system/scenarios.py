@@ -179,6 +179,12 @@ def vm_transcript(vm, lines):
     return "(?m)" + other.join(rf"^{prefix}{re.escape(line)}\n" for line in lines)
 
 
+def preempted(vm):
+    """The VM's own summary counts at least one preemption-timer exit."""
+    return (rf"(?m)^summary: vm={vm} .*\n(?:(?!summary: ).*\n)*?"
+            r"    preemption timer +[1-9]\d*$")
+
+
 def summary(vm, state, reason, code=None):
     tail = rf" exit_code={code}$" if code is not None else r" exit_code=-?\d+$"
     return rf"^summary: vm={vm} state={state} reason={reason}{tail}"
@@ -217,8 +223,7 @@ SCENARIOS.append({
         r"^vm triplefault: stopped: triple-fault \(exit code -1\): triple fault at RIP 0x",
         r"^vm oob: stopped: bad-memory-access \(exit code -1\): EPT violation: read at "
         r"guest-physical 0x3fe00000",
-        # the compute-bound guest was time-sliced: its own summary counts preemptions
-        r"(?m)^summary: vm=counter .*\n(?:(?!summary: ).*\n)*?    preemption timer +[1-9]\d*$",
+        preempted("counter"),  # the compute-bound guest was time-sliced
     ],
     "forbid": GUEST_FORBID,
 })
@@ -242,6 +247,34 @@ SCENARIOS.append({
     "expect_any": [
         r'^\[start-state_1\.x\] startstate: cmdline "alpha beta=2 gamma"$',
         r"^\[start-state_1\.x\] GUEST-PASS start-state_1\.x$",
+    ],
+    "forbid": GUEST_FORBID,
+})
+
+# --- Every register survives every kind of exit (tests/guests/regkeep.c): two copies, each
+# with its own patterns, preempt and yield to each other; each must have been preempted by
+# the VMX timer.
+SCENARIOS.append({
+    "name": "bios-regkeep-bochs",
+    "firmware": "bios", "emulator": "bochs",
+    "modules": [
+        ("{build}/guests/regkeep.elf", "regkeep.elf name=regs-a"),
+        ("{build}/guests/regkeep.elf", "regkeep-b.elf name=regs-b"),
+    ],
+    "timeout": BOCHS_TIMEOUT,
+    "expect": [BANNER, r"^VT-x: ready$",
+               r"^summary: 2 VMs$",
+               summary("regs-a", "stopped", "exit", 0),
+               summary("regs-b", "stopped", "exit", 0),
+               POWER_OFF_OK],
+    "expect_any": [
+        r"^\[regs-a\] regkeep: spins preempted [1-9]\d*$",
+        r"^\[regs-b\] regkeep: spins preempted [1-9]\d*$",
+        r"^\[regs-a\] regkeep: yields that switched [1-9]\d*$",
+        r"^\[regs-b\] regkeep: yields that switched [1-9]\d*$",
+        r"^\[regs-a\] GUEST-PASS regs-a$",
+        r"^\[regs-b\] GUEST-PASS regs-b$",
+        preempted("regs-a"), preempted("regs-b"),
     ],
     "forbid": GUEST_FORBID,
 })
