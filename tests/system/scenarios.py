@@ -279,6 +279,56 @@ SCENARIOS.append({
     "forbid": GUEST_FORBID,
 })
 
+# --- HLT: with interrupts on it sleeps until an event and resumes; with interrupts off the VM
+# is stopped for good, reason halted, at the HLT whose address the guest printed.
+SCENARIOS.append({
+    "name": "bios-halt-bochs",
+    "firmware": "bios", "emulator": "bochs",
+    "modules": [
+        ("{build}/guests/halt.elf", "halt.elf"),
+        ("{build}/guests/hello.elf", "hello.elf"),
+    ],
+    "timeout": BOCHS_TIMEOUT,
+    "expect": [BANNER, r"^VT-x: ready$",
+               r"^summary: 2 VMs$",
+               summary("halt", "stopped", "halted", -1),
+               r"^  detail: HLT with interrupts disabled at RIP 0x[0-9a-f]+: nothing can wake it$",
+               summary("hello", "stopped", "exit", 42),
+               POWER_OFF_OK],
+    "expect_any": [
+        r"^\[halt\] GUEST-PASS halt$",
+        r"(?s)(?=.*^\[halt\] halt: HLT with interrupts off at (0x[0-9a-f]+)$)"
+        r"(?=.*^vm halt: stopped: halted \(exit code -1\): HLT with interrupts disabled at "
+        r"RIP \1: nothing can wake it$)",
+    ],
+    "forbid": GUEST_FORBID,
+})
+
+# --- The loader refuses what SPEC §8 forbids, with a reason, and the other VMs run: a
+# segment that runs past the end of RAM, one linked at another address than it loads at.
+SCENARIOS.append({
+    "name": "bios-loader-bochs",
+    "firmware": "bios", "emulator": "bochs",
+    "modules": [
+        ("{build}/guests/hello-highload.elf", "highload.elf mem=4M"),
+        ("{build}/guests/hello-splitload.elf", "splitload.elf mem=4M"),
+        ("{build}/guests/hello.elf", "hello.elf"),
+    ],
+    "timeout": BOCHS_TIMEOUT,
+    "expect": [BANNER, r"^VT-x: ready$",
+               r"^error: vm highload: refused: bad guest image: segment 0 at \[0x3ffc00, "
+               r"0x4[0-9a-f]{5}\) is outside the guest's loadable RAM \[0x10000, 0x400000\)$",
+               r"^error: vm splitload: refused: bad guest image: segment 0 is linked at "
+               r"0x100000 but loads at 0x200000: Shunt guests start identity-mapped$",
+               r"^summary: 3 VMs$",
+               summary("highload", "refused", "refused"),
+               summary("splitload", "refused", "refused"),
+               summary("hello", "stopped", "exit", 42),
+               POWER_OFF_OK],
+    "expect_any": [r"^\[hello\] GUEST-PASS hello$"],
+    "forbid": GUEST_FORBID + [r"^\[(highload|splitload)\] "],
+})
+
 # --- Hostile-guest review: CPUID shows only what Shunt lets a guest use; a MOV to CR0 that
 # Shunt emulates faults where the CPU's would.
 SCENARIOS.append({
