@@ -49,10 +49,11 @@ GUEST_CFLAGS := -std=c11 -ffreestanding -fno-stack-protector -fno-pic -fno-pie -
 GUEST_LDFLAGS := -nostdlib -static -no-pie -Wl,-T,tests/guests/guest.ld -Wl,--build-id=none \
                  -Wl,--no-warn-rwx-segments \
                  -Wl,-z,noexecstack
-GUESTS := hello counter badcalls triplefault oob bench negotiate clock events ring hwuart \
-          hwbad hwmmio flooder worker fpu victim flood cpuid cr0 fuzz
+GUESTS := hello counter badcalls triplefault oob bench negotiate clock events ring hwuart startstate \
+          hwbad hwmmio flooder worker fpu victim flood cpuid cr0 fuzz regkeep halt
+LOADER_REFUSED := highload splitload # tests/guests/*.ld the loader must refuse hello.c by
 GUEST_ELFS := $(patsubst %,$(BUILD)/guests/%.elf,$(GUESTS)) $(BUILD)/guests/abi10.elf \
-              $(BUILD)/guests/lowload.elf
+              $(BUILD)/guests/lowload.elf $(patsubst %,$(BUILD)/guests/hello-%.elf,$(LOADER_REFUSED))
 GUEST_COMMON := tests/guests/start.S tests/guests/traps.S
 
 DEPS_STAMP := $(BUILD)/.deps-installed
@@ -116,6 +117,14 @@ $(BUILD)/guests/fuzz.elf: $(FUZZ_GUEST_SRCS) tests/guests/fuzz.h tests/guests/fu
 	@echo "  GUEST   $@"
 	@$(CC) $(GUEST_CFLAGS) $(GUEST_LDFLAGS) -o $@ $(GUEST_COMMON) $(FUZZ_GUEST_SRCS)
 
+# The register keeper probes registers from assembly, around each kind of exit.
+REGKEEP_SRCS := tests/guests/regkeep.c tests/guests/regkeep_cpu.S
+$(BUILD)/guests/regkeep.elf: $(REGKEEP_SRCS) $(GUEST_COMMON) tests/guests/guest.ld \
+		tests/guests/guest.h $(wildcard guest-kit/include/gk/*.h pv-abi/include/pvabi/*.h)
+	@mkdir -p $(@D)
+	@echo "  GUEST   $@"
+	@$(CC) $(GUEST_CFLAGS) $(GUEST_LDFLAGS) -o $@ $(GUEST_COMMON) $(REGKEEP_SRCS)
+
 # The hardware example driver runs as three VMs with different grants; image files need
 # distinct names.
 
@@ -126,6 +135,15 @@ $(BUILD)/guests/lowload.elf: tests/guests/hello.c $(GUEST_COMMON) tests/guests/l
 	@echo "  GUEST   $@ (linked where guests may not load)"
 	@$(CC) $(GUEST_CFLAGS) $(filter-out -Wl$(comma)-T$(comma)tests/guests/guest.ld,$(GUEST_LDFLAGS)) \
 		-Wl,-T,tests/guests/lowload.ld -o $@ $(GUEST_COMMON) $<
+
+# hello.c linked past the end of a 4 MiB VM's RAM, and linked at one address but loaded at
+# another: the loader must refuse both (SPEC §8).
+$(BUILD)/guests/hello-%.elf: tests/guests/hello.c $(GUEST_COMMON) tests/guests/%.ld \
+		tests/guests/guest.h
+	@mkdir -p $(@D)
+	@echo "  GUEST   $@ (linked by $*.ld: the loader must refuse it)"
+	@$(CC) $(GUEST_CFLAGS) $(filter-out -Wl$(comma)-T$(comma)tests/guests/guest.ld,$(GUEST_LDFLAGS)) \
+		-Wl,-T,tests/guests/$*.ld -o $@ $(GUEST_COMMON) $<
 
 # A guest built against the frozen ABI 1.0 headers only (tests/abi/v1.0): it must keep
 # working on every later 1.x Shunt.

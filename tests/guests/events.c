@@ -11,13 +11,21 @@ extern char event_entry[];
 
 static struct pv_vcpu_page page __attribute__((aligned(4096)));
 static volatile unsigned int upcalls, timer_events, other_events;
+static volatile uint64_t timer_fired_ns; /* the PV clock at the last timer event */
+
+/*
+ * A timer event never comes before its deadline; it may come late by the other VMs' slices
+ * (this scenario runs six VMs), but not by more than this.
+ */
+#define TIMER_LATE_NS 1000000000ull
 
 static void on_event(unsigned int event, void *context)
 {
 	(void)context;
-	if (event == PV_EVENT_TIMER)
+	if (event == PV_EVENT_TIMER) {
 		timer_events++;
-	else
+		timer_fired_ns = gk_clock_ns(&page);
+	} else
 		other_events++;
 }
 
@@ -70,12 +78,17 @@ int64_t guest_main(const struct pv_start_info *si)
 	check(&failures, page.events_pending == 0 && page.upcall_pending == 0, "all acknowledged");
 
 	/* A timer that fires while interrupts are on arrives on its own. */
-	check(&failures, gk_timer_set(gk_clock_ns(&page) + 100000) == 0, "second timer");
+	deadline = gk_clock_ns(&page) + 100000;
+	check(&failures, gk_timer_set(deadline) == 0, "second timer");
 	__asm__ volatile("sti" ::: "memory");
 	for (uint64_t spin = 0; timer_events < 2 && spin < 100000000ull; spin++)
 		__asm__ volatile("pause");
 	__asm__ volatile("cli" ::: "memory");
 	check(&failures, timer_events == 2 && upcalls == 2, "second timer delivered once");
+	check(&failures, timer_fired_ns >= deadline, "second timer not before its deadline");
+	check(&failures, timer_fired_ns - deadline <= TIMER_LATE_NS,
+	      "second timer within 1 s of its deadline");
+	say_num("events: second timer late by (ns) ", (int64_t)(timer_fired_ns - deadline));
 
 	/* ABI 1.1: an event the guest sends itself comes back once, through the same path. */
 	check(&failures, gk_event_send(0, 5) == PV_EINVAL, "event below the guest range");

@@ -10,6 +10,44 @@
 
 int64_t guest_main(const struct pv_start_info *si);
 
+/* What start.S recorded at the entry point, before any guest code ran. */
+enum guest_gpr {
+	GPR_RAX,
+	GPR_RBX,
+	GPR_RCX,
+	GPR_RDX,
+	GPR_RSI,
+	GPR_RDI,
+	GPR_RBP,
+	GPR_RSP,
+	GPR_R8,
+	GPR_R9,
+	GPR_R10,
+	GPR_R11,
+	GPR_R12,
+	GPR_R13,
+	GPR_R14,
+	GPR_R15,
+	GPR_COUNT
+};
+
+struct guest_entry_state {
+	uint64_t gpr[GPR_COUNT];
+	uint64_t rflags, cr0, cr3, cr4;
+	uint16_t cs, ds, es, ss, fs, gs;
+	uint16_t idt_limit;
+	uint64_t idt_base;
+	uint16_t pad;
+} __attribute__((packed));
+_Static_assert(sizeof(struct guest_entry_state) == 184, "start.S writes 184 bytes");
+
+extern struct guest_entry_state guest_entry_state;
+
+static const char *const guest_gpr_names[GPR_COUNT] = {
+	"RAX", "RBX", "RCX", "RDX", "RSI", "RDI", "RBP", "RSP",
+	"R8",  "R9",  "R10", "R11", "R12", "R13", "R14", "R15",
+};
+
 /* An interrupt gate of the guest's own IDT (64-bit, DPL 0, kernel code segment 0x08). */
 struct guest_gate {
 	uint16_t offset_low, selector;
@@ -110,6 +148,23 @@ static inline void check(int *failures, int ok, const char *what)
 	(*failures)++;
 	say("check failed: ");
 	say(what);
+	say("\n");
+}
+
+/* Counts a failed equality and prints what it was and what it had to be. */
+static inline void check_eq(int *failures, uint64_t got, uint64_t want, const char *what)
+{
+	char buf[24];
+
+	if (got == want)
+		return;
+	(*failures)++;
+	say("check failed: ");
+	say(what);
+	say(" is ");
+	say(gk_fmt_hex(buf, got));
+	say(", not ");
+	say(gk_fmt_hex(buf, want));
 	say("\n");
 }
 

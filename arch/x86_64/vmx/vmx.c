@@ -86,7 +86,12 @@ int arch_virt_enable(void)
 		return -ENOTSUP;
 
 	enable_feature_control();
-	write_cr0((read_cr0() | vmx_cpu.cr0_fixed0) & vmx_cpu.cr0_fixed1);
+	/*
+	 * Caching on (CD and NW clear), whatever the firmware left: VM entry never loads CR0.CD
+	 * and CR0.NW (SDM Vol. 3C 27.3.2.1), so guests run with the host's, and SPEC §8
+	 * promises them CR0 = PE|ET|NE|WP|PG.
+	 */
+	write_cr0(((read_cr0() & ~(CR0_CD | CR0_NW)) | vmx_cpu.cr0_fixed0) & vmx_cpu.cr0_fixed1);
 	/* FXSAVE/FXRSTOR of guest state need OSFXSR, and no #NM from TS/EM (SDM Vol. 3A 13.1). */
 	write_cr0((read_cr0() | CR0_MP) & ~(CR0_TS | CR0_EM));
 	write_cr4((read_cr4() | vmx_cpu.cr4_fixed0 | CR4_VMXE | CR4_OSFXSR | CR4_OSXMMEXCPT) &

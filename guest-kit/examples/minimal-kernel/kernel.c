@@ -21,6 +21,11 @@ static struct {
 	uint8_t data[1024];
 } console __attribute__((aligned(64)));
 static volatile int ticks;
+static volatile uint64_t fired_ns; /* the PV clock when the timer event came */
+
+/* A timer event may come late (other VMs run first) but never before its deadline. */
+#define TIMER_DELAY_NS 1000000ull   /* 1 ms */
+#define TIMER_LATE_NS 1000000000ull /* later than 1 s after the deadline: something is wrong */
 
 static void print(const char *s)
 {
@@ -31,8 +36,8 @@ static void print(const char *s)
 static void on_event(unsigned int event, void *context)
 {
 	(void)context;
-	if (event == PV_EVENT_TIMER)
-		ticks++;
+	if (event == PV_EVENT_TIMER && !ticks++)
+		fired_ns = gk_clock_ns(&vcpu_page);
 }
 
 /* The C half of the event interrupt; entry.S saves the registers and calls it. */
@@ -65,6 +70,7 @@ int64_t kernel_main(const struct pv_start_info *start)
 	enum gk_detect_result found;
 	int64_t abi = gk_open(PV_OS_OTHER, 1, &found);
 	char number[24];
+	uint64_t deadline;
 
 	if (abi < 0) {
 		/* Not on Shunt (or not a version we speak): the emulated UART still works. */
@@ -82,7 +88,8 @@ int64_t kernel_main(const struct pv_start_info *start)
 	if (gk_vcpu_page_set(&vcpu_page) < 0 || gk_events_bind(EVENT_VECTOR) < 0)
 		return 3;
 	install_event_vector();
-	gk_timer_set(gk_clock_ns(&vcpu_page) + 1000000); /* 1 ms from now */
+	deadline = gk_clock_ns(&vcpu_page) + TIMER_DELAY_NS;
+	gk_timer_set(deadline);
 	/*
 	 * Test and sleep with interrupts off, and let STI open them only for the HLT: STI's
 	 * one-instruction shadow means an event can not slip in between and be missed.
@@ -90,8 +97,19 @@ int64_t kernel_main(const struct pv_start_info *start)
 	while (!ticks) {
 		__asm__ volatile("sti; hlt; cli" ::: "memory"); /* Shunt runs others meanwhile */
 	}
-	print("minimal-kernel: timer event after ");
-	print(gk_fmt_u64(number, gk_clock_ns(&vcpu_page) / 1000));
-	print(" us of PV clock; bye\n");
+	if (fired_ns < deadline) {
+		print("minimal-kernel: timer event ");
+		print(gk_fmt_u64(number, deadline - fired_ns));
+		print(" ns before its deadline\n");
+		return 4;
+	}
+	print("minimal-kernel: timer event ");
+	print(gk_fmt_u64(number, (fired_ns - deadline) / 1000));
+	print(" us after its deadline");
+	if (fired_ns - deadline > TIMER_LATE_NS) {
+		print(": too late\n");
+		return 5;
+	}
+	print("; bye\n");
 	return 0;
 }
