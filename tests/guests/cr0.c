@@ -1,7 +1,10 @@
 /*
  * MOV to CR0 as the CPU does it, also when Shunt emulates the write (it exits when NE
  * changes): clearing PG in 64-bit mode, clearing PE while PG stays set, a reserved bit, NW
- * without CD must each raise #GP(0) and change nothing; the guest stays in 64-bit mode.
+ * without CD must each raise #GP(0) and change nothing; the guest stays in 64-bit mode. And
+ * caching off (CD and NW) reads back as written but never reaches the host: the scenario
+ * forbids Shunt's "host's caches were off" error, which a guest write that went through would
+ * cause once the VM yields.
  */
 #include "guest.h"
 
@@ -77,6 +80,11 @@ int64_t guest_main(const struct pv_start_info *si)
 	check(&failures, read_cr0() == (cr0 ^ CR0_NE), "... and reads back");
 	check(&failures, !write_cr0_faults(cr0), "restoring NE is accepted");
 	check(&failures, read_cr0() == cr0 && in_64bit_mode(), "... back where it started");
+	check(&failures, !write_cr0_faults(cr0 | CR0_CD | CR0_NW), "caching off is accepted");
+	check(&failures, read_cr0() == (cr0 | CR0_CD | CR0_NW), "... and reads back");
+	gk_yield(); /* Shunt looks at its own CR0 when the VM leaves the CPU */
+	check(&failures, !write_cr0_faults(cr0), "caching back on is accepted");
+	check(&failures, read_cr0() == cr0, "... and reads back");
 	check(&failures, gp_count == 4, "exactly four #GP in all");
 	return report(si, failures, 0);
 }

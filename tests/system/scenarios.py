@@ -70,7 +70,8 @@ VTX_READY = [
 VTX_ABSENT = [r"^VT-x: not available: .+$"]
 
 # What no guest scenario may print: a crash, a panic, a failed guest or guest check.
-GUEST_FORBID = [r"FATAL", r"(?i)panic", r"GUEST-FAIL", r"check failed"]
+GUEST_FORBID = [r"FATAL", r"(?i)panic", r"GUEST-FAIL", r"check failed",
+                r"host's caches were off"]
 
 # A crash anywhere, Shunt's error-level messages, GRUB's complaints.
 FORBID = [

@@ -2,7 +2,7 @@
  * Control-register exits (qualification: SDM Vol. 3C 28.2.1, table 28-3). The guest owns
  * CR0 and CR4 but for the bits in their guest/host masks (vmcs.c): it reads back what it
  * wrote, the CPU runs with VMX's fixed bits forced. A MOV to CR0 exits only when it changes
- * NE, and is then emulated whole: the CPU's #GP checks, then PG keeping EFER.LMA and the
+ * NE, CD or NW (CR0_HOST_OWNED), and is then emulated whole: the CPU's #GP checks, then PG keeping EFER.LMA and the
  * IA-32e entry control in step as the CPU would. A MOV to CR4 exits only when it sets a bit
  * Shunt forbids: #GP.
  */
@@ -62,7 +62,9 @@ static void guest_write_cr0(struct vcpu *vcpu, uint64_t value)
 	vmwrite(VMCS_GUEST_IA32_EFER, efer);
 	vmwrite(VMCS_ENTRY_CTLS, entry);
 	vmwrite(VMCS_CR0_READ_SHADOW, value);
-	vmwrite(VMCS_GUEST_CR0, (value | cr0_fixed0()) & vmx_cpu.cr0_fixed1);
+	/* CD and NW only in the read shadow: the CPU's caches stay on (see CR0_HOST_OWNED). */
+	vmwrite(VMCS_GUEST_CR0,
+		(value | cr0_fixed0()) & vmx_cpu.cr0_fixed1 & ~(uint64_t)(CR0_CD | CR0_NW));
 	vmx_skip_instruction();
 }
 

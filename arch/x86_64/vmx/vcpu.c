@@ -137,6 +137,22 @@ static void arm_preemption_timer(struct vcpu *vcpu, uint64_t deadline)
 	vcpu->arch.timer_expired = !vmx_cpu.save_preemption_timer;
 }
 
+/*
+ * A host invariant that a guest could break if CR0_HOST_OWNED were wrong: VM exits do not
+ * load CR0.CD and NW, so a guest's caching-off would stay on for Shunt and every VM.
+ */
+static void check_host_caching(const struct vcpu *vcpu)
+{
+	uint64_t cr0 = read_cr0();
+
+	if (cr0 & (CR0_CD | CR0_NW)) {
+		log_error(
+			"vm %s: the host's caches were off after it ran (CR0 0x%llx): turned on\n",
+			vcpu->vm->name, (unsigned long long)cr0);
+		write_cr0(cr0 & ~(uint64_t)(CR0_CD | CR0_NW));
+	}
+}
+
 void arch_vcpu_run(struct vcpu *vcpu, uint64_t slice_cycles)
 {
 	struct arch_vcpu *a = &vcpu->arch;
@@ -178,6 +194,7 @@ void arch_vcpu_run(struct vcpu *vcpu, uint64_t slice_cycles)
 		a->launched = 1;
 		vmx_handle_exit(vcpu);
 	}
+	check_host_caching(vcpu);
 }
 
 void arch_vcpu_print_exits(const struct vcpu *vcpu)

@@ -91,8 +91,8 @@ static int setup_execution_controls(struct vcpu *vcpu)
 		{ VMCS_EPT_POINTER, avm->eptp },
 		{ VMCS_VPID, vcpu->arch.vpid },
 		{ VMCS_TSC_OFFSET, 0 },
-		/* The guest owns CR0/CR4 except the bits VMX fixes; it reads its own values. */
-		{ VMCS_CR0_GUEST_HOST_MASK, CR0_NE },
+		/* The guest owns CR0/CR4 except the bits Shunt keeps; it reads its own values. */
+		{ VMCS_CR0_GUEST_HOST_MASK, CR0_HOST_OWNED },
 		{ VMCS_CR4_GUEST_HOST_MASK, CR4_GUEST_FORBIDDEN },
 	};
 	return write_all(fields, ARRAY_SIZE(fields));

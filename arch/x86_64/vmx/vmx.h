@@ -102,4 +102,12 @@ void vmx_guest_msrs_load(const struct guest_msrs *msrs);
 #define CR4_GUEST_FORBIDDEN (CR4_VMXE | CR4_SMXE | CR4_OSXSAVE | CR4_PKE | CR4_CET | CR4_PCE)
 #define RFLAGS_IF (1ull << 9)
 
+/*
+ * CR0 bits Shunt keeps to itself (the CR0 guest/host mask): NE, which VMX fixes, and CD and
+ * NW, which neither VM entry nor VM exit loads (SDM Vol. 3C 27.3.2.1, 28.5.1): a guest that
+ * set CD itself would leave the host's and every other VM's caches off. A write to them
+ * exits; the guest reads back what it wrote, the CPU keeps caching on.
+ */
+#define CR0_HOST_OWNED (CR0_NE | CR0_CD | CR0_NW)
+
 #endif
