@@ -50,7 +50,8 @@ GUEST_LDFLAGS := -nostdlib -static -no-pie -Wl,-T,tests/guests/guest.ld -Wl,--bu
                  -Wl,--no-warn-rwx-segments \
                  -Wl,-z,noexecstack
 GUESTS := hello counter badcalls triplefault oob bench negotiate clock events ring hwuart \
-          hwbad hwmmio flooder worker fpu victim flood cpuid cr0 fuzz
+          hwbad hwmmio flooder worker fpu victim flood cpuid cr0 fuzz busy ptimer lifecycle \
+          throttle hwcheck
 GUEST_ELFS := $(patsubst %,$(BUILD)/guests/%.elf,$(GUESTS)) $(BUILD)/guests/abi10.elf \
               $(BUILD)/guests/lowload.elf
 GUEST_COMMON := tests/guests/start.S tests/guests/traps.S
