@@ -586,7 +586,11 @@ SCENARIOS.append({
     "pci_vga": True,
     "timeout": BOCHS_TIMEOUT,
     "expect": [BANNER, r"^VT-x: ready$",
+               r"^vm hwcheck: grant pci:00:02\.0: bus mastering off \(PCI command 0x[0-9a-f]{4}\)$",
                r"^vm hwcheck: granted pci:00:02\.0 \(standard VGA \(emulated\)\) for MMIO$",
+               r"^vm hwcheck: stopped: bad-memory-access \(exit code -1\): EPT violation: "
+               r"instruction fetch at guest-physical 0x40000000 \(RIP 0x40000000\)",
+               r"^vm hwcheck: MMIO mapping at guest-physical 0x40000000 \(16384 KiB\) removed$",
                r"^summary: 3 VMs$",
                summary("throttle", "stopped", "exit", 0),
                summary("lifecycle", "stopped", "exit", 0),
@@ -597,8 +601,8 @@ SCENARIOS.append({
         r"^\[lifecycle\] lifecycle: still open after a refused HELLO$",
         r"^\[lifecycle\] GUEST-PASS lifecycle$",
         r"^\[hwcheck\] GUEST-PASS hwcheck$",
-        r"^vm hwcheck: stopped: bad-memory-access \(exit code -1\): EPT violation: "
-        r"instruction fetch at guest-physical 0x40000000 \(RIP 0x40000000\)",
     ],
-    "forbid": GUEST_FORBID + [r"MMIO executed"],
+    # Only the one mapping left in place is removed at the stop: the others were unmapped.
+    "forbid": GUEST_FORBID + [r"MMIO executed", r"bus mastering is still on",
+                              r"MMIO mapping at guest-physical 0x4[1-9a-f]"],
 })
