@@ -10,7 +10,9 @@
  * - last, and judged by the scenario: a mapped BAR is never executable. The guest writes a
  *   RET into the framebuffer and calls it; Shunt must stop the VM (an EPT violation on the
  *   instruction fetch), so "MMIO executed" must never be printed. The mapping is left in
- *   place, for Shunt to remove when the VM stops.
+ *   place, for Shunt to remove when the VM stops. (Bochs can not fetch from device memory:
+ *   with an executable mapping the emulator itself stops, "running in bogus memory", and the
+ *   scenario fails on the missing stop line; on hardware the RET would run.)
  */
 #include "guest.h"
 

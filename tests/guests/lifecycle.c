@@ -91,6 +91,18 @@ static void check_page_unset(int *failures)
 		  upcalls);
 	check_val(failures, page.events_pending == 0, "no timer event after re-registering",
 		  (int64_t)page.events_pending);
+
+	/* The vector went with the page: an event on a new page is recorded, not injected. */
+	check(failures, gk_vcpu_page_set(0) == 0, "unregistered a third time");
+	check(failures, gk_vcpu_page_set(&page) == 0, "registered a fourth time");
+	check(failures, gk_event_send(0, PV_EVENT_GUEST_FIRST) == 0, "event sent, no vector bound");
+	wait_open(1000000);
+	check_val(failures, upcalls == 0, "no upcall after VCPU_PAGE_SET(0) and a new page",
+		  upcalls);
+	check_val(failures, page.events_pending == 1ull << PV_EVENT_GUEST_FIRST,
+		  "the event is recorded in the new page", (int64_t)page.events_pending);
+	page.events_pending = 0;
+	check(failures, gk_events_bind(EVENT_VECTOR) == 0, "vector bound again");
 }
 
 static void check_unbind(int *failures)
