@@ -290,6 +290,24 @@ static void add_windows(struct vm *vm, const struct hw_grant *g)
 		vm->windows[vm->window_count++] = w[i];
 }
 
+/*
+ * No DMA behind Shunt's back: bus mastering off on a granted PCI function, read back and
+ * logged as the device has it (the system tests check that line).
+ */
+static void bus_master_off(const struct vm *vm, const struct hw_resource *r, const char *label)
+{
+	uint16_t command;
+
+	pci_command_write(r->bdf, hw_pci_command_granted(pci_command_read(r->bdf)));
+	command = pci_command_read(r->bdf);
+	if (command & PCI_COMMAND_BUS_MASTER)
+		log_error("vm %s: grant %s: bus mastering is still on (PCI command 0x%04x)\n",
+			  vm->name, label, command);
+	else
+		log_info("vm %s: grant %s: bus mastering off (PCI command 0x%04x)\n", vm->name,
+			 label, command);
+}
+
 void hw_grants_resolve(struct vm *vm)
 {
 	char label[32];
@@ -302,9 +320,8 @@ void hw_grants_resolve(struct vm *vm)
 		if (g->verdict)
 			continue;
 		g->resource->owner = vm;
-		if (g->resource->kind == PV_HW_KIND_PCI) /* no DMA behind Shunt's back */
-			pci_command_write(g->resource->bdf, pci_command_read(g->resource->bdf) &
-								    ~PCI_COMMAND_BUS_MASTER);
+		if (g->resource->kind == PV_HW_KIND_PCI)
+			bus_master_off(vm, g->resource, label);
 		g->window_first = (uint8_t)vm->window_count;
 		add_windows(vm, g);
 		g->window_count = (uint8_t)(vm->window_count - g->window_first);

@@ -6,6 +6,7 @@
 #include <hv/fmt.h>
 #include <hv/hw.h>
 #include <hv/parse.h>
+#include <hv/pci.h>
 #include <hv/string.h>
 
 #define MODE_BIT(m) (1u << (m))
@@ -156,4 +157,9 @@ int hw_batch_check(const struct pv_port_op *ops, uint32_t count,
 		}
 	}
 	return 0;
+}
+
+uint16_t hw_pci_command_granted(uint16_t command)
+{
+	return (uint16_t)(command & ~PCI_COMMAND_BUS_MASTER);
 }

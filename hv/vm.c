@@ -69,7 +69,17 @@ void *vm_gpa_to_hva_aligned(struct vm *vm, gpa_t gpa, uint64_t len, uint64_t ali
 static void vm_release(struct vm *vm)
 {
 	hw_grants_release(vm);
-	arch_vm_destroy(vm); /* MMIO mappings go with the second-level tables */
+	/* MMIO mappings go first, by name, so the log says they are gone (SPEC.md §12). */
+	for (unsigned int s = 0; s < VM_MMIO_MAPS_MAX; s++) {
+		if (!vm->mmio_maps[s].size)
+			continue;
+		arch_vm_unmap(vm, vm->mmio_maps[s].gpa, vm->mmio_maps[s].size);
+		log_info("vm %s: MMIO mapping at guest-physical 0x%llx (%llu KiB) removed\n",
+			 vm->name, (unsigned long long)vm->mmio_maps[s].gpa,
+			 (unsigned long long)(vm->mmio_maps[s].size >> 10));
+		vm->mmio_maps[s].size = 0;
+	}
+	arch_vm_destroy(vm); /* and the second-level tables with them */
 	if (vm->ram_size)
 		mm_free_frames(vm->ram_hpa, vm->ram_size / PAGE_SIZE);
 	vm->ram_hpa = 0;

@@ -176,4 +176,70 @@ static inline int64_t report(const struct pv_start_info *si, int failures, int64
 	return failures ? 100 + failures : code;
 }
 
+/* check() that also prints the value it judged: "check failed: what (got N)". */
+static inline void check_val(int *failures, int ok, const char *what, int64_t got)
+{
+	char buf[24];
+
+	if (ok)
+		return;
+	(*failures)++;
+	say("check failed: ");
+	say(what);
+	say(" (got ");
+	say(gk_fmt_i64(buf, got));
+	say(")\n");
+}
+
+/* Guest-physical 2 MiB page gpa mapped into the guest's own page tables, uncached. */
+static inline void guest_map_2m(uint64_t gpa)
+{
+	uint64_t *pd = guest_page_directory((unsigned int)(gpa >> 30));
+
+	if (!pd) {
+		/* That GiB has no page directory yet: use the spare last page of the boot area. */
+		pd = (uint64_t *)(uintptr_t)0xf000;
+		for (int i = 0; i < 512; i++)
+			pd[i] = 0;
+		guest_pdpt()[gpa >> 30] = 0xf000 | 3;
+	}
+	pd[(gpa >> 21) & 511] = gpa | 0x93; /* present, writable, PCD, 2 MiB; executable */
+	guest_flush_tlb();
+}
+
+/* A number from the guest command line, "key=N" (decimal), or fallback. */
+static inline uint64_t guest_arg(const char *cmdline, const char *key, uint64_t fallback)
+{
+	for (const char *p = cmdline; *p; p++) {
+		const char *k = key, *q = p;
+		uint64_t v = 0;
+
+		if (p != cmdline && p[-1] != ' ')
+			continue;
+		while (*k && *q == *k)
+			k++, q++;
+		if (*k || *q != '=')
+			continue;
+		for (q++; *q >= '0' && *q <= '9'; q++)
+			v = v * 10 + (uint64_t)(*q - '0');
+		return v;
+	}
+	return fallback;
+}
+
+/*
+ * The entry of an upcall vector: saves the caller-saved registers, calls fn() on an
+ * aligned stack, returns with IRETQ. Defines the symbol name.
+ */
+#define GUEST_UPCALL_ENTRY(name, fn)                                                               \
+	__asm__(".text\n" #name ":\n"                                                              \
+		"  push %rax; push %rcx; push %rdx; push %rsi; push %rdi\n"                        \
+		"  push %r8; push %r9; push %r10; push %r11\n"                                     \
+		"  mov %rsp, %rax; and $-16, %rsp; push %rax; sub $8, %rsp\n"                      \
+		"  call " #fn "\n"                                                                 \
+		"  add $8, %rsp; pop %rsp\n"                                                       \
+		"  pop %r11; pop %r10; pop %r9; pop %r8\n"                                         \
+		"  pop %rdi; pop %rsi; pop %rdx; pop %rcx; pop %rax\n"                             \
+		"  iretq\n")
+
 #endif

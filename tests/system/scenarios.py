@@ -675,3 +675,67 @@ def fuzz_scenario(name, calls, ring3, timeout, explicit=False):
 SCENARIOS.append(fuzz_scenario("bios-fuzz-bochs", 100000, 1000, BOCHS_TIMEOUT))
 # `make fuzz`: a million calls; run-all skips it unless it is named.
 SCENARIOS.append(fuzz_scenario("bios-fuzz-long-bochs", 1000000, 10000, 900, explicit=True))
+
+
+# --- Issue 9: promises of Shunt checked in guests at their edges, each with a bug planted
+# once to see the check fail. Time: the PV timer never fires early by the guest's own clock,
+# a past deadline fires at once, steal time grows beside a busy VM, TSC_STABLE matches CPUID.
+SCENARIOS.append({
+    "name": "bios-time-bochs",
+    "firmware": "bios", "emulator": "bochs",
+    "modules": [
+        ("{build}/guests/ptimer.elf", f"ptimer.elf -- slice={SLICE_CYCLES} alone_ms=500"),
+        ("{build}/guests/busy.elf", "busy.elf -- ms=400"),
+    ],
+    "timeout": BOCHS_TIMEOUT,
+    "expect": [BANNER, r"^VT-x: ready$",
+               summary("ptimer", "stopped", "exit", 0),
+               summary("busy", "stopped", "exit", 0),
+               POWER_OFF_OK],
+    "expect_any": [
+        r"^\[ptimer\] ptimer: steal ns over 3 slices beside the busy VM: [1-9]\d*$",
+        r"^\[ptimer\] ptimer alone: worst lateness ns \d+$",
+        r"^\[ptimer\] GUEST-PASS ptimer$",
+        r"^\[busy\] GUEST-PASS busy$",
+    ],
+    "forbid": GUEST_FORBID,
+})
+
+# Rate limits (retry-after in RDX, guest-kit's back-off), undoing (refused HELLO, page and
+# vector unset), and direct hardware at its edges: exact port windows, MMIO overlap and
+# count limits, never-executable MMIO (hwcheck is stopped when it jumps into its BAR, and
+# its mapping is removed), bus mastering off on the granted PCI display.
+SCENARIOS.append({
+    "name": "bios-promises-bochs",
+    "firmware": "bios", "emulator": "bochs",
+    "modules": [
+        ("{build}/guests/throttle.elf", "throttle.elf grant=ports:0x3e8-0x3ef:io "
+         "rate=other:100:4 rate=hw:100:4 rate=console:4000:64"),
+        ("{build}/guests/lifecycle.elf", "lifecycle.elf"),
+        ("{build}/guests/hwcheck.elf", "hwcheck.elf grant=ports:0x2f8-0x2ff:io "
+         "grant=pci:00:02.0:mmio grant=ports:0x1ce-0x1d0:io"),
+    ],
+    "com_files": [2, 3],
+    "pci_vga": True,
+    "timeout": BOCHS_TIMEOUT,
+    "expect": [BANNER, r"^VT-x: ready$",
+               r"^vm hwcheck: grant pci:00:02\.0: bus mastering off \(PCI command 0x[0-9a-f]{4}\)$",
+               r"^vm hwcheck: granted pci:00:02\.0 \(standard VGA \(emulated\)\) for MMIO$",
+               r"^vm hwcheck: stopped: bad-memory-access \(exit code -1\): EPT violation: "
+               r"instruction fetch at guest-physical 0x40000000 \(RIP 0x40000000\)",
+               r"^vm hwcheck: MMIO mapping at guest-physical 0x40000000 \(16384 KiB\) removed$",
+               r"^summary: 3 VMs$",
+               summary("throttle", "stopped", "exit", 0),
+               summary("lifecycle", "stopped", "exit", 0),
+               summary("hwcheck", "stopped", "bad-memory-access", -1),
+               POWER_OFF_OK],
+    "expect_any": [
+        r"^\[throttle\] GUEST-PASS throttle$",
+        r"^\[lifecycle\] lifecycle: still open after a refused HELLO$",
+        r"^\[lifecycle\] GUEST-PASS lifecycle$",
+        r"^\[hwcheck\] GUEST-PASS hwcheck$",
+    ],
+    # Only the one mapping left in place is removed at the stop: the others were unmapped.
+    "forbid": GUEST_FORBID + [r"MMIO executed", r"bus mastering is still on",
+                              r"MMIO mapping at guest-physical 0x4[1-9a-f]"],
+})

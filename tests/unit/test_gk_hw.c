@@ -9,9 +9,14 @@
 
 #include <gk/gk.h>
 
-/* The scripted backend: answers PV_ETHROTTLED `throttle_left` times, then succeeds. */
+/*
+ * The scripted backend: answers PV_ETHROTTLED `throttle_left` times (RDX = 0), and while
+ * the TSC is below `busy_until` (RDX = the nanoseconds left; the TSC runs at 1 GHz); else
+ * the call succeeds.
+ */
 static int throttle_left;
-static uint64_t calls, tsc;
+static uint64_t calls, tsc, busy_until;
+uint64_t gk_mock_rdx;
 static struct pv_hw_resource granted[2];
 static int granted_count;
 
@@ -23,6 +28,11 @@ int64_t gk_mock_hypercall(uint64_t nr, uint64_t a0, uint64_t a1, uint64_t a2, ui
 	tsc += 1000; /* a hypercall takes time */
 	if (throttle_left > 0) {
 		throttle_left--;
+		gk_mock_rdx = 0;
+		return PV_ETHROTTLED;
+	}
+	if (tsc < busy_until) {
+		gk_mock_rdx = busy_until - tsc;
 		return PV_ETHROTTLED;
 	}
 	if (nr == PV_CALL_HW_QUERY) {
@@ -57,7 +67,7 @@ static int setup(void **state)
 {
 	(void)state;
 	throttle_left = 0;
-	calls = tsc = 0;
+	calls = tsc = busy_until = 0;
 	granted_count = 0;
 	memset(granted, 0, sizeof(granted));
 	return 0;
@@ -87,6 +97,23 @@ static void test_backs_off_then_succeeds(void **state)
 	assert_int_equal(st.throttled, 5);
 	assert_int_equal(st.gave_up, 0);
 	assert_int_equal(calls, 6);
+}
+
+/* The retry-after in RDX is waited out: one throttled answer, and no return before it. */
+static void test_waits_the_retry_after(void **state)
+{
+	struct pv_port_op op = { 0x2f8, 1, 1, 'a' };
+	struct gk_hw_stats st = { 0 };
+
+	(void)state;
+	busy_until = 4000000; /* 4 ms */
+	assert_int_equal(gk_hw_port_batch(&op, 1, &st), 1);
+	assert_int_equal(st.throttled, 1);
+	assert_int_equal(st.calls, 2);
+	assert_int_equal(calls, 2);
+	assert_true(tsc >= busy_until);
+	assert_true(tsc < busy_until + 100000);
+	assert_int_equal(st.gave_up, 0);
 }
 
 static void test_gives_up_after_bounded_retries(void **state)
@@ -142,6 +169,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup(test_unthrottled_call_passes_through, setup),
 		cmocka_unit_test_setup(test_backs_off_then_succeeds, setup),
+		cmocka_unit_test_setup(test_waits_the_retry_after, setup),
 		cmocka_unit_test_setup(test_gives_up_after_bounded_retries, setup),
 		cmocka_unit_test_setup(test_wait_is_capped, setup),
 		cmocka_unit_test_setup(test_open_reports_each_refusal, setup),

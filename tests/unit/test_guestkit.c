@@ -226,6 +226,77 @@ static void test_call_newer_than_negotiated(void **state)
 	assert_int_equal(gk_event_send(0, PV_EVENT_TIMER), PV_EINVAL);
 }
 
+/* --- Back-off (gk/backoff.h, SPEC.md §7): PV_ETHROTTLED's RDX is honoured --- */
+
+/* Time passes while a guest busy-waits: every RDTSC is 1 us later (the mock's 1 GHz TSC). */
+static void tick_1us(void)
+{
+	gk_mock.tsc += 1000;
+}
+
+/* Throttles rate-limited calls for the next ns nanoseconds of the mock's TSC (1 GHz). */
+static void throttle_for(uint64_t ns)
+{
+	gk_mock.rdtsc_hook = tick_1us;
+	gk_mock.throttle_until = gk_mock.tsc + ns;
+}
+
+static void test_throttled_call_reports_retry_after(void **state)
+{
+	uint64_t rdx = 0;
+
+	(void)state;
+	assert_true(gk_open(PV_OS_TEST, 0, NULL) > 0);
+	gk_mock.tsc = 1000;
+	gk_mock.throttle_until = 1000 + 2500000;
+	assert_int_equal(gk_hypercall6_2(PV_CALL_YIELD, 0, 0, 7, 0, 0, 0, &rdx), PV_ETHROTTLED);
+	assert_u64_equal(rdx, 2500000);
+	assert_int_equal(gk_mock.throttled, 1);
+	/* VERSION is never limited; an unthrottled call leaves RDX as it was. */
+	assert_int_equal(gk_hypercall6_2(PV_CALL_VERSION, 0, 0, 7, 0, 0, 0, &rdx), PV_ABI_CURRENT);
+	assert_u64_equal(rdx, 7);
+	gk_mock.tsc = gk_mock.throttle_until;
+	assert_int_equal(gk_hypercall6_2(PV_CALL_YIELD, 0, 0, 7, 0, 0, 0, &rdx), 0);
+	assert_u64_equal(rdx, 7);
+}
+
+/*
+ * The wrapper waits the retry-after, once, then succeeds: it does not come back before the
+ * time Shunt named, and it does not hammer Shunt with retries meanwhile (a guest-kit that
+ * ignored RDX would be throttled again and again, then give up).
+ */
+static void test_backoff_waits_the_retry_after(void **state)
+{
+	uint64_t throttled = 0;
+
+	(void)state;
+	assert_true(gk_open(PV_OS_TEST, 0, NULL) > 0);
+	throttle_for(3000000); /* 3 ms */
+	assert_int_equal(gk_call_backoff(PV_CALL_YIELD, 0, 0, 0, 4, &throttled), 0);
+	assert_int_equal(throttled, 1);
+	assert_int_equal(gk_mock.throttled, 1);
+	assert_int_equal(gk_mock.calls[PV_CALL_YIELD], 2);
+	assert_true(gk_mock.tsc >= gk_mock.throttle_until);
+	assert_true(gk_mock.tsc < gk_mock.throttle_until + 100000); /* and not much longer */
+
+	/* No retries allowed: the first answer is the result. */
+	throttle_for(1000000);
+	throttled = 0;
+	assert_int_equal(gk_call_backoff(PV_CALL_YIELD, 0, 0, 0, 0, &throttled), PV_ETHROTTLED);
+	assert_int_equal(throttled, 1);
+}
+
+static void test_console_write_waits_the_retry_after(void **state)
+{
+	(void)state;
+	assert_true(gk_open(PV_OS_TEST, 0, NULL) > 0);
+	throttle_for(5000000); /* 5 ms: a full console buffer */
+	assert_int_equal(gk_console_puts("after"), 5);
+	assert_string_equal(gk_mock.console, "after");
+	assert_int_equal(gk_mock.throttled, 1);
+	assert_true(gk_mock.tsc >= gk_mock.throttle_until);
+}
+
 static void test_permissions(void **state)
 {
 	(void)state;
@@ -834,6 +905,9 @@ int main(void)
 		cmocka_unit_test_setup(test_ring_checks, setup),
 		cmocka_unit_test_setup(test_exit_returns_to_the_test, setup),
 		cmocka_unit_test_setup(test_exit_without_jmp_buf_aborts, setup),
+		cmocka_unit_test_setup(test_throttled_call_reports_retry_after, setup),
+		cmocka_unit_test_setup(test_backoff_waits_the_retry_after, setup),
+		cmocka_unit_test_setup(test_console_write_waits_the_retry_after, setup),
 		cmocka_unit_test_setup(test_fmt_u64, setup),
 		cmocka_unit_test_setup(test_fmt_i64, setup),
 		cmocka_unit_test_setup(test_fmt_hex, setup),

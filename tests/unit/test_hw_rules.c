@@ -6,6 +6,7 @@
 #include "unit.h"
 
 #include <hv/hw.h>
+#include <hv/pci.h>
 
 #define MODE_BIT(m) (1u << (m))
 
@@ -513,6 +514,22 @@ static void test_batch_first_bad_index(void **state)
 	assert_int_equal(bad, PV_PORT_BATCH_MAX - 1);
 }
 
+/* A granted PCI function loses bus mastering, and keeps everything else (SPEC.md §12). */
+static void test_pci_command_granted(void **state)
+{
+	(void)state;
+	assert_int_equal(hw_pci_command_granted(0x0007), 0x0003);
+	assert_int_equal(hw_pci_command_granted(0xffff), 0xfffb);
+	assert_int_equal(hw_pci_command_granted(0x0003), 0x0003);
+	assert_int_equal(hw_pci_command_granted(0x0004), 0x0000);
+	assert_int_equal(hw_pci_command_granted(0x0000), 0x0000);
+	for (uint32_t c = 0; c <= 0xffff; c++) {
+		assert_int_equal(hw_pci_command_granted((uint16_t)c) & PCI_COMMAND_BUS_MASTER, 0);
+		assert_int_equal(hw_pci_command_granted((uint16_t)c) | PCI_COMMAND_BUS_MASTER,
+				 c | PCI_COMMAND_BUS_MASTER);
+	}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -532,6 +549,7 @@ int main(void)
 		cmocka_unit_test(test_batch_no_windows),
 		cmocka_unit_test(test_batch_ops_across_windows),
 		cmocka_unit_test(test_batch_first_bad_index),
+		cmocka_unit_test(test_pci_command_granted),
 	};
 
 	return unit_run(tests);

@@ -21,6 +21,12 @@ extern "C" {
 #endif
 int64_t gk_mock_hypercall(uint64_t nr, uint64_t a0, uint64_t a1, uint64_t a2, uint64_t a3,
 			  uint64_t a4, uint64_t a5);
+/*
+ * RDX after a mocked hypercall: set to the third argument before gk_mock_hypercall() runs,
+ * which may overwrite it (with the retry-after of PV_ETHROTTLED, as Shunt does). The
+ * program defines it (gk/mock.h does).
+ */
+extern uint64_t gk_mock_rdx;
 void gk_mock_exit(int64_t code) __attribute__((noreturn));
 #ifdef __cplusplus
 }
@@ -29,15 +35,19 @@ void gk_mock_exit(int64_t code) __attribute__((noreturn));
 
 /*
  * A hypercall with six arguments, also returning RDX (the second result register: the
- * retry-after time of PV_ETHROTTLED) in *result2. The mock backend reports 0 there. Every
+ * retry-after time of PV_ETHROTTLED) in *result2. The mock backend reports gk_mock_rdx. Every
  * wrapper below tells the compiler RDX may change: a throttled call overwrites it.
  */
 static inline int64_t gk_hypercall6_2(uint64_t nr, uint64_t a0, uint64_t a1, uint64_t a2,
 				      uint64_t a3, uint64_t a4, uint64_t a5, uint64_t *result2)
 {
 #ifdef GK_MOCK
-	*result2 = 0;
-	return gk_mock_hypercall(nr, a0, a1, a2, a3, a4, a5);
+	int64_t ret;
+
+	gk_mock_rdx = a2;
+	ret = gk_mock_hypercall(nr, a0, a1, a2, a3, a4, a5);
+	*result2 = gk_mock_rdx;
+	return ret;
 #else
 	int64_t ret;
 	register uint64_t rdx __asm__("rdx") = a2;

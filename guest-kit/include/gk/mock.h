@@ -61,6 +61,9 @@ struct gk_mock {
 	uint64_t ram_start, ram_end;  /* guest RAM as host addresses, [start, end): the x86-64
 				       * user half above page 0, [0x1000, 2^47) */
 	void (*rdtsc_hook)(void);     /* called by every RDTSC before it reads tsc: NULL */
+	uint64_t throttle_until;      /* TSC before which every rate-limited call (rate class
+				       * not PV_RATE_NONE) is refused PV_ETHROTTLED with RDX =
+				       * the nanoseconds left until then, rounded up: 0 */
 	jmp_buf *exit_jmp;	      /* gk_exit() and EXIT longjmp here with value 1; NULL
 				       * aborts the program */
 
@@ -89,7 +92,8 @@ struct gk_mock {
 	uint64_t ring_resets;	  /* kicks that found inconsistent indexes */
 	uint64_t events_raised;	  /* event bits set in the page */
 	uint64_t timer_fired;
-	uint64_t upcalls; /* vector injections (upcall_pending set to 1) */
+	uint64_t throttled; /* PV_ETHROTTLED answers (see throttle_until) */
+	uint64_t upcalls;   /* vector injections (upcall_pending set to 1) */
 
 	bool ready; /* set by gk_mock_reset(); the mock refuses to run without it */
 };
@@ -149,6 +153,7 @@ extern "C" {
 #endif
 
 struct gk_mock gk_mock;
+uint64_t gk_mock_rdx;
 
 /* A test that misuses the mock stops right there, saying why. */
 __attribute__((noreturn)) static void gk_mock_fail(const char *why)
@@ -457,11 +462,12 @@ static int64_t gk_mock_hc_event_send(const uint64_t *arg)
 struct gk_mock_entry {
 	uint64_t nr;
 	uint32_t permission;
+	uint32_t rate_class;
 	uint32_t since;
 };
 
 #define GK_MOCK_ENTRY(nr, NAME, name, nargs, args, result, perm, rate, major, minor)               \
-	{ nr, perm, PV_ABI_VERSION(major, minor) },
+	{ nr, perm, rate, PV_ABI_VERSION(major, minor) },
 static const struct gk_mock_entry gk_mock_calls[] = { PV_CALL_LIST(GK_MOCK_ENTRY) };
 #undef GK_MOCK_ENTRY
 
@@ -530,6 +536,15 @@ static int64_t gk_mock_dispatch(uint64_t nr, const uint64_t *arg)
 		return PV_ENOSYS; /* newer than what this guest negotiated */
 	if (!(gk_mock.permissions & e->permission))
 		return PV_EPERM;
+	if (e->rate_class != PV_RATE_NONE && gk_mock.tsc < gk_mock.throttle_until) {
+		/* Over the limit (SPEC.md §7): nothing done, RDX = when a retry will pass. */
+		gk_mock_u128 ns =
+			(gk_mock_u128)(gk_mock.throttle_until - gk_mock.tsc) * GK_MOCK_NS_PER_SEC;
+
+		gk_mock_rdx = (uint64_t)((ns + gk_mock.tsc_hz - 1) / gk_mock.tsc_hz);
+		gk_mock.throttled++;
+		return PV_ETHROTTLED;
+	}
 	return gk_mock_handle(nr, arg);
 }
 

@@ -88,6 +88,12 @@ int hw_batch_check(const struct pv_port_op *ops, uint32_t count,
 		   const struct hw_port_window *windows, unsigned int window_count,
 		   uint32_t *bad_index);
 
+/*
+ * The PCI command register to write when a function is granted, given what it holds now:
+ * bus mastering off (no DMA behind Shunt's back, SPEC.md §12), everything else kept. Pure.
+ */
+uint16_t hw_pci_command_granted(uint16_t command);
+
 /* Resolves vm's grant specs against the inventory, opens passthrough ports. */
 void hw_grants_resolve(struct vm *vm);
 /* Routes a VM's trapped accesses to its io-mode ports to the hardware (hw_calls.c). */
