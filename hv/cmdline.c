@@ -5,6 +5,7 @@
 #include <hv/fmt.h>
 #include <hv/parse.h>
 #include <hv/string.h>
+#include <hv/types.h>
 
 #include <stdarg.h>
 
@@ -34,7 +35,8 @@ static void apply_word(const char *word, struct hv_options *opts, struct cmdline
 		}
 	if (!eq) {
 		if (!strcmp(word, "test"))
-			opts->test_mode = 1;
+			opts->on_all_stopped =
+				HV_STOPPED_POWEROFF; /* the tests' runs end by themselves */
 		else if (!strcmp(word, "crashtest"))
 			opts->crash_test = 1;
 		else
@@ -50,6 +52,20 @@ static void apply_word(const char *word, struct hv_options *opts, struct cmdline
 				word);
 		else
 			opts->hw_budget = (uint32_t)v;
+		return;
+	}
+	if (eq - word == 14 && !strncmp(word, "on-all-stopped", 14)) {
+		static const char *const modes[] = { [HV_STOPPED_HALT] = "halt",
+						     [HV_STOPPED_POWEROFF] = "poweroff",
+						     [HV_STOPPED_REBOOT] = "reboot" };
+		unsigned int m = 0;
+
+		while (m < ARRAY_SIZE(modes) && strcmp(eq + 1, modes[m]))
+			m++;
+		if (m == ARRAY_SIZE(modes))
+			problem(p, "\"%s\": on-all-stopped is one of halt, poweroff, reboot", word);
+		else
+			opts->on_all_stopped = (enum hv_on_all_stopped)m;
 		return;
 	}
 	if (!strncmp(word, "loglevel", (size_t)(eq - word)) && eq - word == 8) {

@@ -23,12 +23,17 @@ static struct handoff boot;
 
 void hv_stop(int exit_code)
 {
+	static const char *const what[] = { [HV_STOPPED_HALT] = "halted",
+					    [HV_STOPPED_POWEROFF] = "powering off",
+					    [HV_STOPPED_REBOOT] = "rebooting" };
+	static const enum arch_stop_mode mode[] = { [HV_STOPPED_HALT] = ARCH_STOP_HALT,
+						    [HV_STOPPED_POWEROFF] = ARCH_STOP_POWER_OFF,
+						    [HV_STOPPED_REBOOT] = ARCH_STOP_REBOOT };
+
 	console_stop_async(); /* what is queued goes out first */
-	if (hv_options.test_mode)
-		log_info("shunt: test mode: powering off (exit code %d)\n", exit_code);
-	else
-		log_info("shunt: halted (exit code %d)\n", exit_code);
-	arch_stop(hv_options.test_mode, exit_code);
+	/* The last line of every run, whatever ended it: tools/run returns its exit code. */
+	log_info("shunt: %s (exit code %d)\n", what[hv_options.on_all_stopped], exit_code);
+	arch_stop(mode[hv_options.on_all_stopped], exit_code);
 }
 
 static const char *firmware_name(uint32_t firmware)
@@ -186,8 +191,14 @@ static void build_vms(void)
 	}
 }
 
-static void run_guests(int virt_ready)
+/*
+ * Runs the guests; returns the run's exit code: 0 when every boot module became a VM that
+ * ended by its own PV_CALL_EXIT with code 0 (or there were none), 1 otherwise.
+ */
+static int run_guests(int virt_ready)
 {
+	unsigned int failed;
+
 	if (boot.modules_dropped)
 		log_error("boot: %u module%s past the %uth ignored: Shunt takes at most %u\n",
 			  boot.modules_dropped, boot.modules_dropped == 1 ? "" : "s",
@@ -195,12 +206,12 @@ static void run_guests(int virt_ready)
 	if (boot.module_count == 0) {
 		log_info("shunt: no guests configured; %llu MiB free\n",
 			 (unsigned long long)(mm_free_bytes() / MIB));
-		return;
+		return boot.modules_dropped ? 1 : 0;
 	}
 	if (!virt_ready || arch_virt_enable()) {
 		log_error("shunt: %u guests not started: hardware virtualization is not usable\n",
 			  boot.module_count);
-		return;
+		return 1;
 	}
 	arch_tsc_hz(); /* measured here, once, not inside a guest's first timed call */
 	build_vms();
@@ -214,6 +225,14 @@ static void run_guests(int virt_ready)
 	log_set_storm_guard(0);
 	console_stop_async();
 	vm_print_summary();
+	failed = vm_count_failed() + boot.modules_dropped;
+	if (failed)
+		log_info("shunt: %u of %u VMs did not end cleanly (refused, stopped by Shunt, or "
+			 "exited with a code other than 0)\n",
+			 failed, vm_count() + boot.modules_dropped);
+	else
+		log_info("shunt: all %u VMs exited cleanly\n", vm_count());
+	return failed ? 1 : 0;
 }
 
 void hv_main(const struct handoff *handoff)
@@ -226,7 +245,7 @@ void hv_main(const struct handoff *handoff)
 	arch_cpu_init();
 	if (check_handoff_header())
 		hv_stop(2);
-	apply_cmdline(); /* first, so that test mode powers off even after a bad handoff */
+	apply_cmdline(); /* first, so that on-all-stopped holds even after a bad handoff */
 	if (check_handoff_contents())
 		hv_stop(2);
 	if (mm_init(&boot))
@@ -242,6 +261,5 @@ void hv_main(const struct handoff *handoff)
 		log_info("shunt: crashtest: raising #UD on purpose\n");
 		__builtin_trap();
 	}
-	run_guests(virt_ready);
-	hv_stop(0);
+	hv_stop(run_guests(virt_ready));
 }

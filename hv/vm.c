@@ -275,6 +275,16 @@ int vm_io_access(struct vcpu *vcpu, uint16_t port, unsigned int size, int write,
 	return 0;
 }
 
+unsigned int vm_count_failed(void)
+{
+	unsigned int failed = 0;
+
+	for (unsigned int i = 0; i < vms_used; i++)
+		failed += vms[i].state != VM_STOPPED || vms[i].stop_reason != VM_STOP_EXIT ||
+			  vms[i].exit_code != 0;
+	return failed;
+}
+
 void vm_print_summary(void)
 {
 	log_info("summary: %u VMs\n", vms_used);

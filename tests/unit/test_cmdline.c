@@ -97,7 +97,7 @@ static unsigned int parse(const char *line)
 
 static void expect_defaults(void)
 {
-	assert_int_equal(opts.test_mode, 0);
+	assert_int_equal(opts.on_all_stopped, HV_STOPPED_HALT);
 	assert_int_equal(opts.crash_test, 0);
 	assert_int_equal(opts.log_level, LOG_INFO);
 	assert_int_equal(opts.hw_budget, CMDLINE_HW_BUDGET_DEFAULT);
@@ -124,11 +124,11 @@ static void test_flags(void **state)
 {
 	(void)state;
 	assert_int_equal(parse("test"), 0);
-	assert_int_equal(opts.test_mode, 1);
+	assert_int_equal(opts.on_all_stopped, HV_STOPPED_POWEROFF);
 	assert_int_equal(opts.crash_test, 0);
 	assert_int_equal(opts.log_level, LOG_INFO);
 	assert_int_equal(parse("crashtest test"), 0);
-	assert_int_equal(opts.test_mode, 1);
+	assert_int_equal(opts.on_all_stopped, HV_STOPPED_POWEROFF);
 	assert_int_equal(opts.crash_test, 1);
 }
 
@@ -166,7 +166,7 @@ static void test_blanks_between_words(void **state)
 {
 	(void)state;
 	assert_int_equal(parse("  test\t\tloglevel=debug  \t crashtest\t"), 0);
-	assert_int_equal(opts.test_mode, 1);
+	assert_int_equal(opts.on_all_stopped, HV_STOPPED_POWEROFF);
 	assert_int_equal(opts.crash_test, 1);
 	assert_int_equal(opts.log_level, LOG_DEBUG);
 }
@@ -178,7 +178,7 @@ static void test_unknown_word_reported(void **state)
 	assert_int_equal(problems.count, 1);
 	assert_contains(problems.text[0], "unknown option");
 	assert_contains(problems.text[0], "\"verbose\"");
-	assert_int_equal(opts.test_mode, 1); /* the good word still counts */
+	assert_int_equal(opts.on_all_stopped, HV_STOPPED_POWEROFF); /* the good word still counts */
 }
 
 /* Near misses of real options are unknown words, not the options. */
@@ -228,7 +228,8 @@ static void test_overlong_word(void **state)
 	assert_int_equal(parse(line), 1);
 	assert_contains(problems.text[0], "longer than 63");
 	assert_contains(problems.text[0], "aaaaaaaaaaaaaaaaaaaa...");
-	assert_int_equal(opts.test_mode, 1); /* the word after it is still read */
+	assert_int_equal(opts.on_all_stopped,
+			 HV_STOPPED_POWEROFF); /* the word after it is still read */
 }
 
 /* 63 characters is the longest word; a 64-character word is refused, not cut. */
@@ -273,7 +274,34 @@ static void test_many_problems(void **state)
 	assert_int_equal(problems.count, CMDLINE_MAX_PROBLEMS + 3);
 	assert_contains(problems.text[0], "\"bad0\"");
 	assert_contains(problems.text[CMDLINE_MAX_PROBLEMS - 1], "\"bad7\"");
-	assert_int_equal(opts.test_mode, 1);
+	assert_int_equal(opts.on_all_stopped, HV_STOPPED_POWEROFF);
+}
+
+/* on-all-stopped= names what happens at the end; a bad value is reported and changes nothing. */
+static void test_on_all_stopped(void **state)
+{
+	static const struct {
+		const char *line;
+		enum hv_on_all_stopped mode;
+		unsigned int problems;
+	} cases[] = {
+		{ "on-all-stopped=halt", HV_STOPPED_HALT, 0 },
+		{ "on-all-stopped=poweroff", HV_STOPPED_POWEROFF, 0 },
+		{ "on-all-stopped=reboot", HV_STOPPED_REBOOT, 0 },
+		{ "test on-all-stopped=reboot", HV_STOPPED_REBOOT, 0 }, /* the last word wins */
+		{ "on-all-stopped=reboot test", HV_STOPPED_POWEROFF, 0 },
+		{ "on-all-stopped=Reboot", HV_STOPPED_HALT, 1 },
+		{ "on-all-stopped=", HV_STOPPED_HALT, 1 },
+		{ "test on-all-stopped=off", HV_STOPPED_POWEROFF, 1 },
+		{ "on-all-stop=halt", HV_STOPPED_HALT, 1 },
+	};
+
+	(void)state;
+	for (unsigned int i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		assert_int_equal(cmdline_parse(cases[i].line, &opts, &problems), cases[i].problems);
+		assert_int_equal(opts.on_all_stopped, cases[i].mode);
+	}
+	assert_non_null(strstr(problems.text[0], "on-all-stop=halt"));
 }
 
 static void test_hwbudget(void **state)
@@ -299,7 +327,7 @@ static void test_hwbudget(void **state)
 			fail_msg("\"%s\": %s", cases[i].line, problems.text[0]);
 		assert_int_equal(opts.hw_budget, cases[i].budget);
 	}
-	assert_int_equal(opts.test_mode, 1);
+	assert_int_equal(opts.on_all_stopped, HV_STOPPED_POWEROFF);
 	assert_int_equal(opts.log_level, LOG_DEBUG);
 }
 
@@ -502,6 +530,7 @@ int main(void)
 		T(test_overlong_word),
 		T(test_word_length_limit),
 		T(test_many_problems),
+		T(test_on_all_stopped),
 		T(test_hwbudget),
 		T(test_bad_hwbudget_keeps_default),
 		T(test_level_from_name),

@@ -113,12 +113,18 @@ int arch_vcpu_inject_vector(struct vcpu *vcpu, uint8_t vector);
 /* Prints vcpu's exit counts by reason, for the end-of-run summary. */
 void arch_vcpu_print_exits(const struct vcpu *vcpu);
 
+/* How arch_stop() leaves the machine. */
+enum arch_stop_mode {
+	ARCH_STOP_HALT,	     /* halts with interrupts off */
+	ARCH_STOP_POWER_OFF, /* the emulators' and ACPI's power-off; halts if none works */
+	ARCH_STOP_REBOOT,    /* a platform reset; halts if none works */
+};
+
 /*
- * Stops the machine for good: when power_off is set (test mode), tries the emulators' and
- * ACPI's power-off mechanisms and halts if none works; otherwise halts with interrupts off.
- * exit_code reaches the emulator where it can carry one (QEMU's isa-debug-exit).
+ * Stops the machine for good as mode says. exit_code reaches the emulator where it can carry
+ * one (QEMU's isa-debug-exit).
  */
-void arch_stop(int power_off, int exit_code) __attribute__((noreturn));
+void arch_stop(enum arch_stop_mode mode, int exit_code) __attribute__((noreturn));
 
 /* A raw 64-bit counter that increases monotonically (x86: the TSC), for coarse timing. */
 uint64_t arch_cycles(void);

@@ -9,8 +9,15 @@
 #include <hv/log.h>
 #include <stdint.h>
 
+/* What Shunt does when every VM has stopped ("on-all-stopped="). */
+enum hv_on_all_stopped {
+	HV_STOPPED_HALT = 0, /* "halt" (default): the machine waits, with the summary shown */
+	HV_STOPPED_POWEROFF, /* "poweroff" (or the word "test"): e.g. the emulators end */
+	HV_STOPPED_REBOOT,   /* "reboot": the firmware boots the stick again */
+};
+
 struct hv_options {
-	int test_mode;		  /* "test": power the machine off when done */
+	enum hv_on_all_stopped on_all_stopped; /* "on-all-stopped=halt|poweroff|reboot" */
 	int crash_test;		  /* "crashtest": raise an exception after boot (tests the dump) */
 	enum log_level log_level; /* "loglevel=error|warn|info|debug" */
 	uint32_t hw_budget; /* "hwbudget=N": direct hardware calls/s for all VMs, 0 = no cap */

@@ -190,6 +190,8 @@ void vm_console_close(struct vm *vm);
 
 /* Frees a stopped VM's RAM and second-level tables (its record stays for the summary). */
 void vm_release_if_stopped(struct vm *vm);
+/* VMs that did not end by their own PV_CALL_EXIT with code 0 (refused ones included). */
+unsigned int vm_count_failed(void);
 /* One line per VM (state, stop reason, exit code) plus counters and exits by reason. */
 void vm_print_summary(void);
 
