@@ -1,9 +1,12 @@
 /*
  * The loader's output (see console.h): messages are formatted once with fmt_vsnprintf, then
- * written to COM1 by polling the 16550's line status register, and to ConOut as UCS-2 while
- * boot services last. COM1 keeps working after ExitBootServices, so late errors reach it.
+ * written to ConOut as UCS-2 while boot services last (the screen, and a serial port when
+ * the firmware copies its console there), and to COM1 by polling the 16550's line status
+ * register unless the firmware already copies ConOut to a serial port (each line once).
+ * After ExitBootServices COM1 alone, so late errors reach it.
  */
 #include "console.h"
+#include "devpath.h"
 
 #include <stdarg.h>
 #include <stddef.h>
@@ -22,6 +25,7 @@
 #define CONOUT_CHUNK 128
 
 static int use_conout;
+static int conout_on_serial; /* the firmware copies ConOut to a UART: no COM1 copy of ours */
 
 static void com1_putc(char c)
 {
@@ -49,13 +53,29 @@ static void conout_write(const char *s)
 
 static void console_write(const char *s)
 {
-	for (const char *p = s; *p; p++) {
-		if (*p == '\n')
-			com1_putc('\r');
-		com1_putc(*p);
+	if (!use_conout || !conout_on_serial) {
+		for (const char *p = s; *p; p++) {
+			if (*p == '\n')
+				com1_putc('\r');
+			com1_putc(*p);
+		}
 	}
 	if (use_conout)
 		conout_write(s);
+}
+
+/* Whether the firmware's console (the ConOut variable's device paths) includes a UART. */
+static int firmware_console_has_uart(void)
+{
+	UINTN size = 0;
+	uint8_t *paths = LibGetVariableAndSize(L"ConOut", &EfiGlobalVariable, &size);
+	int found;
+
+	if (!paths)
+		return 0;
+	found = devpath_has_uart(paths, size);
+	FreePool(paths);
+	return found;
 }
 
 void console_init(void)
@@ -71,6 +91,7 @@ void console_init(void)
 	outb(COM1 + UART_IIR_FCR, 0x07);     /* FIFOs on and cleared */
 	outb(COM1 + UART_MCR, 0x03);	     /* DTR, RTS */
 	use_conout = ST && ST->ConOut;
+	conout_on_serial = use_conout && firmware_console_has_uart();
 }
 
 void console_detach_firmware(void)

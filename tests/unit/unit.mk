@@ -35,6 +35,7 @@ src_pvclock := hv/pvclock.c hv/lib/div128.c
 src_ratelimit := hv/ratelimit.c hv/lib/div128.c
 src_hw_rules := hv/hw_rules.c hv/lib/parse.c
 src_bootcfg  := boot/efi/bootcfg.c
+src_devpath  := boot/efi/devpath.c
 src_memmap_efi := boot/efi/memmap_efi.c
 src_guestkit :=
 src_gk_hw :=
