@@ -105,8 +105,8 @@ int arch_virt_enable(void)
 	vmx_cpu.next_vpid = 1; /* VPID 0 is the host's */
 	if (vmx_cpu.caps.invept_all)
 		invept(INVEPT_ALL_CONTEXTS, 0);
-	log_info("VT-x: VMXON done; controls pin 0x%x proc 0x%x proc2 0x%x exit 0x%x "
-		 "entry 0x%x\n",
-		 vmx_cpu.pin, vmx_cpu.proc, vmx_cpu.proc2, vmx_cpu.exit, vmx_cpu.entry);
+	log_debug("VT-x: VMXON done; controls pin 0x%x proc 0x%x proc2 0x%x exit 0x%x "
+		  "entry 0x%x\n",
+		  vmx_cpu.pin, vmx_cpu.proc, vmx_cpu.proc2, vmx_cpu.exit, vmx_cpu.entry);
 	return 0;
 }
