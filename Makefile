@@ -217,6 +217,7 @@ unit-test: | $(DEPS_STAMP)
 system-test: all $(BUILD)/example/minimal-kernel.elf
 	tests/system/run-all --build $(BUILD)
 	tests/system/run-exit-codes --build $(BUILD)
+	tests/system/readme-sample --build $(BUILD)
 
 run: all
 	tools/run --firmware $(FIRMWARE) --image $(BUILD)/shunt.iso
