@@ -186,25 +186,37 @@ abi-test: | $(DEPS_STAMP)
 	@BUILD=$(BUILD) HOST_CC=$(HOST_CC) tests/abi/check-spec
 	@tests/abi/check-headers
 
-# guest-kit for guest kernels: headers and a pkg-config file under $(PREFIX).
+# guest-kit for guest kernels, under $(PREFIX): the headers, a pkg-config file whose flags build
+# a bootable guest, and in share/shunt-guest-kit/ the entry stub (crt0.S) and linker script it
+# names, with the example kernels to copy from (guest-kit/README.md, "Building a guest").
+GK_DATADIR := $(PREFIX)/share/shunt-guest-kit
+GK_EXAMPLES := $(notdir $(wildcard guest-kit/examples/*))
 install:
 	install -d $(DESTDIR)$(PREFIX)/include/pvabi $(DESTDIR)$(PREFIX)/include/gk \
-		$(DESTDIR)$(PREFIX)/lib/pkgconfig
+		$(DESTDIR)$(PREFIX)/lib/pkgconfig \
+		$(patsubst %,$(DESTDIR)$(GK_DATADIR)/examples/%,$(GK_EXAMPLES))
 	install -m 644 pv-abi/include/pvabi/*.h $(DESTDIR)$(PREFIX)/include/pvabi/
 	install -m 644 guest-kit/include/gk/*.h $(DESTDIR)$(PREFIX)/include/gk/
+	install -m 644 guest-kit/link/crt0.S guest-kit/link/shunt-guest.ld $(DESTDIR)$(GK_DATADIR)/
+	$(foreach e,$(GK_EXAMPLES),install -m 644 guest-kit/examples/$(e)/* \
+		$(DESTDIR)$(GK_DATADIR)/examples/$(e)/;)
 	sed -e 's|@PREFIX@|$(PREFIX)|' -e 's|@ABI@|$(ABI_VERSION)|' guest-kit/shunt-guest-kit.pc.in \
 		> $(DESTDIR)$(PREFIX)/lib/pkgconfig/shunt-guest-kit.pc
 
-# The example guest kernel, built as a user would: from an installed kit, via pkg-config.
+# The example guest kernel, built as a user would: install the kit, copy the example from the
+# kit's examplesdir, build it there with the kit's flags, entry stub and linker script.
 EXAMPLE_STAGE := $(abspath $(BUILD))/stage
-$(BUILD)/example/minimal-kernel.elf: $(wildcard guest-kit/examples/minimal-kernel/*) \
+$(BUILD)/example/minimal-kernel.elf: $(wildcard guest-kit/examples/minimal-kernel/* guest-kit/link/*) \
+		guest-kit/shunt-guest-kit.pc.in \
 		$(wildcard guest-kit/include/gk/*.h pv-abi/include/pvabi/*.h) | $(DEPS_STAMP)
 	@echo "  EXAMPLE $@ (installed kit via pkg-config)"
-	@rm -rf $(EXAMPLE_STAGE)
+	@rm -rf $(EXAMPLE_STAGE) $(@D)
 	@$(MAKE) -s install PREFIX=$(EXAMPLE_STAGE) >/dev/null
 	@mkdir -p $(@D)
-	@PKG_CONFIG_PATH=$(EXAMPLE_STAGE)/lib/pkgconfig $(MAKE) -s -C guest-kit/examples/minimal-kernel \
-		CC=$(CC) OUT=$(abspath $@)
+	@cp -r "$$(PKG_CONFIG_PATH=$(EXAMPLE_STAGE)/lib/pkgconfig pkg-config \
+		--variable=examplesdir shunt-guest-kit)/minimal-kernel" $(@D)/src
+	@PKG_CONFIG_PATH=$(EXAMPLE_STAGE)/lib/pkgconfig $(MAKE) -s -C $(@D)/src CC=$(CC) \
+		OUT=$(abspath $@)
 example: $(BUILD)/example/minimal-kernel.elf
 
 # Rewrites the call table in pv-abi/SPEC.md from PV_CALL_LIST.
