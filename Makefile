@@ -54,7 +54,8 @@ GUESTS := hello counter badcalls triplefault oob bench negotiate clock events ri
           lifecycle throttle hwcheck
 LOADER_REFUSED := highload splitload # tests/guests/*.ld the loader must refuse hello.c by
 GUEST_ELFS := $(patsubst %,$(BUILD)/guests/%.elf,$(GUESTS)) $(BUILD)/guests/abi10.elf \
-              $(BUILD)/guests/lowload.elf $(patsubst %,$(BUILD)/guests/hello-%.elf,$(LOADER_REFUSED))
+              $(BUILD)/guests/lowload.elf $(patsubst %,$(BUILD)/guests/hello-%.elf,$(LOADER_REFUSED)) \
+              $(BUILD)/guests/hello-pie.elf
 GUEST_COMMON := tests/guests/start.S tests/guests/traps.S
 
 DEPS_STAMP := $(BUILD)/.deps-installed
@@ -145,6 +146,15 @@ $(BUILD)/guests/hello-%.elf: tests/guests/hello.c $(GUEST_COMMON) tests/guests/%
 	@echo "  GUEST   $@ (linked by $*.ld: the loader must refuse it)"
 	@$(CC) $(GUEST_CFLAGS) $(filter-out -Wl$(comma)-T$(comma)tests/guests/guest.ld,$(GUEST_LDFLAGS)) \
 		-Wl,-T,tests/guests/$*.ld -o $@ $(GUEST_COMMON) $<
+
+# hello.c compiled and linked as a compiler does by default, a PIE (ET_DYN), without the
+# guest-kit linker script: the loader must refuse it and say how to link it.
+$(BUILD)/guests/hello-pie.elf: tests/guests/hello.c $(GUEST_COMMON) tests/guests/guest.h
+	@mkdir -p $(@D)
+	@echo "  GUEST   $@ (a PIE: the loader must refuse it)"
+	@$(CC) $(filter-out -fno-pic -fno-pie,$(GUEST_CFLAGS)) -fpie -nostdlib -pie \
+		-Wl,--build-id=none -Wl,--no-warn-rwx-segments -Wl,-z,noexecstack -o $@ \
+		$(GUEST_COMMON) $<
 
 # A guest built against the frozen ABI 1.0 headers only (tests/abi/v1.0): it must keep
 # working on every later 1.x Shunt.
