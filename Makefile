@@ -54,13 +54,14 @@ GUESTS := hello counter badcalls triplefault oob bench negotiate clock events ri
           lifecycle throttle hwcheck
 LOADER_REFUSED := highload splitload # tests/guests/*.ld the loader must refuse hello.c by
 GUEST_ELFS := $(patsubst %,$(BUILD)/guests/%.elf,$(GUESTS)) $(BUILD)/guests/abi10.elf \
-              $(BUILD)/guests/lowload.elf $(patsubst %,$(BUILD)/guests/hello-%.elf,$(LOADER_REFUSED))
+              $(BUILD)/guests/lowload.elf $(patsubst %,$(BUILD)/guests/hello-%.elf,$(LOADER_REFUSED)) \
+              $(BUILD)/guests/hello-pie.elf
 GUEST_COMMON := tests/guests/start.S tests/guests/traps.S
 
 DEPS_STAMP := $(BUILD)/.deps-installed
 
 .PHONY: all deps test unit-test abi-test clang-build fuzz-smoke fuzz system-test run bench clean format \
-	format-check spec-table install example
+	format-check spec-table install example walkthrough-test
 
 PREFIX ?= /usr/local
 ABI_VERSION := $(shell sed -n 's/^\#define PV_ABI_MAJOR \([0-9]*\)$$/\1/p' \
@@ -146,6 +147,15 @@ $(BUILD)/guests/hello-%.elf: tests/guests/hello.c $(GUEST_COMMON) tests/guests/%
 	@$(CC) $(GUEST_CFLAGS) $(filter-out -Wl$(comma)-T$(comma)tests/guests/guest.ld,$(GUEST_LDFLAGS)) \
 		-Wl,-T,tests/guests/$*.ld -o $@ $(GUEST_COMMON) $<
 
+# hello.c compiled and linked as a compiler does by default, a PIE (ET_DYN), without the
+# guest-kit linker script: the loader must refuse it and say how to link it.
+$(BUILD)/guests/hello-pie.elf: tests/guests/hello.c $(GUEST_COMMON) tests/guests/guest.h
+	@mkdir -p $(@D)
+	@echo "  GUEST   $@ (a PIE: the loader must refuse it)"
+	@$(CC) $(filter-out -fno-pic -fno-pie,$(GUEST_CFLAGS)) -fpie -nostdlib -pie \
+		-Wl,--build-id=none -Wl,--no-warn-rwx-segments -Wl,-z,noexecstack -o $@ \
+		$(GUEST_COMMON) $<
+
 # A guest built against the frozen ABI 1.0 headers only (tests/abi/v1.0): it must keep
 # working on every later 1.x Shunt.
 $(BUILD)/guests/abi10.elf: tests/guests/abi10.c tests/guests/start.S tests/guests/guest.ld \
@@ -164,7 +174,7 @@ $(BUILD)/shunt.iso: $(BUILD)/shunt.elf $(BUILD)/BOOTX64.EFI $(BUILD)/guests/hell
 		--module $(BUILD)/guests/counter.elf "counter.elf mem=4M"
 
 # --- Tests: host unit tests first (fast, sanitized), then the emulator boots.
-test: format-check unit-test abi-test clang-build fuzz-smoke system-test bench
+test: format-check unit-test abi-test clang-build fuzz-smoke system-test walkthrough-test bench
 
 # Every parser of untrusted input under libFuzzer for a few seconds (tests/fuzz/fuzz.mk).
 # `make fuzz` runs them longer, then the hypercall fuzzer guest for a million calls (the
@@ -186,25 +196,37 @@ abi-test: | $(DEPS_STAMP)
 	@BUILD=$(BUILD) HOST_CC=$(HOST_CC) tests/abi/check-spec
 	@tests/abi/check-headers
 
-# guest-kit for guest kernels: headers and a pkg-config file under $(PREFIX).
+# guest-kit for guest kernels, under $(PREFIX): the headers, a pkg-config file whose flags build
+# a bootable guest, and in share/shunt-guest-kit/ the entry stub (crt0.S) and linker script it
+# names, with the example kernels to copy from (guest-kit/README.md, "Building a guest").
+GK_DATADIR := $(PREFIX)/share/shunt-guest-kit
+GK_EXAMPLES := $(notdir $(wildcard guest-kit/examples/*))
 install:
 	install -d $(DESTDIR)$(PREFIX)/include/pvabi $(DESTDIR)$(PREFIX)/include/gk \
-		$(DESTDIR)$(PREFIX)/lib/pkgconfig
+		$(DESTDIR)$(PREFIX)/lib/pkgconfig \
+		$(patsubst %,$(DESTDIR)$(GK_DATADIR)/examples/%,$(GK_EXAMPLES))
 	install -m 644 pv-abi/include/pvabi/*.h $(DESTDIR)$(PREFIX)/include/pvabi/
 	install -m 644 guest-kit/include/gk/*.h $(DESTDIR)$(PREFIX)/include/gk/
+	install -m 644 guest-kit/link/crt0.S guest-kit/link/shunt-guest.ld $(DESTDIR)$(GK_DATADIR)/
+	$(foreach e,$(GK_EXAMPLES),install -m 644 guest-kit/examples/$(e)/* \
+		$(DESTDIR)$(GK_DATADIR)/examples/$(e)/;)
 	sed -e 's|@PREFIX@|$(PREFIX)|' -e 's|@ABI@|$(ABI_VERSION)|' guest-kit/shunt-guest-kit.pc.in \
 		> $(DESTDIR)$(PREFIX)/lib/pkgconfig/shunt-guest-kit.pc
 
-# The example guest kernel, built as a user would: from an installed kit, via pkg-config.
+# The example guest kernel, built as a user would: install the kit, copy the example from the
+# kit's examplesdir, build it there with the kit's flags, entry stub and linker script.
 EXAMPLE_STAGE := $(abspath $(BUILD))/stage
-$(BUILD)/example/minimal-kernel.elf: $(wildcard guest-kit/examples/minimal-kernel/*) \
+$(BUILD)/example/minimal-kernel.elf: $(wildcard guest-kit/examples/minimal-kernel/* guest-kit/link/*) \
+		guest-kit/shunt-guest-kit.pc.in \
 		$(wildcard guest-kit/include/gk/*.h pv-abi/include/pvabi/*.h) | $(DEPS_STAMP)
 	@echo "  EXAMPLE $@ (installed kit via pkg-config)"
-	@rm -rf $(EXAMPLE_STAGE)
+	@rm -rf $(EXAMPLE_STAGE) $(@D)
 	@$(MAKE) -s install PREFIX=$(EXAMPLE_STAGE) >/dev/null
 	@mkdir -p $(@D)
-	@PKG_CONFIG_PATH=$(EXAMPLE_STAGE)/lib/pkgconfig $(MAKE) -s -C guest-kit/examples/minimal-kernel \
-		CC=$(CC) OUT=$(abspath $@)
+	@cp -r "$$(PKG_CONFIG_PATH=$(EXAMPLE_STAGE)/lib/pkgconfig pkg-config \
+		--variable=examplesdir shunt-guest-kit)/minimal-kernel" $(@D)/src
+	@PKG_CONFIG_PATH=$(EXAMPLE_STAGE)/lib/pkgconfig $(MAKE) -s -C $(@D)/src CC=$(CC) \
+		OUT=$(abspath $@)
 example: $(BUILD)/example/minimal-kernel.elf
 
 # Rewrites the call table in pv-abi/SPEC.md from PV_CALL_LIST.
@@ -218,6 +240,13 @@ system-test: all $(BUILD)/example/minimal-kernel.elf
 	tests/system/run-all --build $(BUILD)
 	tests/system/run-exit-codes --build $(BUILD)
 	tests/system/readme-sample --build $(BUILD)
+
+# guest-kit/README.md's "Building a guest", its commands run as they stand outside the tree
+# (they name this tree's build/, so it is built there whatever BUILD says) and the guest's
+# lines checked in Bochs.
+walkthrough-test: | $(DEPS_STAMP)
+	@$(MAKE) -s BUILD=build DEPS_STAMP=$(DEPS_STAMP) build/shunt.elf build/BOOTX64.EFI
+	@tests/system/walkthrough
 
 run: all
 	tools/run --firmware $(FIRMWARE) --image $(BUILD)/shunt.iso

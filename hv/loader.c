@@ -3,7 +3,6 @@
  * untrusted input: every address and size is checked before a byte is copied.
  */
 #include <hv/elf64.h>
-#include <hv/fmt.h>
 #include <hv/loader.h>
 #include <hv/string.h>
 #include <pvabi/pvabi.h>
@@ -13,29 +12,13 @@ int loader_load_elf64(struct vm *vm, const void *image, uint64_t size, uint64_t 
 		      size_t err_size)
 {
 	static struct elf64_image elf;
+	int rc = elf64_parse(image, size, &elf, err, err_size);
 
-	if (elf64_parse(image, size, &elf, err, err_size))
+	if (!rc)
+		rc = elf64_check_placement(&elf, GUEST_LOAD_MIN_GPA, vm->ram_size, err, err_size);
+	if (rc) {
+		elf64_add_guest_hint(err, err_size, rc); /* most refusals are build mistakes */
 		return -EINVAL;
-	for (uint32_t i = 0; i < elf.segment_count; i++) {
-		const struct elf64_segment *s = &elf.segments[i];
-
-		if (s->paddr < GUEST_LOAD_MIN_GPA || s->paddr + s->mem_size > vm->ram_size) {
-			fmt_snprintf(err, err_size,
-				     "segment %u at [0x%llx, 0x%llx) is outside the "
-				     "guest's loadable RAM [0x%llx, 0x%llx)",
-				     i, (unsigned long long)s->paddr,
-				     (unsigned long long)(s->paddr + s->mem_size),
-				     (unsigned long long)GUEST_LOAD_MIN_GPA,
-				     (unsigned long long)vm->ram_size);
-			return -EINVAL;
-		}
-		if (s->vaddr != s->paddr) {
-			fmt_snprintf(err, err_size,
-				     "segment %u is linked at 0x%llx but loads at "
-				     "0x%llx: Shunt guests start identity-mapped",
-				     i, (unsigned long long)s->vaddr, (unsigned long long)s->paddr);
-			return -EINVAL;
-		}
 	}
 	for (uint32_t i = 0; i < elf.segment_count; i++) {
 		const struct elf64_segment *s = &elf.segments[i];

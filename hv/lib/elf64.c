@@ -9,7 +9,9 @@
 #define ELFCLASS64 2
 #define ELFDATA2LSB 1
 #define EV_CURRENT 1
+#define ET_REL 1
 #define ET_EXEC 2
+#define ET_DYN 3
 #define EM_X86_64 62
 #define PT_LOAD 1
 
@@ -53,38 +55,52 @@ static void copy_bytes(void *dst, const void *src, size_t n)
 		*d++ = *s++;
 }
 
-static int fail(char *err, size_t err_size, const char *fmt, uint64_t a, uint64_t b)
+static int fail(int code, char *err, size_t err_size, const char *fmt, uint64_t a, uint64_t b)
 {
 	if (err && err_size)
 		fmt_snprintf(err, err_size, fmt, (unsigned long long)a, (unsigned long long)b);
-	return -1;
+	return -code;
+}
+
+static int type_refusal(uint16_t type)
+{
+	if (type == ET_DYN)
+		return ELF64_E_DYNAMIC;
+	return type == ET_REL ? ELF64_E_OBJECT : ELF64_E_TYPE;
 }
 
 static int check_header(const struct elf64_ehdr *eh, uint64_t file_size, char *err, size_t err_size)
 {
 	if (eh->ident[0] != 0x7f || eh->ident[1] != 'E' || eh->ident[2] != 'L' ||
 	    eh->ident[3] != 'F')
-		return fail(err, err_size, "not an ELF file (bad magic)", 0, 0);
+		return fail(ELF64_E_NOT_ELF, err, err_size, "not an ELF file (bad magic)", 0, 0);
 	if (eh->ident[4] != ELFCLASS64)
-		return fail(err, err_size, "ELF class %llu is not ELF64", eh->ident[4], 0);
+		return fail(ELF64_E_NOT_64BIT, err, err_size, "ELF class %llu is not ELF64",
+			    eh->ident[4], 0);
 	if (eh->ident[5] != ELFDATA2LSB)
-		return fail(err, err_size, "ELF data encoding %llu is not little-endian",
-			    eh->ident[5], 0);
+		return fail(ELF64_E_CORRUPT, err, err_size,
+			    "ELF data encoding %llu is not little-endian", eh->ident[5], 0);
 	if (eh->ident[6] != EV_CURRENT || eh->version != EV_CURRENT)
-		return fail(err, err_size, "ELF version %llu is not 1", eh->version, 0);
+		return fail(ELF64_E_CORRUPT, err, err_size, "ELF version %llu is not 1",
+			    eh->version, 0);
 	if (eh->machine != EM_X86_64)
-		return fail(err, err_size, "ELF machine %llu is not x86-64 (62)", eh->machine, 0);
+		return fail(ELF64_E_MACHINE, err, err_size, "ELF machine %llu is not x86-64 (62)",
+			    eh->machine, 0);
 	if (eh->type != ET_EXEC)
-		return fail(err, err_size, "ELF type %llu is not an executable (2)", eh->type, 0);
+		return fail(type_refusal(eh->type), err, err_size,
+			    "ELF type %llu is not an executable (2)", eh->type, 0);
 	if (eh->ehsize < sizeof(struct elf64_ehdr))
-		return fail(err, err_size, "ELF header size %llu is too small", eh->ehsize, 0);
+		return fail(ELF64_E_CORRUPT, err, err_size, "ELF header size %llu is too small",
+			    eh->ehsize, 0);
 	if (eh->phnum == 0)
-		return fail(err, err_size, "ELF file has no program headers", 0, 0);
+		return fail(ELF64_E_CORRUPT, err, err_size, "ELF file has no program headers", 0,
+			    0);
 	if (eh->phentsize != sizeof(struct elf64_phdr))
-		return fail(err, err_size, "program header size %llu is not 56", eh->phentsize, 0);
+		return fail(ELF64_E_CORRUPT, err, err_size, "program header size %llu is not 56",
+			    eh->phentsize, 0);
 	if (eh->phoff > file_size ||
 	    (uint64_t)eh->phnum * sizeof(struct elf64_phdr) > file_size - eh->phoff)
-		return fail(err, err_size,
+		return fail(ELF64_E_CORRUPT, err, err_size,
 			    "program header table at 0x%llx runs past the end of "
 			    "the file (%llu bytes)",
 			    eh->phoff, file_size);
@@ -95,15 +111,16 @@ static int check_segment(const struct elf64_phdr *ph, unsigned int index, uint64
 			 char *err, size_t err_size)
 {
 	if (ph->filesz > ph->memsz)
-		return fail(err, err_size, "segment %llu: file size exceeds memory size", index, 0);
+		return fail(ELF64_E_CORRUPT, err, err_size,
+			    "segment %llu: file size exceeds memory size", index, 0);
 	if (ph->offset > file_size || ph->filesz > file_size - ph->offset)
-		return fail(err, err_size,
+		return fail(ELF64_E_CORRUPT, err, err_size,
 			    "segment %llu: bytes at offset 0x%llx run past the end "
 			    "of the file",
 			    index, ph->offset);
 	if (ph->paddr + ph->memsz < ph->paddr || ph->vaddr + ph->memsz < ph->vaddr)
-		return fail(err, err_size, "segment %llu: address 0x%llx + size wraps around",
-			    index, ph->paddr);
+		return fail(ELF64_E_CORRUPT, err, err_size,
+			    "segment %llu: address 0x%llx + size wraps around", index, ph->paddr);
 	return 0;
 }
 
@@ -116,7 +133,8 @@ static int check_overlaps(const struct elf64_image *img, char *err, size_t err_s
 			const struct elf64_segment *b = &img->segments[j];
 
 			if (a->paddr < b->paddr + b->mem_size && b->paddr < a->paddr + a->mem_size)
-				return fail(err, err_size, "segments %llu and %llu overlap", i, j);
+				return fail(ELF64_E_CORRUPT, err, err_size,
+					    "segments %llu and %llu overlap", i, j);
 		}
 	}
 	return 0;
@@ -139,15 +157,17 @@ int elf64_parse(const void *file, uint64_t file_size, struct elf64_image *out, c
 {
 	const uint8_t *bytes = file;
 	struct elf64_ehdr eh;
+	int rc;
 
 	if (err && err_size)
 		err[0] = '\0';
 	if (!file || file_size < sizeof(eh))
-		return fail(err, err_size, "file of %llu bytes is too small for an ELF header",
-			    file_size, 0);
+		return fail(ELF64_E_CORRUPT, err, err_size,
+			    "file of %llu bytes is too small for an ELF header", file_size, 0);
 	copy_bytes(&eh, bytes, sizeof(eh));
-	if (check_header(&eh, file_size, err, err_size))
-		return -1;
+	rc = check_header(&eh, file_size, err, err_size);
+	if (rc)
+		return rc;
 
 	out->entry = eh.entry;
 	out->segment_count = 0;
@@ -161,13 +181,14 @@ int elf64_parse(const void *file, uint64_t file_size, struct elf64_image *out, c
 		copy_bytes(&ph, bytes + eh.phoff + (uint64_t)i * sizeof(ph), sizeof(ph));
 		if (ph.type != PT_LOAD)
 			continue;
-		if (check_segment(&ph, i, file_size, err, err_size))
-			return -1;
+		rc = check_segment(&ph, i, file_size, err, err_size);
+		if (rc)
+			return rc;
 		if (ph.memsz == 0)
 			continue; /* valid, but occupies nothing */
 		if (out->segment_count == ELF64_MAX_SEGMENTS)
-			return fail(err, err_size, "more than %llu loadable segments",
-				    ELF64_MAX_SEGMENTS, 0);
+			return fail(ELF64_E_CORRUPT, err, err_size,
+				    "more than %llu loadable segments", ELF64_MAX_SEGMENTS, 0);
 		seg = &out->segments[out->segment_count++];
 		seg->paddr = ph.paddr;
 		seg->vaddr = ph.vaddr;
@@ -182,11 +203,90 @@ int elf64_parse(const void *file, uint64_t file_size, struct elf64_image *out, c
 			out->highest_paddr = ph.paddr + ph.memsz;
 	}
 	if (out->segment_count == 0)
-		return fail(err, err_size, "no loadable segments", 0, 0);
-	if (check_overlaps(out, err, err_size))
-		return -1;
+		return fail(ELF64_E_NO_SEGMENTS, err, err_size, "no loadable segments", 0, 0);
+	rc = check_overlaps(out, err, err_size);
+	if (rc)
+		return rc;
 	if (!entry_is_executable(out))
-		return fail(err, err_size, "entry point 0x%llx is not inside an executable segment",
-			    out->entry, 0);
+		return fail(ELF64_E_ENTRY, err, err_size,
+			    "entry point 0x%llx is not inside an executable segment", out->entry,
+			    0);
 	return 0;
+}
+
+int elf64_check_placement(const struct elf64_image *img, uint64_t min, uint64_t end, char *err,
+			  size_t err_size)
+{
+	for (uint32_t i = 0; i < img->segment_count; i++) {
+		const struct elf64_segment *s = &img->segments[i];
+		int code = s->paddr < min ? ELF64_E_BELOW : ELF64_E_ABOVE;
+
+		if (s->paddr < min || s->paddr + s->mem_size > end) {
+			if (err && err_size)
+				fmt_snprintf(err, err_size,
+					     "segment %u at [0x%llx, 0x%llx) is outside the "
+					     "guest's loadable RAM [0x%llx, 0x%llx)",
+					     i, (unsigned long long)s->paddr,
+					     (unsigned long long)(s->paddr + s->mem_size),
+					     (unsigned long long)min, (unsigned long long)end);
+			return -code;
+		}
+		if (s->vaddr != s->paddr) {
+			if (err && err_size)
+				fmt_snprintf(err, err_size,
+					     "segment %u is linked at 0x%llx but loads at 0x%llx: "
+					     "Shunt guests start identity-mapped",
+					     i, (unsigned long long)s->vaddr,
+					     (unsigned long long)s->paddr);
+			return -ELF64_E_NOT_IDENTITY;
+		}
+	}
+	return 0;
+}
+
+/*
+ * The advice for each refusal: what a guest built the way guest-kit's README shows (its
+ * pkg-config flags) does right and this image did not. The usual ways to get there: a
+ * compiler's defaults (a PIE), cc -c output, -m32, another architecture's compiler, ld's
+ * default address (4 MiB), a linker script that links high and loads low.
+ */
+#define GUIDE "(see guest-kit/README.md, \"Building a guest\")"
+static const char *guest_hint(int code)
+{
+	switch (code) {
+	case ELF64_E_NOT_ELF:
+		return "a guest is an ELF64 kernel, not a raw binary " GUIDE;
+	case ELF64_E_NOT_64BIT:
+		return "a 32-bit file: build the kernel for x86-64 (no -m32) " GUIDE;
+	case ELF64_E_MACHINE:
+		return "built for another CPU: use an x86-64 compiler " GUIDE;
+	case ELF64_E_DYNAMIC:
+		return "a PIE or shared object: link with -static -no-pie " GUIDE;
+	case ELF64_E_OBJECT:
+		return "an object file (cc -c): link it into an executable " GUIDE;
+	case ELF64_E_NO_SEGMENTS:
+	case ELF64_E_ENTRY:
+		return "link with the guest-kit entry stub and linker script " GUIDE;
+	case ELF64_E_BELOW:
+	case ELF64_E_NOT_IDENTITY:
+		return "link with guest-kit's linker script, shunt-guest.ld";
+	case ELF64_E_ABOVE:
+		return "link at 1 MiB with guest-kit's linker script, shunt-guest.ld, or give the "
+		       "VM "
+		       "more mem=";
+	default:
+		return NULL;
+	}
+}
+
+void elf64_add_guest_hint(char *err, size_t err_size, int code)
+{
+	const char *hint = guest_hint(code < 0 ? -code : code);
+	size_t len = 0;
+
+	if (!err || !err_size || !hint)
+		return;
+	while (len < err_size - 1 && err[len])
+		len++;
+	fmt_snprintf(err + len, err_size - len, ": %s", hint);
 }

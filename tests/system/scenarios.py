@@ -203,7 +203,8 @@ SCENARIOS.append({
     "expect": [BANNER, r"^VT-x: ready$",
                r'^error: vm badimage: refused: bad guest image: not an ELF file',
                r"^error: vm lowload: refused: bad guest image: segment 0 at \[0x8000, 0x[0-9a-f]+\) "
-               r"is outside the guest's loadable RAM \[0x10000, 0x400000\)$",
+               r"is outside the guest's loadable RAM \[0x10000, 0x400000\): link with "
+               r"guest-kit's linker script, shunt-guest\.ld$",
                r"^shunt: running 9 VMs",
                r"^summary: 9 VMs$",
                summary("hello", "stopped", "exit", 0),
@@ -227,7 +228,9 @@ SCENARIOS.append({
         r"^\[badcalls\] GUEST-PASS badcalls$",
         r"^\[fpu-a\] GUEST-PASS fpu-a$",
         r"^\[fpu-b\] GUEST-PASS fpu-b$",
-        r"^vm triplefault: stopped: triple-fault \(exit code -1\): triple fault at RIP 0x",
+        r"^vm triplefault: stopped: triple-fault \(exit code -1\): triple fault at RIP "
+        r"0x[0-9a-f]+: an exception with no IDT loaded \(built without guest-kit's flags\? see "
+        r'guest-kit/README\.md, "Building a guest"\)$',
         r"^vm oob: stopped: bad-memory-access \(exit code -1\): EPT violation: read at "
         r"guest-physical 0x3fe00000",
         preempted("counter"),  # the compute-bound guest was time-sliced
@@ -312,28 +315,37 @@ SCENARIOS.append({
 })
 
 # --- The loader refuses what SPEC §8 forbids, with a reason, and the other VMs run: a
-# segment that runs past the end of RAM, one linked at another address than it loads at.
+# segment that runs past the end of RAM, one linked at another address than it loads at, a PIE;
+# each with advice on how to build a guest that loads.
 SCENARIOS.append({
     "name": "bios-loader-bochs",
     "firmware": "bios", "emulator": "bochs",
     "modules": [
         ("{build}/guests/hello-highload.elf", "highload.elf mem=4M"),
         ("{build}/guests/hello-splitload.elf", "splitload.elf mem=4M"),
+        ("{build}/guests/hello-pie.elf", "pie.elf mem=4M"),
         ("{build}/guests/hello.elf", "hello.elf"),
     ],
     "timeout": BOCHS_TIMEOUT,
     "expect": [BANNER, r"^VT-x: ready$",
                r"^error: vm highload: refused: bad guest image: segment 0 at \[0x3ffc00, "
-               r"0x4[0-9a-f]{5}\) is outside the guest's loadable RAM \[0x10000, 0x400000\)$",
+               r"0x4[0-9a-f]{5}\) is outside the guest's loadable RAM \[0x10000, 0x400000\): "
+               r"link at 1 MiB with guest-kit's linker script, shunt-guest\.ld, or give the VM "
+               r"more mem=$",
                r"^error: vm splitload: refused: bad guest image: segment 0 is linked at "
-               r"0x100000 but loads at 0x200000: Shunt guests start identity-mapped$",
-               r"^summary: 3 VMs$",
+               r"0x100000 but loads at 0x200000: Shunt guests start identity-mapped: link with "
+               r"guest-kit's linker script, shunt-guest\.ld$",
+               r'^error: vm pie: refused: bad guest image: ELF type 3 is not an executable \(2\): '
+               r'a PIE or shared object: link with -static -no-pie \(see guest-kit/README\.md, '
+               r'"Building a guest"\)$',
+               r"^summary: 4 VMs$",
                summary("highload", "refused", "refused"),
                summary("splitload", "refused", "refused"),
+               summary("pie", "refused", "refused"),
                summary("hello", "stopped", "exit", 0),
                POWER_OFF_FAILED],
     "expect_any": [r"^\[hello\] GUEST-PASS hello$"],
-    "forbid": GUEST_FORBID + [r"^\[(highload|splitload)\] "],
+    "forbid": GUEST_FORBID + [r"^\[(highload|splitload|pie)\] "],
 })
 
 # --- Hostile-guest review: CPUID shows only what Shunt lets a guest use; a MOV to CR0 that

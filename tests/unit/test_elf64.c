@@ -1,7 +1,8 @@
 /*
  * ELF64 executable validation (hv/lib/elf64.c): a valid image built in memory (two PT_LOAD
  * segments and an ignored PT_NOTE) parsed into the right segments, then one test per
- * corruption, each refused with -1 and a reason in err.
+ * corruption, each refused with its -ELF64_E_* code and a reason in err; the placement check
+ * of guests; and the whole messages, advice included, that a guest's author reads.
  */
 #include "unit.h"
 
@@ -79,8 +80,15 @@ static int parse(void)
 
 static void expect_refused(const char *needle)
 {
-	assert_int_equal(parse(), -1);
+	assert_true(parse() < 0);
 	assert_true(err[0] != '\0');
+	assert_contains(err, needle);
+}
+
+/* Refused for this reason, and no other. */
+static void expect_refusal(int code, const char *needle)
+{
+	assert_int_equal(parse(), -code);
 	assert_contains(err, needle);
 }
 
@@ -184,9 +192,9 @@ static void test_err_optional_and_bounded(void **state)
 
 	(void)state;
 	eh->e_machine = EM_386;
-	assert_int_equal(elf64_parse(file, file_size, &img, NULL, 0), -1);
+	assert_int_equal(elf64_parse(file, file_size, &img, NULL, 0), -ELF64_E_MACHINE);
 	memset(small, '#', sizeof(small));
-	assert_int_equal(elf64_parse(file, file_size, &img, small, 5), -1);
+	assert_int_equal(elf64_parse(file, file_size, &img, small, 5), -ELF64_E_MACHINE);
 	assert_string_equal(small, "ELF ");
 	assert_int_equal(small[5], '#');
 }
@@ -208,21 +216,21 @@ static void test_bad_magic(void **state)
 {
 	(void)state;
 	file[1] = 'e';
-	expect_refused("magic");
+	expect_refusal(ELF64_E_NOT_ELF, "magic");
 }
 
 static void test_elf32_class(void **state)
 {
 	(void)state;
 	eh->e_ident[EI_CLASS] = ELFCLASS32;
-	expect_refused("not ELF64");
+	expect_refusal(ELF64_E_NOT_64BIT, "not ELF64");
 }
 
 static void test_big_endian(void **state)
 {
 	(void)state;
 	eh->e_ident[EI_DATA] = ELFDATA2MSB;
-	expect_refused("little-endian");
+	expect_refusal(ELF64_E_CORRUPT, "little-endian");
 }
 
 static void test_bad_version(void **state)
@@ -239,16 +247,20 @@ static void test_wrong_machine(void **state)
 {
 	(void)state;
 	eh->e_machine = EM_AARCH64;
-	expect_refused("machine 183");
+	expect_refusal(ELF64_E_MACHINE, "machine 183");
 }
 
 static void test_not_executable(void **state)
 {
 	(void)state;
 	eh->e_type = ET_DYN;
-	expect_refused("not an executable");
+	expect_refusal(ELF64_E_DYNAMIC, "ELF type 3 is not an executable (2)");
 	eh->e_type = ET_REL;
-	expect_refused("not an executable");
+	expect_refusal(ELF64_E_OBJECT, "ELF type 1 is not an executable (2)");
+	eh->e_type = ET_CORE;
+	expect_refusal(ELF64_E_TYPE, "ELF type 4 is not an executable (2)");
+	eh->e_type = ET_NONE;
+	expect_refusal(ELF64_E_TYPE, "ELF type 0 is not an executable (2)");
 }
 
 static void test_header_size_too_small(void **state)
@@ -328,7 +340,7 @@ static void test_filesz_above_memsz(void **state)
 	(void)state;
 	ph(2)->p_filesz = 0x100;
 	ph(2)->p_memsz = 0xff;
-	expect_refused("file size exceeds memory size");
+	expect_refusal(ELF64_E_CORRUPT, "file size exceeds memory size");
 }
 
 static void test_overlapping_segments(void **state)
@@ -374,7 +386,7 @@ static void test_no_load_segment(void **state)
 	(void)state;
 	ph(0)->p_type = PT_NOTE;
 	ph(2)->p_type = PT_DYNAMIC;
-	expect_refused("no loadable segments");
+	expect_refusal(ELF64_E_NO_SEGMENTS, "no loadable segments");
 }
 
 static void test_only_empty_load_segments(void **state)
@@ -393,7 +405,7 @@ static void test_entry_outside_segments(void **state)
 {
 	(void)state;
 	eh->e_entry = 0x400000;
-	expect_refused("entry point 0x400000");
+	expect_refusal(ELF64_E_ENTRY, "entry point 0x400000");
 }
 
 static void test_entry_in_data_segment(void **state)
@@ -422,6 +434,182 @@ static void test_entry_at_segment_bounds(void **state)
 	expect_refused("entry point");
 	eh->e_entry = TEXT_VADDR - 1;
 	expect_refused("entry point");
+}
+
+/* --- Placement of a guest (SPEC §8): identity-mapped, inside [0x10000, RAM size) --- */
+
+#define RAM_4M 0x400000ull
+
+/* The image relinked identity-mapped (setup()'s: text at 1 MiB, data at 2 MiB), then placed. */
+static int place(uint64_t end)
+{
+	ph(0)->p_vaddr = ph(0)->p_paddr;
+	ph(2)->p_vaddr = ph(2)->p_paddr;
+	eh->e_entry = ph(0)->p_paddr + 0x10;
+	assert_int_equal(parse(), 0);
+	return elf64_check_placement(&img, 0x10000, end, err, sizeof(err));
+}
+
+static void test_placement_fits(void **state)
+{
+	(void)state;
+	assert_int_equal(place(RAM_4M), 0);
+	assert_int_equal(place(DATA_PADDR + 0x3000), 0); /* the last byte is RAM's last */
+	ph(0)->p_paddr = 0x10000;
+	assert_int_equal(place(RAM_4M), 0); /* the lowest loadable byte */
+}
+
+static void test_placement_below(void **state)
+{
+	(void)state;
+	ph(0)->p_paddr = 0x8000;
+	assert_int_equal(place(RAM_4M), -ELF64_E_BELOW);
+	assert_string_equal(err, "segment 0 at [0x8000, 0x8800) is outside the guest's loadable "
+				 "RAM [0x10000, 0x400000)");
+}
+
+static void test_placement_above(void **state)
+{
+	(void)state;
+	assert_int_equal(place(DATA_PADDR + 0x2fff), -ELF64_E_ABOVE);
+	assert_string_equal(err, "segment 1 at [0x200000, 0x203000) is outside the guest's "
+				 "loadable RAM [0x10000, 0x202fff)");
+}
+
+static void test_placement_not_identity(void **state)
+{
+	(void)state;
+	assert_int_equal(parse(), 0); /* setup()'s image: linked high, loaded low */
+	assert_int_equal(elf64_check_placement(&img, 0x10000, RAM_4M, err, sizeof(err)),
+			 -ELF64_E_NOT_IDENTITY);
+	assert_string_equal(err, "segment 0 is linked at 0xffffffff80100000 but loads at 0x100000: "
+				 "Shunt guests start identity-mapped");
+	assert_int_equal(elf64_check_placement(&img, 0x10000, RAM_4M, NULL, 0),
+			 -ELF64_E_NOT_IDENTITY);
+}
+
+/* --- The advice a guest's author reads: the whole message, as Shunt's loader shows it --- */
+
+#define GUIDE "(see guest-kit/README.md, \"Building a guest\")"
+
+static void expect_guest_message(int rc, const char *message)
+{
+	assert_true(rc < 0);
+	elf64_add_guest_hint(err, sizeof(err), rc);
+	assert_string_equal(err, message);
+}
+
+static void test_hint_pie(void **state)
+{
+	(void)state;
+	eh->e_type = ET_DYN; /* what cc gives by default on most distributions */
+	expect_guest_message(parse(), "ELF type 3 is not an executable (2): a PIE or shared "
+				      "object: link with -static -no-pie " GUIDE);
+}
+
+static void test_hint_object(void **state)
+{
+	(void)state;
+	eh->e_type = ET_REL;
+	expect_guest_message(parse(), "ELF type 1 is not an executable (2): an object file "
+				      "(cc -c): link it into an executable " GUIDE);
+}
+
+static void test_hint_32bit_and_machine(void **state)
+{
+	(void)state;
+	eh->e_ident[EI_CLASS] = ELFCLASS32;
+	expect_guest_message(parse(), "ELF class 1 is not ELF64: a 32-bit file: build the kernel "
+				      "for x86-64 (no -m32) " GUIDE);
+	setup(NULL);
+	eh->e_machine = EM_AARCH64;
+	expect_guest_message(parse(), "ELF machine 183 is not x86-64 (62): built for another CPU: "
+				      "use an x86-64 compiler " GUIDE);
+}
+
+static void test_hint_not_elf(void **state)
+{
+	(void)state;
+	memcpy(file, "\x55\x48\x89\xe5", 4); /* a flat binary: code from its first byte */
+	expect_guest_message(parse(), "not an ELF file (bad magic): a guest is an ELF64 kernel, "
+				      "not a raw binary " GUIDE);
+}
+
+static void test_hint_entry_and_no_segments(void **state)
+{
+	(void)state;
+	eh->e_entry = 0;
+	expect_guest_message(parse(), "entry point 0x0 is not inside an executable segment: link "
+				      "with the guest-kit entry stub and linker script " GUIDE);
+	setup(NULL);
+	ph(0)->p_type = PT_NOTE;
+	ph(2)->p_type = PT_NOTE;
+	expect_guest_message(parse(), "no loadable segments: link with the guest-kit entry stub "
+				      "and linker script " GUIDE);
+}
+
+static void test_hint_placement(void **state)
+{
+	(void)state;
+	ph(0)->p_paddr = 0x8000;
+	expect_guest_message(place(RAM_4M),
+			     "segment 0 at [0x8000, 0x8800) is outside the guest's loadable RAM "
+			     "[0x10000, 0x400000): link with guest-kit's linker script, "
+			     "shunt-guest.ld");
+	setup(NULL);
+	/* ld's default address for a static executable is 4 MiB: the end of a 4 MiB VM */
+	ph(0)->p_paddr = RAM_4M;
+	ph(2)->p_paddr = RAM_4M + 0x10000;
+	expect_guest_message(place(RAM_4M),
+			     "segment 0 at [0x400000, 0x400800) is outside the guest's loadable "
+			     "RAM [0x10000, 0x400000): link at 1 MiB with guest-kit's linker "
+			     "script, shunt-guest.ld, or give the VM more mem=");
+	setup(NULL);
+	assert_int_equal(parse(), 0);
+	expect_guest_message(elf64_check_placement(&img, 0x10000, RAM_4M, err, sizeof(err)),
+			     "segment 0 is linked at 0xffffffff80100000 but loads at 0x100000: "
+			     "Shunt guests start identity-mapped: link with guest-kit's linker "
+			     "script, shunt-guest.ld");
+}
+
+/* A corrupt file gets its reason alone: no build step would have made it. */
+static void test_no_hint_for_corruption(void **state)
+{
+	(void)state;
+	eh->e_phentsize = 32;
+	expect_guest_message(parse(), "program header size 32 is not 56");
+	elf64_add_guest_hint(err, sizeof(err), 0);
+	assert_string_equal(err, "program header size 32 is not 56");
+}
+
+/* The advice is cut to the buffer, never written past it; no buffer, nothing happens. */
+static void test_hint_bounded(void **state)
+{
+	char small[48];
+
+	(void)state;
+	memset(small, '#', sizeof(small));
+	strcpy(small, "ELF type 3 is not an executable (2)");
+	elf64_add_guest_hint(small, 40, -ELF64_E_DYNAMIC);
+	assert_string_equal(small, "ELF type 3 is not an executable (2): a ");
+	assert_int_equal(small[40], '#');
+	memset(small, 'x', 40); /* not NUL-terminated within its size: left as it is */
+	small[39] = '\0';
+	elf64_add_guest_hint(small, 40, -ELF64_E_DYNAMIC);
+	assert_int_equal(strlen(small), 39);
+	elf64_add_guest_hint(NULL, 0, -ELF64_E_DYNAMIC);
+	elf64_add_guest_hint(small, 0, -ELF64_E_DYNAMIC);
+	/* the longest message fits a whole ELF64_ERR_MAX with 64-bit addresses */
+	ph(0)->p_paddr = 0xffffffff80100000ull;
+	ph(0)->p_vaddr = 0xffffffff80100000ull;
+	ph(2)->p_paddr = 0xffffffff80200000ull;
+	ph(2)->p_vaddr = 0xffffffff80200000ull;
+	eh->e_entry = 0xffffffff80100010ull;
+	assert_int_equal(parse(), 0);
+	expect_guest_message(elf64_check_placement(&img, 0x10000, RAM_4M, err, sizeof(err)),
+			     "segment 0 at [0xffffffff80100000, 0xffffffff80100800) is outside "
+			     "the guest's loadable RAM [0x10000, 0x400000): link at 1 MiB with "
+			     "guest-kit's linker script, shunt-guest.ld, or give the VM more mem=");
 }
 
 #define T(name) cmocka_unit_test_setup(name, setup)
@@ -463,6 +651,18 @@ int main(void)
 		T(test_entry_in_data_segment),
 		T(test_entry_physical_refused),
 		T(test_entry_at_segment_bounds),
+		T(test_placement_fits),
+		T(test_placement_below),
+		T(test_placement_above),
+		T(test_placement_not_identity),
+		T(test_hint_pie),
+		T(test_hint_object),
+		T(test_hint_32bit_and_machine),
+		T(test_hint_not_elf),
+		T(test_hint_entry_and_no_segments),
+		T(test_hint_placement),
+		T(test_no_hint_for_corruption),
+		T(test_hint_bounded),
 	};
 
 	return unit_run(tests);

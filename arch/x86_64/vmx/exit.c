@@ -18,10 +18,19 @@ struct exit_entry {
 	const char *name;
 };
 
+/*
+ * With no IDT loaded (Shunt starts guests so, SPEC §8) the first exception is a triple fault:
+ * most often a kernel built without guest-kit's flags (SSE code is a #UD: CR4.OSFXSR is off).
+ */
 static void exit_triple_fault(struct vcpu *vcpu, uint64_t q)
 {
-	vm_stop(vcpu->vm, VM_STOP_TRIPLE_FAULT, -1, "triple fault at RIP 0x%llx",
-		(unsigned long long)vmread(VMCS_GUEST_RIP));
+	int no_idt = vmread(VMCS_GUEST_IDTR_LIMIT) == 0;
+
+	vm_stop(vcpu->vm, VM_STOP_TRIPLE_FAULT, -1, "triple fault at RIP 0x%llx%s",
+		(unsigned long long)vmread(VMCS_GUEST_RIP),
+		no_idt ? ": an exception with no IDT loaded (built without guest-kit's flags? see "
+			 "guest-kit/README.md, \"Building a guest\")"
+		       : "");
 }
 
 /*

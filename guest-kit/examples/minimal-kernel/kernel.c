@@ -40,7 +40,7 @@ static void on_event(unsigned int event, void *context)
 		fired_ns = gk_clock_ns(&vcpu_page);
 }
 
-/* The C half of the event interrupt; entry.S saves the registers and calls it. */
+/* The C half of the event interrupt; events.S saves the registers and calls it. */
 void kernel_event_interrupt(void);
 void kernel_event_interrupt(void)
 {
@@ -64,7 +64,7 @@ static void install_event_vector(void)
 	__asm__ volatile("lidt %0" ::"m"(idtr));
 }
 
-int64_t kernel_main(const struct pv_start_info *start);
+/* Called by guest-kit's entry stub (declared in <gk/start.h>); returns the VM's exit code. */
 int64_t kernel_main(const struct pv_start_info *start)
 {
 	enum gk_detect_result found;

@@ -11,7 +11,7 @@
 #include <stdint.h>
 
 #define ELF64_MAX_SEGMENTS 16
-#define ELF64_ERR_MAX 128
+#define ELF64_ERR_MAX 224 /* a reason and, for a guest, elf64_add_guest_hint()'s advice */
 
 #define ELF64_PF_X 1u
 #define ELF64_PF_W 2u
@@ -36,14 +36,47 @@ struct elf64_image {
 	uint64_t highest_paddr; /* one past the highest byte */
 };
 
+/* Why an image was refused: elf64_parse() and elf64_check_placement() return -ELF64_E_*. */
+enum elf64_refusal {
+	ELF64_E_CORRUPT = 1, /* truncated, or headers that contradict each other or the file */
+	ELF64_E_NOT_ELF,     /* no ELF magic */
+	ELF64_E_NOT_64BIT,   /* ELFCLASS32 */
+	ELF64_E_MACHINE,     /* not x86-64 */
+	ELF64_E_DYNAMIC,     /* ET_DYN: a position-independent executable or shared object */
+	ELF64_E_OBJECT,	     /* ET_REL: an object file, never linked */
+	ELF64_E_TYPE,	     /* another type (core file, ...) */
+	ELF64_E_NO_SEGMENTS, /* nothing to load */
+	ELF64_E_ENTRY,	     /* the entry point is not in an executable segment */
+	ELF64_E_BELOW,	     /* a segment starts below the lowest loadable address */
+	ELF64_E_ABOVE,	     /* a segment ends past the end of RAM */
+	ELF64_E_NOT_IDENTITY /* a segment's virtual and physical addresses differ */
+};
+
 /*
  * Parses and validates an ELF64 executable of file_size bytes at file. Checks: magic, class,
  * data encoding, version, machine (x86-64), type (EXEC), header sizes, the program header
  * table and every PT_LOAD's bytes inside the file, file_size <= mem_size, no address
  * overflow, no two PT_LOAD segments overlapping, at most ELF64_MAX_SEGMENTS of them, and an
- * entry point inside an executable segment. Returns 0, or -1 with a one-line reason in err.
+ * entry point inside an executable segment. Returns 0, or -ELF64_E_* with a one-line reason
+ * in err.
  */
 int elf64_parse(const void *file, uint64_t file_size, struct elf64_image *out, char *err,
 		size_t err_size);
+
+/*
+ * Checks that every segment of a parsed image is identity-mapped (vaddr == paddr) and lies
+ * in [min, end), as Shunt loads guests (pv-abi/SPEC.md §8). Returns 0, or -ELF64_E_BELOW,
+ * -ELF64_E_ABOVE or -ELF64_E_NOT_IDENTITY with a one-line reason in err.
+ */
+int elf64_check_placement(const struct elf64_image *img, uint64_t min, uint64_t end, char *err,
+			  size_t err_size);
+
+/*
+ * Appends to the reason in err (a NUL-terminated string of err_size bytes) what the author of
+ * a guest kernel refused with `code` (a return of the two functions above) should do: the
+ * build step guest-kit's pkg-config flags take care of. Nothing when there is no advice to
+ * give (a corrupt file); cut short, never past err_size.
+ */
+void elf64_add_guest_hint(char *err, size_t err_size, int code);
 
 #endif

@@ -14,8 +14,10 @@
 
 /*
  * Validates image (elf64_parse) and that every segment fits in [GUEST_LOAD_MIN_GPA,
- * RAM size) of vm, then copies it in and zero-fills. Returns 0 with *entry set, or -EINVAL
- * with the reason in err; vm's RAM may then hold part of the image but nothing else.
+ * RAM size) of vm, identity-mapped (elf64_check_placement), then copies it in and zero-fills.
+ * Returns 0 with *entry set, or -EINVAL with the reason in err, followed by advice on how to
+ * build a guest that loads (elf64_add_guest_hint); vm's RAM may then hold part of the image
+ * but nothing else.
  */
 int loader_load_elf64(struct vm *vm, const void *image, uint64_t size, uint64_t *entry, char *err,
 		      size_t err_size);

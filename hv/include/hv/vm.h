@@ -15,7 +15,7 @@
 #include <hv/vm_options.h>
 
 #define VM_MAX 16 /* as many as a loader can pass modules (HANDOFF_MAX_MODULES) */
-#define VM_STOP_DETAIL_MAX 128
+#define VM_STOP_DETAIL_MAX 256
 #define VM_IO_HANDLERS_MAX (HW_MAX_WINDOWS + 1) /* every granted window, and the UART */
 #define VM_MMIO_MAPS_MAX 4
 

@@ -1,19 +1,8 @@
 /*
- * Entry and interrupt glue of the minimal kernel. Shunt starts it in 64-bit mode with
- * RDI = the start-info page and RSP = the top of its RAM (pv-abi/SPEC.md, "Boot").
+ * The event interrupt's glue of the minimal kernel: the vector it binds enters here, the
+ * registers C may clobber are saved, kernel_event_interrupt() runs on an aligned stack.
+ * (_start is guest-kit's entry stub, crt0.S, named by `pkg-config --libs shunt-guest-kit`.)
  */
-	.section .text.entry, "ax"
-	.global _start
-_start:
-	andq $-16, %rsp
-	call kernel_main
-	movq %rax, %rdi		/* exit code */
-	movq $3, %rax		/* PV_CALL_EXIT */
-	vmcall
-1:	cli
-	hlt
-	jmp 1b
-
 	.text
 	.global kernel_event_entry
 kernel_event_entry:		/* the bound event vector: save what C may clobber */
@@ -43,3 +32,5 @@ kernel_event_entry:		/* the bound event vector: save what C may clobber */
 	popq %rcx
 	popq %rax
 	iretq
+
+	.section .note.GNU-stack, "", @progbits
