@@ -61,7 +61,7 @@ GUEST_COMMON := tests/guests/start.S tests/guests/traps.S
 DEPS_STAMP := $(BUILD)/.deps-installed
 
 .PHONY: all deps test unit-test abi-test clang-build fuzz-smoke fuzz system-test run bench clean format \
-	format-check spec-table install example walkthrough-test
+	format-check spec-table install example walkthrough-test mutation mutation-smoke
 
 PREFIX ?= /usr/local
 ABI_VERSION := $(shell sed -n 's/^\#define PV_ABI_MAJOR \([0-9]*\)$$/\1/p' \
@@ -174,7 +174,8 @@ $(BUILD)/shunt.iso: $(BUILD)/shunt.elf $(BUILD)/BOOTX64.EFI $(BUILD)/guests/hell
 		--module $(BUILD)/guests/counter.elf "counter.elf mem=4M"
 
 # --- Tests: host unit tests first (fast, sanitized), then the emulator boots.
-test: format-check unit-test abi-test clang-build fuzz-smoke system-test walkthrough-test bench
+test: format-check unit-test abi-test clang-build fuzz-smoke system-test walkthrough-test bench \
+	mutation-smoke
 
 # Every parser of untrusted input under libFuzzer for a few seconds (tests/fuzz/fuzz.mk).
 # `make fuzz` runs them longer, then the hypercall fuzzer guest for a million calls (the
@@ -247,6 +248,16 @@ system-test: all $(BUILD)/example/minimal-kernel.elf
 walkthrough-test: | $(DEPS_STAMP)
 	@$(MAKE) -s BUILD=build DEPS_STAMP=$(DEPS_STAMP) build/shunt.elf build/BOOTX64.EFI
 	@tests/system/walkthrough
+
+# Mutation testing (tests/mutation, README.md): every one-line bug of the catalogue applied
+# alone to a scratch copy of the tree, which the suite must notice. The runner works on
+# build/ (it copies it), whatever BUILD says. mutation-smoke runs a few cheap entries, one
+# killed by a unit test and one by a scenario, so that the runner itself keeps working.
+MUTATION_SMOKE := mb2-tag-past-end hw-dma-check-inverted
+mutation: | $(DEPS_STAMP)
+	tests/mutation/run
+mutation-smoke: | $(DEPS_STAMP)
+	tests/mutation/run --no-baseline --results build/mutation/smoke.txt $(MUTATION_SMOKE)
 
 run: all
 	tools/run --firmware $(FIRMWARE) --image $(BUILD)/shunt.iso

@@ -498,6 +498,19 @@ static void test_duplicate_efi64(void **state)
 	expect_error("duplicate");
 }
 
+/* A duplicate is refused even with other tags between the two (each type is remembered). */
+static void test_duplicate_with_tags_between(void **state)
+{
+	(void)state;
+	minimal_mmap();
+	tag_string(MB2_TAG_CMDLINE, "first");
+	tag_string(MB2_TAG_LOADER_NAME, "GRUB");
+	tag_string(MB2_TAG_CMDLINE, "second");
+	tag_end();
+	finish();
+	expect_error("duplicate");
+}
+
 static void test_mmap_entry_size_20(void **state)
 {
 	(void)state;
@@ -856,6 +869,7 @@ int main(void)
 		T(test_duplicate_loader_name),
 		T(test_duplicate_mmap),
 		T(test_duplicate_efi64),
+		T(test_duplicate_with_tags_between),
 		T(test_mmap_entry_size_20),
 		T(test_mmap_entry_size_16),
 		T(test_mmap_entry_size_not_multiple_of_8),

@@ -81,6 +81,10 @@ static void test_bad_names(void **state)
 	assert_contains(err, "name");
 	assert_int_equal(parse("name=has/slash"), -22);
 	assert_int_equal(parse("name=0123456789012345678901234567890123"), -22);
+	/* 31 bytes is the longest name: the buffer keeps room for its NUL. */
+	assert_int_equal(parse("name=0123456789012345678901234567890"), 0);
+	assert_string_equal(o.name, "0123456789012345678901234567890");
+	assert_int_equal(parse("name=01234567890123456789012345678901"), -22);
 	/* No file name and no name=: nothing to call the VM. */
 	assert_int_equal(parse("mem=4M"), -22);
 	assert_contains(err, "name=NAME");
@@ -111,6 +115,22 @@ static void test_guest_cmdline_too_long(void **state)
 
 	for (int i = 0; i < 60; i++)
 		strcat(line, " word");
+	assert_int_equal(parse(line), -22);
+	assert_contains(err, "guest command line");
+}
+
+/* The spaces between words count: 255 bytes fit, 256 do not. */
+static void test_guest_cmdline_longest(void **state)
+{
+	(void)state;
+	char line[400] = "g.elf --";
+
+	for (int i = 0; i < 51; i++) /* 51 words of 4 bytes, 50 spaces between: 254 bytes */
+		strcat(line, " abcd");
+	strcat(line, "e");
+	assert_int_equal(parse(line), 0);
+	assert_int_equal(strlen(o.guest_cmdline), VM_OPTIONS_CMDLINE_MAX - 1);
+	strcat(line, "f");
 	assert_int_equal(parse(line), -22);
 	assert_contains(err, "guest command line");
 }
@@ -409,6 +429,7 @@ int main(void)
 		cmocka_unit_test(test_bad_names),
 		cmocka_unit_test(test_unknown_and_overlong),
 		cmocka_unit_test(test_guest_cmdline_too_long),
+		cmocka_unit_test(test_guest_cmdline_longest),
 		cmocka_unit_test(test_console),
 		cmocka_unit_test(test_bad_console),
 		cmocka_unit_test(test_grants),
