@@ -77,10 +77,21 @@ static void check_port_bounds(int *failures)
 		  v & 0xff);
 }
 
+/* A page of this VM's RAM that a BAR must never be mapped over. */
+static volatile uint64_t ram_canary[512] __attribute__((aligned(4096))) = { 0x5157a11ed };
+
 static void check_mmio_maps(int *failures, uint32_t id)
 {
+	uint64_t ram_page = (uint64_t)(uintptr_t)ram_canary;
 	int64_t r;
 
+	/* SPEC §12: only above the VM's RAM; RAM stays RAM (and stays this VM's). */
+	r = gk_hw_mmio_map(id, 0, ram_page, &stats);
+	check_val(failures, r == PV_EINVAL, "a map over the guest's own RAM is PV_EINVAL", r);
+	r = gk_hw_mmio_map(id, 0, 0, &stats);
+	check_val(failures, r == PV_EINVAL, "a map at guest-physical 0 is PV_EINVAL", r);
+	check_val(failures, ram_canary[0] == 0x5157a11ed, "the RAM under a refused map is intact",
+		  (int64_t)ram_canary[0]);
 	r = gk_hw_mmio_map(id, 0, FB_GPA, &stats);
 	check_val(failures, r == 0, "BAR0 mapped at 1 GiB", r);
 	r = gk_hw_mmio_map(id, 0, FB_GPA, &stats);

@@ -531,6 +531,9 @@ SCENARIOS.append({
                r"^vm hwmmio: granted pci:00:02\.0 \(standard VGA \(emulated\)\) for MMIO$",
                r"^summary: 5 VMs$",
                summary("hwcom2", "stopped", "exit", 0),
+               # its two INs just outside the passthrough window exited (no more, no fewer)
+               r"^  ABI 1\.\d+, hypercalls \d+ \(errors \d+\), console bytes \d+, UART bytes 0, "
+               r"unclaimed port accesses 2$",
                r"^  hw: calls \d+, port operations \d+, refused 3, throttled \d+$",
                summary("hwcom3", "stopped", "exit", 0),
                r"^  hw: calls \d+, port operations \d+, refused 3, throttled \d+$",
