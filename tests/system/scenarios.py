@@ -734,7 +734,8 @@ SCENARIOS.append({
         ("{build}/guests/throttle.elf", "throttle.elf grant=ports:0x3e8-0x3ef:io "
          "rate=other:100:4 rate=hw:100:4 rate=console:4000:64"),
         ("{build}/guests/lifecycle.elf", "lifecycle.elf"),
-        ("{build}/guests/hwcheck.elf", "hwcheck.elf grant=ports:0x2f8-0x2ff:io "
+        # 16 MiB of RAM, as large as the framebuffer BAR: a map over all of it is refused
+        ("{build}/guests/hwcheck.elf", "hwcheck.elf mem=16M grant=ports:0x2f8-0x2ff:io "
          "grant=pci:00:02.0:mmio grant=ports:0x1ce-0x1d0:io"),
     ],
     "com_files": [2, 3],
