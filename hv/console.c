@@ -16,7 +16,9 @@
 #define OUT_MAX 64u		 /* formatted bytes staged for the line */
 
 static uint8_t log_data[CONSOLE_LOG_QUEUE_SIZE];
-static struct console_queue log_queue = { .data = log_data, .size = CONSOLE_LOG_QUEUE_SIZE };
+static struct console_queue log_queue = { .data = log_data,
+					  .size = CONSOLE_LOG_QUEUE_SIZE,
+					  .last = '\n' };
 
 static struct {
 	int async;
@@ -150,9 +152,9 @@ static int refill(void)
 		if (++q->column == CONSOLE_LINE_MAX - 1 && q->prefix)
 			goto line_end;
 	}
+	/* More of this line next time; out of bytes mid-line (a broken queue only), end it. */
 	if (console_queue_used(q))
-		return 1; /* more of this line next time */
-			  /* Out of bytes mid-line: only a closed partial line gets here; end it. */
+		return 1;
 line_end:
 	stage("\r\n", 2);
 	q->column = 0;
@@ -211,6 +213,7 @@ void console_stop_async(void)
 	mux.stopping = 1;
 	for (unsigned int i = 0; i < mux.source_count; i++)
 		console_queue_close_line(mux.sources[i]);
+	console_queue_close_line(&log_queue); /* a line printed in pieces, cut short */
 	drain_all();
 	mux.async = 0;
 	mux.stopping = 0;
