@@ -174,8 +174,8 @@ $(BUILD)/shunt.iso: $(BUILD)/shunt.elf $(BUILD)/BOOTX64.EFI $(BUILD)/guests/hell
 		--module $(BUILD)/guests/counter.elf "counter.elf mem=4M"
 
 # --- Tests: host unit tests first (fast, sanitized), then the emulator boots.
-test: format-check unit-test abi-test clang-build fuzz-smoke system-test walkthrough-test bench \
-	mutation-smoke
+test: format-check unit-test abi-test clang-build fuzz-smoke system-test walkthrough-test \
+	mutation-smoke bench
 
 # Every parser of untrusted input under libFuzzer for a few seconds (tests/fuzz/fuzz.mk).
 # `make fuzz` runs them longer, then the hypercall fuzzer guest for a million calls (the
