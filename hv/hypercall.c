@@ -3,7 +3,7 @@
  * PV_CALL_LIST, so each entry's handler, permission class, rate-limit class and version
  * come from the one list. Before a VM opens the interface with HELLO only VERSION, HELLO
  * and EXIT work; afterwards only calls of the negotiated version or older. Also the calls
- * of the base and console classes.
+ * of the base class (the console's are in vm_console.c and console_ring.c).
  */
 #include <hv/arch.h>
 #include <hv/hypercall.h>
