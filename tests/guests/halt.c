@@ -33,16 +33,7 @@ void event_upcall(void)
 	gk_events_dispatch(&page, on_event, 0);
 }
 
-__asm__(".text\n"
-	"event_entry:\n"
-	"  push %rax; push %rcx; push %rdx; push %rsi; push %rdi\n"
-	"  push %r8; push %r9; push %r10; push %r11\n"
-	"  mov %rsp, %rax; and $-16, %rsp; push %rax; sub $8, %rsp\n"
-	"  call event_upcall\n"
-	"  add $8, %rsp; pop %rsp\n"
-	"  pop %r11; pop %r10; pop %r9; pop %r8\n"
-	"  pop %rdi; pop %rsi; pop %rdx; pop %rcx; pop %rax\n"
-	"  iretq\n");
+GUEST_UPCALL_ENTRY(event_entry, event_upcall);
 
 int64_t guest_main(const struct pv_start_info *si)
 {
