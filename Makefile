@@ -39,7 +39,7 @@ EFI_CFLAGS := -std=c11 -ffreestanding -fpic -fshort-wchar -fno-stack-protector -
               -Wno-strict-prototypes -Iboot/include -Ihv/include -Iarch/x86_64/include \
               -I/usr/include/efi \
               -I/usr/include/efi/x86_64 -DSHUNT_VERSION='"$(VERSION)"' -MMD -MP
-EFI_SRCS := $(wildcard boot/efi/*.c) hv/lib/elf64.c hv/lib/fmt.c
+EFI_SRCS := $(wildcard boot/efi/*.c) hv/lib/elf64.c hv/lib/fmt.c hv/lib/config.c
 EFI_OBJS := $(patsubst %,$(BUILD)/efi-obj/%.o,$(EFI_SRCS))
 
 # --- Test guests: tiny kernels built only from guest-kit (plus an entry stub).

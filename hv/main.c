@@ -6,6 +6,7 @@
 #include <boot/handoff.h>
 #include <hv/acpi.h>
 #include <hv/arch.h>
+#include <hv/config.h>
 #include <hv/console.h>
 #include <hv/fmt.h>
 #include <hv/hv.h>
@@ -20,6 +21,14 @@ struct hv_options hv_options = { .log_level = LOG_INFO };
 
 /* The loader's handoff, copied before any frame is handed out (it may live in one). */
 static struct handoff boot;
+
+/*
+ * shunt.cfg, when a loader passed one (module "/shunt.cfg"): then the VMs are its vm lines and
+ * the other modules the guest files they name. Without it each module is a VM (a GRUB menu
+ * of the admin's own, with options on each module2 line).
+ */
+static struct config config;
+static int config_module = -1;
 
 void hv_stop(int exit_code)
 {
@@ -86,17 +95,18 @@ static int check_handoff_contents(void)
 	return 0;
 }
 
-static void apply_cmdline(void)
+/* Parses words into hv_options; where (NULL: say nothing) names them in warnings. */
+static void apply_cmdline(const char *words, const char *where)
 {
 	static struct cmdline_problems problems;
-	unsigned int n = cmdline_parse(boot.cmdline, &hv_options, &problems);
+	unsigned int n = cmdline_parse(words, &hv_options, &problems);
 	char text[2 * CMDLINE_PROBLEM_MAX];
 
 	log_set_level(hv_options.log_level);
 	/* The words are the loader's bytes: escaped, so none reach the console raw. */
-	for (unsigned int i = 0; i < n && i < CMDLINE_MAX_PROBLEMS; i++) {
+	for (unsigned int i = 0; where && i < n && i < CMDLINE_MAX_PROBLEMS; i++) {
 		fmt_escape(text, sizeof(text), problems.text[i]);
-		log_warn("cmdline: %s (ignored)\n", text);
+		log_warn("%s: %s (ignored)\n", where, text);
 	}
 }
 
@@ -173,50 +183,176 @@ static int module_problem(uint32_t i, char *why, size_t size)
 	return 0;
 }
 
-static void build_vms(void)
+/* Index of the module whose command line is name, or -1. */
+static int find_module(const char *name)
 {
-	char why[96], label[64], detail[VM_STOP_DETAIL_MAX];
+	for (uint32_t i = 0; i < boot.module_count; i++)
+		if (!strcmp(boot.modules[i].cmdline, name))
+			return (int)i;
+	return -1;
+}
 
-	for (uint32_t i = 0; i < boot.module_count; i++) {
-		const struct handoff_module *m = &boot.modules[i];
+static void report_config(void)
+{
+	char text[2 * CONFIG_PROBLEM_MAX];
+	uint32_t kept = config.problem_count < CONFIG_PROBLEMS_MAX ? config.problem_count
+								   : CONFIG_PROBLEMS_MAX;
 
-		if (module_problem(i, why, sizeof(why)) == 0) {
-			vm_create_from_module(i, m->cmdline, phys_to_virt(m->base), m->length);
-			continue;
-		}
-		fmt_escape(label, sizeof(label), m->cmdline);
-		log_error("boot module %u (\"%s\"): %s: no VM is built from it\n", i, label, why);
-		fmt_snprintf(detail, sizeof(detail), "boot module %u: %s", i, why);
-		vm_record_refused_module(i, m->cmdline, detail);
+	/* Problems of VM lines are told with their VM, when the VMs are built. */
+	for (uint32_t i = 0; i < kept; i++) {
+		fmt_escape(text, sizeof(text), config.problems[i].text);
+		log_error(CONFIG_FILE_NAME ":%u: %s\n", config.problems[i].line, text);
 	}
+	if (config.problem_count > kept)
+		log_error(CONFIG_FILE_NAME ": %u more lines ignored for problems\n",
+			  config.problem_count - kept);
+	if (config.vms_dropped)
+		log_error(CONFIG_FILE_NAME ":%u: more than %u VMs: %u vm line%s from here on "
+					   "ignored\n",
+			  config.dropped_line, CONFIG_VMS_MAX, config.vms_dropped,
+			  config.vms_dropped == 1 ? "" : "s");
+	fmt_escape(text, sizeof(text), config.cmdline);
+	log_info("config: " CONFIG_FILE_NAME ": %u VM%s, command line \"%s\"\n", config.vm_count,
+		 config.vm_count == 1 ? "" : "s", text);
 }
 
 /*
- * Runs the guests; returns the run's exit code: 0 when every boot module became a VM that
- * ended by its own PV_CALL_EXIT with code 0 (or there were none), 1 otherwise.
+ * Finds and parses shunt.cfg, and adds its shunt line to the command line: its words first,
+ * then the loader's (a GRUB menu edit, UEFI load options), so that those win.
+ */
+static void read_config(void)
+{
+	static char words[CONFIG_CMDLINE_MAX + HANDOFF_CMDLINE_MAX];
+	static char where[32];
+	const struct handoff_module *m;
+	char why[96];
+
+	config_module = find_module(CONFIG_MODULE_NAME);
+	if (config_module < 0)
+		return;
+	m = &boot.modules[config_module];
+	if (m->refused == HANDOFF_MODULE_OK && !m->length) {
+		config_parse("", 0, &config); /* an empty file: no VMs */
+	} else if (module_problem((uint32_t)config_module, why, sizeof(why))) {
+		log_error(CONFIG_FILE_NAME ": %s: no VMs are started\n", why);
+		config_parse("", 0, &config);
+		config.problem_count = 1; /* the run did not do what the admin asked */
+		return;
+	} else {
+		config_parse(phys_to_virt(m->base), m->length, &config);
+	}
+	report_config();
+	if (!config.shunt_line)
+		return;
+	fmt_snprintf(where, sizeof(where), CONFIG_FILE_NAME ":%u", config.shunt_line);
+	apply_cmdline(config.cmdline, where);
+	fmt_snprintf(words, sizeof(words), "%s %s", config.cmdline, boot.cmdline);
+	apply_cmdline(words, NULL); /* the loader's words were reported at the start */
+}
+
+/*
+ * Builds a VM from origin and cmdline out of boot module i, or refuses it with the reason
+ * (after "file: " when the module is a file the config named).
+ */
+static void build_vm(const struct vm_origin *origin, const char *cmdline, uint32_t i,
+		     const char *file)
+{
+	const struct handoff_module *m = &boot.modules[i];
+	char why[96], detail[160];
+
+	if (module_problem(i, why, sizeof(why)) == 0) {
+		vm_create(origin, cmdline, phys_to_virt(m->base), m->length);
+		return;
+	}
+	fmt_snprintf(detail, sizeof(detail), "%s%s%s", file ? file : "", file ? ": " : "", why);
+	vm_record_refused(origin, cmdline, detail);
+}
+
+/* The VMs of shunt.cfg's vm lines, in their order, each from the guest file it names. */
+static void build_vms_from_config(void)
+{
+	char name[CONFIG_FILE_MAX + sizeof(CONFIG_GUEST_DIR)], why[96];
+
+	for (uint32_t i = 0; i < config.vm_count; i++) {
+		const struct config_vm *v = &config.vms[i];
+		struct vm_origin origin = { .unnamed = "line", .number = v->line };
+		int module;
+
+		fmt_snprintf(origin.where, sizeof(origin.where), CONFIG_FILE_NAME ":%u", v->line);
+		if (v->problem[0]) {
+			vm_record_refused(&origin, v->file, v->problem);
+			continue;
+		}
+		fmt_snprintf(name, sizeof(name), CONFIG_GUEST_DIR "%s", v->file);
+		module = find_module(name);
+		if (module >= 0) {
+			build_vm(&origin, v->cmdline, (uint32_t)module, name + 1);
+			continue;
+		}
+		fmt_snprintf(why, sizeof(why), "%s: %s", name + 1,
+			     boot.modules_dropped ? "not loaded: more boot files than Shunt takes"
+						  : "no such file on the boot medium");
+		vm_record_refused(&origin, v->cmdline, why);
+	}
+	for (uint32_t i = 0; i < boot.module_count; i++) {
+		const char *file = boot.modules[i].cmdline;
+
+		if ((int)i != config_module &&
+		    (strncmp(file, CONFIG_GUEST_DIR, sizeof(CONFIG_GUEST_DIR) - 1) ||
+		     !config_find_file(&config, file + sizeof(CONFIG_GUEST_DIR) - 1)))
+			log_debug("boot: module %u is named by no vm line: not used\n", i);
+	}
+}
+
+/* Without shunt.cfg: each boot module is a VM, its command line its options. */
+static void build_vms_from_modules(void)
+{
+	for (uint32_t i = 0; i < boot.module_count; i++) {
+		struct vm_origin origin = { .unnamed = "module", .number = i };
+
+		fmt_snprintf(origin.where, sizeof(origin.where), "boot module %u", i);
+		build_vm(&origin, boot.modules[i].cmdline, i, NULL);
+	}
+}
+
+/* How many VMs the boot asked for: those the run's exit code answers for. */
+static uint32_t vms_asked(void)
+{
+	if (config_module >= 0)
+		return config.vm_count + config.vms_dropped;
+	return boot.module_count + boot.modules_dropped;
+}
+
+/*
+ * Runs the guests; returns the run's exit code: 0 when every VM asked for ended by its own
+ * PV_CALL_EXIT with code 0 (or none was asked for) and shunt.cfg had no problem, 1 otherwise.
  */
 static int run_guests(int virt_ready)
 {
-	unsigned int failed;
+	uint32_t asked = vms_asked(), unbuilt, failed;
+	uint32_t config_problems = config_module >= 0 ? config.problem_count : 0;
 
 	if (boot.modules_dropped)
 		log_error("boot: %u module%s past the %uth ignored: Shunt takes at most %u\n",
 			  boot.modules_dropped, boot.modules_dropped == 1 ? "" : "s",
 			  HANDOFF_MAX_MODULES, HANDOFF_MAX_MODULES);
-	if (boot.module_count == 0) {
+	if (asked == 0) {
 		log_info("shunt: no guests configured; %llu MiB free\n",
 			 (unsigned long long)(mm_free_bytes() / MIB));
-		return boot.modules_dropped ? 1 : 0;
+		return boot.modules_dropped || config_problems ? 1 : 0;
 	}
 	if (!virt_ready || arch_virt_enable()) {
-		log_error("shunt: %u guests not started: hardware virtualization is not usable\n",
-			  boot.module_count);
+		log_error("shunt: %u guest%s not started: hardware virtualization is not usable\n",
+			  asked, asked == 1 ? "" : "s");
 		return 1;
 	}
 	arch_tsc_hz(); /* measured here, once, not inside a guest's first timed call */
-	build_vms();
+	if (config_module >= 0)
+		build_vms_from_config();
+	else
+		build_vms_from_modules();
 	vm_share_hw_budget(hv_options.hw_budget);
-	log_info("shunt: running %u VMs, %llu MiB free\n", vm_count(),
+	log_info("shunt: running %u VMs, %llu MiB free\n", vm_count_running(),
 		 (unsigned long long)(mm_free_bytes() / MIB));
 	/* While guests run, nothing waits for the serial line and no guest floods the log. */
 	console_start_async();
@@ -225,14 +361,19 @@ static int run_guests(int virt_ready)
 	log_set_storm_guard(0);
 	console_stop_async();
 	vm_print_summary();
-	failed = vm_count_failed() + boot.modules_dropped;
+	unbuilt = asked - vm_count(); /* dropped: past a table, never a VM */
+	failed = vm_count_failed() + unbuilt;
 	if (failed)
 		log_info("shunt: %u of %u VMs did not end cleanly (refused, stopped by Shunt, or "
 			 "exited with a code other than 0)\n",
-			 failed, vm_count() + boot.modules_dropped);
+			 failed, asked);
+	else if (config_problems)
+		log_info("shunt: all %u VMs exited cleanly, but " CONFIG_FILE_NAME
+			 " has %u problem%s\n",
+			 asked, config_problems, config_problems == 1 ? "" : "s");
 	else
-		log_info("shunt: all %u VMs exited cleanly\n", vm_count());
-	return failed ? 1 : 0;
+		log_info("shunt: all %u VMs exited cleanly\n", asked);
+	return failed || config_problems ? 1 : 0;
 }
 
 void hv_main(const struct handoff *handoff)
@@ -245,7 +386,8 @@ void hv_main(const struct handoff *handoff)
 	arch_cpu_init();
 	if (check_handoff_header())
 		hv_stop(2);
-	apply_cmdline(); /* first, so that on-all-stopped holds even after a bad handoff */
+	/* First, so that on-all-stopped holds even after a bad handoff. */
+	apply_cmdline(boot.cmdline, "cmdline");
 	if (check_handoff_contents())
 		hv_stop(2);
 	if (mm_init(&boot))
@@ -254,6 +396,7 @@ void hv_main(const struct handoff *handoff)
 		panic("paging: could not build the hypervisor's page tables\n");
 	init_acpi();
 	print_banner();
+	read_config();
 	hw_inventory_init();
 	virt_ready = arch_virt_probe();
 

@@ -92,13 +92,15 @@ void vm_release_if_stopped(struct vm *vm)
 		vm_release(vm);
 }
 
+/* Refuses vm for good; the detail says where it came from ("shunt.cfg:5: ") and why. */
 __attribute__((format(printf, 2, 3))) static struct vm *vm_refuse(struct vm *vm, const char *fmt,
 								  ...)
 {
+	int n = fmt_snprintf(vm->stop_detail, sizeof(vm->stop_detail), "%s: ", vm->origin);
 	va_list ap;
 
 	va_start(ap, fmt);
-	fmt_vsnprintf(vm->stop_detail, sizeof(vm->stop_detail), fmt, ap);
+	fmt_vsnprintf(vm->stop_detail + n, sizeof(vm->stop_detail) - (size_t)n, fmt, ap);
 	va_end(ap);
 	vm->state = VM_REFUSED;
 	vm->stop_reason = VM_STOP_LOAD_FAILED;
@@ -169,62 +171,72 @@ static struct vm *vm_build(struct vm *vm, const struct vm_options *o, const void
 }
 
 /*
- * A fresh slot for boot module `module` (the VM's id too: every module takes one slot, in
- * order), named "module#N" until its options give it a name it may keep.
+ * A fresh slot (the VM's id too: every VM line or boot module takes one, in order) for a VM
+ * from `origin`, named after the image file that cmdline starts with, or by its fallback name
+ * (vm_options_fallback_name()) until its options give it a name it may keep.
  */
-static struct vm *vm_new(unsigned int module, const char *module_cmdline)
+static struct vm *vm_new(const struct vm_origin *origin, const char *cmdline)
 {
-	char label[64];
+	char label[64], name[VM_OPTIONS_NAME_MAX];
+	int named = vm_options_file_name(cmdline, name) == 0;
 	struct vm *vm;
 
 	if (vms_used == VM_MAX) {
-		fmt_escape(label, sizeof(label), module_cmdline);
-		log_error("vm: more than %u VMs: boot module %u (\"%s\") ignored\n", VM_MAX, module,
+		fmt_escape(label, sizeof(label), cmdline);
+		log_error("vm: more than %u VMs: %s (\"%s\") ignored\n", VM_MAX, origin->where,
 			  label);
 		return NULL;
 	}
 	vm = &vms[vms_used];
 	memset(vm, 0, sizeof(*vm));
 	vm->id = vms_used++;
-	vm_options_fallback_name(vm->name, sizeof(vm->name), NULL, module);
+	strlcpy(vm->origin, origin->where, sizeof(vm->origin));
+	for (unsigned int i = 0; named && i < vm->id; i++)
+		if (!strcmp(vms[i].name, name))
+			named = -1;
+	if (named == 1)
+		strlcpy(vm->name, name, sizeof(vm->name));
+	else
+		vm_options_fallback_name(vm->name, sizeof(vm->name), named ? name : NULL,
+					 origin->unnamed, origin->number);
 	return vm;
 }
 
-void vm_record_refused_module(unsigned int module, const char *module_cmdline, const char *why)
+void vm_record_refused(const struct vm_origin *origin, const char *cmdline, const char *why)
 {
-	struct vm *vm = vm_new(module, module_cmdline);
+	struct vm *vm = vm_new(origin, cmdline);
 
 	if (!vm)
 		return;
-	strlcpy(vm->stop_detail, why, sizeof(vm->stop_detail));
+	fmt_snprintf(vm->stop_detail, sizeof(vm->stop_detail), "%s: %s", vm->origin, why);
 	vm->state = VM_REFUSED;
 	vm->stop_reason = VM_STOP_LOAD_FAILED;
 	vm->exit_code = -1;
+	log_error("vm %s: refused: %s\n", vm->name, vm->stop_detail);
 }
 
-struct vm *vm_create_from_module(unsigned int module, const char *module_cmdline, const void *image,
-				 uint64_t image_size)
+struct vm *vm_create(const struct vm_origin *origin, const char *cmdline, const void *image,
+		     uint64_t image_size)
 {
 	static struct vm_options opts;
 	/* Options are outside text: escaped before they reach the console or the summary. */
-	static char shown[2 * VM_STOP_DETAIL_MAX], err_shown[2 * VM_STOP_DETAIL_MAX];
+	static char err_shown[2 * VM_STOP_DETAIL_MAX];
 	char err[VM_STOP_DETAIL_MAX];
-	struct vm *vm = vm_new(module, module_cmdline);
+	struct vm *vm = vm_new(origin, cmdline);
 
 	if (!vm)
 		return NULL;
-	if (vm_options_parse(module_cmdline, &opts, err, sizeof(err))) {
-		fmt_escape(shown, 64, module_cmdline);
+	if (vm_options_parse(cmdline, &opts, err, sizeof(err))) {
 		fmt_escape(err_shown, sizeof(err_shown), err);
-		return vm_refuse(vm, "module \"%s\": %s", shown, err_shown);
+		return vm_refuse(vm, "%s", err_shown);
 	}
 	/* First come keeps the name; a later one is refused under a name of its own. */
 	for (unsigned int i = 0; i < vm->id; i++) {
 		if (!strcmp(vms[i].name, opts.name)) {
-			vm_options_fallback_name(vm->name, sizeof(vm->name), opts.name, module);
-			return vm_refuse(
-				vm, "boot module %u is named \"%s\" like boot module %u (vm %s)",
-				module, opts.name, vms[i].id, vms[i].name);
+			vm_options_fallback_name(vm->name, sizeof(vm->name), opts.name,
+						 origin->unnamed, origin->number);
+			return vm_refuse(vm, "the name \"%s\" is taken by vm %s (%s)", opts.name,
+					 vms[i].name, vms[i].origin);
 		}
 	}
 	strlcpy(vm->name, opts.name, sizeof(vm->name));
@@ -273,6 +285,15 @@ int vm_io_access(struct vcpu *vcpu, uint16_t port, unsigned int size, int write,
 	if (!write)
 		*value = size == 4 ? 0xffffffffu : size == 2 ? 0xffffu : 0xffu;
 	return 0;
+}
+
+unsigned int vm_count_running(void)
+{
+	unsigned int running = 0;
+
+	for (unsigned int i = 0; i < vms_used; i++)
+		running += vms[i].state == VM_RUNNING;
+	return running;
 }
 
 unsigned int vm_count_failed(void)

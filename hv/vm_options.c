@@ -15,35 +15,50 @@ static int is_name_char(char c)
 	       c == '-' || c == '_' || c == '.';
 }
 
-static int set_name(struct vm_options *o, const char *name, size_t len)
+/* name[VM_OPTIONS_NAME_MAX] = the len bytes at text, if they make a valid name. */
+static int set_name(char *name, const char *text, size_t len)
 {
-	if (len == 0 || len >= sizeof(o->name))
+	if (len == 0 || len >= VM_OPTIONS_NAME_MAX)
 		return -1;
 	for (size_t i = 0; i < len; i++)
-		if (!is_name_char(name[i]))
+		if (!is_name_char(text[i]))
 			return -1;
-	memcpy(o->name, name, len);
-	o->name[len] = '\0';
+	memcpy(name, text, len);
+	name[len] = '\0';
 	return 0;
 }
 
-void vm_options_fallback_name(char *buf, size_t size, const char *name, unsigned int module)
+void vm_options_fallback_name(char *buf, size_t size, const char *name, const char *unnamed,
+			      unsigned int number)
 {
-	fmt_snprintf(buf, size, "%s#%u", name ? name : "module", module);
+	fmt_snprintf(buf, size, "%s#%u", name ? name : unnamed, number);
 }
 
-/* "name" from ".../name.elf": the default VM name of an image file. */
-static void name_from_file(struct vm_options *o, const char *file)
+/* "name" from ".../name.elf" (len bytes at file): the default VM name of an image file. */
+static int name_from_file(char *name, const char *file, size_t len)
 {
 	const char *base = file, *dot = NULL;
 
-	for (const char *p = file; *p; p++)
+	for (const char *p = file; p < file + len; p++)
 		if (*p == '/' || *p == '\\')
 			base = p + 1;
-	for (const char *p = base; *p; p++)
+	for (const char *p = base; p < file + len; p++)
 		if (*p == '.')
 			dot = p;
-	set_name(o, base, dot && dot > base ? (size_t)(dot - base) : strlen(base));
+	return set_name(name, base,
+			dot && dot > base ? (size_t)(dot - base) : (size_t)(file + len - base));
+}
+
+int vm_options_file_name(const char *cmdline, char *name)
+{
+	size_t w = parse_word(&cmdline);
+
+	for (size_t i = 0; i < w; i++)
+		if (cmdline[i] == '=')
+			return -1;
+	if (w == 0 || (w == 2 && !strncmp(cmdline, "--", 2)))
+		return -1;
+	return name_from_file(name, cmdline, w);
 }
 
 static int parse_size(const char *s, uint64_t *out)
@@ -118,7 +133,7 @@ static int apply_word(struct vm_options *o, const char *w, int first, char *err,
 	uint64_t mem;
 
 	if (!strncmp(w, "name=", 5)) {
-		if (set_name(o, w + 5, strlen(w + 5))) {
+		if (set_name(o->name, w + 5, strlen(w + 5))) {
 			fmt_snprintf(err, n,
 				     "\"%s\": a name is 1-%u letters, digits, '-', '_' or '.'", w,
 				     VM_OPTIONS_NAME_MAX - 1);
@@ -156,7 +171,7 @@ static int apply_word(struct vm_options *o, const char *w, int first, char *err,
 		}
 		o->console = (enum vm_console_policy)p;
 	} else if (first && !has_equals(w)) {
-		name_from_file(o, w);
+		name_from_file(o->name, w, strlen(w));
 	} else {
 		fmt_snprintf(err, n,
 			     "unknown option \"%s\" (known: name=, mem=, console=, grant=, rate=, "

@@ -1,6 +1,6 @@
 /*
  * Reading files from the loader's own volume (see file.h): the Simple File System protocol
- * of LoadedImage->DeviceHandle, with paths built from the directory in LoadedImage->FilePath.
+ * of LoadedImage->DeviceHandle (or of the partition below it), paths from its root.
  */
 #include "file.h"
 
@@ -20,72 +20,6 @@ static UINTN pages_for(UINT64 size)
 	return size ? (UINTN)((size + PAGE_SIZE - 1) / PAGE_SIZE) : 1;
 }
 
-/* Concatenates the file path nodes of dp (a path may be split over several) into path. */
-static EFI_STATUS device_path_to_file(EFI_DEVICE_PATH *dp, CHAR16 *path, size_t max)
-{
-	size_t len = 0;
-
-	for (; dp && !IsDevicePathEndType(dp); dp = NextDevicePathNode(dp)) {
-		FILEPATH_DEVICE_PATH *fp = (FILEPATH_DEVICE_PATH *)dp;
-		size_t node_len = DevicePathNodeLength(dp);
-		size_t n;
-
-		if (node_len < sizeof(EFI_DEVICE_PATH))
-			return EFI_VOLUME_CORRUPTED; /* would loop forever */
-		if (DevicePathType(dp) != MEDIA_DEVICE_PATH ||
-		    DevicePathSubType(dp) != MEDIA_FILEPATH_DP ||
-		    node_len < SIZE_OF_FILEPATH_DEVICE_PATH)
-			continue;
-		n = (node_len - SIZE_OF_FILEPATH_DEVICE_PATH) / sizeof(CHAR16);
-		if (len && path[len - 1] != L'\\' && n && fp->PathName[0] != L'\\') {
-			if (len + 1 >= max)
-				return EFI_BUFFER_TOO_SMALL;
-			path[len++] = L'\\';
-		}
-		for (size_t i = 0; i < n && fp->PathName[i]; i++) {
-			if (len + 1 >= max)
-				return EFI_BUFFER_TOO_SMALL;
-			path[len++] = fp->PathName[i] == L'/' ? L'\\' : fp->PathName[i];
-		}
-	}
-	path[len] = 0;
-	return EFI_SUCCESS;
-}
-
-/* vol->dir = everything before the last '\' of the image's path, with a leading '\'. */
-static EFI_STATUS find_image_dir(EFI_LOADED_IMAGE *li, struct volume *vol)
-{
-	CHAR16 path[FILE_PATH_MAX];
-	size_t len = 0, cut = 0, out = 0;
-	EFI_STATUS st;
-
-	st = device_path_to_file(li->FilePath, path, FILE_PATH_MAX);
-	if (EFI_ERROR(st)) {
-		console_error("can not read the loader's own file path: %s",
-			      console_status_name(st));
-		return st;
-	}
-	while (path[len])
-		len++;
-	if (len == 0) {
-		console_error("the firmware gave no file path for the loader, so its directory is "
-			      "unknown");
-		return EFI_NOT_FOUND;
-	}
-	for (size_t i = 0; i < len; i++)
-		if (path[i] == L'\\')
-			cut = i;
-	if (path[0] != L'\\' && cut)
-		vol->dir[out++] = L'\\';
-	for (size_t i = 0; i < cut; i++)
-		vol->dir[out++] = path[i];
-	vol->dir[out] = 0;
-
-	for (size_t i = 0; i <= out; i++)
-		vol->dir_name[i] = vol->dir[i] < 0x80 ? (char)vol->dir[i] : '?';
-	return EFI_SUCCESS;
-}
-
 static EFI_STATUS make_path(const struct volume *vol, const char *name, CHAR16 *path, char *shown);
 
 static EFI_STATUS open_root(EFI_HANDLE handle, EFI_FILE_HANDLE *root)
@@ -96,14 +30,14 @@ static EFI_STATUS open_root(EFI_HANDLE handle, EFI_FILE_HANDLE *root)
 	return EFI_ERROR(st) ? st : fs->OpenVolume(fs, root);
 }
 
-/* 1 if <dir>\shunt.elf can be opened on the volume whose root is root. */
+/* 1 if the hypervisor image can be opened on the volume whose root is root. */
 static int volume_has_hypervisor(struct volume *vol, EFI_FILE_HANDLE root)
 {
 	CHAR16 path[FILE_PATH_MAX];
 	char shown[FILE_PATH_MAX];
 	EFI_FILE_HANDLE file;
 
-	if (EFI_ERROR(make_path(vol, "shunt.elf", path, shown)) ||
+	if (EFI_ERROR(make_path(vol, FILE_HYPERVISOR, path, shown)) ||
 	    EFI_ERROR(root->Open(root, &file, path, EFI_FILE_MODE_READ, 0)))
 		return 0;
 	file->Close(file);
@@ -113,7 +47,7 @@ static int volume_has_hypervisor(struct volume *vol, EFI_FILE_HANDLE root)
 /*
  * Boot managers may start the loader with the whole disk (or CD) as its device, which has
  * no file system itself: GRUB's chainloader does. Then the volume is the partition below
- * that device (a GPT partition, or the El Torito image of a CD) that holds <dir>\shunt.elf.
+ * that device (a partition, or the El Torito image of a CD) that holds the hypervisor image.
  */
 static EFI_STATUS open_partition_below(EFI_HANDLE device, struct volume *vol)
 {
@@ -159,17 +93,14 @@ EFI_STATUS file_open_volume(EFI_HANDLE image, struct volume *vol)
 			      console_status_name(st));
 		return st;
 	}
-	st = find_image_dir(li, vol);
-	if (EFI_ERROR(st))
-		return st;
 	if (!EFI_ERROR(open_root(li->DeviceHandle, &vol->root)))
 		return EFI_SUCCESS;
 	vol->root = NULL;
 	st = open_partition_below(li->DeviceHandle, vol);
 	if (EFI_ERROR(st))
 		console_error("the loader's device has no file system (Simple File System "
-			      "protocol), and no partition below it holds %s\\shunt.elf: %s",
-			      vol->dir_name, console_status_name(st));
+			      "protocol), and no partition below it holds \\%s: %s",
+			      FILE_HYPERVISOR, console_status_name(st));
 	return st;
 }
 
@@ -180,17 +111,12 @@ void file_close_volume(struct volume *vol)
 	vol->root = NULL;
 }
 
-/* path = <dir>\<name> in UCS-2, shown = the same in ASCII for messages. */
+/* path = \<name> in UCS-2 ('/' turned into '\'), shown = the same in ASCII for messages. */
 static EFI_STATUS make_path(const struct volume *vol, const char *name, CHAR16 *path, char *shown)
 {
 	size_t len = 0;
 
-	while (vol->dir[len])
-		len++;
-	if (len + 1 >= FILE_PATH_MAX)
-		return EFI_BUFFER_TOO_SMALL;
-	for (size_t i = 0; i < len; i++)
-		path[i] = vol->dir[i];
+	(void)vol;
 	path[len++] = L'\\';
 	for (const char *p = name; *p; p++) {
 		if (len + 1 >= FILE_PATH_MAX)
@@ -259,8 +185,7 @@ EFI_STATUS file_read(struct volume *vol, const char *name, int optional, void **
 
 	st = make_path(vol, name, path, shown);
 	if (EFI_ERROR(st)) {
-		console_error("path %s\\%s is longer than %u characters", vol->dir_name, name,
-			      FILE_PATH_MAX - 1);
+		console_error("path \\%s is longer than %u characters", name, FILE_PATH_MAX - 1);
 		return st;
 	}
 	st = vol->root->Open(vol->root, &fh, path, EFI_FILE_MODE_READ, 0);

@@ -89,8 +89,7 @@ EFI_STATUS hvimage_load(struct volume *vol, struct hvimage *img)
 	if (EFI_ERROR(st))
 		return st;
 	if (elf64_parse(file, size, &elf, err, sizeof(err))) {
-		console_error("%s\\" HVIMAGE_FILE " is not a usable hypervisor image: %s",
-			      vol->dir_name, err);
+		console_error("\\" HVIMAGE_FILE " is not a usable hypervisor image: %s", err);
 		st = EFI_LOAD_ERROR;
 		goto out_free;
 	}

@@ -11,7 +11,7 @@
 
 #include "file.h"
 
-#define HVIMAGE_FILE "shunt.elf"
+#define HVIMAGE_FILE FILE_HYPERVISOR
 
 struct hvimage_pages {
 	uint64_t base;

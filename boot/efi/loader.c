@@ -1,22 +1,24 @@
 /*
- * Shunt's UEFI loader (BOOTX64.EFI): reads boot.cfg, shunt.elf and the modules boot.cfg names
- * from its own directory, fills the struct handoff, leaves boot services and enters the
- * hypervisor. This file holds the order of those steps and the handoff they fill.
+ * Shunt's UEFI loader (BOOTX64.EFI): reads shunt.elf, shunt.cfg and the guest files shunt.cfg
+ * names from its boot medium, fills the struct handoff, leaves boot services and enters the
+ * hypervisor. It passes the files as GRUB's menu does (README.md, "The boot medium"): the
+ * config as module "/shunt.cfg", each guest file as "/guests/<file>"; the hypervisor reads the
+ * config itself. This file holds the order of those steps and the handoff they fill.
  */
 #include <efi.h>
 #include <efilib.h>
 
 #include <boot/handoff.h>
+#include <hv/config.h>
 #include <hv/fmt.h>
 
-#include "bootcfg.h"
 #include "console.h"
 #include "file.h"
 #include "hvimage.h"
+#include "loadopts.h"
 #include "memmap_efi.h"
 
 #define LOADER_NAME "Shunt UEFI loader " SHUNT_VERSION
-#define BOOTCFG_FILE "boot.cfg"
 #define PAGE_SIZE 4096
 #define BELOW_4G 0xffffffffull /* the handoff and modules must be reachable with 32 bits */
 #define EXIT_ATTEMPTS 8	       /* ExitBootServices tries before giving up on the map key */
@@ -30,8 +32,7 @@ typedef void (*hv_entry_fn)(const struct handoff *handoff) __attribute__((sysv_a
 
 EFI_STATUS efi_main(EFI_HANDLE image, EFI_SYSTEM_TABLE *systab);
 
-static struct bootcfg cfg;
-static char cfg_name[FILE_PATH_MAX]; /* "<dir>\boot.cfg", for messages */
+static struct config cfg;
 
 static void copy_string(char *dst, const char *src, size_t size)
 {
@@ -42,40 +43,11 @@ static void copy_string(char *dst, const char *src, size_t size)
 	dst[i] = '\0';
 }
 
-static EFI_STATUS read_config(struct volume *vol)
-{
-	char err[BOOTCFG_ERR_MAX];
-	void *text;
-	UINT64 size;
-	EFI_STATUS st;
-
-	fmt_snprintf(cfg_name, sizeof(cfg_name), "%s\\" BOOTCFG_FILE, vol->dir_name);
-	bootcfg_init(&cfg);
-	st = file_read(vol, BOOTCFG_FILE, 1, &text, &size);
-	if (st == EFI_NOT_FOUND) {
-		console_info("no %s: no modules, empty command line", cfg_name);
-		return EFI_SUCCESS;
-	}
-	if (EFI_ERROR(st))
-		return st;
-	if (bootcfg_parse(text, size, cfg_name, &cfg, err, sizeof(err))) {
-		console_error("%s", err);
-		st = EFI_LOAD_ERROR;
-	} else if (cfg.modules_dropped) {
-		console_error("%s:%u: more than %u modules: %u module line%s from here on not "
-			      "loaded",
-			      cfg_name, cfg.dropped_line, HANDOFF_MAX_MODULES, cfg.modules_dropped,
-			      cfg.modules_dropped == 1 ? "" : "s");
-	}
-	file_free(text, size);
-	return st;
-}
-
-/* The hypervisor's command line: the load options when there are any, else boot.cfg's. */
+/* The hypervisor's command line: the load options' words (shunt.cfg's come first, in hv). */
 static EFI_STATUS set_cmdline(EFI_HANDLE image, struct handoff *h)
 {
 	EFI_LOADED_IMAGE *li;
-	char err[BOOTCFG_ERR_MAX];
+	char err[128];
 	EFI_STATUS st;
 
 	st = BS->HandleProtocol(image, &LoadedImageProtocol, (void **)&li);
@@ -84,25 +56,21 @@ static EFI_STATUS set_cmdline(EFI_HANDLE image, struct handoff *h)
 			      console_status_name(st));
 		return st;
 	}
-	switch (bootcfg_parse_load_options(li->LoadOptions, li->LoadOptionsSize, h->cmdline,
-					   sizeof(h->cmdline), err, sizeof(err))) {
-	case BOOTCFG_OPTIONS_CMDLINE:
+	switch (loadopts_parse(li->LoadOptions, li->LoadOptionsSize, h->cmdline, sizeof(h->cmdline),
+			       err, sizeof(err))) {
+	case LOADOPTS_CMDLINE:
 		console_info("command line (from load options): %s", h->cmdline);
 		return EFI_SUCCESS;
-	case BOOTCFG_OPTIONS_NOT_TEXT:
+	case LOADOPTS_NOT_TEXT:
 		console_info("ignoring %u bytes of load options that are not text",
 			     (unsigned int)li->LoadOptionsSize);
-		break;
-	case BOOTCFG_OPTIONS_NONE:
-		break;
+		return EFI_SUCCESS;
+	case LOADOPTS_NONE:
+		return EFI_SUCCESS;
 	default:
 		console_error("load options: %s", err);
 		return EFI_INVALID_PARAMETER;
 	}
-	copy_string(h->cmdline, cfg.cmdline, sizeof(h->cmdline));
-	if (cfg.cmdline_line)
-		console_info("command line (from %s): %s", cfg_name, h->cmdline);
-	return EFI_SUCCESS;
 }
 
 static void free_modules(struct handoff *h)
@@ -113,52 +81,72 @@ static void free_modules(struct handoff *h)
 	h->module_count = 0;
 }
 
-/* Says why boot.cfg's module m is not loaded; hv reports it again and builds no VM from it. */
-static void report_refused(const struct bootcfg_module *m)
+/*
+ * Reads path into the next module, named name. One that can not be read is passed refused,
+ * so that it costs that file alone and hv can name it. Returns 0, or -1 when the module
+ * table is full (the file is counted in modules_dropped).
+ */
+static int add_module(struct volume *vol, struct handoff *h, const char *path, const char *name)
 {
-	if (m->refused == HANDOFF_MODULE_CMDLINE_TOO_LONG)
-		console_error("%s:%u: module command line (file name included) is %u bytes, at "
-			      "most %u: module not loaded",
-			      cfg_name, m->line, m->cmdline_length, HANDOFF_MODULE_CMDLINE_MAX - 1);
-	else
-		console_error("%s:%u: module file name is longer than %u bytes: module not loaded",
-			      cfg_name, m->line, BOOTCFG_FILE_MAX - 1);
+	struct handoff_module *hm;
+	void *data;
+	UINT64 size;
+
+	if (h->module_count == HANDOFF_MAX_MODULES) {
+		h->modules_dropped++;
+		return -1;
+	}
+	hm = &h->modules[h->module_count++];
+	*hm = (struct handoff_module){ 0 };
+	copy_string(hm->cmdline, name, sizeof(hm->cmdline));
+	while (name[hm->cmdline_length])
+		hm->cmdline_length++;
+	if (EFI_ERROR(file_read(vol, path, 0, &data, &size))) {
+		hm->refused = HANDOFF_MODULE_NOT_LOADED;
+		return 0;
+	}
+	hm->refused = HANDOFF_MODULE_OK;
+	hm->base = (UINTN)data;
+	hm->length = size;
+	console_info("%s: %llu bytes at 0x%llx", name, (unsigned long long)size,
+		     (unsigned long long)hm->base);
+	return 0;
 }
 
 /*
- * Loads boot.cfg's modules into h. One that can not be loaded (refused by boot.cfg's
- * limits, missing, unreadable, no memory for it) is passed refused, so that it costs that
- * module alone and hv can name it.
+ * Loads \shunt.cfg and each guest file its vm lines name (once, however many VMs share it).
+ * Problems in the file are the hypervisor's to report, with their line numbers: here a line
+ * that names no usable file only loads nothing.
  */
 static void load_modules(struct volume *vol, struct handoff *h)
 {
-	for (uint32_t i = 0; i < cfg.module_count; i++) {
-		const struct bootcfg_module *m = &cfg.modules[i];
-		struct handoff_module *hm = &h->modules[h->module_count++];
-		void *data;
-		UINT64 size;
-		EFI_STATUS st;
+	char path[CONFIG_FILE_MAX + 16], name[CONFIG_FILE_MAX + 16];
+	void *text;
+	UINT64 size;
+	EFI_STATUS st;
 
-		copy_string(hm->cmdline, m->cmdline, sizeof(hm->cmdline));
-		hm->cmdline_length = m->cmdline_length;
-		hm->refused = m->refused;
-		if (m->refused) {
-			report_refused(m);
-			continue;
-		}
-		st = file_read(vol, m->file, 0, &data, &size);
-		if (EFI_ERROR(st)) {
-			console_error("%s:%u: module '%s' could not be loaded", cfg_name, m->line,
-				      m->file);
-			hm->refused = HANDOFF_MODULE_NOT_LOADED;
-			continue;
-		}
-		hm->base = (UINTN)data;
-		hm->length = size;
-		console_info("module %s: %llu bytes at 0x%llx", m->file, (unsigned long long)size,
-			     (unsigned long long)hm->base);
+	st = file_read(vol, FILE_CONFIG, 1, &text, &size);
+	if (st == EFI_NOT_FOUND) {
+		console_info("no \\" FILE_CONFIG ": no guests");
+		return;
 	}
-	h->modules_dropped = cfg.modules_dropped;
+	if (EFI_ERROR(st))
+		return; /* file_read said why; hv says there are no guests */
+	config_parse(text, size, &cfg);
+	h->modules[0] = (struct handoff_module){ .base = (UINTN)text,
+						 .length = size,
+						 .cmdline = CONFIG_MODULE_NAME,
+						 .cmdline_length = sizeof(CONFIG_MODULE_NAME) - 1 };
+	h->module_count = 1;
+	for (uint32_t i = 0; i < cfg.vm_count; i++) {
+		const struct config_vm *vm = &cfg.vms[i];
+
+		if (!vm->file[0] || vm->problem[0] || config_find_file(&cfg, vm->file) != vm)
+			continue;
+		fmt_snprintf(path, sizeof(path), FILE_GUEST_DIR "%s", vm->file);
+		fmt_snprintf(name, sizeof(name), CONFIG_GUEST_DIR "%s", vm->file);
+		add_module(vol, h, path, name);
+	}
 }
 
 static const UINT8 *find_config_table(EFI_GUID guid)
@@ -318,10 +306,6 @@ EFI_STATUS efi_main(EFI_HANDLE image, EFI_SYSTEM_TABLE *systab)
 	st = file_open_volume(image, &vol);
 	if (EFI_ERROR(st))
 		goto err_out;
-	console_info("loading from %s", vol.dir_name[0] ? vol.dir_name : "\\");
-	st = read_config(&vol);
-	if (EFI_ERROR(st))
-		goto err_volume;
 	st = hvimage_load(&vol, &hv);
 	if (EFI_ERROR(st))
 		goto err_volume;

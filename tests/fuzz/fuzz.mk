@@ -1,5 +1,5 @@
 # Fuzz targets (libFuzzer, clang) for everything that parses untrusted input: multiboot2
-# tags, ELF images, boot.cfg and UEFI LoadOptions, command lines and VM options, firmware
+# tags, ELF images, shunt.cfg and UEFI LoadOptions, command lines and VM options, firmware
 # memory maps. `make fuzz-smoke` (part of make test) runs each for FUZZ_SECONDS, starting from
 # the regression corpus in tests/fuzz/corpus/<target>/ (small seeds that reach each check,
 # written by tests/fuzz/make-seeds; new finds go to $(BUILD)/fuzz, never into the repo);
@@ -14,12 +14,12 @@ FUZZ_CFLAGS  := -std=c11 -g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitiz
 
 fsrc_mb2     := boot/multiboot2/mb2_parse.c hv/lib/fmt.c
 fsrc_elf64   := hv/lib/elf64.c hv/lib/fmt.c
-fsrc_bootcfg := boot/efi/bootcfg.c hv/lib/fmt.c
+fsrc_config  := hv/lib/config.c boot/efi/loadopts.c hv/lib/fmt.c
 fsrc_options := hv/vm_options.c hv/hw_rules.c hv/ratelimit.c hv/lib/div128.c hv/lib/parse.c hv/cmdline.c \
                 hv/log.c hv/lib/fmt.c tests/unit/hv_string.c
 fsrc_memmap  := hv/memmap.c hv/frame.c hv/lib/fmt.c
 
-FUZZ_NAMES := mb2 elf64 bootcfg options memmap
+FUZZ_NAMES := mb2 elf64 config options memmap
 FUZZ_BINS  := $(FUZZ_NAMES:%=$(FUZZ)/fuzz_%)
 
 .PHONY: fuzz-build fuzz-run

@@ -394,7 +394,7 @@ static void test_fallback_names_never_collide(void **state)
 			char *name = names[n++];
 
 			vm_options_fallback_name(name, VM_OPTIONS_FALLBACK_NAME_MAX, wanted[w],
-						 modules[m]);
+						 "module", modules[m]);
 			/* Never cut: the module number is all there. */
 			snprintf(line, sizeof(line), "#%u", modules[m]);
 			assert_non_null(strstr(name, line));
@@ -413,10 +413,46 @@ static void test_fallback_names_never_collide(void **state)
 		for (unsigned int j = i + 1; j < n; j++)
 			if (i % ARRAY_SIZE(modules) != j % ARRAY_SIZE(modules))
 				assert_true(strcmp(names[i], names[j]) != 0);
-	vm_options_fallback_name(names[0], VM_OPTIONS_FALLBACK_NAME_MAX, NULL, 4);
+	vm_options_fallback_name(names[0], VM_OPTIONS_FALLBACK_NAME_MAX, NULL, "module", 4);
 	assert_string_equal(names[0], "module#4");
-	vm_options_fallback_name(names[0], VM_OPTIONS_FALLBACK_NAME_MAX, "hello", 3);
+	vm_options_fallback_name(names[0], VM_OPTIONS_FALLBACK_NAME_MAX, "hello", "module", 3);
 	assert_string_equal(names[0], "hello#3");
+	vm_options_fallback_name(names[0], VM_OPTIONS_FALLBACK_NAME_MAX, NULL, "line", 12);
+	assert_string_equal(names[0], "line#12");
+}
+
+/* A refused VM is named after its file, whatever its options say. */
+static void test_file_names(void **state)
+{
+	static const struct {
+		const char *cmdline, *name;
+	} cases[] = {
+		{ "hello.elf mem=4M", "hello" },
+		{ "  /guests/x-1.2.elf", "x-1.2" },
+		{ "a.b.c bad=option", "a.b" },
+		{ "noext", "noext" },
+		{ ".elf", ".elf" },
+		{ "dir\\win.elf", "win" },
+	};
+	static const char *const nameless[] = { "",
+						"   ",
+						"mem=4M x.elf",
+						"-- a",
+						"bad$char.elf",
+						"/guests/",
+						"x.elf=1",
+						"0123456789012345678901234567890123.elf" };
+	char name[VM_OPTIONS_NAME_MAX];
+
+	(void)state;
+	for (size_t i = 0; i < ARRAY_SIZE(cases); i++) {
+		memset(name, '@', sizeof(name));
+		assert_int_equal(vm_options_file_name(cases[i].cmdline, name), 0);
+		assert_string_equal(name, cases[i].name);
+	}
+	for (size_t i = 0; i < ARRAY_SIZE(nameless); i++)
+		if (vm_options_file_name(nameless[i], name) == 0)
+			fail_msg("\"%s\" gave the name \"%s\"", nameless[i], name);
 }
 
 int main(void)
@@ -439,6 +475,7 @@ int main(void)
 		cmocka_unit_test(test_rates),
 		cmocka_unit_test(test_bad_rates),
 		cmocka_unit_test(test_fallback_names_never_collide),
+		cmocka_unit_test(test_file_names),
 	};
 
 	return unit_run(tests);

@@ -15,6 +15,7 @@
 #include <hv/vm_options.h>
 
 #define VM_MAX 16 /* as many as a loader can pass modules (HANDOFF_MAX_MODULES) */
+#define VM_ORIGIN_MAX 24
 #define VM_STOP_DETAIL_MAX 256
 #define VM_IO_HANDLERS_MAX (HW_MAX_WINDOWS + 1) /* every granted window, and the UART */
 #define VM_MMIO_MAPS_MAX 4
@@ -96,9 +97,10 @@ struct vm_stats {
 };
 
 struct vm {
-	unsigned int id; /* also the number of the boot module it was built from */
-	/* Unique among VMs: its name option, or a fallback (vm_options_fallback_name()). */
+	unsigned int id; /* its place among the VM lines (or boot modules), from 0 */
+	/* Unique among VMs: its name option or file's, or a fallback (vm_options_fallback_name()). */
 	char name[VM_OPTIONS_FALLBACK_NAME_MAX];
+	char origin[VM_ORIGIN_MAX]; /* struct vm_origin's where */
 	enum vm_state state;
 	enum vm_stop_reason stop_reason;
 	int64_t exit_code;
@@ -143,18 +145,26 @@ struct vm {
 /* A pointer to vm's [gpa, gpa + len) if it is RAM and aligned to align (a power of two). */
 void *vm_gpa_to_hva_aligned(struct vm *vm, gpa_t gpa, uint64_t len, uint64_t align);
 
-/*
- * Creates and loads a VM from boot module number `module` (for messages); on refusal the
- * VM is kept as VM_REFUSED, with the reason logged.
- */
-struct vm *vm_create_from_module(unsigned int module, const char *module_cmdline, const void *image,
-				 uint64_t image_size);
+/* Where a VM was asked for, for messages and fallback names. */
+struct vm_origin {
+	char where[VM_ORIGIN_MAX]; /* "shunt.cfg:5" or "boot module 3" */
+	const char *unnamed;	   /* "line" or "module": a nameless VM is "UNNAMED#number" */
+	unsigned int number;	   /* the line or module number */
+};
 
 /*
- * Keeps a boot module that no VM could be built from (its loader refused it, it is empty,
- * ...) in the summary as a refused VM, with why as its detail. The caller logs the reason.
+ * Creates and loads a VM from cmdline ("<image file> <options...>") and the image; on
+ * refusal the VM is kept as VM_REFUSED, with the reason logged.
  */
-void vm_record_refused_module(unsigned int module, const char *module_cmdline, const char *why);
+struct vm *vm_create(const struct vm_origin *origin, const char *cmdline, const void *image,
+		     uint64_t image_size);
+
+/*
+ * Keeps a VM that could not even be tried (its line is malformed, its file missing or not
+ * loaded, ...) in the summary as refused, named after its file, with why logged as
+ * "vm NAME: refused: ORIGIN: why".
+ */
+void vm_record_refused(const struct vm_origin *origin, const char *cmdline, const char *why);
 
 /* Stops vm for good with reason and code; detail says what happened, for the summary. */
 void vm_stop(struct vm *vm, enum vm_stop_reason reason, int64_t exit_code, const char *fmt, ...)
@@ -192,6 +202,9 @@ void vm_console_close(struct vm *vm);
 void vm_release_if_stopped(struct vm *vm);
 /* VMs that did not end by their own PV_CALL_EXIT with code 0 (refused ones included). */
 unsigned int vm_count_failed(void);
+
+/* VMs built and running (not refused, not yet stopped). */
+unsigned int vm_count_running(void);
 /* One line per VM (state, stop reason, exit code) plus counters and exits by reason. */
 void vm_print_summary(void);
 

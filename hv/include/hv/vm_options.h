@@ -54,16 +54,26 @@ struct vm_options {
 /* Returns 0, or -EINVAL with a one-line reason in err. */
 int vm_options_parse(const char *cmdline, struct vm_options *opts, char *err, size_t err_size);
 
-/* Room for any name vm_options_fallback_name() writes: a name, '#' and a module number. */
+/*
+ * The default VM name of a command line whose first word is an image file ("dir/hello.elf
+ * mem=4M" gives "hello") into name[VM_OPTIONS_NAME_MAX]: 0, or -1 when the first word is no
+ * file or makes no valid name. Refused VMs are named this way before their options are read.
+ */
+int vm_options_file_name(const char *cmdline, char *name);
+
+/* Room for any name vm_options_fallback_name() writes: a name, '#' and a number. */
 #define VM_OPTIONS_FALLBACK_NAME_MAX (VM_OPTIONS_NAME_MAX + 11)
 
 /*
- * The name a VM is known by in the log and the summary when its options give it no name it
- * may keep: "NAME#N" when the name NAME it asked for is another VM's, "module#N" (name NULL)
- * when boot module N has no usable name. '#' is never in a name option or file name, and
- * N is the boot module's number, so a fallback name never equals a given name nor another
- * module's fallback name. size of at least VM_OPTIONS_FALLBACK_NAME_MAX never cuts it.
+ * The name a VM is known by in the log and the summary when it has no name it may keep:
+ * "NAME#N" when the name NAME it asked for (or its file's) is another VM's, "UNNAMED#N"
+ * (name NULL) when it has no usable name at all; N numbers where the VM came from (its
+ * shunt.cfg line, or its boot module) and unnamed says which ("line", "module"). '#' is never
+ * in a name option or file name, and N differs between VMs, so a fallback name never equals
+ * a given name nor another VM's fallback name. size of at least VM_OPTIONS_FALLBACK_NAME_MAX
+ * never cuts it.
  */
-void vm_options_fallback_name(char *buf, size_t size, const char *name, unsigned int module);
+void vm_options_fallback_name(char *buf, size_t size, const char *name, const char *unnamed,
+			      unsigned int number);
 
 #endif
