@@ -60,6 +60,11 @@ GUEST_COMMON := tests/guests/start.S tests/guests/traps.S
 
 DEPS_STAMP := $(BUILD)/.deps-installed
 
+# The admin's shunt.cfg checker (tools/shunt-config.c): hv's own parsers, built for the host.
+SHUNT_CONFIG_SRCS := tools/shunt-config.c hv/lib/config.c hv/lib/fmt.c hv/lib/elf64.c \
+                     hv/lib/parse.c hv/lib/div128.c hv/cmdline.c hv/log.c hv/vm_options.c \
+                     hv/hw_rules.c hv/ratelimit.c
+
 .PHONY: all deps test unit-test abi-test clang-build fuzz-smoke fuzz system-test run bench clean format \
 	format-check spec-table install example walkthrough-test mutation mutation-smoke
 
@@ -67,7 +72,7 @@ PREFIX ?= /usr/local
 ABI_VERSION := $(shell sed -n 's/^\#define PV_ABI_MAJOR \([0-9]*\)$$/\1/p' \
                  pv-abi/include/pvabi/pvabi.h).$(shell sed -n \
                  's/^\#define PV_ABI_MINOR \([0-9]*\)$$/\1/p' pv-abi/include/pvabi/pvabi.h)
-all: $(BUILD)/shunt.elf $(BUILD)/BOOTX64.EFI $(GUEST_ELFS) $(BUILD)/shunt.iso
+all: $(BUILD)/shunt.elf $(BUILD)/BOOTX64.EFI $(GUEST_ELFS) $(BUILD)/shunt.iso $(BUILD)/shunt-config
 
 # Installs the Debian packages once per checkout (and again when the list changes).
 deps: $(DEPS_STAMP)
@@ -88,6 +93,11 @@ $(BUILD)/hv-obj/%.S.o: %.S | $(DEPS_STAMP)
 $(BUILD)/shunt.elf: $(HV_OBJS) linker.ld
 	@echo "  LD      $@"
 	@$(CC) $(HV_LDFLAGS) -o $@ $(HV_OBJS)
+
+$(BUILD)/shunt-config: $(SHUNT_CONFIG_SRCS) $(wildcard hv/include/hv/*.h) | $(DEPS_STAMP)
+	@mkdir -p $(@D)
+	@echo "  HOSTCC  $@"
+	@$(HOST_CC) -std=c11 -O2 $(WARNINGS) $(INCLUDES) -o $@ $(SHUNT_CONFIG_SRCS)
 
 $(BUILD)/efi-obj/%.c.o: %.c | $(DEPS_STAMP)
 	@mkdir -p $(@D)
@@ -238,6 +248,7 @@ unit-test: | $(DEPS_STAMP)
 	$(MAKE) -f tests/unit/unit.mk BUILD=$(BUILD) HOST_CC=$(HOST_CC)
 
 system-test: all $(BUILD)/example/minimal-kernel.elf
+	tests/tools/shunt-config-test --build $(BUILD)
 	tests/system/run-all --build $(BUILD)
 	tests/system/run-exit-codes --build $(BUILD)
 	tests/system/readme-sample --build $(BUILD)

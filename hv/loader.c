@@ -12,14 +12,9 @@ int loader_load_elf64(struct vm *vm, const void *image, uint64_t size, uint64_t 
 		      size_t err_size)
 {
 	static struct elf64_image elf;
-	int rc = elf64_parse(image, size, &elf, err, err_size);
 
-	if (!rc)
-		rc = elf64_check_placement(&elf, GUEST_LOAD_MIN_GPA, vm->ram_size, err, err_size);
-	if (rc) {
-		elf64_add_guest_hint(err, err_size, rc); /* most refusals are build mistakes */
+	if (elf64_check_guest(image, size, GUEST_LOAD_MIN_GPA, vm->ram_size, &elf, err, err_size))
 		return -EINVAL;
-	}
 	for (uint32_t i = 0; i < elf.segment_count; i++) {
 		const struct elf64_segment *s = &elf.segments[i];
 		uint8_t *dst = vm_gpa_to_hva(vm, s->paddr, s->mem_size);

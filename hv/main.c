@@ -29,6 +29,8 @@ static struct handoff boot;
  */
 static struct config config;
 static int config_module = -1;
+/* Problems of shunt.cfg that cost no VM (lines ignored, bad shunt words): still exit code 1. */
+static uint32_t config_problems;
 
 void hv_stop(int exit_code)
 {
@@ -95,8 +97,11 @@ static int check_handoff_contents(void)
 	return 0;
 }
 
-/* Parses words into hv_options; where (NULL: say nothing) names them in warnings. */
-static void apply_cmdline(const char *words, const char *where)
+/*
+ * Parses words into hv_options; where (NULL: say nothing) names them in warnings. Returns
+ * how many words were ignored.
+ */
+static unsigned int apply_cmdline(const char *words, const char *where)
 {
 	static struct cmdline_problems problems;
 	unsigned int n = cmdline_parse(words, &hv_options, &problems);
@@ -108,6 +113,7 @@ static void apply_cmdline(const char *words, const char *where)
 		fmt_escape(text, sizeof(text), problems.text[i]);
 		log_warn("%s: %s (ignored)\n", where, text);
 	}
+	return n;
 }
 
 static void print_memory_map(void)
@@ -236,16 +242,17 @@ static void read_config(void)
 	} else if (module_problem((uint32_t)config_module, why, sizeof(why))) {
 		log_error(CONFIG_FILE_NAME ": %s: no VMs are started\n", why);
 		config_parse("", 0, &config);
-		config.problem_count = 1; /* the run did not do what the admin asked */
+		config_problems = 1; /* the run did not do what the admin asked */
 		return;
 	} else {
 		config_parse(phys_to_virt(m->base), m->length, &config);
 	}
 	report_config();
+	config_problems = config.problem_count;
 	if (!config.shunt_line)
 		return;
 	fmt_snprintf(where, sizeof(where), CONFIG_FILE_NAME ":%u", config.shunt_line);
-	apply_cmdline(config.cmdline, where);
+	config_problems += apply_cmdline(config.cmdline, where);
 	fmt_snprintf(words, sizeof(words), "%s %s", config.cmdline, boot.cmdline);
 	apply_cmdline(words, NULL); /* the loader's words were reported at the start */
 }
@@ -330,7 +337,6 @@ static uint32_t vms_asked(void)
 static int run_guests(int virt_ready)
 {
 	uint32_t asked = vms_asked(), unbuilt, failed;
-	uint32_t config_problems = config_module >= 0 ? config.problem_count : 0;
 
 	if (boot.modules_dropped)
 		log_error("boot: %u module%s past the %uth ignored: Shunt takes at most %u\n",

@@ -290,3 +290,15 @@ void elf64_add_guest_hint(char *err, size_t err_size, int code)
 		len++;
 	fmt_snprintf(err + len, err_size - len, ": %s", hint);
 }
+
+int elf64_check_guest(const void *file, uint64_t file_size, uint64_t min, uint64_t end,
+		      struct elf64_image *out, char *err, size_t err_size)
+{
+	int rc = elf64_parse(file, file_size, out, err, err_size);
+
+	if (!rc)
+		rc = elf64_check_placement(out, min, end, err, err_size);
+	if (rc)
+		elf64_add_guest_hint(err, err_size, rc); /* most refusals are build mistakes */
+	return rc;
+}

@@ -79,4 +79,12 @@ int elf64_check_placement(const struct elf64_image *img, uint64_t min, uint64_t 
  */
 void elf64_add_guest_hint(char *err, size_t err_size, int code);
 
+/*
+ * A guest image as Shunt takes it: elf64_parse(), then elf64_check_placement() in [min, end),
+ * and on refusal the advice of elf64_add_guest_hint(). The hypervisor's loader and the host
+ * validator (tools/shunt-config.c) both judge images by this one function.
+ */
+int elf64_check_guest(const void *file, uint64_t file_size, uint64_t min, uint64_t end,
+		      struct elf64_image *out, char *err, size_t err_size);
+
 #endif

@@ -5,12 +5,8 @@
 #ifndef HV_LOADER_H
 #define HV_LOADER_H
 
+#include <hv/guest_layout.h>
 #include <hv/vm.h>
-
-/* Guest-physical layout every Shunt guest starts with (pv-abi/SPEC.md, "Boot"). */
-#define GUEST_START_INFO_GPA 0x1000ull
-#define GUEST_BOOT_AREA_GPA 0x2000ull /* page tables and GDT built by the arch */
-#define GUEST_LOAD_MIN_GPA 0x10000ull /* images load at or above this */
 
 /*
  * Validates image (elf64_parse) and that every segment fits in [GUEST_LOAD_MIN_GPA,
