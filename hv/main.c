@@ -29,6 +29,7 @@ static struct handoff boot;
  */
 static struct config config;
 static int config_module = -1;
+_Static_assert(CONFIG_VMS_MAX == VM_MAX, "a vm line for every VM Shunt can run");
 /* Problems of shunt.cfg that cost no VM (lines ignored, bad shunt words): still exit code 1. */
 static uint32_t config_problems;
 

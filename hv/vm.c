@@ -16,12 +16,16 @@
 
 #include <stdarg.h>
 
-static struct vm vms[VM_MAX];
+/* Each VM's record lives in frames of its own, taken when it is asked for: memory bounds the
+ * number of VMs, and VM_MAX caps it. */
+static struct vm *vms[VM_MAX];
 static unsigned int vms_used;
+
+#define VM_RECORD_PAGES ((sizeof(struct vm) + PAGE_SIZE - 1) / PAGE_SIZE)
 
 struct vm *vm_at(unsigned int index)
 {
-	return index < vms_used ? &vms[index] : NULL;
+	return index < vms_used ? vms[index] : NULL;
 }
 
 unsigned int vm_count(void)
@@ -180,19 +184,26 @@ static struct vm *vm_new(const struct vm_origin *origin, const char *cmdline)
 	char label[64], name[VM_OPTIONS_NAME_MAX];
 	int named = vm_options_file_name(cmdline, name) == 0;
 	struct vm *vm;
+	hpa_t record;
 
+	fmt_escape(label, sizeof(label), cmdline);
 	if (vms_used == VM_MAX) {
-		fmt_escape(label, sizeof(label), cmdline);
 		log_error("vm: more than %u VMs: %s (\"%s\") ignored\n", VM_MAX, origin->where,
 			  label);
 		return NULL;
 	}
-	vm = &vms[vms_used];
+	if (mm_alloc_frames(VM_RECORD_PAGES, PAGE_SIZE, &record)) {
+		log_error("vm: no memory left for another VM: %s (\"%s\") ignored\n", origin->where,
+			  label);
+		return NULL;
+	}
+	vm = phys_to_virt(record);
 	memset(vm, 0, sizeof(*vm));
+	vms[vms_used] = vm;
 	vm->id = vms_used++;
 	strlcpy(vm->origin, origin->where, sizeof(vm->origin));
 	for (unsigned int i = 0; named && i < vm->id; i++)
-		if (!strcmp(vms[i].name, name))
+		if (!strcmp(vms[i]->name, name))
 			named = -1;
 	if (named == 1)
 		strlcpy(vm->name, name, sizeof(vm->name));
@@ -232,11 +243,11 @@ struct vm *vm_create(const struct vm_origin *origin, const char *cmdline, const 
 	}
 	/* First come keeps the name; a later one is refused under a name of its own. */
 	for (unsigned int i = 0; i < vm->id; i++) {
-		if (!strcmp(vms[i].name, opts.name)) {
+		if (!strcmp(vms[i]->name, opts.name)) {
 			vm_options_fallback_name(vm->name, sizeof(vm->name), opts.name,
 						 origin->unnamed, origin->number);
 			return vm_refuse(vm, "the name \"%s\" is taken by vm %s (%s)", opts.name,
-					 vms[i].name, vms[i].origin);
+					 vms[i]->name, vms[i]->origin);
 		}
 	}
 	strlcpy(vm->name, opts.name, sizeof(vm->name));
@@ -292,7 +303,7 @@ unsigned int vm_count_running(void)
 	unsigned int running = 0;
 
 	for (unsigned int i = 0; i < vms_used; i++)
-		running += vms[i].state == VM_RUNNING;
+		running += vms[i]->state == VM_RUNNING;
 	return running;
 }
 
@@ -301,8 +312,8 @@ unsigned int vm_count_failed(void)
 	unsigned int failed = 0;
 
 	for (unsigned int i = 0; i < vms_used; i++)
-		failed += vms[i].state != VM_STOPPED || vms[i].stop_reason != VM_STOP_EXIT ||
-			  vms[i].exit_code != 0;
+		failed += vms[i]->state != VM_STOPPED || vms[i]->stop_reason != VM_STOP_EXIT ||
+			  vms[i]->exit_code != 0;
 	return failed;
 }
 
@@ -310,7 +321,7 @@ void vm_print_summary(void)
 {
 	log_info("summary: %u VMs\n", vms_used);
 	for (unsigned int i = 0; i < vms_used; i++) {
-		struct vm *vm = &vms[i];
+		struct vm *vm = vms[i];
 
 		log_info("summary: vm=%s state=%s reason=%s exit_code=%lld\n", vm->name,
 			 vm->state == VM_REFUSED   ? "refused"
@@ -364,14 +375,14 @@ void vm_share_hw_budget(uint32_t budget)
 	unsigned int users = 0;
 
 	for (unsigned int i = 0; i < vms_used; i++)
-		users += uses_hardware(&vms[i]);
+		users += uses_hardware(vms[i]);
 	if (!users || !budget)
 		return;
 	/* Each VM's own limit, but never more than its fair part of the machine's budget. */
 	for (unsigned int i = 0; i < vms_used; i++) {
-		struct token_bucket *b = &vms[i].buckets[PV_RATE_HW];
+		struct token_bucket *b = &vms[i]->buckets[PV_RATE_HW];
 
-		if (!uses_hardware(&vms[i]))
+		if (!uses_hardware(vms[i]))
 			continue;
 		if (b->rate == 0 || b->rate > budget / users)
 			bucket_init(b, budget / users ? budget / users : 1, b->burst,

@@ -372,8 +372,9 @@ SCENARIOS.append({
 
 # --- Boot modules that are refused one by one while the good ones run: a command line too
 # long for the handoff, an empty file, a second VM of one name, options with raw bytes (which
-# must reach the log escaped), and modules past the 16th. Every summary name is unique, and
-# a name like "vm4" is free for a module even when module 4's options failed.
+# must reach the log escaped), a module past the 64-VM cap and modules past the 65th the
+# handoff takes. Every summary name is unique, and a name like "vm4" is free for a module even
+# when module 4's options failed. (A GRUB menu of the admin's own: each module is a VM.)
 LONG_OPTIONS = "long.elf name=long -- " + "x" * 278          # 300 bytes as Shunt sees it
 RAW_OPTIONS = "bad.elf name=caf\u00e9 \x1b[31m"          # UTF-8 and an escape sequence
 BAD_MODULES = (
@@ -383,7 +384,7 @@ BAD_MODULES = (
      ("{build}/guests/hello.elf", "hello3.elf name=hello"),
      ("{build}/guests/hello.elf", RAW_OPTIONS),
      ("{build}/guests/hello.elf", "vm4.elf")]
-    + [("tests/guests/empty.elf", f"e{i}.elf") for i in range(6, 18)])
+    + [("tests/guests/empty.elf", f"e{i}.elf") for i in range(6, 67)])
 
 
 def refused_module(n, name, why):
@@ -401,7 +402,7 @@ SCENARIOS.append({
                r'^boot: firmware=BIOS/multiboot2 loader="GRUB 2\.[^"]*" '
                r'cmdline="test caf\\xc3\\xa9"$',
                r"^VT-x: ready$",
-               r"^error: boot: 2 modules past the 16th ignored: Shunt takes at most 16$",
+               r"^error: boot: 2 modules past the 65th ignored: Shunt takes at most 65$",
                r"^vm hello: created: id 0,",
                refused_module(1, "long", r"command line is 300 bytes, at most 255"),
                refused_module(2, "empty", "empty file"),
@@ -411,9 +412,10 @@ SCENARIOS.append({
                r"1-31 letters",
                r"^vm vm4: created: id 5,",
                refused_module(6, "e6", "empty file"),
-               refused_module(15, "e15", "empty file"),
+               refused_module(63, "e63", "empty file"),
+               r'^error: vm: more than 64 VMs: boot module 64 \("e64\.elf"\) ignored$',
                r"^shunt: running 2 VMs",
-               r"^summary: 16 VMs$",
+               r"^summary: 64 VMs$",
                summary("hello", "stopped", "exit", 0),
                summary("long", "refused", "refused", -1),
                r"^  detail: boot module 1: command line is 300 bytes, at most 255$",
@@ -422,7 +424,8 @@ SCENARIOS.append({
                summary(r"hello#3", "refused", "refused", -1),
                summary("bad", "refused", "refused", -1),
                summary("vm4", "stopped", "exit", 0),
-               summary("e15", "refused", "refused", -1),
+               summary("e63", "refused", "refused", -1),
+               r"^shunt: 65 of 67 VMs did not end cleanly ",
                POWER_OFF_FAILED],
     "expect_any": [r"^\[hello\] GUEST-PASS hello$", r"^\[vm4\] GUEST-PASS vm4$"],
     "forbid": GUEST_FORBID + [

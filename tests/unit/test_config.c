@@ -227,7 +227,8 @@ static void test_vm_count_and_problem_count(void **state)
 	assert_int_equal(cfg.vms_dropped, 3);
 	assert_int_equal(cfg.dropped_line, CONFIG_VMS_MAX + 1);
 	assert_int_equal(config_problem_total(&cfg), 3);
-	check_vm(CONFIG_VMS_MAX - 1, CONFIG_VMS_MAX, "m15.elf", "m15.elf");
+	snprintf(text, sizeof(text), "m%u.elf", CONFIG_VMS_MAX - 1);
+	check_vm(CONFIG_VMS_MAX - 1, CONFIG_VMS_MAX, text, text);
 	/* More problems than are kept: all counted, the first kept. */
 	at = 0;
 	for (unsigned int i = 0; i < CONFIG_PROBLEMS_MAX + 5; i++)

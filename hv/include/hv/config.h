@@ -32,7 +32,7 @@
 #define CONFIG_CMDLINE_MAX 512	  /* Shunt's command line with its NUL (HANDOFF_CMDLINE_MAX) */
 #define CONFIG_FILE_MAX 64	  /* a guest file's name with its NUL */
 #define CONFIG_VM_CMDLINE_MAX 256 /* "<file> <options...>" with its NUL (a module's limit) */
-#define CONFIG_VMS_MAX 16	  /* vm lines kept; later ones are counted in vms_dropped */
+#define CONFIG_VMS_MAX 64	  /* vm lines kept (Shunt's VM cap); later ones: vms_dropped */
 #define CONFIG_PROBLEM_MAX 120	  /* one problem's text with its NUL */
 #define CONFIG_PROBLEMS_MAX 8	  /* problems kept that are not a VM's own */
 

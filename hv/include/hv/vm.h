@@ -14,7 +14,7 @@
 #include <hv/types.h>
 #include <hv/vm_options.h>
 
-#define VM_MAX 16 /* as many as a loader can pass modules (HANDOFF_MAX_MODULES) */
+#define VM_MAX 64 /* a stated cap; below it, free memory bounds the number of VMs */
 #define VM_ORIGIN_MAX 24
 #define VM_STOP_DETAIL_MAX 256
 #define VM_IO_HANDLERS_MAX (HW_MAX_WINDOWS + 1) /* every granted window, and the UART */
