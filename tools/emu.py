@@ -7,6 +7,11 @@ A `Machine` says what to boot; `plan()` turns it into a command line and the fil
 (in a per-run temporary directory); `Run` starts it, optionally copies the serial output to a
 stream, stops it on a timeout or when a pattern appears in the serial output, and cleans up.
 
+How the image is attached (`Machine.disk`, `Machine.usb`): as a CD (the default; the hybrid
+ISO only), as a raw hard disk (Bochs: an ATA disk, from a sparse copy padded to whole cylinders;
+QEMU: with snapshot=on) or as a USB stick (QEMU only: usb-storage on an xHCI controller, also
+with snapshot=on). So a run never changes the image, unless `Machine.writable` (QEMU) says so.
+
 Devices a guest may be given directly (Shunt's pass-through), both off unless asked for:
   com_files  {port: file} for COM2 (I/O 0x2F8), COM3 (0x3E8) and COM4 (0x2E8), 16550 UARTs whose
              output goes to the file; COM1 (`serial`) is always there and is Shunt's console.
@@ -15,6 +20,7 @@ Devices a guest may be given directly (Shunt's pass-through), both off unless as
 
 Choosing the emulator (`Machine.emulator`, `Machine.accel`):
   bios  -> Bochs 2.7 (the only emulator here that emulates VT-x), or QEMU+SeaBIOS on request
+           or for a USB stick
   uefi  -> QEMU + OVMF (QEMU's TCG has no VT-x: Shunt reports "VT-x: not available")
   With accel "auto" (the default), QEMU on KVM with `-cpu host,+vmx` is used for either firmware
   when /dev/kvm opens, answers the KVM API, the host CPU has vmx, and kvm_intel allows nested
@@ -54,10 +60,12 @@ class Machine:
 
     def __init__(self, image, firmware="bios", disk=False, emulator=None, accel="auto",
                  memory_mib=256, cpus=1, serial=None, headless=True, emulator_log=None,
-                 com_files=None, pci_vga=False):
-        self.image = image            # the hybrid ISO from tools/mkimage
+                 com_files=None, pci_vga=False, usb=False, writable=False):
+        self.image = image            # an image from tools/mkimage: hybrid ISO or USB stick
         self.firmware = firmware      # "bios" | "uefi"
         self.disk = disk              # False: boot it as a CD; True: as a raw hard disk
+        self.usb = usb                # True: as a USB stick (QEMU: usb-storage on xHCI)
+        self.writable = writable      # True: QEMU writes to the image (default: it never does)
         self.emulator = emulator      # None (choose), "bochs" or "qemu"
         self.accel = accel            # "auto" | "kvm" | "tcg"
         self.memory_mib = memory_mib
@@ -136,7 +144,7 @@ def choose(machine):
         return f"QEMU on KVM, {fw}, VT-x from the host (-cpu host,+vmx)"
     machine.accel = "tcg"
     if machine.emulator is None:
-        machine.emulator = "bochs" if machine.firmware == "bios" else "qemu"
+        machine.emulator = "bochs" if machine.firmware == "bios" and not machine.usb else "qemu"
     if machine.emulator == "bochs":
         return f"Bochs, legacy BIOS, VT-x emulated (KVM not used: {why})"
     return f"QEMU TCG, {fw}, no VT-x (KVM not used: {why})"
@@ -152,6 +160,28 @@ def _need_tool(name):
         raise EmuError(f"{name} not found (run tools/install-deps)")
 
 
+def _sparse_copy(src, dst):
+    """Copies src to dst with its holes left holes (a USB stick image is mostly empty)."""
+    with open(src, "rb") as fin, open(dst, "wb") as fout:
+        size = os.fstat(fin.fileno()).st_size
+        pos = 0
+        while pos < size:
+            try:
+                data = os.lseek(fin.fileno(), pos, os.SEEK_DATA)
+            except OSError:  # ENXIO: only a hole is left
+                break
+            hole = os.lseek(fin.fileno(), data, os.SEEK_HOLE)
+            fin.seek(data)
+            fout.seek(data)
+            left = hole - data
+            while left:
+                chunk = fin.read(min(left, 1 << 20))
+                fout.write(chunk)
+                left -= len(chunk)
+            pos = hole
+        fout.truncate(size)
+
+
 def _disk_copy(image, workdir):
     """Bochs writes to disk images and wants whole cylinders: boot a padded copy."""
     size = os.path.getsize(image)
@@ -159,12 +189,17 @@ def _disk_copy(image, workdir):
     if cylinders > 16383:
         raise EmuError(f"{image} is too big for an ATA disk geometry ({size} bytes)")
     copy = os.path.join(workdir, "disk.img")
-    shutil.copyfile(image, copy)
+    _sparse_copy(image, copy)
     os.truncate(copy, cylinders * CYLINDER)
     return copy, cylinders
 
 
 def _bochs_plan(m, workdir):
+    if m.usb:
+        raise EmuError("Bochs' BIOS boots no USB stick: boot the image with --disk there "
+                       "(the same bytes as an ATA disk), or use QEMU for --usb")
+    if m.writable:
+        raise EmuError("Bochs boots a copy of a disk image: --writable is for QEMU")
     _need_tool("bochs")
     bios = os.path.join(BOCHS_SHARE, "BIOS-bochs-latest")
     vgabios = os.path.join(BOCHS_SHARE, "VGABIOS-lgpl-latest")
@@ -236,8 +271,16 @@ def _qemu_plan(m, workdir):
         shutil.copyfile(OVMF_VARS, vars_copy)
         argv += ["-drive", f"if=pflash,format=raw,readonly=on,file={_q(OVMF_CODE)}",
                  "-drive", f"if=pflash,format=raw,file={_q(vars_copy)}"]
-    if m.disk:
-        argv += ["-drive", f"format=raw,media=disk,snapshot=on,file={image}"]
+    # snapshot=on: the guest's writes go to a temporary file, never to the image.
+    snapshot = "off" if m.writable else "on"
+    if m.usb:
+        # A stick on a USB 3 controller, first in the boot order: SeaBIOS and OVMF both boot
+        # from xHCI mass storage (UEFI from \EFI\BOOT\BOOTX64.EFI on removable media).
+        argv += ["-device", "qemu-xhci,id=xhci",
+                 "-drive", f"if=none,id=stick,format=raw,snapshot={snapshot},file={image}",
+                 "-device", "usb-storage,bus=xhci.0,drive=stick,removable=on,bootindex=0"]
+    elif m.disk:
+        argv += ["-drive", f"format=raw,media=disk,snapshot={snapshot},file={image}"]
     else:
         argv += ["-drive", f"format=raw,media=cdrom,readonly=on,file={image}"]
     if m.headless:
