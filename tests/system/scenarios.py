@@ -435,14 +435,15 @@ SCENARIOS.append({
     ],
 })
 
-# --- The UEFI loader passes modules too; QEMU has no VT-x, so they are reported, not run.
+# --- The UEFI loader passes modules too (shunt.cfg and the two guests); QEMU has no VT-x,
+# so they are reported, not run.
 SCENARIOS.append({
     "name": "uefi-efiloader-modules",
     "firmware": "uefi", "uefi_default": "efi",
     "modules": GUEST_MODULES[:2],
     "timeout": OVMF_TIMEOUT,
     "expect": [BANNER, boot_line("UEFI/shunt-loader"),
-               r"^mem: usable \d+ MiB in \d+ regions?, 2 modules",
+               r"^mem: usable \d+ MiB in \d+ regions?, 3 modules",
                r"^pci: ECAM at 0x[0-9a-f]+ for buses 0-255 \(ACPI MCFG\)$",
                r"^VT-x: not available: ",
                r"^error: shunt: 2 guests not started: hardware virtualization is not usable$",
