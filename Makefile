@@ -1,6 +1,7 @@
 # Shunt's build. `make` builds the hypervisor (build/shunt.elf), its UEFI loader
-# (build/BOOTX64.EFI) and the bootable hybrid image (build/shunt.iso); `make test` runs the
-# unit and system tests; `make run` boots the image in an emulator. See README.md.
+# (build/BOOTX64.EFI), the bootable hybrid image (build/shunt.iso) and a USB stick image
+# (build/stick.img); `make test` runs the unit and system tests; `make run` boots the image in
+# an emulator. See README.md.
 
 VERSION   := 0.1.0
 comma     := ,
@@ -72,7 +73,8 @@ PREFIX ?= /usr/local
 ABI_VERSION := $(shell sed -n 's/^\#define PV_ABI_MAJOR \([0-9]*\)$$/\1/p' \
                  pv-abi/include/pvabi/pvabi.h).$(shell sed -n \
                  's/^\#define PV_ABI_MINOR \([0-9]*\)$$/\1/p' pv-abi/include/pvabi/pvabi.h)
-all: $(BUILD)/shunt.elf $(BUILD)/BOOTX64.EFI $(GUEST_ELFS) $(BUILD)/shunt.iso $(BUILD)/shunt-config
+all: $(BUILD)/shunt.elf $(BUILD)/BOOTX64.EFI $(GUEST_ELFS) $(BUILD)/shunt.iso $(BUILD)/shunt-config \
+	$(BUILD)/stick.img
 
 # Installs the Debian packages once per checkout (and again when the list changes).
 deps: $(DEPS_STAMP)
@@ -177,11 +179,20 @@ $(BUILD)/guests/abi10.elf: tests/guests/abi10.c tests/guests/start.S tests/guest
 
 # The image users boot: Shunt with two demonstration guests.
 $(BUILD)/shunt.iso: $(BUILD)/shunt.elf $(BUILD)/BOOTX64.EFI $(BUILD)/guests/hello.elf \
-		$(BUILD)/guests/counter.elf tools/mkimage tools/mkimage-xorriso
+		$(BUILD)/guests/counter.elf tools/mkimage tools/mkimage-xorriso tools/stick.py
 	@echo "  IMAGE   $@"
 	@tools/mkimage --out $@ --elf $(BUILD)/shunt.elf --efi $(BUILD)/BOOTX64.EFI \
 		--module $(BUILD)/guests/hello.elf "hello.elf mem=4M -- demo" \
 		--module $(BUILD)/guests/counter.elf "counter.elf mem=4M"
+
+# A USB stick image (README.md, "Making a USB stick"): the default config, which admins copy,
+# and the demo guests it names, on a FAT32 partition they can edit.
+$(BUILD)/stick.img: boot/stick/shunt.cfg $(BUILD)/shunt.elf $(BUILD)/BOOTX64.EFI \
+		$(BUILD)/guests/hello.elf $(BUILD)/guests/counter.elf $(BUILD)/shunt-config \
+		tools/mkimage tools/stick.py
+	@echo "  STICK   $@"
+	@tools/mkimage --out $@ --config boot/stick/shunt.cfg --guest-dir $(BUILD)/guests \
+		--elf $(BUILD)/shunt.elf --efi $(BUILD)/BOOTX64.EFI
 
 # --- Tests: host unit tests first (fast, sanitized), then the emulator boots.
 test: format-check unit-test abi-test clang-build fuzz-smoke system-test walkthrough-test \
