@@ -262,6 +262,7 @@ system-test: all $(BUILD)/example/minimal-kernel.elf
 	tests/tools/shunt-config-test --build $(BUILD)
 	tests/system/run-all --build $(BUILD)
 	tests/system/run-exit-codes --build $(BUILD)
+	tests/system/stick --build $(BUILD)
 	tests/system/readme-sample --build $(BUILD)
 
 # guest-kit/README.md's "Building a guest", its commands run as they stand outside the tree
