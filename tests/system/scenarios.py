@@ -9,7 +9,10 @@
   disk          True: boot the image as a raw disk instead of a CD
   cmdline       hypervisor command line (keep the word `test`: Shunt then powers off at the end)
   uefi_default  "efi" (Shunt's own loader) | "multiboot2": the menu entry UEFI boots
-  modules       [(file, module command line)], file may use {build} for the build directory
+  modules       [(file, module command line)], file may use {build} for the build directory;
+                tools/mkimage writes them into the medium's shunt.cfg as vm lines
+  config_lines  lines added to that shunt.cfg as written (an admin's mistakes)
+  legacy_menu   True: no shunt.cfg entry but a GRUB menu of one's own, each module a VM
   memory, cpus  the machine (default 256 MiB, 1 CPU)
   timeout       seconds before the emulator is killed (CI is a slow 2-core machine)
   expect        regexes that must all match, in this order (each after the previous match)
@@ -54,11 +57,22 @@ POWER_OFF_OK = r"^shunt: powering off \(exit code 0\)$"  # and every VM exited w
 POWER_OFF_FAILED = r"^shunt: powering off \(exit code 1\)$"
 
 
-def boot_line(firmware, cmdline="test"):
-    """The boot report: firmware is BIOS/multiboot2, UEFI/multiboot2 or UEFI/shunt-loader."""
+def boot_line(firmware, cmdline=""):
+    """The boot report: firmware is BIOS/multiboot2, UEFI/multiboot2 or UEFI/shunt-loader;
+    cmdline the words the loader passed (a scenario's own go into shunt.cfg: config_line)."""
     loader = r'GRUB 2\.[^"]*' if firmware.endswith("multiboot2") else r'Shunt UEFI loader [^"]+'
     words = r"\s+".join(cmdline.split())
     return rf'^boot: firmware={firmware} loader="{loader}" cmdline="{words}"$'
+
+
+def config_line(vms, cmdline="test"):
+    """What Shunt read from the medium's shunt.cfg (tools/mkimage writes it)."""
+    words = r"\s+".join(cmdline.split())
+    return rf'^config: shunt\.cfg: {vms} VMs?, command line "{words}"$'
+
+
+# Where a refused VM was asked for: its line in shunt.cfg, or its module in a menu of one's own.
+ORIGIN = r"(?:shunt\.cfg:\d+|boot module \d+)"
 
 
 VTX_READY = [
@@ -102,7 +116,7 @@ EXCEPTION_DUMP = [
 
 def standard_boot(firmware, vtx, cmdline="test"):
     """expect for a boot that goes all the way to the test-mode power-off."""
-    return [BANNER, boot_line(firmware, cmdline), MEM, CPU] + vtx + [POWER_OFF_OK]
+    return [BANNER, boot_line(firmware), MEM, CPU, config_line(0, cmdline)] + vtx + [POWER_OFF_OK]
 
 
 SCENARIOS = [
@@ -145,7 +159,7 @@ SCENARIOS = [
         "firmware": "bios", "emulator": "qemu",
         "cmdline": "test crashtest",
         "timeout": SEABIOS_TIMEOUT,
-        "expect": [BANNER, boot_line("BIOS/multiboot2", "test crashtest")]
+        "expect": [BANNER, boot_line("BIOS/multiboot2"), config_line(0, "test crashtest")]
         + EXCEPTION_DUMP + [POWER_OFF],
         "forbid": [r"(?i)panic", r"(?s)powering off.*FATAL: exception"],
     },
@@ -201,8 +215,8 @@ SCENARIOS.append({
     "modules": GUEST_MODULES,
     "timeout": BOCHS_TIMEOUT,
     "expect": [BANNER, r"^VT-x: ready$",
-               r'^error: vm badimage: refused: [^:]+: bad guest image: not an ELF file',
-               r"^error: vm lowload: refused: [^:]+: bad guest image: segment 0 at \[0x8000, 0x[0-9a-f]+\) "
+               r"^error: vm badimage: refused: " + ORIGIN + r": bad guest image: not an ELF file",
+               r"^error: vm lowload: refused: " + ORIGIN + r": bad guest image: segment 0 at \[0x8000, 0x[0-9a-f]+\) "
                r"is outside the guest's loadable RAM \[0x10000, 0x400000\): link with "
                r"guest-kit's linker script, shunt-guest\.ld$",
                r"^shunt: running 7 VMs",
@@ -328,14 +342,14 @@ SCENARIOS.append({
     ],
     "timeout": BOCHS_TIMEOUT,
     "expect": [BANNER, r"^VT-x: ready$",
-               r"^error: vm highload: refused: [^:]+: bad guest image: segment 0 at \[0x3ffc00, "
+               r"^error: vm highload: refused: " + ORIGIN + r": bad guest image: segment 0 at \[0x3ffc00, "
                r"0x4[0-9a-f]{5}\) is outside the guest's loadable RAM \[0x10000, 0x400000\): "
                r"link at 1 MiB with guest-kit's linker script, shunt-guest\.ld, or give the VM "
                r"more mem=$",
-               r"^error: vm splitload: refused: [^:]+: bad guest image: segment 0 is linked at "
+               r"^error: vm splitload: refused: " + ORIGIN + r": bad guest image: segment 0 is linked at "
                r"0x100000 but loads at 0x200000: Shunt guests start identity-mapped: link with "
                r"guest-kit's linker script, shunt-guest\.ld$",
-               r'^error: vm pie: refused: [^:]+: bad guest image: ELF type 3 is not an executable \(2\): '
+               r"^error: vm pie: refused: " + ORIGIN + r": bad guest image: ELF type 3 is not an executable \(2\): "
                r'a PIE or shared object: link with -static -no-pie \(see guest-kit/README\.md, '
                r'"Building a guest"\)$',
                r"^summary: 4 VMs$",
@@ -393,7 +407,7 @@ def refused_module(n, name, why):
 
 SCENARIOS.append({
     "name": "bios-bad-modules-bochs",
-    "firmware": "bios", "emulator": "bochs",
+    "firmware": "bios", "emulator": "bochs", "legacy_menu": True,
     "cmdline": "test caf\u00e9",
     "modules": BAD_MODULES,
     "timeout": BOCHS_TIMEOUT,
@@ -433,6 +447,48 @@ SCENARIOS.append({
         r"not in RAM",
         r"(?ms)^summary: vm=(\S+) .*^summary: vm=\1 ",     # two VMs of one name
     ],
+})
+
+# --- shunt.cfg as an admin gets it wrong: each bad line costs itself alone, reported with its
+# line number, while the good VMs (two of them from one file) run. mkimage writes lines 1-4.
+SCENARIOS.append({
+    "name": "bios-config-bochs",
+    "firmware": "bios", "emulator": "bochs",
+    "modules": [("{build}/guests/hello.elf", "hello.elf"),
+                ("{build}/guests/counter.elf", "counter.elf")],
+    "config_lines": ["vm ghost.elf mem=4M",
+                     "vm counter.elf name=counter2 frob=1",
+                     "cmdline test",
+                     "vm dir/x.elf",
+                     "shunt loglevel=debug",
+                     "vm hello.elf name=hello2 -- second"],
+    "timeout": BOCHS_TIMEOUT,
+    "expect": [BANNER, boot_line("BIOS/multiboot2"),
+               r"^error: shunt\.cfg:7: unknown directive 'cmdline' \(expected 'shunt', 'vm' or a "
+               r"'#' comment\): line ignored$",
+               r"^error: shunt\.cfg:9: a second 'shunt' line \(the first is line 2\) is ignored$",
+               config_line(6),
+               r"^VT-x: ready$",
+               r"^vm hello: created: id 0,",
+               r"^vm counter: created: id 1,",
+               r"^error: vm ghost: refused: shunt\.cfg:5: guests/ghost\.elf: no such file on the "
+               r"boot medium$",
+               r'^error: vm counter#6: refused: shunt\.cfg:6: unknown option "frob=1"',
+               r'^error: vm line#8: refused: shunt\.cfg:8: guest file "dir/x\.elf": name a file '
+               r"directly in /guests/",
+               r"^vm hello2: created: id 5,",
+               r"^shunt: running 3 VMs",
+               r"^summary: 6 VMs$",
+               summary("hello", "stopped", "exit", 0),
+               summary("counter", "stopped", "exit", 0),
+               summary("ghost", "refused", "refused", -1),
+               summary(r"counter#6", "refused", "refused", -1),
+               summary(r"line#8", "refused", "refused", -1),
+               summary("hello2", "stopped", "exit", 0),
+               r"^shunt: 3 of 6 VMs did not end cleanly ",
+               POWER_OFF_FAILED],
+    "expect_any": [r"^\[hello2\] cmdline: second$", r"^\[hello\] GUEST-PASS hello$"],
+    "forbid": GUEST_FORBID + [r"^\[ghost\]", r"(?i)grub.*error"],
 })
 
 # --- The UEFI loader passes modules too (shunt.cfg and the two guests); QEMU has no VT-x,
