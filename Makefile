@@ -30,7 +30,13 @@ HV_LDFLAGS := -nostdlib -static -Wl,-T,linker.ld -Wl,--build-id=none \
 HV_SRCS := $(wildcard boot/multiboot2/*.c boot/multiboot2/*.S \
              arch/x86_64/*.c arch/x86_64/*.S arch/x86_64/vmx/*.c arch/x86_64/vmx/*.S \
              hv/*.c hv/lib/*.c hv/devices/*.c)
-HV_OBJS := $(patsubst %,$(BUILD)/hv-obj/%.o,$(HV_SRCS))
+# The screen console's font: a Debian console font (package console-setup-linux) converted
+# by tools/psf2c into build/font/ (never committed): C for the hypervisor, raw glyphs for
+# the tests that read the screen back.
+FONT_PSF := /usr/share/consolefonts/Lat15-Fixed16.psf.gz
+FONT_C   := $(BUILD)/font/screen_font.c
+FONT_BIN := $(BUILD)/font/screen_font.bin
+HV_OBJS := $(patsubst %,$(BUILD)/hv-obj/%.o,$(HV_SRCS) $(FONT_C))
 
 # --- The UEFI loader: a gnu-efi application (see ../shared/TESTBED.md for the flags).
 EFI_LIB   := /usr/lib
@@ -74,6 +80,11 @@ deps: $(DEPS_STAMP)
 $(DEPS_STAMP): tools/install-deps
 	tools/install-deps
 	@mkdir -p $(@D) && touch $@
+
+$(FONT_C) $(FONT_BIN) &: tools/psf2c | $(DEPS_STAMP)
+	@mkdir -p $(@D)
+	@echo "  FONT    $(FONT_C) from $(FONT_PSF)"
+	@tools/psf2c $(FONT_PSF) $(FONT_C) $(FONT_BIN)
 
 $(BUILD)/hv-obj/%.c.o: %.c | $(DEPS_STAMP)
 	@mkdir -p $(@D)

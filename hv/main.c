@@ -1,7 +1,8 @@
 /*
  * hv_main(): the hypervisor's boot sequence, in the order the pieces depend on each other.
- * Console first (so everything after can complain), then CPU tables (so a fault prints
- * instead of resetting), then the handoff checks, memory, paging, and the reports.
+ * The command line and the console it chooses first (so everything after can complain),
+ * then CPU tables (so a fault prints instead of resetting), then the handoff checks,
+ * memory, paging, and the reports.
  */
 #include <boot/handoff.h>
 #include <hv/acpi.h>
@@ -50,10 +51,16 @@ static const char *firmware_name(uint32_t firmware)
 	}
 }
 
+/* 1 if the handoff is of the layout this hypervisor was built for. */
+static int handoff_header_matches(void)
+{
+	return boot.magic == HANDOFF_MAGIC && boot.version == HANDOFF_VERSION;
+}
+
 /* The handoff is input like any other: check it before believing any of it. */
 static int check_handoff_header(void)
 {
-	if (boot.magic != HANDOFF_MAGIC || boot.version != HANDOFF_VERSION) {
+	if (!handoff_header_matches()) {
 		log_error("boot: handoff has magic 0x%llx version %u, expected 0x%llx version %u: "
 			  "loader and hypervisor do not match\n",
 			  (unsigned long long)boot.magic, boot.version,
@@ -86,16 +93,32 @@ static int check_handoff_contents(void)
 	return 0;
 }
 
+static struct cmdline_problems cmdline_problems;
+static unsigned int cmdline_problem_count;
+
+/*
+ * Reads the command line before anything is printed, so that the console it chooses is the
+ * one every line goes to; a handoff of another layout leaves the defaults (reported later).
+ */
+static void parse_cmdline(void)
+{
+	if (!handoff_header_matches())
+		return;
+	boot.cmdline[sizeof(boot.cmdline) - 1] = '\0';
+	cmdline_problem_count = cmdline_parse(boot.cmdline, &hv_options, &cmdline_problems);
+}
+
 static void apply_cmdline(void)
 {
-	static struct cmdline_problems problems;
-	unsigned int n = cmdline_parse(boot.cmdline, &hv_options, &problems);
+	unsigned int n = cmdline_problem_count;
 	char text[2 * CMDLINE_PROBLEM_MAX];
 
 	log_set_level(hv_options.log_level);
 	/* The words are the loader's bytes: escaped, so none reach the console raw. */
 	for (unsigned int i = 0; i < n && i < CMDLINE_MAX_PROBLEMS; i++) {
-		fmt_escape(text, sizeof(text), problems.text[i]);
+		const char *problem = cmdline_problems.text[i];
+
+		fmt_escape(text, sizeof(text), problem);
 		log_warn("cmdline: %s (ignored)\n", text);
 	}
 }
@@ -240,18 +263,21 @@ void hv_main(const struct handoff *handoff)
 	int virt_ready;
 
 	boot = *handoff;
-	arch_console_init();
+	parse_cmdline(); /* first: on-all-stopped and the console hold even after a bad handoff */
+	console_setup(&hv_options, handoff_header_matches() ? &boot.screen : NULL);
 	log_info("\nShunt %s (x86_64) paravirtualizing microhypervisor\n", SHUNT_VERSION);
+	console_report();
 	arch_cpu_init();
 	if (check_handoff_header())
 		hv_stop(2);
-	apply_cmdline(); /* first, so that on-all-stopped holds even after a bad handoff */
+	apply_cmdline();
 	if (check_handoff_contents())
 		hv_stop(2);
 	if (mm_init(&boot))
 		hv_stop(2);
 	if (arch_paging_init(mm_memmap()))
 		panic("paging: could not build the hypervisor's page tables\n");
+	console_map_devices(); /* at once: the console's device memory is not mapped yet */
 	init_acpi();
 	print_banner();
 	hw_inventory_init();
