@@ -31,7 +31,13 @@ HV_LDFLAGS := -nostdlib -static -Wl,-T,linker.ld -Wl,--build-id=none \
 HV_SRCS := $(wildcard boot/multiboot2/*.c boot/multiboot2/*.S \
              arch/x86_64/*.c arch/x86_64/*.S arch/x86_64/vmx/*.c arch/x86_64/vmx/*.S \
              hv/*.c hv/lib/*.c hv/devices/*.c)
-HV_OBJS := $(patsubst %,$(BUILD)/hv-obj/%.o,$(HV_SRCS))
+# The screen console's font: a Debian console font (package console-setup-linux) converted
+# by tools/psf2c into build/font/ (never committed): C for the hypervisor, raw glyphs for
+# the tests that read the screen back.
+FONT_PSF := /usr/share/consolefonts/Lat15-Fixed16.psf.gz
+FONT_C   := $(BUILD)/font/screen_font.c
+FONT_BIN := $(BUILD)/font/screen_font.bin
+HV_OBJS := $(patsubst %,$(BUILD)/hv-obj/%.o,$(HV_SRCS) $(FONT_C))
 
 # --- The UEFI loader: a gnu-efi application (see ../shared/TESTBED.md for the flags).
 EFI_LIB   := /usr/lib
@@ -64,7 +70,7 @@ DEPS_STAMP := $(BUILD)/.deps-installed
 # The admin's shunt.cfg checker (tools/shunt-config.c): hv's own parsers, built for the host.
 SHUNT_CONFIG_SRCS := tools/shunt-config.c hv/lib/config.c hv/lib/fmt.c hv/lib/elf64.c \
                      hv/lib/parse.c hv/lib/div128.c hv/cmdline.c hv/log.c hv/vm_options.c \
-                     hv/hw_rules.c hv/ratelimit.c
+                     hv/hw_rules.c hv/ratelimit.c hv/serial.c
 
 .PHONY: all deps test unit-test abi-test clang-build fuzz-smoke fuzz system-test run bench clean format \
 	format-check spec-table install example walkthrough-test mutation mutation-smoke
@@ -81,6 +87,11 @@ deps: $(DEPS_STAMP)
 $(DEPS_STAMP): tools/install-deps
 	tools/install-deps
 	@mkdir -p $(@D) && touch $@
+
+$(FONT_C) $(FONT_BIN) &: tools/psf2c | $(DEPS_STAMP)
+	@mkdir -p $(@D)
+	@echo "  FONT    $(FONT_C) from $(FONT_PSF)"
+	@tools/psf2c $(FONT_PSF) $(FONT_C) $(FONT_BIN)
 
 $(BUILD)/hv-obj/%.c.o: %.c | $(DEPS_STAMP)
 	@mkdir -p $(@D)
@@ -282,8 +293,9 @@ mutation: | $(DEPS_STAMP)
 mutation-smoke: | $(DEPS_STAMP)
 	tests/mutation/run --no-baseline --results build/mutation/smoke.txt $(MUTATION_SMOKE)
 
+# The USB stick image, booted as a disk: what an admin writes to a stick (README.md).
 run: all
-	tools/run --firmware $(FIRMWARE) --image $(BUILD)/shunt.iso
+	tools/run --firmware $(FIRMWARE) --image $(BUILD)/stick.img
 
 bench: $(BUILD)/shunt.elf $(BUILD)/BOOTX64.EFI $(BUILD)/guests/bench.elf \
 		$(BUILD)/guests/victim.elf $(BUILD)/guests/flood.elf $(BUILD)/guests/fuzz.elf

@@ -68,6 +68,23 @@ static void apply_word(const char *word, struct hv_options *opts, struct cmdline
 			opts->on_all_stopped = (enum hv_on_all_stopped)m;
 		return;
 	}
+	if (eq - word == 7 && !strncmp(word, "console", 7)) {
+		char why[CMDLINE_PROBLEM_MAX];
+
+		/* A bad value leaves the default console, so the report is seen where it was. */
+		if (serial_parse(eq + 1, &opts->console, why, sizeof(why)))
+			problem(p, "\"%s\": %s", word, why);
+		return;
+	}
+	if (eq - word == 6 && !strncmp(word, "screen", 6)) {
+		if (!strcmp(eq + 1, "on"))
+			opts->screen = HV_SCREEN_ON;
+		else if (!strcmp(eq + 1, "off"))
+			opts->screen = HV_SCREEN_OFF;
+		else
+			problem(p, "\"%s\": screen is on or off", word);
+		return;
+	}
 	if (!strncmp(word, "loglevel", (size_t)(eq - word)) && eq - word == 8) {
 		if (log_level_from_name(eq + 1, &opts->log_level))
 			problem(p, "\"%s\": loglevel is one of error, warn, info, debug", word);
@@ -83,6 +100,7 @@ unsigned int cmdline_parse(const char *cmdline, struct hv_options *opts,
 
 	*opts = (struct hv_options){ .log_level = LOG_INFO,
 				     .hw_budget = CMDLINE_HW_BUDGET_DEFAULT };
+	serial_default(&opts->console);
 	problems->count = 0;
 	for (size_t n; (n = parse_word(&cmdline)) != 0; cmdline += n) {
 		if (n >= sizeof(word)) {

@@ -4,14 +4,16 @@
  * in PV_CALL_HW_QUERY, and what Shunt logs with the device's IDs.
  */
 #include <hv/arch.h>
+#include <hv/console.h>
 #include <hv/fmt.h>
 #include <hv/hw.h>
 #include <hv/log.h>
 #include <hv/pci.h>
+#include <hv/serial.h>
 #include <hv/string.h>
 #include <hv/vm.h>
 
-/* Legacy UARTs Shunt looks for; COM1 is its own console. */
+/* Legacy UARTs Shunt looks for; the one its console uses (COM1 by default) stays its own. */
 static const struct {
 	uint16_t base;
 	const char *name;
@@ -22,7 +24,6 @@ static const struct {
 	uint16_t first, last;
 	const char *why;
 } shunt_ports[] = {
-	{ 0x3f8, 0x3ff, "it is Shunt's own console (COM1)" },
 	{ 0xcf8, 0xcff, "PCI configuration ports belong to Shunt" },
 	{ 0x20, 0x21, "the interrupt controller belongs to Shunt" },
 	{ 0xa0, 0xa1, "the interrupt controller belongs to Shunt" },
@@ -35,6 +36,43 @@ static const int dma_confinement = 0;
 
 static struct hw_resource resources[HW_MAX_RESOURCES];
 static unsigned int resource_count;
+
+/* What Shunt's console occupies (hw_console_conflict), and why a grant of it is refused. */
+static struct hw_console_use console_use;
+static char console_why[64];
+
+static void find_console_use(void)
+{
+	uint32_t bdf;
+	const struct serial_spec *s = console_serial_device(&bdf);
+
+	console_use = (struct hw_console_use){ .name = s->name };
+	if (s->kind == SERIAL_PORT) {
+		console_use.has_ports = 1;
+		console_use.port_first = (uint16_t)s->addr;
+		console_use.port_last = serial_port_last(s);
+	} else if (s->kind == SERIAL_MMIO) {
+		console_use.has_mmio = 1;
+		console_use.mmio_first = s->addr;
+		console_use.mmio_last = s->addr + SERIAL_REGS * s->reg_width - 1;
+	}
+	console_use.has_bdf = bdf != UINT32_MAX;
+	console_use.bdf = bdf;
+}
+
+/* The inventory's own verdict: a device that is (or decodes) Shunt's console. */
+static void mark_console(struct hw_resource *r)
+{
+	struct hw_grant_spec spec = { .kind = r->kind, .bdf = r->bdf };
+
+	if (r->kind == PV_HW_KIND_PORTS) {
+		spec.port_first = r->port_base;
+		spec.port_last = (uint16_t)(r->port_base + r->port_count - 1);
+	}
+	if (hw_console_conflict(&console_use, &spec, r->kind == PV_HW_KIND_PCI ? r->bars : NULL,
+				console_why, sizeof(console_why)))
+		r->reserved_by = console_why;
+}
 
 static int uart_present(uint16_t base)
 {
@@ -87,8 +125,8 @@ static void add_legacy_devices(void)
 		if (!uart_present(legacy_uarts[i].base))
 			continue;
 		r = add_port_resource(legacy_uarts[i].base, 8, HW_CLASS_UART_16550);
-		if (r && i == 0)
-			r->reserved_by = "it is Shunt's own console (COM1)";
+		if (r)
+			mark_console(r);
 	}
 	/* Index at 0x1CE, 16-bit data at 0x1CF: the device decodes 0x1CE-0x1D0. */
 	if (vbe_dispi_present())
@@ -119,6 +157,7 @@ static void add_pci(void)
 				    ? hw_compat_find_device(r->vendor, r->device, r->class_code)
 				    : NULL;
 		format_label(r->label, sizeof(r->label), PV_HW_KIND_PCI, r->bdf, 0, 0);
+		mark_console(r);
 	}
 }
 
@@ -147,6 +186,7 @@ static void print_resource(const struct hw_resource *r)
 void hw_inventory_init(void)
 {
 	resource_count = 0;
+	find_console_use();
 	add_pci();
 	add_legacy_devices();
 	log_info("hw: %u devices found\n", resource_count);
@@ -234,10 +274,12 @@ static int32_t judge_grant(struct vm *vm, struct hw_grant *g, char *label, size_
 	const struct hw_grant_spec *s = &g->spec;
 	const struct hw_resource *r = g->resource;
 	const char *owner;
-	char why[64];
+	char why[80];
 
 	format_label(label, label_size, s->kind, s->bdf, s->port_first, s->port_last);
-	owner = s->kind == PV_HW_KIND_PORTS ? shunt_port_owner(s->port_first, s->port_last) : NULL;
+	owner = hw_console_conflict(&console_use, s, r ? r->bars : NULL, why, sizeof(why));
+	if (!owner && s->kind == PV_HW_KIND_PORTS)
+		owner = shunt_port_owner(s->port_first, s->port_last);
 	if (owner || (r && r->reserved_by)) {
 		log_error("vm %s: grant %s refused: %s\n", vm->name, label,
 			  owner ? owner : r->reserved_by);
@@ -308,6 +350,18 @@ static void bus_master_off(const struct vm *vm, const struct hw_resource *r, con
 			 label, command);
 }
 
+/* The guest drives the display from now on: Shunt stops drawing on it, and says so. */
+static void release_screen(const struct vm *vm, const char *label)
+{
+	char why[128];
+
+	fmt_snprintf(why, sizeof(why),
+		     "console: the screen is off from here on: its display (%s) is granted to "
+		     "vm %s",
+		     label, vm->name);
+	console_screen_release(why);
+}
+
 void hw_grants_resolve(struct vm *vm)
 {
 	char label[32];
@@ -335,6 +389,9 @@ void hw_grants_resolve(struct vm *vm)
 			 g->spec.mode == PV_HW_MODE_IO	   ? "port I/O"
 			 : g->spec.mode == PV_HW_MODE_MMIO ? "MMIO"
 							   : "passthrough");
+		if (console_screen_is_on() &&
+		    hw_grant_is_display(&g->spec, g->resource->class_code))
+			release_screen(vm, label);
 	}
 }
 

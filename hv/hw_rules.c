@@ -1,6 +1,7 @@
 /*
  * The rules of direct hardware access that need no hardware: the compatibility table of
- * device classes Shunt vouches for, the grammar of grants, and the port-batch validator.
+ * device classes Shunt vouches for, the grammar of grants, the port-batch validator, and
+ * what a grant may not reach (Shunt's console) or takes from Shunt (the display).
  * Pure code, host-tested (tests/unit/test_hw_rules.c).
  */
 #include <hv/fmt.h>
@@ -162,4 +163,46 @@ int hw_batch_check(const struct pv_port_op *ops, uint32_t count,
 uint16_t hw_pci_command_granted(uint16_t command)
 {
 	return (uint16_t)(command & ~PCI_COMMAND_BUS_MASTER);
+}
+
+static int ranges_overlap(uint64_t a_first, uint64_t a_last, uint64_t b_first, uint64_t b_last)
+{
+	return a_first <= b_last && b_first <= a_last;
+}
+
+const char *hw_console_conflict(const struct hw_console_use *con, const struct hw_grant_spec *s,
+				const struct pv_hw_bar *bars, char *why, size_t why_size)
+{
+	int hit = 0;
+
+	if (s->kind == PV_HW_KIND_PORTS)
+		hit = con->has_ports &&
+		      ranges_overlap(s->port_first, s->port_last, con->port_first, con->port_last);
+	else
+		hit = con->has_bdf && s->bdf == con->bdf;
+	for (unsigned int b = 0; bars && !hit && b < HW_BARS_MAX; b++) {
+		uint64_t first = bars[b].base, last = bars[b].base + bars[b].size - 1;
+
+		if (!bars[b].size)
+			continue;
+		if (bars[b].flags & PV_HW_BAR_IO)
+			hit = con->has_ports &&
+			      ranges_overlap(first, last, con->port_first, con->port_last);
+		else
+			hit = con->has_mmio &&
+			      ranges_overlap(first, last, con->mmio_first, con->mmio_last);
+	}
+	if (!hit)
+		return NULL;
+	fmt_snprintf(why, why_size, "it is Shunt's own console (%s)", con->name);
+	return why;
+}
+
+int hw_grant_is_display(const struct hw_grant_spec *s, uint32_t class_code)
+{
+	if (class_code >> 16 == 0x03)
+		return 1;
+	return s->kind == PV_HW_KIND_PORTS &&
+	       (ranges_overlap(s->port_first, s->port_last, 0x3b0, 0x3df) ||
+		ranges_overlap(s->port_first, s->port_last, 0x1ce, 0x1d0));
 }

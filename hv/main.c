@@ -1,7 +1,8 @@
 /*
  * hv_main(): the hypervisor's boot sequence, in the order the pieces depend on each other.
- * Console first (so everything after can complain), then CPU tables (so a fault prints
- * instead of resetting), then the handoff checks, memory, paging, and the reports.
+ * The command line and the console it chooses first (so everything after can complain),
+ * then CPU tables (so a fault prints instead of resetting), then the handoff checks,
+ * memory, paging, and the reports.
  */
 #include <boot/handoff.h>
 #include <hv/acpi.h>
@@ -62,10 +63,16 @@ static const char *firmware_name(uint32_t firmware)
 	}
 }
 
+/* 1 if the handoff is of the layout this hypervisor was built for. */
+static int handoff_header_matches(void)
+{
+	return boot.magic == HANDOFF_MAGIC && boot.version == HANDOFF_VERSION;
+}
+
 /* The handoff is input like any other: check it before believing any of it. */
 static int check_handoff_header(void)
 {
-	if (boot.magic != HANDOFF_MAGIC || boot.version != HANDOFF_VERSION) {
+	if (!handoff_header_matches()) {
 		log_error("boot: handoff has magic 0x%llx version %u, expected 0x%llx version %u: "
 			  "loader and hypervisor do not match\n",
 			  (unsigned long long)boot.magic, boot.version,
@@ -98,23 +105,79 @@ static int check_handoff_contents(void)
 	return 0;
 }
 
-/*
- * Parses words into hv_options; where (NULL: say nothing) names them in warnings. Returns
- * how many words were ignored.
- */
-static unsigned int apply_cmdline(const char *words, const char *where)
+static struct cmdline_problems cmdline_problems, config_word_problems;
+static unsigned int cmdline_problem_count, config_word_problem_count;
+
+/* Index of the module whose command line is name, or -1. */
+static int find_module(const char *name)
 {
-	static struct cmdline_problems problems;
-	unsigned int n = cmdline_parse(words, &hv_options, &problems);
+	for (uint32_t i = 0; i < boot.module_count; i++)
+		if (!strcmp(boot.modules[i].cmdline, name))
+			return (int)i;
+	return -1;
+}
+
+/*
+ * Finds and parses shunt.cfg before anything is printed, so that the console its shunt line
+ * chooses gets every line. Loaders place modules below 4 GiB, which the boot page tables map;
+ * one that is not, or not whole, is not read here (nor used later: read_config() says why).
+ */
+static void find_config(void)
+{
+	const struct handoff_module *m;
+
+	if (boot.module_count > HANDOFF_MAX_MODULES)
+		return; /* check_handoff_contents() reports it */
+	for (uint32_t i = 0; i < boot.module_count; i++)
+		boot.modules[i].cmdline[HANDOFF_MODULE_CMDLINE_MAX - 1] = '\0';
+	config_module = find_module(CONFIG_MODULE_NAME);
+	if (config_module < 0)
+		return;
+	m = &boot.modules[config_module];
+	if (m->refused == HANDOFF_MODULE_OK && m->base + m->length >= m->base &&
+	    m->base + m->length <= 4 * GIB)
+		config_parse(phys_to_virt(m->base), m->length, &config);
+}
+
+/*
+ * Reads the command line before anything is printed, so that the console it chooses is the
+ * one every line goes to: shunt.cfg's shunt line first, then the loader's words, which win.
+ * A handoff of another layout leaves the defaults (reported later).
+ */
+static void parse_cmdline(void)
+{
+	static struct cmdline_problems ignored;
+	static char words[CONFIG_CMDLINE_MAX + HANDOFF_CMDLINE_MAX];
+
+	if (!handoff_header_matches())
+		return;
+	boot.cmdline[sizeof(boot.cmdline) - 1] = '\0';
+	find_config();
+	cmdline_problem_count = cmdline_parse(boot.cmdline, &hv_options, &cmdline_problems);
+	if (!config.shunt_line)
+		return;
+	config_word_problem_count =
+		cmdline_parse(config.cmdline, &hv_options, &config_word_problems);
+	fmt_snprintf(words, sizeof(words), "%s %s", config.cmdline, boot.cmdline);
+	cmdline_parse(words, &hv_options, &ignored); /* each part's problems are told above */
+}
+
+static void report_cmdline_problems(const struct cmdline_problems *problems, unsigned int n,
+				    const char *where)
+{
 	char text[2 * CMDLINE_PROBLEM_MAX];
 
-	log_set_level(hv_options.log_level);
 	/* The words are the loader's bytes: escaped, so none reach the console raw. */
-	for (unsigned int i = 0; where && i < n && i < CMDLINE_MAX_PROBLEMS; i++) {
-		fmt_escape(text, sizeof(text), problems.text[i]);
+	for (unsigned int i = 0; i < n && i < CMDLINE_MAX_PROBLEMS; i++) {
+		fmt_escape(text, sizeof(text), problems->text[i]);
 		log_warn("%s: %s (ignored)\n", where, text);
 	}
-	return n;
+}
+
+static void apply_cmdline(void)
+{
+	log_set_level(hv_options.log_level);
+	report_cmdline_problems(&cmdline_problems, cmdline_problem_count, "cmdline");
 }
 
 static void print_memory_map(void)
@@ -190,15 +253,6 @@ static int module_problem(uint32_t i, char *why, size_t size)
 	return 0;
 }
 
-/* Index of the module whose command line is name, or -1. */
-static int find_module(const char *name)
-{
-	for (uint32_t i = 0; i < boot.module_count; i++)
-		if (!strcmp(boot.modules[i].cmdline, name))
-			return (int)i;
-	return -1;
-}
-
 static void report_config(void)
 {
 	char text[2 * CONFIG_PROBLEM_MAX];
@@ -224,38 +278,30 @@ static void report_config(void)
 }
 
 /*
- * Finds and parses shunt.cfg, and adds its shunt line to the command line: its words first,
- * then the loader's (a GRUB menu edit, UEFI load options), so that those win.
+ * Checks the shunt.cfg that find_config() read now that memory is known, and reports what it
+ * holds and its problems. One Shunt can not use (refused by the loader, not in RAM) starts no
+ * VM; its shunt line was applied already, since the console had to be chosen first.
  */
 static void read_config(void)
 {
-	static char words[CONFIG_CMDLINE_MAX + HANDOFF_CMDLINE_MAX];
 	static char where[32];
 	const struct handoff_module *m;
 	char why[96];
 
-	config_module = find_module(CONFIG_MODULE_NAME);
 	if (config_module < 0)
 		return;
 	m = &boot.modules[config_module];
-	if (m->refused == HANDOFF_MODULE_OK && !m->length) {
-		config_parse("", 0, &config); /* an empty file: no VMs */
-	} else if (module_problem((uint32_t)config_module, why, sizeof(why))) {
+	if ((m->refused != HANDOFF_MODULE_OK || m->length) &&
+	    module_problem((uint32_t)config_module, why, sizeof(why))) {
 		log_error(CONFIG_FILE_NAME ": %s: no VMs are started\n", why);
 		config_parse("", 0, &config);
 		config_problems = 1; /* the run did not do what the admin asked */
 		return;
-	} else {
-		config_parse(phys_to_virt(m->base), m->length, &config);
 	}
 	report_config();
-	config_problems = config.problem_count;
-	if (!config.shunt_line)
-		return;
 	fmt_snprintf(where, sizeof(where), CONFIG_FILE_NAME ":%u", config.shunt_line);
-	config_problems += apply_cmdline(config.cmdline, where);
-	fmt_snprintf(words, sizeof(words), "%s %s", config.cmdline, boot.cmdline);
-	apply_cmdline(words, NULL); /* the loader's words were reported at the start */
+	report_cmdline_problems(&config_word_problems, config_word_problem_count, where);
+	config_problems = config.problem_count + config_word_problem_count;
 }
 
 /*
@@ -388,19 +434,21 @@ void hv_main(const struct handoff *handoff)
 	int virt_ready;
 
 	boot = *handoff;
-	arch_console_init();
+	parse_cmdline(); /* first: on-all-stopped and the console hold even after a bad handoff */
+	console_setup(&hv_options, handoff_header_matches() ? &boot.screen : NULL);
 	log_info("\nShunt %s (x86_64) paravirtualizing microhypervisor\n", SHUNT_VERSION);
+	console_report();
 	arch_cpu_init();
 	if (check_handoff_header())
 		hv_stop(2);
-	/* First, so that on-all-stopped holds even after a bad handoff. */
-	apply_cmdline(boot.cmdline, "cmdline");
+	apply_cmdline();
 	if (check_handoff_contents())
 		hv_stop(2);
 	if (mm_init(&boot))
 		hv_stop(2);
 	if (arch_paging_init(mm_memmap()))
 		panic("paging: could not build the hypervisor's page tables\n");
+	console_map_devices(); /* at once: the console's device memory is not mapped yet */
 	init_acpi();
 	print_banner();
 	read_config();

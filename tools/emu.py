@@ -17,6 +17,12 @@ Devices a guest may be given directly (Shunt's pass-through), both off unless as
              output goes to the file; COM1 (`serial`) is always there and is Shunt's console.
   pci_vga    Bochs: a PCI VGA card (1234:1111 with VBE; BAR0 is its linear framebuffer) instead
              of the ISA one. QEMU's machine has that card already; it is then asked for by name.
+  pci_serial QEMU: {"file": F, "slot": N}: a PCI 16550 (pci-serial, 1b36:0002, BAR0 I/O) at
+             00:N.0, its output going to F (for Shunt's console=pci:00:N.0).
+
+With `monitor` (QEMU, headless) the QEMU monitor listens on that Unix socket, and
+`Run.monitor(COMMAND)` runs a command there (e.g. `screendump FILE`, `pmemsave ADDR SIZE FILE`);
+`Run.wait(at_stop=...)` calls its argument before it ends the emulator on a stop pattern.
 
 Choosing the emulator (`Machine.emulator`, `Machine.accel`):
   bios  -> Bochs 2.7 (the only emulator here that emulates VT-x), or QEMU+SeaBIOS on request
@@ -35,6 +41,7 @@ import os
 import re
 import shutil
 import signal
+import socket
 import subprocess
 import sys
 import tempfile
@@ -60,7 +67,8 @@ class Machine:
 
     def __init__(self, image, firmware="bios", disk=False, emulator=None, accel="auto",
                  memory_mib=256, cpus=1, serial=None, headless=True, emulator_log=None,
-                 com_files=None, pci_vga=False, usb=False, writable=False):
+                 com_files=None, pci_vga=False, usb=False, writable=False, monitor=None,
+                 pci_serial=None):
         self.image = image            # an image from tools/mkimage: hybrid ISO or USB stick
         self.firmware = firmware      # "bios" | "uefi"
         self.disk = disk              # False: boot it as a CD; True: as a raw hard disk
@@ -75,6 +83,8 @@ class Machine:
         self.emulator_log = emulator_log  # file for the emulator's own messages, or None
         self.com_files = dict(com_files or {})  # {2|3|4: file} extra UARTs, output to the file
         self.pci_vga = pci_vga        # True: a PCI VGA card with a framebuffer BAR (Bochs)
+        self.monitor = monitor        # QEMU: True (or a Unix socket path) for a monitor
+        self.pci_serial = pci_serial  # QEMU: {"file": F, "slot": N} a PCI 16550, or None
 
 
 def _host_cpu_has_vmx():
@@ -284,7 +294,8 @@ def _qemu_plan(m, workdir):
     else:
         argv += ["-drive", f"format=raw,media=cdrom,readonly=on,file={image}"]
     if m.headless:
-        argv += ["-display", "none", "-monitor", "none", "-parallel", "none",
+        monitor = f"unix:{_q(m.monitor)},server=on,wait=off" if m.monitor else "none"
+        argv += ["-display", "none", "-monitor", monitor, "-parallel", "none",
                  "-chardev", f"file,id=com1,path={_q(m.serial)}", "-serial", "chardev:com1"]
     else:
         # Serial and monitor share the terminal (Ctrl-A X quits, Ctrl-A C is the monitor);
@@ -301,6 +312,9 @@ def _qemu_plan(m, workdir):
             argv += ["-serial", "null"]
     if m.pci_vga:
         argv += ["-vga", "std"]  # QEMU's default card already is one: say so explicitly
+    if m.pci_serial:
+        argv += ["-chardev", f"file,id=pciser,path={_q(m.pci_serial['file'])}",
+                 "-device", f"pci-serial,chardev=pciser,addr={m.pci_serial['slot']:#x}.0"]
     return argv
 
 
@@ -312,6 +326,8 @@ def plan(machine, workdir):
     if bad:
         raise EmuError(f"no serial port COM{bad[0]} (extra ports: COM2, COM3, COM4)")
     if machine.emulator == "bochs":
+        if machine.monitor or machine.pci_serial:
+            raise EmuError("a monitor socket and a PCI serial port are QEMU's only")
         return _bochs_plan(machine, workdir)
     return _qemu_plan(machine, workdir)
 
@@ -335,6 +351,8 @@ class Run:
             if machine.serial is None:
                 machine.serial = os.path.join(self.workdir, "serial.log")
             machine.serial = os.path.abspath(machine.serial)
+            if machine.monitor is True:  # short: a Unix socket path holds 107 bytes at most
+                machine.monitor = os.path.join(self.workdir, "monitor.sock")
             machine.com_files = {port: os.path.abspath(path)
                                  for port, path in machine.com_files.items()}
             self.argv = plan(machine, self.workdir)
@@ -403,10 +421,30 @@ class Run:
             except subprocess.TimeoutExpired:
                 continue
 
-    def wait(self, timeout=None, stop_patterns=(), echo=None, poll=0.1):
+    def monitor(self, command, timeout=10.0):
+        """Runs one QEMU monitor command (Machine.monitor must be set); returns its output."""
+        with socket.socket(socket.AF_UNIX, socket.SOCK_STREAM) as sock:
+            sock.settimeout(timeout)
+            sock.connect(self.machine.monitor)
+            self._monitor_read(sock)  # the greeting, up to the first prompt
+            sock.sendall(command.encode() + b"\n")
+            return self._monitor_read(sock)
+
+    @staticmethod
+    def _monitor_read(sock):
+        data = b""
+        while not data.endswith(b"(qemu) "):
+            chunk = sock.recv(4096)
+            if not chunk:
+                break
+            data += chunk
+        return clean_serial(data)
+
+    def wait(self, timeout=None, stop_patterns=(), echo=None, poll=0.1, at_stop=None):
         """Run until the emulator exits, `timeout` seconds pass, or one of `stop_patterns`
         (compiled regexes) matches the serial output as cleaned by clean_serial(); copy the
-        output to `echo` (a binary stream) as it comes. Returns a Result."""
+        output to `echo` (a binary stream) as it comes. On a stop pattern, `at_stop(self)`
+        runs while the emulator still does. Returns a Result."""
         if self.proc is None:
             self.start()
         deadline = None if timeout is None else self.started + timeout
@@ -425,6 +463,8 @@ class Run:
                         reason = "stopped"
                         time.sleep(poll)  # let the last line finish
                         self._drain(pos, echo)
+                        if at_stop is not None:
+                            at_stop(self)
                         break
                 if exited:
                     reason = "exited"

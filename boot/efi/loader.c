@@ -183,6 +183,76 @@ static void copy_rsdp(struct handoff *h)
 	console_info("ACPI RSDP revision %u at 0x%llx", rsdp[15], (unsigned long long)(UINTN)rsdp);
 }
 
+/* Where a colour's bits sit in a PixelBitMask pixel. */
+static void mask_field(UINT32 mask, uint8_t *shift, uint8_t *bits)
+{
+	*shift = *bits = 0;
+	if (!mask)
+		return;
+	while (!(mask & 1)) {
+		mask >>= 1;
+		(*shift)++;
+	}
+	while (mask & 1) {
+		mask >>= 1;
+		(*bits)++;
+	}
+}
+
+/*
+ * The GOP framebuffer in the mode the firmware set, for Shunt's screen console. A screen
+ * without a framebuffer (PixelBltOnly), or none at all, means no screen console, not an error.
+ */
+static void find_screen(struct handoff *h)
+{
+	EFI_GUID guid = EFI_GRAPHICS_OUTPUT_PROTOCOL_GUID;
+	EFI_GRAPHICS_OUTPUT_PROTOCOL *gop = NULL;
+	EFI_GRAPHICS_OUTPUT_MODE_INFORMATION *info;
+	struct handoff_screen *s = &h->screen;
+	UINT32 all;
+
+	if (EFI_ERROR(BS->LocateProtocol(&guid, NULL, (void **)&gop)) || !gop || !gop->Mode ||
+	    !gop->Mode->Info) {
+		console_info("no graphics output (GOP): no screen console");
+		return;
+	}
+	info = gop->Mode->Info;
+	*s = (struct handoff_screen){ .base = gop->Mode->FrameBufferBase,
+				      .type = HANDOFF_SCREEN_RGB,
+				      .width = info->HorizontalResolution,
+				      .height = info->VerticalResolution,
+				      .bpp = 32 };
+	switch (info->PixelFormat) {
+	case PixelRedGreenBlueReserved8BitPerColor:
+		s->green_shift = 8;
+		s->blue_shift = 16;
+		s->red_bits = s->green_bits = s->blue_bits = 8;
+		break;
+	case PixelBlueGreenRedReserved8BitPerColor:
+		s->red_shift = 16;
+		s->green_shift = 8;
+		s->red_bits = s->green_bits = s->blue_bits = 8;
+		break;
+	case PixelBitMask:
+		mask_field(info->PixelInformation.RedMask, &s->red_shift, &s->red_bits);
+		mask_field(info->PixelInformation.GreenMask, &s->green_shift, &s->green_bits);
+		mask_field(info->PixelInformation.BlueMask, &s->blue_shift, &s->blue_bits);
+		all = info->PixelInformation.RedMask | info->PixelInformation.GreenMask |
+		      info->PixelInformation.BlueMask | info->PixelInformation.ReservedMask;
+		s->bpp = all >> 24 ? 32 : all >> 16 ? 24 : 16;
+		break;
+	default:
+		*s = (struct handoff_screen){ 0 };
+		console_info(
+			"the screen has no framebuffer (GOP pixel format %u): no screen console",
+			(unsigned int)info->PixelFormat);
+		return;
+	}
+	s->pitch = info->PixelsPerScanLine * (s->bpp / 8u);
+	console_info("screen: %ux%u framebuffer at 0x%llx", s->width, s->height,
+		     (unsigned long long)s->base);
+}
+
 static EFI_STATUS create_handoff(struct handoff **out)
 {
 	EFI_PHYSICAL_ADDRESS addr = BELOW_4G;
@@ -317,6 +387,7 @@ EFI_STATUS efi_main(EFI_HANDLE image, EFI_SYSTEM_TABLE *systab)
 		goto err_handoff;
 	load_modules(&vol, h);
 	copy_rsdp(h);
+	find_screen(h);
 	file_close_volume(&vol);
 
 	st = exit_boot_services(image, h);

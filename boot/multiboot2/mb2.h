@@ -18,6 +18,7 @@ enum mb2_tag_type {
 	MB2_TAG_MODULE = 3,
 	MB2_TAG_BASIC_MEMINFO = 4,
 	MB2_TAG_MMAP = 6,
+	MB2_TAG_FRAMEBUFFER = 8,
 	MB2_TAG_EFI64 = 12,
 	MB2_TAG_ACPI_OLD = 14,
 	MB2_TAG_ACPI_NEW = 15,
@@ -62,6 +63,25 @@ struct mb2_mmap_entry {
 	uint32_t reserved;
 };
 
+/* The framebuffer info tag (3.6.12); GRUB writes reserved as 16 bits, so colour info is at 32. */
+struct mb2_tag_framebuffer {
+	struct mb2_tag tag;
+	uint64_t addr;
+	uint32_t pitch;
+	uint32_t width;
+	uint32_t height;
+	uint8_t bpp;
+	uint8_t type; /* 0 indexed, 1 direct RGB, 2 EGA text */
+	uint16_t reserved;
+	/* RGB: red position, red size, green position, green size, blue position, blue size */
+};
+
+enum mb2_framebuffer_type {
+	MB2_FRAMEBUFFER_INDEXED = 0,
+	MB2_FRAMEBUFFER_RGB = 1,
+	MB2_FRAMEBUFFER_EGA_TEXT = 2,
+};
+
 struct mb2_tag_efi64 {
 	struct mb2_tag tag;
 	uint64_t pointer;
@@ -75,6 +95,8 @@ struct mb2_tag_efi64 {
  * do not fail the parse: one whose command line does not fit is passed refused
  * (HANDOFF_MODULE_CMDLINE_TOO_LONG), and those past HANDOFF_MAX_MODULES are counted in
  * out->modules_dropped. Firmware is reported as UEFI when an EFI system table tag is present.
+ * A framebuffer tag of a kind Shunt can draw on (RGB of 16, 24 or 32 bits per pixel, or EGA
+ * text) fills out->screen; others leave it HANDOFF_SCREEN_NONE (no screen console).
  */
 int mb2_parse(uint32_t magic, const void *info, struct handoff *out);
 

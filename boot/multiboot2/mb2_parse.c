@@ -178,6 +178,46 @@ static int parse_rsdp(struct mb2_walk *w, uint32_t offset, const uint8_t *tag, u
 	return 0;
 }
 
+/*
+ * The screen for Shunt's screen console. A well-formed tag of a kind Shunt can not draw on
+ * (indexed colour, odd pixel sizes) is no error: there is just no screen console.
+ */
+static int parse_framebuffer(struct mb2_walk *w, uint32_t offset, const uint8_t *tag, uint32_t size)
+{
+	struct handoff_screen *s = &w->out->screen;
+	uint8_t type, bpp;
+
+	if (size < sizeof(struct mb2_tag_framebuffer))
+		return mb2_error(w->out, "multiboot2: framebuffer tag at offset %u is %u bytes",
+				 offset, size);
+	type = tag[offsetof(struct mb2_tag_framebuffer, type)];
+	bpp = tag[offsetof(struct mb2_tag_framebuffer, bpp)];
+	*s = (struct handoff_screen){
+		.base = read64(tag + offsetof(struct mb2_tag_framebuffer, addr)),
+		.pitch = read32(tag + offsetof(struct mb2_tag_framebuffer, pitch)),
+		.width = read32(tag + offsetof(struct mb2_tag_framebuffer, width)),
+		.height = read32(tag + offsetof(struct mb2_tag_framebuffer, height)),
+		.bpp = bpp,
+	};
+	if (type == MB2_FRAMEBUFFER_EGA_TEXT) {
+		s->type = HANDOFF_SCREEN_EGA_TEXT;
+	} else if (type == MB2_FRAMEBUFFER_RGB && size >= sizeof(struct mb2_tag_framebuffer) + 6 &&
+		   (bpp == 16 || bpp == 24 || bpp == 32)) {
+		const uint8_t *c = tag + sizeof(struct mb2_tag_framebuffer);
+
+		s->type = HANDOFF_SCREEN_RGB;
+		s->red_shift = c[0];
+		s->red_bits = c[1];
+		s->green_shift = c[2];
+		s->green_bits = c[3];
+		s->blue_shift = c[4];
+		s->blue_bits = c[5];
+	} else {
+		*s = (struct handoff_screen){ 0 };
+	}
+	return 0;
+}
+
 static int parse_tag(struct mb2_walk *w, uint32_t offset, uint32_t type, uint32_t size)
 {
 	const uint8_t *tag = w->base + offset;
@@ -195,6 +235,8 @@ static int parse_tag(struct mb2_walk *w, uint32_t offset, uint32_t type, uint32_
 		return parse_module(w, offset, tag, size);
 	case MB2_TAG_MMAP:
 		return parse_mmap(w, offset, tag, size);
+	case MB2_TAG_FRAMEBUFFER:
+		return parse_framebuffer(w, offset, tag, size);
 	case MB2_TAG_EFI64:
 		if (size < sizeof(struct mb2_tag_efi64))
 			return mb2_error(w->out, "multiboot2: EFI64 tag at offset %u is %u bytes",
@@ -215,7 +257,7 @@ static int parse_tag(struct mb2_walk *w, uint32_t offset, uint32_t type, uint32_
 static int is_single_tag(uint32_t type)
 {
 	return type == MB2_TAG_CMDLINE || type == MB2_TAG_LOADER_NAME || type == MB2_TAG_MMAP ||
-	       type == MB2_TAG_EFI64;
+	       type == MB2_TAG_EFI64 || type == MB2_TAG_FRAMEBUFFER;
 }
 
 static int walk_tags(struct mb2_walk *w)

@@ -77,7 +77,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		abort();
 	}
 	cmdline_parse(text, &h, &p);
-	if (h.log_level > LOG_DEBUG)
+	if (h.log_level > LOG_DEBUG || h.console.kind > SERIAL_PCI || h.screen > HV_SCREEN_OFF ||
+	    (h.console.baud && 115200 % h.console.baud) ||
+	    (h.console.kind == SERIAL_MMIO &&
+	     h.console.addr + 8u * h.console.reg_width > SERIAL_MMIO_LIMIT))
 		abort();
 	free(text);
 	return 0;

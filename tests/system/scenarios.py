@@ -24,6 +24,15 @@
                 (COM1 first, then the others in port order, one newline between): one regex
                 can tie what a guest wrote on its own port to Shunt's summary on COM1
   explicit      True: run only when named on run-all's command line (long runs: `make fuzz`)
+  screen        "text" | "framebuffer" (QEMU only): when the stop line appears, the screen is
+                saved through QEMU's monitor into the logs (NAME.screen.text.bin, the VGA text
+                buffer; NAME.screen.ppm, a screendump) and must show the last rows of the
+                serial log from the banner on: text as it is, a framebuffer cell by cell
+                against the glyphs of build/font/screen_font.bin. Use a cmdline without
+                `test` (on-all-stopped=halt) and a stop on the halted line, so that the
+                machine is still there.
+  exit_status   the emulator's exit status the run must end with (QEMU's isa-debug-exit:
+                Shunt's exit code N gives (N << 1) | 1), e.g. when Shunt prints nothing
 
 Devices for guests that drive hardware directly (default: none; COM1 is always Shunt's console):
   com_files     extra serial ports, e.g. [2, 3]: COM2 (I/O 0x2F8), COM3 (0x3E8), COM4 (0x2E8),
@@ -52,6 +61,7 @@ BANNER = r"^Shunt \d+\.\d+\.\d+ \(x86_64\) paravirtualizing microhypervisor$"
 MEM = r"^mem: usable \d+ MiB in \d+ regions?, \d+ modules?\b"
 CPU = r'^cpu: \S+ family \d+ model \d+ stepping \d+ ".*"$'
 POWER_OFF = r"^shunt: powering off\b"       # ends every run (the word `test`)
+HALTED = r"^shunt: halted \(exit code \d+\)$"  # ends a run with on-all-stopped=halt
 POWER_OFF_OK = r"^shunt: powering off \(exit code 0\)$"  # and every VM exited with code 0
 # A run in which some VM was refused, stopped by Shunt or exited with another code.
 POWER_OFF_FAILED = r"^shunt: powering off \(exit code 1\)$"
@@ -114,9 +124,13 @@ EXCEPTION_DUMP = [
 ]
 
 
+CONSOLE_COM1 = r"^console: serial COM1 \(port 0x3f8, 115200 baud\), screen "
+
+
 def standard_boot(firmware, vtx, cmdline="test"):
     """expect for a boot that goes all the way to the test-mode power-off."""
-    return [BANNER, boot_line(firmware), MEM, CPU, config_line(0, cmdline)] + vtx + [POWER_OFF_OK]
+    return [BANNER, CONSOLE_COM1, boot_line(firmware), MEM, CPU, config_line(0, cmdline)] + vtx + [
+        POWER_OFF_OK]
 
 
 SCENARIOS = [
@@ -162,6 +176,38 @@ SCENARIOS = [
         "expect": [BANNER, boot_line("BIOS/multiboot2"), config_line(0, "test crashtest")]
         + EXCEPTION_DUMP + [POWER_OFF],
         "forbid": [r"(?i)panic", r"(?s)powering off.*FATAL: exception"],
+    },
+]
+
+# --- The screen console: Shunt's log on the screen too, read back after its last line (the
+# machine halts instead of powering off, so that it is still there): the VGA text buffer on
+# BIOS (GRUB's EGA text framebuffer tag), and on UEFI the GOP framebuffer, decoded cell by
+# cell with the font the build converted. QEMU has no VT-x: the boot report is what shows.
+SCENARIOS += [
+    {
+        "name": "bios-screen-qemu",
+        "firmware": "bios", "emulator": "qemu",
+        "cmdline": "on-all-stopped=halt",
+        "timeout": SEABIOS_TIMEOUT,
+        "screen": "text",
+        "stop": HALTED,
+        "expect": [BANNER, r"^console: serial COM1 \(port 0x3f8, 115200 baud\), screen VGA "
+                   r"text 80x25$", boot_line("BIOS/multiboot2"),
+                   config_line(0, "on-all-stopped=halt"),
+                   r"^VT-x: not available: ", r"^shunt: halted \(exit code 0\)$"],
+    },
+    {
+        "name": "uefi-screen-efiloader",
+        "firmware": "uefi", "uefi_default": "efi",
+        "cmdline": "on-all-stopped=halt",
+        "timeout": OVMF_TIMEOUT,
+        "screen": "framebuffer",
+        "stop": HALTED,
+        "expect": [r"^shunt-efi: screen: \d+x\d+ framebuffer at 0x[0-9a-f]+$", BANNER,
+                   r"^console: serial COM1 \(port 0x3f8, 115200 baud\), screen framebuffer "
+                   r"\d+x\d+, 32 bits per pixel \(\d+x\d+ characters\)$",
+                   boot_line("UEFI/shunt-loader"), config_line(0, "on-all-stopped=halt"),
+                   r"^VT-x: not available: ", r"^shunt: halted \(exit code 0\)$"],
     },
 ]
 
@@ -821,3 +867,58 @@ SCENARIOS.append({
     "forbid": GUEST_FORBID + [r"MMIO executed", r"bus mastering is still on",
                               r"MMIO mapping at guest-physical 0x4[1-9a-f]"],
 })
+
+
+# --- The serial console moved: console=com2 puts every line of Shunt's on COM2 (COM1 stays
+# free of them, and can be granted); the UART the console uses is never granted. Then
+# console=none: not a line anywhere, and the run still ends with Shunt's exit code.
+SHUNT_LINES = [BANNER, r"^console: ", r"^boot: ", r"^VT-x", r"^vm ", r"^summary: ", r"^shunt: ",
+               r"^error: ", r"^warning: ", r"^\["]
+SCENARIOS += [
+    {
+        "name": "bios-console-com2-bochs",
+        "firmware": "bios", "emulator": "bochs",
+        "cmdline": "test console=com2",
+        "modules": [
+            # one port of the console's UART: no device of that range, refused all the same
+            ("{build}/guests/hello.elf", "hello.elf grant=ports:0x2fc-0x2fc:passthrough"),
+            ("{build}/guests/hwuart.elf",
+             "hwcom1.elf name=hwcom1 grant=ports:0x3f8-0x3ff:passthrough"),
+            ("{build}/guests/hwuart.elf", "hwcom2.elf name=hwcom2 grant=ports:0x2f8-0x2ff:io"),
+        ],
+        "com_files": [2],
+        "timeout": BOCHS_TIMEOUT,
+        # COM1 carries only what the guest granted it wrote there itself.
+        "expect": [r"^hello from VM hwcom1 via batch$",
+                   r"^hello from VM hwcom1 via passthrough$"],
+        "forbid": SHUNT_LINES,
+        "com_expect": {2: [
+            BANNER,
+            r"^console: serial COM2 \(port 0x2f8, 115200 baud\), screen VGA text 80x25$",
+            boot_line("BIOS/multiboot2"), MEM, config_line(3, "test console=com2"),
+            r"^hw: ports:0x3f8-0x3ff +16550 UART +grantable$",
+            r"^hw: ports:0x2f8-0x2ff +16550 UART +Shunt's own$",
+            r"^VT-x: ready$",
+            r"^error: vm hello: grant ports:0x2fc-0x2fc refused: it is Shunt's own console "
+            r"\(COM2\)$",
+            r"^vm hwcom1: granted ports:0x3f8-0x3ff \(16550 UART\) for passthrough$",
+            r"^error: vm hwcom2: grant ports:0x2f8-0x2ff refused: it is Shunt's own console "
+            r"\(COM2\)$",
+            r"^summary: 3 VMs$",
+            summary("hello", "stopped", "exit", 0),
+            summary("hwcom1", "stopped", "exit", 0),
+            summary("hwcom2", "stopped", "exit", 0),
+            POWER_OFF_OK]},
+        "com_forbid": {2: GUEST_FORBID + [r"^hello from VM"]},
+    },
+    {
+        "name": "bios-console-none-qemu",
+        "firmware": "bios", "emulator": "qemu",
+        "cmdline": "test console=none",
+        "modules": [("{build}/guests/hello.elf", "hello.elf")],
+        "timeout": SEABIOS_TIMEOUT,
+        "expect": [],
+        "forbid": SHUNT_LINES,
+        "exit_status": (1 << 1) | 1,  # exit code 1: QEMU has no VT-x, the guest never ran
+    },
+]

@@ -101,6 +101,9 @@ static void expect_defaults(void)
 	assert_int_equal(opts.crash_test, 0);
 	assert_int_equal(opts.log_level, LOG_INFO);
 	assert_int_equal(opts.hw_budget, CMDLINE_HW_BUDGET_DEFAULT);
+	assert_int_equal(opts.console.kind, SERIAL_PORT);
+	assert_u64_equal(opts.console.addr, 0x3f8);
+	assert_int_equal(opts.screen, HV_SCREEN_AUTO);
 }
 
 /* --- cmdline_parse --- */
@@ -513,6 +516,36 @@ static void test_panic_ignores_level(void **state)
 	assert_string_equal(console, "PANIC: x");
 }
 
+static void test_console_and_screen(void **state)
+{
+	(void)state;
+	assert_int_equal(parse("console=com2,9600 screen=off"), 0);
+	assert_int_equal(opts.console.kind, SERIAL_PORT);
+	assert_u64_equal(opts.console.addr, 0x2f8);
+	assert_int_equal(opts.console.baud, 9600);
+	assert_int_equal(opts.screen, HV_SCREEN_OFF);
+	assert_int_equal(parse("console=none screen=on"), 0);
+	assert_int_equal(opts.console.kind, SERIAL_NONE);
+	assert_int_equal(opts.screen, HV_SCREEN_ON);
+	assert_int_equal(parse("console=pci:00:05.0 console=mmio32:0xfedc9000"), 0);
+	assert_int_equal(opts.console.kind, SERIAL_MMIO); /* the last one counts */
+}
+
+/* A bad console word is reported and leaves COM1, where the report is seen. */
+static void test_bad_console_keeps_com1(void **state)
+{
+	(void)state;
+	assert_int_equal(parse("console=com2 console=com5 screen=blank"), 2);
+	assert_int_equal(opts.console.kind, SERIAL_PORT);
+	assert_u64_equal(opts.console.addr, 0x3f8);
+	assert_string_equal(opts.console.name, "COM1");
+	assert_int_equal(opts.screen, HV_SCREEN_AUTO);
+	assert_contains(problems.text[0], "\"console=com5\": console is none, com1-com4");
+	assert_contains(problems.text[1], "\"screen=blank\": screen is on or off");
+	assert_int_equal(parse("console= consoles=com2 console"), 3);
+	assert_u64_equal(opts.console.addr, 0x3f8);
+}
+
 #define T(name) cmocka_unit_test_setup(name, setup)
 
 int main(void)
@@ -533,6 +566,8 @@ int main(void)
 		T(test_on_all_stopped),
 		T(test_hwbudget),
 		T(test_bad_hwbudget_keeps_default),
+		T(test_console_and_screen),
+		T(test_bad_console_keeps_com1),
 		T(test_level_from_name),
 		T(test_log_filtering),
 		T(test_log_long_line_truncated),

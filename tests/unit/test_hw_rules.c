@@ -515,6 +515,122 @@ static void test_batch_first_bad_index(void **state)
 }
 
 /* A granted PCI function loses bus mastering, and keeps everything else (SPEC.md §12). */
+/* --- What no grant may reach: Shunt's console --- */
+
+static const char *conflict(const struct hw_console_use *con, const char *grant,
+			    const struct pv_hw_bar *bars)
+{
+	static char why[80];
+
+	assert_int_equal(parse(grant), 0);
+	return hw_console_conflict(con, &spec, bars, why, sizeof(why));
+}
+
+static void test_console_ports(void **state)
+{
+	const struct hw_console_use com2 = {
+		.name = "COM2", .has_ports = 1, .port_first = 0x2f8, .port_last = 0x2ff
+	};
+	static const char *const refused[] = {
+		"ports:0x2f8-0x2ff:io", "ports:0x2f8-0x2f8:passthrough",
+		"ports:0x2ff-0x300:io", "ports:0x2f0-0x2f8:io",
+		"ports:0-0xffff:io",	"ports:0x2fa-0x2fb:mmio",
+	};
+	static const char *const clear[] = {
+		"ports:0x3f8-0x3ff:io",
+		"ports:0x2f0-0x2f7:io",
+		"ports:0x300-0x307:passthrough",
+		"pci:00:02.0:io",
+	};
+
+	(void)state;
+	for (unsigned int i = 0; i < ARRAY_SIZE(refused); i++) {
+		const char *why = conflict(&com2, refused[i], NULL);
+
+		if (!why)
+			fail_msg("%s granted over the console", refused[i]);
+		assert_string_equal(why, "it is Shunt's own console (COM2)");
+	}
+	for (unsigned int i = 0; i < ARRAY_SIZE(clear); i++)
+		if (conflict(&com2, clear[i], NULL))
+			fail_msg("%s refused", clear[i]);
+}
+
+static void test_console_pci_and_bars(void **state)
+{
+	const struct hw_console_use pci = { .name = "pci:00:05.0",
+					    .has_ports = 1,
+					    .port_first = 0xc000,
+					    .port_last = 0xc007,
+					    .has_bdf = 1,
+					    .bdf = 5 << 3 };
+	const struct hw_console_use mmio = { .name = "mmio:0xfe030000",
+					     .has_mmio = 1,
+					     .mmio_first = 0xfe030000,
+					     .mmio_last = 0xfe030007 };
+	struct pv_hw_bar bars[HW_BARS_MAX] = { 0 };
+
+	(void)state;
+	assert_string_equal(conflict(&pci, "pci:00:05.0:io", NULL),
+			    "it is Shunt's own console (pci:00:05.0)");
+	assert_null(conflict(&pci, "pci:00:06.0:io", NULL));
+	assert_non_null(conflict(&pci, "ports:0xc004-0xc00f:io", NULL));
+	/* Another function whose I/O BAR decodes the console's ports. */
+	bars[2] = (struct pv_hw_bar){ .flags = PV_HW_BAR_IO, .base = 0xc000, .size = 0x20 };
+	assert_non_null(conflict(&pci, "pci:00:06.0:io", bars));
+	bars[2].base = 0xc008;
+	assert_null(conflict(&pci, "pci:00:06.0:io", bars));
+	/* A memory BAR over an MMIO console, in any mode; one beside it is clear. */
+	bars[0] =
+		(struct pv_hw_bar){ .flags = PV_HW_BAR_MEM, .base = 0xfe000000, .size = 0x100000 };
+	assert_string_equal(conflict(&mmio, "pci:00:06.0:mmio", bars),
+			    "it is Shunt's own console (mmio:0xfe030000)");
+	bars[0].base = 0xfe030008;
+	assert_null(conflict(&mmio, "pci:00:06.0:mmio", bars));
+	bars[0].base = 0xfe020000;
+	bars[0].size = 0x10001; /* its last byte is the console's first */
+	assert_non_null(conflict(&mmio, "pci:00:06.0:mmio", bars));
+	bars[0].size = 0; /* an empty BAR decodes nothing */
+	assert_null(conflict(&mmio, "pci:00:06.0:mmio", bars));
+	assert_null(conflict(&mmio, "ports:0x3f8-0x3ff:io", NULL));
+}
+
+static void test_no_console(void **state)
+{
+	const struct hw_console_use none = { .name = "none" };
+	struct pv_hw_bar bars[HW_BARS_MAX] = {
+		{ .flags = PV_HW_BAR_IO, .base = 0x3f8, .size = 8 },
+		{ .flags = PV_HW_BAR_MEM, .base = 0, .size = 0x1000 },
+	};
+
+	(void)state;
+	assert_null(conflict(&none, "ports:0x3f8-0x3ff:io", NULL));
+	assert_null(conflict(&none, "pci:00:00.0:io", bars));
+}
+
+static void test_display_grants(void **state)
+{
+	(void)state;
+	assert_int_equal(parse("pci:00:02.0:mmio"), 0);
+	assert_true(hw_grant_is_display(&spec, 0x030000));
+	assert_true(hw_grant_is_display(&spec, 0x038000));
+	assert_false(hw_grant_is_display(&spec, 0x070002));
+	assert_false(hw_grant_is_display(&spec, 0x020000));
+	assert_int_equal(parse("ports:0x1ce-0x1d0:io"), 0);
+	assert_true(hw_grant_is_display(&spec, HW_CLASS_VBE_DISPI));
+	assert_true(hw_grant_is_display(&spec, 0));
+	assert_int_equal(parse("ports:0x3c0-0x3cf:io"), 0);
+	assert_true(hw_grant_is_display(&spec, 0));
+	assert_int_equal(parse("ports:0x3df-0x3e0:io"), 0);
+	assert_true(hw_grant_is_display(&spec, 0));
+	assert_int_equal(parse("ports:0x3e8-0x3ef:io"), 0);
+	assert_false(hw_grant_is_display(&spec, HW_CLASS_UART_16550));
+	assert_int_equal(parse("ports:0x1d1-0x1d8:io"), 0);
+	assert_false(hw_grant_is_display(&spec, 0));
+	assert_int_equal(parse("ports:0x3a0-0x3af:io"), 0);
+	assert_false(hw_grant_is_display(&spec, 0));
+}
+
 static void test_pci_command_granted(void **state)
 {
 	(void)state;
@@ -549,6 +665,10 @@ int main(void)
 		cmocka_unit_test(test_batch_no_windows),
 		cmocka_unit_test(test_batch_ops_across_windows),
 		cmocka_unit_test(test_batch_first_bad_index),
+		cmocka_unit_test(test_console_ports),
+		cmocka_unit_test(test_console_pci_and_bars),
+		cmocka_unit_test(test_no_console),
+		cmocka_unit_test(test_display_grants),
 		cmocka_unit_test(test_pci_command_granted),
 	};
 

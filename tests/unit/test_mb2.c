@@ -185,6 +185,7 @@ static void test_bios_info(void **state)
 	build_bios_info();
 	assert_int_equal(parse(), 0);
 	assert_string_equal(out.boot_error, "");
+	assert_int_equal(out.screen.type, HANDOFF_SCREEN_NONE); /* no framebuffer tag */
 	assert_u64_equal(out.magic, HANDOFF_MAGIC);
 	assert_int_equal(out.version, HANDOFF_VERSION);
 	assert_int_equal(out.firmware, HANDOFF_FW_BIOS_MULTIBOOT2);
@@ -237,6 +238,107 @@ static void test_efi64_means_uefi(void **state)
 	assert_int_equal(out.rsdp[35], (uint8_t)(MB2_TAG_ACPI_NEW * 16 + 35));
 	assert_string_equal(out.cmdline, "");
 	assert_int_equal(out.module_count, 0);
+}
+
+/* A framebuffer tag: 32 bytes of common fields (GRUB's reserved is 16 bits), then colours. */
+static uint32_t tag_framebuffer(uint64_t addr, uint32_t pitch, uint32_t width, uint32_t height,
+				uint8_t bpp, uint8_t type, uint32_t size)
+{
+	uint32_t at = tag(MB2_TAG_FRAMEBUFFER, size, NULL);
+
+	put64(at + 8, addr);
+	put32(at + 16, pitch);
+	put32(at + 20, width);
+	put32(at + 24, height);
+	info()[at + 28] = bpp;
+	info()[at + 29] = type;
+	return at;
+}
+
+static void test_framebuffer_rgb(void **state)
+{
+	uint32_t at;
+
+	(void)state;
+	minimal_mmap();
+	at = tag_framebuffer(0x80000000ull, 3200, 800, 600, 32, MB2_FRAMEBUFFER_RGB, 38);
+	memcpy(info() + at + 32, (const uint8_t[]){ 16, 8, 8, 8, 0, 8 }, 6);
+	tag_end();
+	finish();
+	assert_int_equal(parse(), 0);
+	assert_int_equal(out.screen.type, HANDOFF_SCREEN_RGB);
+	assert_u64_equal(out.screen.base, 0x80000000ull);
+	assert_int_equal(out.screen.pitch, 3200);
+	assert_int_equal(out.screen.width, 800);
+	assert_int_equal(out.screen.height, 600);
+	assert_int_equal(out.screen.bpp, 32);
+	assert_int_equal(out.screen.red_shift, 16);
+	assert_int_equal(out.screen.red_bits, 8);
+	assert_int_equal(out.screen.green_shift, 8);
+	assert_int_equal(out.screen.blue_shift, 0);
+	assert_int_equal(out.screen.blue_bits, 8);
+}
+
+static void test_framebuffer_ega_text(void **state)
+{
+	(void)state;
+	minimal_mmap();
+	tag_framebuffer(0xb8000, 160, 80, 25, 16, MB2_FRAMEBUFFER_EGA_TEXT, 32);
+	tag_end();
+	finish();
+	assert_int_equal(parse(), 0);
+	assert_int_equal(out.screen.type, HANDOFF_SCREEN_EGA_TEXT);
+	assert_u64_equal(out.screen.base, 0xb8000);
+	assert_int_equal(out.screen.width, 80);
+	assert_int_equal(out.screen.height, 25);
+	assert_int_equal(out.screen.pitch, 160);
+}
+
+/* Screens Shunt can not draw on are no error: there is just no screen console. */
+static void test_framebuffer_unusable(void **state)
+{
+	static const struct {
+		uint8_t type, bpp;
+		uint32_t size;
+	} cases[] = {
+		{ MB2_FRAMEBUFFER_INDEXED, 8, 40 },
+		{ MB2_FRAMEBUFFER_RGB, 8, 38 },
+		{ MB2_FRAMEBUFFER_RGB, 15, 38 },
+		{ MB2_FRAMEBUFFER_RGB, 32, 36 },
+		{ 3, 32, 38 },
+	};
+
+	(void)state;
+	for (unsigned int i = 0; i < ARRAY_SIZE(cases); i++) {
+		setup(NULL);
+		minimal_mmap();
+		tag_framebuffer(0x80000000ull, 3200, 800, 600, cases[i].bpp, cases[i].type,
+				cases[i].size);
+		tag_end();
+		finish();
+		assert_int_equal(parse(), 0);
+		assert_int_equal(out.screen.type, HANDOFF_SCREEN_NONE);
+		assert_u64_equal(out.screen.base, 0);
+	}
+}
+
+static void test_framebuffer_short_or_twice(void **state)
+{
+	(void)state;
+	minimal_mmap();
+	tag_framebuffer(0xb8000, 160, 80, 25, 16, MB2_FRAMEBUFFER_EGA_TEXT, 31);
+	tag_end();
+	finish();
+	assert_int_equal(parse(), -1);
+	assert_contains(out.boot_error, "framebuffer tag at offset");
+	setup(NULL);
+	minimal_mmap();
+	tag_framebuffer(0xb8000, 160, 80, 25, 16, MB2_FRAMEBUFFER_EGA_TEXT, 32);
+	tag_framebuffer(0xb8000, 160, 80, 25, 16, MB2_FRAMEBUFFER_EGA_TEXT, 32);
+	tag_end();
+	finish();
+	assert_int_equal(parse(), -1);
+	assert_contains(out.boot_error, "duplicate tag of type 8");
 }
 
 /* With both RSDP tags the ACPI 2.0 copy wins, in either order. */
@@ -848,6 +950,10 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		T(test_bios_info),
 		T(test_efi64_means_uefi),
+		T(test_framebuffer_rgb),
+		T(test_framebuffer_ega_text),
+		T(test_framebuffer_unusable),
+		T(test_framebuffer_short_or_twice),
 		T(test_acpi_new_preferred_after_old),
 		T(test_acpi_new_preferred_before_old),
 		T(test_mmap_larger_entries),

@@ -10,7 +10,8 @@
 #include <stdint.h>
 
 #define HANDOFF_MAGIC 0x46464f444e414853ull /* "SHANDOFF" little-endian */
-#define HANDOFF_VERSION 2 /* 2: modules may arrive refused, and dropped ones are counted */
+/* 2: modules may arrive refused, and dropped ones are counted; 3: the screen (at the end) */
+#define HANDOFF_VERSION 3
 
 #define HANDOFF_MAX_MEM 256
 #define HANDOFF_MAX_MODULES 65 /* a guest file for each of 64 VMs, and shunt.cfg */
@@ -57,6 +58,26 @@ enum handoff_module_refusal {
 	HANDOFF_MODULE_NOT_LOADED = 2, /* the loader could not read the file: base 0, length 0 */
 };
 
+/* What the loader knows of the screen, for Shunt's screen console (struct handoff.screen). */
+enum handoff_screen_type {
+	HANDOFF_SCREEN_NONE = 0,     /* none known (or one Shunt can not draw on) */
+	HANDOFF_SCREEN_RGB = 1,	     /* a linear framebuffer of direct-colour pixels */
+	HANDOFF_SCREEN_EGA_TEXT = 2, /* VGA text mode: a character and an attribute byte per cell */
+};
+
+struct handoff_screen {
+	uint64_t base;		     /* physical address of the framebuffer or of the text buffer */
+	uint32_t type;		     /* enum handoff_screen_type */
+	uint32_t width;		     /* pixels (RGB) or characters (EGA text) */
+	uint32_t height;	     /* pixels or characters */
+	uint32_t pitch;		     /* bytes from one line of pixels (or characters) to the next */
+	uint8_t bpp;		     /* RGB: bits per pixel, 16, 24 or 32 */
+	uint8_t red_shift, red_bits; /* RGB: where each colour's bits are in a pixel */
+	uint8_t green_shift, green_bits;
+	uint8_t blue_shift, blue_bits;
+	uint8_t reserved;
+};
+
 /* A file the loader placed in memory for the hypervisor (guest images, later config). */
 struct handoff_module {
 	uint64_t base; /* physical address of the first byte */
@@ -98,11 +119,16 @@ struct handoff {
 	 * tags): hv prints it on the console and stops, since it can not trust the rest.
 	 */
 	char boot_error[HANDOFF_ERROR_MAX];
+
+	/* Version 3: the screen, from GOP (Shunt's loader) or the multiboot2 framebuffer tag. */
+	struct handoff_screen screen;
 };
 
 _Static_assert(sizeof(struct handoff_module) == 24 + HANDOFF_MODULE_CMDLINE_MAX,
 	       "fixed-width module entries, no padding");
 _Static_assert(offsetof(struct handoff, mem) == 32, "mem[] stays 8-byte aligned");
+_Static_assert(sizeof(struct handoff_screen) == 32, "fixed-width screen fields, no padding");
+_Static_assert(offsetof(struct handoff, screen) % 8 == 0, "screen stays 8-byte aligned");
 
 /* The hypervisor's C entry point. Never returns. */
 void hv_main(const struct handoff *handoff) __attribute__((noreturn));

@@ -8,8 +8,14 @@
 #include <hv/memmap.h>
 #include <hv/types.h>
 
-/* Brings up the boot console (on x86: the COM1 16550) so the log can print. */
-void arch_console_init(void);
+struct serial_spec;
+/*
+ * Brings up the console's serial port, a 16550 in I/O space (SERIAL_PORT) or memory-mapped
+ * (SERIAL_MMIO, reachable through the current page tables), at dev->baud (0: the divisor is
+ * left as it is). Returns 0, or -ENODEV when nothing answers there; then, as after a
+ * SERIAL_NONE spec, the console writes go nowhere.
+ */
+int arch_console_init(const struct serial_spec *dev);
 /* Writes len bytes to the console, translating "\n" to "\r\n"; never fails, may be slow. */
 void arch_console_write(const char *s, size_t len);
 /*

@@ -7,6 +7,7 @@
 #define HV_CMDLINE_H
 
 #include <hv/log.h>
+#include <hv/serial.h>
 #include <stdint.h>
 
 /* What Shunt does when every VM has stopped ("on-all-stopped="). */
@@ -16,15 +17,24 @@ enum hv_on_all_stopped {
 	HV_STOPPED_REBOOT,   /* "reboot": the firmware boots the stick again */
 };
 
+/* Whether Shunt writes its log to the screen too ("screen="). */
+enum hv_screen {
+	HV_SCREEN_AUTO = 0, /* no screen= word: on, unless console=none */
+	HV_SCREEN_ON,	    /* "screen=on" */
+	HV_SCREEN_OFF,	    /* "screen=off" */
+};
+
 struct hv_options {
 	enum hv_on_all_stopped on_all_stopped; /* "on-all-stopped=halt|poweroff|reboot" */
 	int crash_test;		  /* "crashtest": raise an exception after boot (tests the dump) */
 	enum log_level log_level; /* "loglevel=error|warn|info|debug" */
 	uint32_t hw_budget; /* "hwbudget=N": direct hardware calls/s for all VMs, 0 = no cap */
+	struct serial_spec console; /* "console=DEVICE[,BAUD]|none"; default COM1 */
+	enum hv_screen screen;	    /* "screen=on|off" */
 };
 
 #define CMDLINE_MAX_PROBLEMS 8
-#define CMDLINE_PROBLEM_MAX 96
+#define CMDLINE_PROBLEM_MAX 160
 
 #define CMDLINE_HW_BUDGET_DEFAULT 50000u
 #define CMDLINE_HW_BUDGET_MAX 100000000u /* calls per second */

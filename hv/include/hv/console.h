@@ -66,7 +66,36 @@ static inline uint64_t console_poll_due(void)
  * Returns 0, or -ENOSPC when the log queue is full (the line is lost and counted). */
 int console_log_write(const char *s, size_t len);
 
-/* Nanoseconds the serial line needs for n bytes (115200 baud, 10 bits a byte). */
+/* Nanoseconds the serial line needs for n bytes (at its baud rate, 10 bits a byte). */
 uint64_t console_line_ns(uint64_t n);
+/* The serial line's speed, for the pacing above (0: 115200, the default). */
+void console_set_baud(uint32_t baud);
+
+/* The screen Shunt draws its log on, or NULL (hv/console_setup.c sets it). */
+struct screen;
+extern struct screen *console_screen;
+
+/*
+ * Bringing the console up (hv/console_setup.c). console_setup() runs before the first line:
+ * it opens the serial port the options chose (COM1 when that one can not be used) and the
+ * screen the loader found, keeping any problem for console_report(), which prints what the
+ * console is, and the problems, once it is up. console_map_devices() maps the console's
+ * device memory into Shunt's own page tables: it must follow arch_paging_init() at once.
+ */
+struct hv_options;
+struct handoff_screen;
+void console_setup(const struct hv_options *opts, const struct handoff_screen *screen);
+void console_report(void);
+void console_map_devices(void);
+
+/* The serial port the console uses (kind SERIAL_NONE: none); *pci_bdf is the PCI function
+ * it belongs to, or UINT32_MAX. */
+struct serial_spec;
+const struct serial_spec *console_serial_device(uint32_t *pci_bdf);
+/* 1 while Shunt draws its log on the screen. */
+int console_screen_is_on(void);
+/* Prints why (a line, on the screen too), then stops drawing on the screen for good: e.g. a
+ * guest was granted the display. */
+void console_screen_release(const char *why);
 
 #endif

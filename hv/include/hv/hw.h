@@ -67,6 +67,33 @@ struct hw_port_window {
 	uint16_t first, last;
 };
 
+/* What Shunt's console occupies (hv/console_setup.c): no grant may reach any of it. */
+struct hw_console_use {
+	const char *name; /* "COM2", "pci:00:05.0", ...: named in the refusal */
+	int has_ports;	  /* a 16550 in I/O space: ports [port_first, port_last] */
+	uint16_t port_first, port_last;
+	int has_mmio; /* memory-mapped: [mmio_first, mmio_last] */
+	uint64_t mmio_first, mmio_last;
+	int has_bdf; /* a PCI serial controller: the function itself */
+	uint32_t bdf;
+};
+
+/*
+ * Why a grant as spec s (of a device with BARs bars[HW_BARS_MAX], or NULL when it has none
+ * or is unknown) would reach Shunt's console: the console's ports, its PCI function, or a
+ * BAR that decodes its ports or its memory. The reason goes into why (and is returned);
+ * NULL when the grant stays clear of the console. Pure.
+ */
+const char *hw_console_conflict(const struct hw_console_use *con, const struct hw_grant_spec *s,
+				const struct pv_hw_bar *bars, char *why, size_t why_size);
+
+/*
+ * 1 if a grant as spec s of a device of class class_code reaches the display: a PCI display
+ * controller (class 03), the VGA registers (ports 0x3b0-0x3df) or the Bochs/QEMU VBE display
+ * interface (0x1ce-0x1d0). Shunt then stops drawing on the screen. Pure.
+ */
+int hw_grant_is_display(const struct hw_grant_spec *s, uint32_t class_code);
+
 /* Parses "pci:BB:DD.F:MODE" / "ports:FIRST-LAST:MODE" (hex). 0, or -EINVAL with err set. */
 int hw_grant_parse(const char *text, struct hw_grant_spec *out, char *err, size_t err_size);
 
