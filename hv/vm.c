@@ -155,10 +155,11 @@ static struct vm *vm_build(struct vm *vm, const struct vm_options *o, const void
 		return vm_refuse(vm, "bad guest image: %s", err);
 	if (loader_write_start_info(vm, o->guest_cmdline))
 		return vm_refuse(vm, "no room for the start-info page");
-	uart16550_reset(&vm->uart);
-	vm_io_register(vm, UART16550_COM1_BASE, UART16550_PORTS, uart_access, &vm->uart);
 	hw_grants_resolve(vm); /* default deny: only what its options name, and only if sound */
 	hw_trap_register(vm);
+	/* After the grants: a VM granted the real COM1 (Shunt's console elsewhere) reaches it. */
+	uart16550_reset(&vm->uart);
+	vm_io_register(vm, UART16550_COM1_BASE, UART16550_PORTS, uart_access, &vm->uart);
 	vm->vcpu = (struct vcpu){ .vm = vm, .id = 0 };
 	vm->permissions = PV_PERM_BASE | PV_PERM_CONSOLE | PV_PERM_TIME | PV_PERM_EVENTS |
 			  (vm->grant_count ? PV_PERM_HW : 0);

@@ -883,14 +883,15 @@ SCENARIOS += [
             # one port of the console's UART: no device of that range, refused all the same
             ("{build}/guests/hello.elf", "hello.elf grant=ports:0x2fc-0x2fc:passthrough"),
             ("{build}/guests/hwuart.elf",
-             "hwcom1.elf name=hwcom1 grant=ports:0x3f8-0x3ff:passthrough"),
+             "hwcom1.elf name=hwcom1 grant=ports:0x3f8-0x3ff:io"),
             ("{build}/guests/hwuart.elf", "hwcom2.elf name=hwcom2 grant=ports:0x2f8-0x2ff:io"),
         ],
         "com_files": [2],
         "timeout": BOCHS_TIMEOUT,
         # COM1 carries only what the guest granted it wrote there itself.
+        # io mode: the trapped OUTs reach the real COM1, not the VM's emulated UART there.
         "expect": [r"^hello from VM hwcom1 via batch$",
-                   r"^hello from VM hwcom1 via passthrough$"],
+                   r"^hello from VM hwcom1 via trap$"],
         "forbid": SHUNT_LINES,
         "com_expect": {2: [
             BANNER,
@@ -901,7 +902,7 @@ SCENARIOS += [
             r"^VT-x: ready$",
             r"^error: vm hello: grant ports:0x2fc-0x2fc refused: it is Shunt's own console "
             r"\(COM2\)$",
-            r"^vm hwcom1: granted ports:0x3f8-0x3ff \(16550 UART\) for passthrough$",
+            r"^vm hwcom1: granted ports:0x3f8-0x3ff \(16550 UART\) for port I/O$",
             r"^error: vm hwcom2: grant ports:0x2f8-0x2ff refused: it is Shunt's own console "
             r"\(COM2\)$",
             r"^summary: 3 VMs$",
