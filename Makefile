@@ -72,7 +72,7 @@ SHUNT_CONFIG_SRCS := tools/shunt-config.c hv/lib/config.c hv/lib/fmt.c hv/lib/el
                      hv/lib/parse.c hv/lib/div128.c hv/cmdline.c hv/log.c hv/vm_options.c \
                      hv/hw_rules.c hv/ratelimit.c hv/serial.c
 
-.PHONY: all deps test unit-test abi-test clang-build fuzz-smoke fuzz system-test run bench clean format \
+.PHONY: all deps linux test unit-test abi-test clang-build fuzz-smoke fuzz system-test run bench clean format \
 	format-check spec-table install example walkthrough-test mutation mutation-smoke
 
 PREFIX ?= /usr/local
@@ -204,6 +204,26 @@ $(BUILD)/stick.img: boot/stick/shunt.cfg $(BUILD)/shunt.elf $(BUILD)/BOOTX64.EFI
 	@echo "  STICK   $@"
 	@tools/mkimage --out $@ --config boot/stick/shunt.cfg --guest-dir $(BUILD)/guests \
 		--elf $(BUILD)/shunt.elf --efi $(BUILD)/BOOTX64.EFI
+
+# --- The Linux test guest (README.md, "Linux guests"): Debian's cloud kernel and busybox,
+# fetched into $(BUILD)/linux/ (never committed, never installed), the vmlinux inside the
+# bzImage (entered through PVH), and an initramfs whose /init reports what Linux found.
+LINUX_DIR := $(BUILD)/linux
+LINUX_VMLINUX := $(LINUX_DIR)/vmlinux
+LINUX_INITRD := $(LINUX_DIR)/initramfs.cpio
+linux: $(LINUX_VMLINUX) $(LINUX_INITRD)
+
+$(LINUX_DIR)/bzImage $(LINUX_DIR)/busybox &: tools/fetch-linux | $(DEPS_STAMP)
+	@echo "  FETCH   Debian's linux-image-cloud-amd64 and busybox-static into $(LINUX_DIR)"
+	@tools/fetch-linux $(LINUX_DIR) >/dev/null
+
+$(LINUX_VMLINUX): $(LINUX_DIR)/bzImage tools/extract-vmlinux
+	@echo "  VMLINUX $@"
+	@tools/extract-vmlinux $< $@.tmp >/dev/null && strip -s $@.tmp && mv $@.tmp $@
+
+$(LINUX_INITRD): $(LINUX_DIR)/busybox tests/linux/init tools/mkinitramfs
+	@echo "  INITRD  $@"
+	@tools/mkinitramfs $@ $(LINUX_DIR)/busybox tests/linux/init >/dev/null
 
 # --- Tests: host unit tests first (fast, sanitized), then the emulator boots.
 test: format-check unit-test abi-test clang-build fuzz-smoke system-test walkthrough-test \
