@@ -14,6 +14,7 @@
 #define ET_DYN 3
 #define EM_X86_64 62
 #define PT_LOAD 1
+#define PT_NOTE 4
 
 struct elf64_ehdr {
 	uint8_t ident[EI_NIDENT];
@@ -152,8 +153,8 @@ static int entry_is_executable(const struct elf64_image *img)
 	return 0;
 }
 
-int elf64_parse(const void *file, uint64_t file_size, struct elf64_image *out, char *err,
-		size_t err_size)
+int elf64_parse_loadable(const void *file, uint64_t file_size, struct elf64_image *out, char *err,
+			 size_t err_size)
 {
 	const uint8_t *bytes = file;
 	struct elf64_ehdr eh;
@@ -204,7 +205,14 @@ int elf64_parse(const void *file, uint64_t file_size, struct elf64_image *out, c
 	}
 	if (out->segment_count == 0)
 		return fail(ELF64_E_NO_SEGMENTS, err, err_size, "no loadable segments", 0, 0);
-	rc = check_overlaps(out, err, err_size);
+	return check_overlaps(out, err, err_size);
+}
+
+int elf64_parse(const void *file, uint64_t file_size, struct elf64_image *out, char *err,
+		size_t err_size)
+{
+	int rc = elf64_parse_loadable(file, file_size, out, err, err_size);
+
 	if (rc)
 		return rc;
 	if (!entry_is_executable(out))
@@ -212,6 +220,75 @@ int elf64_parse(const void *file, uint64_t file_size, struct elf64_image *out, c
 			    "entry point 0x%llx is not inside an executable segment", out->entry,
 			    0);
 	return 0;
+}
+
+/* Note header (ELF gABI, "Note Section"): name and descriptor follow, each padded to 4. */
+struct elf64_nhdr {
+	uint32_t namesz;
+	uint32_t descsz;
+	uint32_t type;
+};
+
+/* The note (owner, type) among the notes in [at, at + size): its descriptor's offset from at. */
+static int find_in_notes(const uint8_t *at, uint64_t size, const char *owner, uint32_t type,
+			 uint64_t *desc_offset, uint32_t *desc_size)
+{
+	uint32_t owner_len = 0;
+	uint64_t pos = 0;
+
+	while (owner[owner_len])
+		owner_len++;
+	while (size - pos >= sizeof(struct elf64_nhdr)) {
+		struct elf64_nhdr nh;
+		uint64_t name_space, desc_space;
+
+		copy_bytes(&nh, at + pos, sizeof(nh));
+		pos += sizeof(nh);
+		name_space = ((uint64_t)nh.namesz + 3) & ~3ull;
+		desc_space = ((uint64_t)nh.descsz + 3) & ~3ull;
+		if (name_space > size - pos || desc_space > size - pos - name_space)
+			return -1; /* a note runs past its segment: nothing further is trusted */
+		if (nh.type == type && nh.namesz == owner_len + 1 && at[pos + owner_len] == '\0') {
+			uint32_t i = 0;
+
+			while (i < owner_len && at[pos + i] == (uint8_t)owner[i])
+				i++;
+			if (i == owner_len) {
+				*desc_offset = pos + name_space; /* from at */
+				*desc_size = nh.descsz;
+				return 0;
+			}
+		}
+		pos += name_space + desc_space;
+	}
+	return -1;
+}
+
+int elf64_find_note(const void *file, uint64_t file_size, const char *owner, uint32_t type,
+		    uint64_t *desc_offset, uint32_t *desc_size)
+{
+	const uint8_t *bytes = file;
+	struct elf64_ehdr eh;
+
+	if (!file || file_size < sizeof(eh))
+		return -1;
+	copy_bytes(&eh, bytes, sizeof(eh));
+	if (check_header(&eh, file_size, NULL, 0))
+		return -1;
+	for (unsigned int i = 0; i < eh.phnum; i++) {
+		struct elf64_phdr ph;
+		uint64_t off;
+
+		copy_bytes(&ph, bytes + eh.phoff + (uint64_t)i * sizeof(ph), sizeof(ph));
+		if (ph.type != PT_NOTE || ph.offset > file_size ||
+		    ph.filesz > file_size - ph.offset)
+			continue;
+		if (find_in_notes(bytes + ph.offset, ph.filesz, owner, type, &off, desc_size))
+			continue;
+		*desc_offset = ph.offset + off;
+		return 0;
+	}
+	return -1;
 }
 
 int elf64_check_placement(const struct elf64_image *img, uint64_t min, uint64_t end, char *err,

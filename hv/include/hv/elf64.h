@@ -64,6 +64,21 @@ int elf64_parse(const void *file, uint64_t file_size, struct elf64_image *out, c
 		size_t err_size);
 
 /*
+ * elf64_parse() without the entry point check, for kernels whose entry point is not the ELF
+ * header's (a Linux vmlinux is entered where its PVH note says, at a physical address).
+ */
+int elf64_parse_loadable(const void *file, uint64_t file_size, struct elf64_image *out, char *err,
+			 size_t err_size);
+
+/*
+ * Finds the ELF note of owner (e.g. "Xen") and type in the PT_NOTE segments of an ELF64
+ * x86-64 executable: 0 with its descriptor's offset in the file and size (inside the file),
+ * or -1. Malformed notes end the search, never read past the file.
+ */
+int elf64_find_note(const void *file, uint64_t file_size, const char *owner, uint32_t type,
+		    uint64_t *desc_offset, uint32_t *desc_size);
+
+/*
  * Checks that every segment of a parsed image is identity-mapped (vaddr == paddr) and lies
  * in [min, end), as Shunt loads guests (pv-abi/SPEC.md §8). Returns 0, or -ELF64_E_BELOW,
  * -ELF64_E_ABOVE or -ELF64_E_NOT_IDENTITY with a one-line reason in err.

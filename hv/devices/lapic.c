@@ -1,0 +1,297 @@
+/*
+ * The emulated x2APIC (see hv/devices/lapic.h). Register numbers and reset values from SDM
+ * Vol. 3A 11.12.1.2 (x2APIC register address space) and 11.5 (LVT, timer).
+ */
+#include <hv/devices/lapic.h>
+
+#define REG_ID 0x02
+#define REG_VERSION 0x03
+#define REG_TPR 0x08
+#define REG_PPR 0x0a
+#define REG_EOI 0x0b
+#define REG_LDR 0x0d
+#define REG_SVR 0x0f
+#define REG_ISR0 0x10
+#define REG_TMR0 0x18
+#define REG_IRR0 0x20
+#define REG_ESR 0x28
+#define REG_ICR 0x30
+#define REG_LVT_TIMER 0x32 /* ... through LVT error at 0x37 */
+#define REG_TIMER_INITIAL 0x38
+#define REG_TIMER_CURRENT 0x39
+#define REG_TIMER_DIVIDE 0x3e
+#define REG_SELF_IPI 0x3f
+
+#define VERSION 0x14u /* an integrated APIC */
+#define MAX_LVT 5u    /* timer, thermal, PMC, LINT0, LINT1, error: no CMCI */
+#define SVR_ENABLE (1u << 8)
+#define LVT_MASKED (1u << 16)
+#define LVT_TIMER_MODE(v) (((v) >> 17) & 3u)
+#define TIMER_ONE_SHOT 0
+#define TIMER_PERIODIC 1
+#define TIMER_TSC_DEADLINE 2
+#define ICR_SHORTHAND(v) (((v) >> 18) & 3u)
+#define ICR_DELIVERY_MODE(v) (((v) >> 8) & 7u)
+
+/* Writable bits of each LVT (11.5.1): vector, delivery mode, polarity, trigger, mask, mode. */
+static const uint32_t lvt_writable[LAPIC_LVTS] = { 0x700ff, 0x107ff, 0x107ff, 0x1a7ff,
+						   0x1a7ff, 0x100ff, 0x107ff };
+
+void lapic_reset(struct lapic *l, uint32_t id)
+{
+	*l = (struct lapic){ .id = id, .svr = 0xff, .timer_deadline = LAPIC_NO_DEADLINE };
+	for (unsigned int i = 0; i < LAPIC_LVTS; i++)
+		l->lvt[i] = LVT_MASKED;
+}
+
+static int highest_bit(const uint32_t *bits)
+{
+	for (int w = 7; w >= 0; w--)
+		if (bits[w])
+			return w * 32 + 31 - __builtin_clz(bits[w]);
+	return -1;
+}
+
+static uint32_t ppr(const struct lapic *l)
+{
+	int isrv = highest_bit(l->isr);
+	uint32_t isr_class = isrv < 0 ? 0 : (uint32_t)isrv & 0xf0;
+
+	return (l->tpr & 0xf0) >= isr_class ? l->tpr & 0xff : isr_class;
+}
+
+static void raise(struct lapic *l, uint32_t vector)
+{
+	if (vector < 16 || !(l->svr & SVR_ENABLE))
+		return; /* illegal vectors and a software-disabled APIC deliver nothing */
+	l->irr[vector / 32] |= 1u << (vector % 32);
+}
+
+static uint64_t divisor(const struct lapic *l)
+{
+	uint32_t v = ((l->divide >> 1) & 4) | (l->divide & 3);
+
+	return v == 7 ? 1 : 2ull << v;
+}
+
+static uint64_t period(const struct lapic *l)
+{
+	return (uint64_t)l->initial_count * divisor(l);
+}
+
+/* Recomputes when the timer fires from its mode, count and deadline. */
+static void rearm(struct lapic *l)
+{
+	uint32_t mode = LVT_TIMER_MODE(l->lvt[LAPIC_LVT_TIMER]);
+
+	if (mode == TIMER_TSC_DEADLINE)
+		l->timer_deadline = l->tsc_deadline ? l->tsc_deadline : LAPIC_NO_DEADLINE;
+	else if (l->initial_count)
+		l->timer_deadline = l->timer_start + period(l);
+	else
+		l->timer_deadline = LAPIC_NO_DEADLINE;
+}
+
+void lapic_tick(struct lapic *l, uint64_t now)
+{
+	uint32_t lvt = l->lvt[LAPIC_LVT_TIMER];
+
+	if (l->timer_deadline == LAPIC_NO_DEADLINE || now < l->timer_deadline)
+		return;
+	l->timer_fired++;
+	if (!(lvt & LVT_MASKED))
+		raise(l, lvt & 0xff);
+	switch (LVT_TIMER_MODE(lvt)) {
+	case TIMER_PERIODIC:
+		/* Periods missed while the VM was off the CPU coalesce into this one. */
+		l->timer_start = now - l->timer_deadline >= period(l) ? now : l->timer_deadline;
+		l->timer_deadline = l->timer_start + period(l);
+		return;
+	case TIMER_TSC_DEADLINE:
+		l->tsc_deadline = 0;
+		break;
+	default:
+		break;
+	}
+	l->timer_deadline = LAPIC_NO_DEADLINE;
+}
+
+int lapic_pending_vector(const struct lapic *l)
+{
+	int v = highest_bit(l->irr);
+
+	if (v < 0 || !(l->svr & SVR_ENABLE) || ((uint32_t)v & 0xf0) <= (ppr(l) & 0xf0))
+		return -1;
+	return v;
+}
+
+void lapic_accept(struct lapic *l, int vector)
+{
+	l->irr[vector / 32] &= ~(1u << (vector % 32));
+	l->isr[vector / 32] |= 1u << (vector % 32);
+	l->delivered++;
+}
+
+int lapic_has_irr(const struct lapic *l)
+{
+	return highest_bit(l->irr) >= 0;
+}
+
+static uint32_t current_count(const struct lapic *l, uint64_t now)
+{
+	if (LVT_TIMER_MODE(l->lvt[LAPIC_LVT_TIMER]) == TIMER_TSC_DEADLINE ||
+	    l->timer_deadline == LAPIC_NO_DEADLINE || now >= l->timer_deadline)
+		return 0;
+	return (uint32_t)((l->timer_deadline - now) / divisor(l));
+}
+
+int lapic_msr_read(struct lapic *l, uint32_t msr, uint64_t now, uint64_t *value)
+{
+	uint32_t reg = msr - LAPIC_MSR_FIRST;
+
+	if (msr == LAPIC_MSR_TSC_DEADLINE) {
+		*value = LVT_TIMER_MODE(l->lvt[LAPIC_LVT_TIMER]) == TIMER_TSC_DEADLINE
+				 ? l->tsc_deadline
+				 : 0;
+		return 0;
+	}
+	if (msr < LAPIC_MSR_FIRST || msr > LAPIC_MSR_LAST)
+		return -1;
+	if (reg >= REG_ISR0 && reg < REG_ISR0 + 8) {
+		*value = l->isr[reg - REG_ISR0];
+		return 0;
+	}
+	if (reg >= REG_TMR0 && reg < REG_TMR0 + 8) {
+		*value = 0; /* every interrupt is edge-triggered */
+		return 0;
+	}
+	if (reg >= REG_IRR0 && reg < REG_IRR0 + 8) {
+		*value = l->irr[reg - REG_IRR0];
+		return 0;
+	}
+	if (reg >= REG_LVT_TIMER && reg <= REG_LVT_TIMER + 5) {
+		*value = l->lvt[reg - REG_LVT_TIMER];
+		return 0;
+	}
+	switch (reg) {
+	case REG_ID:
+		*value = l->id;
+		return 0;
+	case REG_VERSION:
+		*value = VERSION | (MAX_LVT << 16);
+		return 0;
+	case REG_TPR:
+		*value = l->tpr;
+		return 0;
+	case REG_PPR:
+		*value = ppr(l);
+		return 0;
+	case REG_LDR: /* x2APIC logical ID: cluster in 31:16, one bit of 16 in 15:0 (11.12.10) */
+		*value = ((l->id >> 4) << 16) | (1u << (l->id & 0xf));
+		return 0;
+	case REG_SVR:
+		*value = l->svr;
+		return 0;
+	case REG_ESR:
+		*value = l->esr;
+		return 0;
+	case REG_ICR:
+		*value = l->icr;
+		return 0;
+	case REG_TIMER_INITIAL:
+		*value = l->initial_count;
+		return 0;
+	case REG_TIMER_CURRENT:
+		*value = current_count(l, now);
+		return 0;
+	case REG_TIMER_DIVIDE:
+		*value = l->divide;
+		return 0;
+	default:
+		return -1; /* EOI and SELF IPI are write-only; the rest is reserved */
+	}
+}
+
+static void write_icr(struct lapic *l, uint64_t value)
+{
+	uint32_t low = (uint32_t)value;
+	uint32_t dest = (uint32_t)(value >> 32);
+	unsigned int shorthand = ICR_SHORTHAND(low);
+
+	l->icr = value & 0xffffffff000cffffull;
+	/* Only fixed interrupts to this CPU do anything: there is no other CPU to reach. */
+	if (ICR_DELIVERY_MODE(low) != 0)
+		return;
+	if (shorthand == 1 || shorthand == 2 || (shorthand == 0 && dest == l->id))
+		raise(l, low & 0xff);
+}
+
+int lapic_msr_write(struct lapic *l, uint32_t msr, uint64_t now, uint64_t value)
+{
+	uint32_t reg = msr - LAPIC_MSR_FIRST;
+
+	if (msr == LAPIC_MSR_TSC_DEADLINE) {
+		if (LVT_TIMER_MODE(l->lvt[LAPIC_LVT_TIMER]) == TIMER_TSC_DEADLINE) {
+			l->tsc_deadline = value;
+			rearm(l);
+		}
+		return 0; /* ignored in the other timer modes (11.5.4.1) */
+	}
+	if (msr < LAPIC_MSR_FIRST || msr > LAPIC_MSR_LAST)
+		return -1;
+	if (reg != REG_ICR && (value >> 32))
+		return -1; /* x2APIC registers but the ICR are 32 bits; the rest is reserved */
+	if (reg >= REG_LVT_TIMER && reg <= REG_LVT_TIMER + 5) {
+		unsigned int i = reg - REG_LVT_TIMER;
+		uint32_t old = l->lvt[i];
+
+		l->lvt[i] = ((uint32_t)value & lvt_writable[i]) |
+			    (l->svr & SVR_ENABLE ? 0 : LVT_MASKED);
+		if (i == LAPIC_LVT_TIMER && LVT_TIMER_MODE(old) != LVT_TIMER_MODE(l->lvt[i])) {
+			l->tsc_deadline = 0; /* a mode change disarms the timer (11.5.4.1) */
+			l->initial_count = 0;
+			rearm(l);
+		}
+		return 0;
+	}
+	switch (reg) {
+	case REG_TPR:
+		l->tpr = (uint32_t)value & 0xff;
+		return 0;
+	case REG_EOI: {
+		int v = highest_bit(l->isr);
+
+		if (v >= 0)
+			l->isr[v / 32] &= ~(1u << (v % 32));
+		return 0;
+	}
+	case REG_SVR:
+		l->svr = (uint32_t)value & 0x11ff;
+		if (!(l->svr & SVR_ENABLE))
+			for (unsigned int i = 0; i < LAPIC_LVTS; i++)
+				l->lvt[i] |= LVT_MASKED;
+		return 0;
+	case REG_ESR:
+		l->esr = 0;
+		return 0;
+	case REG_ICR:
+		write_icr(l, value);
+		return 0;
+	case REG_TIMER_INITIAL:
+		if (LVT_TIMER_MODE(l->lvt[LAPIC_LVT_TIMER]) == TIMER_TSC_DEADLINE)
+			return 0;
+		l->initial_count = (uint32_t)value;
+		l->timer_start = now;
+		rearm(l);
+		return 0;
+	case REG_TIMER_DIVIDE:
+		l->divide = (uint32_t)value & 0xb;
+		rearm(l);
+		return 0;
+	case REG_SELF_IPI:
+		raise(l, (uint32_t)value & 0xff);
+		return 0;
+	default:
+		return -1; /* read-only or reserved */
+	}
+}
