@@ -68,7 +68,7 @@ GUEST_COMMON := tests/guests/start.S tests/guests/traps.S
 DEPS_STAMP := $(BUILD)/.deps-installed
 
 # The admin's shunt.cfg checker (tools/shunt-config.c): hv's own parsers, built for the host.
-SHUNT_CONFIG_SRCS := tools/shunt-config.c hv/lib/config.c hv/lib/fmt.c hv/lib/elf64.c \
+SHUNT_CONFIG_SRCS := tools/shunt-config.c hv/lib/config.c hv/lib/fmt.c hv/lib/elf64.c hv/lib/pvh.c \
                      hv/lib/parse.c hv/lib/div128.c hv/cmdline.c hv/log.c hv/vm_options.c \
                      hv/hw_rules.c hv/ratelimit.c hv/serial.c
 

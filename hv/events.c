@@ -55,6 +55,8 @@ int64_t hc_event_send(struct vcpu *vcpu, const struct hc_args *args)
 
 void vcpu_entry_work(struct vcpu *vcpu)
 {
+	if (vcpu->work & VCPU_WORK_LAPIC)
+		vm_platform_entry_work(vcpu); /* a Linux VM's APIC timer and interrupts */
 	if ((vcpu->work & VCPU_WORK_TIMER) && arch_cycles() >= vcpu->timer_deadline) {
 		vcpu->work &= ~VCPU_WORK_TIMER;
 		vcpu_event_raise(vcpu, PV_EVENT_TIMER);

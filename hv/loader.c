@@ -15,15 +15,20 @@ int loader_load_elf64(struct vm *vm, const void *image, uint64_t size, uint64_t 
 
 	if (elf64_check_guest(image, size, GUEST_LOAD_MIN_GPA, vm->ram_size, &elf, err, err_size))
 		return -EINVAL;
-	for (uint32_t i = 0; i < elf.segment_count; i++) {
-		const struct elf64_segment *s = &elf.segments[i];
+	loader_copy_segments(vm, &elf, image);
+	*entry = elf.entry;
+	return 0;
+}
+
+void loader_copy_segments(struct vm *vm, const struct elf64_image *elf, const void *image)
+{
+	for (uint32_t i = 0; i < elf->segment_count; i++) {
+		const struct elf64_segment *s = &elf->segments[i];
 		uint8_t *dst = vm_gpa_to_hva(vm, s->paddr, s->mem_size);
 
 		memcpy(dst, (const uint8_t *)image + s->file_offset, s->file_size);
 		memset(dst + s->file_size, 0, s->mem_size - s->file_size);
 	}
-	*entry = elf.entry;
-	return 0;
 }
 
 int loader_write_start_info(struct vm *vm, const char *guest_cmdline)

@@ -253,6 +253,32 @@ static int module_problem(uint32_t i, char *why, size_t size)
 	return 0;
 }
 
+int hv_boot_file(const char *name, const void **data, uint64_t *size, char *why, size_t why_size)
+{
+	char path[CONFIG_FILE_MAX + sizeof(CONFIG_GUEST_DIR)];
+	size_t len = strlen(name);
+	int module;
+
+	fmt_snprintf(path, sizeof(path), CONFIG_GUEST_DIR "%s", name);
+	module = find_module(path);
+	/* A GRUB menu of one's own names modules by their command line's first word. */
+	for (uint32_t i = 0; module < 0 && config_module < 0 && i < boot.module_count; i++)
+		if (!strncmp(boot.modules[i].cmdline, name, len) &&
+		    (boot.modules[i].cmdline[len] == ' ' || boot.modules[i].cmdline[len] == '\0'))
+			module = (int)i;
+	if (module < 0) {
+		fmt_snprintf(why, why_size, "%s: %s", path + 1,
+			     boot.modules_dropped ? "not loaded: more boot files than Shunt takes"
+						  : "no such file on the boot medium");
+		return -ENOENT;
+	}
+	if (module_problem((uint32_t)module, why, why_size))
+		return -EINVAL;
+	*data = phys_to_virt(boot.modules[module].base);
+	*size = boot.modules[module].length;
+	return 0;
+}
+
 static void report_config(void)
 {
 	char text[2 * CONFIG_PROBLEM_MAX];
@@ -322,6 +348,15 @@ static void build_vm(const struct vm_origin *origin, const char *cmdline, uint32
 	vm_record_refused(origin, cmdline, detail);
 }
 
+/* 1 if a vm line names file as its initrd. */
+static int is_initrd(const char *file)
+{
+	for (uint32_t i = 0; i < config.vm_count; i++)
+		if (config.vms[i].initrd[0] && !strcmp(config.vms[i].initrd, file))
+			return 1;
+	return 0;
+}
+
 /* The VMs of shunt.cfg's vm lines, in their order, each from the guest file it names. */
 static void build_vms_from_config(void)
 {
@@ -353,7 +388,8 @@ static void build_vms_from_config(void)
 
 		if ((int)i != config_module &&
 		    (strncmp(file, CONFIG_GUEST_DIR, sizeof(CONFIG_GUEST_DIR) - 1) ||
-		     !config_find_file(&config, file + sizeof(CONFIG_GUEST_DIR) - 1)))
+		     (!config_find_file(&config, file + sizeof(CONFIG_GUEST_DIR) - 1) &&
+		      !is_initrd(file + sizeof(CONFIG_GUEST_DIR) - 1))))
 			log_debug("boot: module %u is named by no vm line: not used\n", i);
 	}
 }

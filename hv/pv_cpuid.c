@@ -38,6 +38,7 @@ void pv_cpuid(struct vcpu *vcpu, uint32_t leaf, uint32_t out[4])
 		out[3] = PV_EVENT_COUNT;
 		break;
 	default:
+		vm_platform_cpuid(vcpu, leaf, out); /* the KVM leaves of a Linux VM */
 		break;
 	}
 }

@@ -6,6 +6,7 @@
 #include <hv/arch.h>
 #include <hv/fmt.h>
 #include <hv/hypercall.h>
+#include <hv/linux_boot.h>
 #include <hv/loader.h>
 #include <hv/log.h>
 #include <hv/mm.h>
@@ -52,6 +53,10 @@ const char *vm_stop_reason_name(enum vm_stop_reason reason)
 		return "halted";
 	case VM_STOP_LOAD_FAILED:
 		return "refused";
+	case VM_STOP_POWEROFF:
+		return "poweroff";
+	case VM_STOP_REBOOT:
+		return "reboot";
 	default:
 		return "?";
 	}
@@ -137,8 +142,8 @@ static int uart_access(struct vcpu *vcpu, void *device, uint16_t offset, unsigne
 static struct vm *vm_build(struct vm *vm, const struct vm_options *o, const void *image,
 			   uint64_t image_size)
 {
+	static struct kernel_image kernel;
 	char err[VM_STOP_DETAIL_MAX];
-	uint64_t entry;
 
 	if (mm_alloc_frames(o->mem / PAGE_SIZE, 2 * MIB, &vm->ram_hpa))
 		return vm_refuse(vm, "not enough free memory for %llu MiB of RAM",
@@ -151,10 +156,16 @@ static struct vm *vm_build(struct vm *vm, const struct vm_options *o, const void
 	vm->grant_count = o->grant_count;
 	for (unsigned int c = 0; c < VM_OPTIONS_RATE_CLASSES; c++)
 		bucket_init(&vm->buckets[c], o->rate[c], o->burst[c], arch_cycles());
-	if (loader_load_elf64(vm, image, image_size, &entry, err, sizeof(err)))
+	/* A Shunt guest or a Linux kernel (PVH), told apart by the file itself. */
+	if (kernel_image_check(image, image_size, vm->ram_size, &kernel, err, sizeof(err)))
 		return vm_refuse(vm, "bad guest image: %s", err);
-	if (loader_write_start_info(vm, o->guest_cmdline))
-		return vm_refuse(vm, "no room for the start-info page");
+	if (kernel.kind == KERNEL_SHUNT && o->initrd[0])
+		return vm_refuse(vm, "initrd=%s: only a Linux kernel takes an initrd", o->initrd);
+	if (kernel.kind == KERNEL_SHUNT) {
+		loader_copy_segments(vm, &kernel.elf, image);
+		if (loader_write_start_info(vm, o->guest_cmdline))
+			return vm_refuse(vm, "no room for the start-info page");
+	}
 	hw_grants_resolve(vm); /* default deny: only what its options name, and only if sound */
 	hw_trap_register(vm);
 	/* After the grants: a VM granted the real COM1 (Shunt's console elsewhere) reaches it. */
@@ -165,13 +176,17 @@ static struct vm *vm_build(struct vm *vm, const struct vm_options *o, const void
 			  (vm->grant_count ? PV_PERM_HW : 0);
 	hc_update_open_calls(vm);
 	vm_console_init(vm, o->console);
-	if (arch_vcpu_init(&vm->vcpu, entry, vm->ram_size, GUEST_START_INFO_GPA,
-			   GUEST_BOOT_AREA_GPA, GUEST_LOAD_MIN_GPA - GUEST_BOOT_AREA_GPA))
+	if (kernel.kind == KERNEL_PVH) {
+		if (linux_boot_setup(vm, &kernel, image, o, err, sizeof(err)))
+			return vm_refuse(vm, "%s", err);
+	} else if (arch_vcpu_init(&vm->vcpu, kernel.entry, vm->ram_size, GUEST_START_INFO_GPA,
+				  GUEST_BOOT_AREA_GPA, GUEST_LOAD_MIN_GPA - GUEST_BOOT_AREA_GPA)) {
 		return vm_refuse(vm, "could not set up its vCPU");
+	}
 	vm->state = VM_RUNNING;
 	log_info("vm %s: created: id %u, %llu MiB RAM at host 0x%llx, entry 0x%llx\n", vm->name,
 		 vm->id, (unsigned long long)(vm->ram_size / MIB), (unsigned long long)vm->ram_hpa,
-		 (unsigned long long)entry);
+		 (unsigned long long)kernel.entry);
 	return vm;
 }
 
@@ -313,7 +328,9 @@ unsigned int vm_count_failed(void)
 	unsigned int failed = 0;
 
 	for (unsigned int i = 0; i < vms_used; i++)
-		failed += vms[i]->state != VM_STOPPED || vms[i]->stop_reason != VM_STOP_EXIT ||
+		failed += vms[i]->state != VM_STOPPED ||
+			  (vms[i]->stop_reason != VM_STOP_EXIT &&
+			   vms[i]->stop_reason != VM_STOP_POWEROFF) ||
 			  vms[i]->exit_code != 0;
 	return failed;
 }

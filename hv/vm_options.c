@@ -157,6 +157,20 @@ static int apply_word(struct vm_options *o, const char *w, int first, char *err,
 		o->grant_count++;
 	} else if (!strncmp(w, "rate=", 5)) {
 		return parse_rate(o, w, err, n);
+	} else if (!strncmp(w, "initrd=", 7)) {
+		size_t len = strlen(w + 7);
+
+		for (size_t i = 0; i < len; i++)
+			if (!is_name_char(w[7 + i]) && w[7 + i] != '+')
+				len = 0;
+		if (len == 0 || len >= VM_OPTIONS_FILE_MAX) {
+			fmt_snprintf(err, n,
+				     "\"%s\": initrd= names a file in /guests/ (letters, digits, "
+				     "._+-, at most %u)",
+				     w, VM_OPTIONS_FILE_MAX - 1);
+			return -EINVAL;
+		}
+		memcpy(o->initrd, w + 7, len + 1);
 	} else if (!strncmp(w, "console=", 8)) {
 		static const char *const policies[] = { [VM_CONSOLE_PRINT] = "print",
 							[VM_CONSOLE_LOSSY] = "lossy",
@@ -175,8 +189,7 @@ static int apply_word(struct vm_options *o, const char *w, int first, char *err,
 	} else {
 		fmt_snprintf(err, n,
 			     "unknown option \"%s\" (known: name=, mem=, console=, grant=, rate=, "
-			     "-- guest "
-			     "args)",
+			     "initrd=, -- guest args)",
 			     w);
 		return -EINVAL;
 	}

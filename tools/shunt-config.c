@@ -15,6 +15,7 @@
 #include <hv/config.h>
 #include <hv/elf64.h>
 #include <hv/guest_layout.h>
+#include <hv/pvh.h>
 #include <hv/vm_options.h>
 
 /* hv/types.h spells ENOTSUP 95 for the freestanding hypervisor, glibc EOPNOTSUPP (95 too). */
@@ -116,10 +117,19 @@ static void check_cmdline(const struct config *cfg)
 		problem(cfg->shunt_line, "%s", words.text[i]);
 }
 
-/* The guest image as Shunt's loader checks it (hv/loader.c), for a VM of mem bytes. */
-static void check_image(const struct config_vm *vm, const char *path, uint64_t mem)
+/* The size of the file at path, or -1. */
+static long long initrd_size(const char *path)
 {
-	static struct elf64_image elf;
+	struct stat st;
+
+	return stat(path, &st) == 0 ? (long long)st.st_size : -1;
+}
+
+/* The guest image as Shunt's loader checks it (hv/loader.c), for a VM of mem bytes. */
+static void check_image(const struct config_vm *vm, const char *path, uint64_t mem,
+			const char *initrd)
+{
+	static struct kernel_image kernel;
 	char err[ELF64_ERR_MAX];
 	size_t size;
 	char *data = read_file(path, &size);
@@ -130,8 +140,16 @@ static void check_image(const struct config_vm *vm, const char *path, uint64_t m
 	}
 	if (size == 0) {
 		problem(vm->line, "guests/%s: empty file", vm->file);
-	} else if (elf64_check_guest(data, size, GUEST_LOAD_MIN_GPA, mem, &elf, err, sizeof(err))) {
+	} else if (kernel_image_check(data, size, mem, &kernel, err, sizeof(err))) {
 		problem(vm->line, "guests/%s: bad guest image: %s", vm->file, err);
+	} else if (kernel.kind == KERNEL_SHUNT && initrd) {
+		problem(vm->line, "initrd=%s: only a Linux kernel takes an initrd", vm->initrd);
+	} else if (initrd) {
+		uint64_t at;
+
+		if (pvh_place_initrd(mem, kernel.elf.highest_paddr, (uint64_t)initrd_size(initrd),
+				     &at, err, sizeof(err)))
+			problem(vm->line, "initrd=%s: %s", vm->initrd, err);
 	}
 	free(data);
 }
@@ -154,7 +172,7 @@ static void check_vms(const struct config *cfg, const char *const *dirs, unsigne
 {
 	static struct vm_options opts;
 	char names[CONFIG_VMS_MAX][VM_OPTIONS_NAME_MAX];
-	char err[256], path[4096];
+	char err[256], path[4096], initrd[4096];
 
 	for (uint32_t i = 0; i < cfg->vm_count; i++) {
 		const struct config_vm *vm = &cfg->vms[i];
@@ -178,8 +196,12 @@ static void check_vms(const struct config *cfg, const char *const *dirs, unsigne
 		if (find_guest(dirs, dir_count, vm->file, path, sizeof(path)))
 			problem(vm->line, "guests/%s: no such file%s", vm->file,
 				dir_count == 1 ? " in the guests folder" : " in the guest folders");
+		else if (opts.initrd[0] &&
+			 find_guest(dirs, dir_count, opts.initrd, initrd, sizeof(initrd)))
+			problem(vm->line, "initrd=%s: no such file%s", opts.initrd,
+				dir_count == 1 ? " in the guests folder" : " in the guest folders");
 		else
-			check_image(vm, path, opts.mem);
+			check_image(vm, path, opts.mem, opts.initrd[0] ? initrd : NULL);
 	}
 	if (cfg->vms_dropped)
 		problem(cfg->dropped_line, "more than %u VMs: %u vm lines from here on are ignored",

@@ -27,8 +27,8 @@
  * Leaf 1 ECX. Hidden: DTES64 (2), DS-CPL (4), PDCM (15): no debug store or perfmon MSRs;
  * MONITOR (3): MONITOR/MWAIT raise #UD; VMX (5), SMX (6): not nested; EIST (7), TM2 (8):
  * no power or thermal MSRs; CNXT-ID (10), xTPR (14): IA32_MISC_ENABLE shows neither;
- * SDBG (11): no IA32_DEBUG_INTERFACE; DCA (18): no DCA MSRs; x2APIC (21): no MSRs
- * 0x800-0x8ff; TSC-deadline (24): no IA32_TSC_DEADLINE; XSAVE (26), OSXSAVE (27): CR4.OSXSAVE
+ * SDBG (11): no IA32_DEBUG_INTERFACE; DCA (18): no DCA MSRs; x2APIC (21), TSC-deadline
+ * (24): only for VMs with the emulated x2APIC; XSAVE (26), OSXSAVE (27): CR4.OSXSAVE
  * is forbidden; AVX (28), FMA (12), F16C (29): AVX state needs XSAVE.
  */
 #define LEAF1_ECX_ALWAYS                                                                           \
@@ -37,11 +37,13 @@
 	 BIT(22) /* MOVBE */ | BIT(23) /* POPCNT */ | BIT(25) /* AES-NI */ | BIT(30) /* RDRAND */)
 #define LEAF1_ECX_PCID BIT(17)
 #define LEAF1_ECX_HYPERVISOR BIT(31)
+#define LEAF1_ECX_X2APIC BIT(21)
+#define LEAF1_ECX_TSC_DEADLINE BIT(24)
 
 /*
- * Leaf 1 EDX. Hidden: MCE (7), MCA (14): no machine-check MSRs; APIC (9): no local APIC is
- * mapped and IA32_APIC_BASE reads with its enable bit clear, as on a CPU whose APIC is
- * disabled (SDM Vol. 3A 11.4.3); MTRR (12): no MTRR MSRs (PAT is emulated); PSN (18);
+ * Leaf 1 EDX. Hidden: MCE (7), MCA (14): no machine-check MSRs; APIC (9): but for VMs with
+ * the emulated x2APIC, IA32_APIC_BASE reads with its enable bit clear, as on a CPU whose APIC
+ * is disabled (SDM Vol. 3A 11.4.3); MTRR (12): no MTRR MSRs (PAT is emulated); PSN (18);
  * DS (21), ACPI (22), TM (29), PBE (31): no debug store or thermal MSRs; HTT (28): each vCPU
  * is a package of its own.
  */
@@ -55,6 +57,8 @@
 #define LEAF1_EDX_PSE BIT(3)
 #define LEAF1_EDX_PGE BIT(13)
 #define LEAF1_EDX_PSE36 BIT(17)
+#define LEAF1_EDX_APIC BIT(9)
+#define LEAF6_EAX_ARAT BIT(2)
 
 /*
  * Leaf 7 subleaf 0 EBX. Hidden: TSC_ADJUST (1): no such MSR; SGX (2); HLE (4), RTM (11): TSX
@@ -148,8 +152,9 @@ static struct cpuid_regs leaf1(struct cpuid_regs h, const struct cpuid_context *
 		/* Brand index and CLFLUSH size; one logical processor; the vCPU's APIC id. */
 		.ebx = (h.ebx & 0xffffu) | (1u << 16) | (ctx->vcpu_id << 24),
 		.ecx = (h.ecx & (LEAF1_ECX_ALWAYS | if_cr4(ctx, CR4_BIT_PCIDE, LEAF1_ECX_PCID))) |
-		       LEAF1_ECX_HYPERVISOR,
-		.edx = h.edx & leaf1_edx_mask(ctx),
+		       LEAF1_ECX_HYPERVISOR |
+		       (ctx->x2apic ? LEAF1_ECX_X2APIC | LEAF1_ECX_TSC_DEADLINE : 0),
+		.edx = (h.edx & leaf1_edx_mask(ctx)) | (ctx->x2apic ? LEAF1_EDX_APIC : 0),
 	};
 }
 
@@ -193,11 +198,13 @@ static struct cpuid_regs basic_leaf(uint32_t leaf, uint32_t subleaf, struct cpui
 		h.eax &= 0x3fffu;
 		h.edx &= 0x7u;
 		return h;
+	case 6: /* thermal and power: only ARAT, a property of the emulated APIC's timer */
+		return (struct cpuid_regs){ ctx->x2apic ? LEAF6_EAX_ARAT : 0, 0, 0, 0 };
 	case 7:
 		return leaf7(subleaf, h, ctx);
 	default:
 		/*
-		 * 3 (PSN), 5 (MONITOR), 6 (thermal and power: MSR-backed), 8, 9 (DCA), 0xA
+		 * 3 (PSN), 5 (MONITOR), 8, 9 (DCA), 0xA
 		 * (perfmon: no counters), 0xB (topology: one vCPU, no x2APIC), 0xC, 0xD (XSAVE).
 		 */
 		return zero;

@@ -113,6 +113,26 @@ static int add_module(struct volume *vol, struct handoff *h, const char *path, c
 	return 0;
 }
 
+static int same_string(const char *a, const char *b)
+{
+	while (*a && *a == *b)
+		a++, b++;
+	return *a == *b;
+}
+
+/* Loads /guests/file as module "/guests/file", unless an earlier line had it loaded. */
+static void add_guest_file(struct volume *vol, struct handoff *h, const char *file)
+{
+	char path[CONFIG_FILE_MAX + 16], name[CONFIG_FILE_MAX + 16];
+
+	fmt_snprintf(path, sizeof(path), FILE_GUEST_DIR "%s", file);
+	fmt_snprintf(name, sizeof(name), CONFIG_GUEST_DIR "%s", file);
+	for (uint32_t i = 0; i < h->module_count; i++)
+		if (same_string(h->modules[i].cmdline, name))
+			return;
+	add_module(vol, h, path, name);
+}
+
 /*
  * Loads \shunt.cfg and each guest file its vm lines name (once, however many VMs share it).
  * Problems in the file are the hypervisor's to report, with their line numbers: here a line
@@ -120,7 +140,6 @@ static int add_module(struct volume *vol, struct handoff *h, const char *path, c
  */
 static void load_modules(struct volume *vol, struct handoff *h)
 {
-	char path[CONFIG_FILE_MAX + 16], name[CONFIG_FILE_MAX + 16];
 	void *text;
 	UINT64 size;
 	EFI_STATUS st;
@@ -141,11 +160,11 @@ static void load_modules(struct volume *vol, struct handoff *h)
 	for (uint32_t i = 0; i < cfg.vm_count; i++) {
 		const struct config_vm *vm = &cfg.vms[i];
 
-		if (!vm->file[0] || vm->problem[0] || config_find_file(&cfg, vm->file) != vm)
+		if (!vm->file[0] || vm->problem[0])
 			continue;
-		fmt_snprintf(path, sizeof(path), FILE_GUEST_DIR "%s", vm->file);
-		fmt_snprintf(name, sizeof(name), CONFIG_GUEST_DIR "%s", vm->file);
-		add_module(vol, h, path, name);
+		add_guest_file(vol, h, vm->file);
+		if (vm->initrd[0]) /* a Linux VM's initrd=FILE: a file of /guests/ too */
+			add_guest_file(vol, h, vm->initrd);
 	}
 }
 

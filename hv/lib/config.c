@@ -94,6 +94,42 @@ static int bad_byte(const struct line *l, char *why, size_t size)
 	return 0;
 }
 
+/*
+ * The file of an initrd=FILE option before "--" (the last one wins, as vm_options_parse
+ * takes it), which the UEFI loader loads beside the kernel: a bad name is the line's problem.
+ */
+static void parse_initrd(struct config_vm *vm)
+{
+	const char *p = vm->cmdline;
+
+	vm->initrd[0] = '\0';
+	while (*p) {
+		const char *w;
+		size_t len = 0, i;
+
+		while (*p == ' ' || *p == '\t')
+			p++;
+		for (w = p; *p && *p != ' ' && *p != '\t'; p++)
+			len++;
+		if (len == 2 && w[0] == '-' && w[1] == '-')
+			return;
+		if (len < 7 || w[0] != 'i' || w[1] != 'n' || w[2] != 'i' || w[3] != 't' ||
+		    w[4] != 'r' || w[5] != 'd' || w[6] != '=')
+			continue;
+		for (i = 7; i < len && is_file_char(w[i]); i++)
+			;
+		if (len == 7 || i < len || len - 7 >= CONFIG_FILE_MAX) {
+			fmt_snprintf(vm->problem, sizeof(vm->problem),
+				     "initrd=: name a file directly in /guests/, with letters, "
+				     "digits and ._+- only, at most %u characters",
+				     CONFIG_FILE_MAX - 1);
+			vm->initrd[0] = '\0';
+			return;
+		}
+		copy_str(vm->initrd, sizeof(vm->initrd), w + 7, len - 7);
+	}
+}
+
 /* "vm <file> [options...]": the rest of the line from rest to end (blanks trimmed). */
 static void parse_vm(struct config *cfg, const struct line *l, size_t rest, size_t end,
 		     const char *bad)
@@ -110,7 +146,7 @@ static void parse_vm(struct config *cfg, const struct line *l, size_t rest, size
 	}
 	vm = &cfg->vms[cfg->vm_count++];
 	vm->line = l->number;
-	vm->file[0] = vm->cmdline[0] = vm->problem[0] = '\0';
+	vm->file[0] = vm->cmdline[0] = vm->problem[0] = vm->initrd[0] = '\0';
 
 	for (i = 0; i < file_len && is_file_char(l->text[rest + i]); i++)
 		;
@@ -136,8 +172,10 @@ static void parse_vm(struct config *cfg, const struct line *l, size_t rest, size
 		fmt_snprintf(vm->problem, sizeof(vm->problem),
 			     "the VM's file and options are %zu characters, at most %u", end - rest,
 			     CONFIG_VM_CMDLINE_MAX - 1);
-	else
+	else {
 		copy_str(vm->cmdline, sizeof(vm->cmdline), l->text + rest, end - rest);
+		parse_initrd(vm);
+	}
 }
 
 static void parse_line(struct config *cfg, const struct line *l)

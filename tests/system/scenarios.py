@@ -12,6 +12,7 @@
   modules       [(file, module command line)], file may use {build} for the build directory;
                 tools/mkimage writes them into the medium's shunt.cfg as vm lines
   config_lines  lines added to that shunt.cfg as written (an admin's mistakes)
+  files         more files put in the medium's /guests/ (mkimage --add), e.g. an initrd
   legacy_menu   True: no shunt.cfg entry but a GRUB menu of one's own, each module a VM
   memory, cpus  the machine (default 256 MiB, 1 CPU)
   timeout       seconds before the emulator is killed (CI is a slow 2-core machine)
@@ -923,3 +924,39 @@ SCENARIOS += [
         "exit_status": (1 << 1) | 1,  # exit code 1: QEMU has no VT-x, the guest never ran
     },
 ]
+
+
+# --- Linux (issue 12): Debian's cloud kernel (build/linux, `make linux`) entered through PVH
+# with a busybox initramfs, beside a Shunt test guest. /init reports what Linux found
+# ("SHUNT-LINUX:" lines, tests/linux/init) and powers the VM off through ACPI S5.
+LINUX_VM = ("{build}/linux/vmlinux",
+            "vmlinux name=linux mem=128M initrd=initramfs.cpio -- console=ttyS0 "
+            "printk.devkmsg=on panic=-1")
+LINUX_FORBID = [r"FATAL", r"GUEST-FAIL", r"Kernel panic", r"^error: ", r"(?i)oops",
+                r"host's caches were off"]
+SCENARIOS.append({
+    "name": "bios-linux-pvh-bochs",
+    "firmware": "bios", "emulator": "bochs",
+    "modules": [LINUX_VM, ("{build}/guests/hello.elf", "hello.elf")],
+    "files": ["{build}/linux/initramfs.cpio"],
+    "memory": 384,
+    "timeout": 900,
+    "expect": [BANNER, r"^VT-x: ready$",
+               r"^vm linux: Linux through PVH: kernel \[0x1000000, 0x[0-9a-f]+\), initrd \d+ KiB",
+               r"^vm linux: created: id 0, 128 MiB RAM",
+               r"^summary: 2 VMs$",
+               summary("linux", "stopped", "poweroff", 0),
+               summary("hello", "stopped", "exit", 0),
+               POWER_OFF_OK],
+    "expect_any": [
+        r"^\[linux\] .*SHUNT-LINUX: init started",
+        r"^\[linux\] .*SHUNT-LINUX: uname -r 6\.1\.\S+-cloud-amd64$",
+        r"^\[linux\] .*SHUNT-LINUX: hypervisor flag yes$",
+        r"^\[linux\] .*SHUNT-LINUX: clocksource (kvm-clock|tsc)$",
+        r"^\[linux\] .*SHUNT-LINUX: MemTotal: \d+ kB$",
+        r"^vm linux: stopped: poweroff \(exit code 0\): powered off \(ACPI S5\)$",
+        r"^\[hello\] GUEST-PASS hello$",
+    ],
+    "forbid": LINUX_FORBID,
+    "explicit": True,
+})

@@ -19,6 +19,7 @@ static struct cpuid_context cpuid_context_of(const struct vcpu *vcpu)
 		.cr4_settable = vmx_cpu.cr4_fixed1 & ~CR4_GUEST_FORBIDDEN,
 		.rdtscp = !!(vmx_cpu.proc2 & PROC2_ENABLE_RDTSCP),
 		.invpcid = !!(vmx_cpu.proc2 & PROC2_ENABLE_INVPCID),
+		.x2apic = vcpu->vm->platform == VM_PLATFORM_PC,
 	};
 }
 

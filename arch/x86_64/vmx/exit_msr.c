@@ -86,7 +86,10 @@ static int read_msr(struct vcpu *vcpu, uint32_t msr, uint64_t *value)
 {
 	uint64_t field = vmcs_msr_field(msr);
 	uint64_t *saved = saved_msr(&vcpu->arch.msrs, msr);
+	int platform = vm_platform_msr_read(vcpu, msr, value); /* a Linux VM's x2APIC, ... */
 
+	if (platform != -ENOENT)
+		return platform ? -1 : 0;
 	if (field)
 		*value = vmread(field);
 	else if (saved)
@@ -137,7 +140,10 @@ static int saved_msr_value_is_valid(uint32_t msr, uint64_t value)
 static int write_msr(struct vcpu *vcpu, uint32_t msr, uint64_t value)
 {
 	uint64_t *saved = saved_msr(&vcpu->arch.msrs, msr);
+	int platform = vm_platform_msr_write(vcpu, msr, value); /* a Linux VM's x2APIC, ... */
 
+	if (platform != -ENOENT)
+		return platform ? -1 : 0;
 	switch (msr) {
 	case MSR_IA32_EFER:
 		/* LMA is the CPU's to set; other bits are reserved or not offered. */

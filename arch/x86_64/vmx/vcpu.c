@@ -124,6 +124,8 @@ static uint64_t next_deadline(const struct vcpu *vcpu)
 
 	if ((vcpu->work & VCPU_WORK_TIMER) && vcpu->timer_deadline < end)
 		end = vcpu->timer_deadline;
+	if ((vcpu->work & VCPU_WORK_LAPIC) && vm_platform_next_deadline(vcpu) < end)
+		end = vm_platform_next_deadline(vcpu); /* a Linux VM's APIC timer */
 	return host < end ? host : end;
 }
 

@@ -103,6 +103,12 @@ void arch_vm_destroy(struct vm *vm);
 int arch_vcpu_init(struct vcpu *vcpu, uint64_t entry, uint64_t stack_top, uint64_t arg,
 		   gpa_t boot_area, uint64_t boot_area_size);
 /*
+ * Prepares vcpu to start at entry in 32-bit protected mode with paging off, flat 4 GiB code
+ * and data segments, interrupts disabled and arg in the register the PVH boot ABI names
+ * (x86: EBX), as PVH and multiboot kernels expect. No boot structures are built.
+ */
+int arch_vcpu_init_flat32(struct vcpu *vcpu, uint32_t entry, uint32_t arg);
+/*
  * Runs vcpu until it yields (vcpu->yield), gives up the CPU (HLT), uses up slice_cycles of
  * arch_cycles(), or its VM stops. Exits are handled inside; guest faults stop only its VM.
  * The slice is checked after every exit, so it overruns by at most one exit's bounded work;

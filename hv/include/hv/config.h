@@ -41,6 +41,7 @@ struct config_vm {
 	char file[CONFIG_FILE_MAX];	     /* the guest file; "" when the line names none */
 	char cmdline[CONFIG_VM_CMDLINE_MAX]; /* "<file> <options...>": what vm_options_parse takes */
 	char problem[CONFIG_PROBLEM_MAX];    /* "" or why this VM is refused */
+	char initrd[CONFIG_FILE_MAX];	     /* its initrd=FILE option's file, or "" */
 };
 
 struct config_problem {
@@ -65,7 +66,7 @@ void config_parse(const char *text, size_t size, struct config *cfg);
 /* Problems of the whole file: lines ignored, VMs refused by their line, vm lines dropped. */
 uint32_t config_problem_total(const struct config *cfg);
 
-/* The vm entry naming file (the first one), or NULL. */
+/* The vm entry naming file (the first one), or NULL. Files named by initrd= are not looked at. */
 const struct config_vm *config_find_file(const struct config *cfg, const char *file);
 
 #endif

@@ -6,10 +6,17 @@
 #define HV_HV_H
 
 #include <hv/cmdline.h>
+#include <hv/types.h>
 
 extern struct hv_options hv_options;
 
 /* Ends the run with exit_code: power off in test mode, halt otherwise. */
 void hv_stop(int exit_code) __attribute__((noreturn));
+
+/*
+ * A file of the boot medium's /guests/ by name (an initrd a VM's options name): 0 with its
+ * bytes, or a negative code with why it can not be had (no such file, not read, empty).
+ */
+int hv_boot_file(const char *name, const void **data, uint64_t *size, char *why, size_t why_size);
 
 #endif

@@ -18,6 +18,13 @@
 int loader_load_elf64(struct vm *vm, const void *image, uint64_t size, uint64_t *entry, char *err,
 		      size_t err_size);
 
+/*
+ * Copies the segments of elf, a checked image (elf64_check_guest, kernel_image_check) whose
+ * segments lie in vm's RAM, from image into place at their physical addresses, zero-filled.
+ */
+struct elf64_image;
+void loader_copy_segments(struct vm *vm, const struct elf64_image *elf, const void *image);
+
 /* Writes the start-info page of vm (name, id, memory map, guest command line). */
 int loader_write_start_info(struct vm *vm, const char *guest_cmdline);
 

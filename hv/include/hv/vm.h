@@ -8,6 +8,7 @@
 
 #include <arch/vm_arch.h>
 #include <hv/console.h>
+#include <hv/devices/lapic.h>
 #include <hv/devices/uart16550.h>
 #include <hv/hw.h>
 #include <hv/ratelimit.h>
@@ -17,7 +18,7 @@
 #define VM_MAX 64 /* a stated cap; below it, free memory bounds the number of VMs */
 #define VM_ORIGIN_MAX 24
 #define VM_STOP_DETAIL_MAX 256
-#define VM_IO_HANDLERS_MAX (HW_MAX_WINDOWS + 1) /* every granted window, and the UART */
+#define VM_IO_HANDLERS_MAX (HW_MAX_WINDOWS + 2) /* every granted window, the UART, ACPI */
 #define VM_MMIO_MAPS_MAX 4
 
 enum vm_state {
@@ -36,6 +37,14 @@ enum vm_stop_reason {
 	VM_STOP_ENTRY_FAILED, /* the CPU refused to enter it (invalid state) */
 	VM_STOP_HALTED,	      /* halted with interrupts off: it can never wake up */
 	VM_STOP_LOAD_FAILED,  /* its image or options were refused */
+	VM_STOP_POWEROFF,     /* powered itself off (ACPI S5 on the PC platform) */
+	VM_STOP_REBOOT,	      /* asked for a reset (the ACPI reset register) */
+};
+
+/* What a VM's machine looks like besides RAM, the emulated UART and Shunt's calls. */
+enum vm_platform {
+	VM_PLATFORM_SHUNT = 0, /* Shunt's own guests: pv-abi/SPEC.md §8, no APIC, no ACPI */
+	VM_PLATFORM_PC, /* Linux VMs: an x2APIC, ACPI tables, the KVM clock (hv/linux_boot.c) */
 };
 
 struct vm;
@@ -56,6 +65,7 @@ struct io_handler {
 /* Work to do before the next entry into a vCPU (struct vcpu.work). */
 #define VCPU_WORK_TIMER (1u << 0)  /* a PV timer is armed */
 #define VCPU_WORK_NOTIFY (1u << 1) /* events are pending: inject the event vector */
+#define VCPU_WORK_LAPIC (1u << 2)  /* the emulated local APIC has a timer armed or an IRR bit */
 
 struct pv_vcpu_page;
 
@@ -79,6 +89,7 @@ struct vcpu {
 	uint64_t steal_cycles;
 
 	struct vcpu_stats stats;
+	struct lapic lapic; /* VM_PLATFORM_PC only */
 	struct arch_vcpu arch;
 };
 
@@ -119,6 +130,9 @@ struct vm {
 	gpa_t ring_gpa;	       /* console ring (pv-abi/console_ring.h), 0 = none */
 	uint32_t ring_size;
 	enum vm_console_policy console_policy;
+	enum vm_platform platform;
+	uint64_t kvm_system_time; /* MSR_KVM_SYSTEM_TIME_NEW as written (PC platform) */
+	uint64_t kvm_wall_clock;  /* MSR_KVM_WALL_CLOCK_NEW as written */
 
 	/* direct hardware access */
 	struct hw_grant grants[VM_OPTIONS_GRANTS_MAX];
@@ -219,6 +233,22 @@ void vm_share_hw_budget(uint32_t budget);
  * counted and *retry_after_ns the wait until the next token.
  */
 int vm_rate_take(struct vm *vm, unsigned int rate_class, uint64_t *retry_after_ns);
+
+/*
+ * hv/vm_platform.c, the PC platform of Linux VMs: MSRs it emulates (x2APIC, TSC deadline,
+ * APIC base, the KVM clock): 0, -EINVAL for #GP, or -ENOENT when the VM has no such MSR
+ * there (the architecture's own table decides).
+ */
+int vm_platform_msr_read(struct vcpu *vcpu, uint32_t msr, uint64_t *value);
+int vm_platform_msr_write(struct vcpu *vcpu, uint32_t msr, uint64_t value);
+/* Before entering vcpu (VCPU_WORK_LAPIC): fires the APIC timer, injects what is due. */
+void vm_platform_entry_work(struct vcpu *vcpu);
+/* When the vCPU must come out for its APIC timer (arch_cycles()), or UINT64_MAX. */
+uint64_t vm_platform_next_deadline(const struct vcpu *vcpu);
+/* Makes vm a PC-platform VM: its x2APIC reset, its ACPI ports registered. 0 or -ENOSPC. */
+int vm_platform_attach(struct vm *vm);
+/* The KVM hypervisor leaves at 0x40000100 for PC VMs: 0 with out filled, or -ENOENT. */
+int vm_platform_cpuid(const struct vcpu *vcpu, uint32_t leaf, uint32_t out[4]);
 
 /* Iteration over all VM slots in use. */
 struct vm *vm_at(unsigned int index);

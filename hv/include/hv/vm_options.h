@@ -3,7 +3,7 @@
  * OPTIONS`, or `module FILE OPTIONS` in the UEFI loader's boot.cfg):
  *   [FILE] [name=NAME] [mem=SIZE[K|M|G]] [console=print|lossy|discard]
  *          [grant=pci:BB:DD.F:MODE | grant=ports:FIRST-LAST:MODE]...
- *          [rate=CLASS:RATE:BURST]... [-- GUEST COMMAND LINE]
+ *          [rate=CLASS:RATE:BURST]... [initrd=FILE] [-- GUEST COMMAND LINE]
  * A leading word without '=' is the image's file name; its base name is the default VM
  * name. Every other word is checked here; an unknown one refuses the VM, with the reason.
  */
@@ -15,6 +15,7 @@
 
 #define VM_OPTIONS_NAME_MAX 32
 #define VM_OPTIONS_CMDLINE_MAX 256
+#define VM_OPTIONS_FILE_MAX 64 /* a file of /guests/ with its NUL (CONFIG_FILE_MAX) */
 #define VM_MEM_DEFAULT (4 * MIB)
 #define VM_MEM_MIN (2 * MIB)
 #define VM_MEM_MAX (1 * GIB)
@@ -49,6 +50,7 @@ struct vm_options {
 	uint32_t rate[VM_OPTIONS_RATE_CLASSES]; /* per second (console: bytes), 0 = unlimited */
 	uint32_t burst[VM_OPTIONS_RATE_CLASSES];
 	char guest_cmdline[VM_OPTIONS_CMDLINE_MAX];
+	char initrd[VM_OPTIONS_FILE_MAX]; /* initrd=FILE: a file of /guests/, "" for none */
 };
 
 /* Returns 0, or -EINVAL with a one-line reason in err. */

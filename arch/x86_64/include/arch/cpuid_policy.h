@@ -19,6 +19,11 @@ struct cpuid_context {
 	uint64_t cr4_settable;	    /* CR4 bits a guest's MOV to CR4 may set without #GP */
 	int rdtscp;		    /* RDTSCP and RDPID execute in the guest (else #UD) */
 	int invpcid;		    /* INVPCID executes in the guest (else #UD) */
+	/*
+	 * The VM has an emulated x2APIC with the TSC-deadline timer (a Linux VM, hv/devices/
+	 * lapic.c): APIC, x2APIC, TSC-deadline and ARAT (the timer runs in every C-state) shown.
+	 */
+	int x2apic;
 };
 
 /*

@@ -1,0 +1,229 @@
+/*
+ * The PC platform of Linux VMs (VM_PLATFORM_PC, README.md "Linux guests"): the MSRs of its
+ * x2APIC and of the KVM clock, the KVM hypervisor leaves, the APIC timer's place in the run
+ * loop, and the ACPI register block through which the VM powers off or asks for a reset.
+ * Shunt's own guests see none of it.
+ */
+#include <hv/arch.h>
+#include <hv/log.h>
+#include <hv/pv.h>
+#include <hv/pvclock.h>
+#include <hv/vm.h>
+#include <hv/vm_acpi.h>
+
+#define MSR_IA32_APIC_BASE 0x1b
+#define APIC_BASE_BSP (1ull << 8)
+#define APIC_BASE_X2APIC (1ull << 10)
+#define APIC_BASE_ENABLE (1ull << 11)
+#define APIC_BASE_VALUE (0xfee00000ull | APIC_BASE_ENABLE | APIC_BASE_X2APIC)
+
+/* The KVM paravirtual interface (Linux's Documentation/virt/kvm/x86/{cpuid,msr}.rst). */
+#define KVM_CPUID_BASE 0x40000100u
+#define KVM_CPUID_FEATURES 0x40000101u
+#define KVM_FEATURE_NOP_IO_DELAY (1u << 1)
+#define KVM_FEATURE_CLOCKSOURCE2 (1u << 3)
+#define KVM_FEATURE_CLOCKSOURCE_STABLE_BIT (1u << 24)
+#define MSR_KVM_WALL_CLOCK_NEW 0x4b564d00u
+#define MSR_KVM_SYSTEM_TIME_NEW 0x4b564d01u
+#define KVM_CLOCK_ENABLE 1ull
+#define PVCLOCK_TSC_STABLE_BIT 1u
+
+/* struct pvclock_vcpu_time_info: Shunt's PV clock with the flags byte after the shift. */
+struct kvm_clock {
+	uint32_t version;
+	uint32_t pad0;
+	uint64_t tsc_timestamp;
+	uint64_t system_time;
+	uint32_t tsc_to_system_mul;
+	int8_t tsc_shift;
+	uint8_t flags;
+	uint8_t pad[2];
+};
+_Static_assert(sizeof(struct kvm_clock) == 32, "pvclock_vcpu_time_info is 32 bytes");
+
+struct kvm_wall_clock {
+	uint32_t version;
+	uint32_t sec;
+	uint32_t nsec;
+};
+
+int vm_platform_cpuid(const struct vcpu *vcpu, uint32_t leaf, uint32_t out[4])
+{
+	if (vcpu->vm->platform != VM_PLATFORM_PC)
+		return -ENOENT;
+	switch (leaf) {
+	case KVM_CPUID_BASE: /* "KVMKVMKVM\0\0\0" */
+		out[0] = KVM_CPUID_FEATURES;
+		out[1] = 0x4b4d564b;
+		out[2] = 0x564b4d56;
+		out[3] = 0x4d;
+		return 0;
+	case KVM_CPUID_FEATURES:
+		out[0] = KVM_FEATURE_NOP_IO_DELAY | KVM_FEATURE_CLOCKSOURCE2 |
+			 (arch_tsc_is_invariant() ? KVM_FEATURE_CLOCKSOURCE_STABLE_BIT : 0);
+		out[1] = out[2] = out[3] = 0;
+		return 0;
+	default:
+		return -ENOENT;
+	}
+}
+
+/* The clock as kvmclock reads it: the same scale and zero as Shunt's PV clock. */
+static void publish_kvm_clock(struct vm *vm, gpa_t gpa)
+{
+	struct kvm_clock *c = vm_gpa_to_hva_aligned(vm, gpa, sizeof(*c), 4);
+	struct pvclock_scale s;
+
+	if (!c || (gpa & (PAGE_SIZE - 1)) + sizeof(*c) > PAGE_SIZE) {
+		log_debug("vm %s: kvmclock at 0x%llx is not in RAM: not published\n", vm->name,
+			  (unsigned long long)gpa);
+		return;
+	}
+	if (pvclock_scale_for(arch_tsc_hz(), &s))
+		return;
+	/* Odd while the fields change (whatever the guest left there), even after. */
+	__atomic_store_n(&c->version, c->version | 1, __ATOMIC_RELEASE);
+	__atomic_signal_fence(__ATOMIC_SEQ_CST);
+	c->tsc_timestamp = vm->start_cycles;
+	c->system_time = 0;
+	c->tsc_to_system_mul = s.mul;
+	c->tsc_shift = s.shift;
+	c->flags = arch_tsc_is_invariant() ? PVCLOCK_TSC_STABLE_BIT : 0;
+	__atomic_signal_fence(__ATOMIC_SEQ_CST);
+	__atomic_store_n(&c->version, c->version + 1, __ATOMIC_RELEASE);
+}
+
+/* Wall-clock time at the clock's zero: Shunt has no real-time clock, so the epoch. */
+static void publish_wall_clock(struct vm *vm, gpa_t gpa)
+{
+	struct kvm_wall_clock *w = vm_gpa_to_hva_aligned(vm, gpa, sizeof(*w), 4);
+
+	if (!w)
+		return;
+	w->version += 2;
+	w->sec = 0;
+	w->nsec = 0;
+}
+
+int vm_platform_msr_read(struct vcpu *vcpu, uint32_t msr, uint64_t *value)
+{
+	struct vm *vm = vcpu->vm;
+
+	if (vm->platform != VM_PLATFORM_PC)
+		return -ENOENT;
+	switch (msr) {
+	case MSR_IA32_APIC_BASE:
+		*value = APIC_BASE_VALUE | (vcpu->id == 0 ? APIC_BASE_BSP : 0);
+		return 0;
+	case MSR_KVM_SYSTEM_TIME_NEW:
+		*value = vm->kvm_system_time;
+		return 0;
+	case MSR_KVM_WALL_CLOCK_NEW:
+		*value = vm->kvm_wall_clock;
+		return 0;
+	default:
+		break;
+	}
+	if (msr != LAPIC_MSR_TSC_DEADLINE && (msr < LAPIC_MSR_FIRST || msr > LAPIC_MSR_LAST))
+		return -ENOENT;
+	return lapic_msr_read(&vcpu->lapic, msr, arch_cycles(), value) ? -EINVAL : 0;
+}
+
+/* The APIC needs the run loop while a timer is armed or an interrupt waits. */
+static void update_work(struct vcpu *vcpu)
+{
+	if (lapic_next_deadline(&vcpu->lapic) != LAPIC_NO_DEADLINE || lapic_has_irr(&vcpu->lapic))
+		vcpu->work |= VCPU_WORK_LAPIC;
+	else
+		vcpu->work &= ~VCPU_WORK_LAPIC;
+}
+
+int vm_platform_msr_write(struct vcpu *vcpu, uint32_t msr, uint64_t value)
+{
+	struct vm *vm = vcpu->vm;
+
+	if (vm->platform != VM_PLATFORM_PC)
+		return -ENOENT;
+	switch (msr) {
+	case MSR_IA32_APIC_BASE:
+		/* The x2APIC stays on: writes that keep it so are accepted, others #GP. */
+		return (value & ~APIC_BASE_BSP) == APIC_BASE_VALUE ? 0 : -EINVAL;
+	case MSR_KVM_SYSTEM_TIME_NEW:
+		vm->kvm_system_time = value;
+		if (value & KVM_CLOCK_ENABLE)
+			publish_kvm_clock(vm, value & ~KVM_CLOCK_ENABLE);
+		return 0;
+	case MSR_KVM_WALL_CLOCK_NEW:
+		vm->kvm_wall_clock = value;
+		publish_wall_clock(vm, value);
+		return 0;
+	default:
+		break;
+	}
+	if (msr != LAPIC_MSR_TSC_DEADLINE && (msr < LAPIC_MSR_FIRST || msr > LAPIC_MSR_LAST))
+		return -ENOENT;
+	if (lapic_msr_write(&vcpu->lapic, msr, arch_cycles(), value))
+		return -EINVAL;
+	update_work(vcpu);
+	return 0;
+}
+
+void vm_platform_entry_work(struct vcpu *vcpu)
+{
+	int vector;
+
+	lapic_tick(&vcpu->lapic, arch_cycles());
+	vector = lapic_pending_vector(&vcpu->lapic);
+	/* Not now (interrupts masked, an event queued): the arch asks for a window exit. */
+	if (vector >= 0 && !arch_vcpu_inject_vector(vcpu, (uint8_t)vector))
+		lapic_accept(&vcpu->lapic, vector);
+	update_work(vcpu);
+}
+
+uint64_t vm_platform_next_deadline(const struct vcpu *vcpu)
+{
+	return vcpu->vm->platform == VM_PLATFORM_PC ? lapic_next_deadline(&vcpu->lapic)
+						    : UINT64_MAX;
+}
+
+/*
+ * The ACPI register block (hv/vm_acpi.h): the hardware-reduced sleep control register and
+ * the PM1a control register both power the VM off on S5; the reset register stops it for a
+ * reboot. Reads see nothing pending (0); other writes are ignored.
+ */
+static int acpi_access(struct vcpu *vcpu, void *device, uint16_t offset, unsigned int size,
+		       int write, uint32_t *value)
+{
+	uint16_t port = (uint16_t)(VM_ACPI_PORT_BASE + offset);
+	int sleep_type = -1;
+
+	if (!write) {
+		*value = 0;
+		return 0;
+	}
+	if (port == VM_ACPI_SLEEP_CTL_PORT && (*value & (1u << 5)))
+		sleep_type = (int)((*value >> 2) & 7);
+	else if (port == VM_ACPI_PM1A_CNT_PORT && size >= 2 && (*value & (1u << 13)))
+		sleep_type = (int)((*value >> 10) & 7);
+	if (sleep_type == VM_ACPI_S5_SLP_TYP) {
+		vm_stop(vcpu->vm, VM_STOP_POWEROFF, 0, "powered off (ACPI S5)");
+		return -1;
+	}
+	if (sleep_type >= 0) {
+		log_warn("vm %s: ACPI sleep type %d is not offered: ignored\n", vcpu->vm->name,
+			 sleep_type);
+		return 0;
+	}
+	if (port == VM_ACPI_RESET_PORT && (*value & 0xff) == VM_ACPI_RESET_VALUE) {
+		vm_stop(vcpu->vm, VM_STOP_REBOOT, 0, "asked for a reset (ACPI reset register)");
+		return -1;
+	}
+	return 0;
+}
+
+int vm_platform_attach(struct vm *vm)
+{
+	vm->platform = VM_PLATFORM_PC;
+	lapic_reset(&vm->vcpu.lapic, vm->vcpu.id);
+	return vm_io_register(vm, VM_ACPI_PORT_BASE, VM_ACPI_PORT_COUNT, acpi_access, NULL);
+}
