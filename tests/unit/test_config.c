@@ -261,9 +261,23 @@ static void test_find_file(void **state)
 	assert_null(config_find_file(&cfg, "bad/x.elf"));
 }
 
+/* The initrd= of a vm line, for the UEFI loader to load too; a bad name refuses the VM. */
+static void test_initrd_files(void **state)
+{
+	(void)state;
+	parse("vm vmlinux mem=128M initrd=root.cpio -- initrd=not-this\n"
+	      "vm hello.elf\n"
+	      "vm vmlinux name=b initrd=../x\n");
+	assert_string_equal(cfg.vms[0].initrd, "root.cpio");
+	assert_string_equal(cfg.vms[1].initrd, "");
+	assert_contains(cfg.vms[2].problem, "initrd=: name a file directly in /guests/");
+	assert_string_equal(cfg.vms[2].initrd, "");
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_initrd_files),
 		cmocka_unit_test(test_empty_and_comments),
 		cmocka_unit_test(test_shunt_and_vm_lines),
 		cmocka_unit_test(test_line_ends),

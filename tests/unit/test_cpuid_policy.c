@@ -222,9 +222,26 @@ static void test_extended_leaves(void **state)
 	assert_false(filter(0x80000001, 0, &full).ecx & ((1u << 2) | (1u << 11) | (1u << 16)));
 }
 
+/* A Linux VM's emulated x2APIC: APIC, x2APIC, TSC-deadline and ARAT, whatever the host has. */
+static void test_x2apic_follows_the_context(void **state)
+{
+	struct cpuid_context c = full;
+	struct cpuid_regs r;
+
+	(void)state;
+	c.x2apic = 1;
+	r = cpuid_policy_filter(1, 0, none, &c);
+	assert_u64_equal(r.ecx, bits(21, 24, 31, -1));
+	assert_u64_equal(r.edx, bits(9, -1));
+	assert_regs(cpuid_policy_filter(6, 0, all_ones, &c), bits(2, -1), 0, 0, 0);
+	assert_regs(cpuid_policy_filter(6, 0, all_ones, &full), 0, 0, 0, 0);
+	assert_u64_equal(filter(1, 0, &full).ecx & bits(21, 24, -1), 0);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_x2apic_follows_the_context),
 		cmocka_unit_test(test_leaf0_caps_the_highest_leaf),
 		cmocka_unit_test(test_leaf1_shows_exactly_the_whitelist),
 		cmocka_unit_test(test_leaf1_hides_what_shunt_refuses),

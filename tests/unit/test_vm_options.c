@@ -455,9 +455,26 @@ static void test_file_names(void **state)
 			fail_msg("\"%s\" gave the name \"%s\"", nameless[i], name);
 }
 
+/* initrd=FILE binds a file of /guests/ to a Linux VM; the name is checked like a file's. */
+static void test_initrd(void **state)
+{
+	(void)state;
+	assert_int_equal(parse("vmlinux mem=128M initrd=initramfs.cpio -- console=ttyS0"), 0);
+	assert_string_equal(o.initrd, "initramfs.cpio");
+	assert_string_equal(o.guest_cmdline, "console=ttyS0");
+	assert_int_equal(parse("hello.elf"), 0);
+	assert_string_equal(o.initrd, "");
+	assert_int_equal(parse("vmlinux initrd=../etc/passwd"), -EINVAL);
+	assert_contains(err, "initrd= names a file in /guests/");
+	assert_int_equal(parse("vmlinux initrd="), -EINVAL);
+	assert_int_equal(parse("vmlinux initrd=a+b_c-1.cpio.gz"), 0);
+	assert_string_equal(o.initrd, "a+b_c-1.cpio.gz");
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_initrd),
 		cmocka_unit_test(test_defaults_from_file_name),
 		cmocka_unit_test(test_name_and_mem),
 		cmocka_unit_test(test_guest_cmdline),

@@ -1,0 +1,170 @@
+/*
+ * The emulated x2APIC (hv/devices/lapic.c): reset state, the TSC-deadline, one-shot and
+ * periodic timers firing at the right TSC (and not before), masking, delivery against the
+ * processor priority, EOI, self-IPIs, and #GP for what an x2APIC refuses.
+ */
+#include "unit.h"
+
+#include <hv/devices/lapic.h>
+
+#define LVT_TIMER 0x832
+#define TPR 0x808
+#define EOI 0x80b
+#define SVR 0x80f
+#define INITIAL 0x838
+#define CURRENT 0x839
+#define DIVIDE 0x83e
+#define SELF_IPI 0x83f
+#define DEADLINE_MODE (2u << 17)
+#define PERIODIC_MODE (1u << 17)
+#define MASKED (1u << 16)
+
+static struct lapic l;
+
+static int setup(void **state)
+{
+	(void)state;
+	lapic_reset(&l, 0);
+	assert_int_equal(lapic_msr_write(&l, SVR, 0, 0x1ff), 0); /* enabled, spurious 0xff */
+	return 0;
+}
+
+static uint64_t rd(uint32_t msr, uint64_t now)
+{
+	uint64_t v = 0;
+
+	assert_int_equal(lapic_msr_read(&l, msr, now, &v), 0);
+	return v;
+}
+
+static void test_reset(void **state)
+{
+	(void)state;
+	lapic_reset(&l, 3);
+	assert_int_equal(rd(0x802, 0), 3);
+	assert_int_equal(rd(0x803, 0) & 0xff, 0x14);
+	assert_int_equal(rd(LVT_TIMER, 0), MASKED);
+	assert_int_equal(rd(SVR, 0), 0xff);
+	assert_int_equal(rd(0x80d, 0), 1u << 3);
+	assert_u64_equal(lapic_next_deadline(&l), LAPIC_NO_DEADLINE);
+	assert_int_equal(lapic_pending_vector(&l), -1);
+}
+
+static void test_tsc_deadline(void **state)
+{
+	(void)state;
+	assert_int_equal(lapic_msr_write(&l, LVT_TIMER, 0, DEADLINE_MODE | 0xec), 0);
+	assert_int_equal(lapic_msr_write(&l, LAPIC_MSR_TSC_DEADLINE, 0, 1000), 0);
+	assert_u64_equal(lapic_next_deadline(&l), 1000);
+	assert_u64_equal(rd(LAPIC_MSR_TSC_DEADLINE, 0), 1000);
+	lapic_tick(&l, 999);
+	assert_int_equal(lapic_pending_vector(&l), -1);
+	lapic_tick(&l, 1000);
+	assert_int_equal(lapic_pending_vector(&l), 0xec);
+	assert_u64_equal(lapic_next_deadline(&l), LAPIC_NO_DEADLINE);
+	assert_u64_equal(rd(LAPIC_MSR_TSC_DEADLINE, 0), 0); /* disarmed once it fired */
+	lapic_accept(&l, 0xec);
+	assert_int_equal(lapic_pending_vector(&l), -1);
+	assert_int_equal(rd(0x810 + 0xec / 32, 0), 1u << (0xec % 32));
+	assert_int_equal(lapic_msr_write(&l, EOI, 0, 0), 0);
+	assert_int_equal(rd(0x810 + 0xec / 32, 0), 0);
+	/* A deadline of 0 disarms; writes in another mode are ignored. */
+	lapic_msr_write(&l, LAPIC_MSR_TSC_DEADLINE, 0, 5000);
+	lapic_msr_write(&l, LAPIC_MSR_TSC_DEADLINE, 0, 0);
+	assert_u64_equal(lapic_next_deadline(&l), LAPIC_NO_DEADLINE);
+	lapic_msr_write(&l, LVT_TIMER, 0, 0xec);
+	lapic_msr_write(&l, LAPIC_MSR_TSC_DEADLINE, 0, 5000);
+	assert_u64_equal(lapic_next_deadline(&l), LAPIC_NO_DEADLINE);
+}
+
+static void test_masked_timer_raises_nothing(void **state)
+{
+	(void)state;
+	lapic_msr_write(&l, LVT_TIMER, 0, DEADLINE_MODE | MASKED | 0xec);
+	lapic_msr_write(&l, LAPIC_MSR_TSC_DEADLINE, 0, 10);
+	lapic_tick(&l, 20);
+	assert_false(lapic_has_irr(&l));
+	assert_u64_equal(l.timer_fired, 1);
+}
+
+static void test_one_shot_and_periodic(void **state)
+{
+	(void)state;
+	lapic_msr_write(&l, DIVIDE, 0, 0x3); /* divide by 16 */
+	lapic_msr_write(&l, LVT_TIMER, 0, 0x40);
+	lapic_msr_write(&l, INITIAL, 100, 10);
+	assert_u64_equal(lapic_next_deadline(&l), 100 + 160);
+	assert_int_equal(rd(CURRENT, 180), 5);
+	lapic_tick(&l, 260);
+	assert_int_equal(lapic_pending_vector(&l), 0x40);
+	assert_u64_equal(lapic_next_deadline(&l), LAPIC_NO_DEADLINE);
+	assert_int_equal(rd(CURRENT, 300), 0);
+
+	lapic_msr_write(&l, LVT_TIMER, 0, PERIODIC_MODE | 0x41);
+	lapic_msr_write(&l, INITIAL, 1000, 10);
+	lapic_tick(&l, 1160);
+	assert_u64_equal(lapic_next_deadline(&l), 1320);
+	lapic_tick(&l, 5000); /* late by many periods: they coalesce */
+	assert_u64_equal(lapic_next_deadline(&l), 5160);
+	lapic_msr_write(&l, INITIAL, 5000, 0); /* count 0 stops it */
+	assert_u64_equal(lapic_next_deadline(&l), LAPIC_NO_DEADLINE);
+}
+
+static void test_priority_and_eoi(void **state)
+{
+	(void)state;
+	lapic_msr_write(&l, SELF_IPI, 0, 0x51);
+	lapic_msr_write(&l, SELF_IPI, 0, 0x62);
+	assert_int_equal(lapic_pending_vector(&l), 0x62);
+	lapic_accept(&l, 0x62);
+	assert_int_equal(lapic_pending_vector(&l), -1); /* 0x51 is below the one in service */
+	assert_int_equal(rd(0x80a, 0), 0x60);
+	lapic_msr_write(&l, EOI, 0, 0);
+	assert_int_equal(lapic_pending_vector(&l), 0x51);
+	lapic_msr_write(&l, TPR, 0, 0x50); /* the task priority masks class 5 */
+	assert_int_equal(lapic_pending_vector(&l), -1);
+	lapic_msr_write(&l, TPR, 0, 0);
+	assert_int_equal(lapic_pending_vector(&l), 0x51);
+	/* A fixed IPI to itself through the ICR; vectors below 16 are illegal. */
+	lapic_accept(&l, 0x51);
+	lapic_msr_write(&l, 0x830, 0, 0x70);
+	lapic_msr_write(&l, SELF_IPI, 0, 0x05);
+	assert_int_equal(lapic_pending_vector(&l), 0x70);
+}
+
+static void test_disabled_apic_delivers_nothing(void **state)
+{
+	(void)state;
+	lapic_msr_write(&l, SVR, 0, 0xff);
+	lapic_msr_write(&l, SELF_IPI, 0, 0x80);
+	assert_int_equal(lapic_pending_vector(&l), -1);
+	assert_int_equal(rd(LVT_TIMER, 0) & MASKED, MASKED);
+}
+
+static void test_refused_accesses(void **state)
+{
+	uint64_t v;
+
+	(void)state;
+	assert_int_equal(lapic_msr_read(&l, EOI, 0, &v), -1);	   /* write-only */
+	assert_int_equal(lapic_msr_read(&l, SELF_IPI, 0, &v), -1); /* write-only */
+	assert_int_equal(lapic_msr_read(&l, 0x801, 0, &v), -1);	   /* reserved */
+	assert_int_equal(lapic_msr_write(&l, 0x802, 0, 1), -1);	   /* ID is read-only */
+	assert_int_equal(lapic_msr_write(&l, CURRENT, 0, 1), -1);
+	assert_int_equal(lapic_msr_write(&l, TPR, 0, 1ull << 32), -1); /* 32-bit register */
+	assert_int_equal(lapic_msr_read(&l, 0x900, 0, &v), -1);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test_setup(test_reset, setup),
+		cmocka_unit_test_setup(test_tsc_deadline, setup),
+		cmocka_unit_test_setup(test_masked_timer_raises_nothing, setup),
+		cmocka_unit_test_setup(test_one_shot_and_periodic, setup),
+		cmocka_unit_test_setup(test_priority_and_eoi, setup),
+		cmocka_unit_test_setup(test_disabled_apic_delivers_nothing, setup),
+		cmocka_unit_test_setup(test_refused_accesses, setup),
+	};
+	return unit_run(tests);
+}
