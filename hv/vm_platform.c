@@ -12,6 +12,8 @@
 #include <hv/vm_acpi.h>
 
 #define MSR_IA32_APIC_BASE 0x1b
+/* IA32_BIOS_SIGN_ID: the microcode revision, which Linux reads without a fault handler. */
+#define MSR_IA32_BIOS_SIGN_ID 0x8b
 #define APIC_BASE_BSP (1ull << 8)
 #define APIC_BASE_X2APIC (1ull << 10)
 #define APIC_BASE_ENABLE (1ull << 11)
@@ -115,6 +117,10 @@ int vm_platform_msr_read(struct vcpu *vcpu, uint32_t msr, uint64_t *value)
 	case MSR_IA32_APIC_BASE:
 		*value = APIC_BASE_VALUE | (vcpu->id == 0 ? APIC_BASE_BSP : 0);
 		return 0;
+	case MSR_IA32_BIOS_SIGN_ID:
+		*value =
+			0; /* no microcode revision to report: the loader is off under a hypervisor */
+		return 0;
 	case MSR_KVM_SYSTEM_TIME_NEW:
 		*value = vm->kvm_system_time;
 		return 0;
@@ -148,6 +154,8 @@ int vm_platform_msr_write(struct vcpu *vcpu, uint32_t msr, uint64_t value)
 	case MSR_IA32_APIC_BASE:
 		/* The x2APIC stays on: writes that keep it so are accepted, others #GP. */
 		return (value & ~APIC_BASE_BSP) == APIC_BASE_VALUE ? 0 : -EINVAL;
+	case MSR_IA32_BIOS_SIGN_ID:
+		return 0; /* the write that asks the CPU to latch the revision: nothing to latch */
 	case MSR_KVM_SYSTEM_TIME_NEW:
 		vm->kvm_system_time = value;
 		if (value & KVM_CLOCK_ENABLE)

@@ -958,5 +958,47 @@ SCENARIOS.append({
         r"^\[hello\] GUEST-PASS hello$",
     ],
     "forbid": LINUX_FORBID,
-    "explicit": True,
+})
+
+# Linux kernels Shunt refuses at load, each with its reason, while a Shunt guest runs on: a
+# truncated vmlinux, a VM too small for the kernel, an initrd that does not fit, an initrd
+# for a Shunt guest, a missing initrd.
+SCENARIOS.append({
+    "name": "bios-linux-refused-bochs",
+    "firmware": "bios", "emulator": "bochs",
+    "modules": [
+        ("{build}/linux/vmlinux-truncated", "vmlinux-truncated name=cut mem=128M"),
+        ("{build}/linux/vmlinux", "vmlinux name=small mem=32M initrd=initramfs.cpio"),
+        ("{build}/guests/hello.elf", "hello.elf initrd=initramfs.cpio"),
+        ("{build}/guests/counter.elf", "counter.elf"),
+    ],
+    "config_lines": ["vm vmlinux name=full mem=62M initrd=initramfs.cpio",
+                     "vm vmlinux name=noinitrd mem=128M initrd=missing.cpio"],
+    "files": ["{build}/linux/initramfs.cpio"],
+    "memory": 384,
+    "timeout": 240,
+    "expect": [BANNER, r"^VT-x: ready$",
+               r"^summary: 6 VMs$",
+               summary("cut", "refused", "refused"),
+               summary("small", "refused", "refused"),
+               summary("hello", "refused", "refused"),
+               summary("counter", "stopped", "exit", 0),
+               summary("full", "refused", "refused"),
+               summary("noinitrd", "refused", "refused"),
+               r"^shunt: 5 of 6 VMs did not end cleanly",
+               POWER_OFF_FAILED],
+    "expect_any": [
+        r"^error: vm cut: refused: shunt\.cfg:\d+: bad guest image: segment \d+: bytes at "
+        r"offset 0x[0-9a-f]+ run past the end of the file$",
+        r"^error: vm small: refused: shunt\.cfg:\d+: bad guest image: kernel image ends at "
+        r"0x3e00000, past the VM's 32 MiB of RAM: give it mem=94M or more$",
+        r"^error: vm full: refused: shunt\.cfg:\d+: initrd of \d+ KiB does not fit between "
+        r"the kernel \(ending at 0x3e00000\) and the end of the VM's 62 MiB of RAM",
+        r"^error: vm hello: refused: shunt\.cfg:\d+: initrd=initramfs\.cpio: only a Linux "
+        r"kernel takes an initrd$",
+        r"^error: vm noinitrd: refused: shunt\.cfg:\d+: initrd=missing\.cpio: "
+        r"guests/missing\.cpio: no such file on the boot medium$",
+        COUNTER_DONE,
+    ],
+    "forbid": GUEST_FORBID,
 })
