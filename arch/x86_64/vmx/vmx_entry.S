@@ -38,6 +38,9 @@ vmx_vcpu_enter:
 
 	movq $VMCS_HOST_RSP, %rax
 	vmwrite %rsp, %rax
+#ifdef SHUNT_BENCH_COUNTERS
+	incq vmx_vmcs_accesses(%rip)	/* the counting build counts this one too (vmx_insn.h) */
+#endif
 
 	testl %esi, %esi		/* flags survive the MOVs below */
 	movq R_RAX(%rdi), %rax
