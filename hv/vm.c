@@ -265,6 +265,7 @@ void vm_stop(struct vm *vm, enum vm_stop_reason reason, int64_t exit_code, const
 	fmt_vsnprintf(vm->stop_detail, sizeof(vm->stop_detail), fmt, ap);
 	va_end(ap);
 	vm->state = VM_STOPPED;
+	vcpu_attention(&vm->vcpu, VCPU_ATTN_STOP); /* out of the guest before its next entry */
 	vm->stop_reason = reason;
 	vm->exit_code = exit_code;
 	vm_console_close(vm);

@@ -1,8 +1,9 @@
 /*
- * VM-exit dispatch (ACRN's vmexit.c, Jailhouse's vmx.c): a table indexed by the basic exit
- * reason, bounds-checked, with a flag for the handlers that take the exit qualification
- * and a counter per reason per vCPU. A reason with no handler, or a failed VM entry,
- * dumps the guest state and stops that VM only. Also the helpers all handlers share.
+ * VM-exit dispatch (ACRN's vmexit.c, Jailhouse's vmx.c): the hypercall tested first, then a
+ * table indexed by the basic exit reason, bounds-checked, with a flag for the handlers
+ * that take the exit qualification and a counter per reason per vCPU. A reason with no
+ * handler, or a failed VM entry, dumps the guest state and stops that VM only. Also the
+ * helpers all handlers share.
  */
 #include "vmx.h"
 
@@ -34,6 +35,17 @@ static void exit_triple_fault(struct vcpu *vcpu, uint64_t q)
 }
 
 /*
+ * Queues an event for the next VM entry (VM-entry interruption information). The CPU
+ * clears the field's valid bit on every VM exit, so Shunt need not read it back to know
+ * it is in use: event_queued says so until the run loop next enters the guest.
+ */
+static void queue_entry_event(uint32_t info)
+{
+	vmwrite(VMCS_ENTRY_INTR_INFO, info);
+	vmx_cpu.loaded->arch.event_queued = 1;
+}
+
+/*
  * An exit in the middle of delivering an event through the guest's IDT (SDM Vol. 3C 28.2.4)
  * must deliver it again on the next entry, or the guest loses it.
  */
@@ -46,7 +58,7 @@ static void reinject_interrupted_event(void)
 	if (idt & INTR_INFO_DELIVER_ERROR_CODE)
 		vmwrite(VMCS_ENTRY_EXCEPTION_ERROR_CODE, vmread(VMCS_IDT_VECTORING_ERROR_CODE));
 	vmwrite(VMCS_ENTRY_INSTRUCTION_LEN, vmread(VMCS_EXIT_INSTRUCTION_LEN));
-	vmwrite(VMCS_ENTRY_INTR_INFO, idt & ~(1u << 12)); /* bit 12 is undefined here */
+	queue_entry_event(idt & ~(1u << 12)); /* bit 12 is undefined here */
 }
 
 static void exit_external_interrupt(struct vcpu *vcpu, uint64_t q)
@@ -91,7 +103,7 @@ static void exit_nmi_or_exception(struct vcpu *vcpu, uint64_t q)
 		if (INTR_INFO_TYPE(info) == INTR_TYPE_PRIV_SW_EXCEPTION) {
 			/* ICEBP: delivered past the instruction, as INT1 is (SDM Vol. 3C 27.6.1.1). */
 			vmwrite(VMCS_ENTRY_INSTRUCTION_LEN, vmread(VMCS_EXIT_INSTRUCTION_LEN));
-			vmwrite(VMCS_ENTRY_INTR_INFO, info & (INTR_INFO_VALID | 0x7ff));
+			queue_entry_event(info & (INTR_INFO_VALID | 0x7ff));
 			return;
 		}
 		vmx_inject_exception(X86_VECTOR_DB, 0, 0);
@@ -112,9 +124,9 @@ static void exit_rdpmc(struct vcpu *vcpu, uint64_t q)
 
 static void exit_interrupt_window(struct vcpu *vcpu, uint64_t q)
 {
-	/* The guest can take an interrupt now: the entry work injects the pending one. */
-	vmwrite(VMCS_PROC_BASED_CTLS,
-		vmread(VMCS_PROC_BASED_CTLS) & ~PROC_INTERRUPT_WINDOW_EXITING);
+	/* The guest can take an interrupt now: the run loop's entry work injects the pending one. */
+	vmx_set_proc_ctls(vcpu, vcpu->arch.proc_ctls & ~PROC_INTERRUPT_WINDOW_EXITING);
+	vcpu_attention(vcpu, VCPU_ATTN_WORK);
 }
 
 static void exit_hlt(struct vcpu *vcpu, uint64_t q)
@@ -126,7 +138,7 @@ static void exit_hlt(struct vcpu *vcpu, uint64_t q)
 		return;
 	}
 	vmx_skip_instruction();
-	vcpu->yield = 1; /* HLT gives the CPU back */
+	vcpu_attention(vcpu, VCPU_ATTN_YIELD); /* HLT gives the CPU back */
 }
 
 static void exit_preemption_timer(struct vcpu *vcpu, uint64_t q)
@@ -137,8 +149,7 @@ static void exit_preemption_timer(struct vcpu *vcpu, uint64_t q)
 	 * timer counts in units of 2^shift cycles and may fire a little before it.
 	 */
 	vcpu->arch.timer_expired = 1;
-	if ((int64_t)(vcpu->arch.slice_end - rdtsc()) <= 0)
-		vcpu->yield = 1;
+	vcpu_attention(vcpu, VCPU_ATTN_WORK);
 }
 
 static void exit_invalid_instruction(struct vcpu *vcpu, uint64_t q)
@@ -160,7 +171,7 @@ static const struct exit_entry exit_table[EXIT_REASON_MAX] = {
 	[EXIT_REASON_CPUID] = { vmx_exit_cpuid, 0, "CPUID" },
 	[EXIT_REASON_HLT] = { exit_hlt, 0, "HLT" },
 	[EXIT_REASON_INVD] = { exit_invd_wbinvd, 0, "INVD" },
-	[EXIT_REASON_VMCALL] = { vmx_exit_vmcall, 0, "VMCALL" },
+	[EXIT_REASON_VMCALL] = { 0, 0, "VMCALL" }, /* vmx_exit_fast() */
 	[EXIT_REASON_VMCLEAR] = { exit_invalid_instruction, 0, "VMCLEAR" },
 	[EXIT_REASON_VMLAUNCH] = { exit_invalid_instruction, 0, "VMLAUNCH" },
 	[EXIT_REASON_VMPTRLD] = { exit_invalid_instruction, 0, "VMPTRLD" },
@@ -220,9 +231,9 @@ void vmx_dump_and_stop(struct vcpu *vcpu, int reason_code, const char *what)
 		(unsigned long long)vmread(VMCS_GUEST_RIP));
 }
 
-void vmx_handle_exit(struct vcpu *vcpu)
+/* The table's exits (vmx_exit_fast() takes the common ones). */
+static void dispatch(struct vcpu *vcpu, uint32_t reason)
 {
-	uint32_t reason = (uint32_t)vmread(VMCS_EXIT_REASON);
 	uint32_t basic = reason & 0xffff;
 	const struct exit_entry *e;
 
@@ -240,19 +251,87 @@ void vmx_handle_exit(struct vcpu *vcpu)
 	e->handler(vcpu, e->needs_qualification ? vmread(VMCS_EXIT_QUALIFICATION) : 0);
 }
 
+_Static_assert(EXIT_REASON_MAX <= ARCH_EXIT_REASONS, "exit_counts has a counter per reason");
+
+static struct vcpu *vcpu_of(struct guest_gprs *regs)
+{
+	return (struct vcpu *)((char *)regs - __builtin_offsetof(struct vcpu, arch.regs));
+}
+
+/*
+ * Whether the run loop must look before the next entry: look_at passed, which is the first
+ * of the slice's end, the PV timer, host work as it was due when the run loop armed the
+ * preemption timer and that timer's re-arm, or 0 when something asked for attention.
+ * Otherwise the guest goes straight back in.
+ */
+static int must_look(const struct vcpu *vcpu)
+{
+	return rdtsc() >= vcpu->look_at;
+}
+
+/*
+ * Called by vmx_entry.S after every VM exit, with the guest's RAX, RBX, RCX, RDX, RSI, RDI
+ * and R8-R11 in regs; RBP and R12-R15 are still in the CPU. Handles the common exits, whose
+ * handlers need no other register: the hypercall, port I/O, CPUID and MSR accesses. Returns
+ * VMX_EXIT_RESUME, VMX_EXIT_LOOK (the run loop must look first), or VMX_EXIT_FULL for any
+ * other exit: vmx_entry.S then keeps every register and calls vmx_exit_full().
+ */
+int vmx_exit_fast(struct guest_gprs *regs)
+{
+	struct vcpu *vcpu = vcpu_of(regs);
+	uint32_t reason = (uint32_t)vmread(VMCS_EXIT_REASON);
+
+	/* Counted before the handler, so that the reason need not be kept across it. */
+	if (reason == EXIT_REASON_VMCALL) { /* the one guests take on purpose, and most often */
+		vcpu->arch.exit_counts[EXIT_REASON_VMCALL]++;
+		vmx_exit_vmcall(vcpu);
+	} else if (reason == EXIT_REASON_IO_INSTRUCTION) {
+		vcpu->arch.exit_counts[EXIT_REASON_IO_INSTRUCTION]++;
+		vmx_exit_io(vcpu, vmread(VMCS_EXIT_QUALIFICATION));
+	} else if (reason == EXIT_REASON_CPUID) {
+		vcpu->arch.exit_counts[EXIT_REASON_CPUID]++;
+		vmx_exit_cpuid(vcpu, 0);
+	} else if (reason == EXIT_REASON_RDMSR || reason == EXIT_REASON_WRMSR) {
+		vcpu->arch.exit_counts[reason]++;
+		if (reason == EXIT_REASON_RDMSR)
+			vmx_exit_rdmsr(vcpu, 0);
+		else
+			vmx_exit_wrmsr(vcpu, 0);
+	} else {
+		vcpu->arch.exit_reason = reason;
+		return VMX_EXIT_FULL;
+	}
+	return must_look(vcpu) ? VMX_EXIT_LOOK : VMX_EXIT_RESUME;
+}
+
+/* Any exit, through the table, with every guest register in regs. */
+int vmx_exit_full(struct guest_gprs *regs)
+{
+	struct vcpu *vcpu = vcpu_of(regs);
+
+	dispatch(vcpu, vcpu->arch.exit_reason);
+	return must_look(vcpu);
+}
+
+void vmx_set_proc_ctls(struct vcpu *vcpu, uint32_t ctls)
+{
+	vcpu->arch.proc_ctls = ctls;
+	vmwrite(VMCS_PROC_BASED_CTLS, ctls);
+}
+
 int arch_vcpu_inject_vector(struct vcpu *vcpu, uint8_t vector)
 {
 	uint64_t rflags = vmread(VMCS_GUEST_RFLAGS);
 	uint32_t blocking = (uint32_t)vmread(VMCS_GUEST_INTERRUPTIBILITY);
 
 	/* Blocked by STI or MOV SS (bits 1:0), masked by IF, or an event already queued. */
-	if (!(rflags & RFLAGS_IF) || (blocking & 3) ||
-	    (vmread(VMCS_ENTRY_INTR_INFO) & INTR_INFO_VALID)) {
-		vmwrite(VMCS_PROC_BASED_CTLS,
-			vmread(VMCS_PROC_BASED_CTLS) | PROC_INTERRUPT_WINDOW_EXITING);
+	if (!(rflags & RFLAGS_IF) || (blocking & 3) || vcpu->arch.event_queued) {
+		if (!(vcpu->arch.proc_ctls & PROC_INTERRUPT_WINDOW_EXITING))
+			vmx_set_proc_ctls(vcpu,
+					  vcpu->arch.proc_ctls | PROC_INTERRUPT_WINDOW_EXITING);
 		return -EBUSY;
 	}
-	vmwrite(VMCS_ENTRY_INTR_INFO, vector | INTR_TYPE_EXTERNAL | INTR_INFO_VALID);
+	queue_entry_event(vector | INTR_TYPE_EXTERNAL | INTR_INFO_VALID);
 	return 0;
 }
 
@@ -264,7 +343,7 @@ void vmx_inject_exception(unsigned int vector, int has_error_code, uint32_t erro
 		info |= INTR_INFO_DELIVER_ERROR_CODE;
 		vmwrite(VMCS_ENTRY_EXCEPTION_ERROR_CODE, error_code);
 	}
-	vmwrite(VMCS_ENTRY_INTR_INFO, info);
+	queue_entry_event(info);
 }
 
 /* General registers by their x86 encoding (0 = RAX ... 15 = R15); RSP lives in the VMCS. */

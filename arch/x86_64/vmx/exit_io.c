@@ -24,7 +24,8 @@ void vmx_exit_io(struct vcpu *vcpu, uint64_t q)
 	case 0:
 		break;
 	case VM_IO_RETRY:
-		vcpu->yield = 1; /* run the instruction again after the others had their turn */
+		/* run the instruction again after the others had their turn */
+		vcpu_attention(vcpu, VCPU_ATTN_YIELD);
 		return;
 	default:
 		return; /* the device stopped the VM */

@@ -61,7 +61,7 @@ static int setup_host_state(void)
 		{ VMCS_HOST_SYSENTER_EIP, 0 },
 		{ VMCS_HOST_IA32_EFER, rdmsr(MSR_IA32_EFER) },
 		{ VMCS_HOST_IA32_PAT, rdmsr(MSR_IA32_PAT) },
-		{ VMCS_HOST_RSP, (uint64_t)(uintptr_t)boot_stack_top }, /* rewritten at entry */
+		{ VMCS_HOST_RSP, (uint64_t)(uintptr_t)boot_stack_top }, /* vmx_run's frame later */
 		{ VMCS_HOST_RIP, (uint64_t)(uintptr_t)vmx_exit_entry },
 	};
 	return write_all(fields, ARRAY_SIZE(fields));
@@ -214,6 +214,8 @@ int vmcs_setup(struct vcpu *vcpu, uint64_t entry, uint64_t stack_top, uint64_t a
 	}
 	vcpu->arch.vmcs = vmcs;
 	vcpu->arch.launched = 0;
+	vcpu->arch.host_rsp = 0; /* vmx_run writes its frame's on the first entry */
+	vcpu->arch.proc_ctls = vmx_cpu.proc;
 	err = setup_host_state();
 	err = err ?: setup_execution_controls(vcpu);
 	err = err ?: setup_guest_state(entry, stack_top, cr3, gdt_base, gdt_limit);

@@ -10,6 +10,7 @@
 #include "vmx_insn.h"
 
 #include <arch/x86.h>
+#include <hv/hypercall.h>
 #include <hv/vm.h>
 
 /* What this CPU supports, decided once by vmx_cpu_enable(). */
@@ -33,25 +34,52 @@ int vmcs_setup(struct vcpu *vcpu, uint64_t entry, uint64_t stack_top, uint64_t a
 /* Makes vcpu's VMCS current (VMPTRLD) and loads its MSRs, if it is not already. */
 int vmx_vcpu_load(struct vcpu *vcpu);
 
-/* vmx_entry.S: enters the guest; returns 0 after a VM exit, 1 if VMLAUNCH/VMRESUME failed. */
-int vmx_vcpu_enter(struct guest_gprs *regs, int launched);
+/*
+ * vmx_entry.S: enters the guest of regs (vcpu->arch.regs) and handles its exits, resuming
+ * it after each one vmx_handle_exit() says needs nothing more. Returns 0 when one does,
+ * VMX_RUN_RESUME_FAILED or VMX_RUN_LAUNCH_FAILED when the VM entry failed (VMfail).
+ */
+int vmx_run(struct guest_gprs *regs);
+#define VMX_RUN_RESUME_FAILED 1
+#define VMX_RUN_LAUNCH_FAILED 2
 
-/* exit.c */
-void vmx_handle_exit(struct vcpu *vcpu);
+/*
+ * exit.c, called by vmx_entry.S with the registers of the vCPU that exited: each returns
+ * VMX_EXIT_RESUME to resume it at once or VMX_EXIT_LOOK when the run loop must look first
+ * (vcpu->attention, or a deadline passed); vmx_exit_fast() VMX_EXIT_FULL for an exit it
+ * leaves to vmx_exit_full(), which has all the guest's registers in regs.
+ */
+#define VMX_EXIT_RESUME 0
+#define VMX_EXIT_LOOK 1
+#define VMX_EXIT_FULL 2
+int vmx_exit_fast(struct guest_gprs *regs);
+int vmx_exit_full(struct guest_gprs *regs);
 void vmx_dump_and_stop(struct vcpu *vcpu, int reason_code, const char *what);
 
 void vmx_inject_exception(unsigned int vector, int has_error_code, uint32_t error_code);
 uint64_t vmx_gpr_read(struct vcpu *vcpu, unsigned int index);
 void vmx_gpr_write(struct vcpu *vcpu, unsigned int index, uint64_t value);
 
-/* Moves the guest past the instruction that exited; an STI or MOV SS shadow ends with it. */
-static inline void vmx_skip_instruction(void)
+/*
+ * Moves the guest past the instruction that exited, length bytes long. Blocking by STI or
+ * by MOV SS (interruptibility bits 1:0, SDM Vol. 3C 25.4.2) lasts for the one instruction
+ * after them: if that was this one, it is over, as it would be had the CPU executed it.
+ * Left set, the guest's next instruction would run with interrupts blocked, and an event
+ * queued for this entry would fail it (SDM Vol. 3C 27.3.1.5).
+ */
+static inline void vmx_skip_instruction_of(uint64_t length)
 {
 	uint64_t blocking = vmread(VMCS_GUEST_INTERRUPTIBILITY);
 
-	vmwrite(VMCS_GUEST_RIP, vmread(VMCS_GUEST_RIP) + vmread(VMCS_EXIT_INSTRUCTION_LEN));
+	vmwrite(VMCS_GUEST_RIP, vmread(VMCS_GUEST_RIP) + length);
 	if (blocking & 3)
 		vmwrite(VMCS_GUEST_INTERRUPTIBILITY, blocking & ~3ull);
+}
+
+/* The same for an instruction whose length the CPU reports (VM-exit instruction length). */
+static inline void vmx_skip_instruction(void)
+{
+	vmx_skip_instruction_of(vmread(VMCS_EXIT_INSTRUCTION_LEN));
 }
 
 /* The guest's CPL: SS.DPL (SDM Vol. 3C 28.3.1.5), bits 6:5 of its access rights. */
@@ -60,15 +88,40 @@ static inline unsigned int vmx_guest_cpl(void)
 	return (vmread(VMCS_GUEST_SS_AR) >> 5) & 3;
 }
 
+#define VMCALL_LENGTH 3 /* 0F 01 C1 */
+
+/* A VMCALL from CPL > 0: #UD, as on a CPU without the hypercall (exit_vmcall.c). */
+void vmx_vmcall_refused(struct vcpu *vcpu);
+
+/*
+ * The exit every hypercall takes, inline in vmx_exit_fast(): every VMCS access here is
+ * paid by every call: four (CPL, RIP read and write, interruptibility), five when an STI
+ * or MOV SS shadow ends.
+ */
+static inline void vmx_exit_vmcall(struct vcpu *vcpu)
+{
+	struct guest_gprs *g = &vcpu->arch.regs;
+
+	if (vmx_guest_cpl() != 0) {
+		vmx_vmcall_refused(vcpu);
+		return;
+	}
+	/* VMCALL is 0F 01 C1 (SPEC §3: no prefixes): its length need not be read. */
+	vmx_skip_instruction_of(VMCALL_LENGTH);
+	g->rax = (uint64_t)hc_dispatch(vcpu, (struct hc_args *)g);
+}
+
 /* Handlers in the exit_*.c families; each returns nothing and acts on the vCPU. */
 void vmx_exit_cpuid(struct vcpu *vcpu, uint64_t qualification);
 void vmx_exit_io(struct vcpu *vcpu, uint64_t qualification);
 void vmx_exit_rdmsr(struct vcpu *vcpu, uint64_t qualification);
 void vmx_exit_wrmsr(struct vcpu *vcpu, uint64_t qualification);
 void vmx_exit_cr_access(struct vcpu *vcpu, uint64_t qualification);
-void vmx_exit_vmcall(struct vcpu *vcpu, uint64_t qualification);
 void vmx_exit_ept_violation(struct vcpu *vcpu, uint64_t qualification);
 void vmx_exit_ept_misconfig(struct vcpu *vcpu, uint64_t qualification);
+
+/* Sets the processor-based controls of the current VMCS, kept in vcpu->arch.proc_ctls. */
+void vmx_set_proc_ctls(struct vcpu *vcpu, uint32_t ctls);
 
 /* Forgets the TLB entries tagged with vpid (all of them if single-context is missing). */
 void vmx_flush_vpid(uint16_t vpid);

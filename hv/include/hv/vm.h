@@ -57,6 +57,15 @@ struct io_handler {
 #define VCPU_WORK_TIMER (1u << 0)  /* a PV timer is armed */
 #define VCPU_WORK_NOTIFY (1u << 1) /* events are pending: inject the event vector */
 
+/*
+ * Why the run loop must look before the vCPU's next entry (struct vcpu.attention): whoever
+ * changes what the run loop acts on sets a bit with vcpu_attention(), which also makes
+ * the one word every exit checks, vcpu.look_at, say "now".
+ */
+#define VCPU_ATTN_YIELD (1u << 0) /* give the CPU back now (YIELD, HLT, a held OUT) */
+#define VCPU_ATTN_STOP (1u << 2)  /* its VM stopped */
+#define VCPU_ATTN_WORK (1u << 3)  /* vcpu.work or a deadline changed: an event to inject, ... */
+
 struct pv_vcpu_page;
 
 struct vcpu_stats {
@@ -67,9 +76,19 @@ struct vcpu_stats {
 struct vcpu {
 	struct vm *vm;
 	unsigned int id;
-	int yield; /* set by a hypercall or exit (HLT, slice over): back to the scheduler now */
+	/*
+	 * arch_cycles() from which an exit goes back to the run loop instead of straight into
+	 * the guest: the run loop sets it to its first deadline, vcpu_attention() to 0.
+	 */
+	uint64_t look_at;
+	uint32_t attention;	 /* VCPU_ATTN_*: what the run loop is to look at */
+	uint32_t work;		 /* VCPU_WORK_*: done by the run loop before the next entry */
 	uint64_t retry_after_ns; /* set by a call that answers PV_ETHROTTLED: the guest's RDX */
-	uint32_t work;		 /* VCPU_WORK_*: checked on every entry, so kept in one word */
+	/*
+	 * The arch brings the vCPU back to the run loop by this arch_cycles() at the latest (its
+	 * slice's end, its PV timer, host work): a new deadline before it needs VCPU_ATTN_WORK.
+	 */
+	uint64_t run_deadline;
 
 	gpa_t page_gpa;		   /* the vCPU page (pv-abi/vcpu_page.h), 0 = none */
 	struct pv_vcpu_page *page; /* the same, as a host pointer into guest RAM */
@@ -81,6 +100,13 @@ struct vcpu {
 	struct vcpu_stats stats;
 	struct arch_vcpu arch;
 };
+
+/* Asks the run loop to look at vcpu before its next entry, for why (VCPU_ATTN_*). */
+static inline void vcpu_attention(struct vcpu *vcpu, uint32_t why)
+{
+	vcpu->attention |= why;
+	vcpu->look_at = 0;
+}
 
 struct vm_stats {
 	uint64_t hypercalls;
@@ -115,6 +141,7 @@ struct vm {
 	uint64_t os_version;
 	uint32_t permissions;  /* PV_PERM_* classes this VM may call */
 	uint64_t calls_open;   /* bit n: call n may be made now (hc_update_open_calls) */
+	uint64_t calls_direct; /* of those, the ones with no rate limit or counters to keep */
 	uint64_t start_cycles; /* arch_cycles() when the scheduler started: the PV clock's zero */
 	gpa_t ring_gpa;	       /* console ring (pv-abi/console_ring.h), 0 = none */
 	uint32_t ring_size;
