@@ -7,11 +7,13 @@
  */
 #include "vmx.h"
 
+#include <arch/apic.h>
 #include <arch/x86.h>
 #include <hv/arch.h>
 #include <hv/hv.h>
 #include <hv/log.h>
 #include <hv/pv.h>
+#include <hv/sched.h>
 
 struct exit_entry {
 	void (*handler)(struct vcpu *vcpu, uint64_t qualification);
@@ -63,7 +65,12 @@ static void reinject_interrupted_event(void)
 
 static void exit_external_interrupt(struct vcpu *vcpu, uint64_t q)
 {
-	/* No host device raises interrupts yet (the PICs are masked): just count it. */
+	/*
+	 * The only interrupt source is the local APIC timer that wakes an idle CPU
+	 * (arch_idle_until), the PICs being masked: one that fired late was acknowledged by
+	 * this exit (acknowledge interrupt on exit) and only needs its EOI.
+	 */
+	apic_eoi();
 	reinject_interrupted_event();
 }
 
@@ -137,8 +144,9 @@ static void exit_hlt(struct vcpu *vcpu, uint64_t q)
 			(unsigned long long)vmread(VMCS_GUEST_RIP));
 		return;
 	}
+	/* Past the HLT: the event that wakes it is delivered there, as on a CPU. */
 	vmx_skip_instruction();
-	vcpu_attention(vcpu, VCPU_ATTN_YIELD); /* HLT gives the CPU back */
+	sched_halt(vcpu);
 }
 
 static void exit_preemption_timer(struct vcpu *vcpu, uint64_t q)

@@ -189,7 +189,8 @@ void arch_vcpu_run(struct vcpu *vcpu, uint64_t slice_cycles)
 	for (;;) {
 		uint64_t now;
 
-		if (vcpu->vm->state != VM_RUNNING || (vcpu->attention & VCPU_ATTN_YIELD))
+		if (vcpu->vm->state != VM_RUNNING ||
+		    (vcpu->attention & (VCPU_ATTN_YIELD | VCPU_ATTN_HALT)))
 			break;
 		/*
 		 * Time spent in Shunt on this vCPU's exits counts against its slice too (the

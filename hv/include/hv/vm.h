@@ -62,7 +62,8 @@ struct io_handler {
  * changes what the run loop acts on sets a bit with vcpu_attention(), which also makes
  * the one word every exit checks, vcpu.look_at, say "now".
  */
-#define VCPU_ATTN_YIELD (1u << 0) /* give the CPU back now (YIELD, HLT, a held OUT) */
+#define VCPU_ATTN_YIELD (1u << 0) /* give the CPU back now (YIELD, a held OUT, the slice) */
+#define VCPU_ATTN_HALT (1u << 1)  /* halted (HLT): asleep until an event or its timer */
 #define VCPU_ATTN_STOP (1u << 2)  /* its VM stopped */
 #define VCPU_ATTN_WORK (1u << 3)  /* vcpu.work or a deadline changed: an event to inject, ... */
 
@@ -89,6 +90,7 @@ struct vcpu {
 	 * slice's end, its PV timer, host work): a new deadline before it needs VCPU_ATTN_WORK.
 	 */
 	uint64_t run_deadline;
+	int halted; /* asleep in HLT: the scheduler passes it by until it is woken (sched.c) */
 
 	gpa_t page_gpa;		   /* the vCPU page (pv-abi/vcpu_page.h), 0 = none */
 	struct pv_vcpu_page *page; /* the same, as a host pointer into guest RAM */
