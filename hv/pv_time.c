@@ -105,6 +105,6 @@ void vcpu_account_run_start(struct vcpu *vcpu)
 
 void vcpu_account_run_end(struct vcpu *vcpu)
 {
-	/* A halted vCPU is not runnable: it waits from its wake-up on (sched.c). */
-	vcpu->runnable_since = vcpu->halted ? 0 : arch_cycles();
+	/* A halted vCPU is runnable again from its wake-up on: sched.c says when that was. */
+	vcpu->runnable_since = arch_cycles();
 }
