@@ -97,28 +97,31 @@ static int64_t refusal(const struct vm *vm, uint64_t nr)
 }
 
 /*
- * Whether an open call needs nothing but its handler: not limited (its class unlimited for
- * this VM), no retry-after to pass on (the console class's handlers answer PV_ETHROTTLED
- * themselves), no hardware counters to keep.
+ * Whether an open call needs nothing but its handler (and perhaps a token): no retry-after
+ * to pass on (the console's handlers answer PV_ETHROTTLED themselves) and no hardware
+ * counters to keep. Then it is direct if its class is unlimited for this VM.
  */
-static int is_direct(const struct vm *vm, uint64_t nr)
+static int is_plain(const struct hc_entry *e)
 {
-	const struct hc_entry *e = &hc_table[nr];
-
-	if (e->rate_class == PV_RATE_CONSOLE || e->permission == PV_PERM_HW)
-		return 0;
-	return e->rate_class == PV_RATE_NONE || vm->buckets[e->rate_class].rate == 0;
+	return e->rate_class != PV_RATE_CONSOLE && e->permission != PV_PERM_HW &&
+	       e->permission != PV_PERM_CONSOLE;
 }
 
 void hc_update_open_calls(struct vm *vm)
 {
-	vm->calls_open = vm->calls_direct = 0;
+	vm->calls_open = vm->calls_direct = vm->calls_limited = 0;
 	for (uint64_t nr = 0; nr < PV_CALL_COUNT; nr++) {
+		const struct hc_entry *e = &hc_table[nr];
+
 		if (!is_open(vm, nr))
 			continue;
 		vm->calls_open |= 1ull << nr;
-		if (is_direct(vm, nr))
+		if (!is_plain(e))
+			continue;
+		if (e->rate_class == PV_RATE_NONE || vm->buckets[e->rate_class].rate == 0)
 			vm->calls_direct |= 1ull << nr;
+		else if (e->rate_class == PV_RATE_OTHER)
+			vm->calls_limited |= 1ull << nr;
 	}
 }
 

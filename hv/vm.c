@@ -150,7 +150,7 @@ static struct vm *vm_build(struct vm *vm, const struct vm_options *o, const void
 		vm->grants[i].spec = o->grants[i];
 	vm->grant_count = o->grant_count;
 	for (unsigned int c = 0; c < VM_OPTIONS_RATE_CLASSES; c++)
-		bucket_init(&vm->buckets[c], o->rate[c], o->burst[c], arch_cycles());
+		bucket_init(&vm->buckets[c], o->rate[c], o->burst[c], arch_cycles(), arch_tsc_hz());
 	if (loader_load_elf64(vm, image, image_size, &entry, err, sizeof(err)))
 		return vm_refuse(vm, "bad guest image: %s", err);
 	if (loader_write_start_info(vm, o->guest_cmdline))
@@ -387,8 +387,8 @@ void vm_share_hw_budget(uint32_t budget)
 		if (!uses_hardware(vms[i]))
 			continue;
 		if (b->rate == 0 || b->rate > budget / users)
-			bucket_init(b, budget / users ? budget / users : 1, b->burst,
-				    arch_cycles());
+			bucket_init(b, budget / users ? budget / users : 1, b->burst, arch_cycles(),
+				    arch_tsc_hz());
 	}
 	log_info("hw: budget of %u direct hardware calls/s shared by %u VMs: at most %u/s each\n",
 		 budget, users, budget / users);
@@ -396,7 +396,7 @@ void vm_share_hw_budget(uint32_t budget)
 
 int vm_rate_take(struct vm *vm, unsigned int rate_class, uint64_t *retry_after_ns)
 {
-	if (!bucket_take(&vm->buckets[rate_class], arch_cycles(), arch_tsc_hz(), retry_after_ns))
+	if (!bucket_take(&vm->buckets[rate_class], arch_cycles(), retry_after_ns))
 		return 0;
 	vm->stats.throttled++;
 	return 1;

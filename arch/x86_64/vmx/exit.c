@@ -291,8 +291,16 @@ int vmx_exit_fast(struct guest_gprs *regs)
 
 	/* Counted before the handler, so that the reason need not be kept across it. */
 	if (reason == EXIT_REASON_VMCALL) { /* the one guests take on purpose, and most often */
+		/*
+		 * One look at the TSC for the call's rate limit and for the deadlines: look_at,
+		 * read after the call, is 0 if the call asked for attention; a deadline that the
+		 * call's own (bounded) work passes is seen by the next exit.
+		 */
+		uint64_t now = rdtsc();
+
 		vcpu->arch.exit_counts[EXIT_REASON_VMCALL]++;
-		vmx_exit_vmcall(vcpu);
+		vmx_exit_vmcall(vcpu, now);
+		return now >= vcpu->look_at ? VMX_EXIT_LOOK : VMX_EXIT_RESUME;
 	} else if (reason == EXIT_REASON_IO_INSTRUCTION) {
 		vcpu->arch.exit_counts[EXIT_REASON_IO_INSTRUCTION]++;
 		vmx_exit_io(vcpu, vmread(VMCS_EXIT_QUALIFICATION));

@@ -94,11 +94,11 @@ static inline unsigned int vmx_guest_cpl(void)
 void vmx_vmcall_refused(struct vcpu *vcpu);
 
 /*
- * The exit every hypercall takes, inline in vmx_exit_fast(): every VMCS access here is
- * paid by every call: four (CPL, RIP read and write, interruptibility), five when an STI
- * or MOV SS shadow ends.
+ * The exit every hypercall takes, made at TSC now, inline in vmx_exit_fast(): every VMCS
+ * access here is paid by every call: four (CPL, RIP read and write, interruptibility), five
+ * when an STI or MOV SS shadow ends.
  */
-static inline void vmx_exit_vmcall(struct vcpu *vcpu)
+static inline void vmx_exit_vmcall(struct vcpu *vcpu, uint64_t now)
 {
 	struct guest_gprs *g = &vcpu->arch.regs;
 
@@ -108,7 +108,7 @@ static inline void vmx_exit_vmcall(struct vcpu *vcpu)
 	}
 	/* VMCALL is 0F 01 C1 (SPEC §3: no prefixes): its length need not be read. */
 	vmx_skip_instruction_of(VMCALL_LENGTH);
-	g->rax = (uint64_t)hc_dispatch(vcpu, (struct hc_args *)g);
+	g->rax = (uint64_t)hc_dispatch(vcpu, (struct hc_args *)g, now);
 }
 
 /* Handlers in the exit_*.c families; each returns nothing and acts on the vCPU. */

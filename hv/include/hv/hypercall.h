@@ -34,13 +34,14 @@ extern hc_handler_fn *const hc_handlers[PV_CALL_COUNT];
 int64_t hc_dispatch_checked(struct vcpu *vcpu, struct hc_args *args);
 
 /*
- * Runs call args->nr for vcpu; returns the value for the guest's result register. args is
- * the guest's register block: for PV_ETHROTTLED, args->arg[2] (RDX) receives the
- * retry-after time in nanoseconds. Inline in the architecture's hypercall exit, which
- * every call takes: an open call with nothing else to check (vm->calls_direct) costs one
- * bit test and the handler.
+ * Runs call args->nr for vcpu, made at arch_cycles() now; returns the value for the guest's
+ * result register. args is the guest's register block: for PV_ETHROTTLED, args->arg[2]
+ * (RDX) receives the retry-after time in nanoseconds. Inline in the architecture's
+ * hypercall exit, which every call takes: an open call with nothing else to check
+ * (vm->calls_direct) costs one bit test and the handler; one limited in the "other" class
+ * (vm->calls_limited), another bit test and a token from its bucket while there is one.
  */
-static inline int64_t hc_dispatch(struct vcpu *vcpu, struct hc_args *args)
+static inline int64_t hc_dispatch(struct vcpu *vcpu, struct hc_args *args, uint64_t now)
 {
 	struct vm *vm = vcpu->vm;
 	uint64_t nr = args->nr;
@@ -48,6 +49,9 @@ static inline int64_t hc_dispatch(struct vcpu *vcpu, struct hc_args *args)
 
 	vm->stats.hypercalls++;
 	if (nr < PV_CALL_COUNT && (vm->calls_direct & (1ull << nr)))
+		ret = hc_handlers[nr](vcpu, args);
+	else if (nr < PV_CALL_COUNT && (vm->calls_limited & (1ull << nr)) &&
+		 bucket_take_fast(&vm->buckets[PV_RATE_OTHER], now) == 0)
 		ret = hc_handlers[nr](vcpu, args);
 	else
 		ret = hc_dispatch_checked(vcpu, args);
