@@ -176,7 +176,7 @@ static const struct exit_entry exit_table[EXIT_REASON_MAX] = {
 	[EXIT_REASON_EXTERNAL_INTERRUPT] = { exit_external_interrupt, 0, "external interrupt" },
 	[EXIT_REASON_TRIPLE_FAULT] = { exit_triple_fault, 0, "triple fault" },
 	[EXIT_REASON_INTERRUPT_WINDOW] = { exit_interrupt_window, 0, "interrupt window" },
-	[EXIT_REASON_CPUID] = { vmx_exit_cpuid, 0, "CPUID" },
+	[EXIT_REASON_CPUID] = { 0, 0, "CPUID" }, /* vmx_exit_fast() */
 	[EXIT_REASON_HLT] = { exit_hlt, 0, "HLT" },
 	[EXIT_REASON_INVD] = { exit_invd_wbinvd, 0, "INVD" },
 	[EXIT_REASON_VMCALL] = { 0, 0, "VMCALL" }, /* vmx_exit_fast() */
@@ -194,9 +194,9 @@ static const struct exit_entry exit_table[EXIT_REASON_MAX] = {
 	[EXIT_REASON_MWAIT] = { exit_invalid_instruction, 0, "MWAIT" },
 	[EXIT_REASON_MONITOR] = { exit_invalid_instruction, 0, "MONITOR" },
 	[EXIT_REASON_CR_ACCESS] = { vmx_exit_cr_access, 1, "control register access" },
-	[EXIT_REASON_IO_INSTRUCTION] = { vmx_exit_io, 1, "I/O instruction" },
-	[EXIT_REASON_RDMSR] = { vmx_exit_rdmsr, 0, "RDMSR" },
-	[EXIT_REASON_WRMSR] = { vmx_exit_wrmsr, 0, "WRMSR" },
+	[EXIT_REASON_IO_INSTRUCTION] = { 0, 0, "I/O instruction" }, /* vmx_exit_fast() */
+	[EXIT_REASON_RDMSR] = { 0, 0, "RDMSR" },		    /* vmx_exit_fast() */
+	[EXIT_REASON_WRMSR] = { 0, 0, "WRMSR" },		    /* vmx_exit_fast() */
 	[EXIT_REASON_EPT_VIOLATION] = { vmx_exit_ept_violation, 1, "EPT violation" },
 	[EXIT_REASON_EPT_MISCONFIG] = { vmx_exit_ept_misconfig, 0, "EPT misconfiguration" },
 	[EXIT_REASON_PREEMPTION_TIMER] = { exit_preemption_timer, 0, "preemption timer" },
@@ -267,57 +267,68 @@ static struct vcpu *vcpu_of(struct guest_gprs *regs)
 }
 
 /*
- * Whether the run loop must look before the next entry: look_at passed, which is the first
- * of the slice's end, the PV timer, host work as it was due when the run loop armed the
- * preemption timer and that timer's re-arm, or 0 when something asked for attention.
- * Otherwise the guest goes straight back in.
+ * The common exits, each its own function so that each saves only the registers it needs.
+ * Each counts its exit before the handler, so that the reason need not be kept across it.
+ * The hypercall: vmx_entry.S calls it straight away.
  */
-static int must_look(const struct vcpu *vcpu)
+int vmx_exit_vmcall_fast(struct guest_gprs *regs)
 {
-	return rdtsc() >= vcpu->look_at;
+	struct vcpu *vcpu = vcpu_of(regs);
+	/*
+	 * One look at the TSC for the call's rate limit and for the deadlines: look_at, read
+	 * after the call, is 0 if the call asked for attention; a deadline that the call's own
+	 * (bounded) work passes is seen by the next exit.
+	 */
+	uint64_t now = rdtsc();
+
+	vcpu->arch.exit_counts[EXIT_REASON_VMCALL]++;
+	vmx_exit_vmcall(vcpu, now);
+	return now >= vcpu->look_at ? VMX_EXIT_LOOK : VMX_EXIT_RESUME;
+}
+
+static __attribute__((noinline)) int fast_io(struct vcpu *vcpu)
+{
+	vcpu->arch.exit_counts[EXIT_REASON_IO_INSTRUCTION]++;
+	return vmx_exit_io(vcpu, vmread(VMCS_EXIT_QUALIFICATION));
+}
+
+static __attribute__((noinline)) int fast_cpuid(struct vcpu *vcpu)
+{
+	vcpu->arch.exit_counts[EXIT_REASON_CPUID]++;
+	vmx_exit_cpuid(vcpu);
+	return vmx_exit_done(vcpu);
+}
+
+static __attribute__((noinline)) int fast_msr(struct vcpu *vcpu, uint32_t reason)
+{
+	vcpu->arch.exit_counts[reason]++;
+	if (reason == EXIT_REASON_RDMSR)
+		vmx_exit_rdmsr(vcpu, 0);
+	else
+		vmx_exit_wrmsr(vcpu, 0);
+	return vmx_exit_done(vcpu);
 }
 
 /*
- * Called by vmx_entry.S after every VM exit, with the guest's RAX, RBX, RCX, RDX, RSI, RDI
- * and R8-R11 in regs; RBP and R12-R15 are still in the CPU. Handles the common exits, whose
- * handlers need no other register: the hypercall, port I/O, CPUID and MSR accesses. Returns
- * VMX_EXIT_RESUME, VMX_EXIT_LOOK (the run loop must look first), or VMX_EXIT_FULL for any
- * other exit: vmx_entry.S then keeps every register and calls vmx_exit_full().
+ * Called by vmx_entry.S after every VM exit but a VMCALL's, with its basic reason and the
+ * guest's RAX, RBX, RCX, RDX, RSI, RDI and R8-R11 in regs; RBP and R12-R15 are still in the
+ * CPU. Takes the common exits, whose handlers need no other register: port I/O, CPUID and
+ * MSR accesses. Returns VMX_EXIT_RESUME, VMX_EXIT_LOOK (the run loop must look first), or
+ * VMX_EXIT_FULL for any other exit: vmx_entry.S then keeps every register and calls
+ * vmx_exit_full().
  */
-int vmx_exit_fast(struct guest_gprs *regs)
+int vmx_exit_fast(struct guest_gprs *regs, uint32_t reason)
 {
 	struct vcpu *vcpu = vcpu_of(regs);
-	uint32_t reason = (uint32_t)vmread(VMCS_EXIT_REASON);
 
-	/* Counted before the handler, so that the reason need not be kept across it. */
-	if (reason == EXIT_REASON_VMCALL) { /* the one guests take on purpose, and most often */
-		/*
-		 * One look at the TSC for the call's rate limit and for the deadlines: look_at,
-		 * read after the call, is 0 if the call asked for attention; a deadline that the
-		 * call's own (bounded) work passes is seen by the next exit.
-		 */
-		uint64_t now = rdtsc();
-
-		vcpu->arch.exit_counts[EXIT_REASON_VMCALL]++;
-		vmx_exit_vmcall(vcpu, now);
-		return now >= vcpu->look_at ? VMX_EXIT_LOOK : VMX_EXIT_RESUME;
-	} else if (reason == EXIT_REASON_IO_INSTRUCTION) {
-		vcpu->arch.exit_counts[EXIT_REASON_IO_INSTRUCTION]++;
-		vmx_exit_io(vcpu, vmread(VMCS_EXIT_QUALIFICATION));
-	} else if (reason == EXIT_REASON_CPUID) {
-		vcpu->arch.exit_counts[EXIT_REASON_CPUID]++;
-		vmx_exit_cpuid(vcpu, 0);
-	} else if (reason == EXIT_REASON_RDMSR || reason == EXIT_REASON_WRMSR) {
-		vcpu->arch.exit_counts[reason]++;
-		if (reason == EXIT_REASON_RDMSR)
-			vmx_exit_rdmsr(vcpu, 0);
-		else
-			vmx_exit_wrmsr(vcpu, 0);
-	} else {
-		vcpu->arch.exit_reason = reason;
-		return VMX_EXIT_FULL;
-	}
-	return must_look(vcpu) ? VMX_EXIT_LOOK : VMX_EXIT_RESUME;
+	if (reason == EXIT_REASON_IO_INSTRUCTION)
+		return fast_io(vcpu);
+	if (reason == EXIT_REASON_CPUID)
+		return fast_cpuid(vcpu);
+	if (reason == EXIT_REASON_RDMSR || reason == EXIT_REASON_WRMSR)
+		return fast_msr(vcpu, reason);
+	vcpu->arch.exit_reason = reason;
+	return VMX_EXIT_FULL;
 }
 
 /* Any exit, through the table, with every guest register in regs. */
@@ -326,7 +337,7 @@ int vmx_exit_full(struct guest_gprs *regs)
 	struct vcpu *vcpu = vcpu_of(regs);
 
 	dispatch(vcpu, vcpu->arch.exit_reason);
-	return must_look(vcpu);
+	return vmx_exit_done(vcpu);
 }
 
 void vmx_set_proc_ctls(struct vcpu *vcpu, uint32_t ctls)

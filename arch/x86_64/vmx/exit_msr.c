@@ -92,30 +92,59 @@ static uint64_t vmcs_msr_field(uint32_t msr)
 
 static int read_msr(struct vcpu *vcpu, uint32_t msr, uint64_t *value)
 {
-	uint64_t field = vmcs_msr_field(msr);
-	uint64_t *saved = saved_msr(&vcpu->arch.msrs, msr);
+	const struct guest_msrs *m = &vcpu->arch.msrs;
 
-	if (field)
-		*value = vmread(field);
-	else if (saved)
-		*value = *saved;
-	else if (msr == MSR_IA32_TSC)
+	/* One switch over every MSR read: one jump, wherever the value lives. */
+	switch (msr) {
+	case MSR_KERNEL_GS_BASE:
+		*value = m->kernel_gs_base;
+		return 0;
+	case MSR_STAR:
+		*value = m->star;
+		return 0;
+	case MSR_LSTAR:
+		*value = m->lstar;
+		return 0;
+	case MSR_CSTAR:
+		*value = m->cstar;
+		return 0;
+	case MSR_SFMASK:
+		*value = m->sfmask;
+		return 0;
+	case MSR_IA32_SYSENTER_CS:
+	case MSR_IA32_SYSENTER_ESP:
+	case MSR_IA32_SYSENTER_EIP:
+	case MSR_IA32_PAT:
+	case MSR_FS_BASE:
+	case MSR_GS_BASE:
+	case MSR_IA32_EFER:
+		*value = vmread(vmcs_msr_field(msr));
+		return 0;
+	case MSR_IA32_TSC:
 		*value = rdtsc();
-	else if (msr == MSR_IA32_APIC_BASE)
+		return 0;
+	case MSR_IA32_APIC_BASE:
 		*value = APIC_BASE_DISABLED | (vcpu->id == 0 ? APIC_BASE_BSP : 0);
-	else if (msr == MSR_IA32_MISC_ENABLE)
+		return 0;
+	case MSR_IA32_MISC_ENABLE:
 		*value = 1; /* fast strings; nothing else advertised */
-	else if (msr == MSR_TSC_AUX && (vmx_cpu.proc2 & PROC2_ENABLE_RDTSCP))
-		*value = vcpu->arch.msrs.tsc_aux;
+		return 0;
+	case MSR_TSC_AUX:
+		if (!(vmx_cpu.proc2 & PROC2_ENABLE_RDTSCP))
+			return -1;
+		*value = m->tsc_aux;
+		return 0;
 #ifdef SHUNT_BENCH_COUNTERS
-	else if (msr == MSR_SHUNT_BENCH_VMCS_ACCESSES)
+	case MSR_SHUNT_BENCH_VMCS_ACCESSES:
 		*value = vmx_vmcs_accesses;
-	else if (msr == MSR_SHUNT_BENCH_ENTRY_TSC)
+		return 0;
+	case MSR_SHUNT_BENCH_ENTRY_TSC:
 		*value = hv_entry_cycles;
+		return 0;
 #endif
-	else
+	default:
 		return -1;
-	return 0;
+	}
 }
 
 static int is_canonical(uint64_t a)

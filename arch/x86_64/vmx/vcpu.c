@@ -107,6 +107,7 @@ int arch_vcpu_init(struct vcpu *vcpu, uint64_t entry, uint64_t stack_top, uint64
 	if (vmx_cpu.caps.vpid && vmx_cpu.caps.invvpid &&
 	    (vmx_cpu.caps.invvpid_single || vmx_cpu.caps.invvpid_all) && vmx_cpu.next_vpid)
 		vcpu->arch.vpid = vmx_cpu.next_vpid++; /* wraps to 0 after 65535: then none */
+	vmx_cpuid_table_build(vcpu);
 	return vmcs_setup(vcpu, entry, stack_top, arg, cr3, gdt_base, gdt_limit);
 }
 

@@ -47,12 +47,25 @@ int vmx_run(struct guest_gprs *regs);
  * exit.c, called by vmx_entry.S with the registers of the vCPU that exited: each returns
  * VMX_EXIT_RESUME to resume it at once or VMX_EXIT_LOOK when the run loop must look first
  * (vcpu->attention, or a deadline passed); vmx_exit_fast() VMX_EXIT_FULL for an exit it
- * leaves to vmx_exit_full(), which has all the guest's registers in regs.
+ * leaves to vmx_exit_full(), which has all the guest's registers in regs. A VMCALL's exit
+ * goes to vmx_exit_vmcall_fast(), any other to vmx_exit_fast() with its basic reason.
  */
 #define VMX_EXIT_RESUME 0
 #define VMX_EXIT_LOOK 1
 #define VMX_EXIT_FULL 2
-int vmx_exit_fast(struct guest_gprs *regs);
+int vmx_exit_vmcall_fast(struct guest_gprs *regs);
+
+/*
+ * What an exit handler returns when it is done: VMX_EXIT_LOOK once look_at has passed (the
+ * first of the slice's end, the PV timer, host work as it was due when the run loop armed
+ * the preemption timer, and that timer's re-arm), or at once when something asked for
+ * attention (vcpu_attention() sets it to 0); VMX_EXIT_RESUME otherwise.
+ */
+static inline int vmx_exit_done(const struct vcpu *vcpu)
+{
+	return rdtsc() >= vcpu->look_at ? VMX_EXIT_LOOK : VMX_EXIT_RESUME;
+}
+int vmx_exit_fast(struct guest_gprs *regs, uint32_t reason);
 int vmx_exit_full(struct guest_gprs *regs);
 void vmx_dump_and_stop(struct vcpu *vcpu, int reason_code, const char *what);
 
@@ -111,9 +124,39 @@ static inline void vmx_exit_vmcall(struct vcpu *vcpu, uint64_t now)
 	g->rax = (uint64_t)hc_dispatch(vcpu, (struct hc_args *)g, now);
 }
 
+/*
+ * exit_cpuid.c: works out, once, vcpu's CPUID answers that do not depend on the subleaf;
+ * and answers any other leaf at its CPUID exit.
+ */
+void vmx_cpuid_table_build(struct vcpu *vcpu);
+void vmx_exit_cpuid_other(struct vcpu *vcpu);
+#define VMX_CPUID_SUBLEAVES ((1u << 4) | (1u << 7)) /* the basic leaves that have subleaves */
+
+static inline void vmx_cpuid_done(struct guest_gprs *g, const uint64_t r[4])
+{
+	g->rax = r[0];
+	g->rbx = r[1];
+	g->rcx = r[2];
+	g->rdx = r[3];
+	vmx_skip_instruction();
+}
+
+/* A CPUID exit, inline in vmx_exit_fast(): the answer is in the vCPU's table, mostly. */
+static inline void vmx_exit_cpuid(struct vcpu *vcpu)
+{
+	struct arch_vcpu *a = &vcpu->arch;
+	uint32_t leaf = (uint32_t)a->regs.rax;
+
+	if (leaf < ARRAY_SIZE(a->cpuid_basic) && !(VMX_CPUID_SUBLEAVES & (1u << leaf)))
+		vmx_cpuid_done(&a->regs, a->cpuid_basic[leaf]);
+	else if (leaf - 0x80000000u < ARRAY_SIZE(a->cpuid_extended))
+		vmx_cpuid_done(&a->regs, a->cpuid_extended[leaf - 0x80000000u]);
+	else
+		vmx_exit_cpuid_other(vcpu);
+}
+
 /* Handlers in the exit_*.c families; each returns nothing and acts on the vCPU. */
-void vmx_exit_cpuid(struct vcpu *vcpu, uint64_t qualification);
-void vmx_exit_io(struct vcpu *vcpu, uint64_t qualification);
+int vmx_exit_io(struct vcpu *vcpu, uint64_t qualification); /* returns vmx_exit_done() */
 void vmx_exit_rdmsr(struct vcpu *vcpu, uint64_t qualification);
 void vmx_exit_wrmsr(struct vcpu *vcpu, uint64_t qualification);
 void vmx_exit_cr_access(struct vcpu *vcpu, uint64_t qualification);

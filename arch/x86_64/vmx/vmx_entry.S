@@ -119,8 +119,15 @@ vmx_exit_entry:
 	movq %r10, R_R10(%rdi)
 	movq %r11, R_R11(%rdi)
 	popq R_RDI(%rdi)
-	call vmx_exit_fast		/* RSP is 16-byte aligned here, as the ABI wants */
-	movq (%rsp), %rdi		/* regs again: the C code owns RDI */
+	movq $VMCS_EXIT_REASON, %rsi	/* the hypercall, the exit guests take most, first */
+	vmread %rsi, %rsi
+#ifdef SHUNT_BENCH_COUNTERS
+	incq vmx_vmcs_accesses(%rip)
+#endif
+	cmpl $EXIT_REASON_VMCALL, %esi
+	jne 2f
+	call vmx_exit_vmcall_fast	/* RSP is 16-byte aligned here, as the ABI wants */
+3:	movq (%rsp), %rdi		/* regs again: the C code owns RDI */
 	testl %eax, %eax
 	jnz 1f
 	movq R_RAX(%rdi), %rax		/* VMX_EXIT_RESUME: straight back in */
@@ -151,6 +158,10 @@ vmx_exit_entry:
 	jz vmx_resume
 vmx_run_leave:
 	xorl %eax, %eax
+	jmp vmx_run_out
+
+2:	call vmx_exit_fast		/* any other exit: (regs, reason) */
+	jmp 3b
 
 vmx_run_out:
 	addq $8, %rsp			/* the frame */

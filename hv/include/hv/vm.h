@@ -203,11 +203,28 @@ void vm_stop(struct vm *vm, enum vm_stop_reason reason, int64_t exit_code, const
 /* Host pointer to [gpa, gpa + len) of vm's RAM, or NULL unless all of it is guest RAM. */
 void *vm_gpa_to_hva(struct vm *vm, gpa_t gpa, uint64_t len);
 
-/* Emulated port access from a vCPU; unclaimed ports read as all ones, writes are dropped. */
-int vm_io_access(struct vcpu *vcpu, uint16_t port, unsigned int size, int write, uint32_t *value);
 int vm_io_register(struct vm *vm, uint16_t base, uint16_t count,
 		   int (*access)(struct vcpu *, void *, uint16_t, unsigned int, int, uint32_t *),
 		   void *device);
+/* A port no handler claims: counted; it reads as all ones, a write is dropped. Returns 0. */
+int vm_io_unclaimed(struct vcpu *vcpu, unsigned int size, int write, uint32_t *value);
+
+/*
+ * Emulated port access from a vCPU, by the handler that claims the port; unclaimed ports
+ * read as all ones, writes are dropped. Inline in the architecture's port I/O exit.
+ */
+static inline int vm_io_access(struct vcpu *vcpu, uint16_t port, unsigned int size, int write,
+			       uint32_t *value)
+{
+	struct vm *vm = vcpu->vm;
+	const struct io_handler *h = vm->io, *end = vm->io + vm->io_count;
+
+	for (; h < end; h++)
+		if ((uint16_t)(port - h->base) < h->count)
+			return h->access(vcpu, h->device, (uint16_t)(port - h->base), size, write,
+					 value);
+	return vm_io_unclaimed(vcpu, size, write, value);
+}
 
 /* hv/vm_console.c: the VM's console output, queued for the serial line. */
 void vm_console_init(struct vm *vm, enum vm_console_policy policy);

@@ -5,6 +5,7 @@
 #ifndef ARCH_VM_ARCH_H
 #define ARCH_VM_ARCH_H
 
+#include <arch/cpuid_policy.h>
 #include <arch/pt.h>
 #include <arch/x86.h>
 #include <hv/types.h>
@@ -58,6 +59,12 @@ struct arch_vcpu {
 	uint32_t exit_reason; /* of an exit vmx_exit_fast() left to vmx_exit_full() */
 	uint8_t event_queued; /* VMCS_ENTRY_INTR_INFO written since the run loop last entered */
 	uint8_t tpr;	      /* the guest's CR8: kept here, never in the real local APIC */
+	/*
+	 * Its CPUID answers (EAX, EBX, ECX, EDX, as the registers take them), fixed when it is
+	 * created: leaves 0-0xD but 4 and 7, which have subleaves, and 0x80000000-8.
+	 */
+	uint64_t cpuid_basic[CPUID_POLICY_MAX_BASIC + 1][4];
+	uint64_t cpuid_extended[CPUID_POLICY_MAX_EXTENDED - 0x80000000u + 1][4];
 	uint32_t exit_counts[ARCH_EXIT_REASONS];
 	uint32_t cpl_violations; /* hypercalls refused because CPL > 0 */
 };
