@@ -105,6 +105,7 @@ static void exit_nmi_or_exception(struct vcpu *vcpu, uint64_t q)
 	exception_during_delivery(vcpu);
 	switch (vector) {
 	case X86_VECTOR_DB:
+		vmx_debug_registers_live(vcpu); /* DR6 is about to be the guest's */
 		/* The exit left DR6 alone; the qualification says what the CPU would have set. */
 		write_dr6((read_dr6() & ~DR6_TRAP_BITS) | (q & DR6_TRAP_BITS));
 		if (INTR_INFO_TYPE(info) == INTR_TYPE_PRIV_SW_EXCEPTION) {
@@ -166,6 +167,12 @@ static void exit_invalid_instruction(struct vcpu *vcpu, uint64_t q)
 	vmx_inject_exception(X86_VECTOR_UD, 0, 0);
 }
 
+static void exit_dr_access(struct vcpu *vcpu, uint64_t q)
+{
+	/* The first MOV DR: its registers are loaded, and the instruction runs again, natively. */
+	vmx_debug_registers_live(vcpu);
+}
+
 static void exit_invd_wbinvd(struct vcpu *vcpu, uint64_t q)
 {
 	vmx_skip_instruction(); /* caches stay coherent under EPT write-back: a no-op */
@@ -194,6 +201,7 @@ static const struct exit_entry exit_table[EXIT_REASON_MAX] = {
 	[EXIT_REASON_MWAIT] = { exit_invalid_instruction, 0, "MWAIT" },
 	[EXIT_REASON_MONITOR] = { exit_invalid_instruction, 0, "MONITOR" },
 	[EXIT_REASON_CR_ACCESS] = { vmx_exit_cr_access, 1, "control register access" },
+	[EXIT_REASON_DR_ACCESS] = { exit_dr_access, 0, "debug register access" },
 	[EXIT_REASON_IO_INSTRUCTION] = { 0, 0, "I/O instruction" }, /* vmx_exit_fast() */
 	[EXIT_REASON_RDMSR] = { 0, 0, "RDMSR" },		    /* vmx_exit_fast() */
 	[EXIT_REASON_WRMSR] = { 0, 0, "WRMSR" },		    /* vmx_exit_fast() */

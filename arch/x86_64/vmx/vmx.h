@@ -163,6 +163,9 @@ void vmx_exit_cr_access(struct vcpu *vcpu, uint64_t qualification);
 void vmx_exit_ept_violation(struct vcpu *vcpu, uint64_t qualification);
 void vmx_exit_ept_misconfig(struct vcpu *vcpu, uint64_t qualification);
 
+/* vcpu uses its debug registers: load them, switch them with it from now on (vmcs.c). */
+void vmx_debug_registers_live(struct vcpu *vcpu);
+
 /* Sets the processor-based controls of the current VMCS, kept in vcpu->arch.proc_ctls. */
 void vmx_set_proc_ctls(struct vcpu *vcpu, uint32_t ctls);
 

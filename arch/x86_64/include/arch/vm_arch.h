@@ -58,6 +58,7 @@ struct arch_vcpu {
 	uint32_t proc_ctls;   /* VMCS_PROC_BASED_CTLS as last written (only Shunt writes it) */
 	uint32_t exit_reason; /* of an exit vmx_exit_fast() left to vmx_exit_full() */
 	uint8_t event_queued; /* VMCS_ENTRY_INTR_INFO written since the run loop last entered */
+	uint8_t dr_live;      /* it used DR0-3/DR6: they are switched with it (vmcs.c) */
 	uint8_t tpr;	      /* the guest's CR8: kept here, never in the real local APIC */
 	/*
 	 * Its CPUID answers (EAX, EBX, ECX, EDX, as the registers take them), fixed when it is
