@@ -20,8 +20,10 @@ void vcpu_event_raise(struct vcpu *vcpu, unsigned int event)
 	__atomic_fetch_or(&page->events_pending, 1ull << event, __ATOMIC_SEQ_CST);
 	vcpu->stats.events_raised++;
 	/* An upcall the guest has not acknowledged yet will see this bit too. */
-	if (vcpu->event_vector && !__atomic_load_n(&page->upcall_pending, __ATOMIC_SEQ_CST))
+	if (vcpu->event_vector && !__atomic_load_n(&page->upcall_pending, __ATOMIC_SEQ_CST)) {
 		vcpu->work |= VCPU_WORK_NOTIFY;
+		vcpu_attention(vcpu, VCPU_ATTN_WORK);
+	}
 }
 
 int64_t hc_event_bind(struct vcpu *vcpu, const struct hc_args *args)
@@ -35,8 +37,10 @@ int64_t hc_event_bind(struct vcpu *vcpu, const struct hc_args *args)
 	vcpu->event_vector = (uint8_t)vector;
 	vcpu->work &= ~VCPU_WORK_NOTIFY;
 	if (vector && __atomic_load_n(&vcpu->page->events_pending, __ATOMIC_SEQ_CST) &&
-	    !__atomic_load_n(&vcpu->page->upcall_pending, __ATOMIC_SEQ_CST))
+	    !__atomic_load_n(&vcpu->page->upcall_pending, __ATOMIC_SEQ_CST)) {
 		vcpu->work |= VCPU_WORK_NOTIFY;
+		vcpu_attention(vcpu, VCPU_ATTN_WORK);
+	}
 	return 0;
 }
 
@@ -78,4 +82,5 @@ void vcpu_entry_work(struct vcpu *vcpu)
 void vcpu_upcall_again(struct vcpu *vcpu)
 {
 	vcpu->work |= VCPU_WORK_NOTIFY;
+	vcpu_attention(vcpu, VCPU_ATTN_WORK);
 }

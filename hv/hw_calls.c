@@ -70,8 +70,7 @@ int64_t hc_hw_port_batch(struct vcpu *vcpu, const struct hc_args *args)
 	if (!guest && count)
 		return PV_EFAULT;
 	/* Check a private copy, so the guest can not change an op after it was checked. */
-	memcpy(ops, guest, count * sizeof(*ops));
-	err = hw_batch_check(ops, (uint32_t)count, vm->windows, vm->window_count, &bad);
+	err = hw_batch_check(guest, (uint32_t)count, vm->windows, vm->window_count, ops, &bad);
 	if (err) {
 		log_debug("vm %s: port batch refused at op %u (port 0x%x): %d\n", vm->name, bad,
 			  ops[bad].port, err);

@@ -21,6 +21,11 @@ struct hc_entry {
 static const struct hc_entry hc_table[PV_CALL_COUNT] = { PV_CALL_LIST(HC_ENTRY) };
 #undef HC_ENTRY
 
+/* The handlers alone, for hc_dispatch()'s direct calls (hypercall.h). */
+#define HC_HANDLER(nr, NAME, name, ...) [nr] = hc_##name,
+hc_handler_fn *const hc_handlers[PV_CALL_COUNT] = { PV_CALL_LIST(HC_HANDLER) };
+#undef HC_HANDLER
+
 int64_t hc_version(struct vcpu *vcpu, const struct hc_args *args)
 {
 	return PV_ABI_CURRENT;
@@ -53,7 +58,7 @@ int64_t hc_hello(struct vcpu *vcpu, const struct hc_args *args)
 
 int64_t hc_yield(struct vcpu *vcpu, const struct hc_args *args)
 {
-	vcpu->yield = 1;
+	vcpu_attention(vcpu, VCPU_ATTN_YIELD);
 	return 0;
 }
 
@@ -91,21 +96,41 @@ static int64_t refusal(const struct vm *vm, uint64_t nr)
 	return PV_EPERM;
 }
 
+/*
+ * Whether an open call needs nothing but its handler (and perhaps a token): no retry-after
+ * to pass on (the console's handlers answer PV_ETHROTTLED themselves) and no hardware
+ * counters to keep. Then it is direct if its class is unlimited for this VM.
+ */
+static int is_plain(const struct hc_entry *e)
+{
+	return e->rate_class != PV_RATE_CONSOLE && e->permission != PV_PERM_HW &&
+	       e->permission != PV_PERM_CONSOLE;
+}
+
 void hc_update_open_calls(struct vm *vm)
 {
-	vm->calls_open = 0;
-	for (uint64_t nr = 0; nr < PV_CALL_COUNT; nr++)
-		if (is_open(vm, nr))
-			vm->calls_open |= 1ull << nr;
+	vm->calls_open = vm->calls_direct = vm->calls_limited = 0;
+	for (uint64_t nr = 0; nr < PV_CALL_COUNT; nr++) {
+		const struct hc_entry *e = &hc_table[nr];
+
+		if (!is_open(vm, nr))
+			continue;
+		vm->calls_open |= 1ull << nr;
+		if (!is_plain(e))
+			continue;
+		if (e->rate_class == PV_RATE_NONE || vm->buckets[e->rate_class].rate == 0)
+			vm->calls_direct |= 1ull << nr;
+		else if (e->rate_class == PV_RATE_OTHER)
+			vm->calls_limited |= 1ull << nr;
+	}
 }
 
 /*
  * A rate-limited call: takes a token of its class first (console calls count bytes, in
- * their handlers); on refusal the guest's RDX gets the retry-after. Out of line, so that
- * unlimited calls (VERSION) pay nothing for it.
+ * their handlers); on refusal the guest's RDX gets the retry-after. Reached out of line
+ * (hc_dispatch_checked), so that direct calls (VERSION) pay nothing for it.
  */
-static __attribute__((noinline)) int64_t call_rated(struct vcpu *vcpu, const struct hc_entry *e,
-						    struct hc_args *args)
+static int64_t call_rated(struct vcpu *vcpu, const struct hc_entry *e, struct hc_args *args)
 {
 	struct vm *vm = vcpu->vm;
 	uint64_t retry_after;
@@ -125,21 +150,12 @@ static __attribute__((noinline)) int64_t call_rated(struct vcpu *vcpu, const str
 	return ret;
 }
 
-int64_t hc_dispatch(struct vcpu *vcpu, struct hc_args *args)
+int64_t hc_dispatch_checked(struct vcpu *vcpu, struct hc_args *args)
 {
-	struct vm *vm = vcpu->vm;
+	const struct vm *vm = vcpu->vm;
 	uint64_t nr = args->nr;
-	int64_t ret;
 
-	vm->stats.hypercalls++;
-	if (nr < PV_CALL_COUNT && (vm->calls_open & (1ull << nr))) {
-		const struct hc_entry *e = &hc_table[nr];
-
-		ret = e->rate_class == PV_RATE_NONE ? e->handler(vcpu, args)
-						    : call_rated(vcpu, e, args);
-	} else
-		ret = nr < PV_CALL_COUNT ? refusal(vm, nr) : PV_ENOSYS;
-	if (ret < 0)
-		vm->stats.hypercall_errors++;
-	return ret;
+	if (nr < PV_CALL_COUNT && (vm->calls_open & (1ull << nr)))
+		return call_rated(vcpu, &hc_table[nr], args);
+	return nr < PV_CALL_COUNT ? refusal(vm, nr) : PV_ENOSYS;
 }

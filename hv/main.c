@@ -19,6 +19,7 @@
 #include <hv/vm.h>
 
 struct hv_options hv_options = { .log_level = LOG_INFO };
+uint64_t hv_entry_cycles;
 
 /* The loader's handoff, copied before any frame is handed out (it may live in one). */
 static struct handoff boot;
@@ -469,6 +470,7 @@ void hv_main(const struct handoff *handoff)
 {
 	int virt_ready;
 
+	hv_entry_cycles = arch_cycles();
 	boot = *handoff;
 	parse_cmdline(); /* first: on-all-stopped and the console hold even after a bad handoff */
 	console_setup(&hv_options, handoff_header_matches() ? &boot.screen : NULL);

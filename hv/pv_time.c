@@ -59,6 +59,7 @@ int64_t hc_vcpu_page_set(struct vcpu *vcpu, const struct hc_args *args)
 		vcpu->page_gpa = 0;
 		vcpu->event_vector = 0;
 		vcpu->work = 0;
+		vcpu_attention(vcpu, VCPU_ATTN_WORK);
 		return 0;
 	}
 	page = vm_gpa_to_hva_aligned(vcpu->vm, gpa, sizeof(*page), PAGE_SIZE);
@@ -87,6 +88,9 @@ int64_t hc_timer_set(struct vcpu *vcpu, const struct hc_args *args)
 				       ? UINT64_MAX
 				       : vcpu->vm->start_cycles + ticks;
 	vcpu->work |= VCPU_WORK_TIMER;
+	/* Later than the vCPU comes back anyway: the run loop sees it then, nothing to re-arm. */
+	if (vcpu->timer_deadline < vcpu->run_deadline)
+		vcpu_attention(vcpu, VCPU_ATTN_WORK);
 	return 0;
 }
 
@@ -101,5 +105,6 @@ void vcpu_account_run_start(struct vcpu *vcpu)
 
 void vcpu_account_run_end(struct vcpu *vcpu)
 {
+	/* A halted vCPU is runnable again from its wake-up on: sched.c says when that was. */
 	vcpu->runnable_since = arch_cycles();
 }

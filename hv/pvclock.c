@@ -1,6 +1,6 @@
 /*
  * PV clock scaling (see hv/pvclock.h). Shunt's image has no libgcc, so the 128-by-64-bit
- * divisions go through div128(); they run once per boot or per timer set.
+ * divisions go through div128(), the machine's one instruction: TIMER_SET pays for one.
  */
 #include <hv/div128.h>
 #include <hv/pvclock.h>
@@ -42,6 +42,7 @@ uint64_t pvclock_ns_to_ticks(uint64_t ns, uint64_t tsc_hz)
 	unsigned __int128 t = (unsigned __int128)ns * tsc_hz + NS_PER_SEC - 1;
 	uint64_t hi = (uint64_t)(t >> 64);
 
+	/* hi < 1e9 is what one 128-by-64 division needs: a quotient that fits in 64 bits. */
 	if (hi >= NS_PER_SEC)
 		return UINT64_MAX;
 	return div128(hi, (uint64_t)t, NS_PER_SEC, 0);

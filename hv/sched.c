@@ -1,17 +1,81 @@
 /*
  * Round-robin scheduling of all VMs' vCPUs on this CPU (see hv/sched.h), and the host work
- * done between and during slices. Stopped VMs give their memory back as soon as they leave
- * the CPU.
+ * done between and during slices. A vCPU halted in HLT sleeps until its next event or PV
+ * timer and is passed by until then; with nothing runnable the CPU itself waits for the
+ * first deadline. Stopped VMs give their memory back as soon as they leave the CPU.
  */
 #include <hv/arch.h>
 #include <hv/console.h>
+#include <hv/log.h>
 #include <hv/pv.h>
 #include <hv/sched.h>
 #include <hv/vm.h>
 
+/* What the CPU did when nothing was runnable, for the debug log at the end. */
+static struct {
+	uint64_t waits, cycles;
+} idle;
+
 void sched_host_work(void)
 {
 	console_poll();
+}
+
+/*
+ * When a halted vCPU's own timers next fire: its PV timer, and a Linux VM's APIC timer
+ * (UINT64_MAX: none is armed).
+ */
+static uint64_t wake_deadline(const struct vcpu *vcpu)
+{
+	uint64_t at = (vcpu->work & VCPU_WORK_TIMER) ? vcpu->timer_deadline : UINT64_MAX;
+
+	if ((vcpu->work & VCPU_WORK_LAPIC) && vm_platform_next_deadline(vcpu) < at)
+		at = vm_platform_next_deadline(vcpu);
+	return at;
+}
+
+/* Something to deliver now: an event, or an interrupt its APIC would take. */
+static int wake_now(const struct vcpu *vcpu)
+{
+	return (vcpu->work & VCPU_WORK_NOTIFY) || vm_platform_interrupt_pending(vcpu);
+}
+
+void sched_halt(struct vcpu *vcpu)
+{
+	if (wake_now(vcpu)) {
+		/* Delivered on the next entry, past the HLT. */
+		vcpu_attention(vcpu, VCPU_ATTN_WORK);
+		return;
+	}
+	if (wake_deadline(vcpu) == UINT64_MAX) {
+		/* Nothing could ever wake it (no timer, and no one else raises its events). */
+		vcpu_attention(vcpu, VCPU_ATTN_YIELD);
+		return;
+	}
+	vcpu->halted = 1;
+	vcpu_attention(vcpu, VCPU_ATTN_HALT);
+}
+
+/*
+ * Wakes a halted vCPU whose event or timer has come, as runnable since that moment (so its
+ * steal time counts from the deadline, not from when the scheduler noticed). Otherwise
+ * lowers *wake_at to its timer's deadline. Returns 1 if it is runnable now.
+ */
+static int wake_if_due(struct vcpu *vcpu, uint64_t now, uint64_t *wake_at)
+{
+	uint64_t since = now, due = wake_deadline(vcpu);
+
+	if (!wake_now(vcpu) && due != UINT64_MAX) {
+		if (now < due) {
+			if (due < *wake_at)
+				*wake_at = due;
+			return 0;
+		}
+		since = due;
+	}
+	vcpu->halted = 0;
+	vcpu->runnable_since = since;
+	return 1;
 }
 
 void sched_run(void)
@@ -20,22 +84,38 @@ void sched_run(void)
 	for (unsigned int i = 0; i < vm_count(); i++)
 		vm_at(i)->start_cycles = arch_cycles();
 	for (;;) {
-		unsigned int runnable = 0;
+		unsigned int runnable = 0, asleep = 0;
+		uint64_t wake_at = UINT64_MAX;
 
 		for (unsigned int i = 0; i < vm_count(); i++) {
 			struct vm *vm = vm_at(i);
+			uint64_t now = arch_cycles();
 
-			if (arch_cycles() >= sched_host_work_due())
+			if (now >= sched_host_work_due())
 				sched_host_work();
 			if (vm->state != VM_RUNNING)
 				continue;
+			if (vm->vcpu.halted && !wake_if_due(&vm->vcpu, now, &wake_at)) {
+				asleep++;
+				continue;
+			}
 			runnable++;
 			vcpu_account_run_start(&vm->vcpu);
 			arch_vcpu_run(&vm->vcpu, SCHED_SLICE_CYCLES);
 			vcpu_account_run_end(&vm->vcpu);
 			vm_release_if_stopped(vm);
 		}
-		if (!runnable)
-			return;
+		if (runnable)
+			continue;
+		if (!asleep)
+			break;
+		/* Every vCPU sleeps: wait for the first timer, or the console's next byte. */
+		idle.waits++;
+		idle.cycles -= arch_cycles();
+		arch_idle_until(sched_host_work_due() < wake_at ? sched_host_work_due() : wake_at);
+		idle.cycles += arch_cycles();
 	}
+	log_debug("sched: nothing to run %llu times, for %llu ms in all\n",
+		  (unsigned long long)idle.waits,
+		  (unsigned long long)(idle.cycles / (arch_tsc_hz() / 1000)));
 }

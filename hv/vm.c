@@ -124,19 +124,36 @@ __attribute__((format(printf, 2, 3))) static struct vm *vm_refuse(struct vm *vm,
  * a byte written then (or over the byte rate) is not taken yet: the vCPU yields and the OUT
  * runs again later, as flow control would hold it.
  */
+static __attribute__((noinline)) int uart_transmit(struct vm *vm, struct uart16550 *uart,
+						   uint32_t *value)
+{
+	uint64_t retry_after;
+	uint8_t tx = (uint8_t)*value;
+
+	if (vm_console_put(vm, &tx, 1, 1, &retry_after) < 0)
+		return VM_IO_RETRY;
+	uart16550_access(uart, UART_DATA, 1, value);
+	return 0;
+}
+
+static __attribute__((noinline)) int uart_read(struct vm *vm, struct uart16550 *uart,
+					       uint16_t offset, uint32_t *value)
+{
+	uart->tx_busy = vm_console_is_full(vm); /* what a read of LSR shows */
+	return uart16550_access(uart, offset, 0, value);
+}
+
+/* Each case a call of its own, so that the common ones (not THR) cost little. */
 static int uart_access(struct vcpu *vcpu, void *device, uint16_t offset, unsigned int size,
 		       int write, uint32_t *value)
 {
 	struct uart16550 *uart = device;
-	uint64_t retry_after;
-	uint8_t tx = (uint8_t)*value;
 
-	uart->tx_busy = vm_console_is_full(vcpu->vm);
-	if (uart16550_is_tx_write(uart, offset, write) &&
-	    vm_console_put(vcpu->vm, &tx, 1, 1, &retry_after) < 0)
-		return VM_IO_RETRY;
-	uart16550_access(uart, offset, write, value, &tx);
-	return 0;
+	if (!write)
+		return uart_read(vcpu->vm, uart, offset, value);
+	if (uart16550_is_tx_write(uart, offset, write))
+		return uart_transmit(vcpu->vm, uart, value);
+	return uart16550_access(uart, offset, 1, value); /* 0: no byte sent here */
 }
 
 static struct vm *vm_build(struct vm *vm, const struct vm_options *o, const void *image,
@@ -155,7 +172,7 @@ static struct vm *vm_build(struct vm *vm, const struct vm_options *o, const void
 		vm->grants[i].spec = o->grants[i];
 	vm->grant_count = o->grant_count;
 	for (unsigned int c = 0; c < VM_OPTIONS_RATE_CLASSES; c++)
-		bucket_init(&vm->buckets[c], o->rate[c], o->burst[c], arch_cycles());
+		bucket_init(&vm->buckets[c], o->rate[c], o->burst[c], arch_cycles(), arch_tsc_hz());
 	/* A Shunt guest or a Linux kernel (PVH), told apart by the file itself. */
 	if (kernel_image_check(image, image_size, vm->ram_size, &kernel, err, sizeof(err)))
 		return vm_refuse(vm, "bad guest image: %s", err);
@@ -280,6 +297,7 @@ void vm_stop(struct vm *vm, enum vm_stop_reason reason, int64_t exit_code, const
 	fmt_vsnprintf(vm->stop_detail, sizeof(vm->stop_detail), fmt, ap);
 	va_end(ap);
 	vm->state = VM_STOPPED;
+	vcpu_attention(&vm->vcpu, VCPU_ATTN_STOP); /* out of the guest before its next entry */
 	vm->stop_reason = reason;
 	vm->exit_code = exit_code;
 	vm_console_close(vm);
@@ -297,18 +315,9 @@ int vm_io_register(struct vm *vm, uint16_t base, uint16_t count,
 	return 0;
 }
 
-int vm_io_access(struct vcpu *vcpu, uint16_t port, unsigned int size, int write, uint32_t *value)
+int vm_io_unclaimed(struct vcpu *vcpu, unsigned int size, int write, uint32_t *value)
 {
-	struct vm *vm = vcpu->vm;
-
-	for (unsigned int i = 0; i < vm->io_count; i++) {
-		const struct io_handler *h = &vm->io[i];
-
-		if (port >= h->base && port - h->base < h->count)
-			return h->access(vcpu, h->device, (uint16_t)(port - h->base), size, write,
-					 value);
-	}
-	vm->stats.io_unclaimed++;
+	vcpu->vm->stats.io_unclaimed++;
 	if (!write)
 		*value = size == 4 ? 0xffffffffu : size == 2 ? 0xffffu : 0xffu;
 	return 0;
@@ -403,8 +412,8 @@ void vm_share_hw_budget(uint32_t budget)
 		if (!uses_hardware(vms[i]))
 			continue;
 		if (b->rate == 0 || b->rate > budget / users)
-			bucket_init(b, budget / users ? budget / users : 1, b->burst,
-				    arch_cycles());
+			bucket_init(b, budget / users ? budget / users : 1, b->burst, arch_cycles(),
+				    arch_tsc_hz());
 	}
 	log_info("hw: budget of %u direct hardware calls/s shared by %u VMs: at most %u/s each\n",
 		 budget, users, budget / users);
@@ -412,7 +421,7 @@ void vm_share_hw_budget(uint32_t budget)
 
 int vm_rate_take(struct vm *vm, unsigned int rate_class, uint64_t *retry_after_ns)
 {
-	if (!bucket_take(&vm->buckets[rate_class], arch_cycles(), arch_tsc_hz(), retry_after_ns))
+	if (!bucket_take(&vm->buckets[rate_class], arch_cycles(), retry_after_ns))
 		return 0;
 	vm->stats.throttled++;
 	return 1;

@@ -31,7 +31,7 @@ int64_t vm_console_reserve(struct vm *vm, uint32_t len, int partial, uint64_t *r
 {
 	struct token_bucket *bucket = &vm->buckets[PV_RATE_CONSOLE];
 	uint32_t room = console_queue_space(&vm->console), n = len;
-	uint64_t now = arch_cycles(), hz = arch_tsc_hz(), wait;
+	uint64_t now = arch_cycles(), wait;
 
 	if (len == 0)
 		return 0;
@@ -42,10 +42,10 @@ int64_t vm_console_reserve(struct vm *vm, uint32_t len, int partial, uint64_t *r
 		n = room;
 	}
 	if (partial) {
-		n = bucket_take_upto(bucket, now, hz, n);
-		if (n == 0 && bucket_take_n(bucket, now, hz, 1, &wait))
+		n = bucket_take_upto(bucket, now, n);
+		if (n == 0 && bucket_take_n(bucket, now, 1, &wait))
 			return refuse(vm, &vm->stats.console_throttled, wait, retry_after_ns);
-	} else if (bucket_take_n(bucket, now, hz, n, &wait)) {
+	} else if (bucket_take_n(bucket, now, n, &wait)) {
 		return refuse(vm, &vm->stats.console_throttled, wait, retry_after_ns);
 	}
 	return n;

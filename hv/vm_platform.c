@@ -188,6 +188,11 @@ void vm_platform_entry_work(struct vcpu *vcpu)
 	update_work(vcpu);
 }
 
+int vm_platform_interrupt_pending(const struct vcpu *vcpu)
+{
+	return vcpu->vm->platform == VM_PLATFORM_PC && lapic_pending_vector(&vcpu->lapic) >= 0;
+}
+
 uint64_t vm_platform_next_deadline(const struct vcpu *vcpu)
 {
 	return vcpu->vm->platform == VM_PLATFORM_PC ? lapic_next_deadline(&vcpu->lapic)

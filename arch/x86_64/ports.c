@@ -14,12 +14,15 @@
 void arch_ports_run(const struct pv_port_op *ops, uint32_t count, struct pv_port_op *results)
 {
 	for (uint32_t i = 0; i < count; i++) {
-		const struct pv_port_op *op = &ops[i];
+		uint64_t raw; /* the op in one load: port 15:0, width 23:16, write 31:24, value */
 
-		if (op->write)
-			arch_port_write(op->port, op->width, op->value);
+		__builtin_memcpy(&raw, &ops[i], sizeof(raw));
+		if ((uint16_t)(raw >> 16) == 0x0101) /* a one-byte write, the commonest */
+			outb((uint16_t)raw, (uint8_t)(raw >> 32));
+		else if (raw & (1ull << 24))
+			arch_port_write((uint16_t)raw, (uint8_t)(raw >> 16), (uint32_t)(raw >> 32));
 		else
-			results[i].value = arch_port_read(op->port, op->width);
+			results[i].value = arch_port_read((uint16_t)raw, (uint8_t)(raw >> 16));
 	}
 }
 

@@ -57,6 +57,11 @@ void traps_init(void)
 	__asm__ volatile("lidt %0" ::"m"(idtr));
 }
 
+void traps_set_interrupt(unsigned int vector, uint64_t handler)
+{
+	idt_set(vector, handler, 0);
+}
+
 static uint64_t nmi_count;
 
 void trap_handle(struct trap_frame *f)

@@ -41,12 +41,7 @@ static uint8_t uart_read(const struct uart16550 *u, uint16_t offset)
 	}
 }
 
-int uart16550_is_tx_write(const struct uart16550 *u, uint16_t offset, int write)
-{
-	return write && offset == UART_DATA && !(u->lcr & UART_LCR_DLAB);
-}
-
-int uart16550_access(struct uart16550 *u, uint16_t offset, int write, uint32_t *value, uint8_t *tx)
+int uart16550_access(struct uart16550 *u, uint16_t offset, int write, uint32_t *value)
 {
 	uint8_t v = (uint8_t)*value;
 	int dlab = u->lcr & UART_LCR_DLAB;
@@ -61,7 +56,6 @@ int uart16550_access(struct uart16550 *u, uint16_t offset, int write, uint32_t *
 			u->dll = v;
 			return 0;
 		}
-		*tx = v;
 		u->bytes_out++;
 		return 1;
 	case UART_IER:

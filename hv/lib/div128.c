@@ -1,9 +1,10 @@
 /*
- * 128-by-64-bit division by shift and subtract (see hv/div128.h).
+ * 128-by-64-bit division by shift and subtract (see hv/div128.h): the portable reference
+ * that the machine's division is tested against.
  */
 #include <hv/div128.h>
 
-uint64_t div128(uint64_t hi, uint64_t lo, uint64_t d, uint64_t *rem)
+uint64_t div128_reference(uint64_t hi, uint64_t lo, uint64_t d, uint64_t *rem)
 {
 	uint64_t q = 0;
 

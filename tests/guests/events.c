@@ -1,7 +1,9 @@
 /*
  * Events: a PV timer event is not delivered while interrupts are masked, is delivered
  * exactly once when they are unmasked, and arrives through the bound vector with the
- * timer bit set. Also: binding before the vCPU page is refused, a bad vector is refused.
+ * timer bit set. Also: binding before the vCPU page is refused, a bad vector is refused,
+ * and an event raised by a hypercall in STI's shadow comes right after the VMCALL (skipping
+ * the VMCALL ends the shadow, as executing it would).
  */
 #include "guest.h"
 
@@ -12,6 +14,8 @@ extern char event_entry[];
 static struct pv_vcpu_page page __attribute__((aligned(4096)));
 static volatile unsigned int upcalls, timer_events, other_events;
 static volatile uint64_t timer_fired_ns; /* the PV clock at the last timer event */
+#define SHADOW_EVENT (PV_EVENT_GUEST_FIRST + 4)
+static volatile uint64_t progress, progress_at_upcall; /* see the STI shadow check */
 
 /*
  * A timer event never comes before its deadline; it may come late by the other VMs' slices
@@ -25,8 +29,11 @@ static void on_event(unsigned int event, void *context)
 	if (event == PV_EVENT_TIMER) {
 		timer_events++;
 		timer_fired_ns = gk_clock_ns(&page);
-	} else
+	} else {
 		other_events++;
+		if (event == SHADOW_EVENT)
+			progress_at_upcall = progress;
+	}
 }
 
 /* Called from event_entry (below) with interrupts off, on the interrupted stack. */
@@ -88,6 +95,27 @@ int64_t guest_main(const struct pv_start_info *si)
 	__asm__ volatile("sti; nop; cli" ::: "memory");
 	check(&failures, other_events == 1 && upcalls == 3, "sent event delivered once");
 
+	/*
+	 * EVENT_SEND right after STI, in its one-instruction shadow: Shunt skips the VMCALL and
+	 * with it the shadow ends, so the event is delivered before the instruction after the
+	 * VMCALL runs (progress still 0), not after it.
+	 */
+	{
+		uint64_t rax = PV_CALL_EVENT_SEND;
+
+		progress = 0;
+		__asm__ volatile("sti\n\tvmcall\n\tmovq $1, %[p]\n\tcli"
+				 : [p] "=m"(progress), "+a"(rax)
+				 : "D"(0ull), "S"((uint64_t)SHADOW_EVENT)
+				 : "rdx", "memory");
+		check_val(&failures, rax == 0, "event sent in STI's shadow", (int64_t)rax);
+		check(&failures, other_events == 2 && upcalls == 4, "shadow event delivered once");
+		check_val(&failures, progress_at_upcall == 0,
+			  "event delivered right after the VMCALL that ended STI's shadow (1: an "
+			  "instruction later)",
+			  (int64_t)progress_at_upcall);
+	}
+
 	/* Cancelled: nothing more comes. */
 	check(&failures, gk_timer_set(gk_clock_ns(&page) + 100000) == 0, "third timer");
 	check(&failures, gk_timer_set(0) == 0, "third timer cancelled");
@@ -96,7 +124,7 @@ int64_t guest_main(const struct pv_start_info *si)
 		;
 	gk_yield();
 	__asm__ volatile("cli" ::: "memory");
-	check(&failures, timer_events == 2 && upcalls == 3, "cancelled timer stays silent");
+	check(&failures, timer_events == 2 && upcalls == 4, "cancelled timer stays silent");
 	say_num("events: upcalls ", upcalls);
 	return report(si, failures, 0);
 }

@@ -1,7 +1,8 @@
 /*
  * Register isolation between VMs: two copies of this guest (command lines "A" and "B")
  * fill XMM0, XMM7, XMM15 and DR0-DR3 with their own pattern, then yield to each other many
- * times; each must always find its own values back, never the other VM's.
+ * times; each must always find its own values back, never the other VM's. Before that each
+ * reads DR0-DR3 once, after the other may have set its own: still zero, as a VM starts.
  */
 #include "guest.h"
 
@@ -10,6 +11,15 @@ static void set_regs(uint64_t v)
 	__asm__ volatile(
 		"movq %0, %%xmm0\n\tmovq %0, %%xmm7\n\tmovq %0, %%xmm15\n\t"
 		"mov %0, %%dr0\n\tmov %0, %%dr1\n\tmov %0, %%dr2\n\tmov %0, %%dr3" ::"r"(v));
+}
+
+static int regs_hold_dr(uint64_t v)
+{
+	uint64_t d0, d1, d2, d3;
+
+	__asm__ volatile("mov %%dr0, %0\n\tmov %%dr1, %1\n\tmov %%dr2, %2\n\tmov %%dr3, %3"
+			 : "=r"(d0), "=r"(d1), "=r"(d2), "=r"(d3));
+	return d0 == v && d1 == v && d2 == v && d3 == v;
 }
 
 static int regs_hold(uint64_t v)
@@ -33,6 +43,10 @@ int64_t guest_main(const struct pv_start_info *si)
 	/* SSE on (CR4.OSFXSR): a guest-owned bit, no exit. */
 	__asm__ volatile("mov %%cr4, %0" : "=r"(cr4));
 	__asm__ volatile("mov %0, %%cr4" ::"r"(cr4 | (1u << 9) | (1u << 10)));
+	/* Two yields: the first copy sets its pattern while the second is still here. */
+	gk_yield();
+	gk_yield();
+	check(&failures, regs_hold_dr(0), "DR0-DR3 start at zero, not the other VM's");
 	set_regs(pattern);
 	for (int i = 0; i < 200; i++) {
 		gk_yield(); /* the other copy runs and sets its own pattern */

@@ -579,7 +579,7 @@ SCENARIOS.append({
                summary("negotiate", "stopped", "exit", 0),
                summary("clock", "stopped", "exit", 0),
                summary("events", "stopped", "exit", 0),
-               r"^  events raised 3, upcalls injected 3, ",
+               r"^  events raised 4, upcalls injected 4, ",
                summary("ring", "stopped", "exit", 0),
                r"^shunt: all 6 VMs exited cleanly$",
                POWER_OFF_OK],
@@ -999,6 +999,32 @@ SCENARIOS.append({
         r"^error: vm noinitrd: refused: shunt\.cfg:\d+: initrd=missing\.cpio: "
         r"guests/missing\.cpio: no such file on the boot medium$",
         COUNTER_DONE,
+# HLT that costs nothing: a guest waiting for its PV timer in sti; hlt sleeps until the event
+# (one HLT per timer), its sleep is not steal time (beside a busy VM and alone), and with
+# nothing runnable Shunt's CPU waits for the deadline in HLT itself (the debug log says how).
+SCENARIOS.append({
+    "name": "bios-idle-bochs",
+    "firmware": "bios", "emulator": "bochs",
+    "cmdline": "test loglevel=debug",
+    "modules": [
+        ("{build}/guests/sleeper.elf",
+         f"sleeper.elf -- timers=20 delay_us=2000 slice={SLICE_CYCLES} alone_ms=300"),
+        ("{build}/guests/busy.elf", "busy.elf -- ms=150"),
+    ],
+    "timeout": BOCHS_TIMEOUT,
+    "expect": [BANNER, r"^VT-x: ready$",
+               r"^idle: HLT until the APIC's TSC-deadline timer$",
+               r"^sched: nothing to run ([2-9]\d|\d{3,}) times, for [1-9]\d* ms in all$",
+               summary("sleeper", "stopped", "exit", 0),
+               # one HLT per timer of each phase, and a few while it waits for the second
+               r"(?s)^  exits: \d+ total$(?:\n    .*)*?\n    HLT\s+(4\d|5\d)$",
+               summary("busy", "stopped", "exit", 0),
+               POWER_OFF_OK],
+    "expect_any": [
+        r"^\[sleeper\] sleeper beside busy: HLTs 20$",
+        r"^\[sleeper\] sleeper alone: HLTs 20$",
+        r"^\[sleeper\] GUEST-PASS sleeper$",
+        r"^\[busy\] GUEST-PASS busy$",
     ],
     "forbid": GUEST_FORBID,
 })

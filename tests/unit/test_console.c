@@ -85,7 +85,7 @@ static void vm_setup(struct vm *vm, const char *name, enum vm_console_policy pol
 {
 	memset(vm, 0, sizeof(*vm));
 	strcpy(vm->name, name);
-	bucket_init(&vm->buckets[PV_RATE_CONSOLE], 0, 1, 0); /* unlimited unless a test says */
+	bucket_init(&vm->buckets[PV_RATE_CONSOLE], 0, 1, 0, arch_tsc_hz()); /* unlimited */
 	vm_console_init(vm, policy);
 }
 
@@ -214,7 +214,7 @@ static void test_lossy_and_rate(void **state)
 
 	/* 1000 bytes/s, burst 100: an all-or-nothing write over the tokens waits for them. */
 	vm_setup(&vm, "rated", VM_CONSOLE_DISCARD);
-	bucket_init(&vm.buckets[PV_RATE_CONSOLE], 1000, 100, fake_cycles);
+	bucket_init(&vm.buckets[PV_RATE_CONSOLE], 1000, 100, fake_cycles, arch_tsc_hz());
 	assert_int_equal(vm_console_put(&vm, big, 60, 0, &retry), 60);
 	assert_int_equal(vm_console_put(&vm, big, 60, 0, &retry), -EAGAIN);
 	assert_int_equal(retry, 20000000); /* 20 bytes missing at 1000/s: 20 ms */

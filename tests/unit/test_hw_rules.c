@@ -294,11 +294,14 @@ static const struct hw_port_window windows[] = {
 
 #define BAD_INDEX_UNSET 0xdeadbeefu
 
-/* Checks a copy of ops and verifies that neither ops nor the windows were touched. */
+/*
+ * Checks ops, verifies that neither ops nor the windows were touched, and that every op up to
+ * the verdict's was copied as it was.
+ */
 static int check(const struct pv_port_op *ops, uint32_t count, const struct hw_port_window *win,
 		 unsigned int nwin, uint32_t *bad)
 {
-	struct pv_port_op before[PV_PORT_BATCH_MAX];
+	struct pv_port_op before[PV_PORT_BATCH_MAX], copy[PV_PORT_BATCH_MAX];
 	struct hw_port_window win_before[8];
 	int rc;
 
@@ -308,9 +311,11 @@ static int check(const struct pv_port_op *ops, uint32_t count, const struct hw_p
 	if (nwin)
 		memcpy(win_before, win, nwin * sizeof(*win));
 	*bad = BAD_INDEX_UNSET;
-	rc = hw_batch_check(ops, count, win, nwin, bad);
+	rc = hw_batch_check(ops, count, win, nwin, copy, bad);
 	if (count)
 		assert_memory_equal(before, ops, count * sizeof(*ops));
+	if (count && rc == 0)
+		assert_memory_equal(copy, ops, count * sizeof(*ops));
 	if (nwin)
 		assert_memory_equal(win_before, win, nwin * sizeof(*win));
 	return rc;
@@ -358,8 +363,8 @@ static void test_batch_empty(void **state)
 
 	(void)state;
 	assert_int_equal(check(&op, 0, windows, NWIN, &bad), 0);
-	assert_int_equal(hw_batch_check(NULL, 0, windows, NWIN, &bad), 0);
-	assert_int_equal(hw_batch_check(NULL, 0, NULL, 0, &bad), 0);
+	assert_int_equal(hw_batch_check(NULL, 0, windows, NWIN, NULL, &bad), 0);
+	assert_int_equal(hw_batch_check(NULL, 0, NULL, 0, NULL, &bad), 0);
 }
 
 static void test_batch_bad_width(void **state)
@@ -439,7 +444,9 @@ static void test_batch_no_windows(void **state)
 	(void)state;
 	assert_int_equal(check(&op, 1, windows, 0, &bad), PV_EACCES);
 	assert_int_equal(bad, 0);
-	assert_int_equal(hw_batch_check(&op, 1, NULL, 0, &bad), PV_EACCES);
+	struct pv_port_op copy;
+
+	assert_int_equal(hw_batch_check(&op, 1, NULL, 0, &copy, &bad), PV_EACCES);
 }
 
 /*

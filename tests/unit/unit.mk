@@ -55,6 +55,7 @@ hdrs_gk_hw   := $(hdrs_guestkit)
 UNIT_NAMES := $(patsubst tests/unit/test_%.c,%,$(wildcard tests/unit/test_*.c))
 UNIT_BINS  := $(UNIT_NAMES:%=$(UNIT)/test_%)
 UNIT_HDRS  := $(wildcard boot/include/boot/*.h boot/multiboot2/*.h boot/efi/*.h hv/include/hv/*.h \
+                hv/include/hv/devices/*.h \
                 arch/x86_64/include/arch/*.h arch/x86_64/vmx/*.h tests/unit/*.h)
 
 .DEFAULT_GOAL := unit-run

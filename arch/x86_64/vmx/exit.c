@@ -1,16 +1,19 @@
 /*
- * VM-exit dispatch (ACRN's vmexit.c, Jailhouse's vmx.c): a table indexed by the basic exit
- * reason, bounds-checked, with a flag for the handlers that take the exit qualification
- * and a counter per reason per vCPU. A reason with no handler, or a failed VM entry,
- * dumps the guest state and stops that VM only. Also the helpers all handlers share.
+ * VM-exit dispatch (ACRN's vmexit.c, Jailhouse's vmx.c): the hypercall tested first, then a
+ * table indexed by the basic exit reason, bounds-checked, with a flag for the handlers
+ * that take the exit qualification and a counter per reason per vCPU. A reason with no
+ * handler, or a failed VM entry, dumps the guest state and stops that VM only. Also the
+ * helpers all handlers share.
  */
 #include "vmx.h"
 
+#include <arch/apic.h>
 #include <arch/x86.h>
 #include <hv/arch.h>
 #include <hv/hv.h>
 #include <hv/log.h>
 #include <hv/pv.h>
+#include <hv/sched.h>
 
 struct exit_entry {
 	void (*handler)(struct vcpu *vcpu, uint64_t qualification);
@@ -34,6 +37,17 @@ static void exit_triple_fault(struct vcpu *vcpu, uint64_t q)
 }
 
 /*
+ * Queues an event for the next VM entry (VM-entry interruption information). The CPU
+ * clears the field's valid bit on every VM exit, so Shunt need not read it back to know
+ * it is in use: event_queued says so until the run loop next enters the guest.
+ */
+static void queue_entry_event(uint32_t info)
+{
+	vmwrite(VMCS_ENTRY_INTR_INFO, info);
+	vmx_cpu.loaded->arch.event_queued = 1;
+}
+
+/*
  * An exit in the middle of delivering an event through the guest's IDT (SDM Vol. 3C 28.2.4)
  * must deliver it again on the next entry, or the guest loses it.
  */
@@ -46,12 +60,17 @@ static void reinject_interrupted_event(void)
 	if (idt & INTR_INFO_DELIVER_ERROR_CODE)
 		vmwrite(VMCS_ENTRY_EXCEPTION_ERROR_CODE, vmread(VMCS_IDT_VECTORING_ERROR_CODE));
 	vmwrite(VMCS_ENTRY_INSTRUCTION_LEN, vmread(VMCS_EXIT_INSTRUCTION_LEN));
-	vmwrite(VMCS_ENTRY_INTR_INFO, idt & ~(1u << 12)); /* bit 12 is undefined here */
+	queue_entry_event(idt & ~(1u << 12)); /* bit 12 is undefined here */
 }
 
 static void exit_external_interrupt(struct vcpu *vcpu, uint64_t q)
 {
-	/* No host device raises interrupts yet (the PICs are masked): just count it. */
+	/*
+	 * The only interrupt source is the local APIC timer that wakes an idle CPU
+	 * (arch_idle_until), the PICs being masked: one that fired late was acknowledged by
+	 * this exit (acknowledge interrupt on exit) and only needs its EOI.
+	 */
+	apic_eoi();
 	reinject_interrupted_event();
 }
 
@@ -86,12 +105,13 @@ static void exit_nmi_or_exception(struct vcpu *vcpu, uint64_t q)
 	exception_during_delivery(vcpu);
 	switch (vector) {
 	case X86_VECTOR_DB:
+		vmx_debug_registers_live(vcpu); /* DR6 is about to be the guest's */
 		/* The exit left DR6 alone; the qualification says what the CPU would have set. */
 		write_dr6((read_dr6() & ~DR6_TRAP_BITS) | (q & DR6_TRAP_BITS));
 		if (INTR_INFO_TYPE(info) == INTR_TYPE_PRIV_SW_EXCEPTION) {
 			/* ICEBP: delivered past the instruction, as INT1 is (SDM Vol. 3C 27.6.1.1). */
 			vmwrite(VMCS_ENTRY_INSTRUCTION_LEN, vmread(VMCS_EXIT_INSTRUCTION_LEN));
-			vmwrite(VMCS_ENTRY_INTR_INFO, info & (INTR_INFO_VALID | 0x7ff));
+			queue_entry_event(info & (INTR_INFO_VALID | 0x7ff));
 			return;
 		}
 		vmx_inject_exception(X86_VECTOR_DB, 0, 0);
@@ -112,9 +132,9 @@ static void exit_rdpmc(struct vcpu *vcpu, uint64_t q)
 
 static void exit_interrupt_window(struct vcpu *vcpu, uint64_t q)
 {
-	/* The guest can take an interrupt now: the entry work injects the pending one. */
-	vmwrite(VMCS_PROC_BASED_CTLS,
-		vmread(VMCS_PROC_BASED_CTLS) & ~PROC_INTERRUPT_WINDOW_EXITING);
+	/* The guest can take an interrupt now: the run loop's entry work injects the pending one. */
+	vmx_set_proc_ctls(vcpu, vcpu->arch.proc_ctls & ~PROC_INTERRUPT_WINDOW_EXITING);
+	vcpu_attention(vcpu, VCPU_ATTN_WORK);
 }
 
 static void exit_hlt(struct vcpu *vcpu, uint64_t q)
@@ -125,8 +145,9 @@ static void exit_hlt(struct vcpu *vcpu, uint64_t q)
 			(unsigned long long)vmread(VMCS_GUEST_RIP));
 		return;
 	}
+	/* Past the HLT: the event that wakes it is delivered there, as on a CPU. */
 	vmx_skip_instruction();
-	vcpu->yield = 1; /* HLT gives the CPU back */
+	sched_halt(vcpu);
 }
 
 static void exit_preemption_timer(struct vcpu *vcpu, uint64_t q)
@@ -137,14 +158,19 @@ static void exit_preemption_timer(struct vcpu *vcpu, uint64_t q)
 	 * timer counts in units of 2^shift cycles and may fire a little before it.
 	 */
 	vcpu->arch.timer_expired = 1;
-	if ((int64_t)(vcpu->arch.slice_end - rdtsc()) <= 0)
-		vcpu->yield = 1;
+	vcpu_attention(vcpu, VCPU_ATTN_WORK);
 }
 
 static void exit_invalid_instruction(struct vcpu *vcpu, uint64_t q)
 {
 	/* VMX, SMX, XSAVE and MONITOR/MWAIT are not offered (CPUID says so): #UD. */
 	vmx_inject_exception(X86_VECTOR_UD, 0, 0);
+}
+
+static void exit_dr_access(struct vcpu *vcpu, uint64_t q)
+{
+	/* The first MOV DR: its registers are loaded, and the instruction runs again, natively. */
+	vmx_debug_registers_live(vcpu);
 }
 
 static void exit_invd_wbinvd(struct vcpu *vcpu, uint64_t q)
@@ -157,10 +183,10 @@ static const struct exit_entry exit_table[EXIT_REASON_MAX] = {
 	[EXIT_REASON_EXTERNAL_INTERRUPT] = { exit_external_interrupt, 0, "external interrupt" },
 	[EXIT_REASON_TRIPLE_FAULT] = { exit_triple_fault, 0, "triple fault" },
 	[EXIT_REASON_INTERRUPT_WINDOW] = { exit_interrupt_window, 0, "interrupt window" },
-	[EXIT_REASON_CPUID] = { vmx_exit_cpuid, 0, "CPUID" },
+	[EXIT_REASON_CPUID] = { 0, 0, "CPUID" }, /* vmx_exit_fast() */
 	[EXIT_REASON_HLT] = { exit_hlt, 0, "HLT" },
 	[EXIT_REASON_INVD] = { exit_invd_wbinvd, 0, "INVD" },
-	[EXIT_REASON_VMCALL] = { vmx_exit_vmcall, 0, "VMCALL" },
+	[EXIT_REASON_VMCALL] = { 0, 0, "VMCALL" }, /* vmx_exit_fast() */
 	[EXIT_REASON_VMCLEAR] = { exit_invalid_instruction, 0, "VMCLEAR" },
 	[EXIT_REASON_VMLAUNCH] = { exit_invalid_instruction, 0, "VMLAUNCH" },
 	[EXIT_REASON_VMPTRLD] = { exit_invalid_instruction, 0, "VMPTRLD" },
@@ -175,9 +201,10 @@ static const struct exit_entry exit_table[EXIT_REASON_MAX] = {
 	[EXIT_REASON_MWAIT] = { exit_invalid_instruction, 0, "MWAIT" },
 	[EXIT_REASON_MONITOR] = { exit_invalid_instruction, 0, "MONITOR" },
 	[EXIT_REASON_CR_ACCESS] = { vmx_exit_cr_access, 1, "control register access" },
-	[EXIT_REASON_IO_INSTRUCTION] = { vmx_exit_io, 1, "I/O instruction" },
-	[EXIT_REASON_RDMSR] = { vmx_exit_rdmsr, 0, "RDMSR" },
-	[EXIT_REASON_WRMSR] = { vmx_exit_wrmsr, 0, "WRMSR" },
+	[EXIT_REASON_DR_ACCESS] = { exit_dr_access, 0, "debug register access" },
+	[EXIT_REASON_IO_INSTRUCTION] = { 0, 0, "I/O instruction" }, /* vmx_exit_fast() */
+	[EXIT_REASON_RDMSR] = { 0, 0, "RDMSR" },		    /* vmx_exit_fast() */
+	[EXIT_REASON_WRMSR] = { 0, 0, "WRMSR" },		    /* vmx_exit_fast() */
 	[EXIT_REASON_EPT_VIOLATION] = { vmx_exit_ept_violation, 1, "EPT violation" },
 	[EXIT_REASON_EPT_MISCONFIG] = { vmx_exit_ept_misconfig, 0, "EPT misconfiguration" },
 	[EXIT_REASON_PREEMPTION_TIMER] = { exit_preemption_timer, 0, "preemption timer" },
@@ -220,9 +247,9 @@ void vmx_dump_and_stop(struct vcpu *vcpu, int reason_code, const char *what)
 		(unsigned long long)vmread(VMCS_GUEST_RIP));
 }
 
-void vmx_handle_exit(struct vcpu *vcpu)
+/* The table's exits (vmx_exit_fast() takes the common ones). */
+static void dispatch(struct vcpu *vcpu, uint32_t reason)
 {
-	uint32_t reason = (uint32_t)vmread(VMCS_EXIT_REASON);
 	uint32_t basic = reason & 0xffff;
 	const struct exit_entry *e;
 
@@ -240,19 +267,106 @@ void vmx_handle_exit(struct vcpu *vcpu)
 	e->handler(vcpu, e->needs_qualification ? vmread(VMCS_EXIT_QUALIFICATION) : 0);
 }
 
+_Static_assert(EXIT_REASON_MAX <= ARCH_EXIT_REASONS, "exit_counts has a counter per reason");
+
+static struct vcpu *vcpu_of(struct guest_gprs *regs)
+{
+	return (struct vcpu *)((char *)regs - __builtin_offsetof(struct vcpu, arch.regs));
+}
+
+/*
+ * The common exits, each its own function so that each saves only the registers it needs.
+ * Each counts its exit before the handler, so that the reason need not be kept across it.
+ * The hypercall: vmx_entry.S calls it straight away.
+ */
+int vmx_exit_vmcall_fast(struct guest_gprs *regs)
+{
+	struct vcpu *vcpu = vcpu_of(regs);
+	/*
+	 * One look at the TSC for the call's rate limit and for the deadlines: look_at, read
+	 * after the call, is 0 if the call asked for attention; a deadline that the call's own
+	 * (bounded) work passes is seen by the next exit.
+	 */
+	uint64_t now = rdtsc();
+
+	vcpu->arch.exit_counts[EXIT_REASON_VMCALL]++;
+	vmx_exit_vmcall(vcpu, now);
+	return now >= vcpu->look_at ? VMX_EXIT_LOOK : VMX_EXIT_RESUME;
+}
+
+static __attribute__((noinline)) int fast_io(struct vcpu *vcpu)
+{
+	vcpu->arch.exit_counts[EXIT_REASON_IO_INSTRUCTION]++;
+	return vmx_exit_io(vcpu, vmread(VMCS_EXIT_QUALIFICATION));
+}
+
+static __attribute__((noinline)) int fast_cpuid(struct vcpu *vcpu)
+{
+	vcpu->arch.exit_counts[EXIT_REASON_CPUID]++;
+	vmx_exit_cpuid(vcpu);
+	return vmx_exit_done(vcpu);
+}
+
+static __attribute__((noinline)) int fast_msr(struct vcpu *vcpu, uint32_t reason)
+{
+	vcpu->arch.exit_counts[reason]++;
+	if (reason == EXIT_REASON_RDMSR)
+		vmx_exit_rdmsr(vcpu, 0);
+	else
+		vmx_exit_wrmsr(vcpu, 0);
+	return vmx_exit_done(vcpu);
+}
+
+/*
+ * Called by vmx_entry.S after every VM exit but a VMCALL's, with its basic reason and the
+ * guest's RAX, RBX, RCX, RDX, RSI, RDI and R8-R11 in regs; RBP and R12-R15 are still in the
+ * CPU. Takes the common exits, whose handlers need no other register: port I/O, CPUID and
+ * MSR accesses. Returns VMX_EXIT_RESUME, VMX_EXIT_LOOK (the run loop must look first), or
+ * VMX_EXIT_FULL for any other exit: vmx_entry.S then keeps every register and calls
+ * vmx_exit_full().
+ */
+int vmx_exit_fast(struct guest_gprs *regs, uint32_t reason)
+{
+	struct vcpu *vcpu = vcpu_of(regs);
+
+	if (reason == EXIT_REASON_IO_INSTRUCTION)
+		return fast_io(vcpu);
+	if (reason == EXIT_REASON_CPUID)
+		return fast_cpuid(vcpu);
+	if (reason == EXIT_REASON_RDMSR || reason == EXIT_REASON_WRMSR)
+		return fast_msr(vcpu, reason);
+	vcpu->arch.exit_reason = reason;
+	return VMX_EXIT_FULL;
+}
+
+/* Any exit, through the table, with every guest register in regs. */
+int vmx_exit_full(struct guest_gprs *regs)
+{
+	struct vcpu *vcpu = vcpu_of(regs);
+
+	dispatch(vcpu, vcpu->arch.exit_reason);
+	return vmx_exit_done(vcpu);
+}
+
+void vmx_set_proc_ctls(struct vcpu *vcpu, uint32_t ctls)
+{
+	vcpu->arch.proc_ctls = ctls;
+	vmwrite(VMCS_PROC_BASED_CTLS, ctls);
+}
+
 int arch_vcpu_inject_vector(struct vcpu *vcpu, uint8_t vector)
 {
 	uint64_t rflags = vmread(VMCS_GUEST_RFLAGS);
 	uint32_t blocking = (uint32_t)vmread(VMCS_GUEST_INTERRUPTIBILITY);
 
 	/* Blocked by STI or MOV SS (bits 1:0), masked by IF, or an event already queued. */
-	if (!(rflags & RFLAGS_IF) || (blocking & 3) ||
-	    (vmread(VMCS_ENTRY_INTR_INFO) & INTR_INFO_VALID)) {
-		vmwrite(VMCS_PROC_BASED_CTLS,
-			vmread(VMCS_PROC_BASED_CTLS) | PROC_INTERRUPT_WINDOW_EXITING);
+	if (!(rflags & RFLAGS_IF) || (blocking & 3) || vcpu->arch.event_queued) {
+		if (!(vcpu->arch.proc_ctls & PROC_INTERRUPT_WINDOW_EXITING))
+			vmx_set_proc_ctls(vcpu,
+					  vcpu->arch.proc_ctls | PROC_INTERRUPT_WINDOW_EXITING);
 		return -EBUSY;
 	}
-	vmwrite(VMCS_ENTRY_INTR_INFO, vector | INTR_TYPE_EXTERNAL | INTR_INFO_VALID);
+	queue_entry_event(vector | INTR_TYPE_EXTERNAL | INTR_INFO_VALID);
 	return 0;
 }
 
@@ -264,7 +378,7 @@ void vmx_inject_exception(unsigned int vector, int has_error_code, uint32_t erro
 		info |= INTR_INFO_DELIVER_ERROR_CODE;
 		vmwrite(VMCS_ENTRY_EXCEPTION_ERROR_CODE, error_code);
 	}
-	vmwrite(VMCS_ENTRY_INTR_INFO, info);
+	queue_entry_event(info);
 }
 
 /* General registers by their x86 encoding (0 = RAX ... 15 = R15); RSP lives in the VMCS. */

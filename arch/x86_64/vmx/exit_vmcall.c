@@ -1,11 +1,10 @@
 /*
- * The VMCALL exit only decodes: it refuses calls from CPL > 0 (#UD, counted) and calls the
- * generic hc_dispatch() with the guest's RAX and argument registers, which struct
- * guest_gprs keeps in exactly the layout of struct hc_args (checked below).
+ * The VMCALL exit (vmx_exit_vmcall in vmx.h, inline in the exit path) only decodes: it
+ * refuses calls from CPL > 0 (#UD, counted, here) and calls the generic hc_dispatch() with
+ * the guest's RAX and argument registers, which struct guest_gprs keeps in exactly the
+ * layout of struct hc_args (checked below).
  */
 #include "vmx.h"
-
-#include <hv/hypercall.h>
 
 #define SAME_OFFSET(reg, field)                                                                    \
 	_Static_assert(__builtin_offsetof(struct guest_gprs, reg) ==                               \
@@ -19,15 +18,8 @@ SAME_OFFSET(r10, arg[3]);
 SAME_OFFSET(r8, arg[4]);
 SAME_OFFSET(r9, arg[5]);
 
-void vmx_exit_vmcall(struct vcpu *vcpu, uint64_t q)
+void vmx_vmcall_refused(struct vcpu *vcpu)
 {
-	struct guest_gprs *g = &vcpu->arch.regs;
-
-	if (vmx_guest_cpl() != 0) {
-		vcpu->arch.cpl_violations++;
-		vmx_inject_exception(X86_VECTOR_UD, 0, 0);
-		return;
-	}
-	vmx_skip_instruction();
-	g->rax = (uint64_t)hc_dispatch(vcpu, (struct hc_args *)g);
+	vcpu->arch.cpl_violations++;
+	vmx_inject_exception(X86_VECTOR_UD, 0, 0);
 }

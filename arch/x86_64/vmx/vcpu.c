@@ -107,6 +107,7 @@ int arch_vcpu_init(struct vcpu *vcpu, uint64_t entry, uint64_t stack_top, uint64
 	if (vmx_cpu.caps.vpid && vmx_cpu.caps.invvpid &&
 	    (vmx_cpu.caps.invvpid_single || vmx_cpu.caps.invvpid_all) && vmx_cpu.next_vpid)
 		vcpu->arch.vpid = vmx_cpu.next_vpid++; /* wraps to 0 after 65535: then none */
+	vmx_cpuid_table_build(vcpu);
 	return vmcs_setup(vcpu, entry, stack_top, arg, cr3, gdt_base, gdt_limit);
 }
 
@@ -117,26 +118,43 @@ static uint32_t timer_ticks(uint64_t cycles)
 	return ticks > 0xffffffffull ? 0xffffffffu : (uint32_t)ticks;
 }
 
-/* The next moment the vCPU must come out: its slice's end, its PV timer or host work. */
-static uint64_t next_deadline(const struct vcpu *vcpu)
+/*
+ * The VMX preemption timer counts only while the guest runs, so the time Shunt spends on
+ * exits that go straight back in delays it. Re-armed at least this often (at an exit that
+ * comes later), a timer or a slice's end is never later than this for that reason.
+ */
+#define TIMER_REARM_CYCLES (SCHED_SLICE_CYCLES / 32)
+
+/*
+ * Before an entry from the run loop: the next moment the vCPU must come out (its slice's
+ * end, its PV timer or host work) for the preemption timer, written only when it changed,
+ * fired or is due for a re-arm; and the moment from which exits come back here.
+ */
+static void arm_deadlines(struct vcpu *vcpu, uint64_t now)
 {
-	uint64_t end = vcpu->arch.slice_end, host = sched_host_work_due();
+	struct arch_vcpu *a = &vcpu->arch;
+	uint64_t deadline = a->slice_end, host = sched_host_work_due();
 
-	if ((vcpu->work & VCPU_WORK_TIMER) && vcpu->timer_deadline < end)
-		end = vcpu->timer_deadline;
-	if ((vcpu->work & VCPU_WORK_LAPIC) && vm_platform_next_deadline(vcpu) < end)
-		end = vm_platform_next_deadline(vcpu); /* a Linux VM's APIC timer */
-	return host < end ? host : end;
-}
+	if ((vcpu->work & VCPU_WORK_TIMER) && vcpu->timer_deadline < deadline)
+		deadline = vcpu->timer_deadline;
+	if ((vcpu->work & VCPU_WORK_LAPIC) && vm_platform_next_deadline(vcpu) < deadline)
+		deadline = vm_platform_next_deadline(vcpu); /* a Linux VM's APIC timer */
+	if (host < deadline)
+		deadline = host;
+	vcpu->run_deadline = deadline;
+	if (a->timer_expired || deadline != a->armed_deadline ||
+	    now - a->armed_at >= TIMER_REARM_CYCLES) {
+		int64_t left = (int64_t)(deadline - now);
 
-static void arm_preemption_timer(struct vcpu *vcpu, uint64_t deadline)
-{
-	int64_t left = (int64_t)(deadline - rdtsc());
-
-	vmwrite(VMCS_PREEMPTION_TIMER_VALUE, timer_ticks(left > 0 ? (uint64_t)left : 0));
-	vcpu->arch.armed_deadline = deadline;
-	/* Without "save preemption timer" every entry starts the timer from the VMCS value. */
-	vcpu->arch.timer_expired = !vmx_cpu.save_preemption_timer;
+		vmwrite(VMCS_PREEMPTION_TIMER_VALUE, timer_ticks(left > 0 ? (uint64_t)left : 0));
+		a->armed_deadline = deadline;
+		a->armed_at = now;
+		/* Without "save preemption timer" every entry starts the timer from the VMCS value. */
+		a->timer_expired = !vmx_cpu.save_preemption_timer;
+	}
+	vcpu->look_at = a->armed_at + TIMER_REARM_CYCLES < deadline
+				? a->armed_at + TIMER_REARM_CYCLES
+				: deadline;
 }
 
 /*
@@ -155,46 +173,51 @@ static void check_host_caching(const struct vcpu *vcpu)
 	}
 }
 
+/*
+ * The run loop: what an exit leaves to it (vcpu->attention, a deadline passed) is done
+ * here, between visits of vmx_run(), which handles every other exit without coming back.
+ */
 void arch_vcpu_run(struct vcpu *vcpu, uint64_t slice_cycles)
 {
 	struct arch_vcpu *a = &vcpu->arch;
+	int err;
 
 	if (vmx_vcpu_load(vcpu)) {
 		vm_stop(vcpu->vm, VM_STOP_ENTRY_FAILED, -1, "VMPTRLD of its VMCS failed");
 		return;
 	}
-	vcpu->yield = 0;
+	vcpu->attention = 0;
 	a->slice_end = rdtsc() + slice_cycles;
-	arm_preemption_timer(vcpu, next_deadline(vcpu));
-	while (vcpu->vm->state == VM_RUNNING && !vcpu->yield) {
-		uint64_t now = rdtsc();
-		int rearm = a->timer_expired;
+	a->timer_expired = 1; /* the slice is new: arm the timer for it */
+	for (;;) {
+		uint64_t now;
 
+		if (vcpu->vm->state != VM_RUNNING ||
+		    (vcpu->attention & (VCPU_ATTN_YIELD | VCPU_ATTN_HALT)))
+			break;
 		/*
 		 * Time spent in Shunt on this vCPU's exits counts against its slice too (the
 		 * preemption timer counts only guest time). Looked at after every exit: no exit
 		 * does much work, so the slice overruns by at most one exit's.
 		 */
+		now = rdtsc();
 		if ((int64_t)(a->slice_end - now) <= 0)
 			break;
 		if (now >= sched_host_work_due())
 			sched_host_work();
-		if (vcpu->work) {
+		if (vcpu->work)
 			vcpu_entry_work(vcpu); /* a timer may fire, an event be injected */
-			rearm = 1;
-		}
-		/* Otherwise the saved timer value still counts towards the armed deadline. */
-		if (rearm || sched_host_work_due() < a->armed_deadline)
-			arm_preemption_timer(vcpu, next_deadline(vcpu));
-		if (vmx_vcpu_enter(&a->regs, a->launched)) {
+		vcpu->attention = 0;	       /* all it asked for is done, or stays in work */
+		arm_deadlines(vcpu, now);      /* sets look_at */
+		a->event_queued = 0;	       /* what is queued now goes in with this entry */
+		err = vmx_run(&a->regs);
+		if (err) {
 			vm_stop(vcpu->vm, VM_STOP_ENTRY_FAILED, -1,
 				"VM%s failed: VM-instruction error %llu",
-				a->launched ? "RESUME" : "LAUNCH",
+				err == VMX_RUN_LAUNCH_FAILED ? "LAUNCH" : "RESUME",
 				(unsigned long long)vmread(VMCS_VM_INSTRUCTION_ERROR));
 			return;
 		}
-		a->launched = 1;
-		vmx_handle_exit(vcpu);
 	}
 	check_host_caching(vcpu);
 }

@@ -61,7 +61,7 @@ static int setup_host_state(void)
 		{ VMCS_HOST_SYSENTER_EIP, 0 },
 		{ VMCS_HOST_IA32_EFER, rdmsr(MSR_IA32_EFER) },
 		{ VMCS_HOST_IA32_PAT, rdmsr(MSR_IA32_PAT) },
-		{ VMCS_HOST_RSP, (uint64_t)(uintptr_t)boot_stack_top }, /* rewritten at entry */
+		{ VMCS_HOST_RSP, (uint64_t)(uintptr_t)boot_stack_top }, /* vmx_run's frame later */
 		{ VMCS_HOST_RIP, (uint64_t)(uintptr_t)vmx_exit_entry },
 	};
 	return write_all(fields, ARRAY_SIZE(fields));
@@ -174,11 +174,22 @@ static void save_unswitched_state(struct vcpu *vcpu)
 
 	vcpu->arch.msrs.cr2 = read_cr2();
 	fxsave(&f->fxsave);
+	if (!vcpu->arch.dr_live)
+		return; /* it never touched them: the CPU's are not its */
 	f->dr[0] = read_dr0();
 	f->dr[1] = read_dr1();
 	f->dr[2] = read_dr2();
 	f->dr[3] = read_dr3();
 	f->dr6 = read_dr6();
+}
+
+static void load_debug_registers(const struct guest_fpu_debug *f)
+{
+	write_dr0(f->dr[0]);
+	write_dr1(f->dr[1]);
+	write_dr2(f->dr[2]);
+	write_dr3(f->dr[3]);
+	write_dr6(f->dr6);
 }
 
 static void load_unswitched_state(struct vcpu *vcpu)
@@ -188,11 +199,24 @@ static void load_unswitched_state(struct vcpu *vcpu)
 	vmx_guest_msrs_load(&vcpu->arch.msrs);
 	write_cr2(vcpu->arch.msrs.cr2);
 	fxrstor(&f->fxsave);
-	write_dr0(f->dr[0]);
-	write_dr1(f->dr[1]);
-	write_dr2(f->dr[2]);
-	write_dr3(f->dr[3]);
-	write_dr6(f->dr6);
+	if (vcpu->arch.dr_live)
+		load_debug_registers(f);
+}
+
+/*
+ * DR0-DR3 and DR6 are switched only for vCPUs that use them: until a vCPU's first MOV to
+ * or from a debug register (which exits: MOV-DR exiting) or its first #DB, the CPU's hold
+ * another vCPU's values, which it can neither read nor use (its DR7, in the VMCS, enables
+ * no breakpoint before it writes it, and that write exits too). Then they are loaded and
+ * switched with it from then on, and its MOV DRs run without exits.
+ */
+void vmx_debug_registers_live(struct vcpu *vcpu)
+{
+	if (vcpu->arch.dr_live)
+		return;
+	load_debug_registers(&vcpu->arch.fpu);
+	vcpu->arch.dr_live = 1;
+	vmx_set_proc_ctls(vcpu, vcpu->arch.proc_ctls & ~PROC_MOV_DR_EXITING);
 }
 
 int vmcs_setup(struct vcpu *vcpu, uint64_t entry, uint64_t stack_top, uint64_t arg, uint64_t cr3,
@@ -214,6 +238,9 @@ int vmcs_setup(struct vcpu *vcpu, uint64_t entry, uint64_t stack_top, uint64_t a
 	}
 	vcpu->arch.vmcs = vmcs;
 	vcpu->arch.launched = 0;
+	vcpu->arch.host_rsp = 0; /* vmx_run writes its frame's on the first entry */
+	vcpu->arch.proc_ctls = vmx_cpu.proc;
+	vcpu->arch.dr_live = 0;
 	err = setup_host_state();
 	err = err ?: setup_execution_controls(vcpu);
 	err = err ?: setup_guest_state(entry, stack_top, cr3, gdt_base, gdt_limit);

@@ -30,7 +30,8 @@ static int adjust_all(void)
 		{ "processor-based", m->procbased,
 		  PROC_HLT_EXITING | PROC_USE_IO_BITMAPS | PROC_USE_MSR_BITMAPS |
 			  PROC_ACTIVATE_SECONDARY | PROC_MWAIT_EXITING | PROC_MONITOR_EXITING |
-			  PROC_RDPMC_EXITING | PROC_CR8_LOAD_EXITING | PROC_CR8_STORE_EXITING,
+			  PROC_RDPMC_EXITING | PROC_CR8_LOAD_EXITING | PROC_CR8_STORE_EXITING |
+			  PROC_MOV_DR_EXITING,
 		  0, &vmx_cpu.proc },
 		{ "secondary processor-based", m->procbased2,
 		  PROC2_ENABLE_EPT | PROC2_UNRESTRICTED_GUEST, PROC2_ENABLE_VPID, &vmx_cpu.proc2 },

@@ -10,6 +10,7 @@
 #include "vmx_insn.h"
 
 #include <arch/x86.h>
+#include <hv/hypercall.h>
 #include <hv/vm.h>
 
 /* What this CPU supports, decided once by vmx_cpu_enable(). */
@@ -33,25 +34,65 @@ int vmcs_setup(struct vcpu *vcpu, uint64_t entry, uint64_t stack_top, uint64_t a
 /* Makes vcpu's VMCS current (VMPTRLD) and loads its MSRs, if it is not already. */
 int vmx_vcpu_load(struct vcpu *vcpu);
 
-/* vmx_entry.S: enters the guest; returns 0 after a VM exit, 1 if VMLAUNCH/VMRESUME failed. */
-int vmx_vcpu_enter(struct guest_gprs *regs, int launched);
+/*
+ * vmx_entry.S: enters the guest of regs (vcpu->arch.regs) and handles its exits, resuming
+ * it after each one vmx_handle_exit() says needs nothing more. Returns 0 when one does,
+ * VMX_RUN_RESUME_FAILED or VMX_RUN_LAUNCH_FAILED when the VM entry failed (VMfail).
+ */
+int vmx_run(struct guest_gprs *regs);
+#define VMX_RUN_RESUME_FAILED 1
+#define VMX_RUN_LAUNCH_FAILED 2
 
-/* exit.c */
-void vmx_handle_exit(struct vcpu *vcpu);
+/*
+ * exit.c, called by vmx_entry.S with the registers of the vCPU that exited: each returns
+ * VMX_EXIT_RESUME to resume it at once or VMX_EXIT_LOOK when the run loop must look first
+ * (vcpu->attention, or a deadline passed); vmx_exit_fast() VMX_EXIT_FULL for an exit it
+ * leaves to vmx_exit_full(), which has all the guest's registers in regs. A VMCALL's exit
+ * goes to vmx_exit_vmcall_fast(), any other to vmx_exit_fast() with its basic reason.
+ */
+#define VMX_EXIT_RESUME 0
+#define VMX_EXIT_LOOK 1
+#define VMX_EXIT_FULL 2
+int vmx_exit_vmcall_fast(struct guest_gprs *regs);
+
+/*
+ * What an exit handler returns when it is done: VMX_EXIT_LOOK once look_at has passed (the
+ * first of the slice's end, the PV timer, host work as it was due when the run loop armed
+ * the preemption timer, and that timer's re-arm), or at once when something asked for
+ * attention (vcpu_attention() sets it to 0); VMX_EXIT_RESUME otherwise.
+ */
+static inline int vmx_exit_done(const struct vcpu *vcpu)
+{
+	return rdtsc() >= vcpu->look_at ? VMX_EXIT_LOOK : VMX_EXIT_RESUME;
+}
+int vmx_exit_fast(struct guest_gprs *regs, uint32_t reason);
+int vmx_exit_full(struct guest_gprs *regs);
 void vmx_dump_and_stop(struct vcpu *vcpu, int reason_code, const char *what);
 
 void vmx_inject_exception(unsigned int vector, int has_error_code, uint32_t error_code);
 uint64_t vmx_gpr_read(struct vcpu *vcpu, unsigned int index);
 void vmx_gpr_write(struct vcpu *vcpu, unsigned int index, uint64_t value);
 
-/* Moves the guest past the instruction that exited; an STI or MOV SS shadow ends with it. */
-static inline void vmx_skip_instruction(void)
+/*
+ * Moves the guest past the instruction that exited, length bytes long. Blocking by STI or
+ * by MOV SS (interruptibility bits 1:0, SDM Vol. 3C 25.4.2) lasts for the one instruction
+ * after them: if that was this one, it is over, as it would be had the CPU executed it.
+ * Left set, the guest's next instruction would run with interrupts blocked, and an event
+ * queued for this entry would fail it (SDM Vol. 3C 27.3.1.5).
+ */
+static inline void vmx_skip_instruction_of(uint64_t length)
 {
 	uint64_t blocking = vmread(VMCS_GUEST_INTERRUPTIBILITY);
 
-	vmwrite(VMCS_GUEST_RIP, vmread(VMCS_GUEST_RIP) + vmread(VMCS_EXIT_INSTRUCTION_LEN));
+	vmwrite(VMCS_GUEST_RIP, vmread(VMCS_GUEST_RIP) + length);
 	if (blocking & 3)
 		vmwrite(VMCS_GUEST_INTERRUPTIBILITY, blocking & ~3ull);
+}
+
+/* The same for an instruction whose length the CPU reports (VM-exit instruction length). */
+static inline void vmx_skip_instruction(void)
+{
+	vmx_skip_instruction_of(vmread(VMCS_EXIT_INSTRUCTION_LEN));
 }
 
 /* The guest's CPL: SS.DPL (SDM Vol. 3C 28.3.1.5), bits 6:5 of its access rights. */
@@ -60,15 +101,73 @@ static inline unsigned int vmx_guest_cpl(void)
 	return (vmread(VMCS_GUEST_SS_AR) >> 5) & 3;
 }
 
+#define VMCALL_LENGTH 3 /* 0F 01 C1 */
+
+/* A VMCALL from CPL > 0: #UD, as on a CPU without the hypercall (exit_vmcall.c). */
+void vmx_vmcall_refused(struct vcpu *vcpu);
+
+/*
+ * The exit every hypercall takes, made at TSC now, inline in vmx_exit_fast(): every VMCS
+ * access here is paid by every call: four (CPL, RIP read and write, interruptibility), five
+ * when an STI or MOV SS shadow ends.
+ */
+static inline void vmx_exit_vmcall(struct vcpu *vcpu, uint64_t now)
+{
+	struct guest_gprs *g = &vcpu->arch.regs;
+
+	if (vmx_guest_cpl() != 0) {
+		vmx_vmcall_refused(vcpu);
+		return;
+	}
+	/* VMCALL is 0F 01 C1 (SPEC §3: no prefixes): its length need not be read. */
+	vmx_skip_instruction_of(VMCALL_LENGTH);
+	g->rax = (uint64_t)hc_dispatch(vcpu, (struct hc_args *)g, now);
+}
+
+/*
+ * exit_cpuid.c: works out, once, vcpu's CPUID answers that do not depend on the subleaf;
+ * and answers any other leaf at its CPUID exit.
+ */
+void vmx_cpuid_table_build(struct vcpu *vcpu);
+void vmx_exit_cpuid_other(struct vcpu *vcpu);
+#define VMX_CPUID_SUBLEAVES ((1u << 4) | (1u << 7)) /* the basic leaves that have subleaves */
+
+static inline void vmx_cpuid_done(struct guest_gprs *g, const uint64_t r[4])
+{
+	g->rax = r[0];
+	g->rbx = r[1];
+	g->rcx = r[2];
+	g->rdx = r[3];
+	vmx_skip_instruction();
+}
+
+/* A CPUID exit, inline in vmx_exit_fast(): the answer is in the vCPU's table, mostly. */
+static inline void vmx_exit_cpuid(struct vcpu *vcpu)
+{
+	struct arch_vcpu *a = &vcpu->arch;
+	uint32_t leaf = (uint32_t)a->regs.rax;
+
+	if (leaf < ARRAY_SIZE(a->cpuid_basic) && !(VMX_CPUID_SUBLEAVES & (1u << leaf)))
+		vmx_cpuid_done(&a->regs, a->cpuid_basic[leaf]);
+	else if (leaf - 0x80000000u < ARRAY_SIZE(a->cpuid_extended))
+		vmx_cpuid_done(&a->regs, a->cpuid_extended[leaf - 0x80000000u]);
+	else
+		vmx_exit_cpuid_other(vcpu);
+}
+
 /* Handlers in the exit_*.c families; each returns nothing and acts on the vCPU. */
-void vmx_exit_cpuid(struct vcpu *vcpu, uint64_t qualification);
-void vmx_exit_io(struct vcpu *vcpu, uint64_t qualification);
+int vmx_exit_io(struct vcpu *vcpu, uint64_t qualification); /* returns vmx_exit_done() */
 void vmx_exit_rdmsr(struct vcpu *vcpu, uint64_t qualification);
 void vmx_exit_wrmsr(struct vcpu *vcpu, uint64_t qualification);
 void vmx_exit_cr_access(struct vcpu *vcpu, uint64_t qualification);
-void vmx_exit_vmcall(struct vcpu *vcpu, uint64_t qualification);
 void vmx_exit_ept_violation(struct vcpu *vcpu, uint64_t qualification);
 void vmx_exit_ept_misconfig(struct vcpu *vcpu, uint64_t qualification);
+
+/* vcpu uses its debug registers: load them, switch them with it from now on (vmcs.c). */
+void vmx_debug_registers_live(struct vcpu *vcpu);
+
+/* Sets the processor-based controls of the current VMCS, kept in vcpu->arch.proc_ctls. */
+void vmx_set_proc_ctls(struct vcpu *vcpu, uint32_t ctls);
 
 /* Forgets the TLB entries tagged with vpid (all of them if single-context is missing). */
 void vmx_flush_vpid(uint16_t vpid);

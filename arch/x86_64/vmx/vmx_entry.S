@@ -1,13 +1,16 @@
 /*
- * VM entry and exit. vmx_vcpu_enter(regs, launched) saves the host's callee-saved
- * registers, records the stack in HOST_RSP, loads the guest registers that the VMCS does
- * not hold and executes VMLAUNCH or VMRESUME. A VM exit lands in vmx_exit_entry (HOST_RIP)
- * on that same stack, stores the guest registers back and returns 0 to the caller. If the
- * instruction itself fails (VMfail, SDM Vol. 3C 31.2), it returns 1 instead.
+ * VM entry and exit. vmx_run(regs) enters the guest and stays with it: each VM exit lands
+ * in vmx_exit_entry (HOST_RIP) on vmx_run's own frame, keeps the guest's registers in
+ * regs, has C handle the exit and, when nothing needs the run loop, resumes the guest at
+ * once. Only an exit that needs the run loop (or a failed VM entry) returns from vmx_run:
+ * 0 for the first, VMX_RUN_RESUME_FAILED or VMX_RUN_LAUNCH_FAILED (VMfail, SDM Vol. 3C
+ * 31.2) for the second. So the host's callee-saved registers are saved once per visit of
+ * the run loop, not once per exit, and HOST_RSP is written only when vmx_run's frame is not
+ * where it was the last time. The values here are vmx.h's.
  */
 #include "vmcs_fields.h"
 
-/* Offsets in struct guest_gprs (arch/vm_arch.h). */
+/* Offsets in struct guest_gprs (arch/vm_arch.h), then in struct arch_vcpu beside it. */
 #define R_RAX 0
 #define R_RDI 8
 #define R_RSI 16
@@ -23,23 +26,38 @@
 #define R_R13 96
 #define R_R14 104
 #define R_R15 112
+#define A_HOST_RSP 120
+#define A_LAUNCHED 128
+
+#define VMX_RUN_RESUME_FAILED 1
+#define VMX_RUN_LAUNCH_FAILED 2
+#define VMX_EXIT_FULL 2
 
 	.section .text
 	.code64
-	.global vmx_vcpu_enter
-vmx_vcpu_enter:
+	.global vmx_run
+vmx_run:				/* int vmx_run(struct guest_gprs *regs) */
 	pushq %rbp
 	pushq %rbx
 	pushq %r12
 	pushq %r13
 	pushq %r14
 	pushq %r15
-	pushq %rdi			/* regs, found again at 0(%rsp) after the exit */
+	pushq %rdi			/* the frame: 0(%rsp) = regs, where each exit finds them */
 
+	/* HOST_RSP is where this frame is: the same on every visit but the first. */
+	cmpq %rsp, A_HOST_RSP(%rdi)
+	je 1f
 	movq $VMCS_HOST_RSP, %rax
 	vmwrite %rsp, %rax
+#ifdef SHUNT_BENCH_COUNTERS
+	incq vmx_vmcs_accesses(%rip)	/* the counting build counts this one too (vmx_insn.h) */
+#endif
+	movq %rsp, A_HOST_RSP(%rdi)
+1:	cmpb $0, A_LAUNCHED(%rdi)
+	je vmx_launch
 
-	testl %esi, %esi		/* flags survive the MOVs below */
+vmx_resume:				/* RDI = regs */
 	movq R_RAX(%rdi), %rax
 	movq R_RCX(%rdi), %rcx
 	movq R_RDX(%rdi), %rdx
@@ -55,37 +73,99 @@ vmx_vcpu_enter:
 	movq R_R14(%rdi), %r14
 	movq R_R15(%rdi), %r15
 	movq R_RDI(%rdi), %rdi
-	jnz 1f
-	vmlaunch
-	jmp 2f
-1:	vmresume
-2:	/* VMfail: nothing of the guest ran; give the host its registers back. */
-	addq $8, %rsp			/* regs */
-	movl $1, %eax
-	jmp 3f
+	vmresume
+	/* VMfail: nothing of the guest ran. */
+	movl $VMX_RUN_RESUME_FAILED, %eax
+	jmp vmx_run_out
 
+vmx_launch:				/* the first entry of this VMCS; RDI = regs */
+	movb $1, A_LAUNCHED(%rdi)
+	movq R_RAX(%rdi), %rax
+	movq R_RCX(%rdi), %rcx
+	movq R_RDX(%rdi), %rdx
+	movq R_RBX(%rdi), %rbx
+	movq R_RBP(%rdi), %rbp
+	movq R_RSI(%rdi), %rsi
+	movq R_R8(%rdi), %r8
+	movq R_R9(%rdi), %r9
+	movq R_R10(%rdi), %r10
+	movq R_R11(%rdi), %r11
+	movq R_R12(%rdi), %r12
+	movq R_R13(%rdi), %r13
+	movq R_R14(%rdi), %r14
+	movq R_R15(%rdi), %r15
+	movq R_RDI(%rdi), %rdi
+	vmlaunch
+	movl $VMX_RUN_LAUNCH_FAILED, %eax
+	jmp vmx_run_out
+
+	/*
+	 * A VM exit: RSP = HOST_RSP = vmx_run's frame, every register the guest's. Only those
+	 * C code may change are kept first (and RBX, which CPUID sets): vmx_exit_fast() handles
+	 * the common exits, which need no other, and C keeps RBP and R12-R15 as they are. So
+	 * the way back into the guest loads those ten, no more.
+	 */
 	.global vmx_exit_entry
 vmx_exit_entry:
-	pushq %rdi
-	movq 8(%rsp), %rdi
+	pushq %rdi			/* the one register we need before the others are kept */
+	movq 8(%rsp), %rdi		/* regs */
 	movq %rax, R_RAX(%rdi)
+	movq %rbx, R_RBX(%rdi)
 	movq %rcx, R_RCX(%rdi)
 	movq %rdx, R_RDX(%rdi)
-	movq %rbx, R_RBX(%rdi)
-	movq %rbp, R_RBP(%rdi)
 	movq %rsi, R_RSI(%rdi)
 	movq %r8, R_R8(%rdi)
 	movq %r9, R_R9(%rdi)
 	movq %r10, R_R10(%rdi)
 	movq %r11, R_R11(%rdi)
+	popq R_RDI(%rdi)
+	movq $VMCS_EXIT_REASON, %rsi	/* the hypercall, the exit guests take most, first */
+	vmread %rsi, %rsi
+#ifdef SHUNT_BENCH_COUNTERS
+	incq vmx_vmcs_accesses(%rip)
+#endif
+	cmpl $EXIT_REASON_VMCALL, %esi
+	jne 2f
+	call vmx_exit_vmcall_fast	/* RSP is 16-byte aligned here, as the ABI wants */
+3:	movq (%rsp), %rdi		/* regs again: the C code owns RDI */
+	testl %eax, %eax
+	jnz 1f
+	movq R_RAX(%rdi), %rax		/* VMX_EXIT_RESUME: straight back in */
+	movq R_RBX(%rdi), %rbx
+	movq R_RCX(%rdi), %rcx
+	movq R_RDX(%rdi), %rdx
+	movq R_RSI(%rdi), %rsi
+	movq R_R8(%rdi), %r8
+	movq R_R9(%rdi), %r9
+	movq R_R10(%rdi), %r10
+	movq R_R11(%rdi), %r11
+	movq R_RDI(%rdi), %rdi
+	vmresume
+	movl $VMX_RUN_RESUME_FAILED, %eax
+	jmp vmx_run_out
+
+	/* The rest of the guest's registers, still in the CPU: now regs holds all of them. */
+1:	movq %rbp, R_RBP(%rdi)
 	movq %r12, R_R12(%rdi)
 	movq %r13, R_R13(%rdi)
 	movq %r14, R_R14(%rdi)
 	movq %r15, R_R15(%rdi)
-	popq R_RDI(%rdi)
-	addq $8, %rsp			/* regs */
+	cmpl $VMX_EXIT_FULL, %eax
+	jne vmx_run_leave		/* VMX_EXIT_LOOK: to the run loop */
+	call vmx_exit_full		/* any exit, with every register in regs */
+	movq (%rsp), %rdi
+	testl %eax, %eax
+	jz vmx_resume
+vmx_run_leave:
 	xorl %eax, %eax
-3:	popq %r15			/* the host's callee-saved registers, both ways out */
+	jmp vmx_run_out
+
+2:	call vmx_exit_fast		/* any other exit: (regs, reason) */
+	jmp 3b
+
+vmx_run_out:
+	addq $8, %rsp			/* the frame */
+	popq %r15			/* the host's callee-saved registers, every way out */
 	popq %r14
 	popq %r13
 	popq %r12

@@ -109,7 +109,7 @@ int arch_vcpu_init(struct vcpu *vcpu, uint64_t entry, uint64_t stack_top, uint64
  */
 int arch_vcpu_init_flat32(struct vcpu *vcpu, uint32_t entry, uint32_t arg);
 /*
- * Runs vcpu until it yields (vcpu->yield), gives up the CPU (HLT), uses up slice_cycles of
+ * Runs vcpu until it yields or halts (vcpu->attention), uses up slice_cycles of
  * arch_cycles(), or its VM stops. Exits are handled inside; guest faults stop only its VM.
  * The slice is checked after every exit, so it overruns by at most one exit's bounded work;
  * and whenever arch_cycles() passes sched_host_work_due() the vCPU exits (if need be) and
@@ -140,6 +140,13 @@ void arch_stop(enum arch_stop_mode mode, int exit_code) __attribute__((noreturn)
 
 /* A raw 64-bit counter that increases monotonically (x86: the TSC), for coarse timing. */
 uint64_t arch_cycles(void);
+/*
+ * Waits until arch_cycles() >= deadline with the CPU halted where the machine has a timer
+ * to wake it (x86: the local APIC's TSC-deadline timer), so that an idle machine, or the
+ * emulator it runs in, does no work meanwhile. Returns at once for a deadline passed.
+ */
+void arch_idle_until(uint64_t deadline);
+
 /* How many arch_cycles() per second; measured once, then remembered. Never 0. */
 uint64_t arch_tsc_hz(void);
 /* 1 if arch_cycles() runs at a constant rate in every power state (invariant TSC). */

@@ -10,6 +10,9 @@
 
 extern struct hv_options hv_options;
 
+/* arch_cycles() at hv_main()'s first instruction: where the boot is measured from. */
+extern uint64_t hv_entry_cycles;
+
 /* Ends the run with exit_code: power off in test mode, halt otherwise. */
 void hv_stop(int exit_code) __attribute__((noreturn));
 

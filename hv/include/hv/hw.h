@@ -107,13 +107,14 @@ const struct hw_compat *hw_compat_find_device(uint16_t vendor, uint16_t device,
 					      uint32_t class_code);
 
 /*
- * Checks every op of a port batch before any runs: width 1, 2 or 4, write 0 or 1, and all
- * bytes inside one of the windows. Returns 0, or the PV_E* code of the first bad op
- * (PV_EINVAL, PV_EACCES) with its index in *bad_index. Pure.
+ * Copies every op of a port batch to copy, which is what runs (so that the guest can not
+ * change an op after it was checked), and checks it before any runs: width 1, 2 or 4,
+ * write 0 or 1, and all bytes inside one of the windows. Returns 0, or the PV_E* code of
+ * the first bad op (PV_EINVAL, PV_EACCES) with its index in *bad_index. Pure.
  */
 int hw_batch_check(const struct pv_port_op *ops, uint32_t count,
 		   const struct hw_port_window *windows, unsigned int window_count,
-		   uint32_t *bad_index);
+		   struct pv_port_op *copy, uint32_t *bad_index);
 
 /*
  * The PCI command register to write when a function is granted, given what it holds now:

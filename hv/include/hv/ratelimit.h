@@ -3,6 +3,15 @@
  * (PV_RATE_*), refilled from the cycle counter at `rate` tokens per second up to `burst`.
  * A call takes one token (the console: one per byte) or is refused with the time until
  * they are there. Pure code.
+ *
+ * Kept as the generic cell rate algorithm (virtual scheduling, ITU-T I.371): one time, tat,
+ * at which the bucket would be full again. Each token taken moves it one token's time
+ * (step) later; a take is refused when tat is already more than burst - 1 tokens' time
+ * ahead. So taking a token is a comparison and an addition: nothing is ever refilled.
+ * Times are cycles scaled by 2^shift, the least scale at which a token's time (rounded up:
+ * a token is never early) is exact to 2^-16 of itself; they wrap, only their differences
+ * to now count, and a bucket may idle for 2^(62 - shift) cycles (over a year at any rate,
+ * on clocks from 50 MHz to 100 GHz) before it could be taken for one that is owed time.
  */
 #ifndef HV_RATELIMIT_H
 #define HV_RATELIMIT_H
@@ -10,35 +19,55 @@
 #include <hv/types.h>
 
 #define RATELIMIT_MAX_RATE 1000000u /* tokens per second; 0 means unlimited */
-#define RATELIMIT_MILLI 1000u	    /* tokens are kept in thousandths, for slow rates */
 
 struct token_bucket {
 	uint32_t rate;	/* tokens per second; 0 = unlimited */
 	uint32_t burst; /* most tokens it holds (>= 1 when limited) */
-	uint64_t milli; /* tokens now, in thousandths */
-	uint64_t frac;	/* and a part of the next thousandth, in 1/hz units */
-	uint64_t last;	/* cycle count of the last refill */
+	uint64_t tat;	/* when it is full again (scaled cycles); at or before now: full */
+	uint64_t scale; /* 2^shift: cycles * scale are the times below */
+	uint64_t step;	/* one token's time, scaled, rounded up */
+	uint64_t slack; /* (burst - 1) tokens' time: how far ahead tat may be for a take */
+	uint64_t hz;	/* cycles per second, for the retry-after times */
 };
 
-/* A full bucket. rate is capped at RATELIMIT_MAX_RATE, burst raised to at least 1. */
-void bucket_init(struct token_bucket *b, uint32_t rate, uint32_t burst, uint64_t now);
+/*
+ * A full bucket at cycle count now of a clock of hz cycles per second. rate is capped at
+ * RATELIMIT_MAX_RATE, burst raised to at least 1.
+ */
+void bucket_init(struct token_bucket *b, uint32_t rate, uint32_t burst, uint64_t now, uint64_t hz);
 
 /*
- * Takes one token at cycle count now (hz cycles per second). Returns 0, or -1 with the
- * nanoseconds until a token will be there in *retry_after_ns. A clock that went backwards
- * refills nothing.
+ * The hot path: takes one token at cycle count now if there is one (returns 0) and changes
+ * nothing if not (returns -1; bucket_take() then says how long to wait). Only for a
+ * limited bucket (rate > 0).
  */
-int bucket_take(struct token_bucket *b, uint64_t now, uint64_t hz, uint64_t *retry_after_ns);
+static inline int bucket_take_fast(struct token_bucket *b, uint64_t now)
+{
+	uint64_t t = now * b->scale, ahead = b->tat - t;
+
+	if ((int64_t)ahead < 0)
+		ahead = 0; /* full: what came past the burst was not kept */
+	if (ahead > b->slack)
+		return -1;
+	b->tat = t + ahead + b->step;
+	return 0;
+}
+
+/*
+ * Takes one token at cycle count now. Returns 0, or -1 with the nanoseconds until a token
+ * will be there in *retry_after_ns (at least 1). A clock that goes backwards gives no
+ * token, and never a wait longer than the bucket takes to fill.
+ */
+int bucket_take(struct token_bucket *b, uint64_t now, uint64_t *retry_after_ns);
 
 /*
  * Takes n tokens at once (n above the burst counts as the whole burst, so that a request
  * larger than the burst passes when the bucket is full). Returns 0, or -1 with the
  * nanoseconds until n tokens will be there in *retry_after_ns; nothing is taken then.
  */
-int bucket_take_n(struct token_bucket *b, uint64_t now, uint64_t hz, uint32_t n,
-		  uint64_t *retry_after_ns);
+int bucket_take_n(struct token_bucket *b, uint64_t now, uint32_t n, uint64_t *retry_after_ns);
 
 /* Takes as many whole tokens as are there, at most max; returns how many (max if unlimited). */
-uint32_t bucket_take_upto(struct token_bucket *b, uint64_t now, uint64_t hz, uint32_t max);
+uint32_t bucket_take_upto(struct token_bucket *b, uint64_t now, uint32_t max);
 
 #endif

@@ -1,9 +1,11 @@
 /*
  * The scheduler: round-robin time slices over the runnable vCPUs of one CPU. A slice ends
- * when the vCPU yields (hypercall or HLT), its VM stops, or SCHED_SLICE_CYCLES pass; the
- * slice is checked after every exit and no exit does more than a bounded amount of work
- * (console output is queued, never written by the exit), so a runnable vCPU waits at most
- * one slice, plus one exit, per other runnable vCPU.
+ * when the vCPU yields (YIELD, or a HLT nothing could wake), halts, its VM stops, or
+ * SCHED_SLICE_CYCLES pass; the slice is checked after every exit and no exit does more than
+ * a bounded amount of work (console output is queued, never written by the exit), so a
+ * runnable vCPU waits at most one slice, plus one exit, per other runnable vCPU. A halted
+ * vCPU is not runnable until its next event or PV timer; when no vCPU is runnable the CPU
+ * waits (arch_idle_until) for the first of those deadlines.
  */
 #ifndef HV_SCHED_H
 #define HV_SCHED_H
@@ -16,6 +18,14 @@
 
 /* Runs every VM until all have stopped. */
 void sched_run(void);
+
+struct vcpu;
+/*
+ * The vCPU executed HLT with interrupts enabled: it sleeps until an event is to be
+ * delivered or its PV timer is due, and leaves the CPU meanwhile. With an event already
+ * waiting it goes on at once; with no timer armed (nothing could wake it) it only yields.
+ */
+void sched_halt(struct vcpu *vcpu);
 
 /*
  * Host work that must go on while guests run (today: draining the console to the serial

@@ -67,6 +67,16 @@ struct io_handler {
 #define VCPU_WORK_NOTIFY (1u << 1) /* events are pending: inject the event vector */
 #define VCPU_WORK_LAPIC (1u << 2)  /* the emulated local APIC has a timer armed or an IRR bit */
 
+/*
+ * Why the run loop must look before the vCPU's next entry (struct vcpu.attention): whoever
+ * changes what the run loop acts on sets a bit with vcpu_attention(), which also makes
+ * the one word every exit checks, vcpu.look_at, say "now".
+ */
+#define VCPU_ATTN_YIELD (1u << 0) /* give the CPU back now (YIELD, a held OUT, the slice) */
+#define VCPU_ATTN_HALT (1u << 1)  /* halted (HLT): asleep until an event or its timer */
+#define VCPU_ATTN_STOP (1u << 2)  /* its VM stopped */
+#define VCPU_ATTN_WORK (1u << 3)  /* vcpu.work or a deadline changed: an event to inject, ... */
+
 struct pv_vcpu_page;
 
 struct vcpu_stats {
@@ -77,9 +87,20 @@ struct vcpu_stats {
 struct vcpu {
 	struct vm *vm;
 	unsigned int id;
-	int yield; /* set by a hypercall or exit (HLT, slice over): back to the scheduler now */
+	/*
+	 * arch_cycles() from which an exit goes back to the run loop instead of straight into
+	 * the guest: the run loop sets it to its first deadline, vcpu_attention() to 0.
+	 */
+	uint64_t look_at;
+	uint32_t attention;	 /* VCPU_ATTN_*: what the run loop is to look at */
+	uint32_t work;		 /* VCPU_WORK_*: done by the run loop before the next entry */
 	uint64_t retry_after_ns; /* set by a call that answers PV_ETHROTTLED: the guest's RDX */
-	uint32_t work;		 /* VCPU_WORK_*: checked on every entry, so kept in one word */
+	/*
+	 * The arch brings the vCPU back to the run loop by this arch_cycles() at the latest (its
+	 * slice's end, its PV timer, host work): a new deadline before it needs VCPU_ATTN_WORK.
+	 */
+	uint64_t run_deadline;
+	int halted; /* asleep in HLT: the scheduler passes it by until it is woken (sched.c) */
 
 	gpa_t page_gpa;		   /* the vCPU page (pv-abi/vcpu_page.h), 0 = none */
 	struct pv_vcpu_page *page; /* the same, as a host pointer into guest RAM */
@@ -92,6 +113,13 @@ struct vcpu {
 	struct lapic lapic; /* VM_PLATFORM_PC only */
 	struct arch_vcpu arch;
 };
+
+/* Asks the run loop to look at vcpu before its next entry, for why (VCPU_ATTN_*). */
+static inline void vcpu_attention(struct vcpu *vcpu, uint32_t why)
+{
+	vcpu->attention |= why;
+	vcpu->look_at = 0;
+}
 
 struct vm_stats {
 	uint64_t hypercalls;
@@ -124,10 +152,12 @@ struct vm {
 	uint32_t abi_version; /* negotiated by PV_CALL_HELLO; 0 until then */
 	uint32_t os_kind;     /* as the guest named itself in HELLO */
 	uint64_t os_version;
-	uint32_t permissions;  /* PV_PERM_* classes this VM may call */
-	uint64_t calls_open;   /* bit n: call n may be made now (hc_update_open_calls) */
-	uint64_t start_cycles; /* arch_cycles() when the scheduler started: the PV clock's zero */
-	gpa_t ring_gpa;	       /* console ring (pv-abi/console_ring.h), 0 = none */
+	uint32_t permissions;	/* PV_PERM_* classes this VM may call */
+	uint64_t calls_open;	/* bit n: call n may be made now (hc_update_open_calls) */
+	uint64_t calls_direct;	/* of those, the ones with no rate limit or counters to keep */
+	uint64_t calls_limited; /* and those with nothing but the "other" class's bucket */
+	uint64_t start_cycles;	/* arch_cycles() when the scheduler started: the PV clock's zero */
+	gpa_t ring_gpa;		/* console ring (pv-abi/console_ring.h), 0 = none */
 	uint32_t ring_size;
 	enum vm_console_policy console_policy;
 	enum vm_platform platform;
@@ -187,11 +217,28 @@ void vm_stop(struct vm *vm, enum vm_stop_reason reason, int64_t exit_code, const
 /* Host pointer to [gpa, gpa + len) of vm's RAM, or NULL unless all of it is guest RAM. */
 void *vm_gpa_to_hva(struct vm *vm, gpa_t gpa, uint64_t len);
 
-/* Emulated port access from a vCPU; unclaimed ports read as all ones, writes are dropped. */
-int vm_io_access(struct vcpu *vcpu, uint16_t port, unsigned int size, int write, uint32_t *value);
 int vm_io_register(struct vm *vm, uint16_t base, uint16_t count,
 		   int (*access)(struct vcpu *, void *, uint16_t, unsigned int, int, uint32_t *),
 		   void *device);
+/* A port no handler claims: counted; it reads as all ones, a write is dropped. Returns 0. */
+int vm_io_unclaimed(struct vcpu *vcpu, unsigned int size, int write, uint32_t *value);
+
+/*
+ * Emulated port access from a vCPU, by the handler that claims the port; unclaimed ports
+ * read as all ones, writes are dropped. Inline in the architecture's port I/O exit.
+ */
+static inline int vm_io_access(struct vcpu *vcpu, uint16_t port, unsigned int size, int write,
+			       uint32_t *value)
+{
+	struct vm *vm = vcpu->vm;
+	const struct io_handler *h = vm->io, *end = vm->io + vm->io_count;
+
+	for (; h < end; h++)
+		if ((uint16_t)(port - h->base) < h->count)
+			return h->access(vcpu, h->device, (uint16_t)(port - h->base), size, write,
+					 value);
+	return vm_io_unclaimed(vcpu, size, write, value);
+}
 
 /* hv/vm_console.c: the VM's console output, queued for the serial line. */
 void vm_console_init(struct vm *vm, enum vm_console_policy policy);
@@ -245,6 +292,8 @@ int vm_platform_msr_write(struct vcpu *vcpu, uint32_t msr, uint64_t value);
 void vm_platform_entry_work(struct vcpu *vcpu);
 /* When the vCPU must come out for its APIC timer (arch_cycles()), or UINT64_MAX. */
 uint64_t vm_platform_next_deadline(const struct vcpu *vcpu);
+/* 1 if a Linux VM's APIC has an interrupt it would deliver now (wakes it from HLT). */
+int vm_platform_interrupt_pending(const struct vcpu *vcpu);
 /* Makes vm a PC-platform VM: its x2APIC reset, its ACPI ports registered. 0 or -ENOSPC. */
 int vm_platform_attach(struct vm *vm);
 /* The KVM hypervisor leaves at 0x40000100 for PC VMs: 0 with out filled, or -ENOENT. */

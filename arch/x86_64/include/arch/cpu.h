@@ -47,6 +47,8 @@ uint64_t cpu_tss_base(void);
 
 void trap_handle(struct trap_frame *frame);
 void traps_init(void);
+/* Points vector (32-255) at handler, an interrupt gate on the current stack. */
+void traps_set_interrupt(unsigned int vector, uint64_t handler);
 extern const uint64_t trap_stubs[32];
 
 #endif

@@ -5,6 +5,7 @@
 #ifndef ARCH_VM_ARCH_H
 #define ARCH_VM_ARCH_H
 
+#include <arch/cpuid_policy.h>
 #include <arch/pt.h>
 #include <arch/x86.h>
 #include <hv/types.h>
@@ -15,8 +16,10 @@
  * Guest general registers not held in the VMCS, saved by vmx_entry.S. RAX and then the
  * hypercall argument registers come first, in pv-abi order (RDI, RSI, RDX, R10, R8, R9),
  * so that the VMCALL exit can hand them to hc_dispatch() as a struct hc_args without
- * copying. CR2 is not here: it only changes on guest page faults, which do not exit, so it
- * is switched when another vCPU is loaded (vmx_vcpu_load).
+ * copying. During the common exits (vmx_exit_fast) only RAX, RBX, RCX, RDX, RSI, RDI and
+ * R8-R11 are here; RBP and R12-R15 are stored when any other code may look. CR2 is not
+ * here: it only changes on guest page faults, which do not exit, so it is switched when
+ * another vCPU is loaded (vmx_vcpu_load).
  */
 struct guest_gprs {
 	uint64_t rax, rdi, rsi, rdx, r10, r8, r9;
@@ -26,6 +29,7 @@ struct guest_gprs {
 /* vmx_entry.S hard-codes these offsets. */
 _Static_assert(__builtin_offsetof(struct guest_gprs, rdi) == 8, "guest_gprs.rdi");
 _Static_assert(__builtin_offsetof(struct guest_gprs, r15) == 112, "guest_gprs.r15");
+_Static_assert(sizeof(struct guest_gprs) == 120, "guest_gprs: 15 registers");
 
 /* MSRs the VMCS does not switch: Shunt loads the guest's values when its vCPU is loaded. */
 struct guest_msrs {
@@ -40,19 +44,35 @@ struct guest_fpu_debug {
 };
 
 struct arch_vcpu {
-	struct guest_gprs regs; /* first: vmx_entry.S addresses it directly */
+	struct guest_gprs regs; /* first, then the two fields vmx_entry.S reads beside it */
+	uint64_t host_rsp;	/* HOST_RSP as last written to this VMCS: written when it changes */
+	uint8_t launched;	/* VMLAUNCH done: VMRESUME from now on */
 	struct guest_fpu_debug fpu;
 	hpa_t vmcs;
 	uint16_t vpid;
-	uint8_t launched;
 	struct guest_msrs msrs;
 	uint64_t slice_end;	 /* TSC at which the current time slice ends */
 	uint64_t armed_deadline; /* TSC the preemption timer was last armed for */
-	int timer_expired; /* it fired (or is not saved): arm it again before the next entry */
-	uint8_t tpr;	   /* the guest's CR8: kept here, never in the real local APIC */
+	uint64_t armed_at;	 /* TSC when it was armed */
+	int timer_expired;    /* it fired (or is not saved): arm it again before the next entry */
+	uint32_t proc_ctls;   /* VMCS_PROC_BASED_CTLS as last written (only Shunt writes it) */
+	uint32_t exit_reason; /* of an exit vmx_exit_fast() left to vmx_exit_full() */
+	uint8_t event_queued; /* VMCS_ENTRY_INTR_INFO written since the run loop last entered */
+	uint8_t dr_live;      /* it used DR0-3/DR6: they are switched with it (vmcs.c) */
+	uint8_t tpr;	      /* the guest's CR8: kept here, never in the real local APIC */
+	/*
+	 * Its CPUID answers (EAX, EBX, ECX, EDX, as the registers take them), fixed when it is
+	 * created: leaves 0-0xD but 4 and 7, which have subleaves, and 0x80000000-8.
+	 */
+	uint64_t cpuid_basic[CPUID_POLICY_MAX_BASIC + 1][4];
+	uint64_t cpuid_extended[CPUID_POLICY_MAX_EXTENDED - 0x80000000u + 1][4];
 	uint32_t exit_counts[ARCH_EXIT_REASONS];
 	uint32_t cpl_violations; /* hypercalls refused because CPL > 0 */
 };
+
+/* vmx_entry.S finds these beside the registers. */
+_Static_assert(__builtin_offsetof(struct arch_vcpu, host_rsp) == 120, "arch_vcpu.host_rsp");
+_Static_assert(__builtin_offsetof(struct arch_vcpu, launched) == 128, "arch_vcpu.launched");
 
 struct arch_vm {
 	struct pt ept;

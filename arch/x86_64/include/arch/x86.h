@@ -161,10 +161,10 @@ DEFINE_DR_ACCESSORS(6)
 
 static inline uint64_t rdtsc(void)
 {
-	uint32_t lo, hi;
+	uint64_t lo, hi; /* RDTSC clears bits 63:32 of RAX and RDX: nothing to zero-extend */
 
 	__asm__ volatile("rdtsc" : "=a"(lo), "=d"(hi));
-	return ((uint64_t)hi << 32) | lo;
+	return (hi << 32) | lo;
 }
 
 static inline void cli(void)

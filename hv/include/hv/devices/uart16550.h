@@ -7,6 +7,7 @@
 #ifndef HV_DEVICES_UART16550_H
 #define HV_DEVICES_UART16550_H
 
+#include <hv/devices/uart16550_regs.h>
 #include <stdint.h>
 
 #define UART16550_COM1_BASE 0x3f8
@@ -21,13 +22,15 @@ struct uart16550 {
 void uart16550_reset(struct uart16550 *uart);
 
 /*
- * Emulates one access at offset (0-7) from the UART's base. Returns 1 and sets *tx to the
- * transmitted byte when the access sent one, else 0. Reads fill *value.
+ * Emulates one access at offset (0-7) from the UART's base. Returns 1 when the access sent
+ * a byte (the low byte of *value), else 0. Reads fill *value; writes leave it alone.
  */
-int uart16550_access(struct uart16550 *uart, uint16_t offset, int write, uint32_t *value,
-		     uint8_t *tx);
+int uart16550_access(struct uart16550 *uart, uint16_t offset, int write, uint32_t *value);
 
 /* 1 if this access would transmit a byte (a write of THR, not of the divisor latch). */
-int uart16550_is_tx_write(const struct uart16550 *uart, uint16_t offset, int write);
+static inline int uart16550_is_tx_write(const struct uart16550 *uart, uint16_t offset, int write)
+{
+	return write && offset == UART_DATA && !(uart->lcr & UART_LCR_DLAB);
+}
 
 #endif

@@ -1,0 +1,120 @@
+/*
+ * The local APIC, for one thing: waking a halted CPU at a TSC deadline (arch_idle_until).
+ * Its timer in TSC-deadline mode (SDM Vol. 3A 11.5.4.1) raises APIC_TIMER_VECTOR once the
+ * TSC reaches IA32_TSC_DEADLINE; the CPU waits for it in HLT, so that a machine with
+ * nothing to run, or the emulator it is, does no work meanwhile. Set up on first use, in
+ * x2APIC mode where the CPU has it (MSRs), else through the xAPIC page; a CPU without a
+ * TSC-deadline timer waits by polling the TSC instead. Vendor-neutral: AMD's APIC is the same.
+ */
+#include <arch/apic.h>
+#include <arch/cpu.h>
+#include <arch/x86.h>
+#include <hv/arch.h>
+#include <hv/log.h>
+#include <hv/mm.h>
+
+#define MSR_IA32_APIC_BASE 0x1b
+#define MSR_IA32_TSC_DEADLINE 0x6e0
+#define APIC_BASE_ENABLE (1ull << 11)
+#define APIC_BASE_X2APIC (1ull << 10)
+#define APIC_BASE_ADDRESS 0xffffff000ull
+
+/* Registers by their xAPIC offset; the x2APIC MSR is 0x800 + offset / 16 (SDM 11.12.1.2). */
+#define APIC_EOI 0xb0
+#define APIC_SVR 0xf0
+#define APIC_LVT_TIMER 0x320
+#define SVR_ENABLE (1u << 8)
+#define SVR_SPURIOUS_VECTOR 0xff
+#define LVT_TSC_DEADLINE (2u << 17)
+
+#define CPUID_1_ECX_X2APIC (1u << 21)
+#define CPUID_1_ECX_TSC_DEADLINE (1u << 24)
+
+static struct {
+	int state; /* 0: not looked at yet; 1: the timer wakes HLT; -1: no TSC-deadline timer */
+	int x2apic;
+	volatile uint32_t *mmio; /* the xAPIC page, when not x2APIC */
+} apic;
+
+static void apic_write(uint32_t reg, uint32_t value)
+{
+	if (apic.x2apic)
+		wrmsr(0x800 + reg / 16, value);
+	else
+		apic.mmio[reg / 4] = value;
+}
+
+void apic_eoi(void)
+{
+	if (apic.state > 0)
+		apic_write(APIC_EOI, 0);
+}
+
+/* The interrupt only ends the HLT in arch_idle_until: acknowledge it, nothing more. */
+void apic_timer_interrupt(void);
+void apic_timer_interrupt(void)
+{
+	apic_eoi();
+}
+
+/* Its entry: the registers C may change are kept; RSP is 16-byte aligned for the call. */
+__asm__(".text\n"
+	".global apic_timer_entry\n"
+	"apic_timer_entry:\n"
+	"  push %rax; push %rcx; push %rdx; push %rsi; push %rdi\n"
+	"  push %r8; push %r9; push %r10; push %r11\n"
+	"  cld\n"
+	"  call apic_timer_interrupt\n"
+	"  pop %r11; pop %r10; pop %r9; pop %r8\n"
+	"  pop %rdi; pop %rsi; pop %rdx; pop %rcx; pop %rax\n"
+	"  iretq\n");
+extern char apic_timer_entry[];
+
+static int apic_setup(void)
+{
+	uint32_t ecx = cpuid(1, 0).ecx;
+	uint64_t base = rdmsr(MSR_IA32_APIC_BASE);
+
+	if (!(ecx & CPUID_1_ECX_TSC_DEADLINE))
+		return -1;
+	if ((ecx & CPUID_1_ECX_X2APIC) || (base & APIC_BASE_X2APIC)) {
+		/* xAPIC to x2APIC is allowed with the APIC enabled (SDM 11.12.5). */
+		wrmsr(MSR_IA32_APIC_BASE, base | APIC_BASE_ENABLE | APIC_BASE_X2APIC);
+		apic.x2apic = 1;
+	} else {
+		if (!(base & APIC_BASE_ENABLE))
+			wrmsr(MSR_IA32_APIC_BASE, base | APIC_BASE_ENABLE);
+		if (arch_map_device(base & APIC_BASE_ADDRESS, PAGE_SIZE))
+			return -1;
+		apic.mmio = phys_to_virt(base & APIC_BASE_ADDRESS);
+	}
+	traps_set_interrupt(APIC_TIMER_VECTOR, (uint64_t)(uintptr_t)apic_timer_entry);
+	apic_write(APIC_SVR, SVR_ENABLE | SVR_SPURIOUS_VECTOR);
+	apic_write(APIC_LVT_TIMER, LVT_TSC_DEADLINE | APIC_TIMER_VECTOR);
+	/* The mode must be in place before IA32_TSC_DEADLINE is written (SDM 11.5.4.1). */
+	__asm__ volatile("mfence" ::: "memory");
+	return 1;
+}
+
+void arch_idle_until(uint64_t deadline)
+{
+	if (deadline == UINT64_MAX)
+		return; /* nothing would ever come: do not sleep for good */
+	if (!apic.state) {
+		apic.state = apic_setup();
+		log_debug("idle: %s\n", apic.state > 0 ? "HLT until the APIC's TSC-deadline timer"
+						       : "no TSC-deadline timer: polling the TSC");
+	}
+	if (apic.state < 0) {
+		while (rdtsc() < deadline)
+			pause();
+		return;
+	}
+	/* STI's shadow covers the HLT: an interrupt that comes between them still ends it. */
+	while (rdtsc() < deadline) {
+		wrmsr(MSR_IA32_TSC_DEADLINE, deadline);
+		__asm__ volatile("sti; hlt; cli" ::: "memory");
+	}
+	wrmsr(MSR_IA32_TSC_DEADLINE, 0); /* disarmed, if something else ended the HLT */
+	__asm__ volatile("sti; nop; cli" ::: "memory"); /* and taken, if it fired meanwhile */
+}
