@@ -999,6 +999,10 @@ SCENARIOS.append({
         r"^error: vm noinitrd: refused: shunt\.cfg:\d+: initrd=missing\.cpio: "
         r"guests/missing\.cpio: no such file on the boot medium$",
         COUNTER_DONE,
+    ],
+    "forbid": GUEST_FORBID,
+})
+
 # HLT that costs nothing: a guest waiting for its PV timer in sti; hlt sleeps until the event
 # (one HLT per timer), its sleep is not steal time (beside a busy VM and alone), and with
 # nothing runnable Shunt's CPU waits for the deadline in HLT itself (the debug log says how).
