@@ -192,11 +192,12 @@ static void load_debug_registers(const struct guest_fpu_debug *f)
 	write_dr6(f->dr6);
 }
 
-static void load_unswitched_state(struct vcpu *vcpu)
+/* vcpu's state into the CPU, which holds prev's (NULL: anyone's). */
+static void load_unswitched_state(struct vcpu *vcpu, const struct vcpu *prev)
 {
 	const struct guest_fpu_debug *f = &vcpu->arch.fpu;
 
-	vmx_guest_msrs_load(&vcpu->arch.msrs);
+	vmx_guest_msrs_load(prev ? &prev->arch.msrs : NULL, &vcpu->arch.msrs);
 	write_cr2(vcpu->arch.msrs.cr2);
 	fxrstor(&f->fxsave);
 	if (vcpu->arch.dr_live)
@@ -268,6 +269,6 @@ int vmx_vcpu_load(struct vcpu *vcpu)
 	if (prev)
 		save_unswitched_state(prev);
 	vmx_cpu.loaded = vcpu;
-	load_unswitched_state(vcpu);
+	load_unswitched_state(vcpu, prev);
 	return 0;
 }

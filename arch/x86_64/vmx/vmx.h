@@ -185,8 +185,11 @@ int guest_boot_build(struct vm *vm, gpa_t area, uint64_t area_size, uint64_t *cr
 
 const char *vmx_exit_reason_name(unsigned int reason);
 
-/* MSRs the VMCS does not switch (struct guest_msrs). */
-void vmx_guest_msrs_load(const struct guest_msrs *msrs);
+/*
+ * MSRs the VMCS does not switch (struct guest_msrs): msrs into the CPU, which holds from's
+ * (NULL: unknown values).
+ */
+void vmx_guest_msrs_load(const struct guest_msrs *from, const struct guest_msrs *msrs);
 
 #define X86_VECTOR_DB 1
 #define X86_VECTOR_UD 6
