@@ -38,6 +38,15 @@ uint64_t vmx_vmcs_accesses;
 #define APIC_BASE_BSP (1ull << 8)
 
 /*
+ * What the guest changes without an exit: SWAPGS exchanges GS.base (in the VMCS) with
+ * IA32_KERNEL_GS_BASE, which only the CPU then holds.
+ */
+void vmx_guest_msrs_save(struct guest_msrs *m)
+{
+	m->kernel_gs_base = rdmsr(MSR_KERNEL_GS_BASE);
+}
+
+/*
  * Only the MSRs whose value changes are written: a WRMSR costs a few hundred cycles, and
  * VMs of one kernel share STAR, LSTAR, CSTAR and SFMASK (and guests that make no system
  * calls leave them all alone).
@@ -106,8 +115,8 @@ static int read_msr(struct vcpu *vcpu, uint32_t msr, uint64_t *value)
 
 	/* One switch over every MSR read: one jump, wherever the value lives. */
 	switch (msr) {
-	case MSR_KERNEL_GS_BASE:
-		*value = m->kernel_gs_base;
+	case MSR_KERNEL_GS_BASE: /* the CPU's: SWAPGS changes it without an exit */
+		*value = rdmsr(MSR_KERNEL_GS_BASE);
 		return 0;
 	case MSR_STAR:
 		*value = m->star;

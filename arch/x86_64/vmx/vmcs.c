@@ -173,6 +173,7 @@ static void save_unswitched_state(struct vcpu *vcpu)
 	struct guest_fpu_debug *f = &vcpu->arch.fpu;
 
 	vcpu->arch.msrs.cr2 = read_cr2();
+	vmx_guest_msrs_save(&vcpu->arch.msrs);
 	fxsave(&f->fxsave);
 	if (!vcpu->arch.dr_live)
 		return; /* it never touched them: the CPU's are not its */

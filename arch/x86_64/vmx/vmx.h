@@ -190,6 +190,8 @@ const char *vmx_exit_reason_name(unsigned int reason);
  * (NULL: unknown values).
  */
 void vmx_guest_msrs_load(const struct guest_msrs *from, const struct guest_msrs *msrs);
+/* Into msrs, what the guest may have changed in the CPU without an exit (SWAPGS). */
+void vmx_guest_msrs_save(struct guest_msrs *msrs);
 
 #define X86_VECTOR_DB 1
 #define X86_VECTOR_UD 6
