@@ -18,7 +18,6 @@
 #define MSR_SFMASK 0xc0000084
 #define MSR_FS_BASE 0xc0000100
 #define MSR_GS_BASE 0xc0000101
-#define MSR_KERNEL_GS_BASE 0xc0000102
 #define MSR_TSC_AUX 0xc0000103
 
 #ifdef SHUNT_BENCH_COUNTERS
@@ -36,15 +35,6 @@ uint64_t vmx_vmcs_accesses;
  */
 #define APIC_BASE_DISABLED 0xfee00000ull
 #define APIC_BASE_BSP (1ull << 8)
-
-/*
- * What the guest changes without an exit: SWAPGS exchanges GS.base (in the VMCS) with
- * IA32_KERNEL_GS_BASE, which only the CPU then holds.
- */
-void vmx_guest_msrs_save(struct guest_msrs *m)
-{
-	m->kernel_gs_base = rdmsr(MSR_KERNEL_GS_BASE);
-}
 
 /*
  * Only the MSRs whose value changes are written: a WRMSR costs a few hundred cycles, and
