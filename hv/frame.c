@@ -22,6 +22,17 @@ static void bit_clear(struct frame_allocator *fa, uint64_t i)
 	fa->bitmap[i / BITS] &= ~(1ull << (i % BITS));
 }
 
+/* Clears bits [from, to): a word at a time where whole words are in it (boot: 10^5 frames). */
+static void bits_clear(struct frame_allocator *fa, uint64_t from, uint64_t to)
+{
+	while (from < to && from % BITS)
+		bit_clear(fa, from++);
+	for (; from + BITS <= to; from += BITS)
+		fa->bitmap[from / BITS] = 0;
+	while (from < to)
+		bit_clear(fa, from++);
+}
+
 /* [first, last) frame numbers spanned by the usable RAM of map; empty when there is none. */
 static void usable_span(const struct memmap *map, uint64_t *first, uint64_t *last)
 {
@@ -64,9 +75,10 @@ void frame_init(struct frame_allocator *fa, const struct memmap *map, uint64_t *
 
 		if (r->type != HANDOFF_MEM_USABLE)
 			continue;
-		for (uint64_t f = r->base >> PAGE_SHIFT; f < r->end >> PAGE_SHIFT; f++) {
-			bit_clear(fa, f - first);
-			fa->free++;
+		if (r->end >> PAGE_SHIFT > r->base >> PAGE_SHIFT) {
+			bits_clear(fa, (r->base >> PAGE_SHIFT) - first,
+				   (r->end >> PAGE_SHIFT) - first);
+			fa->free += (r->end >> PAGE_SHIFT) - (r->base >> PAGE_SHIFT);
 		}
 	}
 }

@@ -89,7 +89,7 @@ int mm_alloc_frames(uint64_t count, uint64_t align, hpa_t *out)
 	int err = frame_alloc(&frames, count, align, out);
 
 	if (!err)
-		memset(phys_to_virt(*out), 0, count * PAGE_SIZE);
+		arch_zero_pages(phys_to_virt(*out), count);
 	return err;
 }
 

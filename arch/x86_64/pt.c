@@ -61,23 +61,62 @@ static int large_leaf_covers(uint64_t e, int level, uint64_t va, uint64_t pa, ui
 	       (e & PT_ADDR_MASK & ~offset_mask) + (va & offset_mask) == pa;
 }
 
-static int map_one(struct pt *pt, uint64_t va, uint64_t pa, int leaf_level, uint64_t flags)
+/*
+ * The table holding va's leaf at leaf_level, tables created on the way. NULL with *err = 0
+ * when a large leaf above already maps va to pa with flags (nothing to do), else with the
+ * error.
+ */
+static uint64_t *leaf_table(struct pt *pt, uint64_t va, uint64_t pa, int leaf_level, uint64_t flags,
+			    int *err)
 {
 	uint64_t *table = pt->table_ptr(pt->root);
-	int err = 0;
 
+	*err = 0;
 	for (int level = 4; level > leaf_level; level--) {
 		uint64_t *e = &table[index_at(va, level)];
 
-		if (is_present(pt, *e) && (*e & PT_LARGE) && level > 1)
-			return large_leaf_covers(*e, level, va, pa, flags) ? 0 : -EEXIST;
-		table = next_table(pt, e, &err);
+		if (is_present(pt, *e) && (*e & PT_LARGE) && level > 1) {
+			*err = large_leaf_covers(*e, level, va, pa, flags) ? 0 : -EEXIST;
+			return NULL;
+		}
+		table = next_table(pt, e, err);
 		if (!table)
-			return err;
+			return NULL;
 	}
+	return table;
+}
+
+static int map_one(struct pt *pt, uint64_t va, uint64_t pa, int leaf_level, uint64_t flags)
+{
+	int err;
+	uint64_t *table = leaf_table(pt, va, pa, leaf_level, flags, &err);
+
+	if (!table)
+		return err;
 	if (leaf_level > 1)
 		flags |= PT_LARGE;
 	return set_leaf(&table[index_at(va, leaf_level)], pa | flags);
+}
+
+/*
+ * 4 KiB pages from va up to the end of their page table or of size, whichever is first:
+ * one walk for the table, then its entries in a row. Returns the bytes mapped (0: error).
+ */
+static uint64_t map_small_run(struct pt *pt, uint64_t va, uint64_t pa, uint64_t size,
+			      uint64_t flags, int *err)
+{
+	uint64_t *table = leaf_table(pt, va, pa, 1, flags, err);
+	uint64_t done = 0;
+
+	if (!table)
+		return *err ? 0 : PAGE_SIZE; /* inside a large leaf that maps it already */
+	for (unsigned int i = index_at(va, 1); i < ENTRIES && done < size; i++) {
+		*err = set_leaf(&table[i], (pa + done) | flags);
+		if (*err)
+			return 0;
+		done += PAGE_SIZE;
+	}
+	return done;
 }
 
 int pt_map(struct pt *pt, uint64_t va, uint64_t pa, uint64_t size, uint64_t leaf_flags)
@@ -89,15 +128,25 @@ int pt_map(struct pt *pt, uint64_t va, uint64_t pa, uint64_t size, uint64_t leaf
 		int level = pt->fmt->max_leaf_level;
 		int err;
 
+		uint64_t done;
+
 		while (level > 1 &&
 		       (!IS_ALIGNED(va | pa, LEVEL_SIZE(level)) || size < LEVEL_SIZE(level)))
 			level--;
-		err = map_one(pt, va, pa, level, leaf_flags);
-		if (err)
-			return err;
-		va += LEVEL_SIZE(level);
-		pa += LEVEL_SIZE(level);
-		size -= LEVEL_SIZE(level);
+		if (level == 1) {
+			/* Small pages run to the end of their table: then a large one may fit. */
+			done = map_small_run(pt, va, pa, size, leaf_flags, &err);
+			if (!done)
+				return err;
+		} else {
+			err = map_one(pt, va, pa, level, leaf_flags);
+			if (err)
+				return err;
+			done = LEVEL_SIZE(level);
+		}
+		va += done;
+		pa += done;
+		size -= done;
 	}
 	return 0;
 }

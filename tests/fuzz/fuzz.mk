@@ -9,7 +9,8 @@ BUILD        ?= build
 FUZZ_SECONDS ?= 5
 FUZZ         := $(BUILD)/fuzz
 FUZZ_CFLAGS  := -std=c11 -g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all \
-                -Wall -Wextra -Werror -Iboot/include -Ihv/include -Ipv-abi/include \
+                -Wall -Wextra -Werror -Iboot/include -Ihv/include -Iarch/x86_64/include \
+                -Ipv-abi/include \
                 -Iboot/multiboot2 -Iboot/efi
 
 fsrc_mb2     := boot/multiboot2/mb2_parse.c hv/lib/fmt.c

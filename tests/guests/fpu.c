@@ -3,8 +3,25 @@
  * fill XMM0, XMM7, XMM15 and DR0-DR3 with their own pattern, then yield to each other many
  * times; each must always find its own values back, never the other VM's. Before that each
  * reads DR0-DR3 once, after the other may have set its own: still zero, as a VM starts.
+ * Then IA32_KERNEL_GS_BASE, which SWAPGS changes without an exit, across switches.
  */
 #include "guest.h"
+
+#define MSR_GS_BASE 0xc0000101
+#define MSR_KERNEL_GS_BASE 0xc0000102
+
+static uint64_t rdmsr(uint32_t msr)
+{
+	uint32_t lo, hi;
+
+	__asm__ volatile("rdmsr" : "=a"(lo), "=d"(hi) : "c"(msr));
+	return (uint64_t)hi << 32 | lo;
+}
+
+static void wrmsr(uint32_t msr, uint64_t v)
+{
+	__asm__ volatile("wrmsr" ::"c"(msr), "a"((uint32_t)v), "d"((uint32_t)(v >> 32)));
+}
 
 static void set_regs(uint64_t v)
 {
@@ -53,5 +70,19 @@ int64_t guest_main(const struct pv_start_info *si)
 		lost += !regs_hold(pattern);
 	}
 	check(&failures, lost == 0, "XMM and DR0-DR3 keep this VM's values across switches");
+
+	/*
+	 * SWAPGS changes IA32_KERNEL_GS_BASE without an exit: it must still be this VM's after
+	 * switches (GS.base is in the VMCS). Swapped, yielded, swapped back: both as they were.
+	 */
+	wrmsr(MSR_GS_BASE, pattern >> 16); /* canonical addresses of this VM's own */
+	wrmsr(MSR_KERNEL_GS_BASE, pattern >> 20);
+	__asm__ volatile("swapgs" ::: "memory");
+	for (int i = 0; i < 20; i++)
+		gk_yield();
+	__asm__ volatile("swapgs" ::: "memory");
+	check(&failures, rdmsr(MSR_GS_BASE) == pattern >> 16, "GS.base back after SWAPGS twice");
+	check(&failures, rdmsr(MSR_KERNEL_GS_BASE) == pattern >> 20,
+	      "IA32_KERNEL_GS_BASE kept across switches while swapped in by SWAPGS");
 	return report(si, failures, 0);
 }

@@ -18,7 +18,6 @@
 #define MSR_SFMASK 0xc0000084
 #define MSR_FS_BASE 0xc0000100
 #define MSR_GS_BASE 0xc0000101
-#define MSR_KERNEL_GS_BASE 0xc0000102
 #define MSR_TSC_AUX 0xc0000103
 
 #ifdef SHUNT_BENCH_COUNTERS
@@ -37,14 +36,24 @@ uint64_t vmx_vmcs_accesses;
 #define APIC_BASE_DISABLED 0xfee00000ull
 #define APIC_BASE_BSP (1ull << 8)
 
-void vmx_guest_msrs_load(const struct guest_msrs *m)
+/*
+ * Only the MSRs whose value changes are written: a WRMSR costs a few hundred cycles, and
+ * VMs of one kernel share STAR, LSTAR, CSTAR and SFMASK (and guests that make no system
+ * calls leave them all alone).
+ */
+void vmx_guest_msrs_load(const struct guest_msrs *from, const struct guest_msrs *m)
 {
-	wrmsr(MSR_KERNEL_GS_BASE, m->kernel_gs_base);
-	wrmsr(MSR_STAR, m->star);
-	wrmsr(MSR_LSTAR, m->lstar);
-	wrmsr(MSR_CSTAR, m->cstar);
-	wrmsr(MSR_SFMASK, m->sfmask);
-	if (vmx_cpu.proc2 & PROC2_ENABLE_RDTSCP)
+	if (!from || from->kernel_gs_base != m->kernel_gs_base)
+		wrmsr(MSR_KERNEL_GS_BASE, m->kernel_gs_base);
+	if (!from || from->star != m->star)
+		wrmsr(MSR_STAR, m->star);
+	if (!from || from->lstar != m->lstar)
+		wrmsr(MSR_LSTAR, m->lstar);
+	if (!from || from->cstar != m->cstar)
+		wrmsr(MSR_CSTAR, m->cstar);
+	if (!from || from->sfmask != m->sfmask)
+		wrmsr(MSR_SFMASK, m->sfmask);
+	if ((vmx_cpu.proc2 & PROC2_ENABLE_RDTSCP) && (!from || from->tsc_aux != m->tsc_aux))
 		wrmsr(MSR_TSC_AUX, m->tsc_aux);
 }
 
@@ -103,8 +112,8 @@ static int read_msr(struct vcpu *vcpu, uint32_t msr, uint64_t *value)
 	}
 	/* One switch over every MSR read: one jump, wherever the value lives. */
 	switch (msr) {
-	case MSR_KERNEL_GS_BASE:
-		*value = m->kernel_gs_base;
+	case MSR_KERNEL_GS_BASE: /* the CPU's: SWAPGS changes it without an exit */
+		*value = rdmsr(MSR_KERNEL_GS_BASE);
 		return 0;
 	case MSR_STAR:
 		*value = m->star;

@@ -187,7 +187,7 @@ void arch_vcpu_run(struct vcpu *vcpu, uint64_t slice_cycles)
 		return;
 	}
 	vcpu->attention = 0;
-	a->slice_end = rdtsc() + slice_cycles;
+	a->slice_end = 0;     /* the slice starts at the first look at the clock, below */
 	a->timer_expired = 1; /* the slice is new: arm the timer for it */
 	for (;;) {
 		uint64_t now;
@@ -201,7 +201,9 @@ void arch_vcpu_run(struct vcpu *vcpu, uint64_t slice_cycles)
 		 * does much work, so the slice overruns by at most one exit's.
 		 */
 		now = rdtsc();
-		if ((int64_t)(a->slice_end - now) <= 0)
+		if (!a->slice_end)
+			a->slice_end = now + slice_cycles;
+		else if ((int64_t)(a->slice_end - now) <= 0)
 			break;
 		if (now >= sched_host_work_due())
 			sched_host_work();

@@ -173,6 +173,7 @@ static void save_unswitched_state(struct vcpu *vcpu)
 	struct guest_fpu_debug *f = &vcpu->arch.fpu;
 
 	vcpu->arch.msrs.cr2 = read_cr2();
+	vmx_guest_msrs_save(&vcpu->arch.msrs);
 	fxsave(&f->fxsave);
 	if (!vcpu->arch.dr_live)
 		return; /* it never touched them: the CPU's are not its */
@@ -192,11 +193,12 @@ static void load_debug_registers(const struct guest_fpu_debug *f)
 	write_dr6(f->dr6);
 }
 
-static void load_unswitched_state(struct vcpu *vcpu)
+/* vcpu's state into the CPU, which holds prev's (NULL: anyone's). */
+static void load_unswitched_state(struct vcpu *vcpu, const struct vcpu *prev)
 {
 	const struct guest_fpu_debug *f = &vcpu->arch.fpu;
 
-	vmx_guest_msrs_load(&vcpu->arch.msrs);
+	vmx_guest_msrs_load(prev ? &prev->arch.msrs : NULL, &vcpu->arch.msrs);
 	write_cr2(vcpu->arch.msrs.cr2);
 	fxrstor(&f->fxsave);
 	if (vcpu->arch.dr_live)
@@ -268,6 +270,6 @@ int vmx_vcpu_load(struct vcpu *vcpu)
 	if (prev)
 		save_unswitched_state(prev);
 	vmx_cpu.loaded = vcpu;
-	load_unswitched_state(vcpu);
+	load_unswitched_state(vcpu, prev);
 	return 0;
 }

@@ -185,8 +185,21 @@ int guest_boot_build(struct vm *vm, gpa_t area, uint64_t area_size, uint64_t *cr
 
 const char *vmx_exit_reason_name(unsigned int reason);
 
-/* MSRs the VMCS does not switch (struct guest_msrs). */
-void vmx_guest_msrs_load(const struct guest_msrs *msrs);
+/*
+ * MSRs the VMCS does not switch (struct guest_msrs): msrs into the CPU, which holds from's
+ * (NULL: unknown values).
+ */
+void vmx_guest_msrs_load(const struct guest_msrs *from, const struct guest_msrs *msrs);
+#define MSR_KERNEL_GS_BASE 0xc0000102
+
+/*
+ * Into msrs, what the guest may have changed in the CPU without an exit: SWAPGS exchanges
+ * GS.base (in the VMCS) with IA32_KERNEL_GS_BASE, which only the CPU then holds.
+ */
+static inline void vmx_guest_msrs_save(struct guest_msrs *msrs)
+{
+	msrs->kernel_gs_base = rdmsr(MSR_KERNEL_GS_BASE);
+}
 
 #define X86_VECTOR_DB 1
 #define X86_VECTOR_UD 6
