@@ -103,13 +103,6 @@ static int read_msr(struct vcpu *vcpu, uint32_t msr, uint64_t *value)
 {
 	const struct guest_msrs *m = &vcpu->arch.msrs;
 
-	/* A Linux VM's platform MSRs (x2APIC, kvmclock, ...) come first: they override these. */
-	if (vcpu->vm->platform == VM_PLATFORM_PC) {
-		int platform = vm_platform_msr_read(vcpu, msr, value);
-
-		if (platform != -ENOENT)
-			return platform ? -1 : 0;
-	}
 	/* One switch over every MSR read: one jump, wherever the value lives. */
 	switch (msr) {
 	case MSR_KERNEL_GS_BASE: /* the CPU's: SWAPGS changes it without an exit */
@@ -197,12 +190,6 @@ static int write_msr(struct vcpu *vcpu, uint32_t msr, uint64_t value)
 {
 	uint64_t *saved = saved_msr(&vcpu->arch.msrs, msr);
 
-	if (vcpu->vm->platform == VM_PLATFORM_PC) { /* a Linux VM's x2APIC, kvmclock, ... */
-		int platform = vm_platform_msr_write(vcpu, msr, value);
-
-		if (platform != -ENOENT)
-			return platform ? -1 : 0;
-	}
 	switch (msr) {
 	case MSR_IA32_EFER:
 		/* LMA is the CPU's to set; other bits are reserved or not offered. */
@@ -242,7 +229,11 @@ static int write_msr(struct vcpu *vcpu, uint32_t msr, uint64_t value)
 	default:
 		break;
 	}
-	if (!saved || !saved_msr_value_is_valid(msr, value))
+	if (!saved) {
+		/* A Linux VM's platform MSRs (x2APIC, kvmclock, ...); none (#GP) for the rest. */
+		return vm_platform_msr_write(vcpu, msr, value) ? -1 : 0;
+	}
+	if (!saved_msr_value_is_valid(msr, value))
 		return -1;
 	*saved = value;
 	/* Checked above: a value the CPU would refuse must never reach Shunt's own WRMSR. */
@@ -253,9 +244,20 @@ static int write_msr(struct vcpu *vcpu, uint32_t msr, uint64_t value)
 void vmx_exit_rdmsr(struct vcpu *vcpu, uint64_t q)
 {
 	struct guest_gprs *g = &vcpu->arch.regs;
-	uint64_t value;
+	uint32_t msr = (uint32_t)g->rcx;
+	uint64_t value, platform_value;
+	int r = read_msr(vcpu, msr, &value);
 
-	if (read_msr(vcpu, (uint32_t)g->rcx, &value)) {
+	/* A Linux VM's platform MSRs (x2APIC, its APIC base, kvmclock, ...): none for the rest. */
+	if (__builtin_expect(r != 0 || msr == MSR_IA32_APIC_BASE, 0)) {
+		int p = vm_platform_msr_read(vcpu, msr, &platform_value);
+
+		if (p != -ENOENT) {
+			r = p;
+			value = platform_value;
+		}
+	}
+	if (r) {
 		log_debug("vm %s: RDMSR 0x%x: not emulated, #GP\n", vcpu->vm->name,
 			  (uint32_t)g->rcx);
 		vmx_inject_exception(X86_VECTOR_GP, 1, 0);
