@@ -103,7 +103,7 @@ void sched_run(void)
 			vcpu_account_run_start(&vm->vcpu);
 			arch_vcpu_run(&vm->vcpu, SCHED_SLICE_CYCLES);
 			vcpu_account_run_end(&vm->vcpu);
-			vm_release_if_stopped(vm);
+			vm_reap(vm);
 		}
 		if (runnable)
 			continue;

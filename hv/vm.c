@@ -16,6 +16,7 @@
 #include <pvabi/pvabi.h>
 
 #include <stdarg.h>
+#include <stddef.h>
 
 /* Each VM's record lives in frames of its own, taken when it is asked for: memory bounds the
  * number of VMs, and VM_MAX caps it. */
@@ -57,6 +58,8 @@ const char *vm_stop_reason_name(enum vm_stop_reason reason)
 		return "poweroff";
 	case VM_STOP_REBOOT:
 		return "reboot";
+	case VM_STOP_REBOOT_LOOP:
+		return "reboot-loop";
 	default:
 		return "?";
 	}
@@ -95,8 +98,56 @@ static void vm_release(struct vm *vm)
 	vm->ram_size = 0;
 }
 
-void vm_release_if_stopped(struct vm *vm)
+static struct vm *vm_build(struct vm *vm, const struct vm_options *o, const void *image,
+			   uint64_t image_size, int restart);
+
+#define VM_MACHINE_START offsetof(struct vm, ram_hpa)
+
+/*
+ * A reset: the VM starts again from its image and options, with a machine built anew (RAM
+ * zeroed, devices and vCPU reset) and its console still open, as a PC's serial line is
+ * across a reboot. A VM that resets soon after every start is in a loop: after reboots= of
+ * those in a row it stops.
+ */
+static void vm_restart(struct vm *vm)
 {
+	uint64_t ran_ms = (arch_cycles() - vm->start_cycles) / (arch_tsc_hz() / 1000);
+
+	vm->quick_resets = ran_ms < VM_QUICK_RESET_SECONDS * 1000ull ? vm->quick_resets + 1 : 1;
+	if (vm->quick_resets > vm->options.reboots) {
+		vm->stop_reason = vm->options.reboots ? VM_STOP_REBOOT_LOOP : VM_STOP_REBOOT;
+		vm->exit_code = -1;
+		if (vm->options.reboots)
+			fmt_snprintf(vm->stop_detail, sizeof(vm->stop_detail),
+				     "reset %u times in a row, each within %u s of starting "
+				     "(reboots=%u): not restarted",
+				     vm->quick_resets, VM_QUICK_RESET_SECONDS, vm->options.reboots);
+		else
+			fmt_snprintf(vm->stop_detail, sizeof(vm->stop_detail),
+				     "asked for a reset; reboots=0: not restarted");
+		log_info("vm %s: stopped: %s (exit code -1): %s\n", vm->name,
+			 vm_stop_reason_name(vm->stop_reason), vm->stop_detail);
+		vm_release(vm);
+		return;
+	}
+	log_info("vm %s: restarting after a reset, %llu ms after it started (quick reset %u of "
+		 "at most %u in a row)\n",
+		 vm->name, (unsigned long long)ran_ms, vm->quick_resets, vm->options.reboots);
+	vm_release(vm);
+	memset((char *)vm + VM_MACHINE_START, 0, sizeof(*vm) - VM_MACHINE_START);
+	vm->state = VM_EMPTY;
+	vm->stop_reason = VM_STOP_NONE;
+	vm->exit_code = 0;
+	vm->stop_detail[0] = '\0';
+	if (vm_build(vm, &vm->options, vm->image, vm->image_size, 1)->state != VM_RUNNING)
+		return;
+	vm->start_cycles = arch_cycles(); /* its clocks start again from zero */
+}
+
+void vm_reap(struct vm *vm)
+{
+	if (vm->state == VM_STOPPED && vm->stop_reason == VM_STOP_REBOOT)
+		vm_restart(vm);
 	if (vm->state == VM_STOPPED && vm->ram_size)
 		vm_release(vm);
 }
@@ -156,8 +207,9 @@ static int uart_access(struct vcpu *vcpu, void *device, uint16_t offset, unsigne
 	return uart16550_access(uart, offset, 1, value); /* 0: no byte sent here */
 }
 
+/* Builds vm's machine from its options and image; restart: after a reset (vm_restart()). */
 static struct vm *vm_build(struct vm *vm, const struct vm_options *o, const void *image,
-			   uint64_t image_size)
+			   uint64_t image_size, int restart)
 {
 	static struct kernel_image kernel;
 	char err[VM_STOP_DETAIL_MAX];
@@ -192,7 +244,10 @@ static struct vm *vm_build(struct vm *vm, const struct vm_options *o, const void
 	vm->permissions = PV_PERM_BASE | PV_PERM_CONSOLE | PV_PERM_TIME | PV_PERM_EVENTS |
 			  (vm->grant_count ? PV_PERM_HW : 0);
 	hc_update_open_calls(vm);
-	vm_console_init(vm, o->console);
+	if (restart)
+		vm->console_policy = o->console; /* the queue itself stays as it was */
+	else
+		vm_console_init(vm, o->console);
 	if (kernel.kind == KERNEL_PVH) {
 		if (linux_boot_setup(vm, &kernel, image, o, err, sizeof(err)))
 			return vm_refuse(vm, "%s", err);
@@ -201,6 +256,7 @@ static struct vm *vm_build(struct vm *vm, const struct vm_options *o, const void
 		return vm_refuse(vm, "could not set up its vCPU");
 	}
 	vm->state = VM_RUNNING;
+	vm->boots++;
 	log_info("vm %s: created: id %u, %llu MiB RAM at host 0x%llx, entry 0x%llx\n", vm->name,
 		 vm->id, (unsigned long long)(vm->ram_size / MIB), (unsigned long long)vm->ram_hpa,
 		 (unsigned long long)kernel.entry);
@@ -284,7 +340,10 @@ struct vm *vm_create(const struct vm_origin *origin, const char *cmdline, const 
 		}
 	}
 	strlcpy(vm->name, opts.name, sizeof(vm->name));
-	return vm_build(vm, &opts, image, image_size);
+	vm->options = opts;
+	vm->image = image;
+	vm->image_size = image_size;
+	return vm_build(vm, &vm->options, image, image_size, 0);
 }
 
 void vm_stop(struct vm *vm, enum vm_stop_reason reason, int64_t exit_code, const char *fmt, ...)
@@ -358,6 +417,10 @@ void vm_print_summary(void)
 		log_info("  detail: %s\n", vm->stop_detail);
 		if (vm->state == VM_REFUSED)
 			continue;
+		if (vm->boots > 1)
+			log_info("  boots %u: restarted %u times after a reset; the counters below "
+				 "are of its last boot\n",
+				 vm->boots, vm->boots - 1);
 		log_info("  ABI %u.%u, hypercalls %llu (errors %llu), console bytes %llu, UART "
 			 "bytes %llu, unclaimed port accesses %llu\n",
 			 vm->abi_version >> 16, vm->abi_version & 0xffff,

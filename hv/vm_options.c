@@ -171,6 +171,18 @@ static int apply_word(struct vm_options *o, const char *w, int first, char *err,
 			return -EINVAL;
 		}
 		memcpy(o->initrd, w + 7, len + 1);
+	} else if (!strncmp(w, "reboots=", 8)) {
+		const char *p = w + 8;
+		uint64_t reboots;
+
+		if (parse_uint(&p, 10, VM_REBOOTS_MAX, &reboots) || *p) {
+			fmt_snprintf(err, n,
+				     "\"%s\": reboots= is how many quick resets in a row restart "
+				     "the VM, 0 to %u",
+				     w, VM_REBOOTS_MAX);
+			return -EINVAL;
+		}
+		o->reboots = (uint32_t)reboots;
 	} else if (!strncmp(w, "console=", 8)) {
 		static const char *const policies[] = { [VM_CONSOLE_PRINT] = "print",
 							[VM_CONSOLE_LOSSY] = "lossy",
@@ -189,7 +201,7 @@ static int apply_word(struct vm_options *o, const char *w, int first, char *err,
 	} else {
 		fmt_snprintf(err, n,
 			     "unknown option \"%s\" (known: name=, mem=, console=, grant=, rate=, "
-			     "initrd=, -- guest args)",
+			     "initrd=, reboots=, -- guest args)",
 			     w);
 		return -EINVAL;
 	}
@@ -224,6 +236,7 @@ int vm_options_parse(const char *cmdline, struct vm_options *o, char *err, size_
 
 	*o = (struct vm_options){
 		.mem = VM_MEM_DEFAULT,
+		.reboots = VM_REBOOTS_DEFAULT,
 		.rate = { 0, VM_RATE_CONSOLE_DEFAULT, VM_RATE_OTHER_DEFAULT, VM_RATE_HW_DEFAULT },
 		.burst = { 1, VM_BURST_CONSOLE_DEFAULT, VM_BURST_OTHER_DEFAULT,
 			   VM_BURST_HW_DEFAULT },

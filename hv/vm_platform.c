@@ -8,6 +8,8 @@
 #include <hv/log.h>
 #include <hv/pv.h>
 #include <hv/pvclock.h>
+#include <hv/pvh.h>
+#include <hv/string.h>
 #include <hv/vm.h>
 #include <hv/vm_acpi.h>
 
@@ -234,8 +236,27 @@ static int acpi_access(struct vcpu *vcpu, void *device, uint16_t offset, unsigne
 	return 0;
 }
 
+/*
+ * The reset vector's firmware: what a PC's BIOS does on a warm reset, done at once. Linux
+ * falls back to jumping there in real mode (reboot=bios, or when other ways fail), and
+ * this writes the ACPI reset register:  mov al, 1; mov dx, 0x608; out dx, al; cli; hlt.
+ */
+static const uint8_t reset_vector_code[] = { 0xb0,
+					     VM_ACPI_RESET_VALUE,
+					     0xba,
+					     VM_ACPI_RESET_PORT & 0xff,
+					     VM_ACPI_RESET_PORT >> 8,
+					     0xee,
+					     0xfa,
+					     0xf4 };
+
 int vm_platform_attach(struct vm *vm)
 {
+	uint8_t *reset_vector = vm_gpa_to_hva(vm, PC_RESET_VECTOR_GPA, 16);
+
+	if (!reset_vector)
+		return -ENOSPC;
+	memcpy(reset_vector, reset_vector_code, sizeof(reset_vector_code));
 	vm->platform = VM_PLATFORM_PC;
 	lapic_reset(&vm->vcpu.lapic, vm->vcpu.id);
 	return vm_io_register(vm, VM_ACPI_PORT_BASE, VM_ACPI_PORT_COUNT, acpi_access, NULL);

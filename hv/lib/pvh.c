@@ -160,7 +160,7 @@ uint64_t pvh_write_start_info(void *area, const struct pvh_boot *boot)
 	uint32_t n = 0;
 
 	_Static_assert(SI_MEMMAP + SI_MEMMAP_MAX * sizeof(*map) <= SI_CMDLINE, "memmap fits");
-	if (cmdline_len >= PC_BOOT_INFO_SIZE - SI_CMDLINE)
+	if (cmdline_len >= PC_RESET_VECTOR_GPA - PC_BOOT_INFO_GPA - SI_CMDLINE)
 		return 0;
 	memset(area, 0, SI_CMDLINE);
 	map[n++] = (struct hvm_memmap_table_entry){ 0, PC_LOW_RAM_END, PVH_MEMMAP_RAM, 0 };

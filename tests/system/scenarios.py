@@ -960,6 +960,40 @@ SCENARIOS.append({
     "forbid": LINUX_FORBID,
 })
 
+# A kernel that panics (a bad /init, panic=-1) resets its VM through ACPI: Shunt starts it
+# again from its modules, and after reboots=1 quick reset in a row stops it as a reboot
+# loop, while a Shunt guest runs on.
+SCENARIOS.append({
+    "name": "bios-linux-panic-bochs",
+    "firmware": "bios", "emulator": "bochs",
+    "modules": [("{build}/linux/vmlinux",
+                 "vmlinux name=linux mem=128M reboots=1 initrd=initramfs.cpio -- "
+                 "console=ttyS0 panic=-1 shunt.crash"),
+                ("{build}/guests/counter.elf", "counter.elf")],
+    "files": ["{build}/linux/initramfs.cpio"],
+    "memory": 384,
+    "timeout": 900,
+    "expect": [BANNER, r"^VT-x: ready$",
+               r"^vm linux: created: id 0, 128 MiB RAM",
+               r"^\[linux\] .*Kernel panic - not syncing: Attempted to kill init!",
+               r"^vm linux: stopped: reboot \(exit code 0\): asked for a reset \(ACPI reset "
+               r"register\)$",
+               r"^vm linux: restarting after a reset, \d+ ms after it started \(quick reset 1 "
+               r"of at most 1 in a row\)$",
+               r"^vm linux: created: id 0, 128 MiB RAM",
+               r"^\[linux\] .*Kernel panic - not syncing: Attempted to kill init!",
+               r"^vm linux: stopped: reboot-loop \(exit code -1\): reset 2 times in a row, "
+               r"each within 60 s of starting \(reboots=1\): not restarted$",
+               r"^summary: 2 VMs$",
+               summary("linux", "stopped", "reboot-loop", -1),
+               r"^  boots 2: restarted 1 times after a reset",
+               summary("counter", "stopped", "exit", 0),
+               r"^shunt: 1 of 2 VMs did not end cleanly",
+               POWER_OFF_FAILED],
+    "expect_any": [COUNTER_DONE],
+    "forbid": [r"GUEST-FAIL", r"(?i)oops", r"^error: "],
+})
+
 # Linux kernels Shunt refuses at load, each with its reason, while a Shunt guest runs on: a
 # truncated vmlinux, a VM too small for the kernel, an initrd that does not fit, an initrd
 # for a Shunt guest, a missing initrd.

@@ -471,10 +471,35 @@ static void test_initrd(void **state)
 	assert_string_equal(o.initrd, "a+b_c-1.cpio.gz");
 }
 
+/* reboots=N: how many quick resets in a row restart the VM; 3 unless given. */
+static void test_reboots(void **state)
+{
+	static const char *const bad[] = { "reboots=",	 "reboots=-1",	"reboots=101",
+					   "reboots=1x", "reboots=0x3", "reboots=0101" };
+
+	(void)state;
+	assert_int_equal(parse("vmlinux"), 0);
+	assert_int_equal(o.reboots, VM_REBOOTS_DEFAULT);
+	assert_int_equal(parse("vmlinux reboots=0"), 0);
+	assert_int_equal(o.reboots, 0);
+	assert_int_equal(parse("vmlinux reboots=100"), 0);
+	assert_int_equal(o.reboots, 100);
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		char line[64];
+
+		snprintf(line, sizeof(line), "vmlinux %s", bad[i]);
+		if (parse(line) != -EINVAL)
+			fail_msg("\"%s\" was taken", line);
+		assert_contains(err, "reboots= is how many quick resets in a row restart the VM, "
+				     "0 to 100");
+	}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_initrd),
+		cmocka_unit_test(test_reboots),
 		cmocka_unit_test(test_defaults_from_file_name),
 		cmocka_unit_test(test_name_and_mem),
 		cmocka_unit_test(test_guest_cmdline),

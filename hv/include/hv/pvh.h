@@ -17,6 +17,9 @@
 #define PC_ACPI_SIZE 0x10000ull
 #define PC_BOOT_INFO_GPA 0xf0000ull /* hvm_start_info, module list, memory map, command line */
 #define PC_BOOT_INFO_SIZE 0x10000ull
+/* The BIOS area's last 16 bytes, where an x86 CPU starts after a reset (F000:FFF0): Shunt's
+ * "firmware" there resets the VM (vm_platform_attach()), not part of the start-info block. */
+#define PC_RESET_VECTOR_GPA 0xffff0ull
 #define PC_HIGH_RAM_GPA 0x100000ull
 /* A Linux VM needs room for the kernel, its initrd and a working set; Shunt's minimum. */
 #define PVH_MEM_MIN (16 * MIB)

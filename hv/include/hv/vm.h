@@ -38,8 +38,12 @@ enum vm_stop_reason {
 	VM_STOP_HALTED,	      /* halted with interrupts off: it can never wake up */
 	VM_STOP_LOAD_FAILED,  /* its image or options were refused */
 	VM_STOP_POWEROFF,     /* powered itself off (ACPI S5 on the PC platform) */
-	VM_STOP_REBOOT,	      /* asked for a reset (the ACPI reset register) */
+	VM_STOP_REBOOT,	      /* asked for a reset, and was not restarted (reboots=0) */
+	VM_STOP_REBOOT_LOOP,  /* reset more than reboots= times in a row, each soon after start */
 };
+
+/* A reset this soon after a VM (re)started counts towards its reboots= limit (vm_reap()). */
+#define VM_QUICK_RESET_SECONDS 60
 
 /* What a VM's machine looks like besides RAM, the emulated UART and Shunt's calls. */
 enum vm_platform {
@@ -145,6 +149,19 @@ struct vm {
 	int64_t exit_code;
 	char stop_detail[VM_STOP_DETAIL_MAX];
 
+	/* What a reset starts it again from (vm_reap()): its image and options, as first read. */
+	const void *image;
+	uint64_t image_size;
+	struct vm_options options;
+	unsigned int boots;	      /* times started: 1 + resets that restarted it */
+	unsigned int quick_resets;    /* resets in a row, each within VM_QUICK_RESET_SECONDS */
+	struct console_queue console; /* output waiting for the serial line: open across resets */
+	uint8_t console_data[CONSOLE_QUEUE_SIZE];
+
+	/*
+	 * The machine: everything from here on is built by vm_build() and given anew, zeroed
+	 * first, when the VM is restarted after a reset (VM_MACHINE_START).
+	 */
 	hpa_t ram_hpa; /* guest RAM is [0, ram_size) guest-physical, contiguous here */
 	uint64_t ram_size;
 
@@ -179,10 +196,7 @@ struct vm {
 	struct io_handler io[VM_IO_HANDLERS_MAX];
 	unsigned int io_count;
 	struct uart16550 uart;
-
-	struct console_queue console; /* output waiting for the serial line */
-	uint8_t console_data[CONSOLE_QUEUE_SIZE];
-	struct vm_stats stats;
+	struct vm_stats stats; /* of its current boot */
 	struct arch_vm arch;
 };
 
@@ -259,8 +273,13 @@ const char *vm_console_policy_name(enum vm_console_policy policy);
 /* The VM is done writing: its last partial line is closed and printed. */
 void vm_console_close(struct vm *vm);
 
-/* Frees a stopped VM's RAM and second-level tables (its record stays for the summary). */
-void vm_release_if_stopped(struct vm *vm);
+/*
+ * After the run loop ran vm: a VM that asked for a reset starts again from its image and
+ * options (up to its reboots= limit of quick resets in a row, then it stops with reason
+ * reboot-loop); a stopped VM's RAM and second-level tables are freed (its record stays for
+ * the summary).
+ */
+void vm_reap(struct vm *vm);
 /* VMs that did not end by their own PV_CALL_EXIT with code 0 (refused ones included). */
 unsigned int vm_count_failed(void);
 
