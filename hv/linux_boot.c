@@ -57,7 +57,7 @@ int linux_boot_setup(struct vm *vm, const struct kernel_image *kernel, const voi
 		fmt_snprintf(err, err_size, "no room for its ACPI ports");
 		return -ENOSPC;
 	}
-	if (arch_vcpu_init_flat32(&vm->vcpu, (uint32_t)kernel->entry, (uint32_t)start_info)) {
+	if (arch_vcpu_init_flat32(&vm->vcpu, (uint32_t)kernel->entry, (uint32_t)start_info, 0)) {
 		fmt_snprintf(err, err_size, "could not set up its vCPU");
 		return -EIO;
 	}
