@@ -62,13 +62,14 @@ GUESTS := hello counter badcalls triplefault oob bench negotiate clock events ri
 LOADER_REFUSED := highload splitload # tests/guests/*.ld the loader must refuse hello.c by
 GUEST_ELFS := $(patsubst %,$(BUILD)/guests/%.elf,$(GUESTS)) $(BUILD)/guests/abi10.elf \
               $(BUILD)/guests/lowload.elf $(patsubst %,$(BUILD)/guests/hello-%.elf,$(LOADER_REFUSED)) \
-              $(BUILD)/guests/hello-pie.elf
+              $(BUILD)/guests/hello-pie.elf $(BUILD)/guests/mb1.elf $(BUILD)/guests/mb1-badsum.elf
 GUEST_COMMON := tests/guests/start.S tests/guests/traps.S
 
 DEPS_STAMP := $(BUILD)/.deps-installed
 
 # The admin's shunt.cfg checker (tools/shunt-config.c): hv's own parsers, built for the host.
 SHUNT_CONFIG_SRCS := tools/shunt-config.c hv/lib/config.c hv/lib/fmt.c hv/lib/elf64.c hv/lib/pvh.c \
+                     hv/lib/bzimage.c hv/lib/multiboot1.c \
                      hv/lib/parse.c hv/lib/div128.c hv/cmdline.c hv/log.c hv/vm_options.c \
                      hv/hw_rules.c hv/ratelimit.c hv/serial.c
 
@@ -189,6 +190,19 @@ $(BUILD)/guests/abi10.elf: tests/guests/abi10.c tests/guests/start.S tests/guest
 	@$(CC) $(filter-out -Iguest-kit/include -Ipv-abi/include,$(GUEST_CFLAGS)) \
 		-Itests/abi/v1.0/include $(GUEST_LDFLAGS) -o $@ tests/guests/start.S $<
 
+# The multiboot (v1) test kernel: 32-bit, freestanding, on the PC-like platform (no
+# guest-kit), and a copy whose header checksum is off by one, which Shunt must refuse.
+MB1_CFLAGS := -m32 -std=c11 -ffreestanding -fno-stack-protector -fno-pic -fno-pie -mno-mmx \
+              -mno-sse -mno-sse2 -O2 -g $(WARNINGS)
+MB1_LDFLAGS := -nostdlib -static -no-pie -Wl,-melf_i386 -Wl,-T,tests/guests/mb1.ld \
+               -Wl,--build-id=none -Wl,--no-warn-rwx-segments -Wl,-z,noexecstack
+$(BUILD)/guests/mb1.elf $(BUILD)/guests/mb1-badsum.elf: tests/guests/mb1.c \
+		tests/guests/mb1_start.S tests/guests/mb1.ld
+	@mkdir -p $(@D)
+	@echo "  GUEST   $@ (multiboot v1, ELF32)"
+	@$(CC) $(MB1_CFLAGS) $(if $(findstring badsum,$@),-DBAD_CHECKSUM) $(MB1_LDFLAGS) -o $@ \
+		tests/guests/mb1_start.S tests/guests/mb1.c
+
 # The image users boot: Shunt with two demonstration guests.
 $(BUILD)/shunt.iso: $(BUILD)/shunt.elf $(BUILD)/BOOTX64.EFI $(BUILD)/guests/hello.elf \
 		$(BUILD)/guests/counter.elf tools/mkimage tools/mkimage-xorriso tools/stick.py
@@ -212,7 +226,8 @@ $(BUILD)/stick.img: boot/stick/shunt.cfg $(BUILD)/shunt.elf $(BUILD)/BOOTX64.EFI
 LINUX_DIR := $(BUILD)/linux
 LINUX_VMLINUX := $(LINUX_DIR)/vmlinux
 LINUX_INITRD := $(LINUX_DIR)/initramfs.cpio
-linux: $(LINUX_VMLINUX) $(LINUX_INITRD) $(LINUX_DIR)/vmlinux-truncated
+LINUX_BZ_BAD := $(patsubst %,$(LINUX_DIR)/bzImage-%,truncated protocol-2.11 no64)
+linux: $(LINUX_VMLINUX) $(LINUX_INITRD) $(LINUX_DIR)/vmlinux-truncated $(LINUX_BZ_BAD)
 
 $(LINUX_DIR)/bzImage $(LINUX_DIR)/busybox &: tools/fetch-linux | $(DEPS_STAMP)
 	@echo "  FETCH   Debian's linux-image-cloud-amd64 and busybox-static into $(LINUX_DIR)"
@@ -225,6 +240,19 @@ $(LINUX_VMLINUX): $(LINUX_DIR)/bzImage tools/extract-vmlinux
 # A vmlinux cut short, which Shunt must refuse (bios-linux-refused-bochs).
 $(LINUX_DIR)/vmlinux-truncated: $(LINUX_VMLINUX)
 	@head -c 4M $< > $@
+
+# bzImages Shunt must refuse (bios-linux-refused-bochs), patched copies of Debian's: cut
+# short, boot protocol 2.11 (the version at 0x206), no 64-bit entry (XLF_KERNEL_64, bit 0 of
+# xloadflags at 0x236, cleared).
+$(LINUX_DIR)/bzImage-truncated: $(LINUX_DIR)/bzImage
+	@head -c 4M $< > $@
+$(LINUX_DIR)/bzImage-protocol-2.11: $(LINUX_DIR)/bzImage
+	@cp $< $@.tmp && printf '\013\002' | dd of=$@.tmp bs=1 seek=518 conv=notrunc status=none \
+		&& mv $@.tmp $@
+$(LINUX_DIR)/bzImage-no64: $(LINUX_DIR)/bzImage
+	@cp $< $@.tmp && b=$$(od -An -tu1 -j566 -N1 $< | tr -d ' ') && \
+		printf "\\$$(printf %o $$((b & 254)))" | \
+		dd of=$@.tmp bs=1 seek=566 conv=notrunc status=none && mv $@.tmp $@
 
 $(LINUX_INITRD): $(LINUX_DIR)/busybox tests/linux/init tools/mkinitramfs
 	@echo "  INITRD  $@"

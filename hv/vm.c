@@ -225,7 +225,7 @@ static struct vm *vm_build(struct vm *vm, const struct vm_options *o, const void
 	vm->grant_count = o->grant_count;
 	for (unsigned int c = 0; c < VM_OPTIONS_RATE_CLASSES; c++)
 		bucket_init(&vm->buckets[c], o->rate[c], o->burst[c], arch_cycles(), arch_tsc_hz());
-	/* A Shunt guest or a Linux kernel (PVH), told apart by the file itself. */
+	/* A Shunt guest or a kernel (PVH, bzImage, multiboot), told apart by the file itself. */
 	if (kernel_image_check(image, image_size, vm->ram_size, &kernel, err, sizeof(err)))
 		return vm_refuse(vm, "bad guest image: %s", err);
 	if (kernel.kind == KERNEL_SHUNT && o->initrd[0])
@@ -248,7 +248,7 @@ static struct vm *vm_build(struct vm *vm, const struct vm_options *o, const void
 		vm->console_policy = o->console; /* the queue itself stays as it was */
 	else
 		vm_console_init(vm, o->console);
-	if (kernel.kind == KERNEL_PVH) {
+	if (kernel.kind != KERNEL_SHUNT) {
 		if (linux_boot_setup(vm, &kernel, image, o, err, sizeof(err)))
 			return vm_refuse(vm, "%s", err);
 	} else if (arch_vcpu_init(&vm->vcpu, kernel.entry, vm->ram_size, GUEST_START_INFO_GPA,

@@ -127,7 +127,7 @@ static long long initrd_size(const char *path)
 
 /* The guest image as Shunt's loader checks it (hv/loader.c), for a VM of mem bytes. */
 static void check_image(const struct config_vm *vm, const char *path, uint64_t mem,
-			const char *initrd)
+			const char *cmdline, const char *initrd)
 {
 	static struct kernel_image kernel;
 	char err[ELF64_ERR_MAX];
@@ -144,11 +144,14 @@ static void check_image(const struct config_vm *vm, const char *path, uint64_t m
 		problem(vm->line, "guests/%s: bad guest image: %s", vm->file, err);
 	} else if (kernel.kind == KERNEL_SHUNT && initrd) {
 		problem(vm->line, "initrd=%s: only a Linux kernel takes an initrd", vm->initrd);
+	} else if (kernel.kind != KERNEL_SHUNT &&
+		   kernel_cmdline_check(&kernel, cmdline, err, sizeof(err))) {
+		problem(vm->line, "%s", err);
 	} else if (initrd) {
 		uint64_t at;
 
-		if (pvh_place_initrd(mem, kernel.elf.highest_paddr, (uint64_t)initrd_size(initrd),
-				     &at, err, sizeof(err)))
+		if (pvh_place_initrd(kernel_initrd_top(&kernel, mem), kernel.elf.highest_paddr,
+				     (uint64_t)initrd_size(initrd), &at, err, sizeof(err)))
 			problem(vm->line, "initrd=%s: %s", vm->initrd, err);
 	}
 	free(data);
@@ -201,7 +204,8 @@ static void check_vms(const struct config *cfg, const char *const *dirs, unsigne
 			problem(vm->line, "initrd=%s: no such file%s", opts.initrd,
 				dir_count == 1 ? " in the guests folder" : " in the guest folders");
 		else
-			check_image(vm, path, opts.mem, opts.initrd[0] ? initrd : NULL);
+			check_image(vm, path, opts.mem, opts.guest_cmdline,
+				    opts.initrd[0] ? initrd : NULL);
 	}
 	if (cfg->vms_dropped)
 		problem(cfg->dropped_line, "more than %u VMs: %u vm lines from here on are ignored",

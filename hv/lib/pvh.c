@@ -1,24 +1,16 @@
 /*
- * Linux kernels on Shunt (see hv/pvh.h): which kernel a file is, whether a PVH kernel fits
- * its VM, and the PVH start-info block. The file is untrusted: every offset is checked first.
+ * Kernels on Shunt (see hv/pvh.h): which kernel a file is, whether a PVH kernel fits its VM,
+ * the memory map every PC-like VM is given, and the PVH start-info block. The file is
+ * untrusted: every offset is checked first.
  */
 #include <hv/fmt.h>
 #include <hv/guest_layout.h>
 #include <hv/pvh.h>
 #include <hv/string.h>
 
-/* The x86 boot protocol's setup header (Documentation/arch/x86/boot.rst): "HdrS" at 0x202. */
-#define BZIMAGE_HDRS_OFFSET 0x202
 #define ELF_CLASS_OFFSET 4
 #define ELFCLASS32 1
 #define LINUX_ELFNOTE_BUILD_SALT 0x100 /* in every vmlinux since Linux 4.17 */
-
-static int is_bzimage(const uint8_t *b, uint64_t size)
-{
-	return size > BZIMAGE_HDRS_OFFSET + 4 && b[BZIMAGE_HDRS_OFFSET] == 'H' &&
-	       b[BZIMAGE_HDRS_OFFSET + 1] == 'd' && b[BZIMAGE_HDRS_OFFSET + 2] == 'r' &&
-	       b[BZIMAGE_HDRS_OFFSET + 3] == 'S';
-}
 
 static int is_elf(const uint8_t *b, uint64_t size)
 {
@@ -84,6 +76,40 @@ static int check_pvh_placement(const struct kernel_image *k, uint64_t ram_size, 
 	return 0;
 }
 
+/* A multiboot kernel or a bzImage (1), refused (-EINVAL), or neither (0). */
+static int check_other_formats(const uint8_t *b, uint64_t size, uint64_t ram_size,
+			       struct kernel_image *out, char *err, size_t err_size)
+{
+	int rc = multiboot1_check(b, size, ram_size, &out->mb, &out->elf, err, err_size);
+
+	if (rc < 0)
+		return rc;
+	if (rc == 0) {
+		out->kind = KERNEL_MULTIBOOT1;
+		out->entry = out->mb.entry;
+		return 1;
+	}
+	if (is_elf(b, size) || !bzimage_is_bzimage(b, size))
+		return 0;
+	if (bzimage_check(b, size, ram_size, &out->bz, err, err_size))
+		return -EINVAL;
+	out->kind = KERNEL_BZIMAGE;
+	out->entry = out->bz.load_gpa + BZIMAGE_ENTRY64;
+	memset(&out->elf, 0, sizeof(out->elf));
+	out->elf.segment_count = 1;
+	out->elf.segments[0] =
+		(struct elf64_segment){ .paddr = out->bz.load_gpa,
+					.vaddr = out->bz.load_gpa,
+					.file_offset = out->bz.kernel_offset,
+					.file_size = out->bz.kernel_size,
+					.mem_size = out->bz.kernel_size,
+					.flags = ELF64_PF_R | ELF64_PF_W | ELF64_PF_X };
+	out->elf.entry = out->entry;
+	out->elf.lowest_paddr = out->bz.load_gpa;
+	out->elf.highest_paddr = out->bz.load_gpa + MAX(out->bz.init_size, out->bz.kernel_size);
+	return 1;
+}
+
 int kernel_image_check(const void *file, uint64_t size, uint64_t ram_size, struct kernel_image *out,
 		       char *err, size_t err_size)
 {
@@ -91,17 +117,6 @@ int kernel_image_check(const void *file, uint64_t size, uint64_t ram_size, struc
 	int rc;
 
 	err[0] = '\0';
-	if (b && !is_elf(b, size) && is_bzimage(b, size)) {
-		fmt_snprintf(err, err_size,
-			     "a Linux bzImage: Shunt enters Linux through PVH, give it the "
-			     "vmlinux inside (tools/extract-vmlinux)");
-		return -EINVAL;
-	}
-	if (b && is_elf(b, size) && b[ELF_CLASS_OFFSET] == ELFCLASS32) {
-		fmt_snprintf(err, err_size,
-			     "a 32-bit (ELF32) kernel: Shunt runs 64-bit kernels only");
-		return -EINVAL;
-	}
 	rc = b ? pvh_entry(b, size, &out->entry, err, err_size) : -1;
 	if (rc == -EINVAL)
 		return rc;
@@ -111,12 +126,21 @@ int kernel_image_check(const void *file, uint64_t size, uint64_t ram_size, struc
 			return -EINVAL;
 		return check_pvh_placement(out, ram_size, err, err_size);
 	}
+	rc = b ? check_other_formats(b, size, ram_size, out, err, err_size) : 0;
+	if (rc)
+		return rc < 0 ? rc : 0;
+	if (b && is_elf(b, size) && b[ELF_CLASS_OFFSET] == ELFCLASS32) {
+		fmt_snprintf(err, err_size,
+			     "a 32-bit (ELF32) kernel without a multiboot header: Shunt runs "
+			     "64-bit kernels, and 32-bit ones through multiboot");
+		return -EINVAL;
+	}
 	/* A Linux vmlinux carries a "Linux" note; without a PVH note it can not be entered. */
 	if (b && !elf64_find_note(b, size, "Linux", LINUX_ELFNOTE_BUILD_SALT, &(uint64_t){ 0 },
 				  &(uint32_t){ 0 })) {
 		fmt_snprintf(err, err_size,
 			     "a Linux vmlinux without a PVH entry note (Xen ELF note %u): build "
-			     "it with CONFIG_PVH=y",
+			     "it with CONFIG_PVH=y, or give Shunt its bzImage",
 			     XEN_ELFNOTE_PHYS32_ENTRY);
 		return -EINVAL;
 	}
@@ -125,6 +149,31 @@ int kernel_image_check(const void *file, uint64_t size, uint64_t ram_size, struc
 		return -EINVAL;
 	out->entry = out->elf.entry;
 	return 0;
+}
+
+uint64_t kernel_initrd_top(const struct kernel_image *kernel, uint64_t ram_size)
+{
+	if (kernel->kind == KERNEL_BZIMAGE)
+		return MIN(kernel->bz.initrd_end, ram_size);
+	if (kernel->kind == KERNEL_MULTIBOOT1) /* its module list holds 32-bit addresses */
+		return MIN(ram_size, 4 * GIB);
+	return ram_size;
+}
+
+int kernel_cmdline_check(const struct kernel_image *kernel, const char *cmdline, char *err,
+			 size_t err_size)
+{
+	size_t len = strlen(cmdline);
+	uint64_t max = kernel->kind == KERNEL_BZIMAGE
+			       ? MIN(kernel->bz.cmdline_max, PC_CMDLINE_SIZE - 1)
+			       : PC_CMDLINE_SIZE - 1;
+
+	if (len <= max)
+		return 0;
+	fmt_snprintf(err, err_size,
+		     "command line of %llu bytes is longer than the kernel takes (%llu)",
+		     (unsigned long long)len, (unsigned long long)max);
+	return -E2BIG;
 }
 
 int pvh_place_initrd(uint64_t ram_size, uint64_t kernel_end, uint64_t initrd_size, uint64_t *gpa,
@@ -150,6 +199,20 @@ int pvh_place_initrd(uint64_t ram_size, uint64_t kernel_end, uint64_t initrd_siz
 #define SI_MEMMAP_MAX 8
 #define SI_CMDLINE 0x200
 
+unsigned int pc_memmap(struct pc_mem_region map[PC_MEMMAP_MAX], uint64_t ram_size, int acpi)
+{
+	unsigned int n = 0;
+
+	map[n++] = (struct pc_mem_region){ 0, PC_LOW_RAM_END, PVH_MEMMAP_RAM };
+	if (acpi)
+		map[n++] = (struct pc_mem_region){ PC_ACPI_GPA, PC_ACPI_SIZE, PVH_MEMMAP_ACPI };
+	map[n++] =
+		(struct pc_mem_region){ PC_BOOT_INFO_GPA, PC_BOOT_INFO_SIZE, PVH_MEMMAP_RESERVED };
+	map[n++] = (struct pc_mem_region){ PC_HIGH_RAM_GPA, ram_size - PC_HIGH_RAM_GPA,
+					   PVH_MEMMAP_RAM };
+	return n;
+}
+
 uint64_t pvh_write_start_info(void *area, const struct pvh_boot *boot)
 {
 	uint8_t *a = area;
@@ -157,21 +220,17 @@ uint64_t pvh_write_start_info(void *area, const struct pvh_boot *boot)
 	struct hvm_modlist_entry *mod = (struct hvm_modlist_entry *)(a + SI_MODLIST);
 	struct hvm_memmap_table_entry *map = (struct hvm_memmap_table_entry *)(a + SI_MEMMAP);
 	size_t cmdline_len = strlen(boot->cmdline);
-	uint32_t n = 0;
+	struct pc_mem_region regions[PC_MEMMAP_MAX];
+	uint32_t n = pc_memmap(regions, boot->ram_size, boot->rsdp_gpa != 0);
 
 	_Static_assert(SI_MEMMAP + SI_MEMMAP_MAX * sizeof(*map) <= SI_CMDLINE, "memmap fits");
+	_Static_assert(PC_MEMMAP_MAX <= SI_MEMMAP_MAX, "the memory map fits its slots");
 	if (cmdline_len >= PC_RESET_VECTOR_GPA - PC_BOOT_INFO_GPA - SI_CMDLINE)
 		return 0;
 	memset(area, 0, SI_CMDLINE);
-	map[n++] = (struct hvm_memmap_table_entry){ 0, PC_LOW_RAM_END, PVH_MEMMAP_RAM, 0 };
-	if (boot->rsdp_gpa)
-		map[n++] = (struct hvm_memmap_table_entry){ PC_ACPI_GPA, PC_ACPI_SIZE,
-							    PVH_MEMMAP_ACPI, 0 };
-	map[n++] = (struct hvm_memmap_table_entry){ PC_BOOT_INFO_GPA, PC_BOOT_INFO_SIZE,
-						    PVH_MEMMAP_RESERVED, 0 };
-	map[n++] =
-		(struct hvm_memmap_table_entry){ PC_HIGH_RAM_GPA, boot->ram_size - PC_HIGH_RAM_GPA,
-						 PVH_MEMMAP_RAM, 0 };
+	for (uint32_t i = 0; i < n; i++)
+		map[i] = (struct hvm_memmap_table_entry){ regions[i].addr, regions[i].size,
+							  regions[i].type, 0 };
 	memcpy(a + SI_CMDLINE, boot->cmdline, cmdline_len + 1);
 	*si = (struct hvm_start_info){
 		.magic = PVH_START_MAGIC,

@@ -994,6 +994,121 @@ SCENARIOS.append({
     "forbid": [r"GUEST-FAIL", r"(?i)oops", r"^error: "],
 })
 
+# The same Debian kernel as users have it in /boot (its bzImage, compressed), entered through
+# the x86 64-bit boot protocol (zero page, e820, command line, initrd, RSDP) beside a Shunt
+# guest: the same facts as through PVH. It decompresses itself first, which is most of its
+# time in Bochs.
+SCENARIOS.append({
+    "name": "bios-linux-bzimage-bochs",
+    "firmware": "bios", "emulator": "bochs",
+    "modules": [("{build}/linux/bzImage",
+                 "bzImage name=linux mem=128M initrd=initramfs.cpio -- console=ttyS0 "
+                 "printk.devkmsg=on panic=-1"),
+                ("{build}/guests/hello.elf", "hello.elf")],
+    "files": ["{build}/linux/initramfs.cpio"],
+    "memory": 384,
+    "timeout": 1200,
+    "expect": [BANNER, r"^VT-x: ready$",
+               r"^vm linux: Linux bzImage \(boot protocol 2\.1[2-9]\): kernel at 0x1000000, "
+               r"init_size \d+ KiB, initrd \d+ KiB at 0x[0-9a-f]+, command line "
+               r"\"console=ttyS0 printk\.devkmsg=on panic=-1\"$",
+               r"^vm linux: created: id 0, 128 MiB RAM",
+               r"^summary: 2 VMs$",
+               summary("linux", "stopped", "poweroff", 0),
+               summary("hello", "stopped", "exit", 0),
+               POWER_OFF_OK],
+    "expect_any": [
+        r"^\[linux\] .*Command line: console=ttyS0 printk\.devkmsg=on panic=-1$",
+        r"^\[linux\] .*SHUNT-LINUX: init started",
+        r"^\[linux\] .*SHUNT-LINUX: uname -r 6\.1\.\S+-cloud-amd64$",
+        r"^\[linux\] .*SHUNT-LINUX: hypervisor flag yes$",
+        r"^\[linux\] .*SHUNT-LINUX: clocksource (kvm-clock|tsc)$",
+        r"^\[linux\] .*SHUNT-LINUX: MemTotal: \d+ kB$",
+        r"^vm linux: stopped: poweroff \(exit code 0\): powered off \(ACPI S5\)$",
+        r"^\[hello\] GUEST-PASS hello$",
+    ],
+    "forbid": LINUX_FORBID,
+})
+
+# A multiboot (v1) kernel (tests/guests/mb1.c, ELF32) entered as multiboot says (32-bit
+# protected mode, paging off, EAX the magic, EBX the information) beside a Shunt guest: it
+# checks the memory sizes and map, its command line's words and its module (the initramfs),
+# then powers off through ACPI S5.
+SCENARIOS.append({
+    "name": "bios-multiboot1-bochs",
+    "firmware": "bios", "emulator": "bochs",
+    "modules": [("{build}/guests/mb1.elf",
+                 "mb1.elf mem=8M initrd=initramfs.cpio -- mb1.word=one two mb1.module=cpio"),
+                ("{build}/guests/hello.elf", "hello.elf")],
+    "files": ["{build}/linux/initramfs.cpio"],
+    "memory": 128,
+    "timeout": BOCHS_TIMEOUT,
+    "expect": [BANNER, r"^VT-x: ready$",
+               r"^vm mb1: multiboot kernel \[0x100000, 0x[0-9a-f]+\), entry 0x10000c, module "
+               r"\d+ KiB at 0x[0-9a-f]+000, command line \"mb1\.word=one two mb1\.module=cpio\"$",
+               r"^vm mb1: created: id 0, 8 MiB RAM",
+               r"^summary: 2 VMs$",
+               summary("mb1", "stopped", "poweroff", 0),
+               summary("hello", "stopped", "exit", 0),
+               POWER_OFF_OK],
+    "expect_any": [
+        r"^\[mb1\] mb1: ok: boot magic 0x2badb002 in EAX$",
+        r"^\[mb1\] mb1: ok: RAM from 1 MiB matches mem_upper$",
+        r"^\[mb1\] mb1: RAM 7808 KiB$",
+        r"^\[mb1\] mb1: ok: command line words mb1\.word=one and two$",
+        r"^\[mb1\] mb1: ok: module starts with the newc cpio magic 070701$",
+        r"^\[mb1\] mb1: module \d+ bytes: initramfs\.cpio$",
+        r"^\[mb1\] GUEST-PASS mb1$",
+        r"^vm mb1: stopped: poweroff \(exit code 0\): powered off \(ACPI S5\)$",
+        r"^\[hello\] GUEST-PASS hello$",
+    ],
+    "forbid": GUEST_FORBID,
+})
+
+# bzImages and multiboot kernels Shunt refuses at load, each with its reason, while a Shunt
+# guest runs on: a truncated bzImage, one of boot protocol 2.11, one without a 64-bit entry,
+# one in a VM too small for its init_size, a multiboot header whose checksum is wrong.
+SCENARIOS.append({
+    "name": "bios-kernel-refused-bochs",
+    "firmware": "bios", "emulator": "bochs",
+    "modules": [
+        ("{build}/linux/bzImage-truncated", "bzImage-truncated name=cut"),
+        ("{build}/linux/bzImage-protocol-2.11", "bzImage-protocol-2.11 name=old mem=128M"),
+        ("{build}/linux/bzImage-no64", "bzImage-no64 name=no64 mem=128M"),
+        ("{build}/guests/mb1-badsum.elf", "mb1-badsum.elf name=badsum"),
+        ("{build}/guests/counter.elf", "counter.elf"),
+    ],
+    "config_lines": ["vm bzImage name=small mem=32M"],
+    "files": ["{build}/linux/bzImage"],
+    "memory": 256,
+    "timeout": 240,
+    "expect": [BANNER, r"^VT-x: ready$",
+               r"^summary: 6 VMs$",
+               summary("cut", "refused", "refused"),
+               summary("old", "refused", "refused"),
+               summary("no64", "refused", "refused"),
+               summary("badsum", "refused", "refused"),
+               summary("counter", "stopped", "exit", 0),
+               summary("small", "refused", "refused"),
+               r"^shunt: 5 of 6 VMs did not end cleanly",
+               POWER_OFF_FAILED],
+    "expect_any": [
+        r"^error: vm cut: refused: shunt\.cfg:\d+: bad guest image: bzImage is truncated: "
+        r"syssize says \d+ bytes of kernel, the file holds \d+$",
+        r"^error: vm old: refused: shunt\.cfg:\d+: bad guest image: bzImage boot protocol "
+        r"2\.11 is too old: the 64-bit entry needs 2\.12 or later$",
+        r"^error: vm no64: refused: shunt\.cfg:\d+: bad guest image: bzImage has no 64-bit "
+        r"entry \(XLF_KERNEL_64 not in xloadflags 0x7e\): a 32-bit kernel$",
+        r"^error: vm small: refused: shunt\.cfg:\d+: bad guest image: bzImage needs memory up "
+        r"to 0x[0-9a-f]+ \(load address \+ init_size\), past the VM's RAM: give it "
+        r"mem=\d+M or more$",
+        r"^error: vm badsum: refused: shunt\.cfg:\d+: bad guest image: multiboot header at "
+        r"0x[0-9a-f]+: bad checksum \(magic \+ flags \+ checksum is 0x1, not 0\)$",
+        COUNTER_DONE,
+    ],
+    "forbid": GUEST_FORBID,
+})
+
 # Linux kernels Shunt refuses at load, each with its reason, while a Shunt guest runs on: a
 # truncated vmlinux, a VM too small for the kernel, an initrd that does not fit, an initrd
 # for a Shunt guest, a missing initrd.

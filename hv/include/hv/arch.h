@@ -104,10 +104,21 @@ int arch_vcpu_init(struct vcpu *vcpu, uint64_t entry, uint64_t stack_top, uint64
 		   gpa_t boot_area, uint64_t boot_area_size);
 /*
  * Prepares vcpu to start at entry in 32-bit protected mode with paging off, flat 4 GiB code
- * and data segments, interrupts disabled and arg in the register the PVH boot ABI names
- * (x86: EBX), as PVH and multiboot kernels expect. No boot structures are built.
+ * and data segments, interrupts disabled, arg in the register the PVH boot ABI and multiboot
+ * name for it (x86: EBX) and magic in the one multiboot names for its magic (x86: EAX; PVH
+ * passes 0), as PVH and multiboot kernels expect. No boot structures are built.
  */
-int arch_vcpu_init_flat32(struct vcpu *vcpu, uint32_t entry, uint32_t arg);
+int arch_vcpu_init_flat32(struct vcpu *vcpu, uint32_t entry, uint32_t arg, uint32_t magic);
+/*
+ * Prepares vcpu to start at entry the way Linux's 64-bit boot protocol (Documentation/arch/
+ * x86/boot.rst) enters a kernel: 64-bit mode, paging on with all of its RAM identity-mapped,
+ * a GDT with flat code at selector 0x10 and data at 0x18 (__BOOT_CS, __BOOT_DS) loaded into
+ * CS and DS, ES, SS, interrupts disabled, and arg (the zero page) in the register the
+ * protocol names (x86: RSI). The GDT and page tables are built in guest memory
+ * [boot_area, +size).
+ */
+int arch_vcpu_init_long64(struct vcpu *vcpu, uint64_t entry, uint64_t arg, gpa_t boot_area,
+			  uint64_t boot_area_size);
 /*
  * Runs vcpu until it yields or halts (vcpu->attention), uses up slice_cycles of
  * arch_cycles(), or its VM stops. Exits are handled inside; guest faults stop only its VM.

@@ -1,13 +1,16 @@
 /*
- * Linux kernels on Shunt: how a file is recognised (a Shunt ELF64 guest, or a vmlinux with a
- * PVH entry note), and the PVH boot ABI's start-info block (Xen's public
+ * Kernels on Shunt: how a file is recognised (a Shunt ELF64 guest, a vmlinux with a PVH
+ * entry note, a multiboot v1 kernel, a bzImage), the PC-like guest-physical map all but the
+ * first start in, and the PVH boot ABI's start-info block (Xen's public
  * include/xen/interface/hvm/start_info.h: struct hvm_start_info version 1, its module list and
- * memory map), laid out in a PC-like guest-physical map. Pure code, host-tested.
+ * memory map). Pure code, host-tested.
  */
 #ifndef HV_PVH_H
 #define HV_PVH_H
 
+#include <hv/bzimage.h>
 #include <hv/elf64.h>
+#include <hv/multiboot1.h>
 #include <hv/types.h>
 
 /* The guest-physical map of a Linux VM: low RAM, the BIOS area holding Shunt's boot data
@@ -18,9 +21,16 @@
 #define PC_BOOT_INFO_GPA 0xf0000ull /* hvm_start_info, module list, memory map, command line */
 #define PC_BOOT_INFO_SIZE 0x10000ull
 /* The BIOS area's last 16 bytes, where an x86 CPU starts after a reset (F000:FFF0): Shunt's
- * "firmware" there resets the VM (vm_platform_attach()), not part of the start-info block. */
+ * "firmware" there resets the VM (vm_platform_attach()); no boot data reaches its page. */
 #define PC_RESET_VECTOR_GPA 0xffff0ull
 #define PC_HIGH_RAM_GPA 0x100000ull
+/* The boot data area as the bzImage and multiboot paths divide it (PVH has its own offsets):
+ * the zero page or multiboot information first, the command line, then the 64-bit boot
+ * protocol's GDT and page tables (arch_vcpu_init_long64). */
+#define PC_CMDLINE_GPA (PC_BOOT_INFO_GPA + 0x1000)
+#define PC_CMDLINE_SIZE 0x1000ull
+#define PC_BOOT_TABLES_GPA (PC_BOOT_INFO_GPA + 0x2000)
+#define PC_BOOT_TABLES_SIZE ((PC_RESET_VECTOR_GPA & ~0xfffull) - PC_BOOT_TABLES_GPA)
 /* A Linux VM needs room for the kernel, its initrd and a working set; Shunt's minimum. */
 #define PVH_MEM_MIN (16 * MIB)
 
@@ -51,6 +61,22 @@ struct hvm_modlist_entry {
 #define PVH_MEMMAP_RESERVED 2
 #define PVH_MEMMAP_ACPI 3
 
+/* One region of a Linux VM's memory map: the e820 types above (RAM, reserved, ACPI). */
+struct pc_mem_region {
+	uint64_t addr;
+	uint64_t size;
+	uint32_t type;
+};
+
+#define PC_MEMMAP_MAX 4
+
+/*
+ * The memory map every boot protocol gives a Linux VM of ram_size bytes (PVH's memory map,
+ * the zero page's e820 table, multiboot's mmap): low RAM, the ACPI tables if acpi, the boot
+ * data area reserved, RAM from 1 MiB to the end. Fills map, returns the count.
+ */
+unsigned int pc_memmap(struct pc_mem_region map[PC_MEMMAP_MAX], uint64_t ram_size, int acpi);
+
 struct hvm_memmap_table_entry {
 	uint64_t addr;
 	uint64_t size;
@@ -65,25 +91,49 @@ _Static_assert(sizeof(struct hvm_modlist_entry) == 32, "hvm_modlist_entry is 32 
 _Static_assert(sizeof(struct hvm_memmap_table_entry) == 24, "hvm_memmap_table_entry");
 
 enum kernel_kind {
-	KERNEL_SHUNT = 1, /* Shunt's own ELF64 guests (pv-abi/SPEC.md §8) */
-	KERNEL_PVH,	  /* a kernel entered through the PVH boot ABI (a Linux vmlinux) */
+	KERNEL_SHUNT = 1,  /* Shunt's own ELF64 guests (pv-abi/SPEC.md §8) */
+	KERNEL_PVH,	   /* a kernel entered through the PVH boot ABI (a Linux vmlinux) */
+	KERNEL_BZIMAGE,	   /* a Linux bzImage, entered through the 64-bit boot protocol */
+	KERNEL_MULTIBOOT1, /* a multiboot (v1) kernel */
 };
 
 struct kernel_image {
 	enum kernel_kind kind;
-	uint64_t entry; /* KERNEL_SHUNT: the ELF entry; KERNEL_PVH: the 32-bit physical entry */
+	/* KERNEL_SHUNT: the ELF entry; KERNEL_PVH, KERNEL_MULTIBOOT1: the 32-bit physical
+	 * entry; KERNEL_BZIMAGE: the 64-bit entry (its load address + 0x200) */
+	uint64_t entry;
+	/* The bytes to load, each at its guest-physical address: the ELF segments, a
+	 * multiboot a.out-kludge image or a bzImage's protected-mode kernel as one segment;
+	 * highest_paddr is where the kernel's memory ends (a bzImage's: load + init_size). */
 	struct elf64_image elf;
+	struct bzimage_info bz;	   /* KERNEL_BZIMAGE only */
+	struct multiboot1_info mb; /* KERNEL_MULTIBOOT1 only */
 };
 
 /*
- * Recognises and validates a guest kernel of size bytes for a VM of ram_size bytes: a file
- * with a PVH entry note is a PVH kernel, whose segments load at their physical addresses in
- * [1 MiB, ram_size); anything else must be a Shunt guest (elf64_check_guest). Refused with a
- * reason in err: a bzImage (not entered yet: give its vmlinux), a vmlinux without the note, a
- * 32-bit file, an image that does not fit the VM's RAM. Returns 0 or -EINVAL.
+ * Recognises and validates a guest kernel of size bytes for a VM of ram_size bytes, from the
+ * file itself: an ELF file with a PVH entry note is a PVH kernel, whose segments load at
+ * their physical addresses in [1 MiB, ram_size); then a file with a multiboot (v1) header in
+ * its first 8 KiB is a multiboot kernel (multiboot1_check); then a file with the boot
+ * protocol's "HdrS" is a bzImage (bzimage_check); anything else must be a Shunt guest
+ * (elf64_check_guest). Refused with a reason in err: a vmlinux without the note, another
+ * 32-bit file, a bad header, an image that does not fit the VM's RAM. Returns 0 or -EINVAL.
  */
 int kernel_image_check(const void *file, uint64_t size, uint64_t ram_size, struct kernel_image *out,
 		       char *err, size_t err_size);
+
+/*
+ * One past the highest address kernel (checked by kernel_image_check) takes its initrd at in
+ * a VM of ram_size bytes: the RAM's end, a bzImage's initrd_addr_max + 1, 4 GiB for multiboot.
+ */
+uint64_t kernel_initrd_top(const struct kernel_image *kernel, uint64_t ram_size);
+
+/*
+ * Whether kernel takes cmdline: at most the bzImage's cmdline_size bytes, and what fits in
+ * the boot data area (PC_CMDLINE_SIZE - 1). 0, or -E2BIG with the reason in err.
+ */
+int kernel_cmdline_check(const struct kernel_image *kernel, const char *cmdline, char *err,
+			 size_t err_size);
 
 /* Where a PVH VM's boot data goes, and what it says. */
 struct pvh_boot {
@@ -96,8 +146,8 @@ struct pvh_boot {
 };
 
 /*
- * The initrd's place: the top of RAM, page-aligned, above the kernel. 0 with *gpa, or
- * -ENOSPC with the reason in err when it does not fit.
+ * The initrd's place: the top of RAM (or below ram_size, kernel_initrd_top), page-aligned,
+ * above the kernel. 0 with *gpa, or -ENOSPC with the reason in err when it does not fit.
  */
 int pvh_place_initrd(uint64_t ram_size, uint64_t kernel_end, uint64_t initrd_size, uint64_t *gpa,
 		     char *err, size_t err_size);
