@@ -358,7 +358,7 @@ bench-counting: | $(DEPS_STAMP)
 		HV_EXTRA_CFLAGS=-DSHUNT_BENCH_COUNTERS $(BUILD)/bench/shunt.elf
 bench: $(BUILD)/shunt.elf $(BUILD)/BOOTX64.EFI $(BUILD)/guests/bench.elf \
 		$(BUILD)/guests/victim.elf $(BUILD)/guests/flood.elf $(BUILD)/guests/fuzz.elf \
-		bench-counting
+		bench-counting linux
 	@tests/system/bench --build $(BUILD) $(BENCH_ARGS)
 
 clean:

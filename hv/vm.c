@@ -356,6 +356,7 @@ void vm_stop(struct vm *vm, enum vm_stop_reason reason, int64_t exit_code, const
 	fmt_vsnprintf(vm->stop_detail, sizeof(vm->stop_detail), fmt, ap);
 	va_end(ap);
 	vm->state = VM_STOPPED;
+	vm->stop_cycles = arch_cycles();
 	vcpu_attention(&vm->vcpu, VCPU_ATTN_STOP); /* out of the guest before its next entry */
 	vm->stop_reason = reason;
 	vm->exit_code = exit_code;
@@ -445,6 +446,12 @@ void vm_print_summary(void)
 			 (unsigned long long)vm->vcpu.stats.events_raised,
 			 (unsigned long long)vm->vcpu.stats.upcalls_injected,
 			 (unsigned long long)(vm->vcpu.steal_cycles * 1000 / arch_tsc_hz()));
+#ifdef SHUNT_BENCH_COUNTERS
+		if (vm->stop_cycles)
+			log_info("  ran %llu us from its start to its stop\n",
+				 (unsigned long long)((vm->stop_cycles - vm->start_cycles) /
+						      (arch_tsc_hz() / 1000000)));
+#endif
 		arch_vcpu_print_exits(&vm->vcpu);
 	}
 }

@@ -174,6 +174,7 @@ struct vm {
 	uint64_t calls_direct;	/* of those, the ones with no rate limit or counters to keep */
 	uint64_t calls_limited; /* and those with nothing but the "other" class's bucket */
 	uint64_t start_cycles;	/* arch_cycles() when the scheduler started: the PV clock's zero */
+	uint64_t stop_cycles;	/* arch_cycles() when it stopped */
 	gpa_t ring_gpa;		/* console ring (pv-abi/console_ring.h), 0 = none */
 	uint32_t ring_size;
 	enum vm_console_policy console_policy;

@@ -47,6 +47,14 @@ struct arch_vcpu {
 	struct guest_gprs regs; /* first, then the two fields vmx_entry.S reads beside it */
 	uint64_t host_rsp;	/* HOST_RSP as last written to this VMCS: written when it changes */
 	uint8_t launched;	/* VMLAUNCH done: VMRESUME from now on */
+	/*
+	 * The counting build's clock (-DSHUNT_BENCH_COUNTERS, make bench): vmx_entry.S notes
+	 * the TSC at each entry and adds the ticks until the exit to guest_ticks; arch_vcpu_run
+	 * adds the rest of its time to hv_ticks. Zero in the product.
+	 */
+	uint64_t entry_tsc;
+	uint64_t guest_ticks;
+	uint64_t hv_ticks;
 	struct guest_fpu_debug fpu;
 	hpa_t vmcs;
 	uint16_t vpid;
@@ -73,6 +81,8 @@ struct arch_vcpu {
 /* vmx_entry.S finds these beside the registers. */
 _Static_assert(__builtin_offsetof(struct arch_vcpu, host_rsp) == 120, "arch_vcpu.host_rsp");
 _Static_assert(__builtin_offsetof(struct arch_vcpu, launched) == 128, "arch_vcpu.launched");
+_Static_assert(__builtin_offsetof(struct arch_vcpu, entry_tsc) == 136, "arch_vcpu.entry_tsc");
+_Static_assert(__builtin_offsetof(struct arch_vcpu, guest_ticks) == 144, "arch_vcpu.guest_ticks");
 
 struct arch_vm {
 	struct pt ept;
