@@ -78,35 +78,88 @@ static int wake_if_due(struct vcpu *vcpu, uint64_t now, uint64_t *wake_at)
 	return 1;
 }
 
+/*
+ * The first vCPU after last in the round-robin ring (last itself at the end) that can run at
+ * now, woken if it slept and its time has come; NULL when none can, with *wake_at lowered
+ * to the first wake-up and *asleep set if any sleeps. Inline in both callers: sched_switch()
+ * needs neither out-value, and every VM switch pays this loop.
+ */
+static inline __attribute__((always_inline)) struct vcpu *pick(struct vcpu *last, uint64_t now,
+								 uint64_t *wake_at, int *asleep)
+{
+	struct vcpu *v = last;
+
+	do {
+		v = v->sched_next;
+		if (v->vm->state != VM_RUNNING)
+			continue; /* stopped: stays in the ring, passed by */
+		if (v->halted && !wake_if_due(v, now, wake_at)) {
+			*asleep = 1;
+			continue;
+		}
+		return v;
+	} while (v != last);
+	return NULL;
+}
+
+struct vcpu *sched_switch(struct vcpu *prev, uint64_t now)
+{
+	uint64_t wake_at = UINT64_MAX;
+	int asleep = 0;
+	struct vcpu *next;
+
+	if (prev->vm->state != VM_RUNNING)
+		return NULL; /* sched_run() gives its memory back */
+	vcpu_account_run_end(prev, now); /* first: pick() may wake it, from its deadline on */
+	next = pick(prev, now, &wake_at, &asleep);
+	if (next)
+		vcpu_account_run_start(next, now); /* prev again if it alone can run: no steal */
+	return next;
+}
+
+/* Links the vCPUs of the VMs that run into the round-robin ring; returns the last, or NULL. */
+static struct vcpu *ring_build(void)
+{
+	struct vcpu *first = NULL, *last = NULL;
+
+	for (unsigned int i = 0; i < vm_count(); i++) {
+		struct vm *vm = vm_at(i);
+
+		/* Every VM starts now: its PV clock counts from here, not from its creation. */
+		vm->start_cycles = arch_cycles();
+		if (vm->state != VM_RUNNING)
+			continue;
+		if (last)
+			last->sched_next = &vm->vcpu;
+		else
+			first = &vm->vcpu;
+		last = &vm->vcpu;
+	}
+	if (last)
+		last->sched_next = first;
+	return last;
+}
+
 void sched_run(void)
 {
-	/* Every VM starts now: its PV clock counts from here, not from its creation. */
-	for (unsigned int i = 0; i < vm_count(); i++)
-		vm_at(i)->start_cycles = arch_cycles();
-	for (;;) {
-		unsigned int runnable = 0, asleep = 0;
-		uint64_t wake_at = UINT64_MAX;
+	struct vcpu *last = ring_build(); /* so the first pick is the first VM's */
 
-		for (unsigned int i = 0; i < vm_count(); i++) {
-			struct vm *vm = vm_at(i);
-			uint64_t now = arch_cycles();
+	while (last) {
+		uint64_t now = arch_cycles(), wake_at = UINT64_MAX;
+		int asleep = 0;
+		struct vcpu *vcpu;
 
-			if (now >= sched_host_work_due())
-				sched_host_work();
-			if (vm->state != VM_RUNNING)
-				continue;
-			if (vm->vcpu.halted && !wake_if_due(&vm->vcpu, now, &wake_at)) {
-				asleep++;
-				continue;
-			}
-			runnable++;
-			vcpu_account_run_start(&vm->vcpu);
-			arch_vcpu_run(&vm->vcpu, SCHED_SLICE_CYCLES);
-			vcpu_account_run_end(&vm->vcpu);
-			vm_release_if_stopped(vm);
-		}
-		if (runnable)
+		if (now >= sched_host_work_due())
+			sched_host_work();
+		vcpu = pick(last, now, &wake_at, &asleep);
+		if (vcpu) {
+			vcpu_account_run_start(vcpu, now);
+			/* The arch switches to other vCPUs itself (sched_switch()) while it can. */
+			last = arch_vcpu_run(vcpu, SCHED_SLICE_CYCLES);
+			vcpu_account_run_end(last, arch_cycles());
+			vm_release_if_stopped(last->vm);
 			continue;
+		}
 		if (!asleep)
 			break;
 		/* Every vCPU sleeps: wait for the first timer, or the console's next byte. */

@@ -2,7 +2,7 @@
  * The arch hooks for VMs and vCPUs on VT-x: a VM's EPT and its I/O and MSR bitmaps, a
  * vCPU's VPID and VMCS, and arch_vcpu_run(), which enters the guest and handles its exits
  * until the vCPU yields, its time slice (measured by the VMX preemption timer) ends, or
- * its VM stops.
+ * its VM stops, and then goes on with the vCPU the scheduler picks next.
  */
 #include "vmx.h"
 
@@ -173,55 +173,91 @@ static void check_host_caching(const struct vcpu *vcpu)
 	}
 }
 
+/* A new slice for vcpu, whose VMCS is current, from TSC now. */
+static void slice_start(struct vcpu *vcpu, uint64_t now)
+{
+	vmx_cpu.running = vcpu;
+	vcpu->attention = 0;
+	vcpu->arch.slice_end = now + vmx_cpu.slice_cycles;
+	vcpu->arch.timer_expired = 1; /* the slice is new: arm the timer for it */
+}
+
+/*
+ * prev's slice is over at TSC now: the scheduler's next vCPU (prev again, maybe) with its
+ * VMCS current and a slice of its own, or NULL when the scheduler loop takes over. Inline
+ * in vmx_run_loop(): this is the VM switch.
+ */
+static inline __attribute__((always_inline)) struct vcpu *slice_over(struct vcpu *prev,
+								    uint64_t now)
+{
+	struct vcpu *next;
+
+	check_host_caching(prev);
+	next = sched_switch(prev, now);
+	if (!next)
+		return NULL;
+	if (vmx_vcpu_load(next)) {
+		vmx_cpu.running = next; /* the scheduler loop releases it */
+		vm_stop(next->vm, VM_STOP_ENTRY_FAILED, -1, "VMPTRLD of its VMCS failed");
+		return NULL;
+	}
+	slice_start(next, now);
+	return next;
+}
+
 /*
  * The run loop: what an exit leaves to it (vcpu->attention, a deadline passed) is done
- * here, between visits of vmx_run(), which handles every other exit without coming back.
+ * here, between entries; every other exit goes straight back in from vmx_entry.S. At a
+ * slice's end the next vCPU comes from the scheduler here too, so a VM switch enters the
+ * next guest from the frame the last one exited to, without unwinding to sched_run().
  */
-void arch_vcpu_run(struct vcpu *vcpu, uint64_t slice_cycles)
+struct guest_gprs *vmx_run_loop(struct guest_gprs *regs)
 {
-	struct arch_vcpu *a = &vcpu->arch;
+	struct vcpu *vcpu = vmx_vcpu_of(regs);
+	/*
+	 * Time spent in Shunt on this vCPU's exits counts against its slice too (the preemption
+	 * timer counts only guest time). Looked at after every exit: no exit does much work,
+	 * so the slice overruns by at most one exit's.
+	 */
+	uint64_t now = rdtsc();
+
+	if (vcpu->vm->state != VM_RUNNING ||
+	    (vcpu->attention & (VCPU_ATTN_YIELD | VCPU_ATTN_HALT)) ||
+	    (int64_t)(vcpu->arch.slice_end - now) <= 0) {
+		vcpu = slice_over(vcpu, now);
+		if (!vcpu)
+			return NULL;
+	}
+	if (now >= sched_host_work_due())
+		sched_host_work();
+	if (vcpu->work)
+		vcpu_entry_work(vcpu); /* a timer may fire, an event be injected */
+	vcpu->attention = 0;	       /* all it asked for is done, or stays in work */
+	arm_deadlines(vcpu, now);      /* sets look_at */
+	vcpu->arch.event_queued = 0;   /* what is queued now goes in with this entry */
+	return &vcpu->arch.regs;
+}
+
+struct vcpu *arch_vcpu_run(struct vcpu *vcpu, uint64_t slice_cycles)
+{
+	struct guest_gprs *regs;
 	int err;
 
+	vmx_cpu.slice_cycles = slice_cycles;
+	vmx_cpu.running = vcpu;
 	if (vmx_vcpu_load(vcpu)) {
 		vm_stop(vcpu->vm, VM_STOP_ENTRY_FAILED, -1, "VMPTRLD of its VMCS failed");
-		return;
+		return vcpu;
 	}
-	vcpu->attention = 0;
-	a->slice_end = 0;     /* the slice starts at the first look at the clock, below */
-	a->timer_expired = 1; /* the slice is new: arm the timer for it */
-	for (;;) {
-		uint64_t now;
-
-		if (vcpu->vm->state != VM_RUNNING ||
-		    (vcpu->attention & (VCPU_ATTN_YIELD | VCPU_ATTN_HALT)))
-			break;
-		/*
-		 * Time spent in Shunt on this vCPU's exits counts against its slice too (the
-		 * preemption timer counts only guest time). Looked at after every exit: no exit
-		 * does much work, so the slice overruns by at most one exit's.
-		 */
-		now = rdtsc();
-		if (!a->slice_end)
-			a->slice_end = now + slice_cycles;
-		else if ((int64_t)(a->slice_end - now) <= 0)
-			break;
-		if (now >= sched_host_work_due())
-			sched_host_work();
-		if (vcpu->work)
-			vcpu_entry_work(vcpu); /* a timer may fire, an event be injected */
-		vcpu->attention = 0;	       /* all it asked for is done, or stays in work */
-		arm_deadlines(vcpu, now);      /* sets look_at */
-		a->event_queued = 0;	       /* what is queued now goes in with this entry */
-		err = vmx_run(&a->regs);
-		if (err) {
-			vm_stop(vcpu->vm, VM_STOP_ENTRY_FAILED, -1,
-				"VM%s failed: VM-instruction error %llu",
-				err == VMX_RUN_LAUNCH_FAILED ? "LAUNCH" : "RESUME",
-				(unsigned long long)vmread(VMCS_VM_INSTRUCTION_ERROR));
-			return;
-		}
-	}
-	check_host_caching(vcpu);
+	slice_start(vcpu, rdtsc());
+	regs = vmx_run_loop(&vcpu->arch.regs);
+	err = regs ? vmx_run(regs) : 0;
+	vcpu = vmx_cpu.running; /* the one that ran last: the scheduler may have switched */
+	if (err)
+		vm_stop(vcpu->vm, VM_STOP_ENTRY_FAILED, -1, "VM%s failed: VM-instruction error %llu",
+			err == VMX_RUN_LAUNCH_FAILED ? "LAUNCH" : "RESUME",
+			(unsigned long long)vmread(VMCS_VM_INSTRUCTION_ERROR));
+	return vcpu;
 }
 
 void arch_vcpu_print_exits(const struct vcpu *vcpu)

@@ -21,7 +21,9 @@ struct vmx_cpu {
 	uint32_t cpuid_max_basic, cpuid_max_extended; /* the host's leaf 0 and 0x80000000 EAX */
 	uint32_t pin, proc, proc2, exit, entry;	      /* adjusted control words for every VMCS */
 	int save_preemption_timer;
-	struct vcpu *loaded; /* the vCPU whose VMCS is current */
+	struct vcpu *loaded;   /* the vCPU whose VMCS is current */
+	struct vcpu *running;  /* the vCPU whose slice arch_vcpu_run() is in */
+	uint64_t slice_cycles; /* the length of each slice, as the scheduler asked */
 	uint16_t next_vpid;
 };
 
@@ -36,12 +38,27 @@ int vmx_vcpu_load(struct vcpu *vcpu);
 
 /*
  * vmx_entry.S: enters the guest of regs (vcpu->arch.regs) and handles its exits, resuming
- * it after each one vmx_handle_exit() says needs nothing more. Returns 0 when one does,
- * VMX_RUN_RESUME_FAILED or VMX_RUN_LAUNCH_FAILED when the VM entry failed (VMfail).
+ * it after each one the handlers say needs nothing more, and calling vmx_run_loop() after
+ * the others: it enters whichever vCPU that returns, and returns 0 when it returns NULL;
+ * VMX_RUN_RESUME_FAILED or VMX_RUN_LAUNCH_FAILED when a VM entry failed (VMfail), for the
+ * vCPU in vmx_cpu.running.
  */
 int vmx_run(struct guest_gprs *regs);
 #define VMX_RUN_RESUME_FAILED 1
 #define VMX_RUN_LAUNCH_FAILED 2
+
+/*
+ * vcpu.c: the run loop's work between two entries (vcpu->attention, deadlines, the slice's
+ * end, where the scheduler may pick another vCPU, whose VMCS it makes current). Returns
+ * the registers of the vCPU to enter next, or NULL when the scheduler loop takes over.
+ */
+struct guest_gprs *vmx_run_loop(struct guest_gprs *regs);
+
+/* The vCPU whose registers regs are (vcpu->arch.regs, what vmx_entry.S passes around). */
+static inline struct vcpu *vmx_vcpu_of(struct guest_gprs *regs)
+{
+	return (struct vcpu *)((char *)regs - __builtin_offsetof(struct vcpu, arch.regs));
+}
 
 /*
  * exit.c, called by vmx_entry.S with the registers of the vCPU that exited: each returns

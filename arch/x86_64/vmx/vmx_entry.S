@@ -2,11 +2,14 @@
  * VM entry and exit. vmx_run(regs) enters the guest and stays with it: each VM exit lands
  * in vmx_exit_entry (HOST_RIP) on vmx_run's own frame, keeps the guest's registers in
  * regs, has C handle the exit and, when nothing needs the run loop, resumes the guest at
- * once. Only an exit that needs the run loop (or a failed VM entry) returns from vmx_run:
- * 0 for the first, VMX_RUN_RESUME_FAILED or VMX_RUN_LAUNCH_FAILED (VMfail, SDM Vol. 3C
- * 31.2) for the second. So the host's callee-saved registers are saved once per visit of
- * the run loop, not once per exit, and HOST_RSP is written only when vmx_run's frame is not
- * where it was the last time. The values here are vmx.h's.
+ * once. An exit that needs the run loop calls vmx_run_loop() from this frame, and enters
+ * the vCPU whose registers it returns: the same one, or at a slice's end the one the
+ * scheduler picked (a VM switch without unwinding to the scheduler loop). Only a NULL from
+ * it or a failed VM entry returns from vmx_run: 0 for the first, VMX_RUN_RESUME_FAILED or
+ * VMX_RUN_LAUNCH_FAILED (VMfail, SDM Vol. 3C 31.2) for the second. So the host's
+ * callee-saved registers are saved once per visit of the scheduler loop, not once per exit
+ * or switch, and each VMCS's HOST_RSP is written only when vmx_run's frame is not where it
+ * was the last time. The values here are vmx.h's.
  */
 #include "vmcs_fields.h"
 
@@ -45,7 +48,8 @@ vmx_run:				/* int vmx_run(struct guest_gprs *regs) */
 	pushq %r15
 	pushq %rdi			/* the frame: 0(%rsp) = regs, where each exit finds them */
 
-	/* HOST_RSP is where this frame is: the same on every visit but the first. */
+vmx_enter:				/* RDI = (%rsp) = regs of the vCPU whose VMCS is current */
+	/* HOST_RSP is where this frame is: the same on every visit but each VMCS's first. */
 	cmpq %rsp, A_HOST_RSP(%rdi)
 	je 1f
 	movq $VMCS_HOST_RSP, %rax
@@ -151,12 +155,18 @@ vmx_exit_entry:
 	movq %r14, R_R14(%rdi)
 	movq %r15, R_R15(%rdi)
 	cmpl $VMX_EXIT_FULL, %eax
-	jne vmx_run_leave		/* VMX_EXIT_LOOK: to the run loop */
+	jne 4f				/* VMX_EXIT_LOOK: to the run loop */
 	call vmx_exit_full		/* any exit, with every register in regs */
 	movq (%rsp), %rdi
 	testl %eax, %eax
 	jz vmx_resume
-vmx_run_leave:
+4:	call vmx_run_loop		/* (regs): whose registers to enter next, or NULL */
+	testq %rax, %rax
+	jz vmx_run_leave
+	movq %rax, %rdi			/* another vCPU's after a VM switch: its VMCS is current */
+	movq %rax, (%rsp)
+	jmp vmx_enter
+vmx_run_leave:				/* the scheduler loop takes over */
 	xorl %eax, %eax
 	jmp vmx_run_out
 

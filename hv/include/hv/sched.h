@@ -21,6 +21,14 @@ void sched_run(void);
 
 struct vcpu;
 /*
+ * The end of prev's slice (it yielded, halted or used it up) at arch_cycles() now, for an
+ * architecture that switches vCPUs without returning from arch_vcpu_run(): the next vCPU
+ * in round-robin order that can run, its steal time and prev's bookkeeping done (prev
+ * itself when no other can run), or NULL when sched_run() must take over (prev's VM
+ * stopped, or nothing can run now: the CPU idles).
+ */
+struct vcpu *sched_switch(struct vcpu *prev, uint64_t now);
+/*
  * The vCPU executed HLT with interrupts enabled: it sleeps until an event is to be
  * delivered or its PV timer is due, and leaves the CPU meanwhile. With an event already
  * waiting it goes on at once; with no timer armed (nothing could wake it) it only yields.
