@@ -234,7 +234,7 @@ int vmcs_setup(struct vcpu *vcpu, uint64_t entry, uint64_t stack_top, uint64_t a
 	if (vmx_cpu.loaded)
 		save_unswitched_state(vmx_cpu.loaded);
 	vmx_cpu.loaded = NULL; /* so the next vmx_vcpu_load() switches VMCS, MSRs and CR2 */
-	if (vmclear(vmcs) || vmptrld(vmcs)) {
+	if (vmclear(vmcs) || vmptrld(&vmcs)) {
 		mm_free_frames(vmcs, 1);
 		return -EIO;
 	}
@@ -265,7 +265,7 @@ int vmx_vcpu_load(struct vcpu *vcpu)
 
 	if (prev == vcpu)
 		return 0;
-	if (vmptrld(vcpu->arch.vmcs))
+	if (vmptrld(&vcpu->arch.vmcs))
 		return -EIO;
 	if (prev)
 		save_unswitched_state(prev);

@@ -204,10 +204,25 @@ const char *vmx_exit_reason_name(unsigned int reason);
 
 /*
  * MSRs the VMCS does not switch (struct guest_msrs): msrs into the CPU, which holds from's
- * (NULL: unknown values).
+ * (NULL: unknown values). Compares all of them and writes those that differ.
  */
-void vmx_guest_msrs_load(const struct guest_msrs *from, const struct guest_msrs *msrs);
+void vmx_guest_msrs_load_all(const struct guest_msrs *from, const struct guest_msrs *msrs);
 #define MSR_KERNEL_GS_BASE 0xc0000102
+
+/*
+ * The same, inline in every VM switch: when neither vCPU ever wrote its MSRs (Shunt's own
+ * guests make no system calls) only KERNEL_GS_BASE, which SWAPGS may have changed, can
+ * differ; the others are 0 in both.
+ */
+static inline void vmx_guest_msrs_load(const struct guest_msrs *from, const struct guest_msrs *m)
+{
+	if (!from || (from->written | m->written)) {
+		vmx_guest_msrs_load_all(from, m);
+		return;
+	}
+	if (from->kernel_gs_base != m->kernel_gs_base)
+		wrmsr(MSR_KERNEL_GS_BASE, m->kernel_gs_base);
+}
 
 /*
  * Into msrs, what the guest may have changed in the CPU without an exit: SWAPGS exchanges

@@ -35,6 +35,11 @@ _Static_assert(sizeof(struct guest_gprs) == 120, "guest_gprs: 15 registers");
 struct guest_msrs {
 	uint64_t kernel_gs_base, star, lstar, cstar, sfmask, tsc_aux;
 	uint64_t cr2;
+	/*
+	 * The guest wrote one of them with WRMSR: until then all but KERNEL_GS_BASE (which
+	 * SWAPGS changes without an exit) are 0, as in every vCPU that never wrote them.
+	 */
+	uint8_t written;
 };
 
 /* Registers the VMCS does not switch and the guest may use: switched when vCPUs change. */
