@@ -56,12 +56,7 @@ void sched_halt(struct vcpu *vcpu)
 	vcpu_attention(vcpu, VCPU_ATTN_HALT);
 }
 
-/*
- * Wakes a halted vCPU whose event or timer has come, as runnable since that moment (so its
- * steal time counts from the deadline, not from when the scheduler noticed). Otherwise
- * lowers *wake_at to its timer's deadline. Returns 1 if it is runnable now.
- */
-static int wake_if_due(struct vcpu *vcpu, uint64_t now, uint64_t *wake_at)
+int sched_wake_if_due(struct vcpu *vcpu, uint64_t now, uint64_t *wake_at)
 {
 	uint64_t since = now, due = wake_deadline(vcpu);
 
@@ -76,45 +71,6 @@ static int wake_if_due(struct vcpu *vcpu, uint64_t now, uint64_t *wake_at)
 	vcpu->halted = 0;
 	vcpu->runnable_since = since;
 	return 1;
-}
-
-/*
- * The first vCPU after last in the round-robin ring (last itself at the end) that can run at
- * now, woken if it slept and its time has come; NULL when none can, with *wake_at lowered
- * to the first wake-up and *asleep set if any sleeps. Inline in both callers: sched_switch()
- * needs neither out-value, and every VM switch pays this loop.
- */
-static inline __attribute__((always_inline)) struct vcpu *pick(struct vcpu *last, uint64_t now,
-								 uint64_t *wake_at, int *asleep)
-{
-	struct vcpu *v = last;
-
-	do {
-		v = v->sched_next;
-		if (v->vm->state != VM_RUNNING)
-			continue; /* stopped: stays in the ring, passed by */
-		if (v->halted && !wake_if_due(v, now, wake_at)) {
-			*asleep = 1;
-			continue;
-		}
-		return v;
-	} while (v != last);
-	return NULL;
-}
-
-struct vcpu *sched_switch(struct vcpu *prev, uint64_t now)
-{
-	uint64_t wake_at = UINT64_MAX;
-	int asleep = 0;
-	struct vcpu *next;
-
-	if (prev->vm->state != VM_RUNNING)
-		return NULL; /* sched_run() gives its memory back */
-	vcpu_account_run_end(prev, now); /* first: pick() may wake it, from its deadline on */
-	next = pick(prev, now, &wake_at, &asleep);
-	if (next)
-		vcpu_account_run_start(next, now); /* prev again if it alone can run: no steal */
-	return next;
 }
 
 /* Links the vCPUs of the VMs that run into the round-robin ring; returns the last, or NULL. */
@@ -151,7 +107,7 @@ void sched_run(void)
 
 		if (now >= sched_host_work_due())
 			sched_host_work();
-		vcpu = pick(last, now, &wake_at, &asleep);
+		vcpu = sched_pick(last, now, &wake_at, &asleep);
 		if (vcpu) {
 			vcpu_account_run_start(vcpu, now);
 			/* The arch switches to other vCPUs itself (sched_switch()) while it can. */

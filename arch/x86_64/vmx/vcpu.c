@@ -5,6 +5,7 @@
  * its VM stops, and then goes on with the vCPU the scheduler picks next.
  */
 #include "vmx.h"
+#include "vmx_switch.h"
 
 #include <arch/x86.h>
 #include <hv/arch.h>
@@ -128,9 +129,12 @@ static uint32_t timer_ticks(uint64_t cycles)
 /*
  * Before an entry from the run loop: the next moment the vCPU must come out (its slice's
  * end, its PV timer or host work) for the preemption timer, written only when it changed,
- * fired or is due for a re-arm; and the moment from which exits come back here.
+ * fired or is due for a re-arm (always for a new slice: fresh, a constant where it is
+ * inlined, so the run loop's two copies test only what they must); and the moment from
+ * which exits come back here.
  */
-static void arm_deadlines(struct vcpu *vcpu, uint64_t now)
+static inline __attribute__((always_inline)) void arm_deadlines(struct vcpu *vcpu, uint64_t now,
+								int fresh)
 {
 	struct arch_vcpu *a = &vcpu->arch;
 	uint64_t deadline = a->slice_end, host = sched_host_work_due();
@@ -142,7 +146,7 @@ static void arm_deadlines(struct vcpu *vcpu, uint64_t now)
 	if (host < deadline)
 		deadline = host;
 	vcpu->run_deadline = deadline;
-	if (a->timer_expired || deadline != a->armed_deadline ||
+	if (fresh || a->timer_expired || deadline != a->armed_deadline ||
 	    now - a->armed_at >= TIMER_REARM_CYCLES) {
 		int64_t left = (int64_t)(deadline - now);
 
@@ -150,7 +154,7 @@ static void arm_deadlines(struct vcpu *vcpu, uint64_t now)
 		a->armed_deadline = deadline;
 		a->armed_at = now;
 		/* Without "save preemption timer" every entry starts the timer from the VMCS value. */
-		a->timer_expired = !vmx_cpu.save_preemption_timer;
+		a->timer_expired = vmx_cpu.timer_not_saved;
 	}
 	vcpu->look_at = a->armed_at + TIMER_REARM_CYCLES < deadline
 				? a->armed_at + TIMER_REARM_CYCLES
@@ -173,22 +177,30 @@ static void check_host_caching(const struct vcpu *vcpu)
 	}
 }
 
-/* A new slice for vcpu, whose VMCS is current, from TSC now. */
-static void slice_start(struct vcpu *vcpu, uint64_t now)
+/*
+ * What the run loop does before every entry, at TSC now: host work that is due, the
+ * vCPU's own work (a timer may fire, an event be injected), its deadlines.
+ */
+static inline __attribute__((always_inline)) struct guest_gprs *
+before_entry(struct vcpu *vcpu, uint64_t now, int fresh)
 {
-	vmx_cpu.running = vcpu;
-	vcpu->attention = 0;
-	vcpu->arch.slice_end = now + vmx_cpu.slice_cycles;
-	vcpu->arch.timer_expired = 1; /* the slice is new: arm the timer for it */
+	if (now >= sched_host_work_due())
+		sched_host_work();
+	if (vcpu->work)
+		vcpu_entry_work(vcpu);
+	vcpu->attention = 0;		 /* all it asked for is done, or stays in work */
+	arm_deadlines(vcpu, now, fresh); /* sets look_at */
+	vcpu->arch.event_queued = 0;	 /* what is queued now goes in with this entry */
+	return &vcpu->arch.regs;
 }
 
 /*
- * prev's slice is over at TSC now: the scheduler's next vCPU (prev again, maybe) with its
- * VMCS current and a slice of its own, or NULL when the scheduler loop takes over. Inline
- * in vmx_run_loop(): this is the VM switch.
+ * prev's slice is over at TSC now: the VM switch. The scheduler's next vCPU (prev again,
+ * maybe) gets its VMCS current and a slice of its own; returns it, or NULL when the
+ * scheduler loop takes over. Inline in vmx_run_loop(), whose frame it shares.
  */
-static inline __attribute__((always_inline)) struct vcpu *slice_over(struct vcpu *prev,
-								    uint64_t now)
+static inline __attribute__((always_inline)) struct vcpu *next_slice(struct vcpu *prev,
+								     uint64_t now)
 {
 	struct vcpu *next;
 
@@ -201,7 +213,8 @@ static inline __attribute__((always_inline)) struct vcpu *slice_over(struct vcpu
 		vm_stop(next->vm, VM_STOP_ENTRY_FAILED, -1, "VMPTRLD of its VMCS failed");
 		return NULL;
 	}
-	slice_start(next, now);
+	vmx_cpu.running = next;
+	next->arch.slice_end = now + vmx_cpu.slice_cycles;
 	return next;
 }
 
@@ -224,37 +237,31 @@ struct guest_gprs *vmx_run_loop(struct guest_gprs *regs)
 	if (vcpu->vm->state != VM_RUNNING ||
 	    (vcpu->attention & (VCPU_ATTN_YIELD | VCPU_ATTN_HALT)) ||
 	    (int64_t)(vcpu->arch.slice_end - now) <= 0) {
-		vcpu = slice_over(vcpu, now);
-		if (!vcpu)
-			return NULL;
+		vcpu = next_slice(vcpu, now);
+		return vcpu ? before_entry(vcpu, now, 1) : NULL;
 	}
-	if (now >= sched_host_work_due())
-		sched_host_work();
-	if (vcpu->work)
-		vcpu_entry_work(vcpu); /* a timer may fire, an event be injected */
-	vcpu->attention = 0;	       /* all it asked for is done, or stays in work */
-	arm_deadlines(vcpu, now);      /* sets look_at */
-	vcpu->arch.event_queued = 0;   /* what is queued now goes in with this entry */
-	return &vcpu->arch.regs;
+	return before_entry(vcpu, now, 0);
 }
 
 struct vcpu *arch_vcpu_run(struct vcpu *vcpu, uint64_t slice_cycles)
 {
-	struct guest_gprs *regs;
-	int err;
+	uint64_t now = rdtsc();
+	struct guest_gprs *regs = NULL;
+	int err = 0;
 
-	vmx_cpu.slice_cycles = slice_cycles;
 	vmx_cpu.running = vcpu;
+	vmx_cpu.slice_cycles = slice_cycles;
 	if (vmx_vcpu_load(vcpu)) {
 		vm_stop(vcpu->vm, VM_STOP_ENTRY_FAILED, -1, "VMPTRLD of its VMCS failed");
 		return vcpu;
 	}
-	slice_start(vcpu, rdtsc());
-	regs = vmx_run_loop(&vcpu->arch.regs);
-	err = regs ? vmx_run(regs) : 0;
+	vcpu->arch.slice_end = now + slice_cycles;
+	regs = before_entry(vcpu, now, 1);
+	err = vmx_run(regs);
 	vcpu = vmx_cpu.running; /* the one that ran last: the scheduler may have switched */
 	if (err)
-		vm_stop(vcpu->vm, VM_STOP_ENTRY_FAILED, -1, "VM%s failed: VM-instruction error %llu",
+		vm_stop(vcpu->vm, VM_STOP_ENTRY_FAILED, -1,
+			"VM%s failed: VM-instruction error %llu",
 			err == VMX_RUN_LAUNCH_FAILED ? "LAUNCH" : "RESUME",
 			(unsigned long long)vmread(VMCS_VM_INSTRUCTION_ERROR));
 	return vcpu;

@@ -21,6 +21,7 @@ struct vmx_cpu {
 	uint32_t cpuid_max_basic, cpuid_max_extended; /* the host's leaf 0 and 0x80000000 EAX */
 	uint32_t pin, proc, proc2, exit, entry;	      /* adjusted control words for every VMCS */
 	int save_preemption_timer;
+	int timer_not_saved;   /* !save_preemption_timer: the timer is armed again at every entry */
 	struct vcpu *loaded;   /* the vCPU whose VMCS is current */
 	struct vcpu *running;  /* the vCPU whose slice arch_vcpu_run() is in */
 	uint64_t slice_cycles; /* the length of each slice, as the scheduler asked */
@@ -32,9 +33,6 @@ extern struct vmx_cpu vmx_cpu;
 /* Builds vcpu's VMCS (host state, controls, guest state, entry/exit) in a fixed order. */
 int vmcs_setup(struct vcpu *vcpu, uint64_t entry, uint64_t stack_top, uint64_t arg, uint64_t cr3,
 	       uint64_t gdt_base, uint16_t gdt_limit);
-
-/* Makes vcpu's VMCS current (VMPTRLD) and loads its MSRs, if it is not already. */
-int vmx_vcpu_load(struct vcpu *vcpu);
 
 /*
  * vmx_entry.S: enters the guest of regs (vcpu->arch.regs) and handles its exits, resuming
