@@ -62,7 +62,7 @@ int sched_wake_if_due(struct vcpu *vcpu, uint64_t now, uint64_t *wake_at)
 
 	if (!wake_now(vcpu) && due != UINT64_MAX) {
 		if (now < due) {
-			if (due < *wake_at)
+			if (wake_at && due < *wake_at)
 				*wake_at = due;
 			return 0;
 		}

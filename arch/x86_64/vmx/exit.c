@@ -272,9 +272,12 @@ _Static_assert(EXIT_REASON_MAX <= ARCH_EXIT_REASONS, "exit_counts has a counter 
 /*
  * The common exits, each its own function so that each saves only the registers it needs.
  * Each counts its exit before the handler, so that the reason need not be kept across it.
- * The hypercall: vmx_entry.S calls it straight away.
+ * The hypercall: vmx_entry.S calls it straight away. When the run loop must look (a YIELD,
+ * a deadline passed) it is called from here, with this exit's TSC: the guest's RBP and
+ * R12-R15 are still in the CPU then, which is fine, since nothing there looks at a
+ * guest's registers, and vmx_entry.S keeps them in regs if another vCPU is to run.
  */
-int vmx_exit_vmcall_fast(struct guest_gprs *regs)
+struct guest_gprs *vmx_exit_vmcall_fast(struct guest_gprs *regs)
 {
 	struct vcpu *vcpu = vmx_vcpu_of(regs);
 	/*
@@ -286,7 +289,7 @@ int vmx_exit_vmcall_fast(struct guest_gprs *regs)
 
 	vcpu->arch.exit_counts[EXIT_REASON_VMCALL]++;
 	vmx_exit_vmcall(vcpu, now);
-	return now >= vcpu->look_at ? VMX_EXIT_LOOK : VMX_EXIT_RESUME;
+	return now >= vcpu->look_at ? vmx_run_loop_at(regs, now) : regs;
 }
 
 static __attribute__((noinline)) int fast_io(struct vcpu *vcpu)

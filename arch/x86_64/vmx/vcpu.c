@@ -112,11 +112,14 @@ int arch_vcpu_init(struct vcpu *vcpu, uint64_t entry, uint64_t stack_top, uint64
 	return vmcs_setup(vcpu, entry, stack_top, arg, cr3, gdt_base, gdt_limit);
 }
 
+/*
+ * The preemption timer's count for cycles (its field is 32 bits wide): never more than a
+ * slice's, which arch_vcpu_run() keeps below 2^32, since every deadline is at or before the
+ * slice's end.
+ */
 static uint32_t timer_ticks(uint64_t cycles)
 {
-	uint64_t ticks = cycles >> vmx_cpu.caps.preemption_timer_shift;
-
-	return ticks > 0xffffffffull ? 0xffffffffu : (uint32_t)ticks;
+	return (uint32_t)(cycles >> vmx_cpu.caps.preemption_timer_shift);
 }
 
 /*
@@ -208,8 +211,8 @@ static inline __attribute__((always_inline)) struct vcpu *next_slice(struct vcpu
 	next = sched_switch(prev, now);
 	if (!next)
 		return NULL;
-	if (vmx_vcpu_load(next)) {
-		vmx_cpu.running = next; /* the scheduler loop releases it */
+	if (vmx_vcpu_switch(prev, next)) { /* prev's VMCS is current: it just ran */
+		vmx_cpu.running = next;	   /* the scheduler loop releases it */
 		vm_stop(next->vm, VM_STOP_ENTRY_FAILED, -1, "VMPTRLD of its VMCS failed");
 		return NULL;
 	}
@@ -224,16 +227,15 @@ static inline __attribute__((always_inline)) struct vcpu *next_slice(struct vcpu
  * slice's end the next vCPU comes from the scheduler here too, so a VM switch enters the
  * next guest from the frame the last one exited to, without unwinding to sched_run().
  */
-struct guest_gprs *vmx_run_loop(struct guest_gprs *regs)
+struct guest_gprs *vmx_run_loop_at(struct guest_gprs *regs, uint64_t now)
 {
 	struct vcpu *vcpu = vmx_vcpu_of(regs);
+
 	/*
 	 * Time spent in Shunt on this vCPU's exits counts against its slice too (the preemption
 	 * timer counts only guest time). Looked at after every exit: no exit does much work,
 	 * so the slice overruns by at most one exit's.
 	 */
-	uint64_t now = rdtsc();
-
 	if (vcpu->vm->state != VM_RUNNING ||
 	    (vcpu->attention & (VCPU_ATTN_YIELD | VCPU_ATTN_HALT)) ||
 	    (int64_t)(vcpu->arch.slice_end - now) <= 0) {
@@ -243,6 +245,11 @@ struct guest_gprs *vmx_run_loop(struct guest_gprs *regs)
 	return before_entry(vcpu, now, 0);
 }
 
+struct guest_gprs *vmx_run_loop(struct guest_gprs *regs)
+{
+	return vmx_run_loop_at(regs, rdtsc());
+}
+
 struct vcpu *arch_vcpu_run(struct vcpu *vcpu, uint64_t slice_cycles)
 {
 	uint64_t now = rdtsc();
@@ -250,12 +257,13 @@ struct vcpu *arch_vcpu_run(struct vcpu *vcpu, uint64_t slice_cycles)
 	int err = 0;
 
 	vmx_cpu.running = vcpu;
-	vmx_cpu.slice_cycles = slice_cycles;
+	vmx_cpu.slice_cycles =
+		slice_cycles < UINT32_MAX ? slice_cycles : UINT32_MAX; /* timer_ticks() */
 	if (vmx_vcpu_load(vcpu)) {
 		vm_stop(vcpu->vm, VM_STOP_ENTRY_FAILED, -1, "VMPTRLD of its VMCS failed");
 		return vcpu;
 	}
-	vcpu->arch.slice_end = now + slice_cycles;
+	vcpu->arch.slice_end = now + vmx_cpu.slice_cycles;
 	regs = before_entry(vcpu, now, 1);
 	err = vmx_run(regs);
 	vcpu = vmx_cpu.running; /* the one that ran last: the scheduler may have switched */

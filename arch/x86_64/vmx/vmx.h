@@ -51,6 +51,8 @@ int vmx_run(struct guest_gprs *regs);
  * the registers of the vCPU to enter next, or NULL when the scheduler loop takes over.
  */
 struct guest_gprs *vmx_run_loop(struct guest_gprs *regs);
+/* The same at TSC now, read by the exit handler that calls it. */
+struct guest_gprs *vmx_run_loop_at(struct guest_gprs *regs, uint64_t now);
 
 /* The vCPU whose registers regs are (vcpu->arch.regs, what vmx_entry.S passes around). */
 static inline struct vcpu *vmx_vcpu_of(struct guest_gprs *regs)
@@ -63,12 +65,14 @@ static inline struct vcpu *vmx_vcpu_of(struct guest_gprs *regs)
  * VMX_EXIT_RESUME to resume it at once or VMX_EXIT_LOOK when the run loop must look first
  * (vcpu->attention, or a deadline passed); vmx_exit_fast() VMX_EXIT_FULL for an exit it
  * leaves to vmx_exit_full(), which has all the guest's registers in regs. A VMCALL's exit
- * goes to vmx_exit_vmcall_fast(), any other to vmx_exit_fast() with its basic reason.
+ * goes to vmx_exit_fast() with its basic reason. A VMCALL's goes to vmx_exit_vmcall_fast(),
+ * which returns what vmx_run_loop() does when the run loop must look, regs otherwise (the
+ * same vCPU at once).
  */
 #define VMX_EXIT_RESUME 0
 #define VMX_EXIT_LOOK 1
 #define VMX_EXIT_FULL 2
-int vmx_exit_vmcall_fast(struct guest_gprs *regs);
+struct guest_gprs *vmx_exit_vmcall_fast(struct guest_gprs *regs);
 
 /*
  * What an exit handler returns when it is done: VMX_EXIT_LOOK once look_at has passed (the

@@ -2,9 +2,10 @@
  * VM entry and exit. vmx_run(regs) enters the guest and stays with it: each VM exit lands
  * in vmx_exit_entry (HOST_RIP) on vmx_run's own frame, keeps the guest's registers in
  * regs, has C handle the exit and, when nothing needs the run loop, resumes the guest at
- * once. An exit that needs the run loop calls vmx_run_loop() from this frame, and enters
- * the vCPU whose registers it returns: the same one, or at a slice's end the one the
- * scheduler picked (a VM switch without unwinding to the scheduler loop). Only a NULL from
+ * once. An exit that needs the run loop calls vmx_run_loop() from this frame (a VMCALL's
+ * handler calls it itself), and enters the vCPU whose registers it returns: the same one,
+ * or at a slice's end the one the scheduler picked (a VM switch without unwinding to the
+ * scheduler loop). Only a NULL from
  * it or a failed VM entry returns from vmx_run: 0 for the first, VMX_RUN_RESUME_FAILED or
  * VMX_RUN_LAUNCH_FAILED (VMfail, SDM Vol. 3C 31.2) for the second. So the host's
  * callee-saved registers are saved once per visit of the scheduler loop, not once per exit
@@ -129,12 +130,12 @@ vmx_exit_entry:
 	incq vmx_vmcs_accesses(%rip)
 #endif
 	cmpl $EXIT_REASON_VMCALL, %esi
-	jne 2f
-	call vmx_exit_vmcall_fast	/* RSP is 16-byte aligned here, as the ABI wants */
-3:	movq (%rsp), %rdi		/* regs again: the C code owns RDI */
+	je 8f
+	call vmx_exit_fast		/* any other exit: (regs, reason); RSP 16-byte aligned */
+	movq (%rsp), %rdi		/* regs again: the C code owns RDI */
 	testl %eax, %eax
 	jnz 1f
-	movq R_RAX(%rdi), %rax		/* VMX_EXIT_RESUME: straight back in */
+6:	movq R_RAX(%rdi), %rax		/* VMX_EXIT_RESUME: straight back in */
 	movq R_RBX(%rdi), %rbx
 	movq R_RCX(%rdi), %rcx
 	movq R_RDX(%rdi), %rdx
@@ -147,6 +148,21 @@ vmx_exit_entry:
 	vmresume
 	movl $VMX_RUN_RESUME_FAILED, %eax
 	jmp vmx_run_out
+
+8:	call vmx_exit_vmcall_fast	/* the hypercall, which may run the run loop itself */
+	movq (%rsp), %rdi
+	cmpq %rax, %rdi
+	je 6b				/* the same vCPU: its RBP and R12-R15 are still in the CPU */
+	movq %rbp, R_RBP(%rdi)		/* another's (a VM switch) or NULL: keep the rest */
+	movq %r12, R_R12(%rdi)
+	movq %r13, R_R13(%rdi)
+	movq %r14, R_R14(%rdi)
+	movq %r15, R_R15(%rdi)
+	testq %rax, %rax
+	jz vmx_run_leave
+	movq %rax, (%rsp)		/* its VMCS is current */
+	movq %rax, %rdi
+	jmp vmx_enter
 
 	/* The rest of the guest's registers, still in the CPU: now regs holds all of them. */
 1:	movq %rbp, R_RBP(%rdi)
@@ -169,9 +185,6 @@ vmx_exit_entry:
 vmx_run_leave:				/* the scheduler loop takes over */
 	xorl %eax, %eax
 	jmp vmx_run_out
-
-2:	call vmx_exit_fast		/* any other exit: (regs, reason) */
-	jmp 3b
 
 vmx_run_out:
 	addq $8, %rsp			/* the frame */

@@ -52,19 +52,31 @@ static inline void load_unswitched_state(struct vcpu *vcpu, const struct vcpu *p
 		load_debug_registers(f);
 }
 
+/*
+ * The VM switch: next's VMCS made current and its state loaded in place of prev's, whose
+ * VMCS is current (the run loop's vCPU). 0, or -EIO when VMPTRLD failed (prev's stays).
+ */
+static inline int vmx_vcpu_switch(struct vcpu *prev, struct vcpu *next)
+{
+	if (next == prev)
+		return 0;
+	if (vmptrld(&next->arch.vmcs))
+		return -EIO;
+	save_unswitched_state(prev);
+	vmx_cpu.loaded = next;
+	load_unswitched_state(next, prev);
+	return 0;
+}
+
 /* Makes vcpu's VMCS current (VMPTRLD) and loads its state, if it is not already. */
 static inline int vmx_vcpu_load(struct vcpu *vcpu)
 {
-	struct vcpu *prev = vmx_cpu.loaded;
-
-	if (prev == vcpu)
-		return 0;
+	if (vmx_cpu.loaded)
+		return vmx_vcpu_switch(vmx_cpu.loaded, vcpu);
 	if (vmptrld(&vcpu->arch.vmcs))
 		return -EIO;
-	if (prev)
-		save_unswitched_state(prev);
 	vmx_cpu.loaded = vcpu;
-	load_unswitched_state(vcpu, prev);
+	load_unswitched_state(vcpu, NULL); /* the CPU holds anyone's */
 	return 0;
 }
 

@@ -26,14 +26,15 @@ struct vcpu;
 /*
  * A halted vCPU whose event or timer has come is woken, as runnable since that moment (so
  * its steal time counts from the deadline, not from when the scheduler noticed); otherwise
- * *wake_at is lowered to its timer's deadline. Returns 1 if it is runnable now.
+ * *wake_at (unless NULL) is lowered to its timer's deadline. Returns 1 if it is runnable now.
  */
 int sched_wake_if_due(struct vcpu *vcpu, uint64_t now, uint64_t *wake_at);
 
 /*
  * The first vCPU after last in the round-robin ring (last itself at the end) that can run at
- * now, woken if it slept and its time has come; NULL when none can, with *wake_at lowered
- * to the first wake-up and *asleep set if any sleeps. Inline: every VM switch pays it.
+ * now, woken if it slept and its time has come; NULL when none can, with *wake_at (unless
+ * NULL) lowered to the first wake-up and *asleep set if any sleeps. Inline: every VM switch
+ * pays it.
  */
 static inline __attribute__((always_inline)) struct vcpu *
 sched_pick(struct vcpu *last, uint64_t now, uint64_t *wake_at, int *asleep)
@@ -63,14 +64,13 @@ sched_pick(struct vcpu *last, uint64_t now, uint64_t *wake_at, int *asleep)
 static inline __attribute__((always_inline)) struct vcpu *sched_switch(struct vcpu *prev,
 								       uint64_t now)
 {
-	uint64_t wake_at = UINT64_MAX;
 	int asleep = 0;
 	struct vcpu *next;
 
 	if (prev->vm->state != VM_RUNNING)
 		return NULL;		 /* sched_run() gives its memory back */
 	vcpu_account_run_end(prev, now); /* first: sched_pick() may wake it, from its deadline */
-	next = sched_pick(prev, now, &wake_at, &asleep);
+	next = sched_pick(prev, now, NULL, &asleep); /* when the rest wake: sched_run()'s */
 	if (next)
 		vcpu_account_run_start(next, now); /* prev again if it alone can run: no steal */
 	return next;
