@@ -224,7 +224,7 @@ static int write_msr(struct vcpu *vcpu, uint32_t msr, uint64_t value)
 		if (!(vmx_cpu.proc2 & PROC2_ENABLE_RDTSCP) || (value >> 32))
 			return -1;
 		vcpu->arch.msrs.tsc_aux = value;
-		vcpu->arch.msrs.written = 1; /* VM switches compare its MSRs from now on */
+		vcpu->arch.msrs.written = 1; /* compared on every VM switch from now on */
 		wrmsr(msr, value);
 		return 0;
 	default:
