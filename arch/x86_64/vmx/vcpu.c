@@ -253,8 +253,7 @@ struct guest_gprs *vmx_run_loop(struct guest_gprs *regs)
 struct vcpu *arch_vcpu_run(struct vcpu *vcpu, uint64_t slice_cycles)
 {
 	uint64_t now = rdtsc();
-	struct guest_gprs *regs = NULL;
-	int err = 0;
+	int err;
 
 	vmx_cpu.running = vcpu;
 	vmx_cpu.slice_cycles =
@@ -264,8 +263,7 @@ struct vcpu *arch_vcpu_run(struct vcpu *vcpu, uint64_t slice_cycles)
 		return vcpu;
 	}
 	vcpu->arch.slice_end = now + vmx_cpu.slice_cycles;
-	regs = before_entry(vcpu, now, 1);
-	err = vmx_run(regs);
+	err = vmx_run(before_entry(vcpu, now, 1));
 	vcpu = vmx_cpu.running; /* the one that ran last: the scheduler may have switched */
 	if (err)
 		vm_stop(vcpu->vm, VM_STOP_ENTRY_FAILED, -1,
