@@ -41,7 +41,7 @@ static void publish_clock(struct vcpu *vcpu)
 	__atomic_store_n(&c->version, c->version + 1, __ATOMIC_RELEASE);
 }
 
-static void publish_steal(struct vcpu *vcpu)
+void vcpu_publish_steal(struct vcpu *vcpu)
 {
 	if (vcpu->page)
 		__atomic_store_n(&vcpu->page->steal_time_ns,
@@ -69,7 +69,7 @@ int64_t hc_vcpu_page_set(struct vcpu *vcpu, const struct hc_args *args)
 	vcpu->page = page;
 	vcpu->page_gpa = gpa;
 	publish_clock(vcpu);
-	publish_steal(vcpu);
+	vcpu_publish_steal(vcpu);
 	return 0;
 }
 
@@ -92,19 +92,4 @@ int64_t hc_timer_set(struct vcpu *vcpu, const struct hc_args *args)
 	if (vcpu->timer_deadline < vcpu->run_deadline)
 		vcpu_attention(vcpu, VCPU_ATTN_WORK);
 	return 0;
-}
-
-void vcpu_account_run_start(struct vcpu *vcpu)
-{
-	if (vcpu->runnable_since) {
-		vcpu->steal_cycles += arch_cycles() - vcpu->runnable_since;
-		vcpu->runnable_since = 0;
-		publish_steal(vcpu);
-	}
-}
-
-void vcpu_account_run_end(struct vcpu *vcpu)
-{
-	/* A halted vCPU is runnable again from its wake-up on: sched.c says when that was. */
-	vcpu->runnable_since = arch_cycles();
 }

@@ -56,18 +56,13 @@ void sched_halt(struct vcpu *vcpu)
 	vcpu_attention(vcpu, VCPU_ATTN_HALT);
 }
 
-/*
- * Wakes a halted vCPU whose event or timer has come, as runnable since that moment (so its
- * steal time counts from the deadline, not from when the scheduler noticed). Otherwise
- * lowers *wake_at to its timer's deadline. Returns 1 if it is runnable now.
- */
-static int wake_if_due(struct vcpu *vcpu, uint64_t now, uint64_t *wake_at)
+int sched_wake_if_due(struct vcpu *vcpu, uint64_t now, uint64_t *wake_at)
 {
 	uint64_t since = now, due = wake_deadline(vcpu);
 
 	if (!wake_now(vcpu) && due != UINT64_MAX) {
 		if (now < due) {
-			if (due < *wake_at)
+			if (wake_at && due < *wake_at)
 				*wake_at = due;
 			return 0;
 		}
@@ -78,35 +73,49 @@ static int wake_if_due(struct vcpu *vcpu, uint64_t now, uint64_t *wake_at)
 	return 1;
 }
 
+/* Links the vCPUs of the VMs that run into the round-robin ring; returns the last, or NULL. */
+static struct vcpu *ring_build(void)
+{
+	struct vcpu *first = NULL, *last = NULL;
+
+	for (unsigned int i = 0; i < vm_count(); i++) {
+		struct vm *vm = vm_at(i);
+
+		/* Every VM starts now: its PV clock counts from here, not from its creation. */
+		vm->start_cycles = arch_cycles();
+		if (vm->state != VM_RUNNING)
+			continue;
+		if (last)
+			last->sched_next = &vm->vcpu;
+		else
+			first = &vm->vcpu;
+		last = &vm->vcpu;
+	}
+	if (last)
+		last->sched_next = first;
+	return last;
+}
+
 void sched_run(void)
 {
-	/* Every VM starts now: its PV clock counts from here, not from its creation. */
-	for (unsigned int i = 0; i < vm_count(); i++)
-		vm_at(i)->start_cycles = arch_cycles();
-	for (;;) {
-		unsigned int runnable = 0, asleep = 0;
-		uint64_t wake_at = UINT64_MAX;
+	struct vcpu *last = ring_build(); /* so the first pick is the first VM's */
 
-		for (unsigned int i = 0; i < vm_count(); i++) {
-			struct vm *vm = vm_at(i);
-			uint64_t now = arch_cycles();
+	while (last) {
+		uint64_t now = arch_cycles(), wake_at = UINT64_MAX;
+		int asleep = 0;
+		struct vcpu *vcpu;
 
-			if (now >= sched_host_work_due())
-				sched_host_work();
-			if (vm->state != VM_RUNNING)
-				continue;
-			if (vm->vcpu.halted && !wake_if_due(&vm->vcpu, now, &wake_at)) {
-				asleep++;
-				continue;
-			}
-			runnable++;
-			vcpu_account_run_start(&vm->vcpu);
-			arch_vcpu_run(&vm->vcpu, SCHED_SLICE_CYCLES);
-			vcpu_account_run_end(&vm->vcpu);
-			vm_reap(vm);
-		}
-		if (runnable)
+		if (now >= sched_host_work_due())
+			sched_host_work();
+		vcpu = sched_pick(last, now, &wake_at, &asleep);
+		if (vcpu) {
+			vcpu_account_run_start(vcpu, now);
+			/* The arch switches to other vCPUs itself (sched_switch()) while it can. */
+			last = arch_vcpu_run(vcpu, SCHED_SLICE_CYCLES);
+			vcpu_account_run_end(last, arch_cycles());
+			vm_reap(last->vm); /* a reset restarts it: it keeps its place in the ring */
 			continue;
+		}
 		if (!asleep)
 			break;
 		/* Every vCPU sleeps: wait for the first timer, or the console's next byte. */

@@ -112,6 +112,7 @@ static struct vm *vm_build(struct vm *vm, const struct vm_options *o, const void
 static void vm_restart(struct vm *vm)
 {
 	uint64_t ran_ms = (arch_cycles() - vm->start_cycles) / (arch_tsc_hz() / 1000);
+	struct vcpu *next;
 
 	vm->quick_resets = ran_ms < VM_QUICK_RESET_SECONDS * 1000ull ? vm->quick_resets + 1 : 1;
 	if (vm->quick_resets > vm->options.reboots) {
@@ -133,14 +134,15 @@ static void vm_restart(struct vm *vm)
 	log_info("vm %s: restarting after a reset, %llu ms after it started (quick reset %u of "
 		 "at most %u in a row)\n",
 		 vm->name, (unsigned long long)ran_ms, vm->quick_resets, vm->options.reboots);
+	next = vm->vcpu.sched_next; /* its place in the scheduler's ring, which it keeps */
 	vm_release(vm);
 	memset((char *)vm + VM_MACHINE_START, 0, sizeof(*vm) - VM_MACHINE_START);
 	vm->state = VM_EMPTY;
 	vm->stop_reason = VM_STOP_NONE;
 	vm->exit_code = 0;
 	vm->stop_detail[0] = '\0';
-	if (vm_build(vm, &vm->options, vm->image, vm->image_size, 1)->state != VM_RUNNING)
-		return;
+	vm_build(vm, &vm->options, vm->image, vm->image_size, 1);
+	vm->vcpu.sched_next = next;	  /* passed by, as stopped VMs are, if it was refused now */
 	vm->start_cycles = arch_cycles(); /* its clocks start again from zero */
 }
 

@@ -3,12 +3,19 @@
  * fill XMM0, XMM7, XMM15 and DR0-DR3 with their own pattern, then yield to each other many
  * times; each must always find its own values back, never the other VM's. Before that each
  * reads DR0-DR3 once, after the other may have set its own: still zero, as a VM starts.
- * Then IA32_KERNEL_GS_BASE, which SWAPGS changes without an exit, across switches.
+ * Then IA32_KERNEL_GS_BASE, which SWAPGS changes without an exit, across switches; and the
+ * SYSCALL MSRs, which only SYSCALL itself reads: each copy's must land at its own entry.
  */
 #include "guest.h"
 
+#define MSR_EFER 0xc0000080
+#define MSR_STAR 0xc0000081
+#define MSR_LSTAR 0xc0000082
+#define MSR_SFMASK 0xc0000084
 #define MSR_GS_BASE 0xc0000101
 #define MSR_KERNEL_GS_BASE 0xc0000102
+#define EFER_SCE 1
+#define GUEST_SEL_CODE 0x08 /* the code selector Shunt starts a guest with (SPEC §8) */
 
 static uint64_t rdmsr(uint32_t msr)
 {
@@ -49,6 +56,23 @@ static int regs_hold(uint64_t v)
 	return x0 == v && x7 == v && x15 == v && d0 == v && d1 == v && d2 == v && d3 == v;
 }
 
+/*
+ * Two SYSCALL entry points, one per copy: each notes that it ran and goes straight back
+ * (RCX holds the return address; SFMASK 0 left RFLAGS alone; CS and SS are the kernel's).
+ */
+static volatile uint32_t syscall_landed;
+extern char syscall_entry_a[], syscall_entry_b[];
+__asm__(".text\n"
+	"syscall_entry_a: movl $0xa, syscall_landed(%rip); jmp *%rcx\n"
+	"syscall_entry_b: movl $0xb, syscall_landed(%rip); jmp *%rcx\n");
+
+static uint32_t syscall_lands(void)
+{
+	syscall_landed = 0;
+	__asm__ volatile("syscall" ::: "rcx", "r11", "memory");
+	return syscall_landed;
+}
+
 int64_t guest_main(const struct pv_start_info *si)
 {
 	uint64_t cr4,
@@ -84,5 +108,21 @@ int64_t guest_main(const struct pv_start_info *si)
 	check(&failures, rdmsr(MSR_GS_BASE) == pattern >> 16, "GS.base back after SWAPGS twice");
 	check(&failures, rdmsr(MSR_KERNEL_GS_BASE) == pattern >> 20,
 	      "IA32_KERNEL_GS_BASE kept across switches while swapped in by SWAPGS");
+
+	/*
+	 * STAR, LSTAR and SFMASK are not in the VMCS either, and nothing reads them back but
+	 * SYSCALL: after the other copy set its own entry, this one's must still be the CPU's.
+	 */
+	int a = si->cmdline[0] == 'A', wrong = 0;
+
+	wrmsr(MSR_EFER, rdmsr(MSR_EFER) | EFER_SCE);
+	wrmsr(MSR_STAR, (uint64_t)GUEST_SEL_CODE << 32); /* SYSCALL's CS; SS is the next one */
+	wrmsr(MSR_SFMASK, 0);
+	wrmsr(MSR_LSTAR, (uint64_t)(uintptr_t)(a ? syscall_entry_a : syscall_entry_b));
+	for (int i = 0; i < 20; i++) {
+		gk_yield();
+		wrong += syscall_lands() != (a ? 0xa : 0xb);
+	}
+	check(&failures, wrong == 0, "SYSCALL lands at this VM's own LSTAR across switches");
 	return report(si, failures, 0);
 }

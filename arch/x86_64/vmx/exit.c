@@ -269,19 +269,17 @@ static void dispatch(struct vcpu *vcpu, uint32_t reason)
 
 _Static_assert(EXIT_REASON_MAX <= ARCH_EXIT_REASONS, "exit_counts has a counter per reason");
 
-static struct vcpu *vcpu_of(struct guest_gprs *regs)
-{
-	return (struct vcpu *)((char *)regs - __builtin_offsetof(struct vcpu, arch.regs));
-}
-
 /*
  * The common exits, each its own function so that each saves only the registers it needs.
  * Each counts its exit before the handler, so that the reason need not be kept across it.
- * The hypercall: vmx_entry.S calls it straight away.
+ * The hypercall: vmx_entry.S calls it straight away. When the run loop must look (a YIELD,
+ * a deadline passed) it is called from here, with this exit's TSC: the guest's RBP and
+ * R12-R15 are still in the CPU then, which is fine, since nothing there looks at a
+ * guest's registers, and vmx_entry.S keeps them in regs if another vCPU is to run.
  */
-int vmx_exit_vmcall_fast(struct guest_gprs *regs)
+struct guest_gprs *vmx_exit_vmcall_fast(struct guest_gprs *regs)
 {
-	struct vcpu *vcpu = vcpu_of(regs);
+	struct vcpu *vcpu = vmx_vcpu_of(regs);
 	/*
 	 * One look at the TSC for the call's rate limit and for the deadlines: look_at, read
 	 * after the call, is 0 if the call asked for attention; a deadline that the call's own
@@ -291,7 +289,7 @@ int vmx_exit_vmcall_fast(struct guest_gprs *regs)
 
 	vcpu->arch.exit_counts[EXIT_REASON_VMCALL]++;
 	vmx_exit_vmcall(vcpu, now);
-	return now >= vcpu->look_at ? VMX_EXIT_LOOK : VMX_EXIT_RESUME;
+	return now >= vcpu->look_at ? vmx_run_loop_at(regs, now) : regs;
 }
 
 static __attribute__((noinline)) int fast_io(struct vcpu *vcpu)
@@ -327,7 +325,7 @@ static __attribute__((noinline)) int fast_msr(struct vcpu *vcpu, uint32_t reason
  */
 int vmx_exit_fast(struct guest_gprs *regs, uint32_t reason)
 {
-	struct vcpu *vcpu = vcpu_of(regs);
+	struct vcpu *vcpu = vmx_vcpu_of(regs);
 
 	if (reason == EXIT_REASON_IO_INSTRUCTION)
 		return fast_io(vcpu);
@@ -342,7 +340,7 @@ int vmx_exit_fast(struct guest_gprs *regs, uint32_t reason)
 /* Any exit, through the table, with every guest register in regs. */
 int vmx_exit_full(struct guest_gprs *regs)
 {
-	struct vcpu *vcpu = vcpu_of(regs);
+	struct vcpu *vcpu = vmx_vcpu_of(regs);
 
 	dispatch(vcpu, vcpu->arch.exit_reason);
 	return vmx_exit_done(vcpu);

@@ -41,7 +41,7 @@ uint64_t vmx_vmcs_accesses;
  * VMs of one kernel share STAR, LSTAR, CSTAR and SFMASK (and guests that make no system
  * calls leave them all alone).
  */
-void vmx_guest_msrs_load(const struct guest_msrs *from, const struct guest_msrs *m)
+void vmx_guest_msrs_load_all(const struct guest_msrs *from, const struct guest_msrs *m)
 {
 	if (!from || from->kernel_gs_base != m->kernel_gs_base)
 		wrmsr(MSR_KERNEL_GS_BASE, m->kernel_gs_base);
@@ -224,6 +224,7 @@ static int write_msr(struct vcpu *vcpu, uint32_t msr, uint64_t value)
 		if (!(vmx_cpu.proc2 & PROC2_ENABLE_RDTSCP) || (value >> 32))
 			return -1;
 		vcpu->arch.msrs.tsc_aux = value;
+		vcpu->arch.msrs.written = 1; /* compared on every VM switch from now on */
 		wrmsr(msr, value);
 		return 0;
 	default:
@@ -236,6 +237,7 @@ static int write_msr(struct vcpu *vcpu, uint32_t msr, uint64_t value)
 	if (!saved_msr_value_is_valid(msr, value))
 		return -1;
 	*saved = value;
+	vcpu->arch.msrs.written = 1; /* VM switches compare its MSRs from now on */
 	/* Checked above: a value the CPU would refuse must never reach Shunt's own WRMSR. */
 	wrmsr(msr, value); /* this vCPU's MSRs are the ones loaded while it runs */
 	return 0;

@@ -2,9 +2,10 @@
  * The arch hooks for VMs and vCPUs on VT-x: a VM's EPT and its I/O and MSR bitmaps, a
  * vCPU's VPID and VMCS, and arch_vcpu_run(), which enters the guest and handles its exits
  * until the vCPU yields, its time slice (measured by the VMX preemption timer) ends, or
- * its VM stops.
+ * its VM stops, and then goes on with the vCPU the scheduler picks next.
  */
 #include "vmx.h"
+#include "vmx_switch.h"
 
 #include <arch/x86.h>
 #include <hv/arch.h>
@@ -111,11 +112,14 @@ int arch_vcpu_init(struct vcpu *vcpu, uint64_t entry, uint64_t stack_top, uint64
 	return vmcs_setup(vcpu, entry, stack_top, arg, cr3, gdt_base, gdt_limit);
 }
 
+/*
+ * The preemption timer's count for cycles (its field is 32 bits wide): never more than a
+ * slice's, which arch_vcpu_run() keeps below 2^32, since every deadline is at or before the
+ * slice's end.
+ */
 static uint32_t timer_ticks(uint64_t cycles)
 {
-	uint64_t ticks = cycles >> vmx_cpu.caps.preemption_timer_shift;
-
-	return ticks > 0xffffffffull ? 0xffffffffu : (uint32_t)ticks;
+	return (uint32_t)(cycles >> vmx_cpu.caps.preemption_timer_shift);
 }
 
 /*
@@ -128,9 +132,12 @@ static uint32_t timer_ticks(uint64_t cycles)
 /*
  * Before an entry from the run loop: the next moment the vCPU must come out (its slice's
  * end, its PV timer or host work) for the preemption timer, written only when it changed,
- * fired or is due for a re-arm; and the moment from which exits come back here.
+ * fired or is due for a re-arm (always for a new slice: fresh, a constant where it is
+ * inlined, so the run loop's two copies test only what they must); and the moment from
+ * which exits come back here.
  */
-static void arm_deadlines(struct vcpu *vcpu, uint64_t now)
+static inline __attribute__((always_inline)) void arm_deadlines(struct vcpu *vcpu, uint64_t now,
+								int fresh)
 {
 	struct arch_vcpu *a = &vcpu->arch;
 	uint64_t deadline = a->slice_end, host = sched_host_work_due();
@@ -142,7 +149,7 @@ static void arm_deadlines(struct vcpu *vcpu, uint64_t now)
 	if (host < deadline)
 		deadline = host;
 	vcpu->run_deadline = deadline;
-	if (a->timer_expired || deadline != a->armed_deadline ||
+	if (fresh || a->timer_expired || deadline != a->armed_deadline ||
 	    now - a->armed_at >= TIMER_REARM_CYCLES) {
 		int64_t left = (int64_t)(deadline - now);
 
@@ -150,7 +157,7 @@ static void arm_deadlines(struct vcpu *vcpu, uint64_t now)
 		a->armed_deadline = deadline;
 		a->armed_at = now;
 		/* Without "save preemption timer" every entry starts the timer from the VMCS value. */
-		a->timer_expired = !vmx_cpu.save_preemption_timer;
+		a->timer_expired = vmx_cpu.timer_not_saved;
 	}
 	vcpu->look_at = a->armed_at + TIMER_REARM_CYCLES < deadline
 				? a->armed_at + TIMER_REARM_CYCLES
@@ -174,67 +181,125 @@ static void check_host_caching(const struct vcpu *vcpu)
 }
 
 /*
- * The run loop: what an exit leaves to it (vcpu->attention, a deadline passed) is done
- * here, between visits of vmx_run(), which handles every other exit without coming back.
+ * What the run loop does before every entry, at TSC now: host work that is due, the
+ * vCPU's own work (a timer may fire, an event be injected), its deadlines.
  */
-static void run_loop(struct vcpu *vcpu, uint64_t slice_cycles)
+static inline __attribute__((always_inline)) struct guest_gprs *
+before_entry(struct vcpu *vcpu, uint64_t now, int fresh)
 {
-	struct arch_vcpu *a = &vcpu->arch;
-	int err;
-
-	if (vmx_vcpu_load(vcpu)) {
-		vm_stop(vcpu->vm, VM_STOP_ENTRY_FAILED, -1, "VMPTRLD of its VMCS failed");
-		return;
-	}
-	vcpu->attention = 0;
-	a->slice_end = 0;     /* the slice starts at the first look at the clock, below */
-	a->timer_expired = 1; /* the slice is new: arm the timer for it */
-	for (;;) {
-		uint64_t now;
-
-		if (vcpu->vm->state != VM_RUNNING ||
-		    (vcpu->attention & (VCPU_ATTN_YIELD | VCPU_ATTN_HALT)))
-			break;
-		/*
-		 * Time spent in Shunt on this vCPU's exits counts against its slice too (the
-		 * preemption timer counts only guest time). Looked at after every exit: no exit
-		 * does much work, so the slice overruns by at most one exit's.
-		 */
-		now = rdtsc();
-		if (!a->slice_end)
-			a->slice_end = now + slice_cycles;
-		else if ((int64_t)(a->slice_end - now) <= 0)
-			break;
-		if (now >= sched_host_work_due())
-			sched_host_work();
-		if (vcpu->work)
-			vcpu_entry_work(vcpu); /* a timer may fire, an event be injected */
-		vcpu->attention = 0;	       /* all it asked for is done, or stays in work */
-		arm_deadlines(vcpu, now);      /* sets look_at */
-		a->event_queued = 0;	       /* what is queued now goes in with this entry */
-		err = vmx_run(&a->regs);
-		if (err) {
-			vm_stop(vcpu->vm, VM_STOP_ENTRY_FAILED, -1,
-				"VM%s failed: VM-instruction error %llu",
-				err == VMX_RUN_LAUNCH_FAILED ? "LAUNCH" : "RESUME",
-				(unsigned long long)vmread(VMCS_VM_INSTRUCTION_ERROR));
-			return;
-		}
-	}
-	check_host_caching(vcpu);
+	if (now >= sched_host_work_due())
+		sched_host_work();
+	if (vcpu->work)
+		vcpu_entry_work(vcpu);
+	vcpu->attention = 0;		 /* all it asked for is done, or stays in work */
+	arm_deadlines(vcpu, now, fresh); /* sets look_at */
+	vcpu->arch.event_queued = 0;	 /* what is queued now goes in with this entry */
+	return &vcpu->arch.regs;
 }
 
-/* In the counting build, the visit's ticks not spent in the guest are Shunt's. */
-void arch_vcpu_run(struct vcpu *vcpu, uint64_t slice_cycles)
+/*
+ * The counting build's clock in Shunt (arch_vcpu.hv_ticks): vcpu's ticks since its last
+ * exit end here (a switch to another vCPU, or the scheduler loop taking over), and
+ * count_from() starts counting another's from here until its entry.
+ */
+static inline void count_until(struct vcpu *vcpu)
 {
 #ifdef SHUNT_BENCH_COUNTERS
-	uint64_t start = rdtsc(), guest = vcpu->arch.guest_ticks;
-
-	run_loop(vcpu, slice_cycles);
-	vcpu->arch.hv_ticks += rdtsc() - start - (vcpu->arch.guest_ticks - guest);
+	vcpu->arch.hv_ticks += rdtsc() - vcpu->arch.exit_tsc;
 #else
-	run_loop(vcpu, slice_cycles);
+	(void)vcpu;
 #endif
+}
+
+static inline void count_from(struct vcpu *vcpu)
+{
+#ifdef SHUNT_BENCH_COUNTERS
+	vcpu->arch.exit_tsc = rdtsc();
+#else
+	(void)vcpu;
+#endif
+}
+
+/*
+ * prev's slice is over at TSC now: the VM switch. The scheduler's next vCPU (prev again,
+ * maybe) gets its VMCS current and a slice of its own; returns it, or NULL when the
+ * scheduler loop takes over. Inline in vmx_run_loop(), whose frame it shares.
+ */
+static inline __attribute__((always_inline)) struct vcpu *next_slice(struct vcpu *prev,
+								     uint64_t now)
+{
+	struct vcpu *next;
+
+	check_host_caching(prev);
+	next = sched_switch(prev, now);
+	if (!next)
+		return NULL;
+	if (vmx_vcpu_switch(prev, next)) { /* prev's VMCS is current: it just ran */
+		vmx_cpu.running = next;	   /* the scheduler loop releases it */
+		vm_stop(next->vm, VM_STOP_ENTRY_FAILED, -1, "VMPTRLD of its VMCS failed");
+		return NULL;
+	}
+	vmx_cpu.running = next;
+	next->arch.slice_end = now + vmx_cpu.slice_cycles;
+	if (next != prev) {
+		count_until(prev);
+		count_from(next);
+	}
+	return next;
+}
+
+/*
+ * The run loop: what an exit leaves to it (vcpu->attention, a deadline passed) is done
+ * here, between entries; every other exit goes straight back in from vmx_entry.S. At a
+ * slice's end the next vCPU comes from the scheduler here too, so a VM switch enters the
+ * next guest from the frame the last one exited to, without unwinding to sched_run().
+ */
+struct guest_gprs *vmx_run_loop_at(struct guest_gprs *regs, uint64_t now)
+{
+	struct vcpu *vcpu = vmx_vcpu_of(regs);
+
+	/*
+	 * Time spent in Shunt on this vCPU's exits counts against its slice too (the preemption
+	 * timer counts only guest time). Looked at after every exit: no exit does much work,
+	 * so the slice overruns by at most one exit's.
+	 */
+	if (vcpu->vm->state != VM_RUNNING ||
+	    (vcpu->attention & (VCPU_ATTN_YIELD | VCPU_ATTN_HALT)) ||
+	    (int64_t)(vcpu->arch.slice_end - now) <= 0) {
+		vcpu = next_slice(vcpu, now);
+		return vcpu ? before_entry(vcpu, now, 1) : NULL;
+	}
+	return before_entry(vcpu, now, 0);
+}
+
+struct guest_gprs *vmx_run_loop(struct guest_gprs *regs)
+{
+	return vmx_run_loop_at(regs, rdtsc());
+}
+
+struct vcpu *arch_vcpu_run(struct vcpu *vcpu, uint64_t slice_cycles)
+{
+	uint64_t now = rdtsc();
+	int err;
+
+	vmx_cpu.running = vcpu;
+	vmx_cpu.slice_cycles =
+		slice_cycles < UINT32_MAX ? slice_cycles : UINT32_MAX; /* timer_ticks() */
+	if (vmx_vcpu_load(vcpu)) {
+		vm_stop(vcpu->vm, VM_STOP_ENTRY_FAILED, -1, "VMPTRLD of its VMCS failed");
+		return vcpu;
+	}
+	vcpu->arch.slice_end = now + vmx_cpu.slice_cycles;
+	count_from(vcpu);
+	err = vmx_run(before_entry(vcpu, now, 1));
+	vcpu = vmx_cpu.running; /* the one that ran last: the scheduler may have switched */
+	count_until(vcpu);
+	if (err)
+		vm_stop(vcpu->vm, VM_STOP_ENTRY_FAILED, -1,
+			"VM%s failed: VM-instruction error %llu",
+			err == VMX_RUN_LAUNCH_FAILED ? "LAUNCH" : "RESUME",
+			(unsigned long long)vmread(VMCS_VM_INSTRUCTION_ERROR));
+	return vcpu;
 }
 
 void arch_vcpu_print_exits(const struct vcpu *vcpu)

@@ -4,6 +4,7 @@
  * 64-bit long mode on page tables and a GDT that guest_boot.c built in its memory.
  */
 #include "vmx.h"
+#include "vmx_switch.h"
 
 #include <arch/cpu.h>
 #include <arch/x86.h>
@@ -164,48 +165,6 @@ static int setup_exit_entry_controls(void)
 }
 
 /*
- * The guest state no VMCS field switches: CR2, x87/SSE (FXSAVE) and DR0-DR3/DR6 (DR7 is in
- * the VMCS). Saved when a vCPU leaves the CPU, restored when one comes back, so that no VM
- * sees another's registers.
- */
-static void save_unswitched_state(struct vcpu *vcpu)
-{
-	struct guest_fpu_debug *f = &vcpu->arch.fpu;
-
-	vcpu->arch.msrs.cr2 = read_cr2();
-	vmx_guest_msrs_save(&vcpu->arch.msrs);
-	fxsave(&f->fxsave);
-	if (!vcpu->arch.dr_live)
-		return; /* it never touched them: the CPU's are not its */
-	f->dr[0] = read_dr0();
-	f->dr[1] = read_dr1();
-	f->dr[2] = read_dr2();
-	f->dr[3] = read_dr3();
-	f->dr6 = read_dr6();
-}
-
-static void load_debug_registers(const struct guest_fpu_debug *f)
-{
-	write_dr0(f->dr[0]);
-	write_dr1(f->dr[1]);
-	write_dr2(f->dr[2]);
-	write_dr3(f->dr[3]);
-	write_dr6(f->dr6);
-}
-
-/* vcpu's state into the CPU, which holds prev's (NULL: anyone's). */
-static void load_unswitched_state(struct vcpu *vcpu, const struct vcpu *prev)
-{
-	const struct guest_fpu_debug *f = &vcpu->arch.fpu;
-
-	vmx_guest_msrs_load(prev ? &prev->arch.msrs : NULL, &vcpu->arch.msrs);
-	write_cr2(vcpu->arch.msrs.cr2);
-	fxrstor(&f->fxsave);
-	if (vcpu->arch.dr_live)
-		load_debug_registers(f);
-}
-
-/*
  * DR0-DR3 and DR6 are switched only for vCPUs that use them: until a vCPU's first MOV to
  * or from a debug register (which exits: MOV-DR exiting) or its first #DB, the CPU's hold
  * another vCPU's values, which it can neither read nor use (its DR7, in the VMCS, enables
@@ -234,7 +193,7 @@ int vmcs_setup(struct vcpu *vcpu, uint64_t entry, uint64_t stack_top, uint64_t a
 	if (vmx_cpu.loaded)
 		save_unswitched_state(vmx_cpu.loaded);
 	vmx_cpu.loaded = NULL; /* so the next vmx_vcpu_load() switches VMCS, MSRs and CR2 */
-	if (vmclear(vmcs) || vmptrld(vmcs)) {
+	if (vmclear(vmcs) || vmptrld(&vmcs)) {
 		mm_free_frames(vmcs, 1);
 		return -EIO;
 	}
@@ -256,20 +215,5 @@ int vmcs_setup(struct vcpu *vcpu, uint64_t entry, uint64_t stack_top, uint64_t a
 	/* x87 and SSE at their reset values (FCW 0x37F, MXCSR 0x1F80), debug registers clear. */
 	vcpu->arch.fpu = (struct guest_fpu_debug){ .fxsave = { .fcw = 0x37f, .mxcsr = 0x1f80 },
 						   .dr6 = 0xffff0ff0 };
-	return 0;
-}
-
-int vmx_vcpu_load(struct vcpu *vcpu)
-{
-	struct vcpu *prev = vmx_cpu.loaded;
-
-	if (prev == vcpu)
-		return 0;
-	if (vmptrld(vcpu->arch.vmcs))
-		return -EIO;
-	if (prev)
-		save_unswitched_state(prev);
-	vmx_cpu.loaded = vcpu;
-	load_unswitched_state(vcpu, prev);
 	return 0;
 }

@@ -58,6 +58,7 @@ static int adjust_all(void)
 		}
 	}
 	vmx_cpu.save_preemption_timer = !!(vmx_cpu.exit & EXIT_SAVE_PREEMPTION_TIMER);
+	vmx_cpu.timer_not_saved = !vmx_cpu.save_preemption_timer;
 	return 0;
 }
 

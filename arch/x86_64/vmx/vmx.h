@@ -21,7 +21,10 @@ struct vmx_cpu {
 	uint32_t cpuid_max_basic, cpuid_max_extended; /* the host's leaf 0 and 0x80000000 EAX */
 	uint32_t pin, proc, proc2, exit, entry;	      /* adjusted control words for every VMCS */
 	int save_preemption_timer;
-	struct vcpu *loaded; /* the vCPU whose VMCS is current */
+	int timer_not_saved;   /* !save_preemption_timer: the timer is armed again at every entry */
+	struct vcpu *loaded;   /* the vCPU whose VMCS is current */
+	struct vcpu *running;  /* the vCPU whose slice arch_vcpu_run() is in */
+	uint64_t slice_cycles; /* the length of each slice, as the scheduler asked */
 	uint16_t next_vpid;
 };
 
@@ -31,29 +34,45 @@ extern struct vmx_cpu vmx_cpu;
 int vmcs_setup(struct vcpu *vcpu, uint64_t entry, uint64_t stack_top, uint64_t arg, uint64_t cr3,
 	       uint64_t gdt_base, uint16_t gdt_limit);
 
-/* Makes vcpu's VMCS current (VMPTRLD) and loads its MSRs, if it is not already. */
-int vmx_vcpu_load(struct vcpu *vcpu);
-
 /*
  * vmx_entry.S: enters the guest of regs (vcpu->arch.regs) and handles its exits, resuming
- * it after each one vmx_handle_exit() says needs nothing more. Returns 0 when one does,
- * VMX_RUN_RESUME_FAILED or VMX_RUN_LAUNCH_FAILED when the VM entry failed (VMfail).
+ * it after each one the handlers say needs nothing more, and calling vmx_run_loop() after
+ * the others: it enters whichever vCPU that returns, and returns 0 when it returns NULL;
+ * VMX_RUN_RESUME_FAILED or VMX_RUN_LAUNCH_FAILED when a VM entry failed (VMfail), for the
+ * vCPU in vmx_cpu.running.
  */
 int vmx_run(struct guest_gprs *regs);
 #define VMX_RUN_RESUME_FAILED 1
 #define VMX_RUN_LAUNCH_FAILED 2
 
 /*
+ * vcpu.c: the run loop's work between two entries (vcpu->attention, deadlines, the slice's
+ * end, where the scheduler may pick another vCPU, whose VMCS it makes current). Returns
+ * the registers of the vCPU to enter next, or NULL when the scheduler loop takes over.
+ */
+struct guest_gprs *vmx_run_loop(struct guest_gprs *regs);
+/* The same at TSC now, read by the exit handler that calls it. */
+struct guest_gprs *vmx_run_loop_at(struct guest_gprs *regs, uint64_t now);
+
+/* The vCPU whose registers regs are (vcpu->arch.regs, what vmx_entry.S passes around). */
+static inline struct vcpu *vmx_vcpu_of(struct guest_gprs *regs)
+{
+	return (struct vcpu *)((char *)regs - __builtin_offsetof(struct vcpu, arch.regs));
+}
+
+/*
  * exit.c, called by vmx_entry.S with the registers of the vCPU that exited: each returns
  * VMX_EXIT_RESUME to resume it at once or VMX_EXIT_LOOK when the run loop must look first
  * (vcpu->attention, or a deadline passed); vmx_exit_fast() VMX_EXIT_FULL for an exit it
  * leaves to vmx_exit_full(), which has all the guest's registers in regs. A VMCALL's exit
- * goes to vmx_exit_vmcall_fast(), any other to vmx_exit_fast() with its basic reason.
+ * goes to vmx_exit_fast() with its basic reason. A VMCALL's goes to vmx_exit_vmcall_fast(),
+ * which returns what vmx_run_loop() does when the run loop must look, regs otherwise (the
+ * same vCPU at once).
  */
 #define VMX_EXIT_RESUME 0
 #define VMX_EXIT_LOOK 1
 #define VMX_EXIT_FULL 2
-int vmx_exit_vmcall_fast(struct guest_gprs *regs);
+struct guest_gprs *vmx_exit_vmcall_fast(struct guest_gprs *regs);
 
 /*
  * What an exit handler returns when it is done: VMX_EXIT_LOOK once look_at has passed (the
@@ -187,10 +206,25 @@ const char *vmx_exit_reason_name(unsigned int reason);
 
 /*
  * MSRs the VMCS does not switch (struct guest_msrs): msrs into the CPU, which holds from's
- * (NULL: unknown values).
+ * (NULL: unknown values). Compares all of them and writes those that differ.
  */
-void vmx_guest_msrs_load(const struct guest_msrs *from, const struct guest_msrs *msrs);
+void vmx_guest_msrs_load_all(const struct guest_msrs *from, const struct guest_msrs *msrs);
 #define MSR_KERNEL_GS_BASE 0xc0000102
+
+/*
+ * The same, inline in every VM switch: when neither vCPU ever wrote its MSRs (Shunt's own
+ * guests make no system calls) only KERNEL_GS_BASE, which SWAPGS may have changed, can
+ * differ; the others are 0 in both.
+ */
+static inline void vmx_guest_msrs_load(const struct guest_msrs *from, const struct guest_msrs *m)
+{
+	if (!from || (from->written | m->written)) {
+		vmx_guest_msrs_load_all(from, m);
+		return;
+	}
+	if (from->kernel_gs_base != m->kernel_gs_base)
+		wrmsr(MSR_KERNEL_GS_BASE, m->kernel_gs_base);
+}
 
 /*
  * Into msrs, what the guest may have changed in the CPU without an exit: SWAPGS exchanges

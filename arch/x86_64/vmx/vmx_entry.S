@@ -2,11 +2,15 @@
  * VM entry and exit. vmx_run(regs) enters the guest and stays with it: each VM exit lands
  * in vmx_exit_entry (HOST_RIP) on vmx_run's own frame, keeps the guest's registers in
  * regs, has C handle the exit and, when nothing needs the run loop, resumes the guest at
- * once. Only an exit that needs the run loop (or a failed VM entry) returns from vmx_run:
- * 0 for the first, VMX_RUN_RESUME_FAILED or VMX_RUN_LAUNCH_FAILED (VMfail, SDM Vol. 3C
- * 31.2) for the second. So the host's callee-saved registers are saved once per visit of
- * the run loop, not once per exit, and HOST_RSP is written only when vmx_run's frame is not
- * where it was the last time. The values here are vmx.h's.
+ * once. An exit that needs the run loop calls vmx_run_loop() from this frame (a VMCALL's
+ * handler calls it itself), and enters the vCPU whose registers it returns: the same one,
+ * or at a slice's end the one the scheduler picked (a VM switch without unwinding to the
+ * scheduler loop). Only a NULL from
+ * it or a failed VM entry returns from vmx_run: 0 for the first, VMX_RUN_RESUME_FAILED or
+ * VMX_RUN_LAUNCH_FAILED (VMfail, SDM Vol. 3C 31.2) for the second. So the host's
+ * callee-saved registers are saved once per visit of the scheduler loop, not once per exit
+ * or switch, and each VMCS's HOST_RSP is written only when vmx_run's frame is not where it
+ * was the last time. The values here are vmx.h's.
  */
 #include "vmcs_fields.h"
 
@@ -30,14 +34,17 @@
 #define A_LAUNCHED 128
 #define A_ENTRY_TSC 136
 #define A_GUEST_TICKS 144
+#define A_EXIT_TSC 152
+#define A_HV_TICKS 160
 
 #define VMX_RUN_RESUME_FAILED 1
 #define VMX_RUN_LAUNCH_FAILED 2
 #define VMX_EXIT_FULL 2
 
 /*
- * The counting build's clock of guest time (arch_vcpu.guest_ticks): the TSC at each entry,
- * the ticks since then at each exit. Only RAX and RDX change, where they are free. The
+ * The counting build's clock (arch_vcpu.entry_tsc ...): at each entry the ticks since the
+ * vCPU's last exit (or since the run loop took it up) go to hv_ticks, at each exit those
+ * since its entry to guest_ticks. Only RAX and RDX change, where they are free. The
  * product build has neither: its exit path stays as short as it is.
  */
 .macro COUNT_ENTRY regs
@@ -46,6 +53,8 @@
 	shlq $32, %rdx
 	orq %rdx, %rax
 	movq %rax, A_ENTRY_TSC(\regs)
+	subq A_EXIT_TSC(\regs), %rax
+	addq %rax, A_HV_TICKS(\regs)
 #endif
 .endm
 
@@ -54,6 +63,7 @@
 	rdtsc
 	shlq $32, %rdx
 	orq %rdx, %rax
+	movq %rax, A_EXIT_TSC(\regs)
 	subq A_ENTRY_TSC(\regs), %rax
 	addq %rax, A_GUEST_TICKS(\regs)
 #endif
@@ -71,7 +81,8 @@ vmx_run:				/* int vmx_run(struct guest_gprs *regs) */
 	pushq %r15
 	pushq %rdi			/* the frame: 0(%rsp) = regs, where each exit finds them */
 
-	/* HOST_RSP is where this frame is: the same on every visit but the first. */
+vmx_enter:				/* RDI = (%rsp) = regs of the vCPU whose VMCS is current */
+	/* HOST_RSP is where this frame is: the same on every visit but each VMCS's first. */
 	cmpq %rsp, A_HOST_RSP(%rdi)
 	je 1f
 	movq $VMCS_HOST_RSP, %rax
@@ -154,13 +165,13 @@ vmx_exit_entry:
 	incq vmx_vmcs_accesses(%rip)
 #endif
 	cmpl $EXIT_REASON_VMCALL, %esi
-	jne 2f
-	call vmx_exit_vmcall_fast	/* RSP is 16-byte aligned here, as the ABI wants */
-3:	movq (%rsp), %rdi		/* regs again: the C code owns RDI */
+	je 8f
+	call vmx_exit_fast		/* any other exit: (regs, reason); RSP 16-byte aligned */
+	movq (%rsp), %rdi		/* regs again: the C code owns RDI */
 	testl %eax, %eax
 	jnz 1f
-	COUNT_ENTRY %rdi
-	movq R_RAX(%rdi), %rax		/* VMX_EXIT_RESUME: straight back in */
+6:	COUNT_ENTRY %rdi			/* VMX_EXIT_RESUME: straight back in */
+	movq R_RAX(%rdi), %rax
 	movq R_RBX(%rdi), %rbx
 	movq R_RCX(%rdi), %rcx
 	movq R_RDX(%rdi), %rdx
@@ -174,6 +185,21 @@ vmx_exit_entry:
 	movl $VMX_RUN_RESUME_FAILED, %eax
 	jmp vmx_run_out
 
+8:	call vmx_exit_vmcall_fast	/* the hypercall, which may run the run loop itself */
+	movq (%rsp), %rdi
+	cmpq %rax, %rdi
+	je 6b				/* the same vCPU: its RBP and R12-R15 are still in the CPU */
+	movq %rbp, R_RBP(%rdi)		/* another's (a VM switch) or NULL: keep the rest */
+	movq %r12, R_R12(%rdi)
+	movq %r13, R_R13(%rdi)
+	movq %r14, R_R14(%rdi)
+	movq %r15, R_R15(%rdi)
+	testq %rax, %rax
+	jz vmx_run_leave
+	movq %rax, (%rsp)		/* its VMCS is current */
+	movq %rax, %rdi
+	jmp vmx_enter
+
 	/* The rest of the guest's registers, still in the CPU: now regs holds all of them. */
 1:	movq %rbp, R_RBP(%rdi)
 	movq %r12, R_R12(%rdi)
@@ -181,17 +207,20 @@ vmx_exit_entry:
 	movq %r14, R_R14(%rdi)
 	movq %r15, R_R15(%rdi)
 	cmpl $VMX_EXIT_FULL, %eax
-	jne vmx_run_leave		/* VMX_EXIT_LOOK: to the run loop */
+	jne 4f				/* VMX_EXIT_LOOK: to the run loop */
 	call vmx_exit_full		/* any exit, with every register in regs */
 	movq (%rsp), %rdi
 	testl %eax, %eax
 	jz vmx_resume
-vmx_run_leave:
+4:	call vmx_run_loop		/* (regs): whose registers to enter next, or NULL */
+	testq %rax, %rax
+	jz vmx_run_leave
+	movq %rax, %rdi			/* another vCPU's after a VM switch: its VMCS is current */
+	movq %rax, (%rsp)
+	jmp vmx_enter
+vmx_run_leave:				/* the scheduler loop takes over */
 	xorl %eax, %eax
 	jmp vmx_run_out
-
-2:	call vmx_exit_fast		/* any other exit: (regs, reason) */
-	jmp 3b
 
 vmx_run_out:
 	addq $8, %rsp			/* the frame */

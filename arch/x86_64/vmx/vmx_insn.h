@@ -40,12 +40,14 @@ static inline int vmclear(hpa_t vmcs)
 	return vmx_insn_result(cf, zf);
 }
 
-static inline int vmptrld(hpa_t vmcs)
+/* Takes the VMCS's address where it is kept: a VM switch makes no copy of it first. */
+static inline int vmptrld(const hpa_t *vmcs)
 {
-	uint8_t cf, zf;
+	uint8_t failed;
 
-	__asm__ volatile("vmptrld %2" : "=@ccc"(cf), "=@ccz"(zf) : "m"(vmcs) : "memory");
-	return vmx_insn_result(cf, zf);
+	/* CF or ZF (below or equal): one flag test, not two. */
+	__asm__ volatile("vmptrld %1" : "=@ccbe"(failed) : "m"(*vmcs) : "memory");
+	return failed ? -EIO : 0;
 }
 
 /* VMREAD of a field that exists in the current VMCS; Shunt only reads fields it knows. */

@@ -124,9 +124,12 @@ int arch_vcpu_init_long64(struct vcpu *vcpu, uint64_t entry, uint64_t arg, gpa_t
  * arch_cycles(), or its VM stops. Exits are handled inside; guest faults stop only its VM.
  * The slice is checked after every exit, so it overruns by at most one exit's bounded work;
  * and whenever arch_cycles() passes sched_host_work_due() the vCPU exits (if need be) and
- * sched_host_work() runs.
+ * sched_host_work() runs. At the slice's end it asks sched_switch() for the next vCPU and
+ * runs that one the same way, each for a slice of slice_cycles, without returning; it
+ * returns when sched_switch() says NULL, with the vCPU that ran last (its VM may have
+ * stopped).
  */
-void arch_vcpu_run(struct vcpu *vcpu, uint64_t slice_cycles);
+struct vcpu *arch_vcpu_run(struct vcpu *vcpu, uint64_t slice_cycles);
 /*
  * Queues an external interrupt with vector for vcpu's next entry. Returns 0, or -EBUSY when
  * the guest can not take one now (interrupts masked, an event already queued): the arch

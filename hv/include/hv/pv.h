@@ -20,9 +20,29 @@ void vcpu_entry_work(struct vcpu *vcpu);
 /* The event vector Shunt injected was not delivered (an exception came first): inject it again. */
 void vcpu_upcall_again(struct vcpu *vcpu);
 
-/* Steal-time bookkeeping around the scheduler's slices. */
-void vcpu_account_run_start(struct vcpu *vcpu);
-void vcpu_account_run_end(struct vcpu *vcpu);
+/* Writes vcpu's steal time into its vCPU page, if it has one. */
+void vcpu_publish_steal(struct vcpu *vcpu);
+
+/*
+ * Steal-time bookkeeping around the scheduler's slices, at arch_cycles() now: the time a
+ * vCPU waited runnable, from when it left the CPU (or woke) to when it gets it again.
+ * Inline: every VM switch pays them.
+ */
+static inline void vcpu_account_run_start(struct vcpu *vcpu, uint64_t now)
+{
+	if (vcpu->runnable_since) {
+		vcpu->steal_cycles += now - vcpu->runnable_since;
+		vcpu->runnable_since = 0;
+		if (vcpu->page)
+			vcpu_publish_steal(vcpu);
+	}
+}
+
+static inline void vcpu_account_run_end(struct vcpu *vcpu, uint64_t now)
+{
+	/* A halted vCPU is runnable again from its wake-up on: sched.c says when that was. */
+	vcpu->runnable_since = now;
+}
 
 /* Values of Shunt's CPUID leaves 0x40000000.. for vcpu: EAX, EBX, ECX, EDX. */
 void pv_cpuid(struct vcpu *vcpu, uint32_t leaf, uint32_t out[4]);

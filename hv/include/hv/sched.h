@@ -11,7 +11,9 @@
 #define HV_SCHED_H
 
 #include <hv/console.h>
+#include <hv/pv.h>
 #include <hv/types.h>
+#include <hv/vm.h>
 
 /* Slice length in arch_cycles() (TSC ticks: under Bochs, about one per instruction). */
 #define SCHED_SLICE_CYCLES 2000000ull
@@ -20,6 +22,60 @@
 void sched_run(void);
 
 struct vcpu;
+
+/*
+ * A halted vCPU whose event or timer has come is woken, as runnable since that moment (so
+ * its steal time counts from the deadline, not from when the scheduler noticed); otherwise
+ * *wake_at (unless NULL) is lowered to its timer's deadline. Returns 1 if it is runnable now.
+ */
+int sched_wake_if_due(struct vcpu *vcpu, uint64_t now, uint64_t *wake_at);
+
+/*
+ * The first vCPU after last in the round-robin ring (last itself at the end) that can run at
+ * now, woken if it slept and its time has come; NULL when none can, with *wake_at (unless
+ * NULL) lowered to the first wake-up and *asleep set if any sleeps. Inline: every VM switch
+ * pays it.
+ */
+static inline __attribute__((always_inline)) struct vcpu *
+sched_pick(struct vcpu *last, uint64_t now, uint64_t *wake_at, int *asleep)
+{
+	struct vcpu *v = last;
+
+	do {
+		v = v->sched_next;
+		if (v->vm->state != VM_RUNNING)
+			continue; /* stopped: stays in the ring, passed by */
+		if (v->halted && !sched_wake_if_due(v, now, wake_at)) {
+			*asleep = 1;
+			continue;
+		}
+		return v;
+	} while (v != last);
+	return NULL;
+}
+
+/*
+ * The end of prev's slice (it yielded, halted or used it up) at arch_cycles() now, for an
+ * architecture that switches vCPUs without returning from arch_vcpu_run(): the next vCPU
+ * in round-robin order that can run, its steal time and prev's bookkeeping done (prev
+ * itself when no other can run), or NULL when sched_run() must take over (prev's VM
+ * stopped, or nothing can run now: the CPU idles). Inline in the architecture's switch.
+ */
+static inline __attribute__((always_inline)) struct vcpu *sched_switch(struct vcpu *prev,
+								       uint64_t now)
+{
+	int asleep = 0;
+	struct vcpu *next;
+
+	if (prev->vm->state != VM_RUNNING)
+		return NULL;		 /* sched_run() gives its memory back */
+	vcpu_account_run_end(prev, now); /* first: sched_pick() may wake it, from its deadline */
+	next = sched_pick(prev, now, NULL, &asleep); /* when the rest wake: sched_run()'s */
+	if (next)
+		vcpu_account_run_start(next, now); /* prev again if it alone can run: no steal */
+	return next;
+}
+
 /*
  * The vCPU executed HLT with interrupts enabled: it sleeps until an event is to be
  * delivered or its PV timer is due, and leaves the CPU meanwhile. With an event already

@@ -105,6 +105,7 @@ struct vcpu {
 	 */
 	uint64_t run_deadline;
 	int halted; /* asleep in HLT: the scheduler passes it by until it is woken (sched.c) */
+	struct vcpu *sched_next; /* the next in this CPU's round-robin ring (sched.c) */
 
 	gpa_t page_gpa;		   /* the vCPU page (pv-abi/vcpu_page.h), 0 = none */
 	struct pv_vcpu_page *page; /* the same, as a host pointer into guest RAM */

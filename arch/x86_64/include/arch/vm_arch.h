@@ -35,6 +35,11 @@ _Static_assert(sizeof(struct guest_gprs) == 120, "guest_gprs: 15 registers");
 struct guest_msrs {
 	uint64_t kernel_gs_base, star, lstar, cstar, sfmask, tsc_aux;
 	uint64_t cr2;
+	/*
+	 * The guest wrote one of them with WRMSR: until then all but KERNEL_GS_BASE (which
+	 * SWAPGS changes without an exit) are 0, as in every vCPU that never wrote them.
+	 */
+	uint8_t written;
 };
 
 /* Registers the VMCS does not switch and the guest may use: switched when vCPUs change. */
@@ -48,12 +53,14 @@ struct arch_vcpu {
 	uint64_t host_rsp;	/* HOST_RSP as last written to this VMCS: written when it changes */
 	uint8_t launched;	/* VMLAUNCH done: VMRESUME from now on */
 	/*
-	 * The counting build's clock (-DSHUNT_BENCH_COUNTERS, make bench): vmx_entry.S notes
-	 * the TSC at each entry and adds the ticks until the exit to guest_ticks; arch_vcpu_run
-	 * adds the rest of its time to hv_ticks. Zero in the product.
+	 * The counting build's clock (-DSHUNT_BENCH_COUNTERS, make bench): the ticks of this
+	 * vCPU in the guest (entry to exit, vmx_entry.S) and in Shunt (each exit to its next
+	 * entry, or to the switch to another vCPU or the scheduler loop: vcpu.c). Zero in the
+	 * product.
 	 */
 	uint64_t entry_tsc;
 	uint64_t guest_ticks;
+	uint64_t exit_tsc;
 	uint64_t hv_ticks;
 	struct guest_fpu_debug fpu;
 	hpa_t vmcs;
@@ -83,6 +90,8 @@ _Static_assert(__builtin_offsetof(struct arch_vcpu, host_rsp) == 120, "arch_vcpu
 _Static_assert(__builtin_offsetof(struct arch_vcpu, launched) == 128, "arch_vcpu.launched");
 _Static_assert(__builtin_offsetof(struct arch_vcpu, entry_tsc) == 136, "arch_vcpu.entry_tsc");
 _Static_assert(__builtin_offsetof(struct arch_vcpu, guest_ticks) == 144, "arch_vcpu.guest_ticks");
+_Static_assert(__builtin_offsetof(struct arch_vcpu, exit_tsc) == 152, "arch_vcpu.exit_tsc");
+_Static_assert(__builtin_offsetof(struct arch_vcpu, hv_ticks) == 160, "arch_vcpu.hv_ticks");
 
 struct arch_vm {
 	struct pt ept;
