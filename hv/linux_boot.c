@@ -33,9 +33,11 @@ static int load_initrd(struct vm *vm, const char *file, uint64_t kernel_end, str
 int linux_boot_setup(struct vm *vm, const struct kernel_image *kernel, const void *image,
 		     const struct vm_options *o, char *err, size_t err_size)
 {
+	static char cmdline[VM_OPTIONS_CMDLINE_MAX + sizeof(VM_PLATFORM_CMDLINE_WORDS)];
 	struct pvh_boot boot = { .ram_size = vm->ram_size,
 				 .kernel_end = kernel->elf.highest_paddr,
-				 .cmdline = o->guest_cmdline };
+				 .cmdline = vm_platform_cmdline(o->guest_cmdline, cmdline,
+								sizeof(cmdline)) };
 	void *acpi = vm_gpa_to_hva(vm, PC_ACPI_GPA, PC_ACPI_SIZE);
 	void *info = vm_gpa_to_hva(vm, PC_BOOT_INFO_GPA, PC_BOOT_INFO_SIZE);
 	uint64_t start_info;
@@ -66,6 +68,6 @@ int linux_boot_setup(struct vm *vm, const struct kernel_image *kernel, const voi
 		 vm->name, (unsigned long long)kernel->elf.lowest_paddr,
 		 (unsigned long long)kernel->elf.highest_paddr,
 		 (unsigned long long)(boot.initrd_size / KIB), (unsigned long long)boot.initrd_gpa,
-		 o->guest_cmdline);
+		 boot.cmdline);
 	return 0;
 }

@@ -132,15 +132,18 @@ static __attribute__((noinline)) int uart_transmit(struct vm *vm, struct uart165
 
 	if (vm_console_put(vm, &tx, 1, 1, &retry_after) < 0)
 		return VM_IO_RETRY;
-	uart16550_access(uart, UART_DATA, 1, value);
+	if (uart16550_access(uart, UART_DATA, 1, value) & UART16550_IRQ_CHANGED)
+		vm_console_uart_irq(vm);
 	return 0;
 }
 
 static __attribute__((noinline)) int uart_read(struct vm *vm, struct uart16550 *uart,
 					       uint16_t offset, uint32_t *value)
 {
-	uart->tx_busy = vm_console_is_full(vm); /* what a read of LSR shows */
-	return uart16550_access(uart, offset, 0, value);
+	uart->tx_busy = vm_console_is_full(vm);	      /* what a read of LSR shows */
+	if (uart16550_access(uart, offset, 0, value)) /* a read sends nothing: the IRQ moved */
+		vm_console_uart_irq(vm);
+	return 0;
 }
 
 /* Each case a call of its own, so that the common ones (not THR) cost little. */
@@ -153,7 +156,9 @@ static int uart_access(struct vcpu *vcpu, void *device, uint16_t offset, unsigne
 		return uart_read(vcpu->vm, uart, offset, value);
 	if (uart16550_is_tx_write(uart, offset, write))
 		return uart_transmit(vcpu->vm, uart, value);
-	return uart16550_access(uart, offset, 1, value); /* 0: no byte sent here */
+	if (uart16550_access(uart, offset, 1, value)) /* no byte sent here: the IRQ moved */
+		vm_console_uart_irq(vcpu->vm);
+	return 0;
 }
 
 static struct vm *vm_build(struct vm *vm, const struct vm_options *o, const void *image,
@@ -371,6 +376,11 @@ void vm_print_summary(void)
 			 (unsigned long long)vm->stats.console_dropped,
 			 (unsigned long long)vm->stats.console_waits,
 			 (unsigned long long)vm->stats.console_throttled);
+		if (vm->uart.bytes_in || vm->uart.rx_overruns || vm->stats.input_dropped)
+			log_info("  console input: bytes %llu, UART overruns %llu, dropped %llu\n",
+				 (unsigned long long)vm->uart.bytes_in,
+				 (unsigned long long)vm->uart.rx_overruns,
+				 (unsigned long long)vm->stats.input_dropped);
 		if (vm->grant_count)
 			log_info("  hw: calls %llu, port operations %llu, refused %llu, throttled "
 				 "%llu\n",
@@ -382,6 +392,10 @@ void vm_print_summary(void)
 			 (unsigned long long)vm->vcpu.stats.events_raised,
 			 (unsigned long long)vm->vcpu.stats.upcalls_injected,
 			 (unsigned long long)(vm->vcpu.steal_cycles * 1000 / arch_tsc_hz()));
+		if (vm->platform == VM_PLATFORM_PC)
+			log_info("  PIC: interrupts %llu (spurious %llu)\n",
+				 (unsigned long long)vm->pic.acks,
+				 (unsigned long long)vm->pic.spurious);
 		arch_vcpu_print_exits(&vm->vcpu);
 	}
 }
