@@ -144,6 +144,11 @@ static struct console_queue *pick_source(void)
 	return NULL;
 }
 
+static int is_terminal_control(char c)
+{
+	return c == '\r' || c == '\b' || c == '\x1b' || c == '\a';
+}
+
 static void stage(const char *s, uint32_t len)
 {
 	memcpy(mux.out + mux.out_len, s, len);
@@ -184,12 +189,17 @@ static int refill(void)
 			q->newlines--;
 			goto line_end;
 		}
-		if (c == '\r')
+		if (c == '\r' && !q->eager)
 			continue;
-		/* Whatever a guest writes, the admin's terminal sees printable text (and the
-		 * backspaces with which the VM being typed to erases). */
+		/*
+		 * Whatever a guest writes, the admin's terminal sees printable text; but the VM
+		 * being typed to drives it as a terminal of its own (line editing: carriage
+		 * return, backspace, escape sequences, the bell).
+		 */
 		mux.out[mux.out_len++] =
-			(c >= 0x20 && c < 0x7f) || c == '\t' || (c == '\b' && q->eager) ? c : '?';
+			(c >= 0x20 && c < 0x7f) || c == '\t' || (q->eager && is_terminal_control(c))
+				? c
+				: '?';
 		if (++q->column == CONSOLE_LINE_MAX - 1 && q->prefix)
 			goto line_end;
 	}

@@ -204,21 +204,22 @@ static void test_multiplexer(void **state)
 
 	/*
 	 * The VM with the input focus is eager: its partial lines (echo, prompts) go out as they
-	 * come, backspaces included; another source's line ends one first, on a line of its own.
+	 * come, with the controls of line editing; another source's line ends one first, on a
+	 * line of its own.
 	 */
 	line_len = 0;
 	vms[0].console.eager = 1;
 	assert_int_equal(put(&vms[0], "$ ", 0), 2);
 	drain();
 	assert_string_equal(line, "[a] $ ");
-	assert_int_equal(put(&vms[0], "ex\b", 0), 3);
+	assert_int_equal(put(&vms[0], "ex\b\x1b[K\r", 0), 7);
 	drain();
-	assert_string_equal(line, "[a] $ ex\b");
+	assert_string_equal(line, "[a] $ ex\b\x1b[K\r");
 	assert_int_equal(put(&vms[1], "b3\n", 0), 3);
 	drain();
 	assert_int_equal(put(&vms[0], "cho\n", 0), 4);
 	drain();
-	assert_string_equal(line, "[a] $ ex\b\r\n[b] b3\r\n[a] cho\r\n");
+	assert_string_equal(line, "[a] $ ex\b\x1b[K\r\r\n[b] b3\r\n[a] cho\r\n");
 	vms[0].console.eager = 0;
 	console_stop_async();
 }
