@@ -427,22 +427,27 @@ class Run:
             os.write(self.pty_master, data[i:i + 1])
             time.sleep(pace)
 
-    def attach(self):
-        """Connects this terminal to COM1 (serial_input) both ways until the emulator ends:
-        keys go in raw (Ctrl-C too: it belongs to the machine), output comes out and is
-        logged. Returns the emulator's exit status."""
+    QUIT_KEY = b"\x1d"  # Ctrl-]: ends an attached run (as telnet's escape)
+
+    def attach(self, timeout=None):
+        """Connects this terminal to COM1 (serial_input) both ways until the emulator ends,
+        Ctrl-] is typed or timeout seconds pass: keys go in raw (Ctrl-C too: it belongs to
+        the machine), output comes out and is logged. Returns the emulator's exit status."""
         if self.proc is None:
             self.start(copy_to=sys.stdout.buffer)
+        deadline = None if timeout is None else self.started + timeout
         fd = sys.stdin.fileno()
         saved = termios.tcgetattr(fd) if os.isatty(fd) else None
         try:
             if saved is not None:
                 tty.setraw(fd)
             while self.proc.poll() is None:
+                if deadline is not None and time.monotonic() >= deadline:
+                    break
                 ready, _, _ = select.select([fd], [], [], 0.1)
                 if ready:
                     data = os.read(fd, 1024)
-                    if not data:
+                    if not data or self.QUIT_KEY in data:
                         break
                     os.write(self.pty_master, data)
         finally:
