@@ -77,6 +77,8 @@ static void test_edge_irq_and_specific_eoi(void **state)
 	out(0, 0, 0x0b);
 	assert_int_equal(in(0, 0), 0x00);
 	assert_false(i8259_has_output(&pic));
+	i8259_set_irq(&pic, 4, 1); /* driven high again while high: no edge */
+	assert_false(i8259_has_output(&pic));
 	i8259_set_irq(&pic, 4, 0);
 	i8259_set_irq(&pic, 4, 1);
 	assert_true(i8259_has_output(&pic));
@@ -164,6 +166,7 @@ static void test_level_and_elcr(void **state)
 	linux_init(0x00, 0xff, 0);
 	i8259_set_irq(&pic, 5, 1);
 	assert_int_equal(i8259_ack(&pic), 0x35);
+	assert_false(i8259_has_output(&pic)); /* in service: not again before its EOI */
 	out(0, 0, 0x65);
 	assert_true(i8259_has_output(&pic)); /* a level still high asks again */
 	i8259_set_irq(&pic, 5, 0);
