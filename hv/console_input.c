@@ -59,21 +59,19 @@ static int next_focus(void)
 
 void console_input_start(void)
 {
-	int first = CONSOLE_FOCUS_SHUNT, any = 0;
+	int first = CONSOLE_FOCUS_SHUNT;
 
 	if (!arch_console_can_read())
 		return;
-	for (unsigned int i = 0; i < vm_count(); i++) {
-		struct vm *vm = vm_at(i);
-
-		if (!is_eligible(vm))
-			continue;
-		any = 1;
-		if (first == CONSOLE_FOCUS_SHUNT && vm->platform == VM_PLATFORM_PC)
+	for (unsigned int i = 0; i < vm_count() && first == CONSOLE_FOCUS_SHUNT; i++)
+		if (is_eligible(vm_at(i)) && vm_at(i)->platform == VM_PLATFORM_PC)
 			first = (int)i;
-	}
-	if (!any)
-		return; /* no VM has a UART to type to */
+	/*
+	 * Only a Linux VM has a driver that reads its UART (Shunt's guest-kit reads none):
+	 * without one there is nobody to type to, and no polling to pay for.
+	 */
+	if (first == CONSOLE_FOCUS_SHUNT)
+		return;
 	in.on = 1;
 	set_focus(first, "");
 	in.due = arch_cycles();

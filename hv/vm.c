@@ -132,18 +132,15 @@ static __attribute__((noinline)) int uart_transmit(struct vm *vm, struct uart165
 
 	if (vm_console_put(vm, &tx, 1, 1, &retry_after) < 0)
 		return VM_IO_RETRY;
-	if (uart16550_access(uart, UART_DATA, 1, value) & UART16550_IRQ_CHANGED)
-		vm_console_uart_irq(vm);
+	uart16550_access(uart, UART_DATA, 1, value);
 	return 0;
 }
 
 static __attribute__((noinline)) int uart_read(struct vm *vm, struct uart16550 *uart,
 					       uint16_t offset, uint32_t *value)
 {
-	uart->tx_busy = vm_console_is_full(vm);	      /* what a read of LSR shows */
-	if (uart16550_access(uart, offset, 0, value)) /* a read sends nothing: the IRQ moved */
-		vm_console_uart_irq(vm);
-	return 0;
+	uart->tx_busy = vm_console_is_full(vm); /* what a read of LSR shows */
+	return uart16550_access(uart, offset, 0, value);
 }
 
 /* Each case a call of its own, so that the common ones (not THR) cost little. */
@@ -156,9 +153,7 @@ static int uart_access(struct vcpu *vcpu, void *device, uint16_t offset, unsigne
 		return uart_read(vcpu->vm, uart, offset, value);
 	if (uart16550_is_tx_write(uart, offset, write))
 		return uart_transmit(vcpu->vm, uart, value);
-	if (uart16550_access(uart, offset, 1, value)) /* no byte sent here: the IRQ moved */
-		vm_console_uart_irq(vcpu->vm);
-	return 0;
+	return uart16550_access(uart, offset, 1, value); /* 0: no byte sent here */
 }
 
 static struct vm *vm_build(struct vm *vm, const struct vm_options *o, const void *image,
@@ -191,6 +186,8 @@ static struct vm *vm_build(struct vm *vm, const struct vm_options *o, const void
 	hw_grants_resolve(vm); /* default deny: only what its options name, and only if sound */
 	hw_trap_register(vm);
 	/* After the grants: a VM granted the real COM1 (Shunt's console elsewhere) reaches it. */
+	vm->uart.irq_changed = vm_console_uart_irq; /* its IRQ 4, on a PC */
+	vm->uart.owner = vm;
 	uart16550_reset(&vm->uart);
 	vm_io_register(vm, UART16550_COM1_BASE, UART16550_PORTS, uart_access, &vm->uart);
 	vm->vcpu = (struct vcpu){ .vm = vm, .id = 0 };

@@ -113,14 +113,8 @@ int64_t hc_console_write(struct vcpu *vcpu, const struct hc_args *args)
 
 void vm_console_input_refill(struct vm *vm)
 {
-	int changed = 0;
-
-	while (vm->input.head != vm->input.tail && uart16550_rx_room(&vm->uart)) {
-		changed |= uart16550_receive(&vm->uart,
-					     vm->input.data[vm->input.head++ % VM_INPUT_QUEUE]);
-	}
-	if (changed)
-		vm_platform_set_irq(vm, UART16550_COM1_IRQ, vm->uart.irq);
+	while (vm->input.head != vm->input.tail && uart16550_rx_room(&vm->uart))
+		uart16550_receive(&vm->uart, vm->input.data[vm->input.head++ % VM_INPUT_QUEUE]);
 }
 
 void vm_console_input(struct vm *vm, const uint8_t *buf, unsigned int n)
@@ -137,8 +131,10 @@ void vm_console_input(struct vm *vm, const uint8_t *buf, unsigned int n)
 	vm_console_input_refill(vm);
 }
 
-void vm_console_uart_irq(struct vm *vm)
+void vm_console_uart_irq(void *owner)
 {
+	struct vm *vm = owner;
+
 	vm_platform_set_irq(vm, UART16550_COM1_IRQ, vm->uart.irq);
 	if (!vm->uart.rx_count)
 		vm_console_input_refill(vm); /* the VM read its FIFO empty: more if typed */

@@ -24,7 +24,9 @@
 
 void uart16550_reset(struct uart16550 *uart)
 {
-	*uart = (struct uart16550){ .dll = 1 };
+	*uart = (struct uart16550){ .dll = 1,
+				    .irq_changed = uart->irq_changed,
+				    .owner = uart->owner };
 }
 
 unsigned int uart16550_rx_room(const struct uart16550 *u)
@@ -52,15 +54,23 @@ static uint8_t interrupt_id(const struct uart16550 *u)
 	return IIR_NO_INTERRUPT;
 }
 
-/* Drives the line from the pending interrupts; UART16550_IRQ_CHANGED if its level moved. */
-static int update_irq(struct uart16550 *u)
+/*
+ * Drives the line from the pending interrupts, telling the owner when its level moves, and
+ * returns ret: called last, so that the accesses that need it pay for it alone (a tail call).
+ */
+static __attribute__((noinline)) int update_irq(struct uart16550 *u, int ret)
 {
-	uint8_t level = (u->mcr & MCR_OUT2) && interrupt_id(u) != IIR_NO_INTERRUPT;
+	uint8_t level;
 
+	if (!(u->mcr & MCR_OUT2) && !u->irq)
+		return ret; /* not wired to the interrupt line (a polling driver): nothing to do */
+	level = (u->mcr & MCR_OUT2) && interrupt_id(u) != IIR_NO_INTERRUPT;
 	if (level == u->irq)
-		return 0;
+		return ret;
 	u->irq = level;
-	return UART16550_IRQ_CHANGED;
+	if (u->irq_changed)
+		u->irq_changed(u->owner);
+	return ret;
 }
 
 static uint8_t rx_pop(struct uart16550 *u)
@@ -80,12 +90,12 @@ int uart16550_receive(struct uart16550 *u, uint8_t byte)
 	if (!uart16550_rx_room(u)) {
 		u->overrun = 1;
 		u->rx_overruns++;
-		return update_irq(u);
+		return update_irq(u, -1);
 	}
 	u->rx[(u->rx_head + u->rx_count) % UART16550_FIFO] = byte;
 	u->rx_count++;
 	u->bytes_in++;
-	return update_irq(u);
+	return update_irq(u, 0);
 }
 
 static uint8_t read_iir(struct uart16550 *u)
@@ -147,11 +157,19 @@ int uart16550_access(struct uart16550 *u, uint16_t offset, int write, uint32_t *
 	int dlab = u->lcr & UART_LCR_DLAB;
 
 	if (!write) {
+		uint8_t overrun = u->overrun;
+
+		/* A polling driver's LSR read, the commonest access: nothing received, no error. */
+		if (offset == UART_LSR && !(overrun | u->rx_count)) {
+			*value = u->tx_busy ? 0 : UART_LSR_THRE | UART_LSR_TEMT;
+			return 0;
+		}
+
 		*value = uart_read(u, offset);
-		/* Only reads of RBR, IIR and LSR change what is pending. */
-		return offset == UART_DATA || offset == UART_IIR_FCR || offset == UART_LSR
-			       ? update_irq(u)
-			       : 0;
+		/* Only reads of RBR and IIR change what is pending, and LSR's of an overrun. */
+		if (offset == UART_DATA || offset == UART_IIR_FCR || (overrun && !u->overrun))
+			return update_irq(u, 0);
+		return 0;
 	}
 	switch (offset) {
 	case UART_DATA:
@@ -161,7 +179,7 @@ int uart16550_access(struct uart16550 *u, uint16_t offset, int write, uint32_t *
 		}
 		u->bytes_out++;
 		u->thre_pending = 1; /* sent at once: the holding register is empty again */
-		return UART16550_SENT | update_irq(u);
+		return update_irq(u, 1);
 	case UART_IER:
 		if (dlab) {
 			u->dlm = v;
@@ -171,16 +189,16 @@ int uart16550_access(struct uart16550 *u, uint16_t offset, int write, uint32_t *
 		if ((v & IER_THRI) && !(u->ier & IER_THRI) && !u->tx_busy)
 			u->thre_pending = 1;
 		u->ier = v & 0x0f;
-		return update_irq(u);
+		return update_irq(u, 0);
 	case UART_IIR_FCR:
 		write_fcr(u, v);
-		return update_irq(u);
+		return update_irq(u, 0);
 	case UART_LCR:
 		u->lcr = v;
 		return 0;
 	case UART_MCR:
 		u->mcr = v & 0x1f;
-		return update_irq(u);
+		return update_irq(u, 0);
 	case UART_SCR:
 		u->scr = v;
 		return 0;

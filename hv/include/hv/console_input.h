@@ -2,8 +2,8 @@
  * Input from Shunt's console (README.md, "The console"): bytes typed on its serial line go to
  * the VM that has the input focus, into that VM's emulated 16550. Three Ctrl-A in a row move
  * the focus to the next running VM with an emulated UART, and after the last one to Shunt
- * itself; Shunt prints who has it. The focus starts on the first Linux VM (the PC platform),
- * else on Shunt. The key sequence and the order of focus are pure code, host-tested
+ * itself; Shunt prints who has it. The focus starts on the first Linux VM (the PC platform);
+ * without one the console is not read at all. The key sequence and the order of focus are pure code, host-tested
  * (tests/unit/test_console_input.c); hv/console_input.c polls the line and moves the bytes.
  */
 #ifndef HV_CONSOLE_INPUT_H
@@ -37,8 +37,8 @@ int console_keys_feed(struct console_keys *k, uint8_t c, uint8_t out[CONSOLE_KEY
  */
 int console_focus_next(int current, const uint8_t *eligible, unsigned int n);
 
-/* Starts polling the console for input (if it can be read and a VM could take it) and
- * prints where the focus is. Called once, before the scheduler runs. */
+/* Starts polling the console for input (if it can be read and a Linux VM runs) and prints
+ * where the focus is. Called once, before the scheduler runs. */
 void console_input_start(void);
 /* Host work: reads what was typed (at most every 1/CONSOLE_INPUT_POLL_HZ s), bounded. */
 void console_input_poll(void);

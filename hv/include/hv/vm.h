@@ -275,8 +275,9 @@ void vm_console_input(struct vm *vm, const uint8_t *buf, unsigned int n);
 void vm_console_input_refill(struct vm *vm);
 /* 1 if vm's COM1 is the emulated 16550 (not a granted real port). */
 int vm_console_has_uart(const struct vm *vm);
-/* The emulated UART's interrupt line changed: to the VM's PIC, and refill its FIFO. */
-void vm_console_uart_irq(struct vm *vm);
+/* The emulated UART's interrupt line changed (owner: its VM): to the VM's PIC, and its
+ * FIFO refilled when the VM read it empty. */
+void vm_console_uart_irq(void *owner);
 
 /* Frees a stopped VM's RAM and second-level tables (its record stays for the summary). */
 void vm_release_if_stopped(struct vm *vm);

@@ -19,10 +19,6 @@
 #define UART16550_PORTS 8
 #define UART16550_FIFO 16
 
-/* What uart16550_access() and uart16550_receive() report, as bits. */
-#define UART16550_SENT 1	/* the access transmitted a byte */
-#define UART16550_IRQ_CHANGED 2 /* the interrupt line (uart16550.irq) changed level */
-
 struct uart16550 {
 	uint8_t ier, lcr, mcr, scr, fcr, dll, dlm;
 	uint8_t tx_busy;      /* set by the owner: LSR shows THRE and TEMT clear while it is */
@@ -33,19 +29,22 @@ struct uart16550 {
 	uint8_t rx[UART16550_FIFO];
 	uint64_t bytes_out, bytes_in;
 	uint64_t rx_overruns; /* bytes lost because the receive FIFO was full */
+	/* Called with owner whenever irq changes level (set by the owner; NULL: nobody). */
+	void (*irq_changed)(void *owner);
+	void *owner;
 };
 
+/* Resets the registers; the owner's irq_changed and owner stay. */
 void uart16550_reset(struct uart16550 *uart);
 
 /*
- * Emulates one access at offset (0-7) from the UART's base. Returns UART16550_SENT when the
- * access sent a byte (the low byte of *value), with UART16550_IRQ_CHANGED when the
- * interrupt line changed; else 0. Reads fill *value; writes leave it alone.
+ * Emulates one access at offset (0-7) from the UART's base. Returns 1 when the access sent a
+ * byte (the low byte of *value), else 0. Reads fill *value; writes leave it alone.
  */
 int uart16550_access(struct uart16550 *uart, uint16_t offset, int write, uint32_t *value);
 
-/* A byte arrives on the receive line: into the FIFO, or counted as an overrun when it is
- * full. Returns UART16550_IRQ_CHANGED or 0. */
+/* A byte arrives on the receive line: into the FIFO (0), or counted as an overrun when it
+ * is full (-1). */
 int uart16550_receive(struct uart16550 *uart, uint8_t byte);
 
 /* Bytes the receive FIFO takes now (1 deep while FIFOs are off). */
