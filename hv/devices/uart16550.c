@@ -159,12 +159,6 @@ int uart16550_access(struct uart16550 *u, uint16_t offset, int write, uint32_t *
 	if (!write) {
 		uint8_t overrun = u->overrun;
 
-		/* A polling driver's LSR read, the commonest access: nothing received, no error. */
-		if (offset == UART_LSR && !(overrun | u->rx_count)) {
-			*value = u->tx_busy ? 0 : UART_LSR_THRE | UART_LSR_TEMT;
-			return 0;
-		}
-
 		*value = uart_read(u, offset);
 		/* Only reads of RBR and IIR change what is pending, and LSR's of an overrun. */
 		if (offset == UART_DATA || offset == UART_IIR_FCR || (overrun && !u->overrun))
