@@ -105,11 +105,11 @@ static void take(uint8_t c)
 void console_input_poll(void)
 {
 	uint8_t buf[READ_MAX];
-	uint64_t now = arch_cycles();
+	uint64_t now;
 	struct vm *vm;
 	size_t n;
 
-	if (!in.on || now < in.due)
+	if (!in.on || (now = arch_cycles()) < in.due)
 		return;
 	in.due = now + arch_tsc_hz() / CONSOLE_INPUT_POLL_HZ;
 	vm = focus_vm();

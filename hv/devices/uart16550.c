@@ -107,39 +107,56 @@ static uint8_t read_iir(struct uart16550 *u)
 	return id | ((u->fcr & FCR_ENABLE) ? IIR_FIFO_ENABLED : 0);
 }
 
-static uint8_t read_lsr(struct uart16550 *u)
+/* LSR: the transmitter ready unless the VM's console is full; reading it clears OE. */
+static int read_lsr(struct uart16550 *u, uint32_t *value)
 {
-	/* The transmitter is ready unless the VM's console is full. */
-	uint8_t lsr = (u->tx_busy ? 0 : UART_LSR_THRE | UART_LSR_TEMT) |
-		      (u->rx_count ? LSR_DR : 0) | (u->overrun ? LSR_OE : 0);
-
+	*value = u->tx_busy ? 0 : UART_LSR_THRE | UART_LSR_TEMT;
+	if (!(u->rx_count | u->overrun))
+		return 0; /* a polling driver's read, the commonest: nothing received */
+	*value |= u->rx_count ? LSR_DR : 0;
+	if (!u->overrun)
+		return 0;
+	*value |= LSR_OE;
 	u->overrun = 0;
-	return lsr;
+	return update_irq(u, 0);
 }
 
-static uint8_t uart_read(struct uart16550 *u, uint16_t offset)
+/* Each read sets *value; those of RBR, IIR and LSR may move the interrupt line. */
+static int uart_read(struct uart16550 *u, uint16_t offset, uint32_t *value)
 {
 	int dlab = u->lcr & UART_LCR_DLAB;
 
 	switch (offset) {
 	case UART_DATA:
-		return dlab ? u->dll : rx_pop(u);
+		if (dlab) {
+			*value = u->dll;
+			return 0;
+		}
+		*value = rx_pop(u);
+		return update_irq(u, 0);
 	case UART_IER:
-		return dlab ? u->dlm : u->ier;
+		*value = dlab ? u->dlm : u->ier;
+		return 0;
 	case UART_IIR_FCR:
-		return read_iir(u);
+		*value = read_iir(u);
+		return update_irq(u, 0);
 	case UART_LCR:
-		return u->lcr;
+		*value = u->lcr;
+		return 0;
 	case UART_MCR:
-		return u->mcr;
+		*value = u->mcr;
+		return 0;
 	case UART_LSR:
-		return read_lsr(u);
+		return read_lsr(u, value);
 	case UART_MSR:
-		return MSR_CTS_DSR_DCD;
+		*value = MSR_CTS_DSR_DCD;
+		return 0;
 	case UART_SCR:
-		return u->scr;
+		*value = u->scr;
+		return 0;
 	default:
-		return 0xff;
+		*value = 0xff;
+		return 0;
 	}
 }
 
@@ -156,15 +173,8 @@ int uart16550_access(struct uart16550 *u, uint16_t offset, int write, uint32_t *
 	uint8_t v = (uint8_t)*value;
 	int dlab = u->lcr & UART_LCR_DLAB;
 
-	if (!write) {
-		uint8_t overrun = u->overrun;
-
-		*value = uart_read(u, offset);
-		/* Only reads of RBR and IIR change what is pending, and LSR's of an overrun. */
-		if (offset == UART_DATA || offset == UART_IIR_FCR || (overrun && !u->overrun))
-			return update_irq(u, 0);
-		return 0;
-	}
+	if (!write)
+		return uart_read(u, offset, value);
 	switch (offset) {
 	case UART_DATA:
 		if (dlab) {
@@ -172,6 +182,8 @@ int uart16550_access(struct uart16550 *u, uint16_t offset, int write, uint32_t *
 			return 0;
 		}
 		u->bytes_out++;
+		if (!(u->ier & IER_THRI))
+			return 1; /* nothing to raise (enabling THRE's interrupt raises it anyway) */
 		u->thre_pending = 1; /* sent at once: the holding register is empty again */
 		return update_irq(u, 1);
 	case UART_IER:
