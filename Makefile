@@ -73,7 +73,7 @@ SHUNT_CONFIG_SRCS := tools/shunt-config.c hv/lib/config.c hv/lib/fmt.c hv/lib/el
                      hv/lib/parse.c hv/lib/div128.c hv/cmdline.c hv/log.c hv/vm_options.c \
                      hv/hw_rules.c hv/ratelimit.c hv/serial.c
 
-.PHONY: all deps linux test unit-test abi-test clang-build fuzz-smoke fuzz system-test run bench clean \
+.PHONY: all deps linux test unit-test abi-test clang-build fuzz-smoke fuzz system-test run run-linux bench clean \
 	format format-check spec-table install example walkthrough-test mutation mutation-smoke \
 	bench-counting
 
@@ -349,6 +349,22 @@ mutation-smoke: | $(DEPS_STAMP)
 # The USB stick image, booted as a disk: what an admin writes to a stick (README.md).
 run: all
 	tools/run --firmware $(FIRMWARE) --image $(BUILD)/stick.img
+
+# The Linux VM with a shell on Shunt's console, the terminal connected both ways (README.md,
+# "An interactive Linux shell"): beside the hello guest, ending when the shell powers off.
+LINUX_SHELL_ISO := $(BUILD)/linux-shell.iso
+LINUX_SHELL_VM := vmlinux name=linux mem=128M initrd=initramfs.cpio -- console=ttyS0 panic=-1 \
+	shunt.shell
+$(LINUX_SHELL_ISO): $(BUILD)/shunt.elf $(BUILD)/BOOTX64.EFI $(BUILD)/guests/hello.elf \
+		$(LINUX_VMLINUX) $(LINUX_INITRD) tools/mkimage
+	@echo "  IMAGE   $@"
+	@tools/mkimage --out $@ --elf $(BUILD)/shunt.elf --efi $(BUILD)/BOOTX64.EFI \
+		--cmdline "on-all-stopped=poweroff" --add $(LINUX_INITRD) \
+		--module $(LINUX_VMLINUX) "$(LINUX_SHELL_VM)" \
+		--module $(BUILD)/guests/hello.elf "hello.elf mem=4M"
+run-linux: all $(LINUX_SHELL_ISO)
+	tools/run --firmware bios --emulator bochs --memory 384 --interactive \
+		--image $(LINUX_SHELL_ISO)
 
 # The counting build (build/bench/shunt.elf): Shunt with a counter of its VMREADs and VMWRITEs
 # and two MSRs that show it and the TSC at Shunt's entry to a guest. Only `make bench` boots

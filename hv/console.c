@@ -42,12 +42,27 @@ static struct {
 	unsigned int source_count;
 	unsigned int next;	       /* the VM source whose turn is next */
 	struct console_queue *current; /* the source whose line is half drained, or NULL */
+	struct console_queue *open;    /* an eager source whose partial line was drained */
 	char out[OUT_MAX];	       /* formatted, not yet taken by the line */
 	uint32_t out_len, out_pos;
 	uint64_t log_lost; /* log bytes dropped because the log queue was full */
 } mux;
 
-uint64_t console_due = UINT64_MAX; /* next console_poll(), in arch_cycles() */
+uint64_t console_due = UINT64_MAX;	 /* next console_poll(), in arch_cycles() */
+static uint64_t output_due = UINT64_MAX; /* the line's next turn; UINT64_MAX: idle */
+static uint64_t input_due = UINT64_MAX;	 /* console_set_input_due() */
+
+static void set_due(uint64_t output)
+{
+	output_due = output;
+	console_due = output < input_due ? output : input_due;
+}
+
+void console_set_input_due(uint64_t due)
+{
+	input_due = due;
+	set_due(output_due);
+}
 
 void console_queue_init(struct console_queue *q, uint8_t *data, uint32_t size, const char *prefix)
 {
@@ -79,8 +94,8 @@ int console_queue_write(struct console_queue *q, const void *buf, uint32_t len)
 		return -ENOSPC;
 	for (uint32_t i = 0; i < len; i++)
 		queue_put(q, p[i]);
-	if (console_due == UINT64_MAX)
-		console_due = 0; /* the line was idle: start sending at the next chance */
+	if (output_due == UINT64_MAX)
+		set_due(0); /* the line was idle: start sending at the next chance */
 	return 0;
 }
 
@@ -88,8 +103,8 @@ void console_queue_close_line(struct console_queue *q)
 {
 	if (q->last != '\n') {
 		queue_put(q, '\n'); /* the byte console_queue_space() keeps back */
-		if (console_due == UINT64_MAX)
-			console_due = 0;
+		if (output_due == UINT64_MAX)
+			set_due(0);
 	}
 }
 
@@ -101,12 +116,15 @@ int console_source_add(struct console_queue *q)
 	return 0;
 }
 
-/* A source with a line to drain: a whole one, one as long as a line may be, or a last one. */
+/*
+ * A source with a line to drain: a whole one, one as long as a line may be, a last one, or
+ * any bytes of an eager source (the VM that has the input focus: its echo and prompts).
+ */
 static int is_ready(const struct console_queue *q)
 {
 	uint32_t used = console_queue_used(q);
 
-	return used && (q->newlines || used >= CONSOLE_LINE_MAX);
+	return used && (q->newlines || used >= CONSOLE_LINE_MAX || q->eager);
 }
 
 static struct console_queue *pick_source(void)
@@ -126,6 +144,11 @@ static struct console_queue *pick_source(void)
 	return NULL;
 }
 
+static int is_terminal_control(char c)
+{
+	return c == '\r' || c == '\b' || c == '\x1b' || c == '\a';
+}
+
 static void stage(const char *s, uint32_t len)
 {
 	memcpy(mux.out + mux.out_len, s, len);
@@ -143,6 +166,12 @@ static int refill(void)
 	mux.out_len = mux.out_pos = 0;
 	if (!q)
 		return 0;
+	/* Another source's turn ends the partial line an eager one left open. */
+	if (mux.open && mux.open != q && mux.open->column) {
+		stage("\r\n", 2);
+		mux.open->column = 0;
+	}
+	mux.open = NULL;
 	mux.current = q;
 	if (q->column == 0 && q->prefix) {
 		size_t n = strlen(q->prefix);
@@ -160,17 +189,29 @@ static int refill(void)
 			q->newlines--;
 			goto line_end;
 		}
-		if (c == '\r')
+		if (c == '\r' && !q->eager)
 			continue;
-		/* Whatever a guest writes, the admin's terminal sees printable text. */
-		mux.out[mux.out_len++] = (c >= 0x20 && c < 0x7f) || c == '\t' ? c : '?';
+		/*
+		 * Whatever a guest writes, the admin's terminal sees printable text; but the VM
+		 * being typed to drives it as a terminal of its own (line editing: carriage
+		 * return, backspace, escape sequences, the bell).
+		 */
+		mux.out[mux.out_len++] =
+			(c >= 0x20 && c < 0x7f) || c == '\t' || (q->eager && is_terminal_control(c))
+				? c
+				: '?';
 		if (++q->column == CONSOLE_LINE_MAX - 1 && q->prefix)
 			goto line_end;
 	}
-	/* More of this line next time; out of bytes mid-line (a broken queue only), end it. */
+	/* More of this line next time. */
 	if (console_queue_used(q))
 		return 1;
-line_end:
+	if (q->eager) { /* the line goes on when the VM writes more */
+		mux.current = NULL;
+		mux.open = q;
+		return 1;
+	}
+line_end: /* or out of bytes mid-line (a broken queue only): end it */
 	stage("\r\n", 2);
 	q->column = 0;
 	mux.current = NULL;
@@ -209,6 +250,7 @@ void console_poll(void)
 {
 	int screen_left = 0;
 	size_t sent = 0;
+	uint64_t due;
 
 	for (;;) {
 		size_t n;
@@ -232,11 +274,12 @@ void console_poll(void)
 	}
 	/* Come back when the line has sent what it took (or one byte's time if it was busy). */
 	if (mux.out_pos == mux.out_len && !pick_source())
-		console_due = UINT64_MAX;
+		due = UINT64_MAX;
 	else
-		console_due = arch_cycles() + line_cycles(sent ? sent : 1);
-	if (screen_left && screen_due < console_due)
-		console_due = screen_due; /* cells are left to draw */
+		due = arch_cycles() + line_cycles(sent ? sent : 1);
+	if (screen_left && screen_due < due)
+		due = screen_due; /* cells are left to draw */
+	set_due(due);
 }
 
 /* Everything queued, out now, waiting for the line as long as it takes. */
@@ -264,7 +307,8 @@ void console_stop_async(void)
 	drain_all();
 	mux.async = 0;
 	mux.stopping = 0;
-	console_due = UINT64_MAX;
+	input_due = UINT64_MAX; /* no more input either: the VMs are done */
+	set_due(UINT64_MAX);
 	if (mux.log_lost) {
 		char line[80];
 		int n = fmt_snprintf(line, sizeof(line),

@@ -14,11 +14,12 @@
 #include <hv/string.h>
 #include <hv/vm_acpi.h>
 
-/* What the boot protocols share: the initrd's place and size, the RSDP's. */
+/* What the boot protocols share: the initrd's place and size, the RSDP's, the command line. */
 struct boot_common {
 	uint64_t initrd_gpa; /* 0: none */
 	uint64_t initrd_size;
 	uint64_t rsdp_gpa;
+	const char *cmdline; /* a Linux kernel's with the platform's words (vm_platform_cmdline) */
 };
 
 static int load_initrd(struct vm *vm, const char *file, uint64_t kernel_end, uint64_t top,
@@ -47,7 +48,7 @@ static int start_pvh(struct vm *vm, const struct kernel_image *kernel, const str
 				 .initrd_gpa = c->initrd_gpa,
 				 .initrd_size = c->initrd_size,
 				 .rsdp_gpa = c->rsdp_gpa,
-				 .cmdline = o->guest_cmdline };
+				 .cmdline = c->cmdline };
 	uint64_t start_info =
 		pvh_write_start_info(vm_gpa_to_hva(vm, PC_BOOT_INFO_GPA, PC_BOOT_INFO_SIZE), &boot);
 
@@ -60,7 +61,7 @@ static int start_pvh(struct vm *vm, const struct kernel_image *kernel, const str
 		 vm->name, (unsigned long long)kernel->elf.lowest_paddr,
 		 (unsigned long long)kernel->elf.highest_paddr,
 		 (unsigned long long)(c->initrd_size / KIB), (unsigned long long)c->initrd_gpa,
-		 o->guest_cmdline);
+		 c->cmdline);
 	return arch_vcpu_init_flat32(&vm->vcpu, (uint32_t)kernel->entry, (uint32_t)start_info, 0);
 }
 
@@ -75,9 +76,9 @@ static int start_bzimage(struct vm *vm, const struct kernel_image *kernel, const
 				     .initrd_size = c->initrd_size,
 				     .rsdp_gpa = c->rsdp_gpa,
 				     .ram_size = vm->ram_size };
-	size_t len = strlen(o->guest_cmdline);
+	size_t len = strlen(c->cmdline);
 
-	memcpy(vm_gpa_to_hva(vm, PC_CMDLINE_GPA, len + 1), o->guest_cmdline, len + 1);
+	memcpy(vm_gpa_to_hva(vm, PC_CMDLINE_GPA, len + 1), c->cmdline, len + 1);
 	bzimage_write_zero_page(vm_gpa_to_hva(vm, PC_BOOT_INFO_GPA, BZIMAGE_ZERO_PAGE_SIZE), image,
 				bz, &boot);
 	log_info("vm %s: Linux bzImage (boot protocol %u.%02u): kernel at 0x%llx, init_size "
@@ -85,7 +86,7 @@ static int start_bzimage(struct vm *vm, const struct kernel_image *kernel, const
 		 vm->name, bz->version >> 8, bz->version & 0xff, (unsigned long long)bz->load_gpa,
 		 (unsigned long long)(bz->init_size / KIB),
 		 (unsigned long long)(c->initrd_size / KIB), (unsigned long long)c->initrd_gpa,
-		 o->guest_cmdline);
+		 c->cmdline);
 	return arch_vcpu_init_long64(&vm->vcpu, kernel->entry, PC_BOOT_INFO_GPA, PC_BOOT_TABLES_GPA,
 				     PC_BOOT_TABLES_SIZE);
 }
@@ -120,11 +121,14 @@ static int start_multiboot1(struct vm *vm, const struct kernel_image *kernel,
 int linux_boot_setup(struct vm *vm, const struct kernel_image *kernel, const void *image,
 		     const struct vm_options *o, char *err, size_t err_size)
 {
-	struct boot_common c = { 0 };
+	static char cmdline[VM_OPTIONS_CMDLINE_MAX + sizeof(VM_PLATFORM_CMDLINE_WORDS)];
+	struct boot_common c = { .cmdline = o->guest_cmdline };
 	int rc;
 
 	err[0] = '\0';
-	rc = kernel_cmdline_check(kernel, o->guest_cmdline, err, err_size);
+	if (kernel->kind != KERNEL_MULTIBOOT1) /* Linux: the words the platform needs */
+		c.cmdline = vm_platform_cmdline(o->guest_cmdline, cmdline, sizeof(cmdline));
+	rc = kernel_cmdline_check(kernel, c.cmdline, err, err_size);
 	if (rc)
 		return rc;
 	loader_copy_segments(vm, &kernel->elf, image);

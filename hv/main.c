@@ -9,6 +9,7 @@
 #include <hv/arch.h>
 #include <hv/config.h>
 #include <hv/console.h>
+#include <hv/console_input.h>
 #include <hv/fmt.h>
 #include <hv/hv.h>
 #include <hv/hw.h>
@@ -446,6 +447,7 @@ static int run_guests(int virt_ready)
 		 (unsigned long long)(mm_free_bytes() / MIB));
 	/* While guests run, nothing waits for the serial line and no guest floods the log. */
 	console_start_async();
+	console_input_start(); /* typed input to the first Linux VM, or to Shunt */
 	log_set_storm_guard(1);
 	sched_run();
 	log_set_storm_guard(0);

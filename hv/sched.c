@@ -6,6 +6,7 @@
  */
 #include <hv/arch.h>
 #include <hv/console.h>
+#include <hv/console_input.h>
 #include <hv/log.h>
 #include <hv/pv.h>
 #include <hv/sched.h>
@@ -18,6 +19,7 @@ static struct {
 
 void sched_host_work(void)
 {
+	console_input_poll();
 	console_poll();
 }
 
@@ -47,8 +49,9 @@ void sched_halt(struct vcpu *vcpu)
 		vcpu_attention(vcpu, VCPU_ATTN_WORK);
 		return;
 	}
-	if (wake_deadline(vcpu) == UINT64_MAX) {
-		/* Nothing could ever wake it (no timer, and no one else raises its events). */
+	if (wake_deadline(vcpu) == UINT64_MAX &&
+	    !(vcpu->vm->platform == VM_PLATFORM_PC && console_input_can_reach(vcpu->vm))) {
+		/* Nothing could ever wake it (no timer, no input, no one else raises its events). */
 		vcpu_attention(vcpu, VCPU_ATTN_YIELD);
 		return;
 	}

@@ -240,6 +240,8 @@ static struct vm *vm_build(struct vm *vm, const struct vm_options *o, const void
 	hw_grants_resolve(vm); /* default deny: only what its options name, and only if sound */
 	hw_trap_register(vm);
 	/* After the grants: a VM granted the real COM1 (Shunt's console elsewhere) reaches it. */
+	vm->uart.irq_changed = vm_console_uart_irq; /* its IRQ 4, on a PC */
+	vm->uart.owner = vm;
 	uart16550_reset(&vm->uart);
 	vm_io_register(vm, UART16550_COM1_BASE, UART16550_PORTS, uart_access, &vm->uart);
 	vm->vcpu = (struct vcpu){ .vm = vm, .id = 0 };
@@ -437,6 +439,11 @@ void vm_print_summary(void)
 			 (unsigned long long)vm->stats.console_dropped,
 			 (unsigned long long)vm->stats.console_waits,
 			 (unsigned long long)vm->stats.console_throttled);
+		if (vm->uart.bytes_in || vm->uart.rx_overruns || vm->stats.input_dropped)
+			log_info("  console input: bytes %llu, UART overruns %llu, dropped %llu\n",
+				 (unsigned long long)vm->uart.bytes_in,
+				 (unsigned long long)vm->uart.rx_overruns,
+				 (unsigned long long)vm->stats.input_dropped);
 		if (vm->grant_count)
 			log_info("  hw: calls %llu, port operations %llu, refused %llu, throttled "
 				 "%llu\n",
@@ -448,6 +455,10 @@ void vm_print_summary(void)
 			 (unsigned long long)vm->vcpu.stats.events_raised,
 			 (unsigned long long)vm->vcpu.stats.upcalls_injected,
 			 (unsigned long long)(vm->vcpu.steal_cycles * 1000 / arch_tsc_hz()));
+		if (vm->platform == VM_PLATFORM_PC)
+			log_info("  PIC: interrupts %llu (spurious %llu)\n",
+				 (unsigned long long)vm->pic.acks,
+				 (unsigned long long)vm->pic.spurious);
 #ifdef SHUNT_BENCH_COUNTERS
 		if (vm->stop_cycles)
 			log_info("  ran %llu us from its start to its stop\n",

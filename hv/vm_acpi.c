@@ -1,26 +1,31 @@
 /*
  * ACPI tables of a Linux VM (see hv/vm_acpi.h). Layouts from the ACPI 6.4 specification,
  * chapter 5 (RSDP 5.2.5, XSDT 5.2.8, FADT 5.2.9, MADT 5.2.12); the DSDT's AML is one
- * Name(_S5_, Package) (ACPI 20.2.5). The FADT is hardware-reduced: a VM has no SCI
- * interrupt to route, no PM timer, no legacy devices Linux should look for.
+ * Name(_S5_, Package) (ACPI 20.2.5), the FACS (5.2.10) is empty. The FADT describes a PC
+ * with the fixed hardware a full one has, not a hardware-reduced one: Linux takes the 8259A
+ * pair that routes the emulated UART's interrupt only then. Its PM1a event block reads as
+ * nothing pending, its SCI (IRQ 9) never fires, its PM timer counts; no legacy devices,
+ * no i8042, no CMOS clock.
  */
 #include <hv/string.h>
 #include <hv/vm_acpi.h>
 
 #define OFF_RSDP 0x000
 #define OFF_XSDT 0x040
+#define OFF_FACS 0x0c0 /* 64-byte aligned */
 #define OFF_FADT 0x100
 #define OFF_DSDT 0x240
 #define OFF_MADT 0x280
 #define HEADER_SIZE 36
 #define FADT_SIZE 276
+#define FACS_SIZE 64
 #define MADT_LAPIC_SIZE 8
 
 #define FADT_WBINVD (1u << 0)
-#define FADT_PWR_BUTTON (1u << 4) /* no fixed power button */
-#define FADT_SLP_BUTTON (1u << 5) /* no fixed sleep button */
+#define FADT_PWR_BUTTON (1u << 4)  /* no fixed power button */
+#define FADT_SLP_BUTTON (1u << 5)  /* no fixed sleep button */
+#define FADT_TMR_VAL_EXT (1u << 8) /* a 32-bit PM timer */
 #define FADT_RESET_REG_SUP (1u << 10)
-#define FADT_HW_REDUCED_ACPI (1u << 20)
 #define BOOT_ARCH_NO_VGA (1u << 2)
 #define BOOT_ARCH_NO_CMOS_RTC (1u << 5)
 #define GAS_SYSTEM_IO 1
@@ -90,10 +95,19 @@ static void gas_port(uint8_t *p, uint16_t port)
 static void build_fadt(uint8_t *t, uint64_t gpa)
 {
 	header(t, "FACP", FADT_SIZE, 6);
+	put32(t + 36, (uint32_t)(gpa + OFF_FACS));
 	put32(t + 40, (uint32_t)(gpa + OFF_DSDT));
+	put16(t + 46, VM_ACPI_SCI_IRQ);
+	/* SMI_CMD (48) 0: always in ACPI mode, nothing to switch. */
+	put32(t + 56, VM_ACPI_PM1A_EVT_PORT);
+	put32(t + 64, VM_ACPI_PM1A_CNT_PORT);
+	put32(t + 76, VM_ACPI_PM_TMR_PORT);
+	put8(t + 88, 4); /* PM1_EVT_LEN: status and enable, 2 bytes each */
+	put8(t + 89, 2); /* PM1_CNT_LEN */
+	put8(t + 91, 4); /* PM_TMR_LEN */
 	put16(t + 109, BOOT_ARCH_NO_VGA | BOOT_ARCH_NO_CMOS_RTC);
-	put32(t + 112, FADT_WBINVD | FADT_PWR_BUTTON | FADT_SLP_BUTTON | FADT_RESET_REG_SUP |
-			       FADT_HW_REDUCED_ACPI);
+	put32(t + 112, FADT_WBINVD | FADT_PWR_BUTTON | FADT_SLP_BUTTON | FADT_TMR_VAL_EXT |
+			       FADT_RESET_REG_SUP);
 	gas_port(t + 116, VM_ACPI_RESET_PORT);
 	put8(t + 128, VM_ACPI_RESET_VALUE);
 	put8(t + 131, 4); /* FADT minor version: ACPI 6.4 */
@@ -119,7 +133,7 @@ static uint32_t build_madt(uint8_t *t, unsigned int cpus)
 
 	header(t, "APIC", len, 5);
 	put32(t + 36, VM_ACPI_LAPIC_BASE);
-	put32(t + 40, 0); /* no PC-AT 8259 pair */
+	put32(t + 40, 1); /* PCAT_COMPAT: the 8259A pair is there (and no I/O APIC) */
 	for (unsigned int i = 0; i < cpus; i++) {
 		uint8_t *e = t + 44 + i * MADT_LAPIC_SIZE;
 
@@ -142,6 +156,9 @@ uint64_t vm_acpi_build(void *area, uint64_t gpa, uint64_t size, unsigned int cpu
 		return 0;
 	memset(area, 0, OFF_MADT + HEADER_SIZE + 8 + cpus * MADT_LAPIC_SIZE);
 	build_fadt(a + OFF_FADT, gpa);
+	memcpy(a + OFF_FACS, "FACS", 4); /* no waking vector, no global lock */
+	put32(a + OFF_FACS + 4, FACS_SIZE);
+	put8(a + OFF_FACS + 32, 2); /* version */
 	build_madt(a + OFF_MADT, cpus);
 	header(dsdt, "DSDT", dsdt_len, 2);
 	memcpy(dsdt + HEADER_SIZE, dsdt_aml, sizeof(dsdt_aml));

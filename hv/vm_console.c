@@ -110,3 +110,40 @@ int64_t hc_console_write(struct vcpu *vcpu, const struct hc_args *args)
 	ret = vm_console_put(vcpu->vm, buf, (uint32_t)len, 0, &vcpu->retry_after_ns);
 	return ret == -EAGAIN ? PV_ETHROTTLED : ret;
 }
+
+void vm_console_input_refill(struct vm *vm)
+{
+	while (vm->input.head != vm->input.tail && uart16550_rx_room(&vm->uart))
+		uart16550_receive(&vm->uart, vm->input.data[vm->input.head++ % VM_INPUT_QUEUE]);
+}
+
+void vm_console_input(struct vm *vm, const uint8_t *buf, unsigned int n)
+{
+	if (vm->state != VM_RUNNING)
+		return;
+	for (unsigned int i = 0; i < n; i++) {
+		if (vm->input.tail - vm->input.head == VM_INPUT_QUEUE) {
+			vm->stats.input_dropped++; /* typed faster than the VM reads: lost */
+			continue;
+		}
+		vm->input.data[vm->input.tail++ % VM_INPUT_QUEUE] = buf[i];
+	}
+	vm_console_input_refill(vm);
+}
+
+void vm_console_uart_irq(void *owner)
+{
+	struct vm *vm = owner;
+
+	vm_platform_set_irq(vm, UART16550_COM1_IRQ, vm->uart.irq);
+	if (!vm->uart.rx_count)
+		vm_console_input_refill(vm); /* the VM read its FIFO empty: more if typed */
+}
+
+int vm_console_has_uart(const struct vm *vm)
+{
+	for (unsigned int i = 0; i < vm->io_count; i++)
+		if ((uint16_t)(UART16550_COM1_BASE - vm->io[i].base) < vm->io[i].count)
+			return vm->io[i].device == &vm->uart; /* the first that claims COM1 */
+	return 0;
+}

@@ -5,6 +5,8 @@
  * Shunt's own guests see none of it.
  */
 #include <hv/arch.h>
+#include <hv/div128.h>
+#include <hv/fmt.h>
 #include <hv/log.h>
 #include <hv/pv.h>
 #include <hv/pvclock.h>
@@ -137,13 +139,37 @@ int vm_platform_msr_read(struct vcpu *vcpu, uint32_t msr, uint64_t *value)
 	return lapic_msr_read(&vcpu->lapic, msr, arch_cycles(), value) ? -EINVAL : 0;
 }
 
-/* The APIC needs the run loop while a timer is armed or an interrupt waits. */
+/* An interrupt of the 8259A the APIC's LINT0 would pass now. */
+static int extint_pending(const struct vcpu *vcpu)
+{
+	return lapic_accepts_extint(&vcpu->lapic) && i8259_has_output(&vcpu->vm->pic);
+}
+
+/* The APIC needs the run loop while a timer is armed or an interrupt waits, its own or the
+ * PIC's. */
 static void update_work(struct vcpu *vcpu)
 {
-	if (lapic_next_deadline(&vcpu->lapic) != LAPIC_NO_DEADLINE || lapic_has_irr(&vcpu->lapic))
+	if (lapic_next_deadline(&vcpu->lapic) != LAPIC_NO_DEADLINE || lapic_has_irr(&vcpu->lapic) ||
+	    extint_pending(vcpu))
 		vcpu->work |= VCPU_WORK_LAPIC;
 	else
 		vcpu->work &= ~VCPU_WORK_LAPIC;
+}
+
+/* The PIC may have something new to give: the run loop looks before the next entry. */
+static void pic_changed(struct vm *vm)
+{
+	update_work(&vm->vcpu);
+	if (extint_pending(&vm->vcpu))
+		vcpu_attention(&vm->vcpu, VCPU_ATTN_WORK);
+}
+
+void vm_platform_set_irq(struct vm *vm, unsigned int irq, int level)
+{
+	if (vm->platform != VM_PLATFORM_PC)
+		return;
+	i8259_set_irq(&vm->pic, irq, level);
+	pic_changed(vm);
 }
 
 int vm_platform_msr_write(struct vcpu *vcpu, uint32_t msr, uint64_t value)
@@ -180,19 +206,28 @@ int vm_platform_msr_write(struct vcpu *vcpu, uint32_t msr, uint64_t value)
 
 void vm_platform_entry_work(struct vcpu *vcpu)
 {
+	struct i8259 *pic = &vcpu->vm->pic;
 	int vector;
 
 	lapic_tick(&vcpu->lapic, arch_cycles());
 	vector = lapic_pending_vector(&vcpu->lapic);
-	/* Not now (interrupts masked, an event queued): the arch asks for a window exit. */
-	if (vector >= 0 && !arch_vcpu_inject_vector(vcpu, (uint8_t)vector))
-		lapic_accept(&vcpu->lapic, vector);
+	/*
+	 * Not now (interrupts masked, an event queued): the arch asks for a window exit. The
+	 * APIC's own interrupts go first; the PIC's (ExtINT through LINT0) when it has none.
+	 */
+	if (vector >= 0) {
+		if (!arch_vcpu_inject_vector(vcpu, (uint8_t)vector))
+			lapic_accept(&vcpu->lapic, vector);
+	} else if (extint_pending(vcpu) && !arch_vcpu_inject_vector(vcpu, i8259_vector(pic))) {
+		i8259_ack(pic); /* the acknowledge happens as the CPU takes it */
+	}
 	update_work(vcpu);
 }
 
 int vm_platform_interrupt_pending(const struct vcpu *vcpu)
 {
-	return vcpu->vm->platform == VM_PLATFORM_PC && lapic_pending_vector(&vcpu->lapic) >= 0;
+	return vcpu->vm->platform == VM_PLATFORM_PC &&
+	       (lapic_pending_vector(&vcpu->lapic) >= 0 || extint_pending(vcpu));
 }
 
 uint64_t vm_platform_next_deadline(const struct vcpu *vcpu)
@@ -201,10 +236,21 @@ uint64_t vm_platform_next_deadline(const struct vcpu *vcpu)
 						    : UINT64_MAX;
 }
 
+/* The ACPI PM timer: 3.579545 MHz from the VM's start, its low 32 bits (TMR_VAL_EXT). */
+static uint32_t pm_timer(const struct vm *vm)
+{
+	uint64_t ticks = arch_cycles() - vm->start_cycles, hz = arch_tsc_hz();
+	uint64_t hi = (uint64_t)(((unsigned __int128)ticks * VM_ACPI_PM_TMR_HZ) >> 64);
+	uint64_t lo = ticks * VM_ACPI_PM_TMR_HZ;
+
+	return (uint32_t)div128(hi % hz, lo, hz, NULL);
+}
+
 /*
  * The ACPI register block (hv/vm_acpi.h): the hardware-reduced sleep control register and
  * the PM1a control register both power the VM off on S5; the reset register stops it for a
- * reboot. Reads see nothing pending (0); other writes are ignored.
+ * reboot. Reads see nothing pending (0), the PM timer its count, the PM1a enable register
+ * what was written to it; other writes are ignored.
  */
 static int acpi_access(struct vcpu *vcpu, void *device, uint16_t offset, unsigned int size,
 		       int write, uint32_t *value)
@@ -212,8 +258,15 @@ static int acpi_access(struct vcpu *vcpu, void *device, uint16_t offset, unsigne
 	uint16_t port = (uint16_t)(VM_ACPI_PORT_BASE + offset);
 	int sleep_type = -1;
 
+	if (port == VM_ACPI_PM1A_EN_PORT) { /* keeps what is enabled; nothing ever fires */
+		if (write)
+			vcpu->vm->pm1_enable = (uint16_t)*value;
+		else
+			*value = vcpu->vm->pm1_enable;
+		return 0;
+	}
 	if (!write) {
-		*value = 0;
+		*value = port == VM_ACPI_PM_TMR_PORT ? pm_timer(vcpu->vm) : 0;
 		return 0;
 	}
 	if (port == VM_ACPI_SLEEP_CTL_PORT && (*value & (1u << 5)))
@@ -250,6 +303,49 @@ static const uint8_t reset_vector_code[] = { 0xb0,
 					     0xfa,
 					     0xf4 };
 
+enum pic_port { PIC_MASTER, PIC_SLAVE, PIC_ELCR };
+static const uint8_t pic_ports[] = { PIC_MASTER, PIC_SLAVE, PIC_ELCR };
+
+/* The PICs' command and data ports and ELCR; device says which (enum pic_port). */
+static int pic_access(struct vcpu *vcpu, void *device, uint16_t offset, unsigned int size,
+		      int write, uint32_t *value)
+{
+	struct vm *vm = vcpu->vm;
+	uint8_t which = *(const uint8_t *)device, v = (uint8_t)*value;
+
+	if (size != 1) /* the chips decode bytes: wider accesses find nothing */
+		return vm_io_unclaimed(vcpu, size, write, value);
+	if (which == PIC_ELCR)
+		i8259_elcr_access(&vm->pic, offset, write, &v);
+	else
+		i8259_access(&vm->pic, which, offset, write, &v);
+	if (!write)
+		*value = v;
+	pic_changed(vm);
+	return 0;
+}
+
+/* 1 if cmdline has word as a word of its own. */
+static int has_word(const char *cmdline, const char *word)
+{
+	size_t n = strlen(word);
+
+	for (const char *p = cmdline; *p; p++)
+		if ((p == cmdline || p[-1] == ' ') && !strncmp(p, word, n) &&
+		    (p[n] == ' ' || p[n] == '\0'))
+			return 1;
+	return 0;
+}
+
+const char *vm_platform_cmdline(const char *cmdline, char *buf, size_t size)
+{
+	if (has_word(cmdline, VM_PLATFORM_CMDLINE_WORDS + 1))
+		return cmdline;
+	fmt_snprintf(buf, size, "%s%s", cmdline,
+		     cmdline[0] ? VM_PLATFORM_CMDLINE_WORDS : VM_PLATFORM_CMDLINE_WORDS + 1);
+	return buf;
+}
+
 int vm_platform_attach(struct vm *vm)
 {
 	uint8_t *reset_vector = vm_gpa_to_hva(vm, PC_RESET_VECTOR_GPA, 16);
@@ -259,5 +355,11 @@ int vm_platform_attach(struct vm *vm)
 	memcpy(reset_vector, reset_vector_code, sizeof(reset_vector_code));
 	vm->platform = VM_PLATFORM_PC;
 	lapic_reset(&vm->vcpu.lapic, vm->vcpu.id);
+	lapic_set_virtual_wire(&vm->vcpu.lapic);
+	i8259_reset(&vm->pic);
+	if (vm_io_register(vm, I8259_MASTER_PORT, 2, pic_access, (void *)&pic_ports[PIC_MASTER]) ||
+	    vm_io_register(vm, I8259_SLAVE_PORT, 2, pic_access, (void *)&pic_ports[PIC_SLAVE]) ||
+	    vm_io_register(vm, I8259_ELCR_PORT, 2, pic_access, (void *)&pic_ports[PIC_ELCR]))
+		return -ENOSPC;
 	return vm_io_register(vm, VM_ACPI_PORT_BASE, VM_ACPI_PORT_COUNT, acpi_access, NULL);
 }

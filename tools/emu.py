@@ -20,6 +20,12 @@ Devices a guest may be given directly (Shunt's pass-through), both off unless as
   pci_serial QEMU: {"file": F, "slot": N}: a PCI 16550 (pci-serial, 1b36:0002, BAR0 I/O) at
              00:N.0, its output going to F (for Shunt's console=pci:00:N.0).
 
+With `serial_input` (Bochs, QEMU) COM1 is a pseudo-terminal the caller holds instead of a
+file: what the machine writes is still copied to `serial` as it comes, and `Run.send(BYTES)`
+types into it; `Run.wait(inputs=[(regex, bytes), ...])` types each text once its regex
+matches the serial output (after the previous one's match), a byte at a time. `Run.attach()`
+connects the terminal to it both ways instead (tools/run --interactive).
+
 With `monitor` (QEMU, headless) the QEMU monitor listens on that Unix socket, and
 `Run.monitor(COMMAND)` runs a command there (e.g. `screendump FILE`, `pmemsave ADDR SIZE FILE`);
 `Run.wait(at_stop=...)` calls its argument before it ends the emulator on a stop pattern.
@@ -39,13 +45,17 @@ by its serial output only.
 import fcntl
 import os
 import re
+import select
 import shutil
 import signal
 import socket
 import subprocess
 import sys
 import tempfile
+import termios
+import threading
 import time
+import tty
 
 BOCHS_SHARE = "/usr/share/bochs"
 OVMF_CODE = "/usr/share/OVMF/OVMF_CODE_4M.fd"
@@ -68,7 +78,7 @@ class Machine:
     def __init__(self, image, firmware="bios", disk=False, emulator=None, accel="auto",
                  memory_mib=256, cpus=1, serial=None, headless=True, emulator_log=None,
                  com_files=None, pci_vga=False, usb=False, writable=False, monitor=None,
-                 pci_serial=None):
+                 pci_serial=None, serial_input=False):
         self.image = image            # an image from tools/mkimage: hybrid ISO or USB stick
         self.firmware = firmware      # "bios" | "uefi"
         self.disk = disk              # False: boot it as a CD; True: as a raw hard disk
@@ -85,6 +95,8 @@ class Machine:
         self.pci_vga = pci_vga        # True: a PCI VGA card with a framebuffer BAR (Bochs)
         self.monitor = monitor        # QEMU: True (or a Unix socket path) for a monitor
         self.pci_serial = pci_serial  # QEMU: {"file": F, "slot": N} a PCI 16550, or None
+        self.serial_input = serial_input  # True: COM1 is a pty (Run.send, Run.attach)
+        self.serial_pty = None        # set by Run: the pty's slave path when serial_input
 
 
 def _host_cpu_has_vmx():
@@ -236,6 +248,10 @@ def _bochs_plan(m, workdir):
         # The rfb display shows 8-bit modes only and panics on a guest's 16- or 32-bit VBE
         # mode; nobody watches it, so that panic is only reported and the run goes on.
         panic += ", rfb=report"
+    if m.serial_pty:  # Bochs reads and writes the terminal itself, raw
+        com1 = f'com1: enabled=1, mode=term, dev="{m.serial_pty}"'
+    else:
+        com1 = f'com1: enabled=1, mode=file, dev="{m.serial}"'
     rc = f"""# Written by tools/emu.py for one run.
 megs: {m.memory_mib}
 cpu: {cpu}
@@ -243,7 +259,7 @@ romimage: file={bios}
 vgaromimage: file={vgabios}
 {drive}
 boot: {boot}
-com1: enabled=1, mode=file, dev="{m.serial}"
+{com1}
 {devices}port_e9_hack: enabled=1
 clock: sync=none, time0={BOCHS_TIME0}
 display_library: rfb, options="timeout=0"
@@ -295,8 +311,10 @@ def _qemu_plan(m, workdir):
         argv += ["-drive", f"format=raw,media=cdrom,readonly=on,file={image}"]
     if m.headless:
         monitor = f"unix:{_q(m.monitor)},server=on,wait=off" if m.monitor else "none"
+        com1 = (f"tty,id=com1,path={_q(m.serial_pty)}" if m.serial_pty
+                else f"file,id=com1,path={_q(m.serial)}")
         argv += ["-display", "none", "-monitor", monitor, "-parallel", "none",
-                 "-chardev", f"file,id=com1,path={_q(m.serial)}", "-serial", "chardev:com1"]
+                 "-chardev", com1, "-serial", "chardev:com1"]
     else:
         # Serial and monitor share the terminal (Ctrl-A X quits, Ctrl-A C is the monitor);
         # the serial output is also logged.
@@ -355,6 +373,15 @@ class Run:
                 machine.monitor = os.path.join(self.workdir, "monitor.sock")
             machine.com_files = {port: os.path.abspath(path)
                                  for port, path in machine.com_files.items()}
+            self.pty_master = None
+            if machine.serial_input:
+                if not machine.headless:
+                    raise EmuError("serial input is for headless runs")
+                self.pty_master, slave = os.openpty()
+                tty.setraw(slave)  # bytes as they are, both ways
+                machine.serial_pty = os.ttyname(slave)
+                self.pty_slave = slave  # held open: the master reads nothing but EIO without
+                self.copier = None
             self.argv = plan(machine, self.workdir)
         except BaseException:
             shutil.rmtree(self.workdir, ignore_errors=True)
@@ -366,7 +393,68 @@ class Run:
     def __exit__(self, *exc):
         self.stop()
         self._keep_bochs_log()
+        if self.pty_master is not None:
+            if self.copier is not None:
+                self.copier.join(timeout=2)
+            os.close(self.pty_master)
+            os.close(self.pty_slave)
+            self.pty_master = None
         shutil.rmtree(self.workdir, ignore_errors=True)
+
+    def _copy_serial(self, echo=None):
+        """COM1's pty to the serial log file (and to echo), until the emulator is gone."""
+        with open(self.machine.serial, "ab", buffering=0) as log:
+            while True:
+                ready, _, _ = select.select([self.pty_master], [], [], 0.1)
+                if ready:
+                    try:
+                        data = os.read(self.pty_master, 4096)
+                    except OSError:
+                        data = b""
+                    if data:
+                        log.write(data)
+                        if echo is not None:
+                            echo.write(data)
+                            echo.flush()
+                        continue
+                if self.proc is None or self.proc.poll() is not None:
+                    return
+
+    def send(self, data, pace=0.02):
+        """Types data into COM1 (serial_input), a byte every pace seconds, as a person would:
+        the emulated UART takes what comes at its own speed."""
+        for i in range(len(data)):
+            os.write(self.pty_master, data[i:i + 1])
+            time.sleep(pace)
+
+    QUIT_KEY = b"\x1d"  # Ctrl-]: ends an attached run (as telnet's escape)
+
+    def attach(self, timeout=None):
+        """Connects this terminal to COM1 (serial_input) both ways until the emulator ends,
+        Ctrl-] is typed or timeout seconds pass: keys go in raw (Ctrl-C too: it belongs to
+        the machine), output comes out and is logged. Returns the emulator's exit status."""
+        if self.proc is None:
+            self.start(copy_to=sys.stdout.buffer)
+        deadline = None if timeout is None else self.started + timeout
+        fd = sys.stdin.fileno()
+        saved = termios.tcgetattr(fd) if os.isatty(fd) else None
+        try:
+            if saved is not None:
+                tty.setraw(fd)
+            while self.proc.poll() is None:
+                if deadline is not None and time.monotonic() >= deadline:
+                    break
+                ready, _, _ = select.select([fd], [], [], 0.1)
+                if ready:
+                    data = os.read(fd, 1024)
+                    if not data or self.QUIT_KEY in data:
+                        break
+                    os.write(self.pty_master, data)
+        finally:
+            if saved is not None:
+                termios.tcsetattr(fd, termios.TCSADRAIN, saved)
+        self.stop()
+        return self.proc.returncode
 
     def _keep_bochs_log(self):
         log = os.path.join(self.workdir, "bochs.log")
@@ -386,7 +474,7 @@ class Run:
             return ""
         return "\n".join(text.rstrip("\n").split("\n")[-lines:])
 
-    def start(self):
+    def start(self, copy_to=None):
         for path in [self.machine.serial] + list(self.machine.com_files.values()):
             open(path, "wb").close()  # truncate: each log is this run's only
         interactive = not self.machine.headless and self.machine.emulator == "qemu"
@@ -401,6 +489,10 @@ class Run:
                 stdin=None if interactive else subprocess.DEVNULL,
                 stdout=None if interactive else out, stderr=None if interactive else out,
                 start_new_session=not interactive)
+        if self.pty_master is not None:
+            self.copier = threading.Thread(target=self._copy_serial, args=(copy_to,),
+                                           daemon=True)
+            self.copier.start()
 
     def stop(self):
         """End the emulator (and anything it started) if it still runs."""
@@ -440,15 +532,19 @@ class Run:
             data += chunk
         return clean_serial(data)
 
-    def wait(self, timeout=None, stop_patterns=(), echo=None, poll=0.1, at_stop=None):
+    def wait(self, timeout=None, stop_patterns=(), echo=None, poll=0.1, at_stop=None,
+             inputs=()):
         """Run until the emulator exits, `timeout` seconds pass, or one of `stop_patterns`
         (compiled regexes) matches the serial output as cleaned by clean_serial(); copy the
         output to `echo` (a binary stream) as it comes. On a stop pattern, `at_stop(self)`
-        runs while the emulator still does. Returns a Result."""
+        runs while the emulator still does. `inputs` [(compiled regex, bytes)] are typed
+        into COM1 (serial_input) in order, each when its regex matches the output after the
+        previous one's match. Returns a Result."""
         if self.proc is None:
             self.start()
         deadline = None if timeout is None else self.started + timeout
         pos, text, reason = 0, "", None
+        script, seen, seen_pos = list(inputs), "", 0
         try:
             while reason is None:
                 exited = self.proc.poll() is not None
@@ -457,6 +553,14 @@ class Run:
                 if chunk and echo is not None:
                     echo.write(chunk)
                     echo.flush()
+                if script and chunk:
+                    seen += clean_serial(chunk)
+                    while script:
+                        m = script[0][0].search(seen, seen_pos)
+                        if not m:
+                            break
+                        seen_pos = m.end()
+                        self.send(script.pop(0)[1])
                 if stop_patterns and chunk:
                     text = text[-4096:] + clean_serial(chunk)
                     if any(p.search(text) for p in stop_patterns):

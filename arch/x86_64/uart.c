@@ -3,6 +3,7 @@
  * (registers 1 or 4 bytes apart), as hv/console_setup.c chose it. Nothing waits forever on
  * a UART that stops answering. Two ways to write: waiting for the transmitter (boot, fatal
  * errors), or taking only what its FIFO has room for right now (the drain while guests run).
+ * Input is read the same way, polled: what the receiver holds, never waiting for more.
  */
 #include <arch/x86.h>
 #include <hv/arch.h>
@@ -13,6 +14,7 @@
 
 #define IIR_FIFOS_ENABLED 0xc0 /* a 16550A with working FIFOs reads 11 here */
 #define FIFO_BYTES 16
+#define LSR_DATA_READY 0x01
 
 static struct serial_spec uart;	       /* kind SERIAL_NONE: no serial output */
 static unsigned int tx_fifo_bytes = 1; /* what the transmitter takes when THRE is set */
@@ -108,5 +110,21 @@ size_t arch_console_write_nowait(const char *s, size_t len)
 		return 0; /* still sending: THRE means the whole FIFO is empty */
 	for (size_t i = 0; i < n; i++)
 		reg_write(UART_DATA, (uint8_t)s[i]);
+	return n;
+}
+
+int arch_console_can_read(void)
+{
+	return uart.kind != SERIAL_NONE;
+}
+
+size_t arch_console_read_nowait(char *buf, size_t len)
+{
+	size_t n = 0;
+
+	if (uart.kind == SERIAL_NONE)
+		return 0;
+	while (n < len && (reg_read(UART_LSR) & LSR_DATA_READY))
+		buf[n++] = (char)reg_read(UART_DATA);
 	return n;
 }

@@ -27,6 +27,9 @@
 #define SVR_ENABLE (1u << 8)
 #define LVT_MASKED (1u << 16)
 #define LVT_TIMER_MODE(v) (((v) >> 17) & 3u)
+#define LVT_DELIVERY_MODE_MASK (7u << 8)
+#define LVT_EXTINT (7u << 8)
+#define LVT_NMI (4u << 8)
 #define TIMER_ONE_SHOT 0
 #define TIMER_PERIODIC 1
 #define TIMER_TSC_DEADLINE 2
@@ -135,6 +138,17 @@ void lapic_accept(struct lapic *l, int vector)
 int lapic_has_irr(const struct lapic *l)
 {
 	return highest_bit(l->irr) >= 0;
+}
+
+int lapic_accepts_extint(const struct lapic *l)
+{
+	return (l->lvt[LAPIC_LVT_LINT0] & (LVT_MASKED | LVT_DELIVERY_MODE_MASK)) == LVT_EXTINT;
+}
+
+void lapic_set_virtual_wire(struct lapic *l)
+{
+	l->lvt[LAPIC_LVT_LINT0] = LVT_EXTINT;
+	l->lvt[LAPIC_LVT_LINT1] = LVT_NMI;
 }
 
 static uint32_t current_count(const struct lapic *l, uint64_t now)

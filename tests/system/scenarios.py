@@ -32,6 +32,9 @@
                 against the glyphs of build/font/screen_font.bin. Use a cmdline without
                 `test` (on-all-stopped=halt) and a stop on the halted line, so that the
                 machine is still there.
+  serial_input  [(regex, text)]: COM1 is a pseudo-terminal the harness types into; each text
+                is typed (a byte at a time) once its regex matches the serial log after the
+                previous one's match, e.g. [(r"# $", "echo hi\r")]
   exit_status   the emulator's exit status the run must end with (QEMU's isa-debug-exit:
                 Shunt's exit code N gives (N << 1) | 1), e.g. when Shunt prints nothing
 
@@ -1013,14 +1016,14 @@ SCENARIOS.append({
     "expect": [BANNER, r"^VT-x: ready$",
                r"^vm linux: Linux bzImage \(boot protocol 2\.1[2-9]\): kernel at 0x1000000, "
                r"init_size \d+ KiB, initrd \d+ KiB at 0x[0-9a-f]+, command line "
-               r"\"console=ttyS0 printk\.devkmsg=on panic=-1\"$",
+               r"\"console=ttyS0 printk\.devkmsg=on panic=-1 noapic\"$",
                r"^vm linux: created: id 0, 128 MiB RAM",
                r"^summary: 2 VMs$",
                summary("linux", "stopped", "poweroff", 0),
                summary("hello", "stopped", "exit", 0),
                POWER_OFF_OK],
     "expect_any": [
-        r"^\[linux\] .*Command line: console=ttyS0 printk\.devkmsg=on panic=-1$",
+        r"^\[linux\] .*Command line: console=ttyS0 printk\.devkmsg=on panic=-1 noapic$",
         r"^\[linux\] .*SHUNT-LINUX: init started",
         r"^\[linux\] .*SHUNT-LINUX: uname -r 6\.1\.\S+-cloud-amd64$",
         r"^\[linux\] .*SHUNT-LINUX: hypervisor flag yes$",
@@ -1109,6 +1112,48 @@ SCENARIOS.append({
         COUNTER_DONE,
     ],
     "forbid": GUEST_FORBID,
+})
+
+# The Linux VM's shell through the serial console, interrupt-driven both ways: the harness
+# types into Shunt's console (COM1, a pty), Shunt passes the bytes to the VM with the input
+# focus (the Linux VM, first) through its emulated 16550 and the 8259A pair. A command's
+# answer comes back; three Ctrl-A move the focus to Shunt (the other VM has finished), so a
+# command typed then never reaches the shell; three more bring it back; poweroff -f ends it.
+LINUX_PROMPT = r"\[linux\] [/~] # $"
+SCENARIOS.append({
+    "name": "bios-linux-shell-bochs",
+    "firmware": "bios", "emulator": "bochs",
+    "modules": [(LINUX_VM[0], LINUX_VM[1] + " shunt.shell"),
+                ("{build}/guests/hello.elf", "hello.elf")],
+    "files": ["{build}/linux/initramfs.cpio"],
+    "memory": 384,
+    "timeout": 900,
+    "serial_input": [
+        (LINUX_PROMPT, "echo $((6*7))\r"),
+        (LINUX_PROMPT, "\x01\x01\x01"),
+        (r"^console: input to Shunt \(Ctrl-A three times to switch\)$", "echo lost$((1+1))\r"),
+        (r"^console: Shunt takes no commands yet", "\x01\x01\x01"),
+        (r"^console: input to VM linux \(Ctrl-A three times to switch\)$",
+         "echo back$((2+3))\r"),
+        (LINUX_PROMPT, "poweroff -f\r"),
+    ],
+    "expect": [BANNER, r"^VT-x: ready$",
+               r"^console: input to VM linux \(Ctrl-A three times to switch\)$",
+               r"^\[linux\] .*SHUNT-LINUX: shell \(poweroff -f to stop the VM\)$",
+               r"^\[linux\] [/~] # echo \$\(\(6\*7\)\)$",
+               r"^\[linux\] 42$",
+               r"^console: input to Shunt \(Ctrl-A three times to switch\)$",
+               r"^console: Shunt takes no commands yet",
+               r"^console: input to VM linux \(Ctrl-A three times to switch\)$",
+               r"^\[linux\] back5$",
+               r"^vm linux: stopped: poweroff \(exit code 0\): powered off \(ACPI S5\)$",
+               r"^summary: 2 VMs$",
+               summary("linux", "stopped", "poweroff", 0),
+               r"^  console input: bytes \d+, UART overruns 0, dropped 0$",
+               summary("hello", "stopped", "exit", 0),
+               POWER_OFF_OK],
+    "expect_any": [r"^\[hello\] GUEST-PASS hello$"],
+    "forbid": LINUX_FORBID + [r"lost", r"SHUNT-LINUX: FAIL"],
 })
 
 # Linux kernels Shunt refuses at load, each with its reason, while a Shunt guest runs on: a

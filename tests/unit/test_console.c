@@ -33,6 +33,16 @@ size_t arch_console_write_nowait(const char *s, size_t len)
 	return n;
 }
 
+/* The PC platform's IRQ lines, as the VM console's input drives them. */
+static int irq_level = -1;
+
+void vm_platform_set_irq(struct vm *vm, unsigned int irq, int level)
+{
+	(void)vm;
+	assert_int_equal(irq, 4);
+	irq_level = level;
+}
+
 void arch_console_write(const char *s, size_t len)
 {
 	assert_true(line_len + len < sizeof(line));
@@ -191,7 +201,67 @@ static void test_multiplexer(void **state)
 		vm_console_close(&vms[0]);
 		drain();
 	}
+
+	/*
+	 * The VM with the input focus is eager: its partial lines (echo, prompts) go out as they
+	 * come, with the controls of line editing; another source's line ends one first, on a
+	 * line of its own.
+	 */
+	line_len = 0;
+	vms[0].console.eager = 1;
+	assert_int_equal(put(&vms[0], "$ ", 0), 2);
+	drain();
+	assert_string_equal(line, "[a] $ ");
+	assert_int_equal(put(&vms[0], "ex\b\x1b[K\r", 0), 7);
+	drain();
+	assert_string_equal(line, "[a] $ ex\b\x1b[K\r");
+	assert_int_equal(put(&vms[1], "b3\n", 0), 3);
+	drain();
+	assert_int_equal(put(&vms[0], "cho\n", 0), 4);
+	drain();
+	assert_string_equal(line, "[a] $ ex\b\x1b[K\r\r\n[b] b3\r\n[a] cho\r\n");
+	vms[0].console.eager = 0;
 	console_stop_async();
+}
+
+/* Input typed to a VM: queued, into its UART's FIFO as it has room, its IRQ raised. */
+static void test_input(void **state)
+{
+	static struct vm vm;
+	uint8_t text[VM_INPUT_QUEUE + 10];
+	uint32_t v = 0;
+
+	(void)state;
+	vm_setup(&vm, "in", VM_CONSOLE_PRINT);
+	vm.state = VM_RUNNING;
+	vm.uart.irq_changed = vm_console_uart_irq; /* as vm_build() wires it */
+	vm.uart.owner = &vm;
+	uart16550_reset(&vm.uart);
+	v = 0x08; /* OUT2 */
+	uart16550_access(&vm.uart, UART_MCR, 1, &v);
+	v = 0x01; /* received data */
+	uart16550_access(&vm.uart, UART_IER, 1, &v);
+	memset(text, 'k', sizeof(text));
+	text[0] = 'h';
+	text[1] = 'i';
+	irq_level = -1;
+	vm_console_input(&vm, text, 2);
+	assert_int_equal(irq_level, 1);
+	assert_int_equal(vm.uart.rx_count, 1); /* FIFOs off: one byte, one waiting */
+	assert_int_equal(uart16550_access(&vm.uart, UART_DATA, 0, &v), 0);
+	assert_int_equal(v, 'h'); /* read empty: the line fell, and 'i' came in, raising it */
+	assert_int_equal(irq_level, 1);
+	assert_int_equal(vm.uart.rx_count, 1);
+	assert_int_equal(uart16550_access(&vm.uart, UART_DATA, 0, &v), 0);
+	assert_int_equal(v, 'i');
+	assert_int_equal(irq_level, 0);
+	/* More than the queue holds: the rest is dropped and counted. */
+	vm_console_input(&vm, text, sizeof(text));
+	assert_int_equal(vm.stats.input_dropped, sizeof(text) - VM_INPUT_QUEUE);
+	/* A stopped VM takes nothing. */
+	vm.state = VM_STOPPED;
+	vm_console_input(&vm, text, 1);
+	assert_int_equal(vm.stats.input_dropped, sizeof(text) - VM_INPUT_QUEUE);
 }
 
 /* lossy: never waits; what does not fit is counted as dropped. The byte rate limits all. */
@@ -233,6 +303,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup(test_multiplexer, setup),
 		cmocka_unit_test_setup(test_lossy_and_rate, setup),
+		cmocka_unit_test_setup(test_input, setup),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

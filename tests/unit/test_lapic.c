@@ -1,7 +1,8 @@
 /*
  * The emulated x2APIC (hv/devices/lapic.c): reset state, the TSC-deadline, one-shot and
  * periodic timers firing at the right TSC (and not before), masking, delivery against the
- * processor priority, EOI, self-IPIs, and #GP for what an x2APIC refuses.
+ * processor priority, EOI, self-IPIs, #GP for what an x2APIC refuses, and LINT0's ExtINT
+ * (virtual wire) passing the 8259A's interrupts only while unmasked.
  */
 #include "unit.h"
 
@@ -141,6 +142,25 @@ static void test_disabled_apic_delivers_nothing(void **state)
 	assert_int_equal(rd(LVT_TIMER, 0) & MASKED, MASKED);
 }
 
+static void test_lint0_extint(void **state)
+{
+	(void)state;
+	assert_false(lapic_accepts_extint(&l)); /* reset: every LVT masked */
+	lapic_set_virtual_wire(&l);
+	assert_true(lapic_accepts_extint(&l));
+	assert_int_equal(rd(0x835, 0), 0x700);
+	assert_int_equal(rd(0x836, 0), 0x400);			     /* LINT1: NMI */
+	assert_int_equal(lapic_msr_write(&l, 0x835, 0, 0x10700), 0); /* masked ExtINT */
+	assert_false(lapic_accepts_extint(&l));
+	assert_int_equal(lapic_msr_write(&l, 0x835, 0, 0x000), 0); /* fixed, unmasked */
+	assert_false(lapic_accepts_extint(&l));
+	assert_int_equal(lapic_msr_write(&l, 0x835, 0, 0x700), 0);
+	assert_true(lapic_accepts_extint(&l));
+	/* Software-disabled: every LVT masked, as the SDM says (11.4.7.2). */
+	assert_int_equal(lapic_msr_write(&l, SVR, 0, 0xff), 0);
+	assert_false(lapic_accepts_extint(&l));
+}
+
 static void test_refused_accesses(void **state)
 {
 	uint64_t v;
@@ -164,6 +184,7 @@ int main(void)
 		cmocka_unit_test_setup(test_one_shot_and_periodic, setup),
 		cmocka_unit_test_setup(test_priority_and_eoi, setup),
 		cmocka_unit_test_setup(test_disabled_apic_delivers_nothing, setup),
+		cmocka_unit_test_setup(test_lint0_extint, setup),
 		cmocka_unit_test_setup(test_refused_accesses, setup),
 	};
 	return unit_run(tests);

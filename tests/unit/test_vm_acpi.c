@@ -1,7 +1,7 @@
 /*
  * A Linux VM's ACPI tables (hv/vm_acpi.c): every checksum, the RSDP -> XSDT -> FADT/MADT
- * chain at the guest-physical addresses given, the FADT's hardware-reduced flag, sleep and
- * reset registers, the DSDT's \_S5 package and the MADT's local APICs; refusals of an area
+ * chain at the guest-physical addresses given, the FADT's fixed hardware (PM1a event and
+ * control blocks, PM timer, SCI, FACS; not hardware-reduced), sleep and reset registers, the DSDT's \_S5 package and the MADT's local APICs; refusals of an area
  * too small and of impossible CPU counts.
  */
 #include "unit.h"
@@ -64,7 +64,7 @@ static void test_chain(void **state)
 	madt = table(rd64(xsdt + 44), "APIC");
 
 	assert_int_equal(rd32(fadt + 4), 276);
-	assert_true(rd32(fadt + 112) & (1u << 20));	  /* HW_REDUCED_ACPI */
+	assert_false(rd32(fadt + 112) & (1u << 20));	  /* not HW_REDUCED_ACPI */
 	assert_true(rd32(fadt + 112) & (1u << 10));	  /* RESET_REG_SUP */
 	assert_int_equal(fadt[109] & (1u << 5), 1u << 5); /* no CMOS RTC */
 	assert_int_equal(fadt[116], 1);			  /* reset register in I/O space */
@@ -72,7 +72,18 @@ static void test_chain(void **state)
 	assert_int_equal(fadt[128], VM_ACPI_RESET_VALUE);
 	assert_u64_equal(rd64(fadt + 244 + 4), VM_ACPI_SLEEP_CTL_PORT);
 	assert_u64_equal(rd64(fadt + 256 + 4), VM_ACPI_SLEEP_STS_PORT);
-	assert_int_equal(rd32(fadt + 56), 0); /* no PM1 event block, no SCI: reduced */
+	assert_int_equal(rd32(fadt + 56), VM_ACPI_PM1A_EVT_PORT);
+	assert_int_equal(fadt[88], 4);
+	assert_int_equal(rd32(fadt + 64), VM_ACPI_PM1A_CNT_PORT);
+	assert_int_equal(fadt[89], 2);
+	assert_int_equal(rd32(fadt + 76), VM_ACPI_PM_TMR_PORT);
+	assert_int_equal(fadt[91], 4);
+	assert_true(rd32(fadt + 112) & (1u << 8)); /* TMR_VAL_EXT */
+	assert_int_equal(rd32(fadt + 46) & 0xffff, VM_ACPI_SCI_IRQ);
+	assert_int_equal(rd32(fadt + 48), 0); /* no SMI command: always in ACPI mode */
+	assert_memory_equal(at(rd32(fadt + 36)), "FACS", 4);
+	assert_int_equal(rd32(fadt + 36) % 64, 0);
+	assert_int_equal(rd32(at(rd32(fadt + 36)) + 4), 64);
 
 	dsdt = table(rd64(fadt + 140), "DSDT");
 	assert_int_equal(rd32(fadt + 40), (uint32_t)rd64(fadt + 140));
@@ -80,6 +91,7 @@ static void test_chain(void **state)
 	assert_int_equal(dsdt[36 + 11], VM_ACPI_S5_SLP_TYP);
 
 	assert_int_equal(rd32(madt + 36), VM_ACPI_LAPIC_BASE);
+	assert_int_equal(rd32(madt + 40), 1); /* PCAT_COMPAT: the 8259A pair */
 	assert_int_equal(rd32(madt + 4), 44 + 8);
 	assert_int_equal(madt[44], 0); /* processor local APIC */
 	assert_int_equal(madt[47], 0); /* APIC ID 0 */

@@ -16,8 +16,10 @@ UNIT_LIBS   := -lcmocka
 # The code under test of each test_NAME.c. hv/lib/string.c is linked only through
 # tests/unit/hv_string.c, which renames its functions: the rest uses the host libc's.
 src_acpi     := hv/acpi.c
-src_console  := hv/console.c hv/vm_console.c hv/screen.c hv/ratelimit.c hv/lib/div128.c
+src_console  := hv/console.c hv/vm_console.c hv/screen.c hv/ratelimit.c hv/lib/div128.c \
+                hv/devices/uart16550.c
 src_serial   := hv/serial.c hv/lib/parse.c
+src_console_input := hv/console_focus.c
 src_screen   := hv/screen.c
 src_cmdline  := hv/cmdline.c hv/serial.c hv/log.c hv/lib/parse.c tests/unit/hv_string.c
 src_elf64    := hv/lib/elf64.c
@@ -26,6 +28,7 @@ src_bzimage  := hv/lib/bzimage.c hv/lib/pvh.c hv/lib/elf64.c hv/lib/multiboot1.c
 src_multiboot1 := hv/lib/multiboot1.c hv/lib/pvh.c hv/lib/elf64.c hv/lib/bzimage.c
 src_vm_acpi  := hv/vm_acpi.c
 src_lapic    := hv/devices/lapic.c
+src_i8259    := hv/devices/i8259.c
 src_fmt      :=
 src_frame    := hv/frame.c hv/memmap.c
 src_mb2      := boot/multiboot2/mb2_parse.c

@@ -24,6 +24,11 @@ void arch_console_write(const char *s, size_t len);
  * still busy. Without a console every byte is taken. Bounded work.
  */
 size_t arch_console_write_nowait(const char *s, size_t len);
+/* 1 if the console's serial port can be read (arch_console_read_nowait() may find bytes). */
+int arch_console_can_read(void);
+/* Reads up to len bytes the console's serial port has received, without waiting: how many
+ * (0 when nothing was typed or there is no serial console). Bounded work. */
+size_t arch_console_read_nowait(char *buf, size_t len);
 
 /*
  * Installs this CPU's descriptor tables and exception handlers. From here on any CPU

@@ -27,6 +27,7 @@ struct console_queue {
 	uint32_t column;    /* characters of the current output line already drained */
 	uint8_t last;	    /* the last byte written, to close a partial line */
 	const char *prefix; /* printed as "[prefix] " before each line; NULL: none */
+	uint8_t eager;	    /* partial lines go out at once (the VM with the input focus) */
 };
 
 /* Sets q up over data[size] (size a power of two) with the given line prefix. */
@@ -55,6 +56,11 @@ void console_stop_async(void);
  * returns. Bounded work: called between slices and whenever console_poll_due() passes.
  */
 void console_poll(void);
+/*
+ * When the console input (hv/console_input.c) is next polled, in arch_cycles(): host work
+ * is then due too. UINT64_MAX: never.
+ */
+void console_set_input_due(uint64_t due);
 /* The arch_cycles() at which console_poll() should run again; UINT64_MAX when idle. */
 extern uint64_t console_due;
 static inline uint64_t console_poll_due(void)

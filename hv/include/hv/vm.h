@@ -8,6 +8,7 @@
 
 #include <arch/vm_arch.h>
 #include <hv/console.h>
+#include <hv/devices/i8259.h>
 #include <hv/devices/lapic.h>
 #include <hv/devices/uart16550.h>
 #include <hv/hw.h>
@@ -18,7 +19,9 @@
 #define VM_MAX 64 /* a stated cap; below it, free memory bounds the number of VMs */
 #define VM_ORIGIN_MAX 24
 #define VM_STOP_DETAIL_MAX 256
-#define VM_IO_HANDLERS_MAX (HW_MAX_WINDOWS + 2) /* every granted window, the UART, ACPI */
+/* Every granted window, the UART, ACPI, and a PC's two PICs and their ELCR. */
+#define VM_IO_HANDLERS_MAX (HW_MAX_WINDOWS + 5)
+#define VM_INPUT_QUEUE 256 /* console input not yet taken by the VM's UART */
 #define VM_MMIO_MAPS_MAX 4
 
 enum vm_state {
@@ -69,7 +72,8 @@ struct io_handler {
 /* Work to do before the next entry into a vCPU (struct vcpu.work). */
 #define VCPU_WORK_TIMER (1u << 0)  /* a PV timer is armed */
 #define VCPU_WORK_NOTIFY (1u << 1) /* events are pending: inject the event vector */
-#define VCPU_WORK_LAPIC (1u << 2)  /* the emulated local APIC has a timer armed or an IRR bit */
+/* The emulated local APIC has a timer armed or an IRR bit, or its PIC an interrupt to give. */
+#define VCPU_WORK_LAPIC (1u << 2)
 
 /*
  * Why the run loop must look before the vCPU's next entry (struct vcpu.attention): whoever
@@ -138,6 +142,7 @@ struct vm_stats {
 	uint64_t console_dropped;   /* of those, dropped for lack of room (console=lossy) */
 	uint64_t console_waits;	    /* writes told to wait for room in the buffer */
 	uint64_t console_throttled; /* writes told to wait for the byte rate (rate=console:) */
+	uint64_t input_dropped;	    /* console input lost: its queue was full */
 };
 
 struct vm {
@@ -182,6 +187,7 @@ struct vm {
 	enum vm_platform platform;
 	uint64_t kvm_system_time; /* MSR_KVM_SYSTEM_TIME_NEW as written (PC platform) */
 	uint64_t kvm_wall_clock;  /* MSR_KVM_WALL_CLOCK_NEW as written */
+	uint16_t pm1_enable;	  /* the ACPI PM1a enable register as written */
 
 	/* direct hardware access */
 	struct hw_grant grants[VM_OPTIONS_GRANTS_MAX];
@@ -198,6 +204,11 @@ struct vm {
 	struct io_handler io[VM_IO_HANDLERS_MAX];
 	unsigned int io_count;
 	struct uart16550 uart;
+	struct i8259 pic; /* VM_PLATFORM_PC only */
+	struct {
+		uint8_t data[VM_INPUT_QUEUE];
+		uint32_t head, tail; /* bytes, wrapping at 2^32 */
+	} input;
 	struct vm_stats stats; /* of its current boot */
 	struct arch_vm arch;
 };
@@ -274,6 +285,15 @@ int vm_console_is_full(const struct vm *vm);
 const char *vm_console_policy_name(enum vm_console_policy policy);
 /* The VM is done writing: its last partial line is closed and printed. */
 void vm_console_close(struct vm *vm);
+/* Console input for vm (it has the focus): queued, and into its UART as far as it takes. */
+void vm_console_input(struct vm *vm, const uint8_t *buf, unsigned int n);
+/* Moves queued input into vm's UART while its receive FIFO has room. */
+void vm_console_input_refill(struct vm *vm);
+/* 1 if vm's COM1 is the emulated 16550 (not a granted real port). */
+int vm_console_has_uart(const struct vm *vm);
+/* The emulated UART's interrupt line changed (owner: its VM): to the VM's PIC, and its
+ * FIFO refilled when the VM read it empty. */
+void vm_console_uart_irq(void *owner);
 
 /*
  * After the run loop ran vm: a VM that asked for a reset starts again from its image and
@@ -315,7 +335,18 @@ void vm_platform_entry_work(struct vcpu *vcpu);
 uint64_t vm_platform_next_deadline(const struct vcpu *vcpu);
 /* 1 if a Linux VM's APIC has an interrupt it would deliver now (wakes it from HLT). */
 int vm_platform_interrupt_pending(const struct vcpu *vcpu);
-/* Makes vm a PC-platform VM: its x2APIC reset, its ACPI ports registered. 0 or -ENOSPC. */
+/*
+ * The words Shunt adds to a Linux VM's command line, and the line with them (into buf,
+ * unless the VM's own has them already): "noapic", so that Linux, which finds no I/O APIC
+ * in the MADT, routes the 8259A's interrupts through LINT0 in ExtINT mode rather than
+ * masking it (README.md, "Linux guests").
+ */
+#define VM_PLATFORM_CMDLINE_WORDS " noapic"
+const char *vm_platform_cmdline(const char *cmdline, char *buf, size_t size);
+/* Drives a PC VM's ISA interrupt line irq (its PIC's input) to level; others: nothing. */
+void vm_platform_set_irq(struct vm *vm, unsigned int irq, int level);
+/* Makes vm a PC-platform VM: its x2APIC and PICs reset, their ports and ACPI's registered
+ * (0 or -ENOSPC). */
 int vm_platform_attach(struct vm *vm);
 /* The KVM hypervisor leaves at 0x40000100 for PC VMs: 0 with out filled, or -ENOENT. */
 int vm_platform_cpuid(const struct vcpu *vcpu, uint32_t leaf, uint32_t out[4]);

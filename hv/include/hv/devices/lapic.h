@@ -61,5 +61,12 @@ int lapic_pending_vector(const struct lapic *l);
 void lapic_accept(struct lapic *l, int vector);
 /* 1 while an interrupt waits in IRR (delivered or not yet deliverable). */
 int lapic_has_irr(const struct lapic *l);
+/*
+ * 1 if LINT0 passes an external (8259A) interrupt: unmasked in ExtINT mode (11.5.1). Such
+ * an interrupt bypasses IRR, ISR and the priorities; the vector comes from the 8259A.
+ */
+int lapic_accepts_extint(const struct lapic *l);
+/* The LVTs as a PC's firmware leaves them (virtual wire mode): LINT0 ExtINT, LINT1 NMI. */
+void lapic_set_virtual_wire(struct lapic *l);
 
 #endif
