@@ -6,6 +6,7 @@
 #ifndef GK_NEGOTIATE_H
 #define GK_NEGOTIATE_H
 
+#include <gk/base.h>
 #include <gk/detect.h>
 #include <gk/hypercall.h>
 
@@ -18,7 +19,7 @@
  */
 static inline int64_t gk_open(uint32_t os_kind, uint64_t os_version, enum gk_detect_result *detect)
 {
-	enum gk_detect_result r = gk_detect(0);
+	enum gk_detect_result r = gk_detect(GK_NULL);
 
 	if (detect)
 		*detect = r;
