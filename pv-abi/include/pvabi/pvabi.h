@@ -22,7 +22,7 @@
 
 /* ABI version: a minor bump only adds; anything else bumps the major (see SPEC.md). */
 #define PV_ABI_MAJOR 1
-#define PV_ABI_MINOR 2
+#define PV_ABI_MINOR 3
 #define PV_ABI_VERSION(major, minor) (((uint32_t)(major) << 16) | (uint32_t)(minor))
 #define PV_ABI_VERSION_MAJOR(v) ((uint32_t)(v) >> 16)
 #define PV_ABI_VERSION_MINOR(v) ((uint32_t)(v)&0xffffu)
