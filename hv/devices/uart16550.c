@@ -6,6 +6,8 @@
 #include <hv/devices/uart16550_regs.h>
 
 #define IIR_NO_INTERRUPT 0x01
+#define IIR_THR_EMPTY 0x02 /* the transmitter-empty interrupt is pending */
+#define IER_THR_EMPTY 0x02 /* ... and enabled */
 #define IIR_FIFO_ENABLED 0xc0
 #define MSR_CTS_DSR_DCD 0xb0
 
@@ -24,7 +26,14 @@ static uint8_t uart_read(const struct uart16550 *u, uint16_t offset)
 	case UART_IER:
 		return dlab ? u->dlm : u->ier;
 	case UART_IIR_FCR:
-		return IIR_NO_INTERRUPT | ((u->fcr & 1) ? IIR_FIFO_ENABLED : 0);
+		/*
+		 * The one condition it can have pending: THR empty, while enabled. No interrupt is
+		 * raised, but a driver that polls IIR (Linux's 8250 on a port without an IRQ) sends
+		 * its next bytes when it reads it.
+		 */
+		return ((u->ier & IER_THR_EMPTY) && !u->tx_busy ? IIR_THR_EMPTY
+								: IIR_NO_INTERRUPT) |
+		       ((u->fcr & 1) ? IIR_FIFO_ENABLED : 0);
 	case UART_LCR:
 		return u->lcr;
 	case UART_MCR:

@@ -65,7 +65,11 @@ static void test_divisor_latch(void **state)
 static void test_other_registers(void **state)
 {
 	(void)state;
-	assert_int_equal(rd(2) & 0x01, 0x01); /* IIR: no interrupt pending */
+	assert_int_equal(rd(2) & 0x0f, 0x01);	/* IIR: no interrupt pending */
+	assert_int_equal(wr(1, 0x02, NULL), 0); /* IER: transmitter empty enabled */
+	assert_int_equal(rd(2) & 0x0f, 0x02);	/* IIR: THR empty pending (polled drivers) */
+	assert_int_equal(wr(1, 0x00, NULL), 0);
+	assert_int_equal(rd(2) & 0x0f, 0x01);
 	assert_int_equal(wr(2, 0x01, NULL), 0);
 	assert_int_equal(rd(2) & 0xc0, 0xc0); /* FIFOs reported enabled */
 	assert_int_equal(wr(7, 0x5a, NULL), 0);
@@ -86,7 +90,10 @@ static void test_transmitter_busy(void **state)
 	assert_int_equal(uart16550_is_tx_write(&u, 1, 1), 0);
 	u.tx_busy = 1;
 	assert_int_equal(rd(5) & 0x61, 0x00); /* no THRE, no TEMT, nothing received */
+	assert_int_equal(wr(1, 0x02, NULL), 0);
+	assert_int_equal(rd(2) & 0x0f, 0x01); /* nor a THR-empty interrupt pending */
 	u.tx_busy = 0;
+	assert_int_equal(rd(2) & 0x0f, 0x02);
 	assert_int_equal(rd(5) & 0x61, 0x60);
 	assert_int_equal(wr(3, 0x80, NULL), 0); /* DLAB: a write of offset 0 is the divisor */
 	assert_int_equal(uart16550_is_tx_write(&u, 0, 1), 0);
