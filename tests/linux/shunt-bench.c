@@ -5,10 +5,13 @@
  *   shunt-bench clock N              ticks per clock_gettime(CLOCK_MONOTONIC) through the vDSO
  *   shunt-bench write DEV BYTES      ticks to write BYTES to the tty DEV (raw) and drain it
  *   shunt-bench flood DEV SECONDS    writes DEV as fast as it can for SECONDS (a flooder)
+ *   shunt-bench poll DEV             makes the 8250 port DEV polled (IRQ 0): Shunt's PC platform
+ *                                    has no interrupt controller to raise its IRQ
  *   shunt-bench uart TEXT            writes TEXT and a newline to the 16550 at 0x3f8 itself
  *                                    (IOPL 3), for a kernel that has no console to say it
  * Each prints one line "SHUNT-LINUX: bench ...", the figure for make bench.
  */
+#include <linux/serial.h> /* struct serial_struct: a kernel interface header, no libc */
 #include <stddef.h>
 #include <stdint.h>
 
@@ -24,6 +27,10 @@
 #define TCGETS 0x5401
 #define TCSETS 0x5402
 #define TCSBRK 0x5409
+#define TIOCGSERIAL 0x541e
+#define TIOCSSERIAL 0x541f
+#define CBAUD 0010017
+#define B115200 0010002
 #define CLOCK_MONOTONIC 1
 #define AT_SYSINFO_EHDR 33
 
@@ -203,9 +210,27 @@ static long open_raw(const char *dev)
 		return fd;
 	if (syscall3(SYS_ioctl, fd, TCGETS, (long)&t) == 0) {
 		t.c_oflag &= ~1u; /* OPOST */
+		t.c_cflag = (t.c_cflag & ~(uint32_t)CBAUD) | B115200;
 		syscall3(SYS_ioctl, fd, TCSETS, (long)&t);
 	}
 	return fd;
+}
+
+static int serial_poll(const char *dev)
+{
+	struct serial_struct ss;
+	long fd = syscall3(SYS_open, (long)dev, O_WRONLY | O_NOCTTY, 0), r = -1;
+
+	if (fd >= 0 && syscall3(SYS_ioctl, fd, TIOCGSERIAL, (long)&ss) == 0) {
+		ss.irq = 0;
+		r = syscall3(SYS_ioctl, fd, TIOCSSERIAL, (long)&ss);
+	}
+	if (fd >= 0)
+		syscall3(SYS_close, fd, 0, 0);
+	say(r == 0 ? "SHUNT-LINUX: polled " : "SHUNT-LINUX: could not make polled: ");
+	say(dev);
+	say("\n");
+	return r == 0 ? 0 : 1;
 }
 
 static char block[4096];
@@ -222,8 +247,9 @@ static int bench_write(const char *dev, uint64_t bytes)
 		say("\n");
 		return 1;
 	}
+	/* Lines of 64 bytes, so that a console shows them as lines. */
 	for (i = 0; i < sizeof(block); i++)
-		block[i] = (char)('a' + i % 26);
+		block[i] = (i % 64 == 63) ? '\n' : (char)('a' + i % 26);
 	t0 = rdtsc();
 	while (done < bytes) {
 		uint64_t chunk = bytes - done < sizeof(block) ? bytes - done : sizeof(block);
@@ -310,6 +336,8 @@ int start_main(long *sp)
 		return bench_write(argv[2], number(argv[3]));
 	if (argc == 4 && same(argv[1], "flood"))
 		return bench_flood(argv[2], number(argv[3]));
+	if (argc == 3 && same(argv[1], "poll"))
+		return serial_poll(argv[2]);
 	if (argc == 3 && same(argv[1], "uart"))
 		return uart_say(argv[2]);
 	say("usage: shunt-bench clock N | write DEV BYTES | flood DEV SECONDS | uart TEXT\n");
