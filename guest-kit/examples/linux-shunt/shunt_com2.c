@@ -287,9 +287,10 @@ void shunt_com2_exit(void)
 {
 	tty_unregister_device(com2_driver, 0);
 	tty_unregister_driver(com2_driver);
+	/* No writer is left to queue work: stop the work item before the port it wakes goes. */
+	cancel_delayed_work_sync(&com2_work);
 	tty_port_destroy(&com2_port);
 	tty_driver_kref_put(com2_driver);
-	cancel_delayed_work_sync(&com2_work);
 	kfree(grants);
 	kfree(ops);
 }
