@@ -339,10 +339,10 @@ static int has_word(const char *cmdline, const char *word)
 
 const char *vm_platform_cmdline(const char *cmdline, char *buf, size_t size)
 {
-	if (has_word(cmdline, VM_PLATFORM_CMDLINE_WORDS + 1))
+	if (has_word(cmdline, &VM_PLATFORM_CMDLINE_WORDS[1]))
 		return cmdline;
 	fmt_snprintf(buf, size, "%s%s", cmdline,
-		     cmdline[0] ? VM_PLATFORM_CMDLINE_WORDS : VM_PLATFORM_CMDLINE_WORDS + 1);
+		     cmdline[0] ? VM_PLATFORM_CMDLINE_WORDS : &VM_PLATFORM_CMDLINE_WORDS[1]);
 	return buf;
 }
 
