@@ -8,6 +8,8 @@
 #include <hv/arch.h>
 #include <hv/hypercall.h>
 #include <hv/log.h>
+#include <hv/string.h>
+#include <pvabi/vm_info.h>
 
 struct hc_entry {
 	int64_t (*handler)(struct vcpu *vcpu, const struct hc_args *args);
@@ -54,6 +56,22 @@ int64_t hc_hello(struct vcpu *vcpu, const struct hc_args *args)
 		 vm->name, PV_ABI_MAJOR, minor, PV_ABI_MAJOR, PV_ABI_VERSION_MINOR(wanted),
 		 vm->os_kind, (unsigned long long)vm->os_version);
 	return vm->abi_version;
+}
+
+int64_t hc_vm_info(struct vcpu *vcpu, const struct hc_args *args)
+{
+	struct vm *vm = vcpu->vm;
+	struct pv_vm_info *info = vm_gpa_to_hva(vm, args->arg[0], sizeof(*info));
+
+	_Static_assert(sizeof(vm->name) <= sizeof(info->name), "a VM's name fits pv_vm_info");
+	if (!info)
+		return PV_EFAULT;
+	memset(info, 0, sizeof(*info));
+	info->vm_id = vm->id;
+	info->vcpu_count = 1;
+	info->boots = vm->boots;
+	strlcpy(info->name, vm->name, sizeof(info->name));
+	return 0;
 }
 
 int64_t hc_yield(struct vcpu *vcpu, const struct hc_args *args)

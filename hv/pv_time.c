@@ -58,7 +58,8 @@ int64_t hc_vcpu_page_set(struct vcpu *vcpu, const struct hc_args *args)
 		vcpu->page = NULL;
 		vcpu->page_gpa = 0;
 		vcpu->event_vector = 0;
-		vcpu->work = 0;
+		/* The PV timer and upcall go with the page; a Linux VM's APIC work stays. */
+		vcpu->work &= ~(VCPU_WORK_TIMER | VCPU_WORK_NOTIFY);
 		vcpu_attention(vcpu, VCPU_ATTN_WORK);
 		return 0;
 	}

@@ -78,7 +78,7 @@ class Machine:
     def __init__(self, image, firmware="bios", disk=False, emulator=None, accel="auto",
                  memory_mib=256, cpus=1, serial=None, headless=True, emulator_log=None,
                  com_files=None, pci_vga=False, usb=False, writable=False, monitor=None,
-                 pci_serial=None, serial_input=False):
+                 pci_serial=None, serial_input=False, kernel=None):
         self.image = image            # an image from tools/mkimage: hybrid ISO or USB stick
         self.firmware = firmware      # "bios" | "uefi"
         self.disk = disk              # False: boot it as a CD; True: as a raw hard disk
@@ -97,6 +97,9 @@ class Machine:
         self.pci_serial = pci_serial  # QEMU: {"file": F, "slot": N} a PCI 16550, or None
         self.serial_input = serial_input  # True: COM1 is a pty (Run.send, Run.attach)
         self.serial_pty = None        # set by Run: the pty's slave path when serial_input
+        # QEMU: (kernel, initrd, command line) booted directly, no image and no Shunt (a
+        # machine without Shunt, for what a guest does there); image is then ignored.
+        self.kernel = kernel
 
 
 def _host_cpu_has_vmx():
@@ -299,7 +302,10 @@ def _qemu_plan(m, workdir):
                  "-drive", f"if=pflash,format=raw,file={_q(vars_copy)}"]
     # snapshot=on: the guest's writes go to a temporary file, never to the image.
     snapshot = "off" if m.writable else "on"
-    if m.usb:
+    if m.kernel:
+        kernel, initrd, append = m.kernel
+        argv += ["-kernel", kernel, "-initrd", initrd, "-append", append]
+    elif m.usb:
         # A stick on a USB 3 controller, first in the boot order: SeaBIOS and OVMF both boot
         # from xHCI mass storage (UEFI from \EFI\BOOT\BOOTX64.EFI on removable media).
         argv += ["-device", "qemu-xhci,id=xhci",
@@ -338,7 +344,12 @@ def _qemu_plan(m, workdir):
 
 def plan(machine, workdir):
     """The command line for machine (choose() must have run); writes its files to workdir."""
-    if not os.path.isfile(machine.image):
+    if machine.kernel:
+        if machine.emulator == "bochs" or machine.firmware != "bios":
+            raise EmuError("a kernel booted directly is QEMU's only, with its BIOS")
+        for path in machine.kernel[:2]:
+            _need_file(path, "kernel or initrd")
+    elif not os.path.isfile(machine.image):
         raise EmuError(f"image {machine.image} not found")
     bad = sorted(set(machine.com_files) - set(COM_PORTS), key=str)
     if bad:

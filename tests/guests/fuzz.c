@@ -360,7 +360,7 @@ static int64_t fuzz_call(uint64_t nr, const uint64_t *a)
 		fuzz_apply(&model, nr, a, got);
 		if (nr == PV_CALL_CONSOLE_WRITE || nr == PV_CALL_CONSOLE_RING_KICK)
 			shunt_console += got > 0 ? (uint64_t)got : 0;
-		if (nr >= PV_CALL_HW_QUERY && nr < PV_CALL_COUNT && e.handled) {
+		if (nr < PV_CALL_COUNT && fuzz_calls[nr].perm == PV_PERM_HW && e.handled) {
 			shunt_hw_calls++;
 			shunt_hw_refused += got < 0;
 			shunt_hw_ops += nr == PV_CALL_HW_PORT_BATCH && got > 0 ? (uint64_t)got : 0;

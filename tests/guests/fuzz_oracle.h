@@ -228,6 +228,9 @@ static inline struct fuzz_expect fuzz_expect(const struct fuzz_model *m, uint64_
 		e.lo = 0;
 		e.hi = pending;
 		return e;
+	case PV_CALL_VM_INFO:
+		e.lo = fuzz_in_ram(m, a[0], sizeof(struct pv_vm_info)) ? 0 : PV_EFAULT;
+		break;
 	case PV_CALL_EVENT_SEND:
 		e.lo = a[0] != m->vcpu_id || a[1] < PV_EVENT_GUEST_FIRST ||
 				       a[1] > PV_EVENT_GUEST_LAST || !m->page

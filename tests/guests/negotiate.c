@@ -2,14 +2,23 @@
  * Negotiation and discovery: HELLO for an unknown major is refused with
  * PV_EPROTONOSUPPORT and leaves the interface closed; HELLO for an older minor gets that
  * minor; Shunt's CPUID leaves agree with what its calls do (the privileges leaf lists
- * exactly the classes that work, the limits leaf the maximum write length).
+ * exactly the classes that work, the limits leaf the maximum write length); VM_INFO (1.3)
+ * names the VM as its start-info page does.
  */
 #include "guest.h"
+
+static int same_string(const char *a, const char *b)
+{
+	while (*a && *a == *b)
+		a++, b++;
+	return *a == *b;
+}
 
 int64_t guest_main(const struct pv_start_info *si)
 {
 	int failures = 0;
 	uint32_t features, privileges, max_write, tsc_khz;
+	static struct pv_vm_info info;
 	int64_t r;
 
 	r = gk_call_hello(PV_ABI_VERSION(PV_ABI_MAJOR + 1, 0), PV_OS_TEST, 1);
@@ -19,6 +28,8 @@ int64_t guest_main(const struct pv_start_info *si)
 	check(&failures, r == PV_ABI_VERSION(PV_ABI_MAJOR, 0), "HELLO for x.0 gets x.0");
 	check(&failures, gk_event_send(0, PV_EVENT_GUEST_FIRST) == PV_ENOSYS,
 	      "a 1.1 call is invisible to a guest that negotiated 1.0");
+	check(&failures, gk_vm_info(&info) == PV_ENOSYS,
+	      "a 1.3 call is invisible to a guest that negotiated 1.0");
 	r = gk_call_hello(PV_ABI_VERSION(PV_ABI_MAJOR, 0xffff), PV_OS_TEST, 1);
 	check(&failures, r == PV_ABI_CURRENT, "HELLO for a newer minor gets Shunt's minor");
 
@@ -31,7 +42,7 @@ int64_t guest_main(const struct pv_start_info *si)
 	      (features & PV_FEATURE_VCPU_PAGE) && (features & PV_FEATURE_EVENTS) &&
 		      (features & PV_FEATURE_TIMER) && (features & PV_FEATURE_CONSOLE_RING) &&
 		      (features & PV_FEATURE_EVENT_SEND) && (features & PV_FEATURE_HW),
-	      "features leaf lists the v1.2 services");
+	      "features leaf lists the v1.3 services");
 	check(&failures,
 	      privileges == (PV_PERM_BASE | PV_PERM_CONSOLE | PV_PERM_TIME | PV_PERM_EVENTS),
 	      "privileges leaf");
@@ -40,6 +51,16 @@ int64_t guest_main(const struct pv_start_info *si)
 	check(&failures, gk_console_write("", 0) == 0, "a permitted class answers");
 	check(&failures, gk_call_hw_query(0, 0) == PV_EPERM, "a class not listed is refused");
 	check(&failures, gk_hypercall0(PV_CALL_COUNT) == PV_ENOSYS, "unknown call");
+	info.reserved = 0xdead;
+	check(&failures, gk_vm_info(&info) == 0, "VM_INFO answers");
+	check(&failures,
+	      info.vm_id == si->vm_id && info.vcpu_count == 1 && info.boots == 1 &&
+		      info.reserved == 0,
+	      "VM_INFO: id as in the start-info page, one vCPU, first boot, reserved zero");
+	check(&failures, si->vm_name[0] && same_string(info.name, si->vm_name),
+	      "VM_INFO: the name of the start-info page");
+	check(&failures, gk_call_vm_info(0xfffffffffff000ull) == PV_EFAULT,
+	      "VM_INFO outside RAM is refused");
 	say_num("negotiate: TSC kHz ", tsc_khz);
 	return report(si, failures, 0);
 }

@@ -35,6 +35,8 @@
   serial_input  [(regex, text)]: COM1 is a pseudo-terminal the harness types into; each text
                 is typed (a byte at a time) once its regex matches the serial log after the
                 previous one's match, e.g. [(r"# $", "echo hi\r")]
+  kernel        (kernel, initrd, command line): QEMU (BIOS) boots this Linux kernel directly
+                with -kernel, -initrd and -append, with no image and no Shunt at all
   exit_status   the emulator's exit status the run must end with (QEMU's isa-debug-exit:
                 Shunt's exit code N gives (N << 1) | 1), e.g. when Shunt prints nothing
 
@@ -963,6 +965,137 @@ SCENARIOS.append({
         r"^\[hello\] GUEST-PASS hello$",
     ],
     "forbid": LINUX_FORBID,
+})
+
+# --- The shunt module (issue 13, guest-kit/examples/linux-shunt): the same kernel with its
+# initramfs's /init in shunt.module mode loads the module, which finds Shunt, opens ABI 1.3 as
+# Linux, and brings up /sys/hypervisor, the PV clock, events and the PV timer, the hvc console
+# on the PV console ring and the COM2 tty; /init checks each, writes through hvc0 and ttySH0,
+# floods ttySH0 (shunt.flood), unloads and reloads it. The kernel's only console is hvc0:
+# nothing of Linux shows until the module is loaded, then all of it (the console replays
+# the kernel's log), and /init's own lines come through /dev/kmsg.
+def linux_module_expect(clock):
+    """What every loaded module shows; clock: the clocksource sysfs line's regex."""
+    return [
+        r"^\[linux\] .*shunt: Shunt ABI 1\.3 \(hypervisor 1\.3\), VM linux id 0, features 0x3f, "
+        r"privileges 0x1?f$",
+        r"^\[linux\] .*shunt: events: upcall on vector \d+ \(irq \d+\): guest event 32 "
+        r"delivered, PV timer fired \d+ us after its deadline$",
+        r"^\[linux\] .*shunt: hvc0: console on the PV console ring \(4096 bytes, one exit per "
+        r"kick\)$",
+        r"^\[linux\] .*SHUNT-LINUX: module loaded$",
+        r"^\[linux\] .*SHUNT-LINUX: sysfs type shunt$",
+        r"^\[linux\] .*SHUNT-LINUX: sysfs version/major 1$",
+        r"^\[linux\] .*SHUNT-LINUX: sysfs version/minor 3$",
+        r"^\[linux\] .*SHUNT-LINUX: sysfs shunt/abi 1\.3$",
+        r"^\[linux\] .*SHUNT-LINUX: sysfs shunt/features 0x3f vcpu_page events timer "
+        r"console_ring event_send hw$",
+        r"^\[linux\] .*SHUNT-LINUX: sysfs shunt/vm_name linux$",
+        r"^\[linux\] .*SHUNT-LINUX: sysfs shunt/vm_id 0$",
+        r"^\[linux\] .*SHUNT-LINUX: sysfs shunt/clocksource " + clock + "$",
+        r"^\[linux\] SHUNT-LINUX: hvc0 writes through the PV console ring$",
+        r"^\[linux\] .*SHUNT-LINUX: sysfs shunt/events vector \d+ upcalls [1-9]\d* timer "
+        r"[1-9]\d* guest [1-9]\d* timer_late_us \d+$",
+        r"^\[linux\] .*SHUNT-LINUX: module unloaded; /sys/hypervisor/type gone$",
+        r"^\[linux\] .*SHUNT-LINUX: module loaded again$",
+        r"^\[linux\] SHUNT-LINUX: hvc0 works after the reload$",
+        r"^\[linux\] .*SHUNT-LINUX: module unloaded again$",
+    ]
+
+
+SCENARIOS.append({
+    "name": "bios-linux-module-bochs",
+    "firmware": "bios", "emulator": "bochs",
+    "modules": [("{build}/linux/vmlinux",
+                 "vmlinux name=linux mem=128M initrd=initramfs.cpio grant=ports:0x2f8-0x2ff:io "
+                 "rate=hw:200:10 -- console=hvc0 printk.devkmsg=on panic=-1 cryptomgr.notests "
+                 "shunt.module shunt.flood=20"),
+                ("{build}/guests/worker.elf", "worker.elf -- flood_at_ms=15000")],
+    "files": ["{build}/linux/initramfs.cpio"],
+    "com_files": [2],
+    "memory": 384,
+    "timeout": 900,
+    "expect": [BANNER, r"^VT-x: ready$",
+               r"^vm linux: granted ports:0x2f8-0x2ff \(16550 UART\) for port I/O$",
+               r"^vm linux: opened ABI 1\.3 \(guest built for 1\.3, OS kind 2 version 0x601",
+               r"^summary: 2 VMs$",
+               summary("linux", "stopped", "poweroff", 0),
+               r"^  hw: calls \d+, port operations \d+, refused 0, throttled [1-9]\d*$",
+               summary("worker", "stopped", "exit", 0),
+               POWER_OFF_OK],
+    "expect_any": linux_module_expect(
+        r"(kvm-clock \(shunt-pvclock not registered\)|"
+        r"(tsc|kvm-clock) \(shunt-pvclock registered, rating 250\))") + [
+        r"^\[linux\] .*Command line: console=hvc0 ",
+        r"^\[linux\] .*SHUNT-LINUX: consoles hvc0 $",
+        r"^\[linux\] .*shunt: com2: ttySH0 drives the granted UART at 0x2f8 by HW_PORT_BATCH$",
+        r"^\[linux\] .*SHUNT-LINUX: sysfs shunt/privileges 0x1f base console time events hw$",
+        r"^\[linux\] .*SHUNT-LINUX: sysfs shunt/com2 batch 0x2f8 bytes [1-9]\d* calls [1-9]\d* "
+        r"throttled \d+ waits \d+$",
+        r"^\[linux\] .*SHUNT-LINUX: bench flood /dev/ttySH0 [1-9]\d* bytes queued$",
+        r"^\[linux\] .*SHUNT-LINUX: sysfs shunt/com2 batch 0x2f8 bytes [1-9]\d* calls [1-9]\d* "
+        r"throttled [1-9]\d* waits [1-9]\d*$",
+        # Its neighbour times a workload at 15 s, in the middle of the 20 s flood (/init
+        # starts it about 8 s after the VMs started): within the fairness test's 3x.
+        r"^\[worker\] worker: slowdown in percent \d+$",
+        r"^\[worker\] GUEST-PASS worker$",
+    ],
+    "com_expect": {2: [r"^SHUNT-LINUX: ttySH0 writes to COM2 through the shunt module\r?$"]},
+    "forbid": LINUX_FORBID,
+})
+
+# The same without a grant: the COM2 driver says why and falls back to the emulated UART
+# (this VM's console); with shunt.clocksource=on the module's clocksource takes over until
+# it is unloaded. The console is the emulated 16550 (ttyS0) here.
+SCENARIOS.append({
+    "name": "bios-linux-module-fallback-bochs",
+    "firmware": "bios", "emulator": "bochs",
+    "modules": [("{build}/linux/vmlinux",
+                 "vmlinux name=linux mem=128M initrd=initramfs.cpio -- console=ttyS0 "
+                 "printk.devkmsg=on panic=-1 cryptomgr.notests shunt.module shunt.clocksource=on"),
+                ("{build}/guests/hello.elf", "hello.elf")],
+    "files": ["{build}/linux/initramfs.cpio"],
+    "memory": 384,
+    "timeout": 900,
+    "expect": [BANNER, r"^VT-x: ready$",
+               r"^vm linux: opened ABI 1\.3 \(guest built for 1\.3, OS kind 2 version 0x601",
+               r"^summary: 2 VMs$",
+               summary("linux", "stopped", "poweroff", 0),
+               summary("hello", "stopped", "exit", 0),
+               POWER_OFF_OK],
+    "expect_any": linux_module_expect(
+        r"shunt-pvclock \(shunt-pvclock registered, rating 450\)") + [
+        r"^\[linux\] .*shunt: com2: no usable grant for 0x2f8 \(no hardware is granted to this "
+        r"VM\): ttySH0 falls back to the emulated UART at 0x3f8$",
+        r"^\[linux\] .*shunt: clock: registered clocksource shunt-pvclock \(rating 450\); the "
+        r"kernel is on shunt-pvclock$",
+        r"^\[linux\] .*SHUNT-LINUX: clocksource now shunt-pvclock$",
+        r"^\[linux\] .*SHUNT-LINUX: clocksource after unload (tsc|kvm-clock)$",
+        r"^\[linux\] .*SHUNT-LINUX: sysfs shunt/privileges 0xf base console time events$",
+        r"^\[linux\] SHUNT-LINUX: ttySH0 writes to COM2 through the shunt module$",
+        r"^\[linux\] .*SHUNT-LINUX: sysfs shunt/com2 emulated 0x3f8 bytes [1-9]\d* calls 0 "
+        r"throttled 0 waits 0$",
+        r"^\[hello\] GUEST-PASS hello$",
+    ],
+    "forbid": LINUX_FORBID,
+})
+
+# The same kernel and initramfs on a machine without Shunt (QEMU, TCG, booting the kernel
+# itself): the module refuses to load, with one clear line, and Linux goes on without it.
+SCENARIOS.append({
+    "name": "bios-linux-module-refused-qemu",
+    "firmware": "bios", "emulator": "qemu",
+    "kernel": ("{build}/linux/bzImage", "{build}/linux/initramfs.cpio",
+               "console=ttyS0 printk.devkmsg=on panic=-1 cryptomgr.notests shunt.module"),
+    "memory": 256,
+    "timeout": 120,
+    "stop": r"SHUNT-LINUX: powering off",
+    "expect": [r"SHUNT-LINUX: init started",
+               r"shunt: not loaded: found (no hypervisor|a hypervisor other than Shunt); this "
+               r"module runs on the Shunt hypervisor only$",
+               r"^SHUNT-LINUX: module refused: shunt: not loaded: found ",
+               r"^SHUNT-LINUX: powering off$"],
+    "forbid": [r"Kernel panic", r"(?i)oops", r"SHUNT-LINUX: module loaded", r"BUG:"],
 })
 
 # A kernel that panics (a bad /init, panic=-1) resets its VM through ACPI: Shunt starts it

@@ -116,6 +116,22 @@ static void test_waits_the_retry_after(void **state)
 	assert_int_equal(st.gave_up, 0);
 }
 
+/* The one-attempt form hands the retry-after back at once, for a kernel that sleeps instead. */
+static void test_try_returns_the_retry_after(void **state)
+{
+	struct pv_port_op op = { 0x2f8, 1, 1, 'a' };
+	uint64_t retry_after = 0;
+
+	(void)state;
+	busy_until = 4000000; /* 4 ms */
+	assert_int_equal(gk_hw_port_batch_try(&op, 1, &retry_after), PV_ETHROTTLED);
+	assert_int_equal(calls, 1);
+	assert_int_equal(retry_after, busy_until - 1000);
+	assert_true(tsc < 100000); /* it did not wait */
+	tsc = busy_until;
+	assert_int_equal(gk_hw_port_batch_try(&op, 1, &retry_after), 1);
+}
+
 static void test_gives_up_after_bounded_retries(void **state)
 {
 	struct pv_port_op op = { 0x2f8, 1, 1, 'a' };
@@ -170,6 +186,7 @@ int main(void)
 		cmocka_unit_test_setup(test_unthrottled_call_passes_through, setup),
 		cmocka_unit_test_setup(test_backs_off_then_succeeds, setup),
 		cmocka_unit_test_setup(test_waits_the_retry_after, setup),
+		cmocka_unit_test_setup(test_try_returns_the_retry_after, setup),
 		cmocka_unit_test_setup(test_gives_up_after_bounded_retries, setup),
 		cmocka_unit_test_setup(test_wait_is_capped, setup),
 		cmocka_unit_test_setup(test_open_reports_each_refusal, setup),

@@ -226,6 +226,29 @@ static void test_call_newer_than_negotiated(void **state)
 	assert_int_equal(gk_event_send(0, PV_EVENT_TIMER), PV_EINVAL);
 }
 
+/* VM_INFO (1.3): the VM's name and number; invisible to a guest that negotiated 1.2. */
+static void test_vm_info(void **state)
+{
+	struct pv_vm_info info;
+
+	(void)state;
+	gk_mock.vm_id = 7;
+	memcpy(gk_mock.vm_name, "linux", 6);
+	assert_true(gk_open(PV_OS_LINUX, 1, NULL) > 0);
+	memset(&info, 0xff, sizeof(info));
+	assert_int_equal(gk_vm_info(&info), 0);
+	assert_int_equal(info.vm_id, 7);
+	assert_int_equal(info.vcpu_count, 1);
+	assert_int_equal(info.reserved, 0);
+	assert_string_equal(info.name, "linux");
+	assert_int_equal(gk_call_vm_info(0), PV_EFAULT);
+
+	gk_mock_reset();
+	gk_mock.abi_version = PV_ABI_VERSION(1, 2);
+	assert_int_equal(gk_open(PV_OS_LINUX, 1, NULL), PV_ABI_VERSION(1, 2));
+	assert_int_equal(gk_vm_info(&info), PV_ENOSYS);
+}
+
 /* --- Back-off (gk/backoff.h, SPEC.md §7): PV_ETHROTTLED's RDX is honoured --- */
 
 /* Time passes while a guest busy-waits: every RDTSC is 1 us later (the mock's 1 GHz TSC). */
@@ -908,6 +931,7 @@ int main(void)
 		cmocka_unit_test_setup(test_throttled_call_reports_retry_after, setup),
 		cmocka_unit_test_setup(test_backoff_waits_the_retry_after, setup),
 		cmocka_unit_test_setup(test_console_write_waits_the_retry_after, setup),
+		cmocka_unit_test_setup(test_vm_info, setup),
 		cmocka_unit_test_setup(test_fmt_u64, setup),
 		cmocka_unit_test_setup(test_fmt_i64, setup),
 		cmocka_unit_test_setup(test_fmt_hex, setup),

@@ -32,7 +32,9 @@ static inline void gk_wait_ns(uint64_t ns)
 static inline int64_t gk_call_backoff(uint64_t nr, uint64_t a0, uint64_t a1, uint64_t a2,
 				      unsigned int max_retries, uint64_t *throttled)
 {
-	for (unsigned int attempt = 0;; attempt++) {
+	unsigned int attempt;
+
+	for (attempt = 0;; attempt++) {
 		uint64_t retry_after;
 		int64_t r = gk_hypercall6_2(nr, a0, a1, a2, 0, 0, 0, &retry_after);
 

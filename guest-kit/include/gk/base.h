@@ -8,7 +8,14 @@
 #ifndef GK_BASE_H
 #define GK_BASE_H
 
-#include <stdint.h>
+#include <pvabi/types.h>
+
+/* The null pointer, in C and C++ alike (no <stddef.h> in a kernel build). */
+#ifdef __cplusplus
+#define GK_NULL nullptr
+#else
+#define GK_NULL ((void *)0)
+#endif
 
 #ifndef GK_VIRT_TO_PHYS
 #define GK_VIRT_TO_PHYS(ptr) ((uint64_t)(uintptr_t)(ptr))

@@ -12,8 +12,7 @@
 #include <gk/backoff.h>
 #include <gk/base.h>
 #include <gk/hypercall.h>
-#include <stddef.h>
-#include <stdint.h>
+#include <pvabi/types.h>
 
 #define GK_UART_COM1 0x3f8
 
@@ -36,7 +35,7 @@ static inline size_t gk_strlen(const char *s)
 static inline int64_t gk_console_write(const char *buf, size_t len)
 {
 	return gk_call_backoff(PV_CALL_CONSOLE_WRITE, GK_VIRT_TO_PHYS(buf), (uint64_t)len, 0,
-			       GK_CONSOLE_MAX_RETRIES, 0);
+			       GK_CONSOLE_MAX_RETRIES, GK_NULL);
 }
 
 static inline int64_t gk_console_puts(const char *s)

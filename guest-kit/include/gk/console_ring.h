@@ -14,7 +14,6 @@
 #include <gk/console.h>
 #include <gk/hypercall.h>
 #include <pvabi/console_ring.h>
-#include <stddef.h>
 
 /* Sets up ring (8-byte aligned) with size data bytes after it. 0, PV_EINVAL or PV_EFAULT. */
 static inline int64_t gk_ring_init(struct pv_console_ring *ring, uint32_t size)
@@ -33,7 +32,7 @@ static inline int64_t gk_ring_init(struct pv_console_ring *ring, uint32_t size)
  */
 static inline int64_t gk_ring_flush(void)
 {
-	return gk_call_backoff(PV_CALL_CONSOLE_RING_KICK, 0, 0, 0, GK_CONSOLE_MAX_RETRIES, 0);
+	return gk_call_backoff(PV_CALL_CONSOLE_RING_KICK, 0, 0, 0, GK_CONSOLE_MAX_RETRIES, GK_NULL);
 }
 
 /*
@@ -49,7 +48,7 @@ static inline int64_t gk_ring_write(struct pv_console_ring *ring, const char *bu
 	while (done < len) {
 		uint32_t space =
 			size - (producer - __atomic_load_n(&ring->consumer, __ATOMIC_ACQUIRE));
-		uint32_t at = producer & (size - 1), chunk;
+		uint32_t at = producer & (size - 1), chunk, i;
 
 		if (space == 0) {
 			int64_t r = gk_ring_flush();
@@ -62,7 +61,7 @@ static inline int64_t gk_ring_write(struct pv_console_ring *ring, const char *bu
 		chunk = space < size - at ? space : size - at;
 		if (chunk > len - done)
 			chunk = (uint32_t)(len - done);
-		for (uint32_t i = 0; i < chunk; i++)
+		for (i = 0; i < chunk; i++)
 			data[at + i] = (uint8_t)buf[done + i];
 		done += chunk;
 		producer += chunk;

@@ -8,7 +8,7 @@
 #define GK_DETECT_H
 
 #include <pvabi/pvabi.h>
-#include <stdint.h>
+#include <pvabi/types.h>
 
 enum gk_detect_result {
 	GK_DETECT_OK = 0,	 /* Shunt, with an ABI of this guest-kit's major version */

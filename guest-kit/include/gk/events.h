@@ -27,11 +27,11 @@ static inline unsigned int gk_events_dispatch(struct pv_vcpu_page *page, gk_even
 					      void *context)
 {
 	uint64_t pending;
-	unsigned int n = 0;
+	unsigned int n = 0, e;
 
 	__atomic_store_n(&page->upcall_pending, 0, __ATOMIC_SEQ_CST);
 	pending = __atomic_exchange_n(&page->events_pending, 0, __ATOMIC_SEQ_CST);
-	for (unsigned int e = 0; pending; e++, pending >>= 1) {
+	for (e = 0; pending; e++, pending >>= 1) {
 		if (pending & 1) {
 			handler(e, context);
 			n++;

@@ -19,5 +19,6 @@
 #include <pvabi/hw.h>
 #include <pvabi/pvabi.h>
 #include <pvabi/start_info.h>
+#include <pvabi/vm_info.h>
 
 #endif

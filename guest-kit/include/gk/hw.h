@@ -55,20 +55,17 @@ static inline int64_t gk_hw_query(struct pv_hw_resource *buf, uint32_t max,
 }
 
 /*
- * Finds the granted resource of kind (PV_HW_KIND_*) whose port base (ports) or bus/device/
- * function (PCI) is which, and copies it to *out. Returns 0 if it is usable, else the
- * reason: PV_EPERM (nothing granted to this VM), PV_EACCES (not granted, or Shunt's own),
- * or the grant's verdict (PV_ENODEV foreign, PV_EDMA, PV_EOPNOTSUPP, PV_EBUSY).
+ * Finds the resource of kind (PV_HW_KIND_*) whose port base (ports) or bus/device/function
+ * (PCI) is which among the n that gk_hw_query() put in all, and copies it to *out. Returns 0
+ * if it is usable, else the reason: PV_EACCES (not granted, or Shunt's own) or the grant's
+ * verdict (PV_ENODEV foreign, PV_EDMA, PV_EOPNOTSUPP, PV_EBUSY).
  */
-static inline int64_t gk_hw_open(uint16_t kind, uint32_t which, struct pv_hw_resource *out,
-				 struct gk_hw_stats *stats)
+static inline int64_t gk_hw_find(const struct pv_hw_resource *all, int64_t n, uint16_t kind,
+				 uint32_t which, struct pv_hw_resource *out)
 {
-	struct pv_hw_resource all[8];
-	int64_t n = gk_hw_query(all, 8, stats);
+	int64_t i;
 
-	if (n < 0)
-		return n;
-	for (int64_t i = 0; i < n && i < 8; i++) {
+	for (i = 0; i < n; i++) {
 		if (all[i].kind != kind ||
 		    (kind == PV_HW_KIND_PORTS ? all[i].port_base : all[i].pci_bdf) != which)
 			continue;
@@ -78,11 +75,48 @@ static inline int64_t gk_hw_open(uint16_t kind, uint32_t which, struct pv_hw_res
 	return PV_EACCES;
 }
 
+/*
+ * gk_hw_query() into the caller's buf (max entries), then gk_hw_find(). For kernels whose
+ * stacks are not physically contiguous (Linux's are vmapped): pass a buffer that is. Also
+ * PV_EPERM when nothing at all is granted to this VM.
+ */
+static inline int64_t gk_hw_open_in(struct pv_hw_resource *buf, uint32_t max, uint16_t kind,
+				    uint32_t which, struct pv_hw_resource *out,
+				    struct gk_hw_stats *stats)
+{
+	int64_t n = gk_hw_query(buf, max, stats);
+
+	if (n < 0)
+		return n;
+	return gk_hw_find(buf, n < (int64_t)max ? n : (int64_t)max, kind, which, out);
+}
+
+/* gk_hw_open_in() with a buffer of 8 entries on the stack (1600 bytes). */
+static inline int64_t gk_hw_open(uint16_t kind, uint32_t which, struct pv_hw_resource *out,
+				 struct gk_hw_stats *stats)
+{
+	struct pv_hw_resource all[8];
+
+	return gk_hw_open_in(all, 8, kind, which, out, stats);
+}
+
 /* Runs count port operations (checked first: one bad op, none runs). Count done or PV_E*. */
 static inline int64_t gk_hw_port_batch(struct pv_port_op *ops, uint32_t count,
 				       struct gk_hw_stats *stats)
 {
 	return gk_hw_call(PV_CALL_HW_PORT_BATCH, GK_VIRT_TO_PHYS(ops), count, 0, stats);
+}
+
+/*
+ * One attempt at a batch, for kernels that would rather sleep than spin: PV_ETHROTTLED comes
+ * back at once with the wait Shunt asked for in *retry_after_ns (a Linux driver sleeps or
+ * re-arms a timer for that long). Otherwise as gk_hw_port_batch().
+ */
+static inline int64_t gk_hw_port_batch_try(struct pv_port_op *ops, uint32_t count,
+					   uint64_t *retry_after_ns)
+{
+	return gk_hypercall6_2(PV_CALL_HW_PORT_BATCH, GK_VIRT_TO_PHYS(ops), count, 0, 0, 0, 0,
+			       retry_after_ns);
 }
 
 /* Maps BAR bar of resource id at guest-physical gpa (above RAM, page aligned). 0 or PV_E*. */

@@ -13,7 +13,7 @@
 #define GK_HYPERCALL_H
 
 #include <pvabi/pvabi.h>
-#include <stdint.h>
+#include <pvabi/types.h>
 
 #ifdef GK_MOCK
 #ifdef __cplusplus

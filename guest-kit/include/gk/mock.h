@@ -21,6 +21,7 @@
 #include <pvabi/console_ring.h>
 #include <pvabi/pvabi.h>
 #include <pvabi/vcpu_page.h>
+#include <pvabi/vm_info.h>
 #include <setjmp.h>
 #include <stdbool.h>
 #include <stddef.h>
@@ -64,6 +65,8 @@ struct gk_mock {
 	uint64_t throttle_until;      /* TSC before which every rate-limited call (rate class
 				       * not PV_RATE_NONE) is refused PV_ETHROTTLED with RDX =
 				       * the nanoseconds left until then, rounded up: 0 */
+	uint32_t vm_id;		      /* VM_INFO's vm_id: 0 */
+	char vm_name[PV_VM_NAME_MAX]; /* VM_INFO's name: "mock" */
 	jmp_buf *exit_jmp;	      /* gk_exit() and EXIT longjmp here with value 1; NULL
 				       * aborts the program */
 
@@ -182,6 +185,7 @@ void gk_mock_reset(void)
 	gk_mock.signature[1] = PV_CPUID_SIGNATURE_ECX;
 	gk_mock.signature[2] = PV_CPUID_SIGNATURE_EDX;
 	gk_mock.interface_signature = PV_INTERFACE_SIGNATURE;
+	memcpy(gk_mock.vm_name, "mock", 5);
 	gk_mock.ram_start = 0x1000;
 	gk_mock.ram_end = 1ull << 47;
 	gk_mock.ready = true;
@@ -456,6 +460,20 @@ static int64_t gk_mock_hc_event_send(const uint64_t *arg)
 	return 0;
 }
 
+static int64_t gk_mock_hc_vm_info(const uint64_t *arg)
+{
+	struct pv_vm_info *info = (struct pv_vm_info *)(uintptr_t)arg[0];
+
+	if (!gk_mock_in_ram(arg[0], sizeof(*info)))
+		return PV_EFAULT;
+	memset(info, 0, sizeof(*info));
+	info->vm_id = gk_mock.vm_id;
+	info->vcpu_count = 1;
+	info->boots = 1;
+	memcpy(info->name, gk_mock.vm_name, sizeof(info->name) - 1);
+	return 0;
+}
+
 /* --- Dispatch (SPEC.md §4, §7): the same order of refusals as Shunt's hc_dispatch --- */
 
 /* Each call's permission class and the version that introduced it, from PV_CALL_LIST. */
@@ -486,7 +504,7 @@ static bool gk_mock_is_open_before_hello(uint64_t nr)
 }
 
 /*
- * A call that got past the checks. The mock models the calls of ABI 1.0 and 1.1; a later
+ * A call that got past the checks. The mock models the calls of ABI 1.0, 1.1 and 1.3; 1.2's
  * call is refused by permission (PV_PERM_HW, not held by default) or, if a test grants it,
  * stops the test: a fake answer would be worse than none.
  */
@@ -515,6 +533,8 @@ static int64_t gk_mock_handle(uint64_t nr, const uint64_t *arg)
 		return gk_mock_hc_console_ring_kick(arg);
 	case PV_CALL_EVENT_SEND:
 		return gk_mock_hc_event_send(arg);
+	case PV_CALL_VM_INFO:
+		return gk_mock_hc_vm_info(arg);
 	default:
 		fprintf(stderr, "gk/mock.h: call %llu is not modelled\n", (unsigned long long)nr);
 		gk_mock_fail("extend gk_mock_handle() for it");

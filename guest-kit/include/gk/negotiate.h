@@ -6,8 +6,10 @@
 #ifndef GK_NEGOTIATE_H
 #define GK_NEGOTIATE_H
 
+#include <gk/base.h>
 #include <gk/detect.h>
 #include <gk/hypercall.h>
+#include <pvabi/vm_info.h>
 
 /*
  * Detects Shunt and opens the interface as ABI PV_ABI_MAJOR.PV_ABI_MINOR (the version of the
@@ -18,7 +20,7 @@
  */
 static inline int64_t gk_open(uint32_t os_kind, uint64_t os_version, enum gk_detect_result *detect)
 {
-	enum gk_detect_result r = gk_detect(0);
+	enum gk_detect_result r = gk_detect(GK_NULL);
 
 	if (detect)
 		*detect = r;
@@ -27,6 +29,15 @@ static inline int64_t gk_open(uint32_t os_kind, uint64_t os_version, enum gk_det
 	if (r == GK_DETECT_WRONG_MAJOR)
 		return PV_EPROTONOSUPPORT;
 	return gk_call_hello(PV_ABI_CURRENT, os_kind, os_version);
+}
+
+/*
+ * This VM's name and number as Shunt knows them, its vCPUs and boots (ABI 1.3): 0, or
+ * PV_ENOSYS when an older minor was negotiated, PV_EFAULT for a buffer outside RAM.
+ */
+static inline int64_t gk_vm_info(struct pv_vm_info *info)
+{
+	return gk_call_vm_info(GK_VIRT_TO_PHYS(info));
 }
 
 /* A phrase for a PV_E* code, for the guest's own messages. */

@@ -9,7 +9,7 @@
 #define GK_START_H
 
 #include <pvabi/start_info.h>
-#include <stdint.h>
+#include <pvabi/types.h>
 
 #ifdef __cplusplus
 extern "C" {

@@ -9,7 +9,7 @@
 #define PVABI_CONSOLE_RING_H
 
 #include <pvabi/pvabi.h>
-#include <stdint.h>
+#include <pvabi/types.h>
 
 #define PV_CONSOLE_RING_MIN 64u	   /* smallest data size */
 #define PV_CONSOLE_RING_MAX 65536u /* largest data size; sizes are powers of two */

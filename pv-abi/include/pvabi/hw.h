@@ -9,7 +9,7 @@
 #define PVABI_HW_H
 
 #include <pvabi/pvabi.h>
-#include <stdint.h>
+#include <pvabi/types.h>
 
 /* Resource kinds */
 #define PV_HW_KIND_PORTS 1 /* a legacy I/O port range (e.g. a 16550 UART) */

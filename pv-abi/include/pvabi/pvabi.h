@@ -2,25 +2,27 @@
 /*
  * Shunt paravirtual ABI: version, detection, the hypercall convention, error codes, feature
  * bits and permission classes. This header is the guest-facing contract (pv-abi/SPEC.md is
- * its normative text); it depends on nothing but <stdint.h> and is licensed so that guests
- * under any license may include it. The calls themselves are listed in <pvabi/calls.h>.
+ * its normative text); it depends on nothing but the integer types <pvabi/types.h> picks and
+ * is licensed so that guests under any license may include it. The calls themselves are listed in <pvabi/calls.h>.
  */
 #ifndef PVABI_PVABI_H
 #define PVABI_PVABI_H
 
-#include <stdint.h>
+#include <pvabi/types.h>
 
-/* Layout checks that work in C11 and C++11 alike. */
-#ifdef __cplusplus
+/* Layout checks for C++11 and later, C11, and (a gcc and clang extension) C99 and gnu89. */
+#if defined(__cplusplus)
 #define PV_STATIC_ASSERT(cond, msg) static_assert(cond, msg)
-#else
+#elif defined(__STDC_VERSION__) && __STDC_VERSION__ >= 201112L
 #define PV_STATIC_ASSERT(cond, msg) _Static_assert(cond, msg)
+#else
+#define PV_STATIC_ASSERT(cond, msg) __extension__ _Static_assert(cond, msg)
 #endif
 #define PV_OFFSETOF(type, member) __builtin_offsetof(type, member)
 
 /* ABI version: a minor bump only adds; anything else bumps the major (see SPEC.md). */
 #define PV_ABI_MAJOR 1
-#define PV_ABI_MINOR 2
+#define PV_ABI_MINOR 3
 #define PV_ABI_VERSION(major, minor) (((uint32_t)(major) << 16) | (uint32_t)(minor))
 #define PV_ABI_VERSION_MAJOR(v) ((uint32_t)(v) >> 16)
 #define PV_ABI_VERSION_MINOR(v) ((uint32_t)(v)&0xffffu)

@@ -9,7 +9,7 @@
 #define PVABI_START_INFO_H
 
 #include <pvabi/pvabi.h>
-#include <stdint.h>
+#include <pvabi/types.h>
 
 #define PV_START_INFO_MAGIC 0x4f464e4974727453ull /* "StrtINFO", little-endian */
 #define PV_START_INFO_MAX_MEM 8

@@ -8,7 +8,7 @@
 #define PVABI_VCPU_PAGE_H
 
 #include <pvabi/pvabi.h>
-#include <stdint.h>
+#include <pvabi/types.h>
 
 /*
  * PV clock (the kvmclock protocol): nanoseconds since the VM started =
