@@ -191,8 +191,13 @@ int uart16550_access(struct uart16550 *u, uint16_t offset, int write, uint32_t *
 			u->dlm = v;
 			return 0;
 		}
-		/* Enabling THRE's interrupt while THR is empty raises it (PC16550D). */
-		if ((v & IER_THRI) && !(u->ier & IER_THRI) && !u->tx_busy)
+		/*
+		 * Enabling THRE's interrupt while THR is empty raises it (PC16550D). THR is
+		 * empty here even while the owner's buffer is full (tx_busy): a byte written then
+		 * is held until there is room (VM_IO_RETRY), so a driver that waits for this
+		 * interrupt before it writes never waits for one that would not come.
+		 */
+		if ((v & IER_THRI) && !(u->ier & IER_THRI))
 			u->thre_pending = 1;
 		u->ier = v & 0x0f;
 		return update_irq(u, 0);
