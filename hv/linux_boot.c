@@ -19,7 +19,7 @@ struct boot_common {
 	uint64_t initrd_gpa; /* 0: none */
 	uint64_t initrd_size;
 	uint64_t rsdp_gpa;
-	const char *cmdline; /* a Linux kernel's with the platform's words (vm_platform_cmdline) */
+	const char *cmdline; /* a Linux kernel's with the platform's word (vm_platform_cmdline) */
 };
 
 static int load_initrd(struct vm *vm, const char *file, uint64_t kernel_end, uint64_t top,
@@ -121,7 +121,7 @@ static int start_multiboot1(struct vm *vm, const struct kernel_image *kernel,
 int linux_boot_setup(struct vm *vm, const struct kernel_image *kernel, const void *image,
 		     const struct vm_options *o, char *err, size_t err_size)
 {
-	static char cmdline[VM_OPTIONS_CMDLINE_MAX + sizeof(VM_PLATFORM_CMDLINE_WORDS)];
+	static char cmdline[VM_OPTIONS_CMDLINE_MAX + 1 + sizeof(VM_PLATFORM_CMDLINE_WORD)];
 	struct boot_common c = { .cmdline = o->guest_cmdline };
 	int rc;
 

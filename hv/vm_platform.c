@@ -8,6 +8,7 @@
 #include <hv/div128.h>
 #include <hv/fmt.h>
 #include <hv/log.h>
+#include <hv/parse.h>
 #include <hv/pv.h>
 #include <hv/pvclock.h>
 #include <hv/pvh.h>
@@ -325,24 +326,22 @@ static int pic_access(struct vcpu *vcpu, void *device, uint16_t offset, unsigned
 	return 0;
 }
 
-/* 1 if cmdline has word as a word of its own. */
+/* 1 if cmdline has word as a word of its own (words as parse_word() reads them). */
 static int has_word(const char *cmdline, const char *word)
 {
 	size_t n = strlen(word);
 
-	for (const char *p = cmdline; *p; p++)
-		if ((p == cmdline || p[-1] == ' ') && !strncmp(p, word, n) &&
-		    (p[n] == ' ' || p[n] == '\0'))
+	for (size_t w; (w = parse_word(&cmdline)) != 0; cmdline += w)
+		if (w == n && !strncmp(cmdline, word, n))
 			return 1;
 	return 0;
 }
 
 const char *vm_platform_cmdline(const char *cmdline, char *buf, size_t size)
 {
-	if (has_word(cmdline, &VM_PLATFORM_CMDLINE_WORDS[1]))
+	if (has_word(cmdline, VM_PLATFORM_CMDLINE_WORD))
 		return cmdline;
-	fmt_snprintf(buf, size, "%s%s", cmdline,
-		     cmdline[0] ? VM_PLATFORM_CMDLINE_WORDS : &VM_PLATFORM_CMDLINE_WORDS[1]);
+	fmt_snprintf(buf, size, "%s%s%s", cmdline, cmdline[0] ? " " : "", VM_PLATFORM_CMDLINE_WORD);
 	return buf;
 }
 
