@@ -69,6 +69,26 @@
 #endif
 .endm
 
+/* Every guest register from regs (RDI) into the CPU, RDI last: what a VM entry from the run
+ * loop, or a VMCS's first, needs. */
+.macro LOAD_ALL_GUEST_REGS
+	movq R_RAX(%rdi), %rax
+	movq R_RCX(%rdi), %rcx
+	movq R_RDX(%rdi), %rdx
+	movq R_RBX(%rdi), %rbx
+	movq R_RBP(%rdi), %rbp
+	movq R_RSI(%rdi), %rsi
+	movq R_R8(%rdi), %r8
+	movq R_R9(%rdi), %r9
+	movq R_R10(%rdi), %r10
+	movq R_R11(%rdi), %r11
+	movq R_R12(%rdi), %r12
+	movq R_R13(%rdi), %r13
+	movq R_R14(%rdi), %r14
+	movq R_R15(%rdi), %r15
+	movq R_RDI(%rdi), %rdi
+.endm
+
 	.section .text
 	.code64
 	.global vmx_run
@@ -96,21 +116,7 @@ vmx_enter:				/* RDI = (%rsp) = regs of the vCPU whose VMCS is current */
 
 vmx_resume:				/* RDI = regs */
 	COUNT_ENTRY %rdi
-	movq R_RAX(%rdi), %rax
-	movq R_RCX(%rdi), %rcx
-	movq R_RDX(%rdi), %rdx
-	movq R_RBX(%rdi), %rbx
-	movq R_RBP(%rdi), %rbp
-	movq R_RSI(%rdi), %rsi
-	movq R_R8(%rdi), %r8
-	movq R_R9(%rdi), %r9
-	movq R_R10(%rdi), %r10
-	movq R_R11(%rdi), %r11
-	movq R_R12(%rdi), %r12
-	movq R_R13(%rdi), %r13
-	movq R_R14(%rdi), %r14
-	movq R_R15(%rdi), %r15
-	movq R_RDI(%rdi), %rdi
+	LOAD_ALL_GUEST_REGS
 	vmresume
 	/* VMfail: nothing of the guest ran. */
 	movl $VMX_RUN_RESUME_FAILED, %eax
@@ -119,21 +125,7 @@ vmx_resume:				/* RDI = regs */
 vmx_launch:				/* the first entry of this VMCS; RDI = regs */
 	movb $1, A_LAUNCHED(%rdi)
 	COUNT_ENTRY %rdi
-	movq R_RAX(%rdi), %rax
-	movq R_RCX(%rdi), %rcx
-	movq R_RDX(%rdi), %rdx
-	movq R_RBX(%rdi), %rbx
-	movq R_RBP(%rdi), %rbp
-	movq R_RSI(%rdi), %rsi
-	movq R_R8(%rdi), %r8
-	movq R_R9(%rdi), %r9
-	movq R_R10(%rdi), %r10
-	movq R_R11(%rdi), %r11
-	movq R_R12(%rdi), %r12
-	movq R_R13(%rdi), %r13
-	movq R_R14(%rdi), %r14
-	movq R_R15(%rdi), %r15
-	movq R_RDI(%rdi), %rdi
+	LOAD_ALL_GUEST_REGS
 	vmlaunch
 	movl $VMX_RUN_LAUNCH_FAILED, %eax
 	jmp vmx_run_out
