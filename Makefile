@@ -30,6 +30,7 @@ HV_LDFLAGS := -nostdlib -static -Wl,-T,linker.ld -Wl,--build-id=none \
 
 HV_SRCS := $(wildcard boot/multiboot2/*.c boot/multiboot2/*.S \
              arch/x86_64/*.c arch/x86_64/*.S arch/x86_64/vmx/*.c arch/x86_64/vmx/*.S \
+             arch/x86_64/svm/*.c arch/x86_64/svm/*.S \
              hv/*.c hv/lib/*.c hv/devices/*.c)
 # The screen console's font: a Debian console font (package console-setup-linux) converted
 # by tools/psf2c into build/font/ (never committed): C for the hypervisor, raw glyphs for

@@ -1,6 +1,6 @@
 # Starts Shunt's image in an emulator: Bochs (emulates VT-x; legacy BIOS), QEMU with OVMF (UEFI)
-# or SeaBIOS, or QEMU on KVM with nested VT-x when the host allows it. Used by tools/run (by hand)
-# and tests/system/run-all (headless, time-bounded, serial output to a file).
+# or SeaBIOS (emulates AMD-V), or QEMU on KVM with nested VT-x or AMD-V when the host allows
+# it. Used by tools/run (by hand) and tests/system/run-all (headless, time-bounded, serial output to a file).
 """Emulator launchers for Shunt.
 
 A `Machine` says what to boot; `plan()` turns it into a command line and the files it needs
@@ -33,10 +33,11 @@ With `monitor` (QEMU, headless) the QEMU monitor listens on that Unix socket, an
 Choosing the emulator (`Machine.emulator`, `Machine.accel`):
   bios  -> Bochs 2.7 (the only emulator here that emulates VT-x), or QEMU+SeaBIOS on request
            or for a USB stick
-  uefi  -> QEMU + OVMF (QEMU's TCG has no VT-x: Shunt reports "VT-x: not available")
-  With accel "auto" (the default), QEMU on KVM with `-cpu host,+vmx` is used for either firmware
-  when /dev/kvm opens, answers the KVM API, the host CPU has vmx, and kvm_intel allows nested
-  virtualisation; `kvm_status()` says why it is or is not used. An explicit Bochs request wins.
+  uefi  -> QEMU + OVMF (QEMU's TCG, `-cpu max`, emulates AMD-V: Shunt's SVM backend runs)
+  With accel "auto" (the default), QEMU on KVM with `-cpu host,+vmx` (Intel) or `-cpu host,+svm`
+  (AMD) is used for either firmware when /dev/kvm opens, answers the KVM API, the host CPU has
+  vmx or svm, and kvm_intel or kvm_amd allows nested virtualisation; `kvm_status()` says why it
+  is or is not used. An explicit Bochs request wins.
 
 The emulator's exit status means nothing (Bochs exits 1 whatever happened): callers judge a run
 by its serial output only.
@@ -78,7 +79,7 @@ class Machine:
     def __init__(self, image, firmware="bios", disk=False, emulator=None, accel="auto",
                  memory_mib=256, cpus=1, serial=None, headless=True, emulator_log=None,
                  com_files=None, pci_vga=False, usb=False, writable=False, monitor=None,
-                 pci_serial=None, serial_input=False, kernel=None):
+                 pci_serial=None, serial_input=False, kernel=None, cpu=None):
         self.image = image            # an image from tools/mkimage: hybrid ISO or USB stick
         self.firmware = firmware      # "bios" | "uefi"
         self.disk = disk              # False: boot it as a CD; True: as a raw hard disk
@@ -100,25 +101,31 @@ class Machine:
         # QEMU: (kernel, initrd, command line) booted directly, no image and no Shunt (a
         # machine without Shunt, for what a guest does there); image is then ignored.
         self.kernel = kernel
+        # The CPU model: Bochs's `cpu: model=` (default corei7_skylake_x, VT-x; ryzen has
+        # AMD-V) or QEMU's TCG `-cpu` (default max, AMD-V with NPT; "max,-svm" has neither).
+        self.cpu = cpu
 
 
-def _host_cpu_has_vmx():
+def _host_cpu_virt():
+    """"vmx", "svm" or None: what hardware virtualization the host CPU shows."""
     try:
         with open("/proc/cpuinfo") as f:
             for line in f:
                 if line.startswith("flags"):
-                    return "vmx" in line.split(":", 1)[1].split()
+                    flags = line.split(":", 1)[1].split()
+                    return "vmx" if "vmx" in flags else "svm" if "svm" in flags else None
     except OSError:
         pass
-    return False
+    return None
 
 
 def kvm_status():
-    """(usable, reason): whether QEMU can run Shunt on KVM with VT-x exposed to it."""
+    """(usable, reason): whether QEMU can run Shunt on KVM with VT-x or AMD-V exposed to it."""
     if not os.path.exists("/dev/kvm"):
         return False, "no /dev/kvm"
-    if not _host_cpu_has_vmx():
-        return False, "the host CPU has no vmx flag"
+    virt = _host_cpu_virt()
+    if not virt:
+        return False, "the host CPU has neither the vmx nor the svm flag"
     try:
         fd = os.open("/dev/kvm", os.O_RDWR | os.O_CLOEXEC)
     except OSError as e:
@@ -132,16 +139,17 @@ def kvm_status():
         return False, f"/dev/kvm can not create a VM ({e.strerror})"
     finally:
         os.close(fd)
-    nested = "/sys/module/kvm_intel/parameters/nested"
+    module, what = ("kvm_intel", "VT-x") if virt == "vmx" else ("kvm_amd", "AMD-V")
+    nested = f"/sys/module/{module}/parameters/nested"
     try:
         with open(nested) as f:
             if f.read().strip() not in ("Y", "y", "1"):
-                return False, f"nested VT-x is off ({nested}; modprobe kvm_intel nested=1)"
+                return False, f"nested {what} is off ({nested}; modprobe {module} nested=1)"
     except OSError:
-        return False, "kvm_intel is not loaded"
+        return False, f"{module} is not loaded"
     if not shutil.which("qemu-system-x86_64"):
         return False, "qemu-system-x86_64 not installed"
-    return True, "KVM with nested VT-x"
+    return True, f"KVM with nested {what}"
 
 
 def choose(machine):
@@ -166,13 +174,14 @@ def choose(machine):
     fw = "OVMF (UEFI)" if machine.firmware == "uefi" else "SeaBIOS"
     if usable:
         machine.emulator, machine.accel = "qemu", "kvm"
-        return f"QEMU on KVM, {fw}, VT-x from the host (-cpu host,+vmx)"
+        what = "VT-x (-cpu host,+vmx)" if _host_cpu_virt() == "vmx" else "AMD-V (-cpu host,+svm)"
+        return f"QEMU on KVM, {fw}, {what} from the host"
     machine.accel = "tcg"
     if machine.emulator is None:
         machine.emulator = "bochs" if machine.firmware == "bios" and not machine.usb else "qemu"
     if machine.emulator == "bochs":
         return f"Bochs, legacy BIOS, VT-x emulated (KVM not used: {why})"
-    return f"QEMU TCG, {fw}, no VT-x (KVM not used: {why})"
+    return f"QEMU TCG, {fw}, AMD-V emulated (KVM not used: {why})"
 
 
 def _need_file(path, what):
@@ -240,7 +249,7 @@ def _bochs_plan(m, workdir):
         drive = f"ata0-slave: type=cdrom, path=\"{image}\", status=inserted"
         boot = "cdrom"
     log = os.path.join(workdir, "bochs.log")  # appended to machine.emulator_log at the end
-    cpu = (f"model=corei7_skylake_x, count={m.cpus}, ips=50000000, "
+    cpu = (f"model={m.cpu or 'corei7_skylake_x'}, count={m.cpus}, ips=50000000, "
            "reset_on_triple_fault=0, ignore_bad_msrs=1")
     devices = "".join(f'com{port}: enabled=1, mode=file, dev="{path}"\n'
                       for port, path in sorted(m.com_files.items()))
@@ -291,7 +300,10 @@ def _qemu_plan(m, workdir):
     argv = ["qemu-system-x86_64", "-machine", "q35", "-m", str(m.memory_mib),
             "-smp", str(m.cpus), "-no-reboot",
             "-device", "isa-debug-exit,iobase=0xf4,iosize=0x04"]
-    argv += ["-enable-kvm", "-cpu", "host,+vmx"] if m.accel == "kvm" else ["-cpu", "max"]
+    if m.accel == "kvm":
+        argv += ["-enable-kvm", "-cpu", "host,+vmx" if _host_cpu_virt() == "vmx" else "host,+svm"]
+    else:
+        argv += ["-cpu", m.cpu or "max"]
     if m.firmware == "uefi":
         _need_file(OVMF_CODE, "OVMF firmware")
         _need_file(OVMF_VARS, "OVMF variable store")

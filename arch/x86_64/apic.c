@@ -1,10 +1,13 @@
 /*
- * The local APIC, for one thing: waking a halted CPU at a TSC deadline (arch_idle_until).
+ * The local APIC, for two things: waking a halted CPU at a TSC deadline (arch_idle_until),
+ * and on AMD-V making a running guest exit at one (apic_timer_arm: svm/ has no preemption
+ * timer).
  * Its timer in TSC-deadline mode (SDM Vol. 3A 11.5.4.1) raises APIC_TIMER_VECTOR once the
  * TSC reaches IA32_TSC_DEADLINE; the CPU waits for it in HLT, so that a machine with
  * nothing to run, or the emulator it is, does no work meanwhile. Set up on first use, in
  * x2APIC mode where the CPU has it (MSRs), else through the xAPIC page; a CPU without a
- * TSC-deadline timer waits by polling the TSC instead. Vendor-neutral: AMD's APIC is the same.
+ * TSC-deadline timer uses the timer's one-shot mode, its rate measured against the TSC, and
+ * one without a local APIC polls the TSC instead. Vendor-neutral: AMD's APIC is the same.
  */
 #include <arch/apic.h>
 #include <arch/cpu.h>
@@ -23,6 +26,10 @@
 #define APIC_EOI 0xb0
 #define APIC_SVR 0xf0
 #define APIC_LVT_TIMER 0x320
+#define APIC_TIMER_INITIAL 0x380
+#define APIC_TIMER_CURRENT 0x390
+#define APIC_TIMER_DIVIDE 0x3e0
+#define DIVIDE_BY_1 0xb
 #define SVR_ENABLE (1u << 8)
 #define SVR_SPURIOUS_VECTOR 0xff
 #define LVT_TSC_DEADLINE (2u << 17)
@@ -31,10 +38,17 @@
 #define CPUID_1_ECX_TSC_DEADLINE (1u << 24)
 
 static struct {
-	int state; /* 0: not looked at yet; 1: the timer wakes HLT; -1: no TSC-deadline timer */
+	/* 0: not looked at yet; 1: TSC-deadline timer; 2: one-shot timer; -1: none usable */
+	int state;
 	int x2apic;
-	volatile uint32_t *mmio; /* the xAPIC page, when not x2APIC */
+	volatile uint32_t *mmio;    /* the xAPIC page, when not x2APIC */
+	uint64_t ticks_per_tsc_q32; /* one-shot: the timer's ticks per TSC tick, 32.32 */
 } apic;
+
+static uint32_t apic_read(uint32_t reg)
+{
+	return apic.x2apic ? (uint32_t)rdmsr(0x800 + reg / 16) : apic.mmio[reg / 4];
+}
 
 static void apic_write(uint32_t reg, uint32_t value)
 {
@@ -70,13 +84,38 @@ __asm__(".text\n"
 	"  iretq\n");
 extern char apic_timer_entry[];
 
+/*
+ * Without a TSC-deadline timer (QEMU's TCG), the timer counts down from a count in one-shot
+ * mode (SDM Vol. 3A 11.5.4) at a rate of its own: measured once against the TSC, over 1 ms.
+ */
+static int calibrate_one_shot(void)
+{
+	uint64_t t0, t1, wait = arch_tsc_hz() / 1000;
+	uint32_t left;
+
+	apic_write(APIC_TIMER_DIVIDE, DIVIDE_BY_1);
+	apic_write(APIC_LVT_TIMER, APIC_TIMER_VECTOR | (1u << 16)); /* masked while measured */
+	apic_write(APIC_TIMER_INITIAL, 0xffffffffu);
+	t0 = rdtsc();
+	while ((t1 = rdtsc()) - t0 < wait)
+		pause();
+	left = apic_read(APIC_TIMER_CURRENT);
+	apic_write(APIC_TIMER_INITIAL, 0);
+	if (left == 0 || left == 0xffffffffu)
+		return -1;
+	apic.ticks_per_tsc_q32 = ((uint64_t)(0xffffffffu - left) << 32) / (t1 - t0);
+	apic_write(APIC_LVT_TIMER, APIC_TIMER_VECTOR); /* one-shot */
+	return apic.ticks_per_tsc_q32 ? 2 : -1;
+}
+
 static int apic_setup(void)
 {
 	uint32_t ecx = cpuid(1, 0).ecx;
 	uint64_t base = rdmsr(MSR_IA32_APIC_BASE);
+	int deadline = !!(ecx & CPUID_1_ECX_TSC_DEADLINE);
 
-	if (!(ecx & CPUID_1_ECX_TSC_DEADLINE))
-		return -1;
+	if (!(cpuid(1, 0).edx & (1u << 9)))
+		return -1; /* no local APIC at all */
 	if ((ecx & CPUID_1_ECX_X2APIC) || (base & APIC_BASE_X2APIC)) {
 		/* xAPIC to x2APIC is allowed with the APIC enabled (SDM 11.12.5). */
 		wrmsr(MSR_IA32_APIC_BASE, base | APIC_BASE_ENABLE | APIC_BASE_X2APIC);
@@ -90,31 +129,69 @@ static int apic_setup(void)
 	}
 	traps_set_interrupt(APIC_TIMER_VECTOR, (uint64_t)(uintptr_t)apic_timer_entry);
 	apic_write(APIC_SVR, SVR_ENABLE | SVR_SPURIOUS_VECTOR);
+	if (!deadline)
+		return calibrate_one_shot();
 	apic_write(APIC_LVT_TIMER, LVT_TSC_DEADLINE | APIC_TIMER_VECTOR);
 	/* The mode must be in place before IA32_TSC_DEADLINE is written (SDM 11.5.4.1). */
 	__asm__ volatile("mfence" ::: "memory");
 	return 1;
 }
 
+static void timer_arm(uint64_t deadline)
+{
+	uint64_t now, ticks;
+
+	if (apic.state == 1) {
+		wrmsr(MSR_IA32_TSC_DEADLINE, deadline);
+		return;
+	}
+	if (!deadline) {
+		apic_write(APIC_TIMER_INITIAL, 0); /* stops it */
+		return;
+	}
+	now = rdtsc();
+	ticks = deadline > now ? (uint64_t)(((unsigned __int128)(deadline - now) *
+					     apic.ticks_per_tsc_q32) >>
+					    32)
+			       : 0;
+	apic_write(APIC_TIMER_INITIAL,
+		   ticks ? (ticks < 0xffffffffu ? (uint32_t)ticks : 0xffffffffu) : 1);
+}
+
+static int timer_ready(void)
+{
+	if (!apic.state) {
+		apic.state = apic_setup();
+		log_debug("idle: %s\n", apic.state == 1 ? "HLT until the APIC's TSC-deadline timer"
+					: apic.state == 2
+						? "HLT until the APIC's one-shot timer"
+						: "no usable APIC timer: polling the TSC");
+	}
+	return apic.state > 0;
+}
+
+int apic_timer_arm(uint64_t deadline)
+{
+	if (!timer_ready())
+		return -1;
+	timer_arm(deadline);
+	return 0;
+}
+
 void arch_idle_until(uint64_t deadline)
 {
 	if (deadline == UINT64_MAX)
 		return; /* nothing would ever come: do not sleep for good */
-	if (!apic.state) {
-		apic.state = apic_setup();
-		log_debug("idle: %s\n", apic.state > 0 ? "HLT until the APIC's TSC-deadline timer"
-						       : "no TSC-deadline timer: polling the TSC");
-	}
-	if (apic.state < 0) {
+	if (!timer_ready()) {
 		while (rdtsc() < deadline)
 			pause();
 		return;
 	}
 	/* STI's shadow covers the HLT: an interrupt that comes between them still ends it. */
 	while (rdtsc() < deadline) {
-		wrmsr(MSR_IA32_TSC_DEADLINE, deadline);
+		timer_arm(deadline);
 		__asm__ volatile("sti; hlt; cli" ::: "memory");
 	}
-	wrmsr(MSR_IA32_TSC_DEADLINE, 0); /* disarmed, if something else ended the HLT */
+	timer_arm(0); /* disarmed, if something else ended the HLT */
 	__asm__ volatile("sti; nop; cli" ::: "memory"); /* and taken, if it fired meanwhile */
 }

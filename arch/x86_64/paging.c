@@ -18,22 +18,27 @@ static struct pt_format paging_format = {
 	.max_leaf_level = 2,
 };
 
-static int alloc_table(hpa_t *out)
+int pt_frame_alloc(hpa_t *out)
 {
 	return mm_alloc_frames(1, PAGE_SIZE, out);
 }
 
-static uint64_t *table_ptr(hpa_t pa)
+uint64_t *pt_frame_ptr(hpa_t pa)
 {
 	return phys_to_virt(pa);
+}
+
+void pt_frame_free(hpa_t pa)
+{
+	mm_free_frames(pa, 1);
 }
 
 static uint64_t pte_nx; /* PTE_NX once EFER.NXE is on, else 0 */
 
 static struct pt hv_pt = {
 	.fmt = &paging_format,
-	.alloc_table = alloc_table,
-	.table_ptr = table_ptr,
+	.alloc_table = pt_frame_alloc,
+	.table_ptr = pt_frame_ptr,
 };
 
 static int map_identity(uint64_t base, uint64_t end, uint64_t flags, const char *what)

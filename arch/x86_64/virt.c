@@ -1,23 +1,158 @@
 /*
- * The x86 side of the virtualization report (arch_virt_probe): facts any backend would
- * print, then the vendor backend's own probe.
+ * The vendor boundary's shared side: arch_virt_probe() picks the backend (VMX on a CPU that
+ * has it, else SVM) and prints the vendor-neutral verdict line; the arch_* hooks of VMs and
+ * vCPUs go to that backend's struct vendor_ops. What both backends share about a VM lives
+ * here too: its I/O permission map (one bit per port, 1 = exit; VMX's bitmaps A and B are
+ * its first two pages, SVM's IOPM all three, AMD APM Vol. 2 15.10.1) and its MSR map.
  */
 #include <arch/vendor.h>
 #include <arch/x86.h>
 #include <hv/arch.h>
 #include <hv/log.h>
+#include <hv/mm.h>
+#include <hv/string.h>
+#include <hv/vm.h>
 
+#define CPUID1_ECX_VMX (1u << 5)
 #define CPUID1_ECX_HYPERVISOR (1u << 31)
 #define CPUID80000001_ECX_SVM (1u << 2)
 
+static const struct vendor_ops *vendor;
+
 int arch_virt_probe(void)
 {
+	int vmx = !!(cpuid(1, 0).ecx & CPUID1_ECX_VMX);
 	int svm = cpuid(0x80000000, 0).eax >= 0x80000001 &&
 		  (cpuid(0x80000001, 0).ecx & CPUID80000001_ECX_SVM);
+	const struct vendor_ops *ops = vmx ? &vmx_ops : svm ? &svm_ops : NULL;
+	const char *missing;
 
 	if (cpuid(1, 0).ecx & CPUID1_ECX_HYPERVISOR)
 		log_info("virt: running under another hypervisor (CPUID.1:ECX[31])\n");
-	if (svm)
-		log_info("virt: AMD-V (SVM): yes (Shunt's AMD-V backend is not written yet)\n");
-	return vendor_probe();
+	if (!ops) {
+		log_info("virt: VMX: no\n");
+		log_info("virt: AMD-V (SVM): no\n");
+		log_info("virtualization: not available: CPU has neither VMX nor SVM\n");
+		return 0;
+	}
+	missing = ops->probe();
+	if (missing) {
+		log_info("virtualization: not available: %s\n", missing);
+		return 0;
+	}
+	vendor = ops;
+	log_info("virtualization: ready (%s)\n", ops->name);
+	return 1;
+}
+
+int arch_virt_enable(void)
+{
+	return vendor->enable();
+}
+
+int arch_vm_init(struct vm *vm)
+{
+	struct arch_vm *avm = &vm->arch;
+
+	/* Default deny: every port and every MSR access exits until a later grant opens it. */
+	if (mm_alloc_frames(ARCH_IO_MAP_PAGES, PAGE_SIZE, &avm->io_bitmaps))
+		return -ENOMEM;
+	if (mm_alloc_frames(ARCH_MSR_MAP_PAGES, PAGE_SIZE, &avm->msr_bitmap))
+		goto err_msr_bitmap;
+	memset(phys_to_virt(avm->io_bitmaps), 0xff, ARCH_IO_MAP_PAGES * PAGE_SIZE);
+	memset(phys_to_virt(avm->msr_bitmap), 0xff, ARCH_MSR_MAP_PAGES * PAGE_SIZE);
+	if (vendor->vm_init(vm))
+		goto err_tables;
+	return 0;
+err_tables:
+	mm_free_frames(avm->msr_bitmap, ARCH_MSR_MAP_PAGES);
+	avm->msr_bitmap = 0;
+err_msr_bitmap:
+	mm_free_frames(avm->io_bitmaps, ARCH_IO_MAP_PAGES);
+	avm->io_bitmaps = 0;
+	return -ENOMEM;
+}
+
+int arch_vm_open_ports(struct vm *vm, uint16_t base, uint16_t count)
+{
+	uint8_t *bitmap = phys_to_virt(vm->arch.io_bitmaps); /* one bit per port, in order */
+
+	if ((uint32_t)base + count > 0x10000)
+		return -EINVAL;
+	for (uint32_t port = base; port < (uint32_t)base + count; port++)
+		bitmap[port / 8] &= (uint8_t) ~(1u << (port % 8));
+	return 0;
+}
+
+int arch_vm_map_ram(struct vm *vm, gpa_t gpa, hpa_t hpa, uint64_t size)
+{
+	return vendor->vm_map_ram(vm, gpa, hpa, size);
+}
+
+int arch_vm_map_mmio(struct vm *vm, gpa_t gpa, hpa_t hpa, uint64_t size)
+{
+	return vendor->vm_map_mmio(vm, gpa, hpa, size);
+}
+
+int arch_vm_unmap(struct vm *vm, gpa_t gpa, uint64_t size)
+{
+	return vendor->vm_unmap(vm, gpa, size);
+}
+
+void arch_vm_destroy(struct vm *vm)
+{
+	struct arch_vm *avm = &vm->arch;
+
+	vendor->vm_destroy(vm);
+	if (avm->msr_bitmap)
+		mm_free_frames(avm->msr_bitmap, ARCH_MSR_MAP_PAGES);
+	if (avm->io_bitmaps)
+		mm_free_frames(avm->io_bitmaps, ARCH_IO_MAP_PAGES);
+	avm->msr_bitmap = avm->io_bitmaps = 0;
+}
+
+int arch_vcpu_init(struct vcpu *vcpu, uint64_t entry, uint64_t stack_top, uint64_t arg,
+		   gpa_t boot_area, uint64_t boot_area_size)
+{
+	return vendor->vcpu_init(vcpu, entry, stack_top, arg, boot_area, boot_area_size);
+}
+
+int arch_vcpu_init_flat32(struct vcpu *vcpu, uint32_t entry, uint32_t arg, uint32_t magic)
+{
+	return vendor->vcpu_init_flat32(vcpu, entry, arg, magic);
+}
+
+int arch_vcpu_init_long64(struct vcpu *vcpu, uint64_t entry, uint64_t arg, gpa_t boot_area,
+			  uint64_t boot_area_size)
+{
+	return vendor->vcpu_init_long64(vcpu, entry, arg, boot_area, boot_area_size);
+}
+
+struct vcpu *arch_vcpu_run(struct vcpu *vcpu, uint64_t slice_cycles)
+{
+	return vendor->vcpu_run(vcpu, slice_cycles);
+}
+
+int arch_vcpu_inject_vector(struct vcpu *vcpu, uint8_t vector)
+{
+	return vendor->vcpu_inject_vector(vcpu, vector);
+}
+
+void arch_vcpu_print_exits(const struct vcpu *vcpu)
+{
+	const struct arch_vcpu *a = &vcpu->arch;
+	uint64_t total = 0;
+
+	for (unsigned int r = 0; r < ARCH_EXIT_REASONS; r++)
+		total += a->exit_counts[r];
+	log_info("  exits: %llu total\n", (unsigned long long)total);
+	for (unsigned int r = 0; r < ARCH_EXIT_REASONS; r++)
+		if (a->exit_counts[r])
+			log_info("    %-24s %u\n", vendor->exit_name(r), a->exit_counts[r]);
+	if (a->cpl_violations)
+		log_info("  hypercalls refused for CPL > 0: %u\n", a->cpl_violations);
+#ifdef SHUNT_BENCH_COUNTERS
+	log_info("  ticks: %llu in the guest, %llu in Shunt\n", (unsigned long long)a->guest_ticks,
+		 (unsigned long long)a->hv_ticks);
+#endif
 }

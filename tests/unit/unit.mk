@@ -10,6 +10,7 @@ UNIT    := $(BUILD)/unit
 UNIT_CFLAGS := -std=c11 -g -O1 -fsanitize=address,undefined -fno-omit-frame-pointer \
                -fno-sanitize-recover=all -Wall -Wextra -Werror \
                -Iboot/include -Ihv/include -Iarch/x86_64/include -Iarch/x86_64/vmx \
+               -Iarch/x86_64/svm \
                -Iboot/multiboot2 -Iboot/efi -Ipv-abi/include
 UNIT_LIBS   := -lcmocka
 
@@ -38,6 +39,7 @@ src_string   := tests/unit/hv_string.c
 src_cpuid_policy := arch/x86_64/cpuid_policy.c
 src_vmx_caps := arch/x86_64/vmx/vmx_caps.c
 src_vmx_adjust := arch/x86_64/vmx/vmx_caps.c
+src_svm_caps := arch/x86_64/svm/svm_caps.c
 src_vm_options := hv/vm_options.c hv/hw_rules.c hv/ratelimit.c hv/lib/div128.c hv/lib/parse.c
 src_uart16550 := hv/devices/uart16550.c
 src_parse    := hv/lib/parse.c
@@ -61,7 +63,8 @@ UNIT_NAMES := $(patsubst tests/unit/test_%.c,%,$(wildcard tests/unit/test_*.c))
 UNIT_BINS  := $(UNIT_NAMES:%=$(UNIT)/test_%)
 UNIT_HDRS  := $(wildcard boot/include/boot/*.h boot/multiboot2/*.h boot/efi/*.h hv/include/hv/*.h \
                 hv/include/hv/devices/*.h \
-                arch/x86_64/include/arch/*.h arch/x86_64/vmx/*.h tests/unit/*.h)
+                arch/x86_64/include/arch/*.h arch/x86_64/vmx/*.h arch/x86_64/svm/svm_caps.h \
+                tests/unit/*.h)
 
 .DEFAULT_GOAL := unit-run
 .PHONY: unit-run unit-build FORCE

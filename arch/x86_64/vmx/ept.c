@@ -29,30 +29,15 @@ static struct pt_format ept_format = {
 	.max_leaf_level = 2,
 };
 
-static int ept_alloc_table(hpa_t *out)
-{
-	return mm_alloc_frames(1, PAGE_SIZE, out);
-}
-
-static uint64_t *ept_table_ptr(hpa_t pa)
-{
-	return phys_to_virt(pa);
-}
-
-static void ept_free_table(hpa_t pa)
-{
-	mm_free_frames(pa, 1);
-}
-
 int ept_init(struct arch_vm *avm)
 {
 	if (vmx_cpu.caps.ept_1g)
 		ept_format.max_leaf_level = 3;
 	avm->ept = (struct pt){
 		.fmt = &ept_format,
-		.alloc_table = ept_alloc_table,
-		.table_ptr = ept_table_ptr,
-		.free_table = ept_free_table,
+		.alloc_table = pt_frame_alloc,
+		.table_ptr = pt_frame_ptr,
+		.free_table = pt_frame_free,
 	};
 	if (pt_init(&avm->ept))
 		return -ENOMEM;

@@ -352,7 +352,7 @@ void vmx_set_proc_ctls(struct vcpu *vcpu, uint32_t ctls)
 	vmwrite(VMCS_PROC_BASED_CTLS, ctls);
 }
 
-int arch_vcpu_inject_vector(struct vcpu *vcpu, uint8_t vector)
+int vmx_vcpu_inject_vector(struct vcpu *vcpu, uint8_t vector)
 {
 	uint64_t rflags = vmread(VMCS_GUEST_RFLAGS);
 	uint32_t blocking = (uint32_t)vmread(VMCS_GUEST_INTERRUPTIBILITY);

@@ -1,14 +1,11 @@
 /*
- * CPUID exits: the host's answers filtered by the shared whitelist (cpuid_policy.c), and
- * Shunt's own leaves at 0x40000000, whose contents the generic pv_cpuid() decides. What a
- * vCPU is shown is fixed when it is created, so the leaves without subleaves are worked out
- * then, once, into a table the exit only reads.
+ * CPUID exits on VT-x: what the shared guest CPUID (guest_cpuid.c) needs to know of this
+ * backend, and the leaves its table does not hold.
  */
 #include "vmx.h"
 
-#include <arch/cpuid_policy.h>
+#include <arch/guest_cpuid.h>
 #include <arch/x86.h>
-#include <hv/pv.h>
 
 /* What the policy needs from this backend: CR4 bits a guest may set, enabled instructions. */
 static struct cpuid_context cpuid_context_of(const struct vcpu *vcpu)
@@ -25,45 +22,19 @@ static struct cpuid_context cpuid_context_of(const struct vcpu *vcpu)
 	};
 }
 
-/* The guest's answer to CPUID(leaf, subleaf), worked out. */
-static struct cpuid_regs answer(struct vcpu *vcpu, uint32_t leaf, uint32_t subleaf)
-{
-	struct cpuid_context ctx;
-
-	if ((leaf & 0xf0000000u) == 0x40000000u) {
-		uint32_t v[4];
-
-		pv_cpuid(vcpu, leaf, v);
-		return (struct cpuid_regs){ v[0], v[1], v[2], v[3] };
-	}
-	ctx = cpuid_context_of(vcpu);
-	return cpuid_policy_filter(leaf, subleaf, cpuid(leaf, subleaf), &ctx);
-}
-
-static void store(uint64_t out[4], struct cpuid_regs r)
-{
-	out[0] = r.eax;
-	out[1] = r.ebx;
-	out[2] = r.ecx;
-	out[3] = r.edx;
-}
-
 void vmx_cpuid_table_build(struct vcpu *vcpu)
 {
-	struct arch_vcpu *a = &vcpu->arch;
+	struct cpuid_context ctx = cpuid_context_of(vcpu);
 
-	for (uint32_t i = 0; i < ARRAY_SIZE(a->cpuid_basic); i++)
-		if (!(VMX_CPUID_SUBLEAVES & (1u << i)))
-			store(a->cpuid_basic[i], answer(vcpu, i, 0));
-	for (uint32_t i = 0; i < ARRAY_SIZE(a->cpuid_extended); i++)
-		store(a->cpuid_extended[i], answer(vcpu, 0x80000000u + i, 0));
+	guest_cpuid_build(vcpu, &ctx);
 }
 
 void vmx_exit_cpuid_other(struct vcpu *vcpu)
 {
 	struct guest_gprs *g = &vcpu->arch.regs;
+	struct cpuid_context ctx = cpuid_context_of(vcpu);
 	uint64_t r[4];
 
-	store(r, answer(vcpu, (uint32_t)g->rax, (uint32_t)g->rcx));
+	guest_cpuid_answer(vcpu, &ctx, (uint32_t)g->rax, (uint32_t)g->rcx, r);
 	vmx_cpuid_done(g, r);
 }

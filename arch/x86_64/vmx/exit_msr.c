@@ -5,20 +5,10 @@
  */
 #include "vmx.h"
 
+#include <arch/msr_check.h>
 #include <arch/x86.h>
 #include <hv/hv.h>
 #include <hv/log.h>
-
-#define MSR_IA32_TSC 0x010
-#define MSR_IA32_APIC_BASE 0x01b
-#define MSR_IA32_MISC_ENABLE 0x1a0
-#define MSR_STAR 0xc0000081
-#define MSR_LSTAR 0xc0000082
-#define MSR_CSTAR 0xc0000083
-#define MSR_SFMASK 0xc0000084
-#define MSR_FS_BASE 0xc0000100
-#define MSR_GS_BASE 0xc0000101
-#define MSR_TSC_AUX 0xc0000103
 
 #ifdef SHUNT_BENCH_COUNTERS
 /* The counting build's MSRs (vmx_insn.h), in the range CPUs leave to hypervisors. */
@@ -26,15 +16,6 @@
 #define MSR_SHUNT_BENCH_ENTRY_TSC 0x400000f1
 uint64_t vmx_vmcs_accesses;
 #endif
-
-#define EFER_GUEST_WRITABLE (EFER_SCE | EFER_LME | EFER_LMA | EFER_NXE)
-/*
- * IA32_APIC_BASE: the reset address with the global enable bit (11) clear. No local APIC is
- * mapped into a guest, and a CPU whose APIC is disabled this way clears CPUID.01H:EDX.APIC
- * (SDM Vol. 3A 11.4.3), which is what the guest's CPUID shows (cpuid_policy.c).
- */
-#define APIC_BASE_DISABLED 0xfee00000ull
-#define APIC_BASE_BSP (1ull << 8)
 
 /*
  * Only the MSRs whose value changes are written: a WRMSR costs a few hundred cycles, and
@@ -156,36 +137,6 @@ static int read_msr(struct vcpu *vcpu, uint32_t msr, uint64_t *value)
 	}
 }
 
-static int is_canonical(uint64_t a)
-{
-	return (uint64_t)((int64_t)(a << 16) >> 16) == a;
-}
-
-/* Each PAT entry must be a defined memory type: UC, WC, WT, WP, WB or UC- (SDM Vol. 3A 12.12.2). */
-static int pat_is_valid(uint64_t pat)
-{
-	for (int i = 0; i < 8; i++) {
-		uint8_t type = (uint8_t)(pat >> (8 * i));
-
-		if (type == 2 || type == 3 || type > 7)
-			return 0;
-	}
-	return 1;
-}
-
-/* What WRMSR would accept for the MSRs kept in struct guest_msrs (SDM Vol. 4, table 2-2). */
-static int saved_msr_value_is_valid(uint32_t msr, uint64_t value)
-{
-	switch (msr) {
-	case MSR_STAR:
-		return 1;
-	case MSR_SFMASK:
-		return (value >> 32) == 0; /* bits 63:32 are reserved */
-	default:
-		return is_canonical(value); /* LSTAR, CSTAR, KERNEL_GS_BASE hold addresses */
-	}
-}
-
 static int write_msr(struct vcpu *vcpu, uint32_t msr, uint64_t value)
 {
 	uint64_t *saved = saved_msr(&vcpu->arch.msrs, msr);
@@ -208,12 +159,12 @@ static int write_msr(struct vcpu *vcpu, uint32_t msr, uint64_t value)
 	case MSR_GS_BASE:
 	case MSR_IA32_SYSENTER_ESP:
 	case MSR_IA32_SYSENTER_EIP:
-		if (!is_canonical(value))
+		if (!msr_is_canonical(value))
 			return -1;
 		vmwrite(vmcs_msr_field(msr), value);
 		return 0;
 	case MSR_IA32_PAT:
-		if (!pat_is_valid(value))
+		if (!msr_pat_is_valid(value))
 			return -1; /* as the CPU would: #GP, not a failed VM entry */
 		vmwrite(vmcs_msr_field(msr), value);
 		return 0;
@@ -234,7 +185,7 @@ static int write_msr(struct vcpu *vcpu, uint32_t msr, uint64_t value)
 		/* A Linux VM's platform MSRs (x2APIC, kvmclock, ...); none (#GP) for the rest. */
 		return vm_platform_msr_write(vcpu, msr, value) ? -1 : 0;
 	}
-	if (!saved_msr_value_is_valid(msr, value))
+	if (!msr_syscall_value_is_valid(msr, value))
 		return -1;
 	*saved = value;
 	vcpu->arch.msrs.written = 1; /* VM switches compare its MSRs from now on */

@@ -1,12 +1,13 @@
 /*
- * The arch hooks for VMs and vCPUs on VT-x: a VM's EPT and its I/O and MSR bitmaps, a
- * vCPU's VPID and VMCS, and arch_vcpu_run(), which enters the guest and handles its exits
+ * VT-x's side of the arch hooks for VMs and vCPUs (vmx_ops, arch/vendor.h): a VM's EPT, a
+ * vCPU's VPID and VMCS, and vmx_vcpu_run(), which enters the guest and handles its exits
  * until the vCPU yields, its time slice (measured by the VMX preemption timer) ends, or
  * its VM stops, and then goes on with the vCPU the scheduler picks next.
  */
 #include "vmx.h"
 #include "vmx_switch.h"
 
+#include <arch/vendor.h>
 #include <arch/x86.h>
 #include <hv/arch.h>
 #include <hv/log.h>
@@ -23,56 +24,27 @@ void vmx_flush_vpid(uint16_t vpid)
 		invvpid(INVVPID_ALL_CONTEXTS, 0);
 }
 
-int arch_vm_init(struct vm *vm)
+static int vmx_vm_init(struct vm *vm)
 {
-	struct arch_vm *avm = &vm->arch;
-
-	/* Default deny: every port and every MSR access exits until a later grant opens it. */
-	if (mm_alloc_frames(2, PAGE_SIZE, &avm->io_bitmaps))
-		return -ENOMEM;
-	if (mm_alloc_frames(1, PAGE_SIZE, &avm->msr_bitmap))
-		goto err_msr_bitmap;
-	memset(phys_to_virt(avm->io_bitmaps), 0xff, 2 * PAGE_SIZE);
-	memset(phys_to_virt(avm->msr_bitmap), 0xff, PAGE_SIZE);
-	if (ept_init(avm))
-		goto err_ept;
-	return 0;
-err_ept:
-	mm_free_frames(avm->msr_bitmap, 1);
-	avm->msr_bitmap = 0;
-err_msr_bitmap:
-	mm_free_frames(avm->io_bitmaps, 2);
-	avm->io_bitmaps = 0;
-	return -ENOMEM;
+	return ept_init(&vm->arch);
 }
 
-int arch_vm_map_ram(struct vm *vm, gpa_t gpa, hpa_t hpa, uint64_t size)
+static int vmx_vm_map_ram(struct vm *vm, gpa_t gpa, hpa_t hpa, uint64_t size)
 {
 	return ept_map_ram(&vm->arch, gpa, hpa, size);
 }
 
-int arch_vm_open_ports(struct vm *vm, uint16_t base, uint16_t count)
-{
-	uint8_t *bitmap = phys_to_virt(vm->arch.io_bitmaps); /* A then B: one bit per port */
-
-	if ((uint32_t)base + count > 0x10000)
-		return -EINVAL;
-	for (uint32_t port = base; port < (uint32_t)base + count; port++)
-		bitmap[port / 8] &= (uint8_t) ~(1u << (port % 8));
-	return 0;
-}
-
-int arch_vm_map_mmio(struct vm *vm, gpa_t gpa, hpa_t hpa, uint64_t size)
+static int vmx_vm_map_mmio(struct vm *vm, gpa_t gpa, hpa_t hpa, uint64_t size)
 {
 	return ept_map_mmio(&vm->arch, gpa, hpa, size);
 }
 
-int arch_vm_unmap(struct vm *vm, gpa_t gpa, uint64_t size)
+static int vmx_vm_unmap(struct vm *vm, gpa_t gpa, uint64_t size)
 {
 	return ept_unmap(&vm->arch, gpa, size);
 }
 
-void arch_vm_destroy(struct vm *vm)
+static void vmx_vm_destroy(struct vm *vm)
 {
 	struct arch_vm *avm = &vm->arch;
 
@@ -87,15 +59,10 @@ void arch_vm_destroy(struct vm *vm)
 	}
 	if (avm->ept.root)
 		ept_destroy(avm);
-	if (avm->msr_bitmap)
-		mm_free_frames(avm->msr_bitmap, 1);
-	if (avm->io_bitmaps)
-		mm_free_frames(avm->io_bitmaps, 2);
-	avm->msr_bitmap = avm->io_bitmaps = 0;
 }
 
-int arch_vcpu_init(struct vcpu *vcpu, uint64_t entry, uint64_t stack_top, uint64_t arg,
-		   gpa_t boot_area, uint64_t boot_area_size)
+static int vmx_vcpu_init(struct vcpu *vcpu, uint64_t entry, uint64_t stack_top, uint64_t arg,
+			 gpa_t boot_area, uint64_t boot_area_size)
 {
 	uint64_t cr3, gdt_base;
 	uint16_t gdt_limit;
@@ -277,7 +244,7 @@ struct guest_gprs *vmx_run_loop(struct guest_gprs *regs)
 	return vmx_run_loop_at(regs, rdtsc());
 }
 
-struct vcpu *arch_vcpu_run(struct vcpu *vcpu, uint64_t slice_cycles)
+static struct vcpu *vmx_vcpu_run(struct vcpu *vcpu, uint64_t slice_cycles)
 {
 	uint64_t now = rdtsc();
 	int err;
@@ -302,22 +269,19 @@ struct vcpu *arch_vcpu_run(struct vcpu *vcpu, uint64_t slice_cycles)
 	return vcpu;
 }
 
-void arch_vcpu_print_exits(const struct vcpu *vcpu)
-{
-	const struct arch_vcpu *a = &vcpu->arch;
-
-	uint64_t total = 0;
-
-	for (unsigned int r = 0; r < ARCH_EXIT_REASONS; r++)
-		total += a->exit_counts[r];
-	log_info("  exits: %llu total\n", (unsigned long long)total);
-	for (unsigned int r = 0; r < ARCH_EXIT_REASONS; r++)
-		if (a->exit_counts[r])
-			log_info("    %-24s %u\n", vmx_exit_reason_name(r), a->exit_counts[r]);
-	if (a->cpl_violations)
-		log_info("  hypercalls refused for CPL > 0: %u\n", a->cpl_violations);
-#ifdef SHUNT_BENCH_COUNTERS
-	log_info("  ticks: %llu in the guest, %llu in Shunt\n", (unsigned long long)a->guest_ticks,
-		 (unsigned long long)a->hv_ticks);
-#endif
-}
+const struct vendor_ops vmx_ops = {
+	.name = "VT-x",
+	.probe = vmx_probe,
+	.enable = vmx_enable,
+	.vm_init = vmx_vm_init,
+	.vm_map_ram = vmx_vm_map_ram,
+	.vm_map_mmio = vmx_vm_map_mmio,
+	.vm_unmap = vmx_vm_unmap,
+	.vm_destroy = vmx_vm_destroy,
+	.vcpu_init = vmx_vcpu_init,
+	.vcpu_init_flat32 = vmx_vcpu_init_flat32,
+	.vcpu_init_long64 = vmx_vcpu_init_long64,
+	.vcpu_run = vmx_vcpu_run,
+	.vcpu_inject_vector = vmx_vcpu_inject_vector,
+	.exit_name = vmx_exit_reason_name,
+};

@@ -1,5 +1,5 @@
 /*
- * arch_vcpu_init_flat32() on VT-x: a vCPU that starts the way the PVH boot ABI (Xen's
+ * vmx_vcpu_init_flat32() (arch_vcpu_init_flat32 on VT-x): a vCPU that starts the way the PVH boot ABI (Xen's
  * docs/misc/pvh.pandoc) and multiboot enter a kernel: 32-bit protected mode, paging off,
  * flat 4 GiB segments, a 32-bit TSS, interrupts off, the argument in EBX and the magic in
  * EAX. Paging off needs "unrestricted guest" (SDM Vol. 3C 26.3.1.1), which Shunt requires
@@ -16,7 +16,7 @@
 #define AR_TSS32_BUSY 0x8b /* present, 32-bit busy TSS */
 #define CR0_ET (1ull << 4)
 
-int arch_vcpu_init_flat32(struct vcpu *vcpu, uint32_t entry, uint32_t arg, uint32_t magic)
+int vmx_vcpu_init_flat32(struct vcpu *vcpu, uint32_t entry, uint32_t arg, uint32_t magic)
 {
 	uint64_t cr0 = CR0_PE | CR0_ET;
 	int err;

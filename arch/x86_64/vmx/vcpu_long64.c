@@ -1,34 +1,27 @@
 /*
- * arch_vcpu_init_long64() on VT-x: a vCPU that starts the way Linux's 64-bit boot protocol
+ * vmx_vcpu_init_long64() (arch_vcpu_init_long64 on VT-x): a vCPU that starts the way Linux's 64-bit boot protocol
  * (Documentation/arch/x86/boot.rst, "64-bit Boot Protocol") enters startup_64: long mode,
  * all RAM identity-mapped, __BOOT_CS (0x10) and __BOOT_DS (0x18) flat in the GDT and loaded,
  * interrupts off, the zero page in RSI. The page tables are a Shunt guest's
- * (guest_boot_build); only the GDT and the selectors differ, rewritten afterwards.
+ * (guest_boot_build_linux64, with the GDT's boot selectors); the VMCS's selectors are
+ * rewritten afterwards.
  */
 #include "vmx.h"
 
 #include <arch/x86.h>
 #include <hv/arch.h>
 
-#define BOOT_CS 0x10
-#define BOOT_DS 0x18
-#define GDT_CODE64 0x00af9b000000ffffull /* 64-bit code, DPL 0, execute/read, accessed */
-#define GDT_DATA 0x00cf93000000ffffull	 /* flat 4 GiB data, DPL 0, read/write, accessed */
-
-int arch_vcpu_init_long64(struct vcpu *vcpu, uint64_t entry, uint64_t arg, gpa_t boot_area,
-			  uint64_t boot_area_size)
+int vmx_vcpu_init_long64(struct vcpu *vcpu, uint64_t entry, uint64_t arg, gpa_t boot_area,
+			 uint64_t boot_area_size)
 {
-	uint64_t cr3, gdt_base, *gdt;
+	uint64_t cr3, gdt_base;
 	uint16_t gdt_limit;
 	int err;
 
-	err = guest_boot_build(vcpu->vm, boot_area, boot_area_size, &cr3, &gdt_base, &gdt_limit);
+	err = guest_boot_build_linux64(vcpu->vm, boot_area, boot_area_size, &cr3, &gdt_base,
+				       &gdt_limit);
 	if (err)
 		return err;
-	gdt = vm_gpa_to_hva(vcpu->vm, gdt_base, PAGE_SIZE);
-	gdt[BOOT_CS / 8] = GDT_CODE64;
-	gdt[BOOT_DS / 8] = GDT_DATA;
-	gdt_limit = BOOT_DS + 8 - 1;
 	if (vmx_cpu.caps.vpid && vmx_cpu.caps.invvpid &&
 	    (vmx_cpu.caps.invvpid_single || vmx_cpu.caps.invvpid_all) && vmx_cpu.next_vpid)
 		vcpu->arch.vpid = vmx_cpu.next_vpid++;
@@ -39,9 +32,9 @@ int arch_vcpu_init_long64(struct vcpu *vcpu, uint64_t entry, uint64_t arg, gpa_t
 	/* vmcs_setup left this VMCS current, with a Shunt guest's selectors (SDM Vol. 3C
 	 * 26.3.1.2: the cached segment state is what counts; the selectors must match it). */
 	const uint64_t fields[][2] = {
-		{ VMCS_GUEST_CS_SEL, BOOT_CS }, { VMCS_GUEST_SS_SEL, BOOT_DS },
-		{ VMCS_GUEST_DS_SEL, BOOT_DS }, { VMCS_GUEST_ES_SEL, BOOT_DS },
-		{ VMCS_GUEST_FS_SEL, BOOT_DS }, { VMCS_GUEST_GS_SEL, BOOT_DS },
+		{ VMCS_GUEST_CS_SEL, GUEST_BOOT_CS }, { VMCS_GUEST_SS_SEL, GUEST_BOOT_DS },
+		{ VMCS_GUEST_DS_SEL, GUEST_BOOT_DS }, { VMCS_GUEST_ES_SEL, GUEST_BOOT_DS },
+		{ VMCS_GUEST_FS_SEL, GUEST_BOOT_DS }, { VMCS_GUEST_GS_SEL, GUEST_BOOT_DS },
 	};
 	for (unsigned int i = 0; i < ARRAY_SIZE(fields); i++)
 		if (vmwrite(fields[i][0], fields[i][1]))

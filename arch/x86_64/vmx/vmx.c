@@ -71,7 +71,7 @@ static void enable_feature_control(void)
 		      fc | FEATURE_CONTROL_LOCKED | FEATURE_CONTROL_VMX_OUTSIDE_SMX);
 }
 
-int arch_virt_enable(void)
+int vmx_enable(void)
 {
 	hpa_t region;
 

@@ -9,6 +9,9 @@
 #include "vmx_caps.h"
 #include "vmx_insn.h"
 
+#include <arch/guest_boot.h>
+#include <arch/guest_cpuid.h>
+#include <arch/msr_check.h>
 #include <arch/x86.h>
 #include <hv/hypercall.h>
 #include <hv/vm.h>
@@ -29,6 +32,14 @@ struct vmx_cpu {
 };
 
 extern struct vmx_cpu vmx_cpu;
+
+/* The backend's entries in vmx_ops (vcpu.c), besides those static to vcpu.c. */
+const char *vmx_probe(void);
+int vmx_enable(void);
+int vmx_vcpu_init_flat32(struct vcpu *vcpu, uint32_t entry, uint32_t arg, uint32_t magic);
+int vmx_vcpu_init_long64(struct vcpu *vcpu, uint64_t entry, uint64_t arg, gpa_t boot_area,
+			 uint64_t boot_area_size);
+int vmx_vcpu_inject_vector(struct vcpu *vcpu, uint8_t vector);
 
 /* Builds vcpu's VMCS (host state, controls, guest state, entry/exit) in a fixed order. */
 int vmcs_setup(struct vcpu *vcpu, uint64_t entry, uint64_t stack_top, uint64_t arg, uint64_t cr3,
@@ -149,7 +160,6 @@ static inline void vmx_exit_vmcall(struct vcpu *vcpu, uint64_t now)
  */
 void vmx_cpuid_table_build(struct vcpu *vcpu);
 void vmx_exit_cpuid_other(struct vcpu *vcpu);
-#define VMX_CPUID_SUBLEAVES ((1u << 4) | (1u << 7)) /* the basic leaves that have subleaves */
 
 static inline void vmx_cpuid_done(struct guest_gprs *g, const uint64_t r[4])
 {
@@ -166,10 +176,10 @@ static inline void vmx_exit_cpuid(struct vcpu *vcpu)
 	struct arch_vcpu *a = &vcpu->arch;
 	uint32_t leaf = (uint32_t)a->regs.rax;
 
-	if (leaf < ARRAY_SIZE(a->cpuid_basic) && !(VMX_CPUID_SUBLEAVES & (1u << leaf)))
-		vmx_cpuid_done(&a->regs, a->cpuid_basic[leaf]);
-	else if (leaf - 0x80000000u < ARRAY_SIZE(a->cpuid_extended))
-		vmx_cpuid_done(&a->regs, a->cpuid_extended[leaf - 0x80000000u]);
+	const uint64_t *r = guest_cpuid_lookup(a, leaf);
+
+	if (r)
+		vmx_cpuid_done(&a->regs, r);
 	else
 		vmx_exit_cpuid_other(vcpu);
 }
@@ -198,10 +208,6 @@ void ept_destroy(struct arch_vm *avm);
 int ept_map_mmio(struct arch_vm *avm, gpa_t gpa, hpa_t hpa, uint64_t size);
 int ept_unmap(struct arch_vm *avm, gpa_t gpa, uint64_t size);
 
-/* guest_boot.c: the guest's first page tables and GDT; returns 0 or -ENOSPC. */
-int guest_boot_build(struct vm *vm, gpa_t area, uint64_t area_size, uint64_t *cr3,
-		     uint64_t *gdt_base, uint16_t *gdt_limit);
-
 const char *vmx_exit_reason_name(unsigned int reason);
 
 /*
@@ -209,7 +215,6 @@ const char *vmx_exit_reason_name(unsigned int reason);
  * (NULL: unknown values). Compares all of them and writes those that differ.
  */
 void vmx_guest_msrs_load_all(const struct guest_msrs *from, const struct guest_msrs *msrs);
-#define MSR_KERNEL_GS_BASE 0xc0000102
 
 /*
  * The same, inline in every VM switch: when neither vCPU ever wrote its MSRs (Shunt's own

@@ -1,14 +1,12 @@
 /*
- * vendor_probe() for Intel VT-x: reads the capability MSRs (only those CPUID and the other
+ * vmx_probe() for Intel VT-x: reads the capability MSRs (only those CPUID and the other
  * MSRs say exist, so a real CPU never takes a #GP here) and prints the report.
  */
 #include "vmx.h"
 
-#include <arch/vendor.h>
 #include <arch/x86.h>
 #include <hv/log.h>
 
-#define CPUID1_ECX_VMX (1u << 5)
 #define CPUID1_ECX_SMX (1u << 6)
 
 static const char *yes(int v)
@@ -78,26 +76,14 @@ static void print_caps(const struct vmx_msrs *m, const struct vmx_caps *c)
 		 "present\n");
 }
 
-int vendor_probe(void)
+/* Called only on a CPU whose CPUID.1:ECX says VMX (virt.c). */
+const char *vmx_probe(void)
 {
 	struct vmx_msrs *msrs = &vmx_cpu.msrs;
 	struct vmx_caps *caps = &vmx_cpu.caps;
-	const char *missing;
-	uint32_t ecx = cpuid(1, 0).ecx;
 
-	if (!(ecx & CPUID1_ECX_VMX)) {
-		log_info("virt: VMX: no\n");
-		log_info("VT-x: not available: CPU has no VMX\n");
-		return 0;
-	}
 	read_msrs(msrs);
 	vmx_caps_decode(msrs, caps);
 	print_caps(msrs, caps);
-	missing = vmx_caps_missing(caps);
-	if (missing) {
-		log_info("VT-x: not available: %s\n", missing);
-		return 0;
-	}
-	log_info("VT-x: ready\n");
-	return 1;
+	return vmx_caps_missing(caps);
 }

@@ -77,11 +77,12 @@ void arch_pci_cfg_write32(uint32_t bdf, uint16_t offset, uint32_t value);
 
 /*
  * Prints the hardware virtualization report (what the CPU offers, what Shunt needs, and
- * one line "VT-x: ready" or "VT-x: not available: <why>"). Returns 1 if guests can run.
+ * one line "virtualization: ready (<vendor>)" or "virtualization: not available: <why>").
+ * Returns 1 if guests can run.
  */
 int arch_virt_probe(void);
 
-/* Turns hardware virtualization on for this CPU (VMXON); after arch_virt_probe() said yes. */
+/* Turns hardware virtualization on for this CPU; after arch_virt_probe() said yes. */
 int arch_virt_enable(void);
 
 struct vm;

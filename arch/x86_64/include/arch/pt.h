@@ -35,6 +35,14 @@ struct pt {
 	void (*free_table)(hpa_t pa);
 };
 
+/*
+ * struct pt's callbacks for tables in frames of the hypervisor's allocator, reached through
+ * its identity map (paging.c): its own tables', EPT's and NPT's.
+ */
+int pt_frame_alloc(hpa_t *out);
+uint64_t *pt_frame_ptr(hpa_t pa);
+void pt_frame_free(hpa_t pa);
+
 /* Allocates the root table. 0 or -ENOMEM. */
 int pt_init(struct pt *pt);
 

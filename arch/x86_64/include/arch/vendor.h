@@ -1,15 +1,45 @@
 /*
  * The boundary between shared x86 code and a virtualization vendor backend: vmx/ (Intel
- * VT-x) implements these today; an svm/ (AMD-V) backend would implement the same set.
+ * VT-x) and svm/ (AMD-V) each fill in a struct vendor_ops, and vendor.c, which implements
+ * the arch_* hooks of VMs and vCPUs, calls the one arch_virt_probe() chose at boot. Only
+ * the run loop's entry goes through the table: once a vCPU runs, its exits stay inside
+ * one backend.
  */
 #ifndef ARCH_VENDOR_H
 #define ARCH_VENDOR_H
 
-/*
- * Discovers what the CPU offers, prints the "virt:" report lines and the verdict line
- * ("VT-x: ready" / "VT-x: not available: <why>"). Returns 1 if this backend can run guests.
- * Must not change CPU state.
- */
-int vendor_probe(void);
+#include <hv/types.h>
+
+struct vm;
+struct vcpu;
+
+struct vendor_ops {
+	const char *name; /* what the verdict line calls it: "VT-x", "AMD-V" */
+	/*
+	 * Discovers what the CPU offers and prints the "virt:" report lines (not the verdict).
+	 * Returns NULL if this backend can run guests, else why not, as a phrase. Must not
+	 * change CPU state.
+	 */
+	const char *(*probe)(void);
+	int (*enable)(void);
+	/* The VM's second-level tables; the I/O and MSR maps are vendor.c's (struct arch_vm). */
+	int (*vm_init)(struct vm *vm);
+	int (*vm_map_ram)(struct vm *vm, gpa_t gpa, hpa_t hpa, uint64_t size);
+	int (*vm_map_mmio)(struct vm *vm, gpa_t gpa, hpa_t hpa, uint64_t size);
+	int (*vm_unmap)(struct vm *vm, gpa_t gpa, uint64_t size);
+	void (*vm_destroy)(struct vm *vm);
+	int (*vcpu_init)(struct vcpu *vcpu, uint64_t entry, uint64_t stack_top, uint64_t arg,
+			 gpa_t boot_area, uint64_t boot_area_size);
+	int (*vcpu_init_flat32)(struct vcpu *vcpu, uint32_t entry, uint32_t arg, uint32_t magic);
+	int (*vcpu_init_long64)(struct vcpu *vcpu, uint64_t entry, uint64_t arg, gpa_t boot_area,
+				uint64_t boot_area_size);
+	struct vcpu *(*vcpu_run)(struct vcpu *vcpu, uint64_t slice_cycles);
+	int (*vcpu_inject_vector)(struct vcpu *vcpu, uint8_t vector);
+	/* The name of exit kind r (the index of arch_vcpu.exit_counts), for the summary. */
+	const char *(*exit_name)(unsigned int r);
+};
+
+extern const struct vendor_ops vmx_ops;
+extern const struct vendor_ops svm_ops;
 
 #endif

@@ -93,11 +93,19 @@ _Static_assert(__builtin_offsetof(struct arch_vcpu, guest_ticks) == 144, "arch_v
 _Static_assert(__builtin_offsetof(struct arch_vcpu, exit_tsc) == 152, "arch_vcpu.exit_tsc");
 _Static_assert(__builtin_offsetof(struct arch_vcpu, hv_ticks) == 160, "arch_vcpu.hv_ticks");
 
+/*
+ * The I/O and MSR permission maps (virt.c): sized for SVM's IOPM and MSRPM (AMD APM Vol. 2
+ * 15.10.1, 15.11), of which VMX uses the first two pages (bitmaps A and B) and the first.
+ */
+#define ARCH_IO_MAP_PAGES 3
+#define ARCH_MSR_MAP_PAGES 2
+
 struct arch_vm {
-	struct pt ept;
-	uint64_t eptp;
-	hpa_t io_bitmaps; /* two pages: ports 0-0x7fff, 0x8000-0xffff; 1 = exit */
-	hpa_t msr_bitmap; /* one page; 1 = exit */
+	struct pt ept;	   /* VMX: the EPT; SVM: the nested page tables (both x86 radix trees) */
+	uint64_t eptp;	   /* VMX: the EPT pointer */
+	hpa_t io_bitmaps;  /* one bit per port, ports 0-0xffff in order; 1 = exit */
+	hpa_t msr_bitmap;  /* VMX: one bit per MSR; SVM: two (read, write); 1 = exit */
+	uint8_t npt_stale; /* SVM: its nested tables lost a mapping: flush before the next VMRUN */
 };
 
 #endif

@@ -1,9 +1,12 @@
 /*
  * The x86-64 environment a Shunt guest starts in (pv-abi/SPEC.md, "Boot"): a GDT with a
  * 64-bit code and a data segment, and 4-level page tables identity-mapping all its RAM with
- * 2 MiB pages, all built inside the boot area of its own memory.
+ * 2 MiB pages, all built inside the boot area of its own memory. The same for both vendor
+ * backends.
  */
-#include "vmx.h"
+#include <arch/guest_boot.h>
+#include <arch/pt.h>
+#include <hv/vm.h>
 
 int guest_boot_build(struct vm *vm, gpa_t area, uint64_t area_size, uint64_t *cr3,
 		     uint64_t *gdt_base, uint16_t *gdt_limit)
@@ -39,5 +42,20 @@ int guest_boot_build(struct vm *vm, gpa_t area, uint64_t area_size, uint64_t *cr
 		}
 	}
 	*cr3 = pml4;
+	return 0;
+}
+
+int guest_boot_build_linux64(struct vm *vm, gpa_t area, uint64_t area_size, uint64_t *cr3,
+			     uint64_t *gdt_base, uint16_t *gdt_limit)
+{
+	uint64_t *gdt;
+	int err = guest_boot_build(vm, area, area_size, cr3, gdt_base, gdt_limit);
+
+	if (err)
+		return err;
+	gdt = vm_gpa_to_hva(vm, *gdt_base, PAGE_SIZE);
+	gdt[GUEST_BOOT_CS / 8] = GUEST_GDT_CODE64;
+	gdt[GUEST_BOOT_DS / 8] = GUEST_GDT_DATA;
+	*gdt_limit = GUEST_BOOT_DS + 8 - 1;
 	return 0;
 }

@@ -1,0 +1,57 @@
+/*
+ * Nested page tables (AMD APM Vol. 2 15.25): one 4-level table per VM, in the format of the
+ * host's own paging (arch/pt.h), walked from the VMCB's N_CR3. Nested walks are user
+ * accesses (15.25.5), so every entry has U/S set. Guest RAM is mapped write-back (PAT entry
+ * 0 of the host's PAT), device memory uncached (PCD and PWT: entry 3, UC), in 2 MiB leaves
+ * where alignment allows; nothing else is mapped, so any other guest-physical access is a
+ * nested page fault. A mapping removed marks the VM's tables stale: its vCPU's next VMRUN
+ * flushes its TLB entries.
+ */
+#include "svm.h"
+
+#include <hv/mm.h>
+
+#define NPT_US (1ull << 2)
+#define NPT_RWX (PTE_P | PTE_RW | NPT_US)
+
+static const struct pt_format npt_format = {
+	.table_flags = NPT_RWX,
+	.present_mask = PTE_P,
+	.max_leaf_level = 2,
+};
+
+int npt_init(struct vm *vm)
+{
+	vm->arch.ept = (struct pt){
+		.fmt = &npt_format,
+		.alloc_table = pt_frame_alloc,
+		.table_ptr = pt_frame_ptr,
+		.free_table = pt_frame_free,
+	};
+	return pt_init(&vm->arch.ept) ? -ENOMEM : 0;
+}
+
+int npt_map_ram(struct vm *vm, gpa_t gpa, hpa_t hpa, uint64_t size)
+{
+	/* Stale "not present" entries may be cached too. */
+	vm->arch.npt_stale = 1;
+	return pt_map(&vm->arch.ept, gpa, hpa, size, NPT_RWX);
+}
+
+int npt_map_mmio(struct vm *vm, gpa_t gpa, hpa_t hpa, uint64_t size)
+{
+	vm->arch.npt_stale = 1;
+	return pt_map(&vm->arch.ept, gpa, hpa, size, NPT_RWX | PTE_PCD | PTE_PWT);
+}
+
+int npt_unmap(struct vm *vm, gpa_t gpa, uint64_t size)
+{
+	vm->arch.npt_stale = 1;
+	return pt_unmap(&vm->arch.ept, gpa, size);
+}
+
+void npt_destroy(struct vm *vm)
+{
+	if (vm->arch.ept.root)
+		pt_destroy(&vm->arch.ept);
+}
