@@ -82,7 +82,7 @@ struct io_handler {
  */
 #define VCPU_ATTN_YIELD (1u << 0) /* give the CPU back now (YIELD, a held OUT, the slice) */
 #define VCPU_ATTN_HALT (1u << 1)  /* halted (HLT): asleep until an event or its timer */
-#define VCPU_ATTN_STOP (1u << 2)  /* its VM stopped */
+#define VCPU_ATTN_STOP (1u << 2)  /* its VM stopped (kept until a restart rebuilds it) */
 #define VCPU_ATTN_WORK (1u << 3)  /* vcpu.work or a deadline changed: an event to inject, ... */
 
 struct pv_vcpu_page;
@@ -115,7 +115,7 @@ struct vcpu {
 	struct pv_vcpu_page *page; /* the same, as a host pointer into guest RAM */
 	uint8_t event_vector;	   /* 0 = events not bound */
 	uint64_t timer_deadline;   /* in arch_cycles(); valid with VCPU_WORK_TIMER */
-	uint64_t runnable_since;   /* arch_cycles() when it left the CPU still runnable */
+	uint64_t runnable_since;   /* arch_cycles() since when it waits for the CPU, runnable */
 	uint64_t steal_cycles;
 
 	struct vcpu_stats stats;
