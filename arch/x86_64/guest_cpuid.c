@@ -8,8 +8,8 @@
 #include <arch/x86.h>
 #include <hv/pv.h>
 
-static struct cpuid_regs answer(struct vcpu *vcpu, const struct cpuid_context *ctx,
-				uint32_t leaf, uint32_t subleaf)
+static struct cpuid_regs answer(struct vcpu *vcpu, const struct cpuid_context *ctx, uint32_t leaf,
+				uint32_t subleaf)
 {
 	if ((leaf & 0xf0000000u) == 0x40000000u) {
 		uint32_t v[4];

@@ -157,10 +157,11 @@ static void test_locked_off_reported_before_npt(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		T(test_qemu_decoded),	   T(test_ryzen_decoded),    T(test_each_optional_bit),
-		T(test_no_svm),		   T(test_no_extended_leaf), T(test_no_npt),
-		T(test_no_guest_asid),	   T(test_disabled_unlocked), T(test_disabled_locked),
-		T(test_locked_off_reported_before_npt),
+		T(test_qemu_decoded),	   T(test_ryzen_decoded),
+		T(test_each_optional_bit), T(test_no_svm),
+		T(test_no_extended_leaf),  T(test_no_npt),
+		T(test_no_guest_asid),	   T(test_disabled_unlocked),
+		T(test_disabled_locked),   T(test_locked_off_reported_before_npt),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -395,17 +395,13 @@ int svm_exit(struct vcpu *vcpu)
 
 	/* What VMRUN injected is gone; what it could not finish comes back in EXITINTINFO. */
 	v->control.event_inj = 0;
-	v->control.tlb_control = TLB_CONTROL_NOTHING;
 	vcpu->arch.event_queued = 0;
 	reinject_interrupted_event(vcpu, v,
 				   code >= SVM_EXIT_EXCP_BASE && code < SVM_EXIT_EXCP_BASE + 32);
 	switch (code) {
-	case SVM_EXIT_VMMCALL: {
-		uint64_t now = rdtsc();
-
-		svm_hypercall(vcpu, 3, now); /* 0F 01 D9 */
-		return now >= vcpu->look_at ? SVM_EXIT_LOOK : SVM_EXIT_RESUME;
-	}
+	case SVM_EXIT_VMMCALL:
+		svm_hypercall(vcpu, 3, rdtsc()); /* 0F 01 D9 */
+		break;
 	case SVM_EXIT_IOIO:
 		vcpu->arch.exit_counts[KIND_IO]++;
 		exit_io(vcpu, v);
@@ -423,4 +419,50 @@ int svm_exit(struct vcpu *vcpu)
 		break;
 	}
 	return rdtsc() >= vcpu->look_at ? SVM_EXIT_LOOK : SVM_EXIT_RESUME;
+}
+
+/*
+ * Called by svm_entry.S after every #VMEXIT, with GIF clear and the guest's VMLOAD state
+ * still in the CPU, its RAX in the VMCB and the rest but RBP and R12-R15 in regs. Takes the
+ * hypercall, CPUID and port I/O, whose handlers touch none of that state, unless an event
+ * was injected by the VMRUN (its EXITINTINFO wants svm_exit()). Returns 0 to resume the
+ * guest at once; else the run loop looks first, and svm_exit() handles the exit when
+ * exit_reason says it is still to be handled.
+ */
+int svm_exit_fast(struct guest_gprs *regs)
+{
+	struct vcpu *vcpu =
+		(struct vcpu *)((char *)regs - __builtin_offsetof(struct vcpu, arch.regs));
+	struct vmcb *v = svm_vmcb(vcpu);
+	uint64_t code = v->control.exit_code, now;
+
+	v->control.tlb_control = TLB_CONTROL_NOTHING; /* a flush is done with the VMRUN */
+	if (__builtin_expect(vcpu->arch.event_queued, 0))
+		goto full;
+	regs->rax = v->save.rax;
+	if (__builtin_expect(code == SVM_EXIT_VMMCALL && v->save.cpl == 0, 1)) {
+		/* The hypercall every call pays: VMMCALL is 0F 01 D9, its length need not be read. */
+		now = rdtsc(); /* one look at the TSC for the call's rate limit and the deadlines */
+		vcpu->arch.exit_counts[KIND_HYPERCALL]++;
+		v->save.rip += 3;
+		if (v->control.int_state & INT_STATE_SHADOW)
+			v->control.int_state &= ~INT_STATE_SHADOW;
+		regs->rax = (uint64_t)hc_dispatch(vcpu, (struct hc_args *)regs, now);
+	} else if (code == SVM_EXIT_CPUID) {
+		vcpu->arch.exit_counts[KIND_CPUID]++;
+		exit_cpuid(vcpu);
+		now = rdtsc();
+	} else if (code == SVM_EXIT_IOIO) {
+		vcpu->arch.exit_counts[KIND_IO]++;
+		exit_io(vcpu, v);
+		now = rdtsc();
+	} else {
+		goto full;
+	}
+	v->save.rax = regs->rax;
+	/* A nested page table that lost a page wants its flush before the next VMRUN. */
+	return now >= vcpu->look_at || vcpu->vm->arch.npt_stale;
+full:
+	vcpu->arch.exit_reason = 1;
+	return 1;
 }

@@ -36,9 +36,9 @@ static unsigned int decode_mov_to_cr4(const uint8_t *b, unsigned int n, unsigned
 {
 	unsigned int i = 0, rex = 0;
 
-	while (i < n && (b[i] == 0x66 || b[i] == 0x67 || b[i] == 0xf2 || b[i] == 0xf3 ||
-			 b[i] == 0x2e || b[i] == 0x36 || b[i] == 0x3e || b[i] == 0x26 ||
-			 b[i] == 0x64 || b[i] == 0x65))
+	while (i < n &&
+	       (b[i] == 0x66 || b[i] == 0x67 || b[i] == 0xf2 || b[i] == 0xf3 || b[i] == 0x2e ||
+		b[i] == 0x36 || b[i] == 0x3e || b[i] == 0x26 || b[i] == 0x64 || b[i] == 0x65))
 		i++;
 	if (i < n && (b[i] & 0xf0) == 0x40)
 		rex = b[i++];
@@ -82,8 +82,7 @@ void svm_exit_cr4_write(struct vcpu *vcpu)
 	}
 	value = gpr_read(vcpu, gpr);
 	/* Bits Shunt forbids or the CPU lacks, or leaving PAE in long mode: #GP, as the CPU. */
-	if ((value & ~svm_cpu.cr4_allowed) ||
-	    ((v->save.efer & EFER_LMA) && !(value & CR4_PAE))) {
+	if ((value & ~svm_cpu.cr4_allowed) || ((v->save.efer & EFER_LMA) && !(value & CR4_PAE))) {
 		svm_inject_exception(vcpu, X86_VECTOR_GP, 1, 0);
 		return;
 	}

@@ -37,8 +37,7 @@ static void print_caps(const struct svm_raw *r, const struct svm_caps *c)
 {
 	log_info("virt: AMD-V (SVM): yes (revision %u, %u ASIDs)\n", c->revision, c->nasid);
 	log_info("virt: VM_CR: 0x%llx (%s, %s)\n", (unsigned long long)r->vm_cr,
-		 c->disabled ? "SVM disabled" : "SVM enabled",
-		 c->locked ? "locked" : "not locked");
+		 c->disabled ? "SVM disabled" : "SVM enabled", c->locked ? "locked" : "not locked");
 	log_info("virt: NPT: %s\n", yes(c->npt));
 	log_info("virt: NRIP save %s, decode assists %s, flush by ASID %s, VMCB clean bits %s, "
 		 "pause filter %s\n",

@@ -23,9 +23,9 @@ struct svm_cpu {
 	struct svm_caps caps;
 	uint32_t cpuid_max_basic, cpuid_max_extended; /* the host's leaf 0 and 0x80000000 EAX */
 	uint64_t cr4_allowed;			      /* CR4 bits a guest may set (svm.c) */
-	hpa_t host_save;    /* VM_HSAVE_PA: where VMRUN keeps the host's state */
-	hpa_t host_vmload;  /* the host's FS, GS, TR, LDTR and syscall MSRs (VMSAVE at enable) */
-	uint32_t nasid;	    /* guest ASIDs are 1..nasid-1 */
+	hpa_t host_save;   /* VM_HSAVE_PA: where VMRUN keeps the host's state */
+	hpa_t host_vmload; /* the host's FS, GS, TR, LDTR and syscall MSRs (VMSAVE at enable) */
+	uint32_t nasid;	   /* guest ASIDs are 1..nasid-1 */
 	struct vcpu *asid_owner[SVM_MAX_ASIDS]; /* who last ran with each ASID on this CPU */
 	struct vcpu *loaded;  /* the vCPU whose FPU and debug state the CPU holds */
 	struct vcpu *running; /* the vCPU whose slice svm_vcpu_run() is in */
@@ -63,15 +63,22 @@ void vmcb_free(struct vcpu *vcpu);
 /* vcpu uses its debug registers: load them, switch them with it from now on. */
 void svm_debug_registers_live(struct vcpu *vcpu);
 
-/* svm_entry.S: runs the guest once, from VMLOAD to VMSAVE, its registers in and out of regs. */
-void svm_vmrun(struct guest_gprs *regs, hpa_t vmcb, hpa_t host_vmload);
+/*
+ * svm_entry.S: enters the guest of regs and stays with it through the exits
+ * svm_exit_fast() takes, until one that needs more: then every register is in regs and its
+ * VMLOAD state in its VMCB, and svm_run() returns.
+ */
+void svm_run(struct guest_gprs *regs, hpa_t vmcb, hpa_t host_vmload);
 
 /*
- * exit.c: handles the exit that just happened. Returns SVM_EXIT_RESUME to enter the same vCPU
- * at once, SVM_EXIT_LOOK when the run loop must look first (vcpu->attention, a deadline).
+ * exit.c: svm_exit_fast() (svm_entry.S's) and svm_exit(), the exit that ended svm_run()
+ * when vcpu->arch.exit_reason says it is still to be handled. svm_exit() returns
+ * SVM_EXIT_RESUME to enter the same vCPU at once, SVM_EXIT_LOOK when the run loop must look
+ * first (vcpu->attention, a deadline).
  */
 #define SVM_EXIT_RESUME 0
 #define SVM_EXIT_LOOK 1
+int svm_exit_fast(struct guest_gprs *regs);
 int svm_exit(struct vcpu *vcpu);
 const char *svm_exit_kind_name(unsigned int kind);
 void svm_dump_and_stop(struct vcpu *vcpu, int reason_code, const char *what);

@@ -75,8 +75,8 @@ static int svm_vcpu_init_flat32(struct vcpu *vcpu, uint32_t entry, uint32_t arg,
 	return finish_init(vcpu);
 }
 
-static int svm_vcpu_init_long64(struct vcpu *vcpu, uint64_t entry, uint64_t arg,
-				gpa_t boot_area, uint64_t boot_area_size)
+static int svm_vcpu_init_long64(struct vcpu *vcpu, uint64_t entry, uint64_t arg, gpa_t boot_area,
+				uint64_t boot_area_size)
 {
 	uint64_t cr3, gdt_base;
 	uint16_t gdt_limit;
@@ -223,10 +223,13 @@ static struct vcpu *svm_vcpu_run(struct vcpu *vcpu, uint64_t slice_cycles)
 
 		tlb_before_vmrun(vcpu, v);
 		v->save.rax = vcpu->arch.regs.rax;
-		svm_vmrun(&vcpu->arch.regs, vcpu->arch.vmcs, svm_cpu.host_vmload);
+		svm_run(&vcpu->arch.regs, vcpu->arch.vmcs, svm_cpu.host_vmload);
 		vcpu->arch.regs.rax = v->save.rax;
-		if (svm_exit(vcpu) == SVM_EXIT_RESUME)
-			continue;
+		if (vcpu->arch.exit_reason) {
+			vcpu->arch.exit_reason = 0;
+			if (svm_exit(vcpu) == SVM_EXIT_RESUME)
+				continue;
+		}
 		/*
 		 * Time spent in Shunt on this vCPU's exits counts against its slice too. Looked at
 		 * after every exit that reaches here: no exit does much work.

@@ -31,23 +31,23 @@ struct vmcb_control {
 	uint32_t guest_asid;		 /* 0x058 */
 	uint8_t tlb_control;		 /* 0x05c */
 	uint8_t reserved2[3];
-	uint64_t int_ctl;	   /* 0x060: V_TPR, V_IRQ, V_INTR_PRIO, V_IGN_TPR, V_INTR_MASKING */
-	uint64_t int_state;	   /* 0x068: bit 0 INTERRUPT_SHADOW */
-	uint64_t exit_code;	   /* 0x070 */
-	uint64_t exit_info1;	   /* 0x078 */
-	uint64_t exit_info2;	   /* 0x080 */
-	uint64_t exit_int_info;	   /* 0x088 */
-	uint64_t np_enable;	   /* 0x090: bit 0 */
-	uint64_t avic_apic_bar;	   /* 0x098 */
-	uint64_t ghcb_pa;	   /* 0x0a0 */
-	uint64_t event_inj;	   /* 0x0a8 */
-	uint64_t n_cr3;		   /* 0x0b0 */
-	uint64_t virt_ext;	   /* 0x0b8: LBR and VMLOAD/VMSAVE virtualization */
-	uint32_t clean;		   /* 0x0c0: VMCB clean bits */
+	uint64_t int_ctl;	/* 0x060: V_TPR, V_IRQ, V_INTR_PRIO, V_IGN_TPR, V_INTR_MASKING */
+	uint64_t int_state;	/* 0x068: bit 0 INTERRUPT_SHADOW */
+	uint64_t exit_code;	/* 0x070 */
+	uint64_t exit_info1;	/* 0x078 */
+	uint64_t exit_info2;	/* 0x080 */
+	uint64_t exit_int_info; /* 0x088 */
+	uint64_t np_enable;	/* 0x090: bit 0 */
+	uint64_t avic_apic_bar; /* 0x098 */
+	uint64_t ghcb_pa;	/* 0x0a0 */
+	uint64_t event_inj;	/* 0x0a8 */
+	uint64_t n_cr3;		/* 0x0b0 */
+	uint64_t virt_ext;	/* 0x0b8: LBR and VMLOAD/VMSAVE virtualization */
+	uint32_t clean;		/* 0x0c0: VMCB clean bits */
 	uint32_t reserved3;
-	uint64_t next_rip;	   /* 0x0c8: with NRIP save */
-	uint8_t insn_len;	   /* 0x0d0: with decode assists */
-	uint8_t insn_bytes[15];	   /* 0x0d1 */
+	uint64_t next_rip;	/* 0x0c8: with NRIP save */
+	uint8_t insn_len;	/* 0x0d0: with decode assists */
+	uint8_t insn_bytes[15]; /* 0x0d1 */
 	uint8_t reserved4[0x400 - 0xe0];
 };
 
@@ -62,11 +62,11 @@ struct vmcb_save {
 	uint8_t reserved4[0x5d8 - 0x580];
 	uint64_t rsp; /* 0x5d8 */
 	uint8_t reserved5[0x5f8 - 0x5e0];
-	uint64_t rax;				     /* 0x5f8 */
-	uint64_t star, lstar, cstar, sfmask;	     /* 0x600 */
-	uint64_t kernel_gs_base;		     /* 0x620 */
+	uint64_t rax;					  /* 0x5f8 */
+	uint64_t star, lstar, cstar, sfmask;		  /* 0x600 */
+	uint64_t kernel_gs_base;			  /* 0x620 */
 	uint64_t sysenter_cs, sysenter_esp, sysenter_eip; /* 0x628 */
-	uint64_t cr2;				     /* 0x640 */
+	uint64_t cr2;					  /* 0x640 */
 	uint8_t reserved6[0x668 - 0x648];
 	uint64_t g_pat;	 /* 0x668 */
 	uint64_t dbgctl; /* 0x670 */

@@ -25,8 +25,8 @@ int guest_boot_build_linux64(struct vm *vm, gpa_t area, uint64_t area_size, uint
 /* Linux's 64-bit boot protocol's selectors (__BOOT_CS, __BOOT_DS) and descriptors. */
 #define GUEST_BOOT_CS 0x10
 #define GUEST_BOOT_DS 0x18
-#define GUEST_GDT_CODE64 0x00af9b000000ffffull /* 64-bit code, DPL 0, execute/read, accessed */
-#define GUEST_GDT_DATA 0x00cf93000000ffffull   /* flat 4 GiB data, DPL 0, read/write, accessed */
+#define GUEST_GDT_CODE64 0x00af9b000000ffffull	/* 64-bit code, DPL 0, execute/read, accessed */
+#define GUEST_GDT_DATA 0x00cf93000000ffffull	/* flat 4 GiB data, DPL 0, read/write, accessed */
 #define GUEST_PAT_DEFAULT 0x0007040600070406ull /* the PAT's reset value */
 
 #endif
