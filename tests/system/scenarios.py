@@ -1403,6 +1403,15 @@ def svm_variant(entry, emulator="qemu"):
     for field in ("expect", "expect_any", "expect_joined"):
         if field in entry:
             out[field] = [x for r in entry[field] for x in rx(r)]
+    # What the VMs do while they run comes in the order their slices fall, which follows the
+    # emulator's speed: between the verdict and the summary, only that it came is checked.
+    expect = out["expect"]
+    ready = expect.index(SVM_READY[-1]) + 1 if SVM_READY[-1] in expect else 0
+    summary_at = next((i for i, r in enumerate(expect) if r.startswith("^summary: ")),
+                      len(expect))
+    if ready < summary_at:
+        out["expect_any"] = out.get("expect_any", []) + expect[ready:summary_at]
+        out["expect"] = expect[:ready] + expect[summary_at:]
     return out
 
 
@@ -1411,8 +1420,11 @@ def svm_variant(entry, emulator="qemu"):
 # which the CPU ignores) and has other devices than the Bochs PC the hardware scenarios grant:
 # those run in Bochs's AMD model.
 SVM_QEMU = ["bios-cd-bochs", "bios-startstate-bochs", "bios-halt-bochs", "bios-loader-bochs",
-            "bios-config-bochs"]
-SVM_BOCHS = []
+            "bios-config-bochs", "bios-linux-pvh-bochs"]
+# Bochs 2.7's SVM has faults of its own that keep some scenarios out of it: a guest running
+# with RFLAGS.IF clear is never interrupted (V_INTR_MASKING's host IF is not honoured), and a
+# triple fault in a guest panics the emulator instead of the shutdown intercept.
+SVM_BOCHS = ["bios-hw-bochs", "bios-promises-bochs", "bios-fuzz-bochs", "bios-bad-modules-bochs"]
 SCENARIOS += [svm_variant(s) for s in list(SCENARIOS) if s["name"] in SVM_QEMU]
 SCENARIOS += [svm_variant(s, "bochs") for s in list(SCENARIOS) if s["name"] in SVM_BOCHS]
 
@@ -1448,3 +1460,41 @@ for default, loader in (("multiboot2", "UEFI/multiboot2"), ("efi", "UEFI/shunt-l
                        r"^\[fpu-b\] GUEST-PASS fpu-b$"],
         "forbid": GUEST_FORBID,
     })
+
+# The guests of bios-guests-bochs on AMD-V in QEMU, but badcalls (QEMU's TCG raises no #AC).
+SCENARIOS.append({
+    "name": "bios-guests-svm-qemu",
+    "firmware": "bios", "emulator": "qemu",
+    "modules": [m for m in GUEST_MODULES if not m[1].startswith("badcalls")],
+    "timeout": SEABIOS_TIMEOUT,
+    "expect": [BANNER] + SVM_READY + [
+        r"^error: vm badimage: refused: " + ORIGIN + r": bad guest image: not an ELF file",
+        r"^error: vm lowload: refused: " + ORIGIN + r": bad guest image: segment 0 at ",
+        r"^shunt: running 6 VMs",
+        r"^summary: 8 VMs$",
+        summary("hello", "stopped", "exit", 0),
+        summary("counter", "stopped", "exit", 0),
+        summary("triplefault", "stopped", "triple-fault"),
+        summary("oob", "stopped", "bad-memory-access"),
+        summary("badimage", "refused", "refused"),
+        summary("lowload", "refused", "refused"),
+        summary("fpu-a", "stopped", "exit", 0),
+        summary("fpu-b", "stopped", "exit", 0),
+        r"^shunt: 4 of 8 VMs did not end cleanly ",
+        POWER_OFF_FAILED],
+    "expect_any": [
+        r"^\[hello\] hello from the PV console$",
+        r"^\[hello\] hello from the emulated UART$",
+        r"^\[hello\] cmdline: demo args$",
+        r"^\[hello\] GUEST-PASS hello$",
+        COUNTER_DONE,
+        r"^\[counter\] GUEST-PASS counter$",
+        r"^\[fpu-a\] GUEST-PASS fpu-a$",
+        r"^\[fpu-b\] GUEST-PASS fpu-b$",
+        r"^vm triplefault: stopped: triple-fault \(exit code -1\): triple fault at RIP "
+        r"0x[0-9a-f]+: an exception with no IDT loaded",
+        r"^vm oob: stopped: bad-memory-access \(exit code -1\): nested page fault: read at "
+        r"guest-physical 0x3fe00000",
+    ],
+    "forbid": GUEST_FORBID,
+})

@@ -2,7 +2,8 @@
  * Nested page tables (AMD APM Vol. 2 15.25): one 4-level table per VM, in the format of the
  * host's own paging (arch/pt.h), walked from the VMCB's N_CR3. Nested walks are user
  * accesses (15.25.5), so every entry has U/S set. Guest RAM is mapped write-back (PAT entry
- * 0 of the host's PAT), device memory uncached (PCD and PWT: entry 3, UC), in 2 MiB leaves
+ * 0 of the host's PAT), device memory uncached (PCD and PWT: entry 3, UC) and never
+ * executable, in 2 MiB leaves
  * where alignment allows; nothing else is mapped, so any other guest-physical access is a
  * nested page fault. A mapping removed marks the VM's tables stale: its vCPU's next VMRUN
  * flushes its TLB entries.
@@ -41,7 +42,8 @@ int npt_map_ram(struct vm *vm, gpa_t gpa, hpa_t hpa, uint64_t size)
 int npt_map_mmio(struct vm *vm, gpa_t gpa, hpa_t hpa, uint64_t size)
 {
 	vm->arch.npt_stale = 1;
-	return pt_map(&vm->arch.ept, gpa, hpa, size, NPT_RWX | PTE_PCD | PTE_PWT);
+	/* Never executable (NX: Shunt runs with EFER.NXE, which the nested walk uses). */
+	return pt_map(&vm->arch.ept, gpa, hpa, size, NPT_RWX | PTE_PCD | PTE_PWT | PTE_NX);
 }
 
 int npt_unmap(struct vm *vm, gpa_t gpa, uint64_t size)
