@@ -59,7 +59,7 @@ GUEST_LDFLAGS := -nostdlib -static -no-pie -Wl,-T,tests/guests/guest.ld -Wl,--bu
                  -Wl,-z,noexecstack
 GUESTS := hello counter badcalls triplefault oob bench negotiate clock events ring hwuart startstate \
           hwbad hwmmio flooder worker fpu victim flood cpuid cr0 fuzz regkeep halt busy ptimer \
-          lifecycle throttle hwcheck sleeper
+          lifecycle throttle hwcheck sleeper svminsn
 LOADER_REFUSED := highload splitload # tests/guests/*.ld the loader must refuse hello.c by
 GUEST_ELFS := $(patsubst %,$(BUILD)/guests/%.elf,$(GUESTS)) $(BUILD)/guests/abi10.elf \
               $(BUILD)/guests/lowload.elf $(patsubst %,$(BUILD)/guests/hello-%.elf,$(LOADER_REFUSED)) \

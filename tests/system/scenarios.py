@@ -1498,3 +1498,32 @@ SCENARIOS.append({
     ],
     "forbid": GUEST_FORBID,
 })
+
+# A guest that executes the SVM instructions (VMRUN ... INVLPGA) gets #UD for each, as on a
+# CPU without SVM, on either backend; going on without a handler, it is stopped alone. With
+# badcalls, the bad-guest checks that AMD-V runs in Bochs's AMD model (its #AC, CR4 decoding,
+# VMCALL through #UD from ring 3).
+SVMINSN_EXPECT = [r"^\[svminsn\] svminsn: #UD raised 7$",
+                  r"^\[svminsn\] svminsn: all seven raised #UD; now one with no handler$",
+                  r"^vm svminsn: stopped: triple-fault \(exit code -1\): triple fault at RIP "]
+for name, emulator, cpu, ready in (("bios-svminsn-bochs", "bochs", None, VTX_READY[-1:]),
+                                   ("bios-svminsn-svm-qemu", "qemu", None, SVM_READY)):
+    SCENARIOS.append({
+        "name": name, "firmware": "bios", "emulator": emulator,
+        "modules": [("{build}/guests/svminsn.elf", "svminsn.elf")],
+        "timeout": BOCHS_TIMEOUT,
+        "expect": [BANNER] + ready + [summary("svminsn", "stopped", "triple-fault"),
+                                      POWER_OFF_FAILED],
+        "expect_any": SVMINSN_EXPECT,
+        "forbid": [r"FATAL", r"(?i)panic", r"check failed", r"still running"],
+    })
+SCENARIOS.append({
+    "name": "bios-badcalls-svm-bochs",
+    "firmware": "bios", "emulator": "bochs", "cpu": "ryzen",
+    "modules": [("{build}/guests/badcalls.elf", "badcalls.elf")],
+    "timeout": BOCHS_TIMEOUT,
+    "expect": [BANNER] + SVM_READY + [summary("badcalls", "stopped", "exit", 0),
+                                      r"^  hypercalls refused for CPL > 0: 1$", POWER_OFF_OK],
+    "expect_any": [r"^\[badcalls\] GUEST-PASS badcalls$"],
+    "forbid": GUEST_FORBID,
+})

@@ -400,7 +400,7 @@ int svm_exit(struct vcpu *vcpu)
 				   code >= SVM_EXIT_EXCP_BASE && code < SVM_EXIT_EXCP_BASE + 32);
 	switch (code) {
 	case SVM_EXIT_VMMCALL:
-		svm_hypercall(vcpu, 3, rdtsc()); /* 0F 01 D9 */
+		svm_hypercall(vcpu, VMMCALL_LENGTH, rdtsc()); /* 0F 01 D9 */
 		break;
 	case SVM_EXIT_IOIO:
 		vcpu->arch.exit_counts[KIND_IO]++;
@@ -440,11 +440,16 @@ int svm_exit_fast(struct guest_gprs *regs)
 	if (__builtin_expect(vcpu->arch.event_queued, 0))
 		goto full;
 	regs->rax = v->save.rax;
-	if (__builtin_expect(code == SVM_EXIT_VMMCALL && v->save.cpl == 0, 1)) {
-		/* The hypercall every call pays: VMMCALL is 0F 01 D9, its length need not be read. */
+	/*
+	 * The hypercall every call pays: VMMCALL is 0F 01 D9, its length need not be read; and
+	 * VMCALL, a #UD here, from guests built for VT-x (one look at guest memory more).
+	 */
+	if (__builtin_expect(code == SVM_EXIT_VMMCALL && v->save.cpl == 0, 1) ||
+	    (code == SVM_EXIT_EXCP_BASE + X86_VECTOR_UD && v->save.cpl == 0 &&
+	     svm_insn_is_vmcall(vcpu))) {
 		now = rdtsc(); /* one look at the TSC for the call's rate limit and the deadlines */
 		vcpu->arch.exit_counts[KIND_HYPERCALL]++;
-		v->save.rip += 3;
+		v->save.rip += VMMCALL_LENGTH; /* = VMCALL_LENGTH */
 		if (v->control.int_state & INT_STATE_SHADOW)
 			v->control.int_state &= ~INT_STATE_SHADOW;
 		regs->rax = (uint64_t)hc_dispatch(vcpu, (struct hc_args *)regs, now);

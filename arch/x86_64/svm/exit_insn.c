@@ -91,14 +91,18 @@ void svm_exit_cr4_write(struct vcpu *vcpu)
 	svm_skip(vcpu, len);
 }
 
+int svm_insn_is_vmcall(struct vcpu *vcpu)
+{
+	uint8_t insn[VMCALL_LENGTH];
+
+	return !fetch(vcpu, insn, sizeof(insn)) && insn[0] == 0x0f && insn[1] == 0x01 &&
+	       insn[2] == 0xc1;
+}
+
 int svm_exit_ud(struct vcpu *vcpu)
 {
-	static const uint8_t vmcall[3] = { 0x0f, 0x01, 0xc1 };
-	uint8_t insn[3];
-
-	if (!fetch(vcpu, insn, sizeof(insn)) && insn[0] == vmcall[0] && insn[1] == vmcall[1] &&
-	    insn[2] == vmcall[2]) {
-		svm_hypercall(vcpu, sizeof(vmcall), rdtsc());
+	if (svm_insn_is_vmcall(vcpu)) {
+		svm_hypercall(vcpu, VMCALL_LENGTH, rdtsc());
 		return 1;
 	}
 	svm_inject_exception(vcpu, X86_VECTOR_UD, 0, 0);

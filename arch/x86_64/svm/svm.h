@@ -110,6 +110,10 @@ void svm_exit_cr4_write(struct vcpu *vcpu);
  * 1, counted as one), else reflected (returns 0).
  */
 int svm_exit_ud(struct vcpu *vcpu);
+/* The instruction at the guest's RIP is Intel's VMCALL, 0F 01 C1 (SPEC §3). */
+int svm_insn_is_vmcall(struct vcpu *vcpu);
+#define VMCALL_LENGTH 3
+#define VMMCALL_LENGTH 3
 /* A hypercall (VMMCALL, or VMCALL through #UD) of length bytes at TSC now. */
 void svm_hypercall(struct vcpu *vcpu, uint64_t length, uint64_t now);
 
