@@ -12,6 +12,7 @@
 #include <hv/mm.h>
 #include <hv/string.h>
 #include <hv/vm.h>
+#include <pvabi/pvabi.h>
 
 #define CPUID1_ECX_VMX (1u << 5)
 #define CPUID1_ECX_HYPERVISOR (1u << 31)
@@ -43,6 +44,11 @@ int arch_virt_probe(void)
 	vendor = ops;
 	log_info("virtualization: ready (%s)\n", ops->name);
 	return 1;
+}
+
+uint32_t arch_pv_features(void)
+{
+	return vendor ? vendor->pv_features : 0;
 }
 
 int arch_virt_enable(void)

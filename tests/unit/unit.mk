@@ -50,7 +50,7 @@ src_loadopts := boot/efi/loadopts.c
 src_config   := hv/lib/config.c
 src_devpath  := boot/efi/devpath.c
 src_memmap_efi := boot/efi/memmap_efi.c
-src_guestkit :=
+src_guestkit := tests/unit/gk_other_tu.c
 src_gk_hw :=
 
 # Extra compiler flags and headers of a test whose code lives outside hv's include paths.

@@ -14,6 +14,7 @@
 #include <hv/log.h>
 #include <hv/pv.h>
 #include <hv/sched.h>
+#include <pvabi/pvabi.h>
 
 struct cpuid_context svm_cpuid_context(const struct vcpu *vcpu)
 {
@@ -252,6 +253,7 @@ static struct vcpu *svm_vcpu_run(struct vcpu *vcpu, uint64_t slice_cycles)
 
 const struct vendor_ops svm_ops = {
 	.name = "AMD-V",
+	.pv_features = PV_FEATURE_VMMCALL,
 	.probe = svm_probe,
 	.enable = svm_enable,
 	.vm_init = svm_vm_init,

@@ -279,6 +279,7 @@ static struct vcpu *vmx_vcpu_run(struct vcpu *vcpu, uint64_t slice_cycles)
 
 const struct vendor_ops vmx_ops = {
 	.name = "VT-x",
+	.pv_features = 0, /* VMCALL */
 	.probe = vmx_probe,
 	.enable = vmx_enable,
 	.vm_init = vmx_vm_init,

@@ -335,14 +335,6 @@ void vm_platform_entry_work(struct vcpu *vcpu);
 uint64_t vm_platform_next_deadline(const struct vcpu *vcpu);
 /* 1 if a Linux VM's APIC has an interrupt it would deliver now (wakes it from HLT). */
 int vm_platform_interrupt_pending(const struct vcpu *vcpu);
-/*
- * The word Shunt adds to a Linux VM's command line, and the line with it (into buf,
- * unless the VM's own has it already): "noapic", so that Linux, which finds no I/O APIC
- * in the MADT, routes the 8259A's interrupts through LINT0 in ExtINT mode rather than
- * masking it (README.md, "Linux guests").
- */
-#define VM_PLATFORM_CMDLINE_WORD "noapic"
-const char *vm_platform_cmdline(const char *cmdline, char *buf, size_t size);
 /* Drives a PC VM's ISA interrupt line irq (its PIC's input) to level; others: nothing. */
 void vm_platform_set_irq(struct vm *vm, unsigned int irq, int level);
 /* Makes vm a PC-platform VM: its x2APIC and PICs reset, their ports and ACPI's registered

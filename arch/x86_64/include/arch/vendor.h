@@ -16,6 +16,11 @@ struct vcpu;
 struct vendor_ops {
 	const char *name; /* what the verdict line calls it: "VT-x", "AMD-V" */
 	/*
+	 * arch_pv_features(): PV_FEATURE_VMMCALL on AMD-V, whose hypercall exit is VMMCALL's
+	 * (VMCALL is #UD there, AMD APM Vol. 3 "VMMCALL"); 0 on VT-x, whose is VMCALL's.
+	 */
+	uint32_t pv_features;
+	/*
 	 * Discovers what the CPU offers and prints the "virt:" report lines (not the verdict).
 	 * Returns NULL if this backend can run guests, else why not, as a phrase. Must not
 	 * change CPU state.
