@@ -40,6 +40,8 @@ src_cpuid_policy := arch/x86_64/cpuid_policy.c
 src_vmx_caps := arch/x86_64/vmx/vmx_caps.c
 src_vmx_adjust := arch/x86_64/vmx/vmx_caps.c
 src_svm_caps := arch/x86_64/svm/svm_caps.c
+src_svm_decode := arch/x86_64/svm/svm_decode.c
+src_guest_walk := arch/x86_64/guest_walk.c
 src_vm_options := hv/vm_options.c hv/hw_rules.c hv/ratelimit.c hv/lib/div128.c hv/lib/parse.c
 src_uart16550 := hv/devices/uart16550.c
 src_parse    := hv/lib/parse.c
@@ -63,7 +65,7 @@ UNIT_NAMES := $(patsubst tests/unit/test_%.c,%,$(wildcard tests/unit/test_*.c))
 UNIT_BINS  := $(UNIT_NAMES:%=$(UNIT)/test_%)
 UNIT_HDRS  := $(wildcard boot/include/boot/*.h boot/multiboot2/*.h boot/efi/*.h hv/include/hv/*.h \
                 hv/include/hv/devices/*.h \
-                arch/x86_64/include/arch/*.h arch/x86_64/vmx/*.h arch/x86_64/svm/svm_caps.h \
+                arch/x86_64/include/arch/*.h arch/x86_64/vmx/*.h arch/x86_64/svm/svm_caps.h arch/x86_64/svm/svm_decode.h \
                 tests/unit/*.h)
 
 .DEFAULT_GOAL := unit-run

@@ -7,6 +7,7 @@
  * instruction gets what a CPU that could not fetch it would: its VM stops, with a reason.
  */
 #include "svm.h"
+#include "svm_decode.h"
 
 #include <arch/guest_walk.h>
 #include <arch/x86.h>
@@ -25,29 +26,6 @@ static int fetch(struct vcpu *vcpu, uint8_t *buf, unsigned int len)
 	if (!((v->save.efer & EFER_LMA) && (v->save.cs.attrib & AR_L)))
 		la &= 0xffffffffull; /* 32-bit code: the linear address wraps at 4 GiB */
 	return guest_read_linear(vcpu->vm, &p, la, buf, len);
-}
-
-/*
- * MOV CR4, reg: [legacy prefixes] [REX] 0F 22 ModRM with mod 11 and reg 4 (Intel SDM Vol. 2B,
- * MOV—Move to/from Control Registers). Returns its length and the source register's number,
- * or 0 for anything else.
- */
-static unsigned int decode_mov_to_cr4(const uint8_t *b, unsigned int n, unsigned int *gpr)
-{
-	unsigned int i = 0, rex = 0;
-
-	while (i < n &&
-	       (b[i] == 0x66 || b[i] == 0x67 || b[i] == 0xf2 || b[i] == 0xf3 || b[i] == 0x2e ||
-		b[i] == 0x36 || b[i] == 0x3e || b[i] == 0x26 || b[i] == 0x64 || b[i] == 0x65))
-		i++;
-	if (i < n && (b[i] & 0xf0) == 0x40)
-		rex = b[i++];
-	if (i + 3 > n || b[i] != 0x0f || b[i + 1] != 0x22)
-		return 0;
-	if ((b[i + 2] >> 6) != 3 || ((b[i + 2] >> 3) & 7) != 4 || (rex & 0x4))
-		return 0;
-	*gpr = (b[i + 2] & 7) | ((rex & 1) << 3);
-	return i + 3;
 }
 
 static uint64_t gpr_read(struct vcpu *vcpu, unsigned int index)
@@ -74,7 +52,7 @@ void svm_exit_cr4_write(struct vcpu *vcpu)
 		/* An instruction is up to 15 bytes; it may end just before an unmapped page. */
 		for (unsigned int n = MAX_INSN; n >= 3 && !len; n--)
 			if (!fetch(vcpu, insn, n))
-				len = decode_mov_to_cr4(insn, n, &gpr);
+				len = svm_decode_mov_to_cr4(insn, n, &gpr);
 	}
 	if (!len) {
 		svm_dump_and_stop(vcpu, VM_STOP_UNHANDLED, "MOV to CR4 not decoded");
