@@ -453,6 +453,23 @@ BAD_MODULES = (
     + [("tests/guests/empty.elf", f"e{i}.elf") for i in range(6, 67)])
 
 
+# --- More VMs than there were console sources (16 once): every running VM's output is
+# drained, the 17th's on as the first's. Twenty small VMs, each printing its GUEST-PASS line.
+MANY_VMS = 20
+SCENARIOS.append({
+    "name": "bios-many-vms-bochs",
+    "firmware": "bios", "emulator": "bochs",
+    "modules": [("{build}/guests/hello.elf", f"m{i}.elf mem=2M")
+                for i in range(MANY_VMS)],
+    "timeout": BOCHS_TIMEOUT,
+    "expect": [BANNER, r"^VT-x: ready$", rf"^shunt: running {MANY_VMS} VMs",
+               rf"^summary: {MANY_VMS} VMs$", POWER_OFF],
+    "expect_any": [rf"^\[m{i}\] GUEST-PASS m{i}$" for i in range(MANY_VMS)]
+                  + [summary(f"m{i}", "stopped", "exit", 0) for i in range(MANY_VMS)],
+    "forbid": GUEST_FORBID,
+})
+
+
 def refused_module(n, name, why):
     return rf'^error: vm {name}: refused: boot module {n}: {why}$'
 

@@ -41,8 +41,11 @@ void console_queue_close_line(struct console_queue *q);
 /* Bytes still queued. */
 uint32_t console_queue_used(const struct console_queue *q);
 
-/* Registers q as a VM's output source for the drain (at most CONSOLE_SOURCES_MAX). */
-#define CONSOLE_SOURCES_MAX 16
+/*
+ * Registers q as a VM's output source for the drain (at most CONSOLE_SOURCES_MAX: one for
+ * each VM Shunt can run, VM_MAX, which hv/vm_console.c checks). 0 or -ENOSPC.
+ */
+#define CONSOLE_SOURCES_MAX 64
 int console_source_add(struct console_queue *q);
 
 /* From now on Shunt's log is queued too, and only the drain touches the serial line. */
