@@ -21,7 +21,8 @@ src_console  := hv/console.c hv/vm_console.c hv/screen.c hv/ratelimit.c hv/lib/d
 src_serial   := hv/serial.c hv/lib/parse.c
 src_console_input := hv/console_focus.c
 src_screen   := hv/screen.c
-src_cmdline  := hv/cmdline.c hv/serial.c hv/log.c hv/lib/parse.c tests/unit/hv_string.c
+src_cmdline  := hv/cmdline.c hv/serial.c hv/log.c hv/lib/parse.c hv/net/mgmt_options.c \
+                tests/unit/hv_string.c
 src_elf64    := hv/lib/elf64.c
 src_pvh      := hv/lib/pvh.c hv/lib/elf64.c hv/lib/bzimage.c hv/lib/multiboot1.c
 src_bzimage  := hv/lib/bzimage.c hv/lib/pvh.c hv/lib/elf64.c hv/lib/multiboot1.c
