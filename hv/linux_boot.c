@@ -19,7 +19,8 @@ struct boot_common {
 	uint64_t initrd_gpa; /* 0: none */
 	uint64_t initrd_size;
 	uint64_t rsdp_gpa;
-	const char *cmdline; /* a Linux kernel's with the platform's word (vm_platform_cmdline) */
+	const char *
+		cmdline; /* a Linux kernel's with the platform's word (vm_options_platform_cmdline) */
 };
 
 static int load_initrd(struct vm *vm, const char *file, uint64_t kernel_end, uint64_t top,
@@ -127,7 +128,7 @@ int linux_boot_setup(struct vm *vm, const struct kernel_image *kernel, const voi
 
 	err[0] = '\0';
 	if (kernel->kind != KERNEL_MULTIBOOT1) /* Linux: the words the platform needs */
-		c.cmdline = vm_platform_cmdline(o->guest_cmdline, cmdline, sizeof(cmdline));
+		c.cmdline = vm_options_platform_cmdline(o->guest_cmdline, cmdline, sizeof(cmdline));
 	rc = kernel_cmdline_check(kernel, c.cmdline, err, err_size);
 	if (rc)
 		return rc;

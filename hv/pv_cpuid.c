@@ -26,7 +26,8 @@ void pv_cpuid(struct vcpu *vcpu, uint32_t leaf, uint32_t out[4])
 		out[1] = PV_ABI_CURRENT;
 		break;
 	case PV_CPUID_FEATURES:
-		out[0] = PV_FEATURES_OFFERED;
+		/* The backend adds which hypercall instruction its CPU vendor has (ABI 1.4). */
+		out[0] = PV_FEATURES_OFFERED | arch_pv_features();
 		break;
 	case PV_CPUID_PRIVILEGES:
 		out[0] = vcpu->vm->permissions;

@@ -88,6 +88,7 @@ static struct vcpu *ring_build(void)
 
 		/* Every VM starts now: its PV clock counts from here, not from its creation. */
 		vm->start_cycles = arch_cycles();
+		vm->vcpu.runnable_since = vm->start_cycles; /* waiting for its first slice */
 		if (vm->state != VM_RUNNING)
 			continue;
 		if (last)

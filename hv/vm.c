@@ -144,6 +144,7 @@ static void vm_restart(struct vm *vm)
 	vm_build(vm, &vm->options, vm->image, vm->image_size, 1);
 	vm->vcpu.sched_next = next;	  /* passed by, as stopped VMs are, if it was refused now */
 	vm->start_cycles = arch_cycles(); /* its clocks start again from zero */
+	vm->vcpu.runnable_since = vm->start_cycles;
 }
 
 void vm_reap(struct vm *vm)

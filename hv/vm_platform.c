@@ -326,25 +326,6 @@ static int pic_access(struct vcpu *vcpu, void *device, uint16_t offset, unsigned
 	return 0;
 }
 
-/* 1 if cmdline has word as a word of its own (words as parse_word() reads them). */
-static int has_word(const char *cmdline, const char *word)
-{
-	size_t n = strlen(word);
-
-	for (size_t w; (w = parse_word(&cmdline)) != 0; cmdline += w)
-		if (w == n && !strncmp(cmdline, word, n))
-			return 1;
-	return 0;
-}
-
-const char *vm_platform_cmdline(const char *cmdline, char *buf, size_t size)
-{
-	if (has_word(cmdline, VM_PLATFORM_CMDLINE_WORD))
-		return cmdline;
-	fmt_snprintf(buf, size, "%s%s%s", cmdline, cmdline[0] ? " " : "", VM_PLATFORM_CMDLINE_WORD);
-	return buf;
-}
-
 int vm_platform_attach(struct vm *vm)
 {
 	uint8_t *reset_vector = vm_gpa_to_hva(vm, PC_RESET_VECTOR_GPA, 16);

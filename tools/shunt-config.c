@@ -130,6 +130,7 @@ static void check_image(const struct config_vm *vm, const char *path, uint64_t m
 			const char *cmdline, const char *initrd)
 {
 	static struct kernel_image kernel;
+	static char linux_cmdline[VM_OPTIONS_CMDLINE_MAX + 1 + sizeof(VM_PLATFORM_CMDLINE_WORD)];
 	char err[ELF64_ERR_MAX];
 	size_t size;
 	char *data = read_file(path, &size);
@@ -145,7 +146,13 @@ static void check_image(const struct config_vm *vm, const char *path, uint64_t m
 	} else if (kernel.kind == KERNEL_SHUNT && initrd) {
 		problem(vm->line, "initrd=%s: only a Linux kernel takes an initrd", vm->initrd);
 	} else if (kernel.kind != KERNEL_SHUNT &&
-		   kernel_cmdline_check(&kernel, cmdline, err, sizeof(err))) {
+		   kernel_cmdline_check(
+			   &kernel,
+			   kernel.kind == KERNEL_MULTIBOOT1
+				   ? cmdline /* a Linux kernel's gets the platform's word */
+				   : vm_options_platform_cmdline(cmdline, linux_cmdline,
+								 sizeof(linux_cmdline)),
+			   err, sizeof(err))) {
 		problem(vm->line, "%s", err);
 	} else if (initrd) {
 		uint64_t at;

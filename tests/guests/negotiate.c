@@ -2,8 +2,9 @@
  * Negotiation and discovery: HELLO for an unknown major is refused with
  * PV_EPROTONOSUPPORT and leaves the interface closed; HELLO for an older minor gets that
  * minor; Shunt's CPUID leaves agree with what its calls do (the privileges leaf lists
- * exactly the classes that work, the limits leaf the maximum write length); VM_INFO (1.3)
- * names the VM as its start-info page does.
+ * exactly the classes that work, the limits leaf the maximum write length, the feature leaf
+ * names VMMCALL exactly on an AMD CPU, 1.4); VM_INFO (1.3) names the VM as its start-info
+ * page does.
  */
 #include "guest.h"
 
@@ -14,6 +15,16 @@ static int same_string(const char *a, const char *b)
 	return *a == *b;
 }
 
+/* Whether CPUID's vendor string (leaf 0, EBX:EDX:ECX) is AMD's (or Hygon's, its licensee). */
+static int cpu_is_amd(void)
+{
+	uint32_t a, b, c, d;
+
+	gk_cpuid(0, &a, &b, &c, &d);
+	return (b == 0x68747541 && d == 0x69746e65 && c == 0x444d4163) || /* "AuthenticAMD" */
+	       (b == 0x6f677948 && d == 0x6e65476e && c == 0x656e6975);	  /* "HygonGenuine" */
+}
+
 int64_t guest_main(const struct pv_start_info *si)
 {
 	int failures = 0;
@@ -21,6 +32,8 @@ int64_t guest_main(const struct pv_start_info *si)
 	static struct pv_vm_info info;
 	int64_t r;
 
+	/* Detection before the first hypercall: it picks the instruction (SPEC.md §3). */
+	check(&failures, gk_detect(GK_NULL) == GK_DETECT_OK, "Shunt detected");
 	r = gk_call_hello(PV_ABI_VERSION(PV_ABI_MAJOR + 1, 0), PV_OS_TEST, 1);
 	check(&failures, r == PV_EPROTONOSUPPORT, "HELLO for the next major is refused");
 	check(&failures, gk_call_yield() == PV_ENOTCONN, "still closed after a refused HELLO");
@@ -43,6 +56,10 @@ int64_t guest_main(const struct pv_start_info *si)
 		      (features & PV_FEATURE_TIMER) && (features & PV_FEATURE_CONSOLE_RING) &&
 		      (features & PV_FEATURE_EVENT_SEND) && (features & PV_FEATURE_HW),
 	      "features leaf lists the v1.3 services");
+	check(&failures, !(features & PV_FEATURE_VMMCALL) == !cpu_is_amd(),
+	      "features leaf names VMMCALL exactly on an AMD CPU");
+	check(&failures, gk_hypercall_vmmcall == !!(features & PV_FEATURE_VMMCALL),
+	      "gk_detect() chose the hypercall instruction the feature leaf names");
 	check(&failures,
 	      privileges == (PV_PERM_BASE | PV_PERM_CONSOLE | PV_PERM_TIME | PV_PERM_EVENTS),
 	      "privileges leaf");

@@ -6,6 +6,7 @@
  */
 #define _GNU_SOURCE /* fork */
 #define GK_MOCK_IMPLEMENTATION
+#include "gk_other_tu.h"
 #include "unit.h"
 
 #include <gk/gk.h>
@@ -130,6 +131,124 @@ static void test_cpuid_leaves(void **state)
 	assert_int_equal(gk_cpuid_reg(PV_CPUID_LIMITS, 2), 2500000);
 	assert_int_equal(gk_cpuid_reg(PV_CPUID_LIMITS, 3), PV_EVENT_COUNT);
 	assert_int_equal(gk_cpuid_reg(PV_CPUID_MAX_LEAF + 1, 0), 0);
+}
+
+/* --- The hypercall instruction (ABI 1.4): VMCALL until detection, then the leaf's --- */
+
+/* Before detection every call is a VMCALL, on AMD too (Shunt's slow path takes it there). */
+static void test_vmcall_before_detection(void **state)
+{
+	(void)state;
+	gk_mock.vmmcall = true;
+	assert_int_equal(gk_hypercall_vmmcall, 0);
+	assert_int_equal(gk_version(), PV_ABI_CURRENT);
+	assert_int_equal(gk_mock.calls_vmcall, 1);
+	assert_int_equal(gk_mock.calls_vmmcall, 0);
+}
+
+static void test_detect_picks_vmmcall_on_amd(void **state)
+{
+	(void)state;
+	gk_mock.vmmcall = true;
+	assert_int_equal(gk_cpuid_reg(PV_CPUID_FEATURES, 0) & PV_FEATURE_VMMCALL,
+			 PV_FEATURE_VMMCALL);
+	assert_true(gk_open(PV_OS_TEST, 1, NULL) > 0);
+	assert_int_equal(gk_hypercall_vmmcall, 1);
+	assert_int_equal(gk_yield(), 0);
+	assert_int_equal(gk_console_write("x", 1), 1);
+	/* HELLO, YIELD, CONSOLE_WRITE: all VMMCALL, detection came first. */
+	assert_int_equal(gk_mock.calls_vmmcall, 3);
+	assert_int_equal(gk_mock.calls_vmcall, 0);
+}
+
+static void test_detect_picks_vmcall_on_intel(void **state)
+{
+	(void)state;
+	assert_int_equal(gk_cpuid_reg(PV_CPUID_FEATURES, 0) & PV_FEATURE_VMMCALL, 0);
+	gk_hypercall_vmmcall = 1; /* e.g. left by a kernel's own wrong guess: detection wins */
+	assert_true(gk_open(PV_OS_TEST, 1, NULL) > 0);
+	assert_int_equal(gk_hypercall_vmmcall, 0);
+	assert_int_equal(gk_yield(), 0);
+	assert_int_equal(gk_mock.calls_vmcall, 2);
+	assert_int_equal(gk_mock.calls_vmmcall, 0);
+}
+
+/* Only a Shunt of this major, with a feature leaf, chooses: otherwise VMCALL stays. */
+static void test_detect_keeps_vmcall_unless_shunt_of_this_major(void **state)
+{
+	(void)state;
+	gk_mock.vmmcall = true;
+	gk_mock.abi_version = PV_ABI_VERSION(PV_ABI_MAJOR + 1, 0);
+	assert_int_equal(gk_detect(NULL), GK_DETECT_WRONG_MAJOR);
+	assert_int_equal(gk_hypercall_vmmcall, 0);
+	gk_mock.abi_version = PV_ABI_CURRENT;
+	gk_mock.max_leaf = PV_CPUID_INTERFACE;
+	assert_int_equal(gk_detect(NULL), GK_DETECT_OK);
+	assert_int_equal(gk_hypercall_vmmcall, 0);
+	gk_mock.max_leaf = PV_CPUID_MAX_LEAF;
+	gk_mock.signature[0] ^= 1;
+	assert_int_equal(gk_detect(NULL), GK_DETECT_FOREIGN);
+	assert_int_equal(gk_hypercall_vmmcall, 0);
+	gk_mock.signature[0] ^= 1;
+	gk_mock.hypervisor_bit = false;
+	assert_int_equal(gk_detect(NULL), GK_DETECT_NO_HYPERVISOR);
+	assert_int_equal(gk_hypercall_vmmcall, 0);
+	gk_mock.hypervisor_bit = true;
+	assert_int_equal(gk_detect(NULL), GK_DETECT_OK);
+	assert_int_equal(gk_hypercall_vmmcall, 1);
+}
+
+/* gk_hypercall_select(), for kernels that detect Shunt themselves: the bit alone decides. */
+static void test_hypercall_select(void **state)
+{
+	(void)state;
+	gk_hypercall_select(PV_FEATURE_VMMCALL);
+	assert_int_equal(gk_hypercall_vmmcall, 1);
+	gk_hypercall_select(~PV_FEATURE_VMMCALL);
+	assert_int_equal(gk_hypercall_vmmcall, 0);
+	gk_hypercall_select(0xffffffffu);
+	assert_int_equal(gk_hypercall_vmmcall, 1);
+}
+
+/* One flag in the whole program: what one file's detection chose, another file's calls use. */
+static void test_flag_is_one_object_across_files(void **state)
+{
+	(void)state;
+	assert_ptr_equal(gk_other_tu_flag(), &gk_hypercall_vmmcall);
+	gk_mock.vmmcall = true;
+	assert_int_equal(gk_other_tu_detect(), 1);
+	assert_int_equal(gk_hypercall_vmmcall, 1);
+	assert_int_equal(gk_version(), PV_ABI_CURRENT); /* this file */
+	assert_int_equal(gk_other_tu_version(), PV_ABI_CURRENT);
+	assert_int_equal(gk_mock.calls_vmmcall, 2);
+	assert_int_equal(gk_mock.calls_vmcall, 0);
+
+	gk_mock.vmmcall = false;
+	assert_int_equal(gk_detect(NULL), GK_DETECT_OK);	 /* this file's detection ... */
+	assert_int_equal(gk_other_tu_version(), PV_ABI_CURRENT); /* ... the other's call */
+	assert_int_equal(gk_mock.calls_vmcall, 1);
+}
+
+/* A VMMCALL on Intel is the guest's #UD: the mock stops the test rather than answer. */
+static void test_vmmcall_on_intel_aborts(void **state)
+{
+	int status = 0;
+	pid_t pid;
+
+	(void)state;
+	pid = fork();
+	assert_true(pid >= 0);
+	if (pid == 0) {
+		if (!freopen("/dev/null", "w", stderr))
+			_exit(2);
+		gk_mock_reset();
+		gk_hypercall_vmmcall = 1;
+		gk_version();
+		_exit(0);
+	}
+	assert_int_equal(waitpid(pid, &status, 0), pid);
+	assert_true(WIFSIGNALED(status));
+	assert_int_equal(WTERMSIG(status), SIGABRT);
 }
 
 /* --- Negotiation --- */
@@ -904,6 +1023,13 @@ int main(void)
 		cmocka_unit_test_setup(test_detect_wrong_major, setup),
 		cmocka_unit_test_setup(test_detect_ok, setup),
 		cmocka_unit_test_setup(test_cpuid_leaves, setup),
+		cmocka_unit_test_setup(test_vmcall_before_detection, setup),
+		cmocka_unit_test_setup(test_detect_picks_vmmcall_on_amd, setup),
+		cmocka_unit_test_setup(test_detect_picks_vmcall_on_intel, setup),
+		cmocka_unit_test_setup(test_detect_keeps_vmcall_unless_shunt_of_this_major, setup),
+		cmocka_unit_test_setup(test_hypercall_select, setup),
+		cmocka_unit_test_setup(test_flag_is_one_object_across_files, setup),
+		cmocka_unit_test_setup(test_vmmcall_on_intel_aborts, setup),
 		cmocka_unit_test_setup(test_open_negotiates, setup),
 		cmocka_unit_test_setup(test_open_other_major, setup),
 		cmocka_unit_test_setup(test_open_without_shunt, setup),

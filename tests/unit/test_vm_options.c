@@ -495,6 +495,23 @@ static void test_reboots(void **state)
 	}
 }
 
+/* A Linux command line gets " noapic" once: not again when it has it as a word of its own. */
+static void test_platform_cmdline(void **state)
+{
+	char buf[VM_OPTIONS_CMDLINE_MAX + 1 + sizeof(VM_PLATFORM_CMDLINE_WORD)];
+	const char *same = "console=ttyS0 noapic quiet";
+
+	(void)state;
+	assert_string_equal(vm_options_platform_cmdline("", buf, sizeof(buf)), "noapic");
+	assert_string_equal(vm_options_platform_cmdline("console=ttyS0", buf, sizeof(buf)),
+			    "console=ttyS0 noapic");
+	assert_ptr_equal(vm_options_platform_cmdline(same, buf, sizeof(buf)), same);
+	assert_string_equal(vm_options_platform_cmdline("\tnoapic", buf, sizeof(buf)), "\tnoapic");
+	/* Words that only contain it are other words. */
+	assert_string_equal(vm_options_platform_cmdline("noapic=1 xnoapic", buf, sizeof(buf)),
+			    "noapic=1 xnoapic noapic");
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -518,6 +535,7 @@ int main(void)
 		cmocka_unit_test(test_bad_rates),
 		cmocka_unit_test(test_fallback_names_never_collide),
 		cmocka_unit_test(test_file_names),
+		cmocka_unit_test(test_platform_cmdline),
 	};
 
 	return unit_run(tests);

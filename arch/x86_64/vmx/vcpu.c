@@ -115,11 +115,11 @@ int arch_vcpu_init(struct vcpu *vcpu, uint64_t entry, uint64_t stack_top, uint64
 /*
  * The preemption timer's count for cycles (its field is 32 bits wide): never more than a
  * slice's, which arch_vcpu_run() keeps below 2^32, since every deadline is at or before the
- * slice's end.
+ * slice's end; so it fits as it is, without a cast that would cost an instruction.
  */
-static uint32_t timer_ticks(uint64_t cycles)
+static uint64_t timer_ticks(uint64_t cycles)
 {
-	return (uint32_t)(cycles >> vmx_cpu.caps.preemption_timer_shift);
+	return cycles >> vmx_cpu.caps.preemption_timer_shift;
 }
 
 /*
@@ -134,13 +134,14 @@ static uint32_t timer_ticks(uint64_t cycles)
  * end, its PV timer or host work) for the preemption timer, written only when it changed,
  * fired or is due for a re-arm (always for a new slice: fresh, a constant where it is
  * inlined, so the run loop's two copies test only what they must); and the moment from
- * which exits come back here.
+ * which exits come back here. slice_end and host (sched_host_work_due()) come as values:
+ * the caller has them in registers.
  */
-static inline __attribute__((always_inline)) void arm_deadlines(struct vcpu *vcpu, uint64_t now,
-								int fresh)
+static inline __attribute__((always_inline)) void
+arm_deadlines(struct vcpu *vcpu, uint64_t now, int fresh, uint64_t slice_end, uint64_t host)
 {
 	struct arch_vcpu *a = &vcpu->arch;
-	uint64_t deadline = a->slice_end, host = sched_host_work_due();
+	uint64_t deadline = slice_end;
 
 	if ((vcpu->work & VCPU_WORK_TIMER) && vcpu->timer_deadline < deadline)
 		deadline = vcpu->timer_deadline;
@@ -148,17 +149,17 @@ static inline __attribute__((always_inline)) void arm_deadlines(struct vcpu *vcp
 		deadline = vm_platform_next_deadline(vcpu); /* a Linux VM's APIC timer */
 	if (host < deadline)
 		deadline = host;
-	vcpu->run_deadline = deadline;
-	if (fresh || a->timer_expired || deadline != a->armed_deadline ||
+	/* The timer was armed for the last run_deadline: every change re-arms it. */
+	if (fresh || a->timer_expired || deadline != vcpu->run_deadline ||
 	    now - a->armed_at >= TIMER_REARM_CYCLES) {
 		int64_t left = (int64_t)(deadline - now);
 
 		vmwrite(VMCS_PREEMPTION_TIMER_VALUE, timer_ticks(left > 0 ? (uint64_t)left : 0));
-		a->armed_deadline = deadline;
 		a->armed_at = now;
 		/* Without "save preemption timer" every entry starts the timer from the VMCS value. */
 		a->timer_expired = vmx_cpu.timer_not_saved;
 	}
+	vcpu->run_deadline = deadline;
 	vcpu->look_at = a->armed_at + TIMER_REARM_CYCLES < deadline
 				? a->armed_at + TIMER_REARM_CYCLES
 				: deadline;
@@ -166,7 +167,9 @@ static inline __attribute__((always_inline)) void arm_deadlines(struct vcpu *vcp
 
 /*
  * A host invariant that a guest could break if CR0_HOST_OWNED were wrong: VM exits do not
- * load CR0.CD and NW, so a guest's caching-off would stay on for Shunt and every VM.
+ * load CR0.CD and NW, so a guest's caching-off would stay on for Shunt and every VM. The
+ * guest/host mask is what keeps it; this audit of it runs each time the scheduler loop takes
+ * the CPU back, not on every VM switch, which it would make 3 instructions longer.
  */
 static void check_host_caching(const struct vcpu *vcpu)
 {
@@ -182,18 +185,24 @@ static void check_host_caching(const struct vcpu *vcpu)
 
 /*
  * What the run loop does before every entry, at TSC now: host work that is due, the
- * vCPU's own work (a timer may fire, an event be injected), its deadlines.
+ * vCPU's own work (a timer may fire, an event be injected), its deadlines (its slice ends
+ * at slice_end).
  */
 static inline __attribute__((always_inline)) struct guest_gprs *
-before_entry(struct vcpu *vcpu, uint64_t now, int fresh)
+before_entry(struct vcpu *vcpu, uint64_t now, int fresh, uint64_t slice_end)
 {
-	if (now >= sched_host_work_due())
+	uint64_t host = sched_host_work_due();
+
+	if (now >= host) {
 		sched_host_work();
+		host = sched_host_work_due();
+	}
 	if (vcpu->work)
 		vcpu_entry_work(vcpu);
-	vcpu->attention = 0;		 /* all it asked for is done, or stays in work */
-	arm_deadlines(vcpu, now, fresh); /* sets look_at */
-	vcpu->arch.event_queued = 0;	 /* what is queued now goes in with this entry */
+	/* All it asked for is done, or stays in work; a stop stays: the run loop ends its slice. */
+	vcpu->attention &= VCPU_ATTN_STOP;
+	arm_deadlines(vcpu, now, fresh, slice_end, host); /* sets look_at */
+	vcpu->arch.event_queued = 0; /* what is queued now goes in with this entry */
 	return &vcpu->arch.regs;
 }
 
@@ -230,16 +239,14 @@ static inline __attribute__((always_inline)) struct vcpu *next_slice(struct vcpu
 {
 	struct vcpu *next;
 
-	check_host_caching(prev);
 	next = sched_switch(prev, now);
 	if (!next)
 		return NULL;
-	if (vmx_vcpu_switch(prev, next)) { /* prev's VMCS is current: it just ran */
-		vmx_cpu.running = next;	   /* the scheduler loop releases it */
+	if (vmx_vcpu_switch(prev, next)) {  /* prev's VMCS is current: it just ran */
+		vmx_cpu.load_failed = next; /* the scheduler loop releases it */
 		vm_stop(next->vm, VM_STOP_ENTRY_FAILED, -1, "VMPTRLD of its VMCS failed");
 		return NULL;
 	}
-	vmx_cpu.running = next;
 	next->arch.slice_end = now + vmx_cpu.slice_cycles;
 	if (next != prev) {
 		count_until(prev);
@@ -263,13 +270,12 @@ struct guest_gprs *vmx_run_loop_at(struct guest_gprs *regs, uint64_t now)
 	 * timer counts only guest time). Looked at after every exit: no exit does much work,
 	 * so the slice overruns by at most one exit's.
 	 */
-	if (vcpu->vm->state != VM_RUNNING ||
-	    (vcpu->attention & (VCPU_ATTN_YIELD | VCPU_ATTN_HALT)) ||
+	if ((vcpu->attention & (VCPU_ATTN_YIELD | VCPU_ATTN_HALT | VCPU_ATTN_STOP)) ||
 	    (int64_t)(vcpu->arch.slice_end - now) <= 0) {
 		vcpu = next_slice(vcpu, now);
-		return vcpu ? before_entry(vcpu, now, 1) : NULL;
+		return vcpu ? before_entry(vcpu, now, 1, vcpu->arch.slice_end) : NULL;
 	}
-	return before_entry(vcpu, now, 0);
+	return before_entry(vcpu, now, 0, vcpu->arch.slice_end);
 }
 
 struct guest_gprs *vmx_run_loop(struct guest_gprs *regs)
@@ -282,7 +288,6 @@ struct vcpu *arch_vcpu_run(struct vcpu *vcpu, uint64_t slice_cycles)
 	uint64_t now = rdtsc();
 	int err;
 
-	vmx_cpu.running = vcpu;
 	vmx_cpu.slice_cycles =
 		slice_cycles < UINT32_MAX ? slice_cycles : UINT32_MAX; /* timer_ticks() */
 	if (vmx_vcpu_load(vcpu)) {
@@ -291,9 +296,12 @@ struct vcpu *arch_vcpu_run(struct vcpu *vcpu, uint64_t slice_cycles)
 	}
 	vcpu->arch.slice_end = now + vmx_cpu.slice_cycles;
 	count_from(vcpu);
-	err = vmx_run(before_entry(vcpu, now, 1));
-	vcpu = vmx_cpu.running; /* the one that ran last: the scheduler may have switched */
+	err = vmx_run(before_entry(vcpu, now, 1, vcpu->arch.slice_end));
+	/* The one that ran last (the scheduler may have switched), or the one it could not load. */
+	vcpu = vmx_cpu.load_failed ? vmx_cpu.load_failed : vmx_cpu.loaded;
+	vmx_cpu.load_failed = NULL;
 	count_until(vcpu);
+	check_host_caching(vcpu);
 	if (err)
 		vm_stop(vcpu->vm, VM_STOP_ENTRY_FAILED, -1,
 			"VM%s failed: VM-instruction error %llu",

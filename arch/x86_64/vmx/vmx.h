@@ -21,10 +21,10 @@ struct vmx_cpu {
 	uint32_t cpuid_max_basic, cpuid_max_extended; /* the host's leaf 0 and 0x80000000 EAX */
 	uint32_t pin, proc, proc2, exit, entry;	      /* adjusted control words for every VMCS */
 	int save_preemption_timer;
-	int timer_not_saved;   /* !save_preemption_timer: the timer is armed again at every entry */
-	struct vcpu *loaded;   /* the vCPU whose VMCS is current */
-	struct vcpu *running;  /* the vCPU whose slice arch_vcpu_run() is in */
-	uint64_t slice_cycles; /* the length of each slice, as the scheduler asked */
+	int timer_not_saved; /* !save_preemption_timer: the timer is armed again at every entry */
+	struct vcpu *loaded; /* the vCPU whose VMCS is current: the one the run loop runs */
+	struct vcpu *load_failed; /* the scheduler's pick whose VMCS VMPTRLD refused, if any */
+	uint64_t slice_cycles;	  /* the length of each slice, as the scheduler asked */
 	uint16_t next_vpid;
 };
 
@@ -39,7 +39,7 @@ int vmcs_setup(struct vcpu *vcpu, uint64_t entry, uint64_t stack_top, uint64_t a
  * it after each one the handlers say needs nothing more, and calling vmx_run_loop() after
  * the others: it enters whichever vCPU that returns, and returns 0 when it returns NULL;
  * VMX_RUN_RESUME_FAILED or VMX_RUN_LAUNCH_FAILED when a VM entry failed (VMfail), for the
- * vCPU in vmx_cpu.running.
+ * vCPU in vmx_cpu.loaded.
  */
 int vmx_run(struct guest_gprs *regs);
 #define VMX_RUN_RESUME_FAILED 1
@@ -232,7 +232,7 @@ static inline void vmx_guest_msrs_load(const struct guest_msrs *from, const stru
  */
 static inline void vmx_guest_msrs_save(struct guest_msrs *msrs)
 {
-	msrs->kernel_gs_base = rdmsr(MSR_KERNEL_GS_BASE);
+	rdmsr_to(MSR_KERNEL_GS_BASE, &msrs->kernel_gs_base); /* every VM switch: 2 stores */
 }
 
 #define X86_VECTOR_DB 1

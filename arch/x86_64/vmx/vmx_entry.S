@@ -89,6 +89,13 @@
 	movq R_RDI(%rdi), %rdi
 .endm
 
+/* vmx_enter's test, inline where a VM switch would otherwise jump to it: RDI = (%rsp) = regs. */
+.macro ENTER_CURRENT
+	cmpq %rsp, A_HOST_RSP(%rdi)
+	je vmx_resume
+	jmp vmx_enter_first
+.endm
+
 	.section .text
 	.code64
 	.global vmx_run
@@ -102,17 +109,13 @@ vmx_run:				/* int vmx_run(struct guest_gprs *regs) */
 	pushq %rdi			/* the frame: 0(%rsp) = regs, where each exit finds them */
 
 vmx_enter:				/* RDI = (%rsp) = regs of the vCPU whose VMCS is current */
-	/* HOST_RSP is where this frame is: the same on every visit but each VMCS's first. */
+	/*
+	 * One test for both things a VMCS may lack: A_HOST_RSP is this frame's address once
+	 * the VMCS is launched with HOST_RSP pointing here (the same on every visit of vmx_run
+	 * but each VMCS's first), 0 before its VMLAUNCH.
+	 */
 	cmpq %rsp, A_HOST_RSP(%rdi)
-	je 1f
-	movq $VMCS_HOST_RSP, %rax
-	vmwrite %rsp, %rax
-#ifdef SHUNT_BENCH_COUNTERS
-	incq vmx_vmcs_accesses(%rip)	/* the counting build counts this one too (vmx_insn.h) */
-#endif
-	movq %rsp, A_HOST_RSP(%rdi)
-1:	cmpb $0, A_LAUNCHED(%rdi)
-	je vmx_launch
+	jne vmx_enter_first
 
 vmx_resume:				/* RDI = regs */
 	COUNT_ENTRY %rdi
@@ -122,8 +125,16 @@ vmx_resume:				/* RDI = regs */
 	movl $VMX_RUN_RESUME_FAILED, %eax
 	jmp vmx_run_out
 
-vmx_launch:				/* the first entry of this VMCS; RDI = regs */
-	movb $1, A_LAUNCHED(%rdi)
+vmx_enter_first:			/* this VMCS's first entry from this frame; RDI = regs */
+	movq $VMCS_HOST_RSP, %rax
+	vmwrite %rsp, %rax
+#ifdef SHUNT_BENCH_COUNTERS
+	incq vmx_vmcs_accesses(%rip)	/* the counting build counts this one too (vmx_insn.h) */
+#endif
+	movq %rsp, A_HOST_RSP(%rdi)
+	cmpb $0, A_LAUNCHED(%rdi)
+	jne vmx_resume
+	movb $1, A_LAUNCHED(%rdi)	/* the first entry of this VMCS */
 	COUNT_ENTRY %rdi
 	LOAD_ALL_GUEST_REGS
 	vmlaunch
@@ -190,7 +201,7 @@ vmx_exit_entry:
 	jz vmx_run_leave
 	movq %rax, (%rsp)		/* its VMCS is current */
 	movq %rax, %rdi
-	jmp vmx_enter
+	ENTER_CURRENT
 
 	/* The rest of the guest's registers, still in the CPU: now regs holds all of them. */
 1:	movq %rbp, R_RBP(%rdi)
@@ -209,7 +220,7 @@ vmx_exit_entry:
 	jz vmx_run_leave
 	movq %rax, %rdi			/* another vCPU's after a VM switch: its VMCS is current */
 	movq %rax, (%rsp)
-	jmp vmx_enter
+	ENTER_CURRENT
 vmx_run_leave:				/* the scheduler loop takes over */
 	xorl %eax, %eax
 	jmp vmx_run_out

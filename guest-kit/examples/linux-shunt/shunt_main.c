@@ -17,6 +17,7 @@ struct shunt_state shunt;
 
 static int __init shunt_open(void)
 {
+	/* Before any call: it also picks the module's hypercall instruction (VMCALL, VMMCALL). */
 	enum gk_detect_result found = gk_detect(&shunt.hv_version);
 	int64_t r;
 

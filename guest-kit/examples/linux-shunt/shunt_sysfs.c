@@ -45,8 +45,8 @@ static ssize_t emit_bits(char *buf, uint32_t bits, const char *const *names, uns
 
 static ssize_t features_show(struct kobject *k, struct kobj_attribute *a, char *buf)
 {
-	static const char *const names[] = { "vcpu_page",    "events",	   "timer",
-					     "console_ring", "event_send", "hw" };
+	static const char *const names[] = { "vcpu_page",  "events", "timer",  "console_ring",
+					     "event_send", "hw",     "vmmcall" };
 
 	return emit_bits(buf, shunt.features, names, ARRAY_SIZE(names));
 }

@@ -68,6 +68,7 @@ static void install_event_vector(void)
 int64_t kernel_main(const struct pv_start_info *start)
 {
 	enum gk_detect_result found;
+	/* First, before any other call: detection picks VMCALL (Intel) or VMMCALL (AMD). */
 	int64_t abi = gk_open(PV_OS_OTHER, 1, &found);
 	char number[24];
 	uint64_t deadline;

@@ -1,12 +1,14 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * Finding Shunt before using it: CPUID's hypervisor bit, Shunt's signature at leaf
- * 0x40000000 and its ABI version at 0x40000001. A guest built against another major ABI
- * version must not make calls beyond PV_CALL_VERSION; gk_detect() refuses that case.
+ * 0x40000000 and its ABI version at 0x40000001, then the feature leaf's choice of hypercall
+ * instruction (VMCALL or VMMCALL, ABI 1.4). A guest built against another major ABI version
+ * must not make calls beyond PV_CALL_VERSION; gk_detect() refuses that case.
  */
 #ifndef GK_DETECT_H
 #define GK_DETECT_H
 
+#include <gk/hypercall.h>
 #include <pvabi/pvabi.h>
 #include <pvabi/types.h>
 
@@ -45,12 +47,15 @@ static inline uint32_t gk_cpuid_reg(uint32_t leaf, int reg)
 
 /*
  * Detects Shunt and checks its ABI major version against PV_ABI_MAJOR. On GK_DETECT_OK and
- * GK_DETECT_WRONG_MAJOR, *version (if not NULL) holds the hypervisor's PV_ABI_VERSION.
- * Safe to call anywhere: it uses only CPUID.
+ * GK_DETECT_WRONG_MAJOR, *version (if not NULL) holds the hypervisor's PV_ABI_VERSION. On
+ * GK_DETECT_OK it also chooses the instruction of every later hypercall from the feature
+ * leaf (gk_hypercall_select()): call it before the first hypercall, which on AMD otherwise
+ * takes Shunt's slow path (pv-abi/SPEC.md §3). Safe to call anywhere, and again: it uses
+ * only CPUID.
  */
 static inline enum gk_detect_result gk_detect(uint32_t *version)
 {
-	uint32_t a, b, c, d;
+	uint32_t a, b, c, d, max_leaf;
 
 	gk_cpuid(1, &a, &b, &c, &d);
 	if (!(c & (1u << 31)))
@@ -59,12 +64,17 @@ static inline enum gk_detect_result gk_detect(uint32_t *version)
 	if (b != PV_CPUID_SIGNATURE_EBX || c != PV_CPUID_SIGNATURE_ECX ||
 	    d != PV_CPUID_SIGNATURE_EDX || a < PV_CPUID_INTERFACE)
 		return GK_DETECT_FOREIGN;
+	max_leaf = a;
 	gk_cpuid(PV_CPUID_INTERFACE, &a, &b, &c, &d);
 	if (a != PV_INTERFACE_SIGNATURE)
 		return GK_DETECT_FOREIGN;
 	if (version)
 		*version = b;
-	return PV_ABI_VERSION_MAJOR(b) == PV_ABI_MAJOR ? GK_DETECT_OK : GK_DETECT_WRONG_MAJOR;
+	/* Another major may give the feature bits other meanings: its calls stay VMCALLs. */
+	if (PV_ABI_VERSION_MAJOR(b) != PV_ABI_MAJOR)
+		return GK_DETECT_WRONG_MAJOR;
+	gk_hypercall_select(max_leaf >= PV_CPUID_FEATURES ? gk_cpuid_reg(PV_CPUID_FEATURES, 0) : 0);
+	return GK_DETECT_OK;
 }
 
 /* A short phrase for a detection result, for the guest's own log. */

@@ -1,9 +1,10 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * Shunt hypercalls: the raw VMCALL convention (RAX = call number, arguments in RDI, RSI,
- * RDX, R10, R8, R9; pv-abi/SPEC.md) and one typed wrapper per call, gk_call_<name>(),
- * generated from pv-abi's PV_CALL_LIST. Must run at CPL 0. Every call returns >= 0 on
- * success or a negative PV_E* code.
+ * Shunt hypercalls: the raw convention (RAX = call number, arguments in RDI, RSI, RDX, R10,
+ * R8, R9; pv-abi/SPEC.md §3) with the CPU vendor's instruction, VMCALL or VMMCALL, chosen at
+ * run time, and one typed wrapper per call, gk_call_<name>(), generated from pv-abi's
+ * PV_CALL_LIST. Must run at CPL 0. Every call returns >= 0 on success or a negative PV_E*
+ * code.
  *
  * Build with -DGK_MOCK to run guest code on a host without a hypervisor: hypercalls, CPUID
  * and RDTSC then go to gk_mock_hypercall(), gk_mock_cpuid() and gk_mock_rdtsc(), which the
@@ -14,6 +15,48 @@
 
 #include <pvabi/pvabi.h>
 #include <pvabi/types.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+/*
+ * The instruction every hypercall executes: 0 = VMCALL (Intel VT-x, and any call made
+ * before detection, as SPEC.md §3 asks), 1 = VMMCALL (AMD-V). gk_detect() sets it from
+ * Shunt's PV_FEATURE_VMMCALL; a kernel that detects Shunt its own way calls
+ * gk_hypercall_select() before its first hypercall.
+ *
+ * It must be one object in the whole kernel although guest-kit is only headers: each
+ * translation unit that includes this one emits a weak definition, and the linker (ld, and
+ * ld -r for a Linux module) keeps exactly one of them, where a static would give each file
+ * its own copy and an extern would need a .c file. One byte, so the test in every hypercall
+ * is one compare with memory. (A Linux module has its own; each module detects.)
+ */
+extern uint8_t gk_hypercall_vmmcall;
+__attribute__((weak)) uint8_t gk_hypercall_vmmcall;
+#ifdef __cplusplus
+}
+#endif
+
+/* Chooses the hypercall instruction from PV_CPUID_FEATURES.EAX (SPEC.md §3). */
+static inline void gk_hypercall_select(uint32_t features)
+{
+	gk_hypercall_vmmcall = (uint8_t)((features & PV_FEATURE_VMMCALL) != 0);
+}
+
+/*
+ * The hypercall instruction as inline assembly, with the flag as the operand named
+ * vmmcall. The VMCALL path, the hot one on Intel, costs a compare and a taken branch more
+ * than a bare VMCALL; the VMMCALL path a compare, a branch not taken and a jump. Both
+ * instructions are three bytes, so Shunt's "go on three bytes later" holds for either.
+ */
+#define GK_HYPERCALL_INSN                                                                          \
+	"cmpb $0, %[vmmcall]\n\t" /* gk_hypercall_vmmcall */                                       \
+	"je 1f\n\t"                                                                                \
+	"vmmcall\n\t" /* AMD-V: PV_FEATURE_VMMCALL */                                              \
+	"jmp 2f\n"                                                                                 \
+	"1:\tvmcall\n" /* Intel VT-x, and every call before detection */                           \
+	"2:"
+#define GK_HYPERCALL_FLAG [vmmcall] "m"(gk_hypercall_vmmcall)
 
 #ifdef GK_MOCK
 #ifdef __cplusplus
@@ -55,10 +98,10 @@ static inline int64_t gk_hypercall6_2(uint64_t nr, uint64_t a0, uint64_t a1, uin
 	register uint64_t r8 __asm__("r8") = a4;
 	register uint64_t r9 __asm__("r9") = a5;
 
-	__asm__ volatile("vmcall"
+	__asm__ volatile(GK_HYPERCALL_INSN
 			 : "=a"(ret), "+r"(rdx)
-			 : "a"(nr), "D"(a0), "S"(a1), "r"(r10), "r"(r8), "r"(r9)
-			 : "memory");
+			 : "a"(nr), "D"(a0), "S"(a1), "r"(r10), "r"(r8), "r"(r9), GK_HYPERCALL_FLAG
+			 : "cc", "memory");
 	*result2 = rdx;
 	return ret;
 #endif
@@ -80,7 +123,10 @@ static inline int64_t gk_hypercall0(uint64_t nr)
 #else
 	int64_t ret;
 
-	__asm__ volatile("vmcall" : "=a"(ret) : "a"(nr) : "rdx", "memory");
+	__asm__ volatile(GK_HYPERCALL_INSN
+			 : "=a"(ret)
+			 : "a"(nr), GK_HYPERCALL_FLAG
+			 : "rdx", "cc", "memory");
 	return ret;
 #endif
 }
@@ -92,7 +138,10 @@ static inline int64_t gk_hypercall1(uint64_t nr, uint64_t a0)
 #else
 	int64_t ret;
 
-	__asm__ volatile("vmcall" : "=a"(ret) : "a"(nr), "D"(a0) : "rdx", "memory");
+	__asm__ volatile(GK_HYPERCALL_INSN
+			 : "=a"(ret)
+			 : "a"(nr), "D"(a0), GK_HYPERCALL_FLAG
+			 : "rdx", "cc", "memory");
 	return ret;
 #endif
 }
@@ -104,7 +153,10 @@ static inline int64_t gk_hypercall2(uint64_t nr, uint64_t a0, uint64_t a1)
 #else
 	int64_t ret;
 
-	__asm__ volatile("vmcall" : "=a"(ret) : "a"(nr), "D"(a0), "S"(a1) : "rdx", "memory");
+	__asm__ volatile(GK_HYPERCALL_INSN
+			 : "=a"(ret)
+			 : "a"(nr), "D"(a0), "S"(a1), GK_HYPERCALL_FLAG
+			 : "rdx", "cc", "memory");
 	return ret;
 #endif
 }
@@ -117,7 +169,10 @@ static inline int64_t gk_hypercall3(uint64_t nr, uint64_t a0, uint64_t a1, uint6
 	int64_t ret;
 	uint64_t rdx = a2;
 
-	__asm__ volatile("vmcall" : "=a"(ret), "+d"(rdx) : "a"(nr), "D"(a0), "S"(a1) : "memory");
+	__asm__ volatile(GK_HYPERCALL_INSN
+			 : "=a"(ret), "+d"(rdx)
+			 : "a"(nr), "D"(a0), "S"(a1), GK_HYPERCALL_FLAG
+			 : "cc", "memory");
 	return ret;
 #endif
 }

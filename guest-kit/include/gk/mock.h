@@ -3,7 +3,9 @@
  * A fake Shunt for host unit tests of guest code built with -DGK_MOCK. It owns the
  * hypervisor's side of the ABI: the calls of ABI 1.0 and 1.1 with the checks and effects of
  * pv-abi/SPEC.md (the hardware calls of 1.2 answer as to a VM granted no hardware), Shunt's
- * CPUID leaves and the TSC, all kept in one struct gk_mock that tests read and set. Host
+ * CPUID leaves and the TSC, all kept in one struct gk_mock that tests read and set. It runs
+ * on an Intel or, with vmmcall set, an AMD CPU (ABI 1.4), and counts which instruction each
+ * hypercall would have executed (gk_hypercall_vmmcall: no instruction runs on a host). Host
  * pointers stand for guest-physical addresses (GK_VIRT_TO_PHYS must stay the identity).
  * One translation unit defines GK_MOCK_IMPLEMENTATION before including it; each test calls
  * gk_mock_reset() first. Needs a 64-bit gcc or clang host.
@@ -55,6 +57,10 @@ struct gk_mock {
 				       * when the clock is published (page set, publish_clock) */
 	uint64_t tsc_start;	      /* TSC when the VM started, i.e. PV clock time 0: 0 */
 	uint32_t vcpu_id;	      /* CPUID.1:EBX[31:24], the one vCPU EVENT_SEND may name: 0 */
+	bool vmmcall;		      /* Shunt on AMD-V: PV_FEATURE_VMMCALL in CPUID (added to
+				       * features) and VMCALLs taken the slow way, counted in
+				       * calls_vmcall; false = Intel, where a VMMCALL would be
+				       * the guest's #UD and stops the test: false */
 	bool hypervisor_bit;	      /* CPUID.1:ECX[31]: true (false = bare metal) */
 	uint32_t max_leaf;	      /* CPUID 0x40000000.EAX: PV_CPUID_MAX_LEAF */
 	uint32_t signature[3];	      /* CPUID 0x40000000.EBX, ECX, EDX: "ShuntShuntHV" */
@@ -89,6 +95,8 @@ struct gk_mock {
 	/* --- Counters --- */
 	uint64_t calls[PV_CALL_COUNT]; /* hypercalls made, per call number, refused ones too */
 	uint64_t calls_unknown;	       /* hypercalls with a number outside PV_CALL_LIST */
+	uint64_t calls_vmcall;	       /* hypercalls made with VMCALL, and with VMMCALL: */
+	uint64_t calls_vmmcall;	       /* what gk_hypercall_vmmcall chose at each */
 	struct gk_mock_call last;      /* the latest hypercall */
 	uint64_t cpuid_reads, rdtsc_reads;
 	uint64_t console_dropped; /* console bytes beyond GK_MOCK_CONSOLE_SIZE */
@@ -107,7 +115,10 @@ extern "C" {
 
 extern struct gk_mock gk_mock;
 
-/* Forgets everything and sets the default configuration. */
+/*
+ * Forgets everything and sets the default configuration; the guest's side starts afresh
+ * too, as a VM does: gk_hypercall_vmmcall = 0 (VMCALL until detection).
+ */
 void gk_mock_reset(void);
 
 /*
@@ -186,6 +197,7 @@ void gk_mock_reset(void)
 	gk_mock.signature[2] = PV_CPUID_SIGNATURE_EDX;
 	gk_mock.interface_signature = PV_INTERFACE_SIGNATURE;
 	memcpy(gk_mock.vm_name, "mock", 5);
+	gk_hypercall_vmmcall = 0;
 	gk_mock.ram_start = 0x1000;
 	gk_mock.ram_end = 1ull << 47;
 	gk_mock.ready = true;
@@ -574,6 +586,15 @@ int64_t gk_mock_hypercall(uint64_t nr, uint64_t a0, uint64_t a1, uint64_t a2, ui
 	struct gk_mock_call *last = &gk_mock.last;
 
 	gk_mock_check_ready();
+	/* The instruction the stub would have executed (gk/hypercall.h) and what the CPU does. */
+	if (gk_hypercall_vmmcall) {
+		if (!gk_mock.vmmcall)
+			gk_mock_fail("a hypercall with VMMCALL on Intel (gk_mock.vmmcall false): "
+				     "the CPU raises #UD");
+		gk_mock.calls_vmmcall++;
+	} else {
+		gk_mock.calls_vmcall++; /* on AMD Shunt's #UD path runs it all the same */
+	}
 	last->nr = nr;
 	last->arg[0] = a0;
 	last->arg[1] = a1;
@@ -612,7 +633,7 @@ void gk_mock_cpuid(uint32_t leaf, uint32_t *a, uint32_t *b, uint32_t *c, uint32_
 		*b = gk_mock.abi_version;
 		break;
 	case PV_CPUID_FEATURES:
-		*a = gk_mock.features;
+		*a = gk_mock.features | (gk_mock.vmmcall ? PV_FEATURE_VMMCALL : 0);
 		break;
 	case PV_CPUID_PRIVILEGES:
 		*a = gk_mock.permissions;

@@ -8,6 +8,8 @@
 #ifndef GK_START_H
 #define GK_START_H
 
+/* crt0.S's EXIT picks its instruction by gk_hypercall_vmmcall, which this defines. */
+#include <gk/hypercall.h>
 #include <pvabi/start_info.h>
 #include <pvabi/types.h>
 

@@ -84,6 +84,15 @@ int arch_virt_probe(void);
 /* Turns hardware virtualization on for this CPU (VMXON); after arch_virt_probe() said yes. */
 int arch_virt_enable(void);
 
+/*
+ * The PV_FEATURE_* bits of Shunt's feature leaf that depend on the virtualization backend,
+ * for pv_cpuid() to add to its own: on x86, PV_FEATURE_VMMCALL when guests are to make
+ * hypercalls with the AMD instruction (VMMCALL) rather than Intel's (VMCALL), i.e. exactly
+ * when the backend that runs guests takes VMMCALL as its hypercall exit. No other bits.
+ * The same answer for every VM and vCPU, from arch_virt_probe() on.
+ */
+uint32_t arch_pv_features(void);
+
 struct vm;
 struct vcpu;
 

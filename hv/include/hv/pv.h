@@ -25,17 +25,14 @@ void vcpu_publish_steal(struct vcpu *vcpu);
 
 /*
  * Steal-time bookkeeping around the scheduler's slices, at arch_cycles() now: the time a
- * vCPU waited runnable, from when it left the CPU (or woke) to when it gets it again.
- * Inline: every VM switch pays them.
+ * vCPU waited runnable, from when it left the CPU (or woke, or its VM started: sched.c and
+ * vm.c set runnable_since then) to when it gets it again. Inline: every VM switch pays them.
  */
 static inline void vcpu_account_run_start(struct vcpu *vcpu, uint64_t now)
 {
-	if (vcpu->runnable_since) {
-		vcpu->steal_cycles += now - vcpu->runnable_since;
-		vcpu->runnable_since = 0;
-		if (vcpu->page)
-			vcpu_publish_steal(vcpu);
-	}
+	vcpu->steal_cycles += now - vcpu->runnable_since;
+	if (vcpu->page)
+		vcpu_publish_steal(vcpu);
 }
 
 static inline void vcpu_account_run_end(struct vcpu *vcpu, uint64_t now)

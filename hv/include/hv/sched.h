@@ -67,8 +67,8 @@ static inline __attribute__((always_inline)) struct vcpu *sched_switch(struct vc
 	int asleep = 0;
 	struct vcpu *next;
 
-	if (prev->vm->state != VM_RUNNING)
-		return NULL;		 /* sched_run() gives its memory back */
+	if (prev->attention & VCPU_ATTN_STOP)
+		return NULL;		 /* its VM stopped: sched_run() gives its memory back */
 	vcpu_account_run_end(prev, now); /* first: sched_pick() may wake it, from its deadline */
 	next = sched_pick(prev, now, NULL, &asleep); /* when the rest wake: sched_run()'s */
 	if (next)

@@ -82,7 +82,7 @@ struct io_handler {
  */
 #define VCPU_ATTN_YIELD (1u << 0) /* give the CPU back now (YIELD, a held OUT, the slice) */
 #define VCPU_ATTN_HALT (1u << 1)  /* halted (HLT): asleep until an event or its timer */
-#define VCPU_ATTN_STOP (1u << 2)  /* its VM stopped */
+#define VCPU_ATTN_STOP (1u << 2)  /* its VM stopped (kept until a restart rebuilds it) */
 #define VCPU_ATTN_WORK (1u << 3)  /* vcpu.work or a deadline changed: an event to inject, ... */
 
 struct pv_vcpu_page;
@@ -115,7 +115,7 @@ struct vcpu {
 	struct pv_vcpu_page *page; /* the same, as a host pointer into guest RAM */
 	uint8_t event_vector;	   /* 0 = events not bound */
 	uint64_t timer_deadline;   /* in arch_cycles(); valid with VCPU_WORK_TIMER */
-	uint64_t runnable_since;   /* arch_cycles() when it left the CPU still runnable */
+	uint64_t runnable_since;   /* arch_cycles() since when it waits for the CPU, runnable */
 	uint64_t steal_cycles;
 
 	struct vcpu_stats stats;
@@ -335,14 +335,6 @@ void vm_platform_entry_work(struct vcpu *vcpu);
 uint64_t vm_platform_next_deadline(const struct vcpu *vcpu);
 /* 1 if a Linux VM's APIC has an interrupt it would deliver now (wakes it from HLT). */
 int vm_platform_interrupt_pending(const struct vcpu *vcpu);
-/*
- * The word Shunt adds to a Linux VM's command line, and the line with it (into buf,
- * unless the VM's own has it already): "noapic", so that Linux, which finds no I/O APIC
- * in the MADT, routes the 8259A's interrupts through LINT0 in ExtINT mode rather than
- * masking it (README.md, "Linux guests").
- */
-#define VM_PLATFORM_CMDLINE_WORD "noapic"
-const char *vm_platform_cmdline(const char *cmdline, char *buf, size_t size);
 /* Drives a PC VM's ISA interrupt line irq (its PIC's input) to level; others: nothing. */
 void vm_platform_set_irq(struct vm *vm, unsigned int irq, int level);
 /* Makes vm a PC-platform VM: its x2APIC and PICs reset, their ports and ACPI's registered

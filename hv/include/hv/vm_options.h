@@ -81,4 +81,14 @@ int vm_options_file_name(const char *cmdline, char *name);
 void vm_options_fallback_name(char *buf, size_t size, const char *name, const char *unnamed,
 			      unsigned int number);
 
+/*
+ * The word Shunt adds to a Linux VM's command line, and the line with it (into buf,
+ * unless the VM's own has it already): "noapic", so that Linux, which finds no I/O APIC
+ * in the MADT, routes the 8259A's interrupts through LINT0 in ExtINT mode rather than
+ * masking it (README.md, "Linux guests"). Here, with the options, so that shunt-config
+ * checks the line the kernel will get.
+ */
+#define VM_PLATFORM_CMDLINE_WORD "noapic"
+const char *vm_options_platform_cmdline(const char *cmdline, char *buf, size_t size);
+
 #endif

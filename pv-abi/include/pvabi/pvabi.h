@@ -22,7 +22,7 @@
 
 /* ABI version: a minor bump only adds; anything else bumps the major (see SPEC.md). */
 #define PV_ABI_MAJOR 1
-#define PV_ABI_MINOR 3
+#define PV_ABI_MINOR 4
 #define PV_ABI_VERSION(major, minor) (((uint32_t)(major) << 16) | (uint32_t)(minor))
 #define PV_ABI_VERSION_MAJOR(v) ((uint32_t)(v) >> 16)
 #define PV_ABI_VERSION_MINOR(v) ((uint32_t)(v)&0xffffu)
@@ -55,6 +55,7 @@
 #define PV_FEATURE_CONSOLE_RING (1u << 3) /* shared-memory console ring */
 #define PV_FEATURE_EVENT_SEND (1u << 4)	  /* guest-defined events (ABI 1.1) */
 #define PV_FEATURE_HW (1u << 5)		  /* direct hardware calls (ABI 1.2) */
+#define PV_FEATURE_VMMCALL (1u << 6)	  /* hypercalls use VMMCALL, not VMCALL (ABI 1.4) */
 
 /* Permission classes: each call belongs to one; PV_CPUID_PRIVILEGES says which a VM holds. */
 #define PV_PERM_BASE (1u << 0)	  /* version, hello, yield, exit */
@@ -70,11 +71,14 @@
 #define PV_RATE_HW 3
 
 /*
- * Hypercall convention: VMCALL from CPL 0 with RAX = call number and arguments in RDI, RSI,
- * RDX, R10, R8, R9. The result comes back in RAX: >= 0 on success, a negative PV_E* code on
- * failure; for PV_ETHROTTLED, RDX holds the retry-after time in nanoseconds. All other
- * registers are preserved. Addresses are guest-physical. A VMCALL from CPL > 0 raises #UD in
- * the guest and is not executed.
+ * Hypercall convention: the CPU vendor's hypercall instruction from CPL 0, VMCALL (0F 01 C1;
+ * Intel) or, when PV_CPUID_FEATURES offers PV_FEATURE_VMMCALL, VMMCALL (0F 01 D9; AMD), with
+ * RAX = call number and arguments in RDI, RSI, RDX, R10, R8, R9. A guest that has not read
+ * the feature bit yet uses VMCALL, as every guest did before ABI 1.4: on AMD it works too,
+ * through a #UD that Shunt intercepts, at a higher cost. The result comes back in RAX: >= 0
+ * on success, a negative PV_E* code on failure; for PV_ETHROTTLED, RDX holds the retry-after
+ * time in nanoseconds. All other registers are preserved. Addresses are guest-physical. A
+ * hypercall from CPL > 0 raises #UD in the guest and is not executed.
  */
 
 /* Error codes: negative errno values (Linux numbering), plus three of Shunt's own. */

@@ -50,7 +50,7 @@ struct guest_fpu_debug {
 
 struct arch_vcpu {
 	struct guest_gprs regs; /* first, then the two fields vmx_entry.S reads beside it */
-	uint64_t host_rsp;	/* HOST_RSP as last written to this VMCS: written when it changes */
+	uint64_t host_rsp;	/* HOST_RSP as written to this VMCS once launched; 0 before */
 	uint8_t launched;	/* VMLAUNCH done: VMRESUME from now on */
 	/*
 	 * The counting build's clock (-DSHUNT_BENCH_COUNTERS, make bench): the ticks of this
@@ -66,9 +66,8 @@ struct arch_vcpu {
 	hpa_t vmcs;
 	uint16_t vpid;
 	struct guest_msrs msrs;
-	uint64_t slice_end;	 /* TSC at which the current time slice ends */
-	uint64_t armed_deadline; /* TSC the preemption timer was last armed for */
-	uint64_t armed_at;	 /* TSC when it was armed */
+	uint64_t slice_end;   /* TSC at which the current time slice ends */
+	uint64_t armed_at;    /* TSC when it was armed */
 	int timer_expired;    /* it fired (or is not saved): arm it again before the next entry */
 	uint32_t proc_ctls;   /* VMCS_PROC_BASED_CTLS as last written (only Shunt writes it) */
 	uint32_t exit_reason; /* of an exit vmx_exit_fast() left to vmx_exit_full() */

@@ -59,6 +59,17 @@ static inline uint64_t rdmsr(uint32_t msr)
 	return ((uint64_t)hi << 32) | lo;
 }
 
+/* RDMSR into *dst as the two halves the instruction returns: no shift and OR on the way. */
+static inline void rdmsr_to(uint32_t msr, uint64_t *dst)
+{
+	uint32_t *half = (uint32_t *)dst;
+
+	__asm__ volatile("rdmsr\n\tmovl %%eax, %0\n\tmovl %%edx, %1"
+			 : "=m"(half[0]), "=m"(half[1])
+			 : "c"(msr)
+			 : "rax", "rdx");
+}
+
 static inline void wrmsr(uint32_t msr, uint64_t value)
 {
 	__asm__ volatile("wrmsr" ::"c"(msr), "a"((uint32_t)value), "d"((uint32_t)(value >> 32)));
