@@ -127,7 +127,8 @@ $(BUILD)/lwip-obj/%.o: $(LWIP_STAMP) hv/net/include/lwipopts.h hv/net/include/ar
 
 # The glue to lwIP (and only it) sees lwIP's headers.
 $(BUILD)/hv-obj/hv/net/%.c.o: HV_CFLAGS += $(LWIP_INCLUDES)
-$(BUILD)/hv-obj/hv/net/%.c.o: | $(LWIP_STAMP)
+# (The objects named, not a pattern: a pattern rule without a recipe adds no prerequisite.)
+$(filter $(BUILD)/hv-obj/hv/net/%,$(HV_OBJS)): | $(LWIP_STAMP)
 
 $(BUILD)/hv-obj/%.S.o: %.S | $(DEPS_STAMP)
 	@mkdir -p $(@D)
