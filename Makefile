@@ -31,7 +31,7 @@ HV_LDFLAGS := -nostdlib -static -Wl,-T,linker.ld -Wl,--build-id=none \
 HV_SRCS := $(wildcard boot/multiboot2/*.c boot/multiboot2/*.S \
              arch/x86_64/*.c arch/x86_64/*.S arch/x86_64/vmx/*.c arch/x86_64/vmx/*.S \
              arch/x86_64/svm/*.c arch/x86_64/svm/*.S \
-             hv/*.c hv/lib/*.c hv/devices/*.c)
+             hv/*.c hv/lib/*.c hv/devices/*.c hv/net/*.c)
 # The screen console's font: a Debian console font (package console-setup-linux) converted
 # by tools/psf2c into build/font/ (never committed): C for the hypervisor, raw glyphs for
 # the tests that read the screen back.
@@ -39,6 +39,21 @@ FONT_PSF := /usr/share/consolefonts/Lat15-Fixed16.psf.gz
 FONT_C   := $(BUILD)/font/screen_font.c
 FONT_BIN := $(BUILD)/font/screen_font.bin
 HV_OBJS := $(patsubst %,$(BUILD)/hv-obj/%.o,$(HV_SRCS) $(FONT_C))
+
+# lwIP (README.md, "Management network"): Debian's source package, fetched by
+# tools/fetch-lwip into $(LWIP_DIR) (never committed) and built freestanding with Shunt's
+# flags and its own lwipopts.h and arch/cc.h (hv/net/include). Its warnings are its own:
+# it is built as it comes, without -Werror. hv/net/'s glue sees its headers.
+LWIP_DIR  ?= $(BUILD)/lwip
+LWIP_SRC  := $(LWIP_DIR)/lwip/src
+LWIP_STAMP := $(LWIP_DIR)/.fetched
+LWIP_FILES := core/init.c core/def.c core/inet_chksum.c core/ip.c core/mem.c core/memp.c \
+              core/netif.c core/pbuf.c core/raw.c core/stats.c core/tcp.c core/tcp_in.c \
+              core/tcp_out.c core/timeouts.c core/udp.c core/ipv4/dhcp.c core/ipv4/etharp.c \
+              core/ipv4/icmp.c core/ipv4/ip4.c core/ipv4/ip4_addr.c netif/ethernet.c
+LWIP_INCLUDES := -Ihv/net/include -Ihv/net/libc -I$(LWIP_SRC)/include
+LWIP_CFLAGS := $(filter-out $(WARNINGS) -MMD -MP,$(HV_CFLAGS)) -w $(LWIP_INCLUDES)
+LWIP_OBJS := $(patsubst %.c,$(BUILD)/lwip-obj/%.o,$(LWIP_FILES))
 
 # --- The UEFI loader: a gnu-efi application (see ../shared/TESTBED.md for the flags).
 EFI_LIB   := /usr/lib
@@ -72,7 +87,7 @@ DEPS_STAMP := $(BUILD)/.deps-installed
 SHUNT_CONFIG_SRCS := tools/shunt-config.c hv/lib/config.c hv/lib/fmt.c hv/lib/elf64.c hv/lib/pvh.c \
                      hv/lib/bzimage.c hv/lib/multiboot1.c \
                      hv/lib/parse.c hv/lib/div128.c hv/cmdline.c hv/log.c hv/vm_options.c \
-                     hv/hw_rules.c hv/ratelimit.c hv/serial.c
+                     hv/hw_rules.c hv/ratelimit.c hv/serial.c hv/net/mgmt_options.c
 
 .PHONY: all deps linux test unit-test abi-test clang-build fuzz-smoke fuzz system-test run run-linux bench clean \
 	format format-check spec-table install example walkthrough-test mutation mutation-smoke \
@@ -101,14 +116,29 @@ $(BUILD)/hv-obj/%.c.o: %.c | $(DEPS_STAMP)
 	@echo "  CC      $<"
 	@$(CC) $(HV_CFLAGS) -c $< -o $@
 
+$(LWIP_STAMP): tools/fetch-lwip | $(DEPS_STAMP)
+	@echo "  FETCH   Debian's lwip source package into $(LWIP_DIR)"
+	@tools/fetch-lwip $(LWIP_DIR) >/dev/null
+	@touch $@
+
+$(BUILD)/lwip-obj/%.o: $(LWIP_STAMP) hv/net/include/lwipopts.h hv/net/include/arch/cc.h
+	@mkdir -p $(@D)
+	@echo "  CC      lwip/$*.c"
+	@$(CC) $(LWIP_CFLAGS) -c $(LWIP_SRC)/$*.c -o $@
+
+# The glue to lwIP (and only it) sees lwIP's headers.
+$(BUILD)/hv-obj/hv/net/%.c.o: HV_CFLAGS += $(LWIP_INCLUDES)
+# (The objects named, not a pattern: a pattern rule without a recipe adds no prerequisite.)
+$(filter $(BUILD)/hv-obj/hv/net/%,$(HV_OBJS)): | $(LWIP_STAMP)
+
 $(BUILD)/hv-obj/%.S.o: %.S | $(DEPS_STAMP)
 	@mkdir -p $(@D)
 	@echo "  AS      $<"
 	@$(CC) $(HV_ASFLAGS) -c $< -o $@
 
-$(BUILD)/shunt.elf: $(HV_OBJS) linker.ld
+$(BUILD)/shunt.elf: $(HV_OBJS) $(LWIP_OBJS) linker.ld
 	@echo "  LD      $@"
-	@$(CC) $(HV_LDFLAGS) -o $@ $(HV_OBJS)
+	@$(CC) $(HV_LDFLAGS) -o $@ $(HV_OBJS) $(LWIP_OBJS)
 
 $(BUILD)/shunt-config: $(SHUNT_CONFIG_SRCS) $(wildcard hv/include/hv/*.h) | $(DEPS_STAMP)
 	@mkdir -p $(@D)
@@ -301,7 +331,8 @@ fuzz: all | $(DEPS_STAMP)
 
 # STYLE.md: gcc and clang both build the hypervisor (gcc builds the default one).
 clang-build: | $(DEPS_STAMP)
-	@$(MAKE) -s CC=clang BUILD=$(BUILD)/clang DEPS_STAMP=$(DEPS_STAMP) $(BUILD)/clang/shunt.elf
+	@$(MAKE) -s CC=clang BUILD=$(BUILD)/clang DEPS_STAMP=$(DEPS_STAMP) LWIP_DIR=$(LWIP_DIR) \
+		$(BUILD)/clang/shunt.elf
 	@echo "clang-build: PASS: shunt.elf builds with clang"
 
 # The ABI's promises: SPEC.md's call table matches PV_CALL_LIST, every public header
@@ -399,7 +430,7 @@ run-linux: all $(LINUX_SHELL_ISO)
 # and two MSRs that show it and the TSC at Shunt's entry to a guest. Only `make bench` boots
 # it, for the figures that need them; every other figure is the build users run.
 bench-counting: | $(DEPS_STAMP)
-	@$(MAKE) -s BUILD=$(BUILD)/bench DEPS_STAMP=$(DEPS_STAMP) \
+	@$(MAKE) -s BUILD=$(BUILD)/bench DEPS_STAMP=$(DEPS_STAMP) LWIP_DIR=$(LWIP_DIR) \
 		HV_EXTRA_CFLAGS=-DSHUNT_BENCH_COUNTERS $(BUILD)/bench/shunt.elf
 bench: $(BUILD)/shunt.elf $(BUILD)/BOOTX64.EFI $(BUILD)/guests/bench.elf \
 		$(BUILD)/guests/victim.elf $(BUILD)/guests/flood.elf $(BUILD)/guests/fuzz.elf \

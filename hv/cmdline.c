@@ -3,6 +3,7 @@
  */
 #include <hv/cmdline.h>
 #include <hv/fmt.h>
+#include <hv/mgmt.h>
 #include <hv/parse.h>
 #include <hv/string.h>
 #include <hv/types.h>
@@ -26,7 +27,15 @@ __attribute__((format(printf, 2, 3))) static void problem(struct cmdline_problem
 
 static void apply_word(const char *word, struct hv_options *opts, struct cmdline_problems *p)
 {
+	char why[CMDLINE_PROBLEM_MAX];
 	const char *eq = NULL;
+	int r = mgmt_option_apply(word, &opts->mgmt, why, sizeof(why));
+
+	if (r <= 0) { /* a management word (hv/net/mgmt_options.c) */
+		if (r)
+			problem(p, "%s", why);
+		return;
+	}
 
 	for (const char *c = word; *c; c++)
 		if (*c == '=') {
@@ -69,8 +78,6 @@ static void apply_word(const char *word, struct hv_options *opts, struct cmdline
 		return;
 	}
 	if (eq - word == 7 && !strncmp(word, "console", 7)) {
-		char why[CMDLINE_PROBLEM_MAX];
-
 		/* A bad value leaves the default console, so the report is seen where it was. */
 		if (serial_parse(eq + 1, &opts->console, why, sizeof(why)))
 			problem(p, "\"%s\": %s", word, why);
@@ -101,6 +108,7 @@ unsigned int cmdline_parse(const char *cmdline, struct hv_options *opts,
 	*opts = (struct hv_options){ .log_level = LOG_INFO,
 				     .hw_budget = CMDLINE_HW_BUDGET_DEFAULT };
 	serial_default(&opts->console);
+	mgmt_options_default(&opts->mgmt);
 	problems->count = 0;
 	for (size_t n; (n = parse_word(&cmdline)) != 0; cmdline += n) {
 		if (n >= sizeof(word)) {

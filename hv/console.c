@@ -48,19 +48,22 @@ static struct {
 	uint64_t log_lost; /* log bytes dropped because the log queue was full */
 } mux;
 
-uint64_t console_due = UINT64_MAX;	 /* next console_poll(), in arch_cycles() */
+uint64_t console_due = UINT64_MAX;	 /* next host work, in arch_cycles() (console.h) */
 static uint64_t output_due = UINT64_MAX; /* the line's next turn; UINT64_MAX: idle */
-static uint64_t input_due = UINT64_MAX;	 /* console_set_input_due() */
+static uint64_t poller_due[CONSOLE_POLLERS] = { UINT64_MAX, UINT64_MAX }; /* the others' */
 
 static void set_due(uint64_t output)
 {
 	output_due = output;
-	console_due = output < input_due ? output : input_due;
+	console_due = output;
+	for (unsigned int i = 0; i < CONSOLE_POLLERS; i++)
+		if (poller_due[i] < console_due)
+			console_due = poller_due[i];
 }
 
-void console_set_input_due(uint64_t due)
+void console_set_poller_due(enum console_poller who, uint64_t due)
 {
-	input_due = due;
+	poller_due[who] = due;
 	set_due(output_due);
 }
 
@@ -307,7 +310,7 @@ void console_stop_async(void)
 	drain_all();
 	mux.async = 0;
 	mux.stopping = 0;
-	input_due = UINT64_MAX; /* no more input either: the VMs are done */
+	poller_due[CONSOLE_POLL_INPUT] = UINT64_MAX; /* no more input either: the VMs are done */
 	set_due(UINT64_MAX);
 	if (mux.log_lost) {
 		char line[80];

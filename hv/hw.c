@@ -189,9 +189,28 @@ void hw_inventory_init(void)
 	find_console_use();
 	add_pci();
 	add_legacy_devices();
+}
+
+void hw_inventory_print(void)
+{
 	log_info("hw: %u devices found\n", resource_count);
 	for (unsigned int i = 0; i < resource_count; i++)
 		print_resource(&resources[i]);
+}
+
+unsigned int hw_resource_count(void)
+{
+	return resource_count;
+}
+
+struct hw_resource *hw_resource_at(unsigned int i)
+{
+	return i < resource_count ? &resources[i] : NULL;
+}
+
+void hw_reserve(struct hw_resource *r, const char *why)
+{
+	r->reserved_by = why;
 }
 
 static struct hw_resource *find_resource(const struct hw_grant_spec *g)

@@ -14,6 +14,7 @@
 #include <hv/hv.h>
 #include <hv/hw.h>
 #include <hv/log.h>
+#include <hv/mgmt.h>
 #include <hv/mm.h>
 #include <hv/sched.h>
 #include <hv/string.h>
@@ -48,6 +49,8 @@ void hv_stop(int exit_code)
 	console_stop_async(); /* what is queued goes out first */
 	/* The last line of every run, whatever ended it: tools/run returns its exit code. */
 	log_info("shunt: %s (exit code %d)\n", what[hv_options.on_all_stopped], exit_code);
+	if (hv_options.on_all_stopped == HV_STOPPED_HALT && mgmt_is_up())
+		mgmt_serve_forever(); /* a halted machine stays reachable */
 	arch_stop(mode[hv_options.on_all_stopped], exit_code);
 }
 
@@ -493,7 +496,10 @@ void hv_main(const struct handoff *handoff)
 	print_banner();
 	read_config();
 	hw_inventory_init();
+	mgmt_probe(); /* before the inventory is listed: it shows the NIC as Shunt's own */
+	hw_inventory_print();
 	virt_ready = arch_virt_probe();
+	mgmt_start();
 
 	if (hv_options.crash_test) {
 		log_info("shunt: crashtest: raising #UD on purpose\n");

@@ -8,6 +8,7 @@
 #include <hv/console.h>
 #include <hv/console_input.h>
 #include <hv/log.h>
+#include <hv/mgmt.h>
 #include <hv/pv.h>
 #include <hv/sched.h>
 #include <hv/vm.h>
@@ -20,6 +21,7 @@ static struct {
 void sched_host_work(void)
 {
 	console_input_poll();
+	mgmt_poll();
 	console_poll();
 }
 

@@ -8,14 +8,18 @@
 #include <hv/arch.h>
 #include <hv/console.h>
 #include <hv/hypercall.h>
+#include <hv/log.h>
 #include <hv/vm.h>
+
+_Static_assert(CONSOLE_SOURCES_MAX >= VM_MAX, "a console source for every VM");
 
 void vm_console_init(struct vm *vm, enum vm_console_policy policy)
 {
 	vm->console_policy = policy;
 	console_queue_init(&vm->console, vm->console_data, sizeof(vm->console_data), vm->name);
-	if (policy != VM_CONSOLE_DISCARD)
-		console_source_add(&vm->console); /* one slot per VM slot: never full */
+	/* A VM is set up once (a restart keeps its queue): one source each, never full. */
+	if (policy != VM_CONSOLE_DISCARD && console_source_add(&vm->console))
+		log_error("vm %s: no console source left: its output is not shown\n", vm->name);
 }
 
 /* A refusal: the writer is told to wait retry_after_ns, and the summary counts it. */

@@ -20,6 +20,13 @@ Devices a guest may be given directly (Shunt's pass-through), both off unless as
   pci_serial QEMU: {"file": F, "slot": N}: a PCI 16550 (pci-serial, 1b36:0002, BAR0 I/O) at
              00:N.0, its output going to F (for Shunt's console=pci:00:N.0).
 
+A network card (`Machine.nic`, default none: QEMU gets `-nic none`, not its machine's default
+NIC), {"model": M, "mac": "52:54:00:..", "slot": N, "wire": (PEER, LOCAL)}: QEMU `-device M`
+(e1000, e1000e, rtl8139, ...) at 00:N.0 on user networking (slirp: DHCP, gateway 10.0.2.2);
+with "wire" QEMU's hub also carries every frame to and from UDP port PEER on 127.0.0.1
+(QEMU's socket netdev listens on LOCAL), so that a test can be another host on that network
+without root. Bochs: model e1000 only, on its slirp (`ethmod=slirp`), no wire.
+
 With `serial_input` (Bochs, QEMU) COM1 is a pseudo-terminal the caller holds instead of a
 file: what the machine writes is still copied to `serial` as it comes, and `Run.send(BYTES)`
 types into it; `Run.wait(inputs=[(regex, bytes), ...])` types each text once its regex
@@ -79,7 +86,8 @@ class Machine:
     def __init__(self, image, firmware="bios", disk=False, emulator=None, accel="auto",
                  memory_mib=256, cpus=1, serial=None, headless=True, emulator_log=None,
                  com_files=None, pci_vga=False, usb=False, writable=False, monitor=None,
-                 pci_serial=None, serial_input=False, kernel=None, cpu=None):
+                 pci_serial=None, serial_input=False, kernel=None, nic=None,
+                 cpu=None):
         self.image = image            # an image from tools/mkimage: hybrid ISO or USB stick
         self.firmware = firmware      # "bios" | "uefi"
         self.disk = disk              # False: boot it as a CD; True: as a raw hard disk
@@ -101,6 +109,7 @@ class Machine:
         # QEMU: (kernel, initrd, command line) booted directly, no image and no Shunt (a
         # machine without Shunt, for what a guest does there); image is then ignored.
         self.kernel = kernel
+        self.nic = nic                # a network card (see above), or None
         # The CPU model: Bochs's `cpu: model=` (default corei7_skylake_x, VT-x; ryzen has
         # AMD-V) or QEMU's TCG `-cpu` (default max, AMD-V with NPT; "max,-svm" has neither).
         self.cpu = cpu
@@ -254,9 +263,21 @@ def _bochs_plan(m, workdir):
     devices = "".join(f'com{port}: enabled=1, mode=file, dev="{path}"\n'
                       for port, path in sorted(m.com_files.items()))
     panic = "fatal"
+    slots = []
     if m.pci_vga:
         # The card replaces the ISA VGA; with the VBE extension its BAR0 is the framebuffer.
-        devices += "pci: enabled=1, chipset=i440fx, slot1=pcivga\nvga: extension=vbe\n"
+        slots.append("pcivga")
+        devices += "vga: extension=vbe\n"
+    if m.nic:
+        if m.nic["model"] != "e1000" or m.nic.get("wire"):
+            raise EmuError("Bochs has an e1000 on its own slirp only")
+        slots.append("e1000")
+        devices += (f"e1000: enabled=1, mac={m.nic.get('mac', '52:54:00:12:34:56')}, "
+                    "ethmod=slirp, script=\"\"\n")
+    if slots:
+        devices += ("pci: enabled=1, chipset=i440fx, "
+                    + ", ".join(f"slot{i + 1}={d}" for i, d in enumerate(slots)) + "\n")
+    if m.pci_vga:
         # The rfb display shows 8-bit modes only and panics on a guest's 16- or 32-bit VBE
         # mode; nobody watches it, so that panic is only reported and the run goes on.
         panic += ", rfb=report"
@@ -351,7 +372,24 @@ def _qemu_plan(m, workdir):
     if m.pci_serial:
         argv += ["-chardev", f"file,id=pciser,path={_q(m.pci_serial['file'])}",
                  "-device", f"pci-serial,chardev=pciser,addr={m.pci_serial['slot']:#x}.0"]
+    argv += _qemu_nic(m.nic)
     return argv
+
+
+def _qemu_nic(nic):
+    if not nic:
+        return ["-nic", "none"]
+    device = f"{nic['model']},netdev=nic0,mac={nic.get('mac', '52:54:00:12:34:56')}"
+    if "slot" in nic:
+        device += f",addr={nic['slot']:#x}.0"
+    if not nic.get("wire"):
+        return ["-netdev", "user,id=nic0", "-device", device]
+    peer, local = nic["wire"]
+    # One hub: the card, slirp and a UDP socket all see every frame.
+    return ["-netdev", "hubport,id=nic0,hubid=0", "-device", device,
+            "-netdev", "user,id=slirp0", "-netdev", "hubport,id=hub1,hubid=0,netdev=slirp0",
+            "-netdev", f"socket,id=wire0,udp=127.0.0.1:{peer},localaddr=127.0.0.1:{local}",
+            "-netdev", "hubport,id=hub2,hubid=0,netdev=wire0"]
 
 
 def plan(machine, workdir):

@@ -51,6 +51,16 @@ Devices for guests that drive hardware directly (default: none; COM1 is always S
   pci_vga       True: Bochs gets a PCI VGA card (1234:1111, class 0300) instead of the ISA one;
                 its BAR0 is the 16 MiB linear framebuffer (the Bochs BIOS puts it at 0xC0000000)
 
+A network card for Shunt's management network (default: none, QEMU's default NIC too):
+  nic           {"model": "e1000"|"e1000e"|..., "slot": N, "mac": "52:54:00:.."}: QEMU `-device`
+                at 00:N.0 on user networking (slirp: DHCP, gateway 10.0.2.2); Bochs: an e1000
+                on its slirp (model e1000 only, at 00:02.0)
+  net_probe     "A.B.C.D" (QEMU): when the stop line appears, the harness, another host on that
+                network (tests/system/netprobe.py, through a UDP socket on QEMU's hub), asks
+                A.B.C.D's MAC by ARP and sends it ICMP echo requests; what it saw goes to
+                NAME.net.log ("net-probe: ..." lines), which net_expect checks
+  net_expect    regexes that must all match, in this order, in that log
+
 Regexes are Python `re` patterns applied with re.MULTILINE to the serial log (and to the
 com_files logs), after escape sequences and carriage returns are removed, so ^ and $ anchor a
 line. `(?s)` lets one span lines. A failing com check reads "COM2: missing /regex/".
@@ -180,6 +190,7 @@ SCENARIOS = [
         "firmware": "bios", "emulator": "qemu", "disk": True,
         "timeout": SEABIOS_TIMEOUT,
         "expect": standard_boot("BIOS/multiboot2", SVM_READY),
+        "expect_any": [r"^mgmt: off: no network controller$"],  # a machine without a NIC
     },
     {
         # `crashtest` makes Shunt execute ud2 once it is up: the dump must come out whole,
@@ -460,6 +471,23 @@ BAD_MODULES = (
      ("{build}/guests/hello.elf", RAW_OPTIONS),
      ("{build}/guests/hello.elf", "vm4.elf")]
     + [("tests/guests/empty.elf", f"e{i}.elf") for i in range(6, 67)])
+
+
+# --- More VMs than there were console sources (16 once): every running VM's output is
+# drained, the 17th's on as the first's. Twenty small VMs, each printing its GUEST-PASS line.
+MANY_VMS = 20
+SCENARIOS.append({
+    "name": "bios-many-vms-bochs",
+    "firmware": "bios", "emulator": "bochs",
+    "modules": [("{build}/guests/hello.elf", f"m{i}.elf mem=2M")
+                for i in range(MANY_VMS)],
+    "timeout": BOCHS_TIMEOUT,
+    "expect": [BANNER, r"^virtualization: ready \(VT-x\)$", rf"^shunt: running {MANY_VMS} VMs",
+               rf"^summary: {MANY_VMS} VMs$", POWER_OFF],
+    "expect_any": [rf"^\[m{i}\] GUEST-PASS m{i}$" for i in range(MANY_VMS)]
+                  + [summary(f"m{i}", "stopped", "exit", 0) for i in range(MANY_VMS)],
+    "forbid": GUEST_FORBID,
+})
 
 
 def refused_module(n, name, why):
@@ -1556,3 +1584,119 @@ SCENARIOS.append({
                    r"^\[abi10\] GUEST-PASS abi10$", r"^\[negotiate\] GUEST-PASS negotiate$"],
     "forbid": GUEST_FORBID,
 })
+
+
+# --- The management network (README.md, "Management network"): Shunt's own e1000, its
+# address by DHCP from the emulator's user network (slirp: 10.0.2.15/24, gateway 10.0.2.2),
+# an ICMP echo to the gateway whose reply Shunt logs at loglevel=debug, and in QEMU another
+# host on that network (the harness, net_probe) that finds Shunt by ARP and pings it. With
+# no guests and on-all-stopped=halt the machine stays up for management after its last line.
+MGMT_NIC = {"model": "e1000", "slot": 3}
+MGMT_HW_OWN = r"^hw: pci:00:03\.0 +8086:100e class 020000 network controller +Shunt's own$"
+MGMT_DHCP_LINE = (r"^mgmt: e1000 00:03\.0 52:54:00:12:34:56 link up; 10\.0\.2\.15/24 by DHCP, "
+                  r"gateway 10\.0\.2\.2$")
+MGMT_ECHO = r"^mgmt: echo reply from 10\.0\.2\.2 \(seq 1\) in \d+ ms$"
+MGMT_STAYS_UP = r"^mgmt: the management network stays up$"
+NET_PROBE_OK = [r"^net-probe: ARP: 10\.0\.2\.\d+ is at 52:54:00:12:34:56$"] + [
+    rf"^net-probe: echo reply from 10\.0\.2\.\d+ seq {n} in [\d.]+ ms$" for n in range(1, 6)]
+
+SCENARIOS += [
+    {
+        "name": "bios-mgmt-dhcp-qemu",
+        "firmware": "bios", "emulator": "qemu",
+        "cmdline": "on-all-stopped=halt loglevel=debug",
+        "nic": MGMT_NIC,
+        "timeout": SEABIOS_TIMEOUT,
+        "stop": MGMT_ECHO,
+        "net_probe": "10.0.2.15",
+        "expect": [BANNER, MGMT_HW_OWN, r"^virtualization: ready \(AMD-V\)$", MGMT_DHCP_LINE,
+                   r"^mgmt: pool 256 KiB, \d+ of it in use after start$",
+                   r"^shunt: halted \(exit code 0\)$", MGMT_STAYS_UP, MGMT_ECHO],
+        "net_expect": NET_PROBE_OK,
+    },
+    {
+        # A static address, a pool of its own size, and a bad management word (reported,
+        # ignored: the others hold).
+        "name": "bios-mgmt-static-qemu",
+        "firmware": "bios", "emulator": "qemu",
+        "cmdline": "on-all-stopped=halt loglevel=debug mgmt=static mgmt.ip=10.0.2.20/24 "
+                   "mgmt.gw=10.0.2.2 mgmt.pool=128K mgmt.pool=1K",
+        "nic": MGMT_NIC,
+        "timeout": SEABIOS_TIMEOUT,
+        "stop": MGMT_ECHO,
+        "net_probe": "10.0.2.20",
+        "expect": [BANNER, r'^warning: shunt\.cfg:\d+: "mgmt\.pool=1K": mgmt\.pool is a size '
+                   r"from 64K to 16M \(K or M suffix\) \(ignored\)$", MGMT_HW_OWN,
+                   r"^mgmt: e1000 00:03\.0 52:54:00:12:34:56 link up; 10\.0\.2\.20/24 static, "
+                   r"gateway 10\.0\.2\.2$", r"^mgmt: pool 128 KiB, ",
+                   r"^shunt: halted \(exit code 1\)$", MGMT_STAYS_UP, MGMT_ECHO],
+        "net_expect": NET_PROBE_OK,
+    },
+    {
+        # mgmt=static without an address: management stays off and says why.
+        "name": "bios-mgmt-bad-static-qemu",
+        "firmware": "bios", "emulator": "qemu",
+        "cmdline": "test mgmt=static mgmt.gw=10.0.2.2",
+        "nic": MGMT_NIC,
+        "timeout": SEABIOS_TIMEOUT,
+        "expect": [BANNER, MGMT_HW_OWN,
+                   r"^error: mgmt: off: mgmt=static needs mgmt\.ip=A\.B\.C\.D/N$",
+                   r"^shunt: powering off \(exit code 0\)$"],
+        "forbid": [r"FATAL", r"(?i)panic", r"^mgmt: e1000"],
+    },
+    {
+        # A NIC Shunt has no driver for (QEMU's e1000e, an 82574L): management stays off with
+        # the reason, and the card is listed as any other device, not as Shunt's own.
+        "name": "bios-mgmt-not-driven-qemu",
+        "firmware": "bios", "emulator": "qemu",
+        "nic": {"model": "e1000e", "slot": 3},
+        "timeout": SEABIOS_TIMEOUT,
+        "expect": [BANNER, r"^hw: pci:00:03\.0 +8086:10d3 class 020000 network controller +"
+                   r"DMA-capable: not grantable without an IOMMU$",
+                   r"^mgmt: off: no driver for the network controller 00:03\.0 \(8086:10d3\): "
+                   r"Shunt drives the Intel 8254x \(e1000\) family$", POWER_OFF_OK],
+    },
+    {
+        # mgmt=off: the e1000 is left alone (and so not Shunt's own).
+        "name": "bios-mgmt-off-qemu",
+        "firmware": "bios", "emulator": "qemu",
+        "cmdline": "test mgmt=off",
+        "nic": MGMT_NIC,
+        "timeout": SEABIOS_TIMEOUT,
+        "expect": [BANNER, r"^hw: pci:00:03\.0 +8086:100e class 020000 network controller +"
+                   r"DMA-capable: not grantable without an IOMMU$", r"^mgmt: off \(mgmt=off\)$",
+                   POWER_OFF_OK],
+    },
+    {
+        # Bochs' e1000 on its slirp, with guests running: the lease and the gateway's echo
+        # reply come while they run, their results are what they are without a network, and a
+        # VM that asks for the management NIC is refused it with the reason.
+        "name": "bios-mgmt-guests-bochs",
+        "firmware": "bios", "emulator": "bochs",
+        "cmdline": "test loglevel=debug",
+        "nic": {"model": "e1000"},
+        "modules": [("{build}/guests/hello.elf", "hello.elf mem=4M grant=pci:00:02.0:mmio -- demo args"),
+                    ("{build}/guests/counter.elf", "counter.elf"),
+                    ("{build}/guests/fpu.elf", "fpu.elf name=fpu-a -- A"),
+                    ("{build}/guests/fpu.elf", "fpu-b.elf name=fpu-b -- B")],
+        "timeout": BOCHS_TIMEOUT,
+        "expect": [BANNER,
+                   r"^hw: pci:00:02\.0 +8086:100e class 020000 network controller +Shunt's own$",
+                   r"^virtualization: ready \(VT-x\)$",
+                   r"^mgmt: e1000 00:02\.0 52:54:00:12:34:56 link up; 10\.0\.2\.15/24 by DHCP, "
+                   r"gateway 10\.0\.2\.2$",
+                   r"^error: vm hello: grant pci:00:02\.0 refused: it is Shunt's management NIC "
+                   r"\(mgmt=off frees it\)$",
+                   r"^shunt: running 4 VMs", MGMT_ECHO,
+                   summary("hello", "stopped", "exit", 0),
+                   summary("counter", "stopped", "exit", 0),
+                   summary("fpu-a", "stopped", "exit", 0),
+                   summary("fpu-b", "stopped", "exit", 0),
+                   r"^shunt: all 4 VMs exited cleanly$", POWER_OFF_OK],
+        "expect_any": [r"^\[hello\] GUEST-PASS hello$", r"^\[hello\] cmdline: demo args$",
+                       COUNTER_DONE, r"^\[counter\] GUEST-PASS counter$",
+                       r"^\[fpu-a\] GUEST-PASS fpu-a$", r"^\[fpu-b\] GUEST-PASS fpu-b$",
+                       preempted("counter")],
+        "forbid": GUEST_FORBID,
+    },
+]

@@ -548,9 +548,35 @@ static void test_bad_console_keeps_com1(void **state)
 
 #define T(name) cmocka_unit_test_setup(name, setup)
 
+static void test_mgmt_words(void **state)
+{
+	(void)state;
+	assert_int_equal(parse(""), 0);
+	assert_int_equal(opts.mgmt.mode, MGMT_DHCP);
+	assert_int_equal(opts.mgmt.pool_bytes, MGMT_POOL_DEFAULT);
+	assert_int_equal(parse("mgmt=static mgmt.ip=10.1.2.3/16 mgmt.gw=10.1.0.1 mgmt.pool=1M"), 0);
+	assert_int_equal(opts.mgmt.mode, MGMT_STATIC);
+	assert_int_equal(opts.mgmt.ip, 0x0a010203);
+	assert_int_equal(opts.mgmt.prefix, 16);
+	assert_int_equal(opts.mgmt.gw, 0x0a010001);
+	assert_int_equal(opts.mgmt.pool_bytes, 1024 * 1024);
+	/* Bad values are reported with the word and leave the default. */
+	assert_int_equal(parse("mgmt=maybe mgmt.ip=1.2.3/8 mgmt.pool=1K mgmt.foo=1 loglevel=debug"),
+			 4);
+	assert_contains(problems.text[0], "\"mgmt=maybe\": mgmt is one of off, dhcp, static");
+	assert_contains(problems.text[1], "\"mgmt.ip=1.2.3/8\"");
+	assert_contains(problems.text[2], "\"mgmt.pool=1K\"");
+	assert_contains(problems.text[3], "unknown option \"mgmt.foo=1\"");
+	assert_int_equal(opts.mgmt.mode, MGMT_DHCP);
+	assert_int_equal(opts.mgmt.ip, 0);
+	assert_int_equal(opts.mgmt.pool_bytes, MGMT_POOL_DEFAULT);
+	assert_int_equal(opts.log_level, LOG_DEBUG);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_mgmt_words),
 		T(test_empty_line),
 		T(test_only_blanks),
 		T(test_flags),

@@ -10,6 +10,7 @@
 #include <hv/arch.h>
 #include <hv/console.h>
 #include <hv/hypercall.h>
+#include <hv/log.h>
 #include <hv/vm.h>
 
 /* --- A fake serial line: takes line_room bytes in all until it is refilled (its FIFO). --- */
@@ -59,6 +60,21 @@ uint64_t arch_cycles(void)
 uint64_t arch_tsc_hz(void)
 {
 	return 1152000; /* 10 cycles per bit at 115200 baud: 100 cycles per byte */
+}
+
+/* The log: vm_console_init() says so when a VM gets no console source. */
+static char last_log[256];
+static unsigned int log_lines;
+
+void log_printf(enum log_level level, const char *fmt, ...)
+{
+	va_list ap;
+
+	(void)level;
+	va_start(ap, fmt);
+	vsnprintf(last_log, sizeof(last_log), fmt, ap);
+	va_end(ap);
+	log_lines++;
 }
 
 void *vm_gpa_to_hva(struct vm *vm, gpa_t gpa, uint64_t len)
@@ -298,12 +314,36 @@ static void test_lossy_and_rate(void **state)
 	assert_int_equal(vm.stats.console_bytes, 600);
 }
 
+/*
+ * Every VM Shunt can run has a console source: the earlier tests registered some, VMs take
+ * the rest up to CONSOLE_SOURCES_MAX (at least VM_MAX), and only one past it is told "no
+ * console source" (in the log). Last: the sources stay registered.
+ */
+static void test_a_source_for_every_vm(void **state)
+{
+	static struct vm many[CONSOLE_SOURCES_MAX + 1];
+	unsigned int i, before = log_lines;
+
+	(void)state;
+	for (i = 0; i <= CONSOLE_SOURCES_MAX && log_lines == before; i++) {
+		char name[16];
+
+		snprintf(name, sizeof(name), "v%u", i);
+		vm_setup(&many[i], name, VM_CONSOLE_PRINT);
+	}
+	assert_int_equal(log_lines, before + 1);
+	assert_true(i > CONSOLE_SOURCES_MAX - 8); /* the earlier tests took a few */
+	assert_non_null(strstr(last_log, "no console source left"));
+	assert_true(CONSOLE_SOURCES_MAX >= VM_MAX);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup(test_multiplexer, setup),
 		cmocka_unit_test_setup(test_lossy_and_rate, setup),
 		cmocka_unit_test_setup(test_input, setup),
+		cmocka_unit_test_setup(test_a_source_for_every_vm, setup),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -33,8 +33,9 @@ static uint32_t *d(gpa_t at)
 	return (uint32_t *)(ram + at);
 }
 
-static const struct guest_paging long4 = { .cr0 = CR0_PE | CR0_PG, .cr3 = 0x1000,
-					   .cr4 = CR4_PAE, .efer = EFER_LME | EFER_LMA };
+static const struct guest_paging long4 = {
+	.cr0 = CR0_PE | CR0_PG, .cr3 = 0x1000, .cr4 = CR4_PAE, .efer = EFER_LME | EFER_LMA
+};
 
 static int setup(void **state)
 {
@@ -161,8 +162,8 @@ static void test_32bit(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		T(test_paging_off), T(test_four_level), T(test_faults),
-		T(test_read_across_pages), T(test_pae), T(test_32bit),
+		T(test_paging_off),	   T(test_four_level), T(test_faults),
+		T(test_read_across_pages), T(test_pae),	       T(test_32bit),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -56,9 +56,9 @@ static void test_prefixes(void **state)
 
 static void test_refused(void **state)
 {
-	const uint8_t cr0[] = { 0x0f, 0x22, 0xc0 };	     /* MOV CR0, RAX */
+	const uint8_t cr0[] = { 0x0f, 0x22, 0xc0 };	   /* MOV CR0, RAX */
 	const uint8_t cr12[] = { 0x44, 0x0f, 0x22, 0xe0 }; /* REX.R: CR12 */
-	const uint8_t mem[] = { 0x0f, 0x22, 0x20 };	     /* mod 00 */
+	const uint8_t mem[] = { 0x0f, 0x22, 0x20 };	   /* mod 00 */
 	const uint8_t from_cr4[] = { 0x0f, 0x20, 0xe0 };   /* MOV RAX, CR4 */
 	const uint8_t short_one[] = { 0x0f, 0x22 };
 	uint8_t all_prefixes[15];
@@ -97,8 +97,10 @@ static void test_fifteen_byte_limit(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_plain),	 cmocka_unit_test(test_rex_b),
-		cmocka_unit_test(test_prefixes), cmocka_unit_test(test_refused),
+		cmocka_unit_test(test_plain),
+		cmocka_unit_test(test_rex_b),
+		cmocka_unit_test(test_prefixes),
+		cmocka_unit_test(test_refused),
 		cmocka_unit_test(test_fifteen_byte_limit),
 	};
 

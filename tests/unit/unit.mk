@@ -22,7 +22,8 @@ src_console  := hv/console.c hv/vm_console.c hv/screen.c hv/ratelimit.c hv/lib/d
 src_serial   := hv/serial.c hv/lib/parse.c
 src_console_input := hv/console_focus.c
 src_screen   := hv/screen.c
-src_cmdline  := hv/cmdline.c hv/serial.c hv/log.c hv/lib/parse.c tests/unit/hv_string.c
+src_cmdline  := hv/cmdline.c hv/serial.c hv/log.c hv/lib/parse.c hv/net/mgmt_options.c \
+                tests/unit/hv_string.c
 src_elf64    := hv/lib/elf64.c
 src_pvh      := hv/lib/pvh.c hv/lib/elf64.c hv/lib/bzimage.c hv/lib/multiboot1.c
 src_bzimage  := hv/lib/bzimage.c hv/lib/pvh.c hv/lib/elf64.c hv/lib/multiboot1.c
@@ -54,6 +55,9 @@ src_devpath  := boot/efi/devpath.c
 src_memmap_efi := boot/efi/memmap_efi.c
 src_guestkit := tests/unit/gk_other_tu.c
 src_gk_hw :=
+src_e1000_ring := hv/net/e1000_ring.c
+src_mgmt_options := hv/net/mgmt_options.c hv/lib/parse.c
+src_echo     := hv/net/echo.c
 
 # Extra compiler flags and headers of a test whose code lives outside hv's include paths.
 cflags_guestkit := -DGK_MOCK -Iguest-kit/include -Ipv-abi/include
@@ -64,9 +68,9 @@ hdrs_gk_hw   := $(hdrs_guestkit)
 UNIT_NAMES := $(patsubst tests/unit/test_%.c,%,$(wildcard tests/unit/test_*.c))
 UNIT_BINS  := $(UNIT_NAMES:%=$(UNIT)/test_%)
 UNIT_HDRS  := $(wildcard boot/include/boot/*.h boot/multiboot2/*.h boot/efi/*.h hv/include/hv/*.h \
-                hv/include/hv/devices/*.h \
-                arch/x86_64/include/arch/*.h arch/x86_64/vmx/*.h arch/x86_64/svm/svm_caps.h arch/x86_64/svm/svm_decode.h \
-                tests/unit/*.h)
+                hv/include/hv/devices/*.h hv/include/hv/net/*.h \
+                arch/x86_64/include/arch/*.h arch/x86_64/vmx/*.h arch/x86_64/svm/svm_caps.h \
+                arch/x86_64/svm/svm_decode.h tests/unit/*.h)
 
 .DEFAULT_GOAL := unit-run
 .PHONY: unit-run unit-build FORCE

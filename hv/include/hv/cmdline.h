@@ -7,6 +7,7 @@
 #define HV_CMDLINE_H
 
 #include <hv/log.h>
+#include <hv/mgmt.h>
 #include <hv/serial.h>
 #include <stdint.h>
 
@@ -31,6 +32,7 @@ struct hv_options {
 	uint32_t hw_budget; /* "hwbudget=N": direct hardware calls/s for all VMs, 0 = no cap */
 	struct serial_spec console; /* "console=DEVICE[,BAUD]|none"; default COM1 */
 	enum hv_screen screen;	    /* "screen=on|off" */
+	struct mgmt_options mgmt;   /* "mgmt=", "mgmt.ip=", "mgmt.gw=", "mgmt.pool=" */
 };
 
 #define CMDLINE_MAX_PROBLEMS 8

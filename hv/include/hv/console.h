@@ -41,8 +41,11 @@ void console_queue_close_line(struct console_queue *q);
 /* Bytes still queued. */
 uint32_t console_queue_used(const struct console_queue *q);
 
-/* Registers q as a VM's output source for the drain (at most CONSOLE_SOURCES_MAX). */
-#define CONSOLE_SOURCES_MAX 16
+/*
+ * Registers q as a VM's output source for the drain (at most CONSOLE_SOURCES_MAX: one for
+ * each VM Shunt can run, VM_MAX, which hv/vm_console.c checks). 0 or -ENOSPC.
+ */
+#define CONSOLE_SOURCES_MAX 64
 int console_source_add(struct console_queue *q);
 
 /* From now on Shunt's log is queued too, and only the drain touches the serial line. */
@@ -57,11 +60,21 @@ void console_stop_async(void);
  */
 void console_poll(void);
 /*
- * When the console input (hv/console_input.c) is next polled, in arch_cycles(): host work
- * is then due too. UINT64_MAX: never.
+ * Other host work polled beside the console, whose next time (arch_cycles(), UINT64_MAX:
+ * never) is folded into console_due, so that the run loop reads one word after every exit.
  */
-void console_set_input_due(uint64_t due);
-/* The arch_cycles() at which console_poll() should run again; UINT64_MAX when idle. */
+enum console_poller {
+	CONSOLE_POLL_INPUT, /* the console's input (hv/console_input.c) */
+	CONSOLE_POLL_MGMT,  /* the management network (hv/net/mgmt.c) */
+	CONSOLE_POLLERS,
+};
+void console_set_poller_due(enum console_poller who, uint64_t due);
+/* When the console input is next polled (console_set_poller_due for CONSOLE_POLL_INPUT). */
+static inline void console_set_input_due(uint64_t due)
+{
+	console_set_poller_due(CONSOLE_POLL_INPUT, due);
+}
+/* The arch_cycles() at which console_poll() or another poller should run; UINT64_MAX: idle. */
 extern uint64_t console_due;
 static inline uint64_t console_poll_due(void)
 {

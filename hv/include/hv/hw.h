@@ -97,8 +97,17 @@ int hw_grant_is_display(const struct hw_grant_spec *s, uint32_t class_code);
 /* Parses "pci:BB:DD.F:MODE" / "ports:FIRST-LAST:MODE" (hex). 0, or -EINVAL with err set. */
 int hw_grant_parse(const char *text, struct hw_grant_spec *out, char *err, size_t err_size);
 
-/* Finds the machine's devices (PCI, legacy UARTs) and prints the inventory. */
+/* Finds the machine's devices (PCI, legacy UARTs); hw_inventory_print() lists them. */
 void hw_inventory_init(void);
+void hw_inventory_print(void);
+/* The inventory's entries, in the order found: i < hw_resource_count(), else NULL. */
+unsigned int hw_resource_count(void);
+struct hw_resource *hw_resource_at(unsigned int i);
+/*
+ * Shunt takes r for itself (why says what for, e.g. its management NIC): the inventory
+ * lists it as Shunt's own and every grant of it is refused with why. Before any VM exists.
+ */
+void hw_reserve(struct hw_resource *r, const char *why);
 
 /* The compatibility table's entry for a device class, or NULL for foreign hardware. Pure. */
 const struct hw_compat *hw_compat_find(uint16_t kind, uint32_t class_code);

@@ -84,9 +84,10 @@ static inline __attribute__((always_inline)) struct vcpu *sched_switch(struct vc
 void sched_halt(struct vcpu *vcpu);
 
 /*
- * Host work that must go on while guests run (today: draining the console to the serial
- * line). sched_host_work() is bounded; it is due at arch_cycles() >= sched_host_work_due()
- * (UINT64_MAX: nothing to do), and the arch makes a running vCPU exit by then.
+ * Host work that must go on while guests run: draining the console to the serial line,
+ * reading its input, and the management network (hv/net/mgmt.c). sched_host_work() is
+ * bounded; it is due at arch_cycles() >= sched_host_work_due() (UINT64_MAX: nothing to do),
+ * and the arch makes a running vCPU exit by then.
  */
 static inline uint64_t sched_host_work_due(void)
 {
