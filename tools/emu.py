@@ -87,7 +87,7 @@ class Machine:
                  memory_mib=256, cpus=1, serial=None, headless=True, emulator_log=None,
                  com_files=None, pci_vga=False, usb=False, writable=False, monitor=None,
                  pci_serial=None, serial_input=False, kernel=None, nic=None,
-                 cpu=None):
+                 cpu=None, icount=None):
         self.image = image            # an image from tools/mkimage: hybrid ISO or USB stick
         self.firmware = firmware      # "bios" | "uefi"
         self.disk = disk              # False: boot it as a CD; True: as a raw hard disk
@@ -113,6 +113,9 @@ class Machine:
         # The CPU model: Bochs's `cpu: model=` (default corei7_skylake_x, VT-x; ryzen has
         # AMD-V) or QEMU's TCG `-cpu` (default max, AMD-V with NPT; "max,-svm" has neither).
         self.cpu = cpu
+        # QEMU's TCG: its clocks from the instructions run (`-icount ICOUNT`, e.g.
+        # "shift=auto,sleep=off") instead of the host's real time, as Bochs's are; None: real time.
+        self.icount = icount
 
 
 def _host_cpu_virt():
@@ -325,6 +328,8 @@ def _qemu_plan(m, workdir):
         argv += ["-enable-kvm", "-cpu", "host,+vmx" if _host_cpu_virt() == "vmx" else "host,+svm"]
     else:
         argv += ["-cpu", m.cpu or "max"]
+        if m.icount:
+            argv += ["-icount", m.icount]
     if m.firmware == "uefi":
         _need_file(OVMF_CODE, "OVMF firmware")
         _need_file(OVMF_VARS, "OVMF variable store")
