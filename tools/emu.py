@@ -114,7 +114,7 @@ class Machine:
         # AMD-V) or QEMU's TCG `-cpu` (default max, AMD-V with NPT; "max,-svm" has neither).
         self.cpu = cpu
         # QEMU's TCG: its clocks from the instructions run (`-icount ICOUNT`, e.g.
-        # "shift=auto,sleep=off") instead of the host's real time, as Bochs's are; None: real time.
+        # "shift=3,sleep=off") instead of the host's real time, as Bochs's are; None: real time.
         self.icount = icount
 
 
