@@ -19,7 +19,7 @@ fsrc_elf64   := hv/lib/elf64.c hv/lib/fmt.c
 fsrc_config  := hv/lib/config.c boot/efi/loadopts.c hv/lib/fmt.c
 fsrc_options := hv/vm_options.c hv/hw_rules.c hv/serial.c hv/ratelimit.c hv/lib/div128.c hv/lib/parse.c hv/cmdline.c \
                 hv/net/mgmt_options.c \
-                hv/log.c hv/lib/fmt.c tests/unit/hv_string.c
+                hv/log.c hv/log_ring.c hv/lib/fmt.c tests/unit/hv_string.c
 fsrc_memmap  := hv/memmap.c hv/frame.c hv/lib/fmt.c
 fsrc_kernel  := hv/lib/pvh.c hv/lib/bzimage.c hv/lib/multiboot1.c hv/lib/elf64.c hv/lib/fmt.c
 fsrc_net     := hv/net/echo.c hv/net/e1000_ring.c
