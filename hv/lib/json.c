@@ -161,7 +161,8 @@ void json_string_n(struct json *j, const char *s, size_t n)
 			i += len;
 			continue;
 		} else {
-			put_hex4(j, 0xfffd); /* one replacement per byte that starts nothing valid */
+			put_hex4(j,
+				 0xfffd); /* one replacement per byte that starts nothing valid */
 		}
 		i++;
 	}

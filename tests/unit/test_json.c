@@ -78,8 +78,14 @@ static void test_utf8(void **state)
 	assert_string_equal(str("\xe0\x80\xaf", 3), "\"\\ufffd\\ufffd\\ufffd\"");
 	assert_string_equal(str("\xed\xa0\x80", 3), "\"\\ufffd\\ufffd\\ufffd\"");
 	assert_string_equal(str("\xf4\x90\x80\x80", 4), "\"\\ufffd\\ufffd\\ufffd\\ufffd\"");
-	assert_string_equal(str("\xff" "a", 2), "\"\\ufffda\"");
-	assert_string_equal(str("\xc3" "a", 2), "\"\\ufffda\"");
+	assert_string_equal(str("\xff"
+				"a",
+				2),
+			    "\"\\ufffda\"");
+	assert_string_equal(str("\xc3"
+				"a",
+				2),
+			    "\"\\ufffda\"");
 }
 
 static void test_integers(void **state)

@@ -60,6 +60,7 @@ src_mgmt_options := hv/net/mgmt_options.c hv/lib/parse.c
 src_echo     := hv/net/echo.c
 src_json     := hv/lib/json.c
 src_log_ring := hv/log_ring.c
+src_http     := hv/net/http.c
 
 # Extra compiler flags and headers of a test whose code lives outside hv's include paths.
 cflags_guestkit := -DGK_MOCK -Iguest-kit/include -Ipv-abi/include
