@@ -9,13 +9,13 @@
 
 enum {
 	SUB_HEAD = 0,
-	SUB_BODY,	  /* Content-Length bytes */
-	SUB_CHUNK_SIZE,	  /* hex digits, then CR */
-	SUB_CHUNK_LF,	  /* after the size's CR */
-	SUB_CHUNK_DATA,	  /* chunk_left bytes */
-	SUB_DATA_CR,	  /* after a chunk's data */
+	SUB_BODY,	/* Content-Length bytes */
+	SUB_CHUNK_SIZE, /* hex digits, then CR */
+	SUB_CHUNK_LF,	/* after the size's CR */
+	SUB_CHUNK_DATA, /* chunk_left bytes */
+	SUB_DATA_CR,	/* after a chunk's data */
 	SUB_DATA_LF,
-	SUB_TRAILER_CR,	  /* after the last chunk: no trailers, only CRLF */
+	SUB_TRAILER_CR, /* after the last chunk: no trailers, only CRLF */
 	SUB_TRAILER_LF,
 };
 
@@ -352,8 +352,9 @@ static void chunk_byte(struct http_request *r, uint8_t c)
 	case SUB_DATA_CR:
 	case SUB_TRAILER_CR:
 		if (c != '\r') {
-			refuse(r, 400, r->sub == SUB_TRAILER_CR ? "trailers are not accepted"
-								: "a chunk not followed by CRLF",
+			refuse(r, 400,
+			       r->sub == SUB_TRAILER_CR ? "trailers are not accepted"
+							: "a chunk not followed by CRLF",
 			       0);
 			return;
 		}

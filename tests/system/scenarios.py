@@ -62,6 +62,12 @@ A network card for Shunt's management network (default: none, QEMU's default NIC
                 A.B.C.D's MAC by ARP and sends it ICMP echo requests; what it saw goes to
                 NAME.net.log ("net-probe: ..." lines), which net_expect checks
   net_expect    regexes that must all match, in this order, in that log
+  api_test      the name of a function of tests/system/api_checks.py (QEMU, with a nic): a
+                free TCP port of 127.0.0.1 is forwarded to Shunt's port 80 (the management
+                API) and, when the stop line appears, the function talks to it as a client
+                (it may wait for more serial output); what it saw goes to NAME.api.log
+                ("api: ..." lines), which api_expect checks
+  api_expect    regexes that must all match, in this order, in that log
 
 Regexes are Python `re` patterns applied with re.MULTILINE to the serial log (and to the
 com_files logs), after escape sequences and carriage returns are removed, so ^ and $ anchor a
@@ -1713,5 +1719,35 @@ SCENARIOS += [
                        r"^\[fpu-a\] GUEST-PASS fpu-a$", r"^\[fpu-b\] GUEST-PASS fpu-b$",
                        preempted("counter")],
         "forbid": GUEST_FORBID,
+    },
+]
+
+
+# --- The management API (hv/net/API.md) as a client sees it through QEMU's hostfwd: what
+# anyone may reach without the key, what is refused (401 without detail), and bad input
+# answered with its 4xx and a closed connection, a slow client, pipelined requests, the 9th
+# connection, a request left unfinished; the server still answers after all of it.
+API_PUBLIC_CHECKS = (
+    ["dashboard", "unsigned-401", "wrong-key-401", "wrong-key-action-401",
+     "metrics-unsigned-401", "method-405", "method-405-allow"]
+    + [f"{n}{suffix}" for n in ["malformed-line", "http2", "traversal", "double-slash",
+                                "escape", "non-utf8", "both-lengths", "bad-chunk", "long-line",
+                                "many-headers", "big-head", "big-body"]
+       for suffix in ("", "-closed")]
+    + ["slow-client", "pipelined", "ninth-connection-429", "after-connections",
+       "request-timeout-408", "request-timeout-time", "still-serving"])
+
+SCENARIOS += [
+    {
+        "name": "bios-mgmt-api-qemu",
+        "firmware": "bios", "emulator": "qemu",
+        "cmdline": "on-all-stopped=halt",
+        "nic": MGMT_NIC,
+        "timeout": SEABIOS_TIMEOUT + 30,
+        "stop": MGMT_STAYS_UP,
+        "api_test": "public",
+        "expect": [BANNER, MGMT_HW_OWN, MGMT_DHCP_LINE, HALTED, MGMT_STAYS_UP],
+        "api_expect": [rf"^api: {n}: ok$" for n in API_PUBLIC_CHECKS],
+        "forbid": [r"FATAL", r"(?i)panic", r"^error: "],
     },
 ]

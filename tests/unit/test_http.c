@@ -42,7 +42,9 @@ static int status_of(const char *s)
 	feed(s);
 	whole = req.state == HTTP_ERROR ? req.status : req.state == HTTP_DONE ? 200 : 0;
 	feed_n(s, strlen(s), 1);
-	assert_int_equal(req.state == HTTP_ERROR ? req.status : req.state == HTTP_DONE ? 200 : 0,
+	assert_int_equal(req.state == HTTP_ERROR  ? req.status
+			 : req.state == HTTP_DONE ? 200
+						  : 0,
 			 whole);
 	return whole;
 }
@@ -149,8 +151,8 @@ static void test_headers(void **state)
 	assert_int_equal(status_of("GET / HTTP/1.1\r\nX : y\r\n\r\n"), 400);
 	assert_int_equal(status_of("GET / HTTP/1.1\r\n: y\r\n\r\n"), 400);
 	assert_int_equal(status_of("GET / HTTP/1.1\r\nX: y\r\n z\r\n\r\n"), 400);
-	assert_int_equal(status_of("GET / HTTP/1.1\r\nAuthorization: a\r\nAuthorization: b\r\n\r\n"),
-			 400);
+	assert_int_equal(
+		status_of("GET / HTTP/1.1\r\nAuthorization: a\r\nAuthorization: b\r\n\r\n"), 400);
 	assert_int_equal(status_of("POST / HTTP/1.1\r\nContent-Length: 1\r\nContent-Length: 1\r\n"
 				   "\r\nx"),
 			 400);
@@ -248,11 +250,11 @@ static void test_body_limits(void **state)
 static void test_bad_chunks(void **state)
 {
 	static const char *const bad[] = {
-		"\r\n",		      /* no size */
-		"g\r\n",	      /* not hex */
-		"3;ext=1\r\nabc\r\n0\r\n\r\n", /* extensions are not taken */
-		"3\nabc\r\n0\r\n\r\n",	 /* LF alone */
-		"3\r\nabcd\r\n0\r\n\r\n", /* longer than said */
+		"\r\n",				 /* no size */
+		"g\r\n",			 /* not hex */
+		"3;ext=1\r\nabc\r\n0\r\n\r\n",	 /* extensions are not taken */
+		"3\nabc\r\n0\r\n\r\n",		 /* LF alone */
+		"3\r\nabcd\r\n0\r\n\r\n",	 /* longer than said */
 		"3\r\nabc\r\n0\r\nX: y\r\n\r\n", /* trailers */
 		"3\r\nabc\r\n0\r\n\n",
 		"-1\r\n",
@@ -271,10 +273,10 @@ static void test_bad_chunks(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_get),	      cmocka_unit_test(test_bodies),
-		cmocka_unit_test(test_connection),    cmocka_unit_test(test_request_line),
-		cmocka_unit_test(test_paths),	      cmocka_unit_test(test_headers),
-		cmocka_unit_test(test_limits),	      cmocka_unit_test(test_body_limits),
+		cmocka_unit_test(test_get),	   cmocka_unit_test(test_bodies),
+		cmocka_unit_test(test_connection), cmocka_unit_test(test_request_line),
+		cmocka_unit_test(test_paths),	   cmocka_unit_test(test_headers),
+		cmocka_unit_test(test_limits),	   cmocka_unit_test(test_body_limits),
 		cmocka_unit_test(test_bad_chunks),
 	};
 

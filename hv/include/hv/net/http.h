@@ -10,11 +10,11 @@
 
 #include <hv/types.h>
 
-#define HTTP_HEAD_MAX 8192   /* request line and headers together: more is 431 */
-#define HTTP_LINE_MAX 1024   /* the request line: more is 414 */
-#define HTTP_HEADERS_MAX 64  /* header lines: more is 431 */
-#define HTTP_BODY_MAX 4096   /* Content-Length or the chunks' total: more is 413 */
-#define HTTP_METHOD_MAX 16   /* a longer method is 400 */
+#define HTTP_HEAD_MAX 8192     /* request line and headers together: more is 431 */
+#define HTTP_LINE_MAX 1024     /* the request line: more is 414 */
+#define HTTP_HEADERS_MAX 64    /* header lines: more is 431 */
+#define HTTP_BODY_MAX 4096     /* Content-Length or the chunks' total: more is 413 */
+#define HTTP_METHOD_MAX 16     /* a longer method is 400 */
 #define HTTP_CHUNK_LINE_MAX 16 /* a chunk-size line (hex digits): longer is 400 */
 
 enum http_state {
@@ -41,12 +41,12 @@ struct http_request {
 	const char *message;
 
 	/* The parser's own. */
-	int sub;		/* where in the head or the body it is */
-	size_t line_start;	/* the current head line's first byte */
-	unsigned int lines;	/* head lines complete, the request line included */
+	int sub;	    /* where in the head or the body it is */
+	size_t line_start;  /* the current head line's first byte */
+	unsigned int lines; /* head lines complete, the request line included */
 	uint64_t content_length;
 	int has_length, chunked;
-	size_t chunk_left;	/* bytes of the current chunk still to come */
+	size_t chunk_left; /* bytes of the current chunk still to come */
 	unsigned int chunk_digits;
 };
 

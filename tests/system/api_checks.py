@@ -1,0 +1,229 @@
+# Checks of Shunt's management API (hv/net/API.md) from its outside, as a client on the host
+# of a QEMU run whose user network forwards a local TCP port to Shunt's port 80
+# (tests/system/run-all, scenario field api_test). Each check prints one "api: NAME: ok" or
+# "api: NAME: FAIL why" line; scenarios.py's api_expect asks for the ok lines it needs.
+"""run(name, addr, serial_log) -> lines: runs the check group `name` against addr."""
+
+import hashlib
+import hmac
+import json
+import os
+import re
+import secrets
+import socket
+import time
+
+TIMEOUT = 10.0
+
+
+class Answer:
+    def __init__(self, raw):
+        self.raw = raw
+        head, _, self.body = raw.partition(b"\r\n\r\n")
+        lines = head.decode("latin-1").split("\r\n")
+        m = re.match(r"HTTP/1\.1 (\d{3}) ", lines[0] + " ") if lines else None
+        self.status = int(m.group(1)) if m else None
+        self.headers = {}
+        for line in lines[1:]:
+            name, _, value = line.partition(":")
+            self.headers[name.strip().lower()] = value.strip()
+
+    def json(self):
+        return json.loads(self.body.decode())
+
+    def error_code(self):
+        try:
+            return self.json()["error"]["code"]
+        except (ValueError, KeyError, TypeError):
+            return None
+
+
+def read_answer(sock, deadline, data=b""):
+    """One answer (by its Content-Length) from sock (after data, already read), or what came
+    before it closed; and the bytes after it."""
+    while True:
+        head_end = data.find(b"\r\n\r\n")
+        if head_end >= 0:
+            m = re.search(rb"(?im)^content-length: *(\d+)\r$", data[:head_end + 2])
+            if m and len(data) >= head_end + 4 + int(m.group(1)):
+                return Answer(data[:head_end + 4 + int(m.group(1))]), data[head_end + 4
+                                                                           + int(m.group(1)):]
+        sock.settimeout(max(0.1, deadline - time.monotonic()))
+        try:
+            chunk = sock.recv(65536)
+        except (socket.timeout, ConnectionResetError):
+            chunk = b""
+        if not chunk:
+            return (Answer(data) if data else None), b""
+        data += chunk
+
+
+def closed(sock, wait=2.0):
+    """True when the server closes sock (EOF or reset) within wait seconds."""
+    sock.settimeout(wait)
+    try:
+        return sock.recv(1) == b""
+    except ConnectionResetError:
+        return True
+    except socket.timeout:
+        return False
+
+
+class Client:
+    def __init__(self, addr, key=None):
+        self.addr = addr
+        self.key = key
+
+    def connect(self):
+        return socket.create_connection(self.addr, timeout=TIMEOUT)
+
+    def raw(self, data, pieces=None, gap=0.0):
+        """Sends data (in pieces of that size, gap seconds apart) on a new connection;
+        returns (answer, the socket)."""
+        s = self.connect()
+        step = pieces or len(data) or 1
+        for i in range(0, len(data), step):
+            s.sendall(data[i:i + step])
+            if gap:
+                time.sleep(gap)
+        answer, _ = read_answer(s, time.monotonic() + TIMEOUT)
+        return answer, s
+
+    def request(self, method, target, body=b"", sign=False, extra=b""):
+        head = f"{method} {target} HTTP/1.1\r\nHost: shunt\r\nConnection: close\r\n"
+        if body:
+            head += f"Content-Length: {len(body)}\r\n"
+        if sign:
+            head += f"Authorization: {self.authorization(method, target, body)}\r\n"
+        answer, s = self.raw(head.encode() + extra + b"\r\n" + body)
+        s.close()
+        return answer
+
+    def authorization(self, method, target, body, ts=None, nonce=None):
+        """API.md's signature: HMAC-SHA256 with the key over the request's canonical string."""
+        ts = int(time.time()) if ts is None else ts
+        nonce = secrets.token_hex(16) if nonce is None else nonce
+        text = (f"shunt-v1\n{method}\n{target}\n{ts}\n{nonce}\n"
+                f"{hashlib.sha256(body).hexdigest()}\n")
+        sig = hmac.new(self.key or b"\0" * 32, text.encode(), hashlib.sha256).hexdigest()
+        return f"Shunt-HMAC-SHA256 ts={ts}, nonce={nonce}, sig={sig}"
+
+
+def check(lines, name, ok, why=""):
+    lines.append(f"api: {name}: ok" if ok else f"api: {name}: FAIL {why}")
+
+
+def describe(a):
+    if a is None:
+        return "no answer"
+    return f"status {a.status}, code {a.error_code()}, body {a.body[:120]!r}"
+
+
+def expect_error(lines, name, a, status, code):
+    check(lines, name, a is not None and a.status == status and a.error_code() == code
+          and a.headers.get("content-type") == "application/json"
+          and a.headers.get("cache-control") == "no-store", describe(a))
+
+
+def public(addr, serial_log):
+    """Without the key: what anyone may see, what is refused, and bad input answered."""
+    c, lines = Client(addr), []
+    a = c.request("GET", "/")
+    check(lines, "dashboard", a is not None and (
+        a.status == 200 or (a.status == 404 and a.error_code() == "not_found")), describe(a))
+    a = c.request("GET", "/api/v1/vms")
+    check(lines, "unsigned-401", a is not None and a.status == 401 and a.json() == {
+        "error": {"code": "unauthorized", "message": "authentication required"}}
+        and a.headers.get("x-shunt-time", "").isdigit(), describe(a))
+    a = c.request("GET", "/api/v1/vms", sign=True)  # signed with a key Shunt does not hold
+    expect_error(lines, "wrong-key-401", a, 401, "unauthorized")
+    a = c.request("POST", "/api/v1/vms/hello/stop", body=b"{}", sign=True)
+    expect_error(lines, "wrong-key-action-401", a, 401, "unauthorized")
+    a = c.request("GET", "/metrics")
+    expect_error(lines, "metrics-unsigned-401", a, 401, "unauthorized")
+    a = c.request("DELETE", "/")
+    expect_error(lines, "method-405", a, 405, "method_not_allowed")
+    check(lines, "method-405-allow", a is not None and a.headers.get("allow") == "GET, HEAD",
+          describe(a))
+    bad = [
+        ("malformed-line", b"GARBAGE\r\n\r\n", 400, "bad_request"),
+        ("http2", b"GET / HTTP/2.0\r\n\r\n", 400, "bad_request"),
+        ("traversal", b"GET /api/v1/../v1/vms HTTP/1.1\r\n\r\n", 400, "bad_request"),
+        ("double-slash", b"GET //api/v1/vms HTTP/1.1\r\n\r\n", 400, "bad_request"),
+        ("escape", b"GET /api%2Fv1 HTTP/1.1\r\n\r\n", 400, "bad_request"),
+        ("non-utf8", b"GET / HTTP/1.1\r\nX: \xff\xfe\r\n\r\n", 400, "bad_request"),
+        ("both-lengths", b"POST / HTTP/1.1\r\nContent-Length: 3\r\n"
+         b"Transfer-Encoding: chunked\r\n\r\n", 400, "bad_request"),
+        ("bad-chunk", b"POST / HTTP/1.1\r\nTransfer-Encoding: chunked\r\n\r\nzz\r\n", 400,
+         "bad_request"),
+        ("long-line", b"GET /" + b"a" * 1100 + b" HTTP/1.1\r\n\r\n", 414, "uri_too_long"),
+        ("many-headers", b"GET / HTTP/1.1\r\n" + b"X: y\r\n" * 2000 + b"\r\n", 431,
+         "headers_too_large"),
+        ("big-head", b"GET / HTTP/1.1\r\nX: " + b"y" * 9000 + b"\r\n\r\n", 431,
+         "headers_too_large"),
+        ("big-body", b"POST / HTTP/1.1\r\nContent-Length: 5000\r\n\r\n", 413,
+         "payload_too_large"),
+    ]
+    for name, data, status, code in bad:
+        a, s = c.raw(data)
+        expect_error(lines, name, a, status, code)
+        check(lines, name + "-closed", closed(s), "the connection stayed open")
+        s.close()
+    # A slow client: one byte every 20 ms is still one request.
+    a, s = c.raw(b"GET /api/v1/host HTTP/1.1\r\nConnection: close\r\n\r\n", pieces=1, gap=0.02)
+    expect_error(lines, "slow-client", a, 401, "unauthorized")
+    s.close()
+    # Two requests in one segment: two answers, in order, on one connection.
+    s = c.connect()
+    s.sendall(b"GET /nothing HTTP/1.1\r\n\r\nGET /api/v1/vms HTTP/1.1\r\n\r\n")
+    first, rest = read_answer(s, time.monotonic() + TIMEOUT)
+    second, _ = read_answer(s, time.monotonic() + TIMEOUT, rest)
+    check(lines, "pipelined", first is not None and first.status == 404 and second is not None
+          and second.status == 401, f"{describe(first)}; {describe(second)}")
+    s.close()
+    lines += connections(c)
+    lines += timeout(c)
+    a = c.request("GET", "/api/v1/vms")
+    expect_error(lines, "still-serving", a, 401, "unauthorized")
+    return lines
+
+
+def connections(c):
+    """8 connections open and idle: the 9th is refused with 429 and closed; once they close,
+    a new one is served."""
+    lines, held = [], []
+    try:
+        for _ in range(8):
+            held.append(c.connect())
+        time.sleep(0.5)
+        a, s = c.raw(b"GET / HTTP/1.1\r\n\r\n")
+        expect_error(lines, "ninth-connection-429", a, 429, "too_many_connections")
+        s.close()
+    finally:
+        for s in held:
+            s.close()
+    time.sleep(1.0)
+    a = c.request("GET", "/api/v1/vms")
+    expect_error(lines, "after-connections", a, 401, "unauthorized")
+    return lines
+
+
+def timeout(c):
+    """A request begun and never finished: 408 after 10 s, and closed."""
+    lines = []
+    s = c.connect()
+    s.sendall(b"GET /api/v1/vms HTTP/1.1\r\n")
+    start = time.monotonic()
+    a, _ = read_answer(s, start + 15)
+    took = time.monotonic() - start
+    expect_error(lines, "request-timeout-408", a, 408, "request_timeout")
+    check(lines, "request-timeout-time", 9.5 <= took <= 13, f"after {took:.1f} s")
+    s.close()
+    return lines
+
+
+def run(name, addr, serial_log):
+    try:
+        return globals()[name](addr, serial_log)
+    except (OSError, ValueError) as e:
+        return [f"api: {name}: FAIL {type(e).__name__}: {e}"]
