@@ -227,3 +227,137 @@ def run(name, addr, serial_log):
         return globals()[name](addr, serial_log)
     except (OSError, ValueError) as e:
         return [f"api: {name}: FAIL {type(e).__name__}: {e}"]
+
+
+# The key of the test images (tests/system/mgmt-test.key, put on the medium as /shunt.key):
+# a key for tests only, never for a machine anyone can reach.
+TEST_KEY_FILE = os.path.join(os.path.dirname(os.path.abspath(__file__)), "mgmt-test.key")
+
+
+def test_key():
+    with open(TEST_KEY_FILE) as f:
+        for line in f:
+            words = line.split()
+            if len(words) == 2 and words[0] == "shunt-key-v1":
+                return bytes.fromhex(words[1])
+    raise ValueError(f"{TEST_KEY_FILE}: no shunt-key-v1 line")
+
+
+def wait_serial(serial_log, regex, timeout=30.0, after=0):
+    """The end offset of regex's first match in the serial log past after, once it appears;
+    None after timeout seconds."""
+    rx = re.compile(regex, re.MULTILINE)
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        with open(serial_log, "rb") as f:
+            text = f.read().decode("utf-8", "replace").replace("\r", "")
+        m = rx.search(text, after)
+        if m:
+            return m.end()
+        time.sleep(0.2)
+    return None
+
+
+def vm_of(a):
+    try:
+        return a.json()
+    except ValueError:
+        return {}
+
+
+def actions(addr, serial_log):
+    """With the key: list the VMs, read one, stop the one still running (the last: all are
+    stopped, the summary says so, the machine stays up), start it again and see it run,
+    restart it, read the log by pages and the host, and stop it for good."""
+    c, lines = Client(addr, test_key()), []
+    pos = wait_serial(serial_log, r"^vm hello: stopped: exit \(exit code 0\)")
+    check(lines, "hello-exited", pos is not None, "hello did not exit")
+    a = c.request("GET", "/api/v1/vms", sign=True)
+    vms = vm_of(a).get("vms", []) if a and a.status == 200 else []
+    check(lines, "list", [(v["name"], v["state"]) for v in vms] == [("hello", "stopped"),
+                                                                   ("spin", "running")],
+          describe(a))
+    check(lines, "list-counters", len(vms) == 2 and vms[0]["stop"]["reason"] == "exit"
+          and vms[0]["stop"]["exit_code"] == 0 and vms[0]["hypercalls"]["total"] > 0
+          and vms[0]["hypercalls"]["by_call"]["console_write"] > 0 and vms[1]["stop"] is None
+          and vms[1]["boots"] == 1, describe(a))
+    a = c.request("GET", "/api/v1/vms/spin", sign=True)
+    v = vm_of(a)
+    check(lines, "read", a is not None and a.status == 200 and v.get("name") == "spin"
+          and v.get("state") == "running" and v.get("options", {}).get("cmdline") == "ms=600000",
+          describe(a))
+    expect_error(lines, "read-404", c.request("GET", "/api/v1/vms/nope", sign=True), 404,
+                 "not_found")
+    expect_error(lines, "stop-409", c.request("POST", "/api/v1/vms/hello/stop", sign=True),
+                 409, "conflict")
+    expect_error(lines, "start-409", c.request("POST", "/api/v1/vms/spin/start", sign=True),
+                 409, "conflict")
+    expect_error(lines, "action-405", c.request("GET", "/api/v1/vms/spin/stop", sign=True),
+                 405, "method_not_allowed")
+    expect_error(lines, "action-body-400", c.request("POST", "/api/v1/vms/spin/stop",
+                                                     body=b"{\"x\":1}", sign=True),
+                 400, "bad_request")
+    a = c.request("POST", "/api/v1/vms/spin/stop", body=b"{}", sign=True)
+    v = vm_of(a)
+    check(lines, "stop", a is not None and a.status == 200 and v.get("state") == "stopped"
+          and v.get("stop", {}).get("reason") == "stopped by admin"
+          and v["stop"].get("exit_code") == -1, describe(a))
+    pos = wait_serial(serial_log, r"^summary: vm=spin state=stopped reason=stopped by admin "
+                      r"exit_code=-1$")
+    check(lines, "stop-summary", pos is not None, "no summary line for spin")
+    pos = wait_serial(serial_log, r"^mgmt: the management network stays up$", after=pos or 0)
+    check(lines, "stays-up", pos is not None, "management did not stay up")
+    a = c.request("POST", "/api/v1/vms/spin/start", sign=True)
+    v = vm_of(a)
+    check(lines, "start", a is not None and a.status == 200 and v.get("state") == "running"
+          and v.get("boots") == 2 and v.get("stop") is None, describe(a))
+    pos = wait_serial(serial_log, r"^shunt: running 1 VMs again", after=pos or 0)
+    check(lines, "start-runs", pos is not None, "the scheduler did not run again")
+    time.sleep(1.0)
+    a = c.request("GET", "/api/v1/vms/spin", sign=True)
+    v = vm_of(a)
+    check(lines, "running-again", v.get("state") == "running" and v.get("run_ns", 0) > 0,
+          describe(a))
+    a = c.request("POST", "/api/v1/vms/spin/restart", sign=True)
+    v = vm_of(a)
+    check(lines, "restart", a is not None and a.status == 200 and v.get("state") == "running"
+          and v.get("boots") == 3, describe(a))
+    lines += log_pages(c)
+    a = c.request("GET", "/api/v1/host", sign=True)
+    h = vm_of(a)
+    check(lines, "host", a is not None and a.status == 200 and h.get("name") == "shunt"
+          and h.get("virtualization", {}).get("backend") == "AMD-V"
+          and any(line.startswith("mgmt: e1000") for line in h.get("boot_report", []))
+          and h.get("memory", {}).get("free_bytes", 0) > 0
+          and h.get("mgmt", {}).get("pool_high_water_bytes", 0) > 0, describe(a))
+    a = c.request("POST", "/api/v1/vms/spin/stop", sign=True)
+    check(lines, "stop-again", a is not None and a.status == 200, describe(a))
+    pos = wait_serial(serial_log, r"^mgmt: vm spin stopped by admin[^\n]*\n(?:.*\n)*?"
+                      r"shunt: halted \(exit code 1\)\nmgmt: the management network stays up$",
+                      after=pos or 0)
+    check(lines, "stopped-again", pos is not None, "no summary after the last stop")
+    return lines
+
+
+def log_pages(c):
+    """GET /api/v1/log: pages of 7 lines, each after the last, up to the admin's actions."""
+    lines, after, seen, texts = [], 0, [], []
+    for _ in range(200):
+        a = c.request("GET", f"/api/v1/log?after={after}&limit=7", sign=True)
+        page = vm_of(a)
+        if not a or a.status != 200 or not page.get("lines"):
+            break
+        seen += [line["seq"] for line in page["lines"]]
+        texts += [line["text"] for line in page["lines"]]
+        if page["next"] != page["lines"][-1]["seq"] or len(page["lines"]) > 7:
+            break
+        after = page["next"]
+    check(lines, "log-paged", seen and seen == list(range(seen[0], seen[0] + len(seen))),
+          f"seqs {seen[:5]}..{seen[-5:]}")
+    check(lines, "log-actions", any(t == "mgmt: vm spin stopped by admin (from 10.0.2.2)"
+                                    for t in texts)
+          and any(t == "mgmt: vm spin started by admin (from 10.0.2.2)" for t in texts),
+          "the actions are not in the log")
+    expect_error(lines, "log-limit-400", c.request("GET", "/api/v1/log?limit=501", sign=True),
+                 400, "bad_request")
+    return lines
