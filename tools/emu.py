@@ -27,7 +27,8 @@ QEMU `-device M`
 with "wire" QEMU's hub also carries every frame to and from UDP port PEER on 127.0.0.1
 (QEMU's socket netdev listens on LOCAL), so that a test can be another host on that network
 without root; with "hostfwd" TCP port PORT of 127.0.0.1 is forwarded to port 80 of the
-machine's DHCP address (Shunt's management API). Bochs: model e1000 only, on its slirp (`ethmod=slirp`), no wire.
+machine's DHCP address (Shunt's management API; Bochs too, through its slirp's config
+file). Bochs: model e1000 only, on its slirp (`ethmod=slirp`), no wire.
 
 With `serial_input` (Bochs, QEMU) COM1 is a pseudo-terminal the caller holds instead of a
 file: what the machine writes is still copied to `serial` as it comes, and `Run.send(BYTES)`
@@ -277,8 +278,13 @@ def _bochs_plan(m, workdir):
         if m.nic["model"] != "e1000" or m.nic.get("wire"):
             raise EmuError("Bochs has an e1000 on its own slirp only")
         slots.append("e1000")
+        script = ""
+        if m.nic.get("hostfwd"):  # Bochs's slirp reads its port forwards from a file
+            script = os.path.join(workdir, "slirp.conf")
+            with open(script, "w") as f:
+                f.write(f"# slirp config\nhostfwd = tcp:127.0.0.1:{m.nic['hostfwd']}-:80\n")
         devices += (f"e1000: enabled=1, mac={m.nic.get('mac', '52:54:00:12:34:56')}, "
-                    "ethmod=slirp, script=\"\"\n")
+                    f"ethmod=slirp, script=\"{script}\"\n")
     if slots:
         devices += ("pci: enabled=1, chipset=i440fx, "
                     + ", ".join(f"slot{i + 1}={d}" for i, d in enumerate(slots)) + "\n")

@@ -326,7 +326,7 @@ def actions(addr, serial_log):
     a = c.request("GET", "/api/v1/host", sign=True)
     h = vm_of(a)
     check(lines, "host", a is not None and a.status == 200 and h.get("name") == "shunt"
-          and h.get("virtualization", {}).get("backend") == "AMD-V"
+          and h.get("virtualization", {}).get("backend") in ("VT-x", "AMD-V")
           and any(line.startswith("mgmt: e1000") for line in h.get("boot_report", []))
           and h.get("memory", {}).get("free_bytes", 0) > 0
           and h.get("mgmt", {}).get("pool_high_water_bytes", 0) > 0, describe(a))

@@ -62,7 +62,7 @@ A network card for Shunt's management network (default: none, QEMU's default NIC
                 A.B.C.D's MAC by ARP and sends it ICMP echo requests; what it saw goes to
                 NAME.net.log ("net-probe: ..." lines), which net_expect checks
   net_expect    regexes that must all match, in this order, in that log
-  api_test      the name of a function of tests/system/api_checks.py (QEMU, with a nic): a
+  api_test      the name of a function of tests/system/api_checks.py (with a nic): a
                 free TCP port of 127.0.0.1 is forwarded to Shunt's port 80 (the management
                 API) and, when the stop line appears, the function talks to it as a client
                 (it may wait for more serial output); what it saw goes to NAME.api.log
@@ -1789,3 +1789,11 @@ SCENARIOS += [
         "forbid": [r"FATAL", r"(?i)panic", r"^error: ", r"GUEST-FAIL"],
     },
 ]
+
+# The same on VT-x in Bochs (its slirp forwards the port too): the admin's stop and start
+# of a VM that is on the CPU when the request comes.
+SCENARIOS += [dict(SCENARIOS[-1], name="bios-mgmt-api-actions-bochs", emulator="bochs",
+                   nic={"model": "e1000"}, timeout=BOCHS_TIMEOUT + 60,
+                   expect=[BANNER, r"^mgmt: e1000 00:02\.0 52:54:00:12:34:56 link up; "
+                           r"10\.0\.2\.15/24 by DHCP, gateway 10\.0\.2\.2$"]
+                   + SCENARIOS[-1]["expect"][2:])]
