@@ -14,6 +14,7 @@
 #include <hv/mm.h>
 #include <hv/net/e1000.h>
 #include <hv/net/echo.h>
+#include <hv/net/random.h>
 #include <hv/string.h>
 
 #include <lwip/dhcp.h>
@@ -331,6 +332,7 @@ void mgmt_start(void)
 		return;
 	}
 	mgmt.poll_cycles = arch_tsc_hz() / 1000 * MGMT_POLL_MS;
+	random_init(); /* before lwIP draws its first port, sequence number or DHCP xid */
 	lwip_init();
 	netif_add(&netif, NULL, NULL, NULL, NULL, netif_setup, ethernet_input);
 	netif_set_default(&netif);
