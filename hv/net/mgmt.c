@@ -12,6 +12,7 @@
 #include <hv/log.h>
 #include <hv/mgmt.h>
 #include <hv/mm.h>
+#include <hv/net/auth.h>
 #include <hv/net/e1000.h>
 #include <hv/net/echo.h>
 #include <hv/net/random.h>
@@ -361,6 +362,7 @@ void mgmt_start(void)
 	log_debug("mgmt: pool %llu KiB, %u of it in use after start\n",
 		  (unsigned long long)(hv_options.mgmt.pool_bytes / KIB),
 		  (unsigned int)lwip_stats.mem.used);
+	mgmt_auth_report();
 	mgmt.announced = 1;
 	if (mgmt.reported)
 		echo_gateway();
