@@ -153,6 +153,13 @@ struct vcpu *arch_vcpu_run(struct vcpu *vcpu, uint64_t slice_cycles);
 int arch_vcpu_inject_vector(struct vcpu *vcpu, uint8_t vector);
 /* Prints vcpu's exit counts by reason, for the end-of-run summary. */
 void arch_vcpu_print_exits(const struct vcpu *vcpu);
+/*
+ * Calls fn once for each kind of exit vcpu took in its current boot, with the kind's name
+ * (the summary's word, e.g. "CPUID") and the count, in the backend's order. For the
+ * management API and metrics: host work only.
+ */
+void arch_vcpu_for_each_exit(const struct vcpu *vcpu,
+			     void (*fn)(void *ctx, const char *kind, uint64_t count), void *ctx);
 
 /* How arch_stop() leaves the machine. */
 enum arch_stop_mode {
