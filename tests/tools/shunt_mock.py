@@ -20,7 +20,7 @@ AUTH_RE = re.compile(r"^Shunt-HMAC-SHA256 ts=([0-9]{1,20}), nonce=([0-9a-f]{32})
 METRICS = (b"# HELP shunt_uptime_seconds Seconds since Shunt started.\n"
            b"# TYPE shunt_uptime_seconds gauge\nshunt_uptime_seconds 3725\n")
 PAGE_TYPES = {".html": "text/html; charset=utf-8", ".js": "text/javascript; charset=utf-8",
-              ".css": "text/css; charset=utf-8"}
+              ".css": "text/css; charset=utf-8", ".svg": "image/svg+xml"}
 
 
 def expected_sig(key, method, target, ts, nonce, body):
