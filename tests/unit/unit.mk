@@ -59,6 +59,7 @@ src_gk_hw :=
 src_e1000_ring := hv/net/e1000_ring.c
 src_mgmt_options := hv/net/mgmt_options.c hv/lib/parse.c
 src_echo     := hv/net/echo.c
+src_wall_date := hv/lib/wall_date.c arch/x86_64/rtc_decode.c
 src_dashboard := hv/net/dashboard.c $(DASHBOARD_C)
 
 # Extra compiler flags and headers of a test whose code lives outside hv's include paths.
