@@ -2,7 +2,7 @@
 # tags, ELF images, guest kernels (bzImage, multiboot v1, PVH), shunt.cfg and UEFI
 # LoadOptions, command lines and VM options, firmware memory maps, the management network's
 # ICMP echo replies and NIC receive descriptors, the management key file and the API's
-# Authorization header and signature check. `make fuzz-smoke` (part of make test) runs each for FUZZ_SECONDS, starting from
+# Authorization header and signature check, the dashboard's path lookup. `make fuzz-smoke` (part of make test) runs each for FUZZ_SECONDS, starting from
 # the regression corpus in tests/fuzz/corpus/<target>/ (small seeds that reach each check,
 # written by tests/fuzz/make-seeds; new finds go to $(BUILD)/fuzz, never into the repo);
 # `make fuzz FUZZ_SECONDS=600` runs longer. Crashes land in $(BUILD)/fuzz/.
@@ -34,8 +34,16 @@ fsrc_auth    := hv/net/auth.c hv/net/auth_key.c hv/net/auth_sig.c hv/net/auth_re
                 hv/net/auth_peers.c hv/net/crypto.c hv/lib/fmt.c $(MBEDTLS_FUZZ)
 fflags_auth  := $(MBEDTLS_FLAGS)
 
-FUZZ_NAMES := mb2 elf64 config options memmap kernel net auth
+fsrc_dashboard := hv/net/dashboard.c $(BUILD)/dashboard/dashboard_files.c
+
+FUZZ_NAMES := mb2 elf64 config options memmap kernel net auth dashboard
 FUZZ_BINS  := $(FUZZ_NAMES:%=$(FUZZ)/fuzz_%)
+
+# The dashboard's table, generated as the Makefile does.
+$(BUILD)/dashboard/dashboard_files.c: tools/embed-files $(sort $(wildcard hv/net/dashboard/*)) \
+		hv/net/dashboard
+	@tools/embed-files $@ $(sort $(wildcard hv/net/dashboard/*))
+hv/net/dashboard: ;
 
 .PHONY: fuzz-build fuzz-run
 fuzz-build: $(FUZZ_BINS)
