@@ -16,33 +16,22 @@
 #include <hv/mgmt_auth.h>
 #include <hv/mm.h>
 #include <hv/net/api.h>
+#include <hv/net/dashboard.h>
 #include <hv/net/http_server.h>
 #include <hv/sched.h>
 #include <hv/string.h>
 #include <hv/vm.h>
+#include <hv/wallclock.h>
 #include <pvabi/pvabi.h>
 
 #define LOG_LIMIT_DEFAULT 100
 #define LOG_LIMIT_MAX 500
 
 /*
- * The other helpers' modules (hv/net/dashboard.c, hv/net/metrics.c): until they are linked,
- * these weak stand-ins serve neither (404).
+ * /metrics (hv/net/metrics.c, the metrics helper's): until it is linked, this weak stand-in
+ * serves none (404). TODO: remove it with hv/include/hv/net/metrics.h's arrival.
  */
-int dashboard_find(const char *path, size_t path_len, const void **data, size_t *len,
-		   const char **content_type);
 size_t metrics_render(char *buf, size_t size);
-
-__attribute__((weak)) int dashboard_find(const char *path, size_t path_len, const void **data,
-					 size_t *len, const char **content_type)
-{
-	(void)path;
-	(void)path_len;
-	(void)data;
-	(void)len;
-	(void)content_type;
-	return -ENOENT;
-}
 
 __attribute__((weak)) size_t metrics_render(char *buf, size_t size)
 {
@@ -64,9 +53,7 @@ static struct api_action {
 
 uint64_t api_time_now(void)
 {
-	/* TODO: wall_clock_now() (hv/include/hv/wallclock.h) once the auth helper's work is on
-	 * main; until then, seconds since boot. */
-	return (arch_cycles() - hv_entry_cycles) / arch_tsc_hz();
+	return wall_clock_now();
 }
 
 const char *api_error_code(int status)
@@ -160,7 +147,9 @@ static void exit_entry(void *ctx, const char *kind, uint64_t count)
 
 static const char *state_name(const struct vm *vm)
 {
-	return vm->state == VM_RUNNING ? "running" : vm->state == VM_REFUSED ? "refused" : "stopped";
+	return vm->state == VM_RUNNING	 ? "running"
+	       : vm->state == VM_REFUSED ? "refused"
+					 : "stopped";
 }
 
 static void vm_hypercalls(struct json *j, const struct vm *vm)
@@ -308,9 +297,9 @@ static void get_vm(struct api_answer *a, const struct vm *vm)
 struct log_page {
 	struct json *j;
 	int objects;
-	uint64_t upto;	/* lines past it are not wanted (the boot report's mark) */
-	uint64_t last;	/* the last seq written */
-	int full;	/* the buffer is nearly full: no more lines */
+	uint64_t upto; /* lines past it are not wanted (the boot report's mark) */
+	uint64_t last; /* the last seq written */
+	int full;      /* the buffer is nearly full: no more lines */
 };
 
 static const char *const level_names[] = { "error", "warn", "info", "debug" };
@@ -477,7 +466,7 @@ static void action_answer(struct api_answer *a, void *ctx)
 
 	if (act->result == -EBUSY)
 		api_error(a, 409,
-			  vm->state == VM_REFUSED ? "the VM was refused: it can not be started"
+			  vm->state == VM_REFUSED    ? "the VM was refused: it can not be started"
 			  : act->kind == ACTION_STOP ? "the VM is not running"
 						     : "the VM is running");
 	else if (act->result)
@@ -655,8 +644,7 @@ static void get_file(struct api_answer *a, const struct http_request *req)
 	a->content_type = type;
 }
 
-void api_handle(const struct http_request *req, uint32_t peer, uint32_t conn,
-		struct api_answer *a)
+void api_handle(const struct http_request *req, uint32_t peer, uint32_t conn, struct api_answer *a)
 {
 	uint64_t now = api_time_now();
 	enum mgmt_access access;

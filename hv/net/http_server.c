@@ -23,8 +23,8 @@
 #include <lwip/sys.h>
 #include <lwip/tcp.h>
 
-#define POLL_INTERVAL 2	   /* tcp_poll's unit is half a second: once a second */
-#define HEAD_RESERVE 512   /* room kept for the answer's status line and headers */
+#define POLL_INTERVAL 2	 /* tcp_poll's unit is half a second: once a second */
+#define HEAD_RESERVE 512 /* room kept for the answer's status line and headers */
 #define CONN_MEM (HTTP_HEAD_MAX + HTTP_BODY_MAX)
 
 struct http_conn {
@@ -212,7 +212,8 @@ static void answer_send(struct http_conn *c, struct api_answer *a, int head_only
 			 "Cache-Control: no-store\r\nX-Shunt-Time: %llu\r\n%s%s%s",
 			 a->status, reason_phrase(a->status), a->content_type,
 			 (unsigned long long)body, (unsigned long long)api_time_now(),
-			 a->allow ? "Allow: " : "", a->allow ? a->allow : "", a->allow ? "\r\n" : "");
+			 a->allow ? "Allow: " : "", a->allow ? a->allow : "",
+			 a->allow ? "\r\n" : "");
 	if (a->retry_after)
 		n += fmt_snprintf(head + n, sizeof(head) - (size_t)n, "Retry-After: %u\r\n",
 				  a->retry_after);
@@ -261,8 +262,7 @@ static int answer_begin(struct http_conn *c, struct api_answer *a)
 	return 0;
 }
 
-static void answer_error(struct http_conn *c, int status, const char *message,
-			 uint32_t retry_after)
+static void answer_error(struct http_conn *c, int status, const char *message, uint32_t retry_after)
 {
 	struct api_answer a;
 
@@ -294,7 +294,8 @@ static void request_done(struct http_conn *c)
 	}
 	if (bucket_take(&rate, arch_cycles(), &wait_ns)) {
 		stats.rate_limited++;
-		answer_error(c, 429, "more than 50 requests a second", (uint32_t)(wait_ns / 1000000000u) + 1);
+		answer_error(c, 429, "more than 50 requests a second",
+			     (uint32_t)(wait_ns / 1000000000u) + 1);
 		return;
 	}
 	if (answer_begin(c, &a))

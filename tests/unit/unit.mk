@@ -13,6 +13,7 @@ UNIT_CFLAGS := -std=c11 -g -O1 -fsanitize=address,undefined -fno-omit-frame-poin
                -Iarch/x86_64/svm \
                -Iboot/multiboot2 -Iboot/efi -Ipv-abi/include
 UNIT_LIBS   := -lcmocka
+DASHBOARD_C := $(BUILD)/dashboard/dashboard_files.c
 
 # The code under test of each test_NAME.c. hv/lib/string.c is linked only through
 # tests/unit/hv_string.c, which renames its functions: the rest uses the host libc's.
@@ -61,6 +62,21 @@ src_echo     := hv/net/echo.c
 src_json     := hv/lib/json.c
 src_log_ring := hv/log_ring.c
 src_http     := hv/net/http.c
+src_wall_date := hv/lib/wall_date.c arch/x86_64/rtc_decode.c
+src_dashboard := hv/net/dashboard.c $(DASHBOARD_C)
+
+# mbedTLS (Makefile, MBEDTLS_DIR: fetched there by the top Makefile before this runs), built
+# for the host with the sanitizers and Shunt's configuration, for the tests of the crypto.
+MBEDTLS_DIR   ?= $(BUILD)/mbedtls
+MBEDTLS_SRC   := $(MBEDTLS_DIR)/mbedtls
+MBEDTLS_HOST  := $(patsubst %,$(UNIT)/mbedtls/%.o,sha256 md hmac_drbg platform platform_util)
+MBEDTLS_FLAGS := -Ihv/net/include -I$(MBEDTLS_SRC)/include \
+                 -DMBEDTLS_CONFIG_FILE='"shunt_mbedtls_config.h"'
+src_auth     := hv/net/auth.c hv/net/auth_key.c hv/net/auth_sig.c hv/net/auth_replay.c \
+                hv/net/auth_peers.c hv/net/crypto.c \
+                $(MBEDTLS_HOST)
+cflags_auth  := $(MBEDTLS_FLAGS)
+hdrs_auth    := hv/net/include/shunt_mbedtls_config.h
 
 # Extra compiler flags and headers of a test whose code lives outside hv's include paths.
 cflags_guestkit := -DGK_MOCK -Iguest-kit/include -Ipv-abi/include
@@ -74,6 +90,12 @@ UNIT_HDRS  := $(wildcard boot/include/boot/*.h boot/multiboot2/*.h boot/efi/*.h 
                 hv/include/hv/devices/*.h hv/include/hv/net/*.h \
                 arch/x86_64/include/arch/*.h arch/x86_64/vmx/*.h arch/x86_64/svm/svm_caps.h \
                 arch/x86_64/svm/svm_decode.h tests/unit/*.h)
+
+# The dashboard's table, generated as the Makefile does (test_dashboard.c checks it against
+# the folder).
+$(DASHBOARD_C): tools/embed-files $(sort $(wildcard hv/net/dashboard/*)) hv/net/dashboard
+	@tools/embed-files $@ $(sort $(wildcard hv/net/dashboard/*))
+hv/net/dashboard: ;
 
 .DEFAULT_GOAL := unit-run
 .PHONY: unit-run unit-build FORCE
@@ -109,6 +131,13 @@ $(UNIT)/cflags: FORCE
 	@mkdir -p $(@D)
 	@echo '$(HOST_CC) $(UNIT_CFLAGS) $(UNIT_LIBS)' | cmp -s - $@ || \
 		echo '$(HOST_CC) $(UNIT_CFLAGS) $(UNIT_LIBS)' >$@
+
+# mbedTLS's own code, as it comes: its warnings are not ours to fix (-w). Kept between runs.
+.SECONDARY: $(MBEDTLS_HOST)
+$(UNIT)/mbedtls/%.o: $(MBEDTLS_SRC)/library/%.c hv/net/include/shunt_mbedtls_config.h \
+		$(UNIT)/cflags
+	@mkdir -p $(@D)
+	$(HOST_CC) $(filter-out -Werror,$(UNIT_CFLAGS)) -w $(MBEDTLS_FLAGS) -c $< -o $@
 
 .SECONDEXPANSION:
 $(UNIT)/test_%: tests/unit/test_%.c $$(src_$$*) hv/lib/fmt.c tests/unit/hv_string.c \

@@ -33,8 +33,7 @@ const char *api_error_code(int status);
  * Answers req from peer (IPv4, host byte order). conn: the server's token for the
  * connection, handed back to http_server_complete() by a deferred action.
  */
-void api_handle(const struct http_request *req, uint32_t peer, uint32_t conn,
-		struct api_answer *a);
+void api_handle(const struct http_request *req, uint32_t peer, uint32_t conn, struct api_answer *a);
 
 /* Builds a deferred action's answer into a (see struct api_answer.deferred). */
 typedef void (*api_build_fn)(struct api_answer *a, void *ctx);

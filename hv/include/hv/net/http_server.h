@@ -10,22 +10,22 @@
 #include <hv/types.h>
 
 #define HTTP_SERVER_PORT 80
-#define HTTP_SERVER_CONNS 8	       /* open connections; the next gets 429 and is closed */
-#define HTTP_SERVER_RATE 50	       /* requests a second, all clients together */
+#define HTTP_SERVER_CONNS 8 /* open connections; the next gets 429 and is closed */
+#define HTTP_SERVER_RATE 50 /* requests a second, all clients together */
 #define HTTP_SERVER_BURST 100
-#define HTTP_SERVER_REQUEST_TIMEOUT_S 10 /* from a request's first byte to its last */
-#define HTTP_SERVER_IDLE_TIMEOUT_S 30	 /* a connection with no request under way */
+#define HTTP_SERVER_REQUEST_TIMEOUT_S 10   /* from a request's first byte to its last */
+#define HTTP_SERVER_IDLE_TIMEOUT_S 30	   /* a connection with no request under way */
 #define HTTP_SERVER_ANSWER_MAX (64 * 1024) /* the largest answer built (from the pool) */
 
 struct http_server_stats {
-	uint64_t requests;	       /* complete requests read (answered or refused) */
-	uint64_t answers[6];	       /* answers by status class: [2] 2xx ... [5] 5xx */
-	uint64_t connections;	       /* accepted since the start */
-	uint64_t connections_open;     /* open now */
-	uint64_t connections_refused;  /* past HTTP_SERVER_CONNS, or no memory for one */
-	uint64_t rate_limited;	       /* 429 rate_limited answers (the rate, or auth failures) */
-	uint64_t timeouts;	       /* 408 answers, and idle connections closed */
-	uint64_t pool_short;	       /* 503 answers: the pool had no room for an answer */
+	uint64_t requests;	      /* complete requests read (answered or refused) */
+	uint64_t answers[6];	      /* answers by status class: [2] 2xx ... [5] 5xx */
+	uint64_t connections;	      /* accepted since the start */
+	uint64_t connections_open;    /* open now */
+	uint64_t connections_refused; /* past HTTP_SERVER_CONNS, or no memory for one */
+	uint64_t rate_limited;	      /* 429 rate_limited answers (the rate, or auth failures) */
+	uint64_t timeouts;	      /* 408 answers, and idle connections closed */
+	uint64_t pool_short;	      /* 503 answers: the pool had no room for an answer */
 };
 
 /* Listens on HTTP_SERVER_PORT: after lwIP is up (mgmt_start()). 0, or -ENOMEM. */
