@@ -246,13 +246,13 @@ def run(name, addr, serial_log):
 TEST_KEY_FILE = os.path.join(os.path.dirname(os.path.abspath(__file__)), "mgmt-test.key")
 
 
-def test_key():
+def test_key(word="shunt-key-v1"):
     with open(TEST_KEY_FILE) as f:
         for line in f:
             words = line.split()
-            if len(words) == 2 and words[0] == "shunt-key-v1":
+            if len(words) == 2 and words[0] == word:
                 return bytes.fromhex(words[1])
-    raise ValueError(f"{TEST_KEY_FILE}: no shunt-key-v1 line")
+    raise ValueError(f"{TEST_KEY_FILE}: no {word} line")
 
 
 def wait_serial(serial_log, regex, timeout=30.0, after=0):
@@ -309,6 +309,7 @@ def actions(addr, serial_log):
     expect_error(lines, "action-body-400", c.request("POST", "/api/v1/vms/spin/stop",
                                                      body=b"{\"x\":1}", sign=True),
                  400, "bad_request")
+    lines += refusals(c)
     a = c.request("POST", "/api/v1/vms/spin/stop", body=b"{}", sign=True)
     v = vm_of(a)
     check(lines, "stop", a is not None and a.status == 200 and v.get("state") == "stopped"
@@ -348,6 +349,49 @@ def actions(addr, serial_log):
                       r"shunt: halted \(exit code 1\)\nmgmt: the management network stays up$",
                       after=pos or 0)
     check(lines, "stopped-again", pos is not None, "no summary after the last stop")
+    return lines
+
+
+def refusals(c):
+    """Signatures that must not pass (each 401, and the VM still running after them), and the
+    metrics token used for an action (403)."""
+    lines = []
+    target, body = "/api/v1/vms/spin/stop", b"{}"
+    auth = c.authorization("POST", target, body)
+    tampered = f"POST {target} HTTP/1.1\r\nAuthorization: {auth}\r\nContent-Length: 3\r\n\r\n{{ }}"
+    a, s = c.raw(tampered.encode())
+    s.close()
+    expect_error(lines, "tampered-body-401", a, 401, "unauthorized")
+    other = c.authorization("POST", "/api/v1/vms/hello/stop", body)
+    a, s = c.raw(f"POST {target} HTTP/1.1\r\nAuthorization: {other}\r\nContent-Length: 2\r\n"
+                 f"\r\n{{}}".encode())
+    s.close()
+    expect_error(lines, "other-target-401", a, 401, "unauthorized")
+    stale = c.authorization("GET", "/api/v1/vms", b"", ts=c.shunt_time() - 1000)
+    a, s = c.raw(f"GET /api/v1/vms HTTP/1.1\r\nAuthorization: {stale}\r\n\r\n".encode())
+    s.close()
+    expect_error(lines, "stale-401", a, 401, "unauthorized")
+    once = c.authorization("GET", "/api/v1/vms", b"")
+    first, s = c.raw(f"GET /api/v1/vms HTTP/1.1\r\nAuthorization: {once}\r\n\r\n".encode())
+    s.close()
+    again, s = c.raw(f"GET /api/v1/vms HTTP/1.1\r\nAuthorization: {once}\r\n\r\n".encode())
+    s.close()
+    check(lines, "replay-401", first is not None and first.status == 200 and again is not None
+          and again.status == 401 and again.error_code() == "unauthorized",
+          f"{describe(first)}; {describe(again)}")
+    token = test_key("metrics-token").hex()
+    a, s = c.raw(f"POST {target} HTTP/1.1\r\nAuthorization: Bearer {token}\r\n\r\n".encode())
+    s.close()
+    expect_error(lines, "metrics-token-action-403", a, 403, "forbidden")
+    # Five failures from this address within 60 s: every request from it waits now.
+    a = c.request("GET", "/api/v1/vms/spin", sign=True)
+    expect_error(lines, "peer-slowed-429", a, 429, "rate_limited")
+    wait = int(a.headers.get("retry-after", "0")) if a else 0
+    check(lines, "peer-slowed-retry-after", 1 <= wait <= 64, describe(a))
+    time.sleep(wait + 0.5)
+    a = c.request("GET", "/api/v1/vms/spin", sign=True)
+    check(lines, "refusals-changed-nothing", a is not None and a.status == 200
+          and vm_of(a).get("state") == "running", describe(a))
     return lines
 
 

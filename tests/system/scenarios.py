@@ -1760,7 +1760,9 @@ SCENARIOS += [
 # machine stays up for management), started again (the scheduler runs again), restarted,
 # the log read by pages. The key on the medium is tests/system/mgmt-test.key's.
 API_ACTION_CHECKS = ["hello-exited", "list", "list-counters", "read", "read-404", "stop-409",
-                     "start-409", "action-405", "action-body-400", "stop", "stop-summary",
+                     "start-409", "action-405", "action-body-400", "tampered-body-401",
+                     "other-target-401", "stale-401", "replay-401", "metrics-token-action-403",
+                     "peer-slowed-429", "peer-slowed-retry-after", "refusals-changed-nothing", "stop", "stop-summary",
                      "stays-up", "start", "start-runs", "running-again", "restart",
                      "log-paged", "log-actions", "log-limit-400", "host", "stop-again",
                      "stopped-again"]
@@ -1768,7 +1770,7 @@ SCENARIOS += [
     {
         "name": "bios-mgmt-api-actions-qemu",
         "firmware": "bios", "emulator": "qemu",
-        "cmdline": "on-all-stopped=halt",
+        "cmdline": "on-all-stopped=halt mgmt.metrics=token",
         "nic": MGMT_NIC,
         "modules": [("{build}/guests/hello.elf", "hello.elf"),
                     ("{build}/guests/busy.elf", "busy.elf name=spin -- ms=600000")],
