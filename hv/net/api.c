@@ -49,6 +49,7 @@ static struct api_action {
 	enum action kind;
 	uint32_t peer;
 	int result;
+	int pending; /* queued: its slot is not reused until it ran (a client may go away) */
 } actions[HTTP_SERVER_CONNS];
 
 uint64_t api_time_now(void)
@@ -483,6 +484,7 @@ static void action_run(void *ctx, uint64_t arg)
 	char from[16];
 
 	(void)arg;
+	act->pending = 0;
 	mgmt_format_ip(from, sizeof(from), act->peer);
 	act->result = 0;
 	if (act->kind == ACTION_STOP || (act->kind == ACTION_RESTART && vm->state == VM_RUNNING))
@@ -516,8 +518,15 @@ static void post_action(struct api_answer *a, const struct http_request *req, ui
 		api_error(a, 409, "the VM is running");
 		return;
 	}
-	*act = (struct api_action){ .conn = conn, .vm = vm->id, .kind = kind, .peer = peer };
+	if (act->pending) {
+		api_error(a, 503, "the last action of this connection's slot is still waiting");
+		return;
+	}
+	*act = (struct api_action){
+		.conn = conn, .vm = vm->id, .kind = kind, .peer = peer, .pending = 1
+	};
 	if (sched_defer(action_run, act, 0)) {
+		act->pending = 0;
 		api_error(a, 503, "too many actions waiting");
 		return;
 	}
