@@ -11,7 +11,12 @@ import os
 import re
 import secrets
 import socket
+import subprocess
+import sys
 import time
+
+SHUNTCTL = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "tools",
+                        "shuntctl")
 
 TIMEOUT = 10.0
 
@@ -335,7 +340,9 @@ def actions(addr, serial_log):
     v = vm_of(a)
     check(lines, "restart", a is not None and a.status == 200 and v.get("state") == "running"
           and v.get("boots") == 3, describe(a))
+    c.shunt_time()
     lines += log_pages(c)
+    lines += shuntctl(c)
     a = c.request("GET", "/api/v1/host", sign=True)
     h = vm_of(a)
     check(lines, "host", a is not None and a.status == 200 and h.get("name") == "shunt"
@@ -392,6 +399,39 @@ def refusals(c):
     a = c.request("GET", "/api/v1/vms/spin", sign=True)
     check(lines, "refusals-changed-nothing", a is not None and a.status == 200
           and vm_of(a).get("state") == "running", describe(a))
+    return lines
+
+
+def shuntctl(c):
+    """The admin's client end to end (tools/shuntctl signs with this machine's clock: only
+    where Shunt's is the same, QEMU's; Bochs's is in 2000)."""
+    lines = []
+    if abs(c.offset or 0) > 60:
+        return [f"api: shuntctl: skipped (Shunt's clock is {c.offset} s from ours)"]
+
+    def ctl(*args):
+        p = subprocess.run([sys.executable, SHUNTCTL, "--host", f"{c.addr[0]}:{c.addr[1]}",
+                            "--key", TEST_KEY_FILE, *args], capture_output=True, text=True,
+                           timeout=60)
+        return p.returncode, p.stdout
+
+    rc, out = ctl("vms")
+    check(lines, "shuntctl-vms", rc == 0 and re.search(r"(?m)^spin +1 +running", out) is not None,
+          f"exit {rc}: {out[-300:]!r}")
+    rc, out = ctl("--json", "vm", "spin")
+    try:
+        state = json.loads(out).get("state") if rc == 0 else None
+    except ValueError:
+        state = None
+    check(lines, "shuntctl-vm-json", state == "running", f"exit {rc}: {out[-300:]!r}")
+    rc, _ = ctl("vm", "nope")
+    check(lines, "shuntctl-not-found", rc == 4, f"exit {rc}")
+    rc, _ = ctl("start", "spin")
+    check(lines, "shuntctl-conflict", rc == 6, f"exit {rc}")
+    rc, out = ctl("restart", "spin")
+    check(lines, "shuntctl-restart", rc == 0, f"exit {rc}: {out[-300:]!r}")
+    rc, _ = ctl("--key", os.devnull, "vms")
+    check(lines, "shuntctl-bad-key", rc in (2, 3), f"exit {rc}")
     return lines
 
 
