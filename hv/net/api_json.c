@@ -78,9 +78,9 @@ static void vm_counters(struct json *j, const struct vm *vm)
 	json_key_u64(j, "steal_ns", cycles_to_ns(vm->vcpu.steal_cycles));
 	/* From its (re)start to now, or to its stop. */
 	json_key_u64(j, "run_ns",
-		    vm->state == VM_REFUSED || end < vm->start_cycles || !vm->start_cycles
-			    ? 0
-			    : cycles_to_ns(end - vm->start_cycles));
+		     vm->state == VM_REFUSED || end < vm->start_cycles || !vm->start_cycles
+			     ? 0
+			     : cycles_to_ns(end - vm->start_cycles));
 }
 
 static void vm_detail(struct json *j, const struct vm *vm)
@@ -217,8 +217,8 @@ void api_json_host(struct json *j)
 	json_key(j, "memory");
 	json_object_begin(j);
 	json_key_u64(j, "total_bytes",
-		    map ? memmap_total(map, HANDOFF_MEM_USABLE) + memmap_total(map, MEMMAP_HV_DATA)
-			: 0);
+		     map ? memmap_total(map, HANDOFF_MEM_USABLE) + memmap_total(map, MEMMAP_HV_DATA)
+			 : 0);
 	json_key_u64(j, "free_bytes", mm_free_bytes());
 	json_object_end(j);
 	json_key_u64(j, "uptime_s", ticks / arch_tsc_hz());

@@ -317,7 +317,16 @@ static void process(struct http_conn *c)
 {
 	while (c->pcb && !c->answering && !c->waiting && c->in) {
 		struct pbuf *q = c->in;
-		size_t taken = http_feed(&c->req, q->payload, q->len);
+		size_t taken;
+
+		if (!q->len) { /* an empty pbuf in the chain: nothing to feed, and it must go */
+			c->in = q->next;
+			if (q->next)
+				pbuf_ref(q->next);
+			pbuf_free(q);
+			continue;
+		}
+		taken = http_feed(&c->req, q->payload, q->len);
 
 		if (taken && !c->begun) {
 			c->begun = 1;
