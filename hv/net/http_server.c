@@ -243,7 +243,14 @@ static void answer_send(struct http_conn *c, struct api_answer *a, int head_only
 /* A buffer for an answer: 0, or -1 when the pool is short (then a fixed 503 is sent). */
 static int answer_begin(struct http_conn *c, struct api_answer *a)
 {
-	c->out = mem_malloc(HTTP_SERVER_ANSWER_MAX);
+	size_t size = HTTP_SERVER_ANSWER_MAX;
+
+	/* A small pool (mgmt.pool=64K) still answers what fits in less: errors, one VM. */
+	c->out = mem_malloc(size);
+	while (!c->out && size > HTTP_SERVER_ANSWER_MIN) {
+		size /= 4;
+		c->out = mem_malloc(size);
+	}
 	if (!c->out) {
 		stats.pool_short++;
 		stats.answers[5]++;
@@ -257,7 +264,7 @@ static int answer_begin(struct http_conn *c, struct api_answer *a)
 		return -1;
 	}
 	*a = (struct api_answer){ .buf = c->out + HEAD_RESERVE,
-				  .size = HTTP_SERVER_ANSWER_MAX - HEAD_RESERVE,
+				  .size = size - HEAD_RESERVE,
 				  .content_type = "application/json" };
 	return 0;
 }

@@ -457,3 +457,33 @@ def log_pages(c):
     expect_error(lines, "log-limit-400", c.request("GET", "/api/v1/log?limit=501", sign=True),
                  400, "bad_request")
     return lines
+
+
+def small_pool(addr, serial_log):
+    """mgmt.pool=64K: too small for 8 connections' buffers and a 64 KiB answer. Every
+    request gets a whole answer (a smaller buffer, or 503 unavailable), none a cut one, and
+    once the connections close the server answers as before."""
+    c, lines = Client(addr, test_key()), []
+    a = c.request("GET", "/api/v1/vms/hello", sign=True)
+    check(lines, "small-pool-vm", a is not None and a.status == 200
+          and vm_of(a).get("name") == "hello", describe(a))
+    held, answers = [], []
+    try:
+        for _ in range(8):
+            held.append(c.connect())
+        for s in held:
+            s.sendall(b"GET /api/v1/vms HTTP/1.1\r\n\r\n")
+        for s in held:
+            answers.append(read_answer(s, time.monotonic() + TIMEOUT)[0])
+    finally:
+        for s in held:
+            s.close()
+    statuses = sorted(a.status for a in answers if a is not None)
+    whole = all(a is not None and (a.status == 401 or (a.status == 503 and a.error_code()
+                                                       == "unavailable")) for a in answers)
+    check(lines, "small-pool-whole-answers", whole and 503 in statuses,
+          f"statuses {statuses}")
+    time.sleep(1.0)
+    a = c.request("GET", "/api/v1/vms/hello", sign=True)
+    check(lines, "small-pool-after", a is not None and a.status == 200, describe(a))
+    return lines
