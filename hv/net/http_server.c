@@ -138,9 +138,12 @@ static void send_more(struct http_conn *c)
 		if (err == ERR_MEM)
 			break; /* the queue is full: the sent or poll callback goes on */
 		if (err != ERR_OK) {
-			tcp_abort(c->pcb);
-			c->aborted = 1;
+			struct tcp_pcb *pcb = c->pcb;
+
+			tcp_arg(pcb, NULL); /* tcp_abort() calls on_error: it must not free c too */
 			conn_release(c);
+			tcp_abort(pcb);
+			c->aborted = 1;
 			return;
 		}
 		if (from_out)
@@ -380,6 +383,10 @@ static err_t on_recv(void *arg, struct tcp_pcb *pcb, struct pbuf *p, err_t err)
 	if (!p || err != ERR_OK) {
 		if (p)
 			pbuf_free(p);
+		if ((c->answering || c->waiting) && err == ERR_OK) {
+			c->close_after = 1; /* the client said all it will: answer it, then close */
+			return ERR_OK;
+		}
 		conn_close(c); /* the client closed its side: nothing more to read or answer */
 		return c->aborted ? ERR_ABRT : ERR_OK;
 	}

@@ -190,6 +190,13 @@ def public(addr, serial_log):
     a, s = c.raw(b"GET /api/v1/host HTTP/1.1\r\nConnection: close\r\n\r\n", pieces=1, gap=0.02)
     expect_error(lines, "slow-client", a, 401, "unauthorized")
     s.close()
+    # A client that closes its side after its request still gets the answer.
+    s = c.connect()
+    s.sendall(b"GET /dashboard.css HTTP/1.1\r\n\r\n")
+    s.shutdown(socket.SHUT_WR)
+    a, _ = read_answer(s, time.monotonic() + TIMEOUT)
+    check(lines, "half-close", a is not None and a.status == 200, describe(a))
+    s.close()
     # Two requests in one segment: two answers, in order, on one connection.
     s = c.connect()
     s.sendall(b"GET /nothing HTTP/1.1\r\n\r\nGET /api/v1/vms HTTP/1.1\r\n\r\n")

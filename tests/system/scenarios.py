@@ -1737,7 +1737,7 @@ API_PUBLIC_CHECKS = (
                                 "escape", "non-utf8", "both-lengths", "bad-chunk", "long-line",
                                 "many-headers", "big-head", "big-body"]
        for suffix in ("", "-closed")]
-    + ["slow-client", "pipelined", "ninth-connection-429", "after-connections",
+    + ["slow-client", "half-close", "pipelined", "ninth-connection-429", "after-connections",
        "request-timeout-408", "request-timeout-time", "still-serving"])
 
 SCENARIOS += [
