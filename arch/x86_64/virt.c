@@ -46,6 +46,11 @@ int arch_virt_probe(void)
 	return 1;
 }
 
+const char *arch_virt_backend(void)
+{
+	return vendor ? vendor->name : NULL;
+}
+
 uint32_t arch_pv_features(void)
 {
 	return vendor ? vendor->pv_features : 0;

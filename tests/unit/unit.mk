@@ -58,6 +58,7 @@ src_gk_hw :=
 src_e1000_ring := hv/net/e1000_ring.c
 src_mgmt_options := hv/net/mgmt_options.c hv/lib/parse.c
 src_echo     := hv/net/echo.c
+src_metrics_text := hv/net/metrics_text.c hv/lib/div128.c
 
 # Extra compiler flags and headers of a test whose code lives outside hv's include paths.
 cflags_guestkit := -DGK_MOCK -Iguest-kit/include -Ipv-abi/include

@@ -82,6 +82,9 @@ void arch_pci_cfg_write32(uint32_t bdf, uint16_t offset, uint32_t value);
  */
 int arch_virt_probe(void);
 
+/* The backend arch_virt_probe() chose, as its verdict line names it ("VT-x"), or NULL. */
+const char *arch_virt_backend(void);
+
 /* Turns hardware virtualization on for this CPU; after arch_virt_probe() said yes. */
 int arch_virt_enable(void);
 
