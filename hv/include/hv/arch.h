@@ -192,6 +192,16 @@ uint64_t arch_cycles(void);
  */
 void arch_idle_until(uint64_t deadline);
 
+struct wall_date;
+/*
+ * Reads the machine's real-time clock into out as it stands (not validated: the caller
+ * checks the date), its century from register century_index when non-zero (the firmware
+ * names it), else guessed from the two-digit year (70-99: 19xx, else 20xx). Returns 0,
+ * -EIO when the clock never holds still long enough to be read, or -EINVAL when its
+ * registers hold no date at all (digits that are not decimal). Boot only.
+ */
+int arch_rtc_read(struct wall_date *out, unsigned int century_index);
+
 /* How many arch_cycles() per second; measured once, then remembered. Never 0. */
 uint64_t arch_tsc_hz(void);
 /* 1 if arch_cycles() runs at a constant rate in every power state (invariant TSC). */
