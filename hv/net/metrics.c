@@ -4,6 +4,7 @@
  * VMs' counters while no vCPU runs on this CPU).
  */
 #include <hv/arch.h>
+#include <hv/mgmt.h>
 #include <hv/mgmt_auth.h>
 #include <hv/net/metrics.h>
 #include <hv/string.h>
@@ -79,6 +80,7 @@ size_t metrics_render(char *buf, size_t size)
 		host.pool_bytes = shunt_lwip_pool_size;
 		host.pool_used_bytes = lwip_stats.mem.used;
 		host.pool_high_water_bytes = lwip_stats.mem.max;
+		host.mgmt_work_cycles = mgmt_work_cycles();
 	}
 	return metrics_text_write(buf, size, &src);
 }

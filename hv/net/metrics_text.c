@@ -140,7 +140,10 @@ struct plain {
 	size_t offset;
 };
 
-#define PLAIN(n, t, field, h) { "shunt_vm_" n, t, h, offsetof(struct metrics_vm, field) }
+#define PLAIN(n, t, field, h)                                                                      \
+	{                                                                                          \
+		"shunt_vm_" n, t, h, offsetof(struct metrics_vm, field)                            \
+	}
 
 static const struct plain plains[] = {
 	PLAIN("memory_bytes", "gauge", memory_bytes,
@@ -149,7 +152,8 @@ static const struct plain plains[] = {
 	      "Times the VM was started: its first boot, resets and admin starts."),
 	PLAIN("hypercall_errors_total", "counter", hypercall_errors,
 	      "Hypercalls refused: not open to the VM, or no such call."),
-	PLAIN("hw_calls_total", "counter", hw_calls, "Direct hardware calls run (HW_* hypercalls)."),
+	PLAIN("hw_calls_total", "counter", hw_calls,
+	      "Direct hardware calls run (HW_* hypercalls)."),
 	PLAIN("hw_port_operations_total", "counter", hw_port_ops,
 	      "Port operations run on real hardware, batched or trapped."),
 	PLAIN("hw_refused_total", "counter", hw_refused,
@@ -306,6 +310,11 @@ static void write_host(struct out *o, const struct metrics_source *src)
 		      h->pool_used_bytes);
 		gauge(o, "shunt_mgmt_pool_high_water_bytes", "gauge",
 		      "The most bytes of the pool ever in use at once.", h->pool_high_water_bytes);
+		family(o, "shunt_mgmt_work_seconds_total",
+		       "counter", "Time the management network spent on frames it received, answers included.");
+		put_str(o, "shunt_mgmt_work_seconds_total ");
+		put_seconds(o, h->mgmt_work_cycles, hz);
+		put_char(o, '\n');
 	}
 	gauge(o, "shunt_mgmt_auth_failures_total", "counter",
 	      "Management requests refused for their credentials (401, and 403 for the metrics "

@@ -64,7 +64,8 @@ static void setup_two(void)
 				      .pool_bytes = 262144,
 				      .pool_used_bytes = 41000,
 				      .pool_high_water_bytes = 52000,
-				      .auth_failures = 7 };
+				      .auth_failures = 7,
+				      .mgmt_work_cycles = 2000000001 };
 	fakes[0].vm = (struct metrics_vm){ .name = "hello",
 					   .state = "running",
 					   .memory_bytes = 4194304,
@@ -123,6 +124,7 @@ static void test_values(void **state)
 	has_line("shunt_mgmt_pool_used_bytes 41000");
 	has_line("shunt_mgmt_pool_high_water_bytes 52000");
 	has_line("shunt_mgmt_auth_failures_total 7");
+	has_line("shunt_mgmt_work_seconds_total 2.000000001");
 	lacks("shunt_log_lines_dropped_total"); /* no log ring: the family is left out */
 	has_line("shunt_vm_state{vm=\"hello\",state=\"running\"} 1");
 	has_line("shunt_vm_state{vm=\"hello\",state=\"stopped\"} 0");
@@ -231,9 +233,11 @@ static void test_truncation(void **state)
 static void fill_many(unsigned int count, uint64_t value, unsigned int ncalls)
 {
 	static char names[64][32];
-	static const char *const kinds[] = { "exception or NMI", "external interrupt", "CPUID",
-					     "HLT", "VMCALL", "I/O instruction", "RDMSR", "WRMSR",
-					     "EPT violation", "control register access" };
+	static const char *const kinds[] = {
+		"exception or NMI", "external interrupt",     "CPUID", "HLT",
+		"VMCALL",	    "I/O instruction",	      "RDMSR", "WRMSR",
+		"EPT violation",    "control register access"
+	};
 
 	setup_two();
 	for (unsigned int i = 0; i < count; i++) {
@@ -309,9 +313,12 @@ static void test_promtool(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_values),	   cmocka_unit_test(test_optional_and_odd_host),
-		cmocka_unit_test(test_families_together), cmocka_unit_test(test_truncation),
-		cmocka_unit_test(test_size_64_vms), cmocka_unit_test(test_promtool),
+		cmocka_unit_test(test_values),
+		cmocka_unit_test(test_optional_and_odd_host),
+		cmocka_unit_test(test_families_together),
+		cmocka_unit_test(test_truncation),
+		cmocka_unit_test(test_size_64_vms),
+		cmocka_unit_test(test_promtool),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -46,6 +46,7 @@ struct metrics_host {
 	int has_pool;
 	uint64_t pool_bytes, pool_used_bytes, pool_high_water_bytes;
 	uint64_t auth_failures;
+	uint64_t mgmt_work_cycles; /* mgmt_work_cycles(): seconds at tsc_hz */
 	int has_log_dropped;
 	uint64_t log_dropped;
 };
