@@ -8,6 +8,7 @@
 
 import re
 import socket
+import subprocess
 import threading
 import time
 
@@ -103,6 +104,13 @@ def vm_states(api):
     if r.status != 200:
         return None
     return {v["name"]: (v["state"], v["boots"]) for v in r.json()["vms"]}
+
+
+def promtool(text):
+    """(ok, what promtool said) for Prometheus' own check of an exposition text."""
+    res = subprocess.run(["promtool", "check", "metrics"], input=text, text=True,
+                         stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+    return res.returncode == 0 and bool(text), res.stdout.strip()[:200]
 
 
 def wait_serial(ctx, rx, seconds, count=1):
@@ -446,6 +454,7 @@ def e2e(ctx):
             'shunt_vm_state{vm="busy-a",state="running"} 1' in text, f"got {m!r}")
     c.check("/metrics: its exits and hypercalls", 'shunt_vm_exits_total{vm="busy-a",' in text
             and 'shunt_vm_hypercalls_total{vm="busy-a",call="' in text)
+    c.check("/metrics: promtool check metrics accepts it", *promtool(text))
     r = api.signed("POST", "/api/v1/vms/busy-a/stop")
     c.check("stop busy-a", r.status == 200 and r.json()["state"] == "stopped", f"got {r!r}")
     c.check("busy-a's log line", wait_serial(
