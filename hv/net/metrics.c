@@ -65,6 +65,11 @@ static void vm_get(const void *ctx, unsigned int i, struct metrics_vm *out)
 
 size_t metrics_render(char *buf, size_t size)
 {
+	return metrics_render_part(buf, size, 0);
+}
+
+size_t metrics_render_part(char *buf, size_t size, size_t offset)
+{
 	struct metrics_host host = {
 		.version = SHUNT_VERSION,
 		.backend = arch_virt_backend(),
@@ -82,5 +87,5 @@ size_t metrics_render(char *buf, size_t size)
 		host.pool_high_water_bytes = lwip_stats.mem.max;
 		host.mgmt_work_cycles = mgmt_work_cycles();
 	}
-	return metrics_text_write(buf, size, &src);
+	return metrics_text_write_part(buf, size, offset, &src);
 }

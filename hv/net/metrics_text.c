@@ -14,13 +14,14 @@
 struct out {
 	char *buf;
 	size_t size;
-	size_t len; /* what the whole text needs, including what did not fit */
+	size_t skip; /* the text's bytes before this one are counted, not written */
+	size_t len;  /* what the whole text needs, including what did not fit */
 };
 
 static void put_char(struct out *o, char c)
 {
-	if (o->len + 1 < o->size)
-		o->buf[o->len] = c;
+	if (o->len >= o->skip && o->len - o->skip + 1 < o->size)
+		o->buf[o->len - o->skip] = c;
 	o->len++;
 }
 
@@ -322,13 +323,22 @@ static void write_host(struct out *o, const struct metrics_source *src)
 	      h->auth_failures);
 }
 
-size_t metrics_text_write(char *buf, size_t size, const struct metrics_source *src)
+size_t metrics_text_write_part(char *buf, size_t size, size_t offset,
+			       const struct metrics_source *src)
 {
-	struct out o = { buf, size, 0 };
+	struct out o = { buf, size, offset, 0 };
+	size_t end;
 
 	write_host(&o, src);
 	write_vms(&o, src);
-	if (size)
-		buf[o.len < size ? o.len : size - 1] = '\0';
+	if (size) {
+		end = o.len > offset ? o.len - offset : 0;
+		buf[end < size ? end : size - 1] = '\0';
+	}
 	return o.len;
+}
+
+size_t metrics_text_write(char *buf, size_t size, const struct metrics_source *src)
+{
+	return metrics_text_write_part(buf, size, 0, src);
 }

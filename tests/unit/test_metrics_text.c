@@ -230,6 +230,41 @@ static void test_truncation(void **state)
 }
 
 /* count VMs with 31-character names; every counter is value, calls made ncalls of them. */
+/* Pieces from any offset, of any size, put together, are the whole text. */
+static void test_parts(void **state)
+{
+	static char whole[BIG], joined[BIG], piece[4096];
+	struct metrics_source src;
+	size_t full;
+
+	(void)state;
+	setup_two();
+	src = source(2);
+	full = metrics_text_write(whole, sizeof(whole), &src);
+	for (size_t size = 2; size < 3000; size = size * 3 + 1) {
+		size_t at = 0;
+
+		while (at < full) {
+			memset(piece, 'X', sizeof(piece));
+			assert_int_equal(metrics_text_write_part(piece, size, at, &src), full);
+			assert_int_equal(strlen(piece),
+					 full - at < size - 1 ? full - at : size - 1);
+			assert_int_equal(piece[size], 'X');
+			memcpy(joined + at, piece, strlen(piece));
+			at += strlen(piece);
+		}
+		assert_int_equal(at, full);
+		assert_memory_equal(joined, whole, full);
+	}
+	/* From the end or past it: nothing but the NUL. */
+	piece[0] = 'X';
+	assert_int_equal(metrics_text_write_part(piece, 10, full, &src), full);
+	assert_int_equal(piece[0], '\0');
+	piece[0] = 'X';
+	assert_int_equal(metrics_text_write_part(piece, 10, full + 100, &src), full);
+	assert_int_equal(piece[0], '\0');
+}
+
 static void fill_many(unsigned int count, uint64_t value, unsigned int ncalls)
 {
 	static char names[64][32];
@@ -317,6 +352,7 @@ int main(void)
 		cmocka_unit_test(test_optional_and_odd_host),
 		cmocka_unit_test(test_families_together),
 		cmocka_unit_test(test_truncation),
+		cmocka_unit_test(test_parts),
 		cmocka_unit_test(test_size_64_vms),
 		cmocka_unit_test(test_promtool),
 	};

@@ -71,9 +71,20 @@ struct metrics_source {
 size_t metrics_text_write(char *buf, size_t size, const struct metrics_source *src);
 
 /*
+ * The same text from byte offset on: at most size - 1 of its bytes from there, then a NUL
+ * (when size > 0); returns the whole text's length. For a server that sends a long answer
+ * in pieces rather than holding all of it (the text is written again for each piece, so a
+ * piece is the same bytes as long as the counters have not moved meanwhile).
+ */
+size_t metrics_text_write_part(char *buf, size_t size, size_t offset,
+			       const struct metrics_source *src);
+
+/*
  * /metrics now: metrics_text_write() of the live VMs and host. Host work only. About 2 KiB
  * for the host and 1-2 KiB per VM in a typical run (README.md, "Metrics").
  */
 size_t metrics_render(char *buf, size_t size);
+/* metrics_render() from byte offset on (metrics_text_write_part()). */
+size_t metrics_render_part(char *buf, size_t size, size_t offset);
 
 #endif
