@@ -26,10 +26,9 @@ NIC), {"model": M, "mac": "52:54:00:..", "slot": N, "wire": (PEER, LOCAL)}: QEMU
 with "wire" QEMU's hub also carries every frame to and from UDP port PEER on 127.0.0.1
 (QEMU's socket netdev listens on LOCAL), so that a test can be another host on that network
 without root. Bochs: model e1000 only, on its slirp (`ethmod=slirp`), no wire. With
-"hostfwd": [(HOST_PORT, GUEST_PORT), ...] (both emulators) the user network forwards TCP
-connections to 127.0.0.1:HOST_PORT to the machine's DHCP address (10.0.2.15) at GUEST_PORT
-(QEMU's `hostfwd=`, Bochs 2.7's slirp config file `hostfwd` lines), e.g. for Shunt's
-management API.
+"hostfwd": PORT (both emulators) the user network forwards TCP port PORT of 127.0.0.1 to port
+80 of the machine's DHCP address, Shunt's management API (QEMU's `hostfwd=`, a `hostfwd` line
+of Bochs 2.7's slirp config file).
 
 With `serial_input` (Bochs, QEMU) COM1 is a pseudo-terminal the caller holds instead of a
 file: what the machine writes is still copied to `serial` as it comes, and `Run.send(BYTES)`
@@ -283,8 +282,7 @@ def _bochs_plan(m, workdir):
         if m.nic.get("hostfwd"):  # Bochs' slirp reads its options from a file of its own
             script = os.path.join(workdir, "slirp.conf")
             with open(script, "w") as f:
-                f.write("# slirp config\n" + "".join(
-                    f"hostfwd = tcp:127.0.0.1:{h}-:{g}\n" for h, g in m.nic["hostfwd"]))
+                f.write(f"# slirp config\nhostfwd = tcp:127.0.0.1:{m.nic['hostfwd']}-:80\n")
         devices += (f"e1000: enabled=1, mac={m.nic.get('mac', '52:54:00:12:34:56')}, "
                     f"ethmod=slirp, script=\"{script}\"\n")
     if slots:
@@ -397,7 +395,7 @@ def _qemu_nic(nic):
     device = f"{nic['model']},netdev=nic0,mac={nic.get('mac', '52:54:00:12:34:56')}"
     if "slot" in nic:
         device += f",addr={nic['slot']:#x}.0"
-    user = "".join(f",hostfwd=tcp:127.0.0.1:{h}-:{g}" for h, g in nic.get("hostfwd", ()))
+    user = f",hostfwd=tcp:127.0.0.1:{nic['hostfwd']}-:80" if nic.get("hostfwd") else ""
     if not nic.get("wire"):
         return ["-netdev", "user,id=nic0" + user, "-device", device]
     peer, local = nic["wire"]

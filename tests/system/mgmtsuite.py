@@ -125,7 +125,7 @@ def wait_serial(ctx, rx, seconds, count=1):
 
 def stop_vm(c, api, name):
     """The suite's end: its long-running VM stopped by the admin, through the API."""
-    line = rf"^vm {name}: stopped: stopped by admin \(exit code -1\)"
+    line = rf"^mgmt: vm {name} stopped by admin \(from 10\.0\.2\.2\)$"
     before = len(re.findall(line, c.ctx.serial(), re.MULTILINE))
     r = api.signed("POST", f"/api/v1/vms/{name}/stop")
     c.check(f"stop {name} (signed POST)", r.status == 200 and r.json().get("state") == "stopped",
@@ -458,7 +458,7 @@ def e2e(ctx):
     r = api.signed("POST", "/api/v1/vms/busy-a/stop")
     c.check("stop busy-a", r.status == 200 and r.json()["state"] == "stopped", f"got {r!r}")
     c.check("busy-a's log line", wait_serial(
-        ctx, r"^vm busy-a: stopped: stopped by admin \(exit code -1\)", 20))
+        ctx, r"^mgmt: vm busy-a stopped by admin \(from 10\.0\.2\.2\)$", 20))
     r = api.signed("POST", "/api/v1/vms/busy-a/stop")
     c.check("stop a stopped VM: 409", r.status == 409 and r.error_code() == "conflict",
             f"got {r!r}")
