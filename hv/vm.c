@@ -517,6 +517,6 @@ int vm_rate_take(struct vm *vm, unsigned int rate_class, uint64_t *retry_after_n
 	if (!bucket_take(&vm->buckets[rate_class], arch_cycles(), retry_after_ns))
 		return 0;
 	vm->stats.throttled++;
-	vm->stats.throttled_by_class[rate_class]++;
+	vm->stats.throttles[rate_class]++;
 	return 1;
 }

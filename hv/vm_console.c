@@ -27,7 +27,6 @@ static int64_t refuse(struct vm *vm, uint64_t *counter, uint64_t wait_ns, uint64
 {
 	(*counter)++;
 	vm->stats.throttled++; /* every PV_ETHROTTLED answer, whatever its class */
-	vm->stats.throttled_by_class[PV_RATE_CONSOLE]++;
 	*retry_after_ns = wait_ns;
 	return -EAGAIN;
 }

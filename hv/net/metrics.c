@@ -50,9 +50,10 @@ static void vm_get(const void *ctx, unsigned int i, struct metrics_vm *out)
 	out->hw_calls = s->hw_calls;
 	out->hw_port_ops = s->hw_port_ops;
 	out->hw_refused = s->hw_refused;
-	out->throttles[METRICS_THROTTLE_CONSOLE] = s->throttled_by_class[PV_RATE_CONSOLE];
-	out->throttles[METRICS_THROTTLE_OTHER] = s->throttled_by_class[PV_RATE_OTHER];
-	out->throttles[METRICS_THROTTLE_HW] = s->throttled_by_class[PV_RATE_HW];
+	/* As /api/v1/vms counts them: console, the byte rate's refusals (not waits for room). */
+	out->throttles[METRICS_THROTTLE_CONSOLE] = s->console_throttled;
+	out->throttles[METRICS_THROTTLE_OTHER] = s->throttles[PV_RATE_OTHER];
+	out->throttles[METRICS_THROTTLE_HW] = s->throttles[PV_RATE_HW];
 	out->console_bytes = s->console_bytes;
 	out->console_dropped = s->console_dropped;
 	out->steal_cycles = vm->vcpu.steal_cycles;
@@ -72,7 +73,7 @@ size_t metrics_render_part(char *buf, size_t size, size_t offset)
 {
 	struct metrics_host host = {
 		.version = SHUNT_VERSION,
-		.backend = arch_virt_backend(),
+		.backend = arch_virt_backend(NULL),
 		.tsc_hz = arch_tsc_hz(),
 		.cycles = arch_cycles(),
 		.cpus = 1, /* Shunt runs on the boot CPU alone (issue 16 brings up the others) */

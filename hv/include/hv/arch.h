@@ -81,9 +81,11 @@ void arch_pci_cfg_write32(uint32_t bdf, uint16_t offset, uint32_t value);
  * Returns 1 if guests can run.
  */
 int arch_virt_probe(void);
-
-/* The backend arch_virt_probe() chose, as its verdict line names it ("VT-x"), or NULL. */
-const char *arch_virt_backend(void);
+/*
+ * The backend arch_virt_probe() chose for guests ("VT-x", "AMD-V"), or NULL with *why (unless
+ * why is NULL) saying why there is none, as its verdict line did ("" before the probe).
+ */
+const char *arch_virt_backend(const char **why);
 
 /* Turns hardware virtualization on for this CPU; after arch_virt_probe() said yes. */
 int arch_virt_enable(void);

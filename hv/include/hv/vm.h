@@ -138,8 +138,8 @@ struct vm_stats {
 	uint64_t hw_port_ops; /* port operations run on real hardware (batched or trapped) */
 	uint64_t hw_refused;  /* of those, the ones that returned an error (bad batch, ...) */
 	uint64_t throttled;   /* PV_ETHROTTLED answers (any class), hw accesses delayed */
-	uint64_t throttled_by_class[VM_OPTIONS_RATE_CLASSES]; /* the same by PV_RATE_* class */
-	uint64_t io_unclaimed;				      /* port accesses nothing emulates */
+	uint64_t throttles[VM_OPTIONS_RATE_CLASSES]; /* of those, vm_rate_take()'s, by class */
+	uint64_t io_unclaimed;			     /* port accesses nothing emulates */
 	uint64_t console_bytes;	    /* console output taken (printed, dropped or discarded) */
 	uint64_t console_dropped;   /* of those, dropped for lack of room (console=lossy) */
 	uint64_t console_waits;	    /* writes told to wait for room in the buffer */
