@@ -16,6 +16,7 @@
 #include <hv/log.h>
 #include <hv/mgmt.h>
 #include <hv/mm.h>
+#include <hv/net/auth.h>
 #include <hv/sched.h>
 #include <hv/string.h>
 #include <hv/vm.h>
@@ -34,6 +35,7 @@ static struct handoff boot;
  */
 static struct config config;
 static int config_module = -1;
+static int key_module = -1; /* the management key (/shunt.key): never a VM */
 _Static_assert(CONFIG_VMS_MAX == VM_MAX, "a vm line for every VM Shunt can run");
 /* Problems of shunt.cfg that cost no VM (lines ignored, bad shunt words): still exit code 1. */
 static uint32_t config_problems;
@@ -269,7 +271,7 @@ int hv_boot_file(const char *name, const void **data, uint64_t *size, char *why,
 	module = find_module(path);
 	/* A GRUB menu of one's own names modules by their command line's first word. */
 	for (uint32_t i = 0; module < 0 && config_module < 0 && i < boot.module_count; i++)
-		if (!strncmp(boot.modules[i].cmdline, name, len) &&
+		if ((int)i != key_module && !strncmp(boot.modules[i].cmdline, name, len) &&
 		    (boot.modules[i].cmdline[len] == ' ' || boot.modules[i].cmdline[len] == '\0'))
 			module = (int)i;
 	if (module < 0) {
@@ -307,6 +309,30 @@ static void report_config(void)
 	fmt_escape(text, sizeof(text), config.cmdline);
 	log_info("config: " CONFIG_FILE_NAME ": %u VM%s, command line \"%s\"\n", config.vm_count,
 		 config.vm_count == 1 ? "" : "s", text);
+}
+
+/*
+ * Hands the management key file (/shunt.key, a boot module of its own) to the access check,
+ * which keeps the key and wipes the module. Whatever is wrong with it, management says so
+ * when it starts (mgmt_auth_report); no VM is ever made of it.
+ */
+static void read_key(void)
+{
+	const struct handoff_module *m;
+	char why[96];
+
+	key_module = find_module(AUTH_KEY_NAME);
+	if (key_module < 0) {
+		mgmt_auth_key_missing(NULL);
+		return;
+	}
+	m = &boot.modules[key_module];
+	if (m->refused == HANDOFF_MODULE_OK && !m->length)
+		mgmt_auth_load_key(NULL, 0); /* an empty file: "no shunt-key-v1 line" */
+	else if (module_problem((uint32_t)key_module, why, sizeof(why)))
+		mgmt_auth_key_missing(why);
+	else
+		mgmt_auth_load_key(phys_to_virt(m->base), m->length);
 }
 
 /*
@@ -392,7 +418,7 @@ static void build_vms_from_config(void)
 	for (uint32_t i = 0; i < boot.module_count; i++) {
 		const char *file = boot.modules[i].cmdline;
 
-		if ((int)i != config_module &&
+		if ((int)i != config_module && (int)i != key_module &&
 		    (strncmp(file, CONFIG_GUEST_DIR, sizeof(CONFIG_GUEST_DIR) - 1) ||
 		     (!config_find_file(&config, file + sizeof(CONFIG_GUEST_DIR) - 1) &&
 		      !is_initrd(file + sizeof(CONFIG_GUEST_DIR) - 1))))
@@ -406,6 +432,8 @@ static void build_vms_from_modules(void)
 	for (uint32_t i = 0; i < boot.module_count; i++) {
 		struct vm_origin origin = { .unnamed = "module", .number = i };
 
+		if ((int)i == key_module)
+			continue;
 		fmt_snprintf(origin.where, sizeof(origin.where), "boot module %u", i);
 		build_vm(&origin, boot.modules[i].cmdline, i, NULL);
 	}
@@ -416,7 +444,7 @@ static uint32_t vms_asked(void)
 {
 	if (config_module >= 0)
 		return config.vm_count + config.vms_dropped;
-	return boot.module_count + boot.modules_dropped;
+	return boot.module_count - (key_module >= 0) + boot.modules_dropped;
 }
 
 /*
@@ -497,6 +525,7 @@ void hv_main(const struct handoff *handoff)
 	print_banner();
 	wall_clock_init(acpi_rtc_century());
 	read_config();
+	read_key();
 	hw_inventory_init();
 	mgmt_probe(); /* before the inventory is listed: it shows the NIC as Shunt's own */
 	hw_inventory_print();

@@ -12,8 +12,10 @@
 #include <hv/log.h>
 #include <hv/mgmt.h>
 #include <hv/mm.h>
+#include <hv/net/auth.h>
 #include <hv/net/e1000.h>
 #include <hv/net/echo.h>
+#include <hv/net/random.h>
 #include <hv/string.h>
 
 #include <lwip/dhcp.h>
@@ -341,6 +343,7 @@ void mgmt_start(void)
 		return;
 	}
 	mgmt.poll_cycles = arch_tsc_hz() / 1000 * MGMT_POLL_MS;
+	random_init(); /* before lwIP draws its first port, sequence number or DHCP xid */
 	lwip_init();
 	netif_add(&netif, NULL, NULL, NULL, NULL, netif_setup, ethernet_input);
 	netif_set_default(&netif);
@@ -369,6 +372,7 @@ void mgmt_start(void)
 	log_debug("mgmt: pool %llu KiB, %u of it in use after start\n",
 		  (unsigned long long)(hv_options.mgmt.pool_bytes / KIB),
 		  (unsigned int)lwip_stats.mem.used);
+	mgmt_auth_report();
 	mgmt.announced = 1;
 	if (mgmt.reported)
 		echo_gateway();

@@ -10,8 +10,8 @@ import os
 import socket
 import time
 
-TEST_KEY = bytes(range(32))  # the scenarios' key: a fixed one, so that images are reusable
-TEST_TOKEN = "7e57" * 8      # and their metrics token
+TEST_KEY = bytes(range(32))  # the tests' key (tests/net/auth-vector.txt, scenarios.MGMT_KEY)
+TEST_TOKEN = "9a1b2c3d4e5f60718293a4b5c6d7e8f9"  # and its metrics token (scenarios.MGMT_KEY)
 
 
 def write_key(path, key=TEST_KEY, token=TEST_TOKEN):

@@ -53,6 +53,9 @@ Devices for guests that drive hardware directly (default: none; COM1 is always S
   pci_vga       True: Bochs gets a PCI VGA card (1234:1111, class 0300) instead of the ISA one;
                 its BAR0 is the 16 MiB linear framebuffer (the Bochs BIOS puts it at 0xC0000000)
 
+  key_text      the medium's /shunt.key, as written (default: none), e.g. a good key file
+                or a malformed one (tools/mkimage --key-text)
+
 A network card for Shunt's management network (default: none, QEMU's default NIC too):
   nic           {"model": "e1000"|"e1000e"|..., "slot": N, "mac": "52:54:00:.."}: QEMU `-device`
                 at 00:N.0 on user networking (slirp: DHCP, gateway 10.0.2.2); Bochs: an e1000
@@ -67,7 +70,6 @@ A network card for Shunt's management network (default: none, QEMU's default NIC
                 harness runs that suite of tests/system/mgmtsuite.py against the management API
                 while the machine runs; its lines go to NAME.net.log, which net_expect checks.
                 The suite waits for the run's last line before it returns.
-  mgmt_key      True: the image holds the tests' key file (mgmtclient.TEST_KEY) as /shunt.key
 
 Regexes are Python `re` patterns applied with re.MULTILINE to the serial log (and to the
 com_files logs), after escape sequences and carriage returns are removed, so ^ and $ anchor a
@@ -1723,6 +1725,97 @@ SCENARIOS += [
 ]
 
 
+# --- The management key (README.md, "Management network"; hv/net/API.md, "Authentication"):
+# /shunt.key on the medium, loaded by GRUB and by Shunt's UEFI loader as a module of its own,
+# never a VM; its fingerprint on the boot line and never its bytes; the boot's wall clock
+# (the CMOS RTC: the host's time in QEMU, Bochs's fixed time0 of 1999-12-31 23:00 UTC).
+MGMT_KEY_HEX = "000102030405060708090a0b0c0d0e0f101112131415161718191a1b1c1d1e1f"
+MGMT_KEY = ("# Shunt management key, tests/net/auth-vector.txt's\r\n"
+            f"shunt-key-v1 {MGMT_KEY_HEX}\r\n"
+            "metrics-token 9a1b2c3d4e5f60718293a4b5c6d7e8f9\r\n")
+MGMT_KEY_LOADED = r"^mgmt: API on port 80, key loaded \(fingerprint 630dcd29\)$"
+CLOCK_NOW = r"^clock: 20\d\d-\d\d-\d\d \d\d:\d\d:\d\d UTC \(CMOS RTC\)$"
+CLOCK_BOCHS = r"^clock: 1999-12-31 23:00:\d\d UTC \(CMOS RTC\)$"
+# Neither the key nor the token ever reaches the console (any 16 of their digits).
+KEY_FORBID = FORBID + [r"0405060708090a0b", r"5e5f60718293a4b5"]
+
+SCENARIOS += [
+    {
+        "name": "bios-mgmt-key-qemu",
+        "firmware": "bios", "emulator": "qemu",
+        "cmdline": "test mgmt.metrics=token",
+        "nic": MGMT_NIC,
+        "key_text": MGMT_KEY,
+        "timeout": SEABIOS_TIMEOUT,
+        "expect": [BANNER, CLOCK_NOW, MGMT_HW_OWN,
+                   r"^mgmt: random: HMAC_DRBG seeded from RDRAND and TSC jitter$",
+                   MGMT_DHCP_LINE, MGMT_KEY_LOADED, r"^shunt: no guests configured", POWER_OFF_OK],
+        "forbid": KEY_FORBID + [r"^mgmt: .*metrics-token", r"^vm "],
+    },
+    {
+        # Shunt's own UEFI loader reads \shunt.key too.
+        "name": "uefi-mgmt-key-efiloader",
+        "firmware": "uefi", "uefi_default": "efi",
+        "nic": MGMT_NIC,
+        "key_text": MGMT_KEY,
+        "timeout": OVMF_TIMEOUT,
+        "expect": [r"^shunt-efi: shunt\.key: 180 bytes$", BANNER,
+                   r'^boot: firmware=UEFI/shunt-loader loader="Shunt UEFI loader', CLOCK_NOW,
+                   MGMT_KEY_LOADED, POWER_OFF_OK],
+        "forbid": KEY_FORBID + [r"^vm "],
+    },
+    {
+        # A key file with a mistake: the line and what is wrong, never the line's text.
+        "name": "bios-mgmt-bad-key-qemu",
+        "firmware": "bios", "emulator": "qemu",
+        "nic": MGMT_NIC,
+        "key_text": f"# a key pasted short\nshunt-key-v1 {MGMT_KEY_HEX[:40]}\n",
+        "timeout": SEABIOS_TIMEOUT,
+        "expect": [BANNER, CLOCK_NOW, MGMT_DHCP_LINE,
+                   r"^error: mgmt: key: /shunt\.key:2: shunt-key-v1 is followed by the key, 64 "
+                   r"lowercase hex digits \(shuntctl keygen writes them\); the API refuses "
+                   r"every request$",
+                   r"^shunt: powering off"],
+        "forbid": [r"FATAL", r"(?i)panic", r"0405060708090a0b", r"^mgmt: API on", r"^vm "],
+    },
+    {
+        # No key: the API refuses everything and says how to make one; a metrics token asked
+        # for without a key file to hold it leaves /metrics signed. A CPU without RDRAND or
+        # RDSEED: the random numbers come from TSC jitter alone, and the boot says so.
+        "name": "bios-mgmt-no-key-qemu",
+        "firmware": "bios", "emulator": "qemu", "cpu": "max,-rdrand,-rdseed",
+        "cmdline": "test mgmt.metrics=token",
+        "nic": MGMT_NIC,
+        "timeout": SEABIOS_TIMEOUT,
+        "expect": [BANNER, CLOCK_NOW,
+                   r"^warning: mgmt: random: TSC jitter only \(the CPU has neither RDSEED nor "
+                   r"RDRAND\)$", MGMT_DHCP_LINE,
+                   r"^mgmt: no key on the boot medium \(/shunt\.key\): the API refuses every "
+                   r"request; shuntctl keygen writes one$",
+                   r"^error: mgmt: mgmt\.metrics=token, but /shunt\.key has no metrics-token "
+                   r"line: /metrics needs a signed request$",
+                   r"^shunt: powering off"],
+        "forbid": [r"FATAL", r"(?i)panic", r"^mgmt: API on"],
+    },
+    {
+        # A GRUB menu of one's own, where every module is a VM: the key's is not, and the
+        # run's exit code counts the one VM asked for. Bochs's clock is its fixed time0.
+        "name": "bios-mgmt-key-legacy-bochs",
+        "firmware": "bios", "emulator": "bochs", "legacy_menu": True,
+        "nic": {"model": "e1000"},
+        "key_text": MGMT_KEY,
+        "modules": [("{build}/guests/hello.elf", "hello.elf mem=4M")],
+        "timeout": BOCHS_TIMEOUT,
+        "expect": [BANNER, CLOCK_BOCHS,
+                   r"^mgmt: random: HMAC_DRBG seeded from RDSEED and TSC jitter$",
+                   MGMT_KEY_LOADED, summary("hello", "stopped", "exit", 0),
+                   r"^shunt: all 1 VMs exited cleanly$", POWER_OFF_OK],
+        "expect_any": [r"^\[hello\] GUEST-PASS hello$"],
+        "forbid": KEY_FORBID + [r"shunt\.key.*(refused|not used)", r"^vm module"],
+    },
+]
+
+
 # --- The management API under attack and under load (tests/system/mgmtsuite.py), in QEMU with
 # guests running, and an admin's session in Bochs on its slirp (VT-x). The suite starts when
 # the VMs do and ends by stopping the long-running VMs through the API (the summary's reason
@@ -1742,7 +1835,7 @@ def mgmt_suite(name, suite, extra_guests=(), cmdline="test", emulator="qemu", ex
         "firmware": "bios", "emulator": emulator,
         "cmdline": cmdline,
         "nic": MGMT_NIC if emulator == "qemu" else {"model": "e1000"},
-        "mgmt_key": True, "mgmt_suite": suite,
+        "key_text": MGMT_KEY, "mgmt_suite": suite,
         "modules": guests,
         "stop": MGMT_RUNNING,
         "timeout": 300,
@@ -1751,7 +1844,7 @@ def mgmt_suite(name, suite, extra_guests=(), cmdline="test", emulator="qemu", ex
         + list(expect) + [POWER_OFF_FAILED],
         "expect_any": [r"^\[hello\] GUEST-PASS hello$", COUNTER_DONE,
                        r"^\[counter\] GUEST-PASS counter$"] + list(expect_any),
-        "forbid": GUEST_FORBID,
+        "forbid": GUEST_FORBID + KEY_FORBID[len(FORBID):],
         "net_expect": [rf"^mgmt-suite: {suite}: \d+ checks, 0 failed$"],
     }
 

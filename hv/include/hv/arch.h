@@ -204,6 +204,15 @@ struct wall_date;
  */
 int arch_rtc_read(struct wall_date *out, unsigned int century_index);
 
+/*
+ * The CPU's own random number generator, when it has one: its name (x86: "RDSEED", a true
+ * random source, preferred over "RDRAND", a DRBG the CPU reseeds itself), or NULL when there
+ * is none. arch_random_read() fills *out from it, retrying as the vendor advises when the
+ * generator is momentarily drained: 0, or -EIO when it kept failing (or there is none).
+ */
+const char *arch_random_source(void);
+int arch_random_read(uint64_t *out);
+
 /* How many arch_cycles() per second; measured once, then remembered. Never 0. */
 uint64_t arch_tsc_hz(void);
 /* 1 if arch_cycles() runs at a constant rate in every power state (invariant TSC). */
