@@ -134,15 +134,21 @@ def stop_vm(c, api, name):
             wait_serial(c.ctx, line, 30, count=before + 1))
 
 
+def patiently(ctx, api, send):
+    """send(api) -> Response, sent again after each 429's Retry-After (the address's failures
+    slow it down) until the deadline."""
+    while True:
+        r = send(api)
+        if r.status != 429 or time.monotonic() > ctx.deadline:
+            return r
+        time.sleep(int(r.header("retry-after") or "1") + 0.2)
+
+
 def refused(c, api, name, expect, send):
     """One bad credential: send(api) -> Response, expected status expect (401 or 403), with
     the stable body; a 429 (the address's failures) is waited out and the request sent
     again. Returns 1 when it was answered expect (one counted failure), else 0."""
-    while True:
-        r = send(api)
-        if r.status != 429 or time.monotonic() > c.ctx.deadline:
-            break
-        time.sleep(int(r.header("retry-after") or "1") + 0.2)
+    r = patiently(c.ctx, api, send)
     code = {401: "unauthorized", 403: "forbidden"}[expect]
     ok = r.status == expect and r.error_code() == code
     if ok and expect == 401:
@@ -197,7 +203,7 @@ def security(ctx):
     sent += refused(c, api, "metrics token for an action", 403, bearer)
     sent += refused(c, api, "metrics token for a read", 403,
                     lambda a: a.raw("GET", "/api/v1/vms", auth=f"Bearer {ctx.token}"))
-    ok = api.raw("GET", "/metrics", auth=f"Bearer {ctx.token}")
+    ok = patiently(ctx, api, lambda a: a.raw("GET", "/metrics", auth=f"Bearer {ctx.token}"))
     c.check("metrics token for /metrics: 200", ok.status == 200, f"got {ok!r}")
     f1 = auth_failures(api)
     c.check("each refusal counted once",

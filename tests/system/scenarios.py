@@ -1823,7 +1823,7 @@ SCENARIOS += [
 # Explicit until the API's server and its signature check are on main.
 MGMT_API_GUESTS = [("{build}/guests/hello.elf", "hello.elf -- demo args"),
                    ("{build}/guests/counter.elf", "counter.elf"),
-                   ("{build}/guests/busy.elf", "busy.elf name=busy ms=600000")]
+                   ("{build}/guests/busy.elf", "busy.elf name=busy -- ms=600000")]
 MGMT_RUNNING = r"^shunt: running \d+ VMs"
 
 
@@ -1862,8 +1862,8 @@ SCENARIOS += [
                            r"^\[worker\] worker: slowdown in percent \d+$"]),
     mgmt_suite("bios-mgmt-api-bochs", "e2e", emulator="bochs",
                guests=MGMT_API_GUESTS[:2] + [
-                   ("{build}/guests/busy.elf", "busy.elf name=busy-a ms=600000"),
-                   ("{build}/guests/busy.elf", "busy.elf name=busy-b ms=600000")],
+                   ("{build}/guests/busy.elf", "busy.elf name=busy-a -- ms=600000"),
+                   ("{build}/guests/busy.elf", "busy.elf name=busy-b -- ms=600000")],
                expect=[r"^summary: vm=busy-a state=stopped reason=" + BY_ADMIN,
                        r"^summary: vm=busy-b state=stopped reason=" + BY_ADMIN]),
 ]
