@@ -1856,14 +1856,14 @@ SCENARIOS += [
     mgmt_suite("bios-mgmt-bad-input-qemu", "bad-input",
                expect=[r"^summary: vm=busy state=stopped reason=" + BY_ADMIN]),
     mgmt_suite("bios-mgmt-load-qemu", "load",
-               extra_guests=[("{build}/guests/worker.elf", "worker.elf flood_at_ms=5000")],
+               extra_guests=[("{build}/guests/worker.elf", "worker.elf -- flood_at_ms=5000")],
                expect=[r"^summary: vm=busy state=stopped reason=" + BY_ADMIN],
                expect_any=[r"^\[worker\] GUEST-PASS worker$",
                            r"^\[worker\] worker: slowdown in percent \d+$"]),
     mgmt_suite("bios-mgmt-api-bochs", "e2e", emulator="bochs",
                guests=MGMT_API_GUESTS[:2] + [
-                   ("{build}/guests/busy.elf", "busy.elf name=busy-a -- ms=600000"),
-                   ("{build}/guests/busy.elf", "busy.elf name=busy-b -- ms=600000")],
+                   ("{build}/guests/busy.elf", "busy-a.elf name=busy-a -- ms=600000"),
+                   ("{build}/guests/busy.elf", "busy-b.elf name=busy-b -- ms=600000")],
                expect=[r"^summary: vm=busy-a state=stopped reason=" + BY_ADMIN,
                        r"^summary: vm=busy-b state=stopped reason=" + BY_ADMIN]),
 ]
