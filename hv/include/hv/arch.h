@@ -39,6 +39,8 @@ void arch_cpu_init(void);
 
 /* One line describing the CPU: vendor, family/model/stepping and brand string. */
 void arch_cpu_describe(char *buf, size_t size);
+/* The CPU's vendor ("GenuineIntel") and brand strings, each cut to its buffer. */
+void arch_cpu_names(char *vendor, size_t vendor_size, char *model, size_t model_size);
 
 /*
  * Replaces the boot page tables with the hypervisor's own: all RAM of map identity-mapped,
