@@ -4,6 +4,8 @@
  * VMs' counters while no vCPU runs on this CPU).
  */
 #include <hv/arch.h>
+#include <hv/log.h>
+#include <hv/log_ring.h>
 #include <hv/mgmt.h>
 #include <hv/mgmt_auth.h>
 #include <hv/net/metrics.h>
@@ -81,12 +83,20 @@ size_t metrics_render_part(char *buf, size_t size, size_t offset)
 	};
 	struct metrics_source src = { &host, vm_count(), vm_get, NULL };
 
+	struct log_ring *ring = log_recent();
+
+	if (ring) {
+		host.has_log_dropped = 1;
+		host.log_dropped = ring->dropped;
+	}
 	if (shunt_lwip_pool_size) {
 		host.has_pool = 1;
 		host.pool_bytes = shunt_lwip_pool_size;
 		host.pool_used_bytes = lwip_stats.mem.used;
 		host.pool_high_water_bytes = lwip_stats.mem.max;
 		host.mgmt_work_cycles = mgmt_work_cycles();
+		host.has_http = 1;
+		host.http = *http_server_stats();
 	}
 	return metrics_text_write_part(buf, size, offset, &src);
 }

@@ -279,6 +279,32 @@ static void gauge(struct out *o, const char *name, const char *type, const char 
 	put(o, "%s %llu\n", name, (unsigned long long)v);
 }
 
+/* The API's HTTP server (hv/net/http_server.c): what it was asked and what it answered. */
+static void write_http(struct out *o, const struct http_server_stats *st)
+{
+	gauge(o, "shunt_mgmt_http_requests_total", "counter",
+	      "Complete requests the management API read, answered or refused.", st->requests);
+	family(o, "shunt_mgmt_http_answers_total", "counter",
+	       "Answers of the management API by status class (2xx, 3xx, 4xx, 5xx).");
+	for (unsigned int c = 2; c < sizeof(st->answers) / sizeof(st->answers[0]); c++)
+		put(o, "shunt_mgmt_http_answers_total{class=\"%uxx\"} %llu\n", c,
+		    (unsigned long long)st->answers[c]);
+	gauge(o, "shunt_mgmt_http_connections_total", "counter",
+	      "Connections the management API accepted.", st->connections);
+	gauge(o, "shunt_mgmt_http_connections_open", "gauge",
+	      "Connections of the management API open now.", st->connections_open);
+	gauge(o, "shunt_mgmt_http_connections_refused_total", "counter",
+	      "Connections refused: past the limit of open ones, or no memory for one.",
+	      st->connections_refused);
+	gauge(o, "shunt_mgmt_http_rate_limited_total", "counter",
+	      "429 rate_limited answers: the request rate, or an address's failed authentications.",
+	      st->rate_limited);
+	gauge(o, "shunt_mgmt_http_timeouts_total", "counter",
+	      "Requests not complete in time (408) and idle connections closed.", st->timeouts);
+	gauge(o, "shunt_mgmt_http_pool_short_total", "counter",
+	      "503 answers: the pool had no room for the answer.", st->pool_short);
+}
+
 static void write_host(struct out *o, const struct metrics_source *src)
 {
 	const struct metrics_host *h = src->host;
@@ -317,6 +343,8 @@ static void write_host(struct out *o, const struct metrics_source *src)
 		put_seconds(o, h->mgmt_work_cycles, hz);
 		put_char(o, '\n');
 	}
+	if (h->has_http)
+		write_http(o, &h->http);
 	gauge(o, "shunt_mgmt_auth_failures_total", "counter",
 	      "Management requests refused for their credentials (401, and 403 for the metrics "
 	      "token).",

@@ -1931,7 +1931,6 @@ SCENARIOS += [
 # guests running, and an admin's session in Bochs on its slirp (VT-x). The suite starts when
 # the VMs do and ends by stopping the long-running VMs through the API (the summary's reason
 # "stopped by admin"); the guests that end by themselves must end as they do without it.
-# Explicit until the API's server and its signature check are on main.
 MGMT_API_GUESTS = [("{build}/guests/hello.elf", "hello.elf -- demo args"),
                    ("{build}/guests/counter.elf", "counter.elf"),
                    ("{build}/guests/busy.elf", "busy.elf name=busy -- ms=600000")]
@@ -1950,7 +1949,6 @@ def mgmt_suite(name, suite, extra_guests=(), cmdline="test", emulator="qemu", ex
         "modules": guests,
         "stop": MGMT_RUNNING,
         "timeout": 300,
-        "explicit": True,
         "expect": [BANNER, r"^mgmt: e1000 .* link up; 10\.0\.2\.15/24 by DHCP", MGMT_RUNNING]
         + list(expect) + [POWER_OFF_FAILED],
         "expect_any": [r"^\[hello\] GUEST-PASS hello$", COUNTER_DONE,

@@ -65,7 +65,16 @@ static void setup_two(void)
 				      .pool_used_bytes = 41000,
 				      .pool_high_water_bytes = 52000,
 				      .auth_failures = 7,
-				      .mgmt_work_cycles = 2000000001 };
+				      .mgmt_work_cycles = 2000000001,
+				      .has_http = 1,
+				      .http = { .requests = 31,
+						.answers = { 0, 0, 20, 0, 10, 1 },
+						.connections = 9,
+						.connections_open = 2,
+						.connections_refused = 3,
+						.rate_limited = 4,
+						.timeouts = 5,
+						.pool_short = 6 } };
 	fakes[0].vm = (struct metrics_vm){ .name = "hello",
 					   .state = "running",
 					   .memory_bytes = 4194304,
@@ -125,6 +134,18 @@ static void test_values(void **state)
 	has_line("shunt_mgmt_pool_high_water_bytes 52000");
 	has_line("shunt_mgmt_auth_failures_total 7");
 	has_line("shunt_mgmt_work_seconds_total 2.000000001");
+	has_line("shunt_mgmt_http_requests_total 31");
+	has_line("shunt_mgmt_http_answers_total{class=\"2xx\"} 20");
+	has_line("shunt_mgmt_http_answers_total{class=\"3xx\"} 0");
+	has_line("shunt_mgmt_http_answers_total{class=\"4xx\"} 10");
+	has_line("shunt_mgmt_http_answers_total{class=\"5xx\"} 1");
+	lacks("class=\"1xx\"");
+	has_line("shunt_mgmt_http_connections_total 9");
+	has_line("shunt_mgmt_http_connections_open 2");
+	has_line("shunt_mgmt_http_connections_refused_total 3");
+	has_line("shunt_mgmt_http_rate_limited_total 4");
+	has_line("shunt_mgmt_http_timeouts_total 5");
+	has_line("shunt_mgmt_http_pool_short_total 6");
 	lacks("shunt_log_lines_dropped_total"); /* no log ring: the family is left out */
 	has_line("shunt_vm_state{vm=\"hello\",state=\"running\"} 1");
 	has_line("shunt_vm_state{vm=\"hello\",state=\"stopped\"} 0");
@@ -159,6 +180,7 @@ static void test_optional_and_odd_host(void **state)
 	(void)state;
 	setup_two();
 	host.has_pool = 0;
+	host.has_http = 0;
 	host.has_log_dropped = 1;
 	host.log_dropped = 5;
 	host.backend = NULL;
@@ -168,6 +190,7 @@ static void test_optional_and_odd_host(void **state)
 	src = source(1);
 	metrics_text_write(text, sizeof(text), &src);
 	lacks("shunt_mgmt_pool");
+	lacks("shunt_mgmt_http");
 	has_line("shunt_log_lines_dropped_total 5");
 	has_line("shunt_info{version=\"0.1.0\",backend=\"none\"} 1");
 	has_line("shunt_uptime_seconds 6148914691236517205.000000000");

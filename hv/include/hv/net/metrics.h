@@ -7,6 +7,7 @@
 #ifndef HV_NET_METRICS_H
 #define HV_NET_METRICS_H
 
+#include <hv/net/http_server.h>
 #include <hv/types.h>
 #include <pvabi/pvabi.h>
 
@@ -49,6 +50,8 @@ struct metrics_host {
 	uint64_t mgmt_work_cycles; /* mgmt_work_cycles(): seconds at tsc_hz */
 	int has_log_dropped;
 	uint64_t log_dropped;
+	int has_http; /* the API's server runs: its counters */
+	struct http_server_stats http;
 };
 
 /*
