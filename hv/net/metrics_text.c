@@ -66,7 +66,7 @@ static void put_label_value(struct out *o, const char *s)
 /*
  * An exit kind as a label value that reads well in a query: the summary's words in lower
  * case, every run of other characters one '_' ("VM entry: invalid guest state" is
- * "vm_entry_invalid_guest_state").
+ * "vm_entry_invalid_guest_state"), but a '/' joins ("I/O instruction" is "io_instruction").
  */
 static void put_reason(struct out *o, const char *kind)
 {
@@ -83,7 +83,7 @@ static void put_reason(struct out *o, const char *kind)
 			put_char(o, c);
 			gap = 0;
 			any = 1;
-		} else {
+		} else if (c != '/') { /* "I/O instruction" is io_instruction */
 			gap = 1;
 		}
 	}

@@ -93,7 +93,8 @@ static void setup_two(void)
 	fakes[0].exits[0] = (struct fake_exit){ "VMCALL", 10 };
 	fakes[0].exits[1] = (struct fake_exit){ "VM entry: invalid guest state", 1 };
 	fakes[0].exits[2] = (struct fake_exit){ "exception or NMI", 3 };
-	fakes[0].exit_count = 3;
+	fakes[0].exits[3] = (struct fake_exit){ "I/O instruction", 4 };
+	fakes[0].exit_count = 4;
 	fakes[1].vm = (struct metrics_vm){ .name = "we\"ird\\na\nme", .state = "refused" };
 }
 
@@ -162,6 +163,7 @@ static void test_values(void **state)
 	has_line("shunt_vm_exits_total{vm=\"hello\",reason=\"vmcall\"} 10");
 	has_line("shunt_vm_exits_total{vm=\"hello\",reason=\"vm_entry_invalid_guest_state\"} 1");
 	has_line("shunt_vm_exits_total{vm=\"hello\",reason=\"exception_or_nmi\"} 3");
+	has_line("shunt_vm_exits_total{vm=\"hello\",reason=\"io_instruction\"} 4");
 	has_line("shunt_vm_hypercalls_total{vm=\"hello\",call=\"console_write\"} 8");
 	has_line("shunt_vm_hypercalls_total{vm=\"hello\",call=\"vm_info\"} 1");
 	has_line("shunt_vm_hypercalls_total{vm=\"hello\",call=\"unknown\"} 2");
