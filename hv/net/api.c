@@ -363,6 +363,8 @@ static void route_api(struct api_answer *a, const struct http_request *req, uint
 	}
 }
 
+static uint64_t failures_before; /* mgmt_auth_failures() before the last access_of() */
+
 static enum mgmt_access access_of(const struct http_request *req, uint32_t peer, uint64_t now)
 {
 	struct mgmt_auth_request r = {
@@ -377,7 +379,34 @@ static enum mgmt_access access_of(const struct http_request *req, uint32_t peer,
 		.peer = peer,
 	};
 
+	failures_before = mgmt_auth_failures();
 	return mgmt_auth_check(&r, now);
+}
+
+/*
+ * Whether the last access_of() counted a failure: credentials were sent and did not pass.
+ * (With mgmt.metrics=public such a request still gets MGMT_ACCESS_METRICS, as anyone does.)
+ */
+static int failed_now(void)
+{
+	return mgmt_auth_failures() != failures_before;
+}
+
+/* 401: no credentials (counted here, a missing signature being a failure too) or bad ones
+ * (counted by the check). */
+static void refuse(struct api_answer *a, const struct http_request *req, uint32_t peer,
+		   uint64_t now)
+{
+	if (!req->authorization)
+		mgmt_auth_note_failure(peer, now);
+	api_error(a, 401, "authentication required");
+}
+
+/* 403: a metrics token that passed, used for more than /metrics (counted: a failure). */
+static void refuse_token(struct api_answer *a, uint32_t peer, uint64_t now)
+{
+	mgmt_auth_note_failure(peer, now);
+	api_error(a, 403, "the metrics token gives /metrics only");
 }
 
 static void get_metrics(struct api_answer *a)
@@ -420,23 +449,19 @@ void api_handle(const struct http_request *req, uint32_t peer, uint32_t conn, st
 
 	if (!strncmp(req->path, "/api/", 5) || !strcmp(req->path, "/api")) {
 		access = access_of(req, peer, now);
-		if (access == MGMT_ACCESS_NONE) {
-			api_error(a, 401, "authentication required");
-			return;
-		}
-		if (access != MGMT_ACCESS_ADMIN) {
-			mgmt_auth_note_failure(peer, now);
-			api_error(a, 403, "the metrics token gives /metrics only");
-			return;
-		}
-		route_api(a, req, peer, conn);
+		if (access == MGMT_ACCESS_ADMIN)
+			route_api(a, req, peer, conn);
+		else if (access == MGMT_ACCESS_METRICS && req->authorization && !failed_now())
+			refuse_token(a, peer, now);
+		else
+			refuse(a, req, peer, now);
 		return;
 	}
 	if (!method_allowed(req, a, 0))
 		return;
 	if (!strcmp(req->path, "/metrics")) {
 		if (access_of(req, peer, now) == MGMT_ACCESS_NONE)
-			api_error(a, 401, "authentication required");
+			refuse(a, req, peer, now);
 		else
 			get_metrics(a);
 		return;
