@@ -1,7 +1,8 @@
 # Fuzz targets (libFuzzer, clang) for everything that parses untrusted input: multiboot2
 # tags, ELF images, guest kernels (bzImage, multiboot v1, PVH), shunt.cfg and UEFI
 # LoadOptions, command lines and VM options, firmware memory maps, the management network's
-# ICMP echo replies and NIC receive descriptors. `make fuzz-smoke` (part of make test) runs each for FUZZ_SECONDS, starting from
+# ICMP echo replies and NIC receive descriptors, the firmware's MADT (its CPU list).
+# `make fuzz-smoke` (part of make test) runs each for FUZZ_SECONDS, starting from
 # the regression corpus in tests/fuzz/corpus/<target>/ (small seeds that reach each check,
 # written by tests/fuzz/make-seeds; new finds go to $(BUILD)/fuzz, never into the repo);
 # `make fuzz FUZZ_SECONDS=600` runs longer. Crashes land in $(BUILD)/fuzz/.
@@ -23,8 +24,9 @@ fsrc_options := hv/vm_options.c hv/hw_rules.c hv/serial.c hv/ratelimit.c hv/lib/
 fsrc_memmap  := hv/memmap.c hv/frame.c hv/lib/fmt.c
 fsrc_kernel  := hv/lib/pvh.c hv/lib/bzimage.c hv/lib/multiboot1.c hv/lib/elf64.c hv/lib/fmt.c
 fsrc_net     := hv/net/echo.c hv/net/e1000_ring.c
+fsrc_madt    := hv/madt.c hv/lib/fmt.c
 
-FUZZ_NAMES := mb2 elf64 config options memmap kernel net
+FUZZ_NAMES := mb2 elf64 config options memmap kernel net madt
 FUZZ_BINS  := $(FUZZ_NAMES:%=$(FUZZ)/fuzz_%)
 
 .PHONY: fuzz-build fuzz-run
