@@ -2,13 +2,15 @@
  * The hypervisor's log (see hv/log.h): formats each line into a bounded buffer, makes it
  * printable and hands it to the console in one piece, with "error:"/"warning:" prefixes.
  * While guests run, a storm guard keeps any one call site (e.g. a warning a guest can
- * trigger with every call) to a few lines a second and counts the rest.
+ * trigger with every call) to a few lines a second and counts the rest. One line at a time
+ * from all CPUs: log_lock orders them, so that the console never interleaves two.
  */
 #include <hv/arch.h>
 #include <hv/console.h>
 #include <hv/fmt.h>
 #include <hv/hv.h>
 #include <hv/log.h>
+#include <hv/spinlock.h>
 #include <hv/string.h>
 
 #include <stdarg.h>
@@ -18,6 +20,33 @@
 #define STORM_LINES_PER_SECOND 10 /* lines one site may print per second */
 
 static enum log_level current_level = LOG_INFO;
+
+/*
+ * Guards the console's line output and the storm guard below, for every CPU. Not taken
+ * once a CPU has begun its dying words (log_begin_dump): it may hold the lock itself, from
+ * the line it was writing when it faulted.
+ */
+static struct spinlock log_lock = SPINLOCK_INIT;
+static int dumping;
+
+static int log_lock_take(void)
+{
+	if (__atomic_load_n(&dumping, __ATOMIC_RELAXED))
+		return 0;
+	spin_lock(&log_lock);
+	return 1;
+}
+
+static void log_lock_give(int taken)
+{
+	if (taken)
+		spin_unlock(&log_lock);
+}
+
+void log_begin_dump(void)
+{
+	__atomic_store_n(&dumping, 1, __ATOMIC_RELAXED);
+}
 
 /* A call site (its format string) and its lines in the current one-second window. */
 struct storm_site {
@@ -132,27 +161,39 @@ static int storm_allows(const char *fmt)
 
 void log_set_storm_guard(int enabled)
 {
+	int taken = log_lock_take();
+
 	if (!enabled)
 		for (unsigned int i = 0; i < STORM_SITES; i++)
 			storm_report(&storm.sites[i]);
 	storm = (struct storm_guard){ .enabled = enabled };
+	log_lock_give(taken);
 }
 
 void log_printf(enum log_level level, const char *fmt, ...)
 {
 	va_list ap;
+	int taken;
 
-	if (level > current_level || (storm.enabled && !storm_allows(fmt)))
+	if (level > current_level)
 		return;
-	va_start(ap, fmt);
-	log_write(level == LOG_ERROR ? "error: " : level == LOG_WARN ? "warning: " : "", fmt, ap);
-	va_end(ap);
+	taken = log_lock_take();
+	if (!storm.enabled || storm_allows(fmt)) {
+		va_start(ap, fmt);
+		log_write(level == LOG_ERROR  ? "error: "
+			  : level == LOG_WARN ? "warning: "
+					      : "",
+			  fmt, ap);
+		va_end(ap);
+	}
+	log_lock_give(taken);
 }
 
 void panic(const char *fmt, ...)
 {
 	va_list ap;
 
+	log_begin_dump();
 	console_stop_async(); /* what was queued first, then this, straight out */
 	va_start(ap, fmt);
 	log_write("PANIC: ", fmt, ap);

@@ -9,10 +9,10 @@
 
 #include <stdarg.h>
 
-#define MADT_HEAD 44	     /* SDT header (36), local APIC address, flags */
-#define MADT_LAPIC 0	     /* Processor Local APIC, 8 bytes (5.2.12.2) */
-#define MADT_X2APIC 9	     /* Processor Local x2APIC, 16 bytes (5.2.12.12) */
-#define FLAG_ENABLED 1u	     /* Local APIC Flags (table 5.23) */
+#define MADT_HEAD 44	       /* SDT header (36), local APIC address, flags */
+#define MADT_LAPIC 0	       /* Processor Local APIC, 8 bytes (5.2.12.2) */
+#define MADT_X2APIC 9	       /* Processor Local x2APIC, 16 bytes (5.2.12.12) */
+#define FLAG_ENABLED 1u	       /* Local APIC Flags (table 5.23) */
 #define FLAG_ONLINE_CAPABLE 2u /* meaningful only when Enabled is clear (ACPI 6.3 on) */
 
 __attribute__((format(printf, 4, 5))) static int fail(struct madt_cpus *out, char *why,

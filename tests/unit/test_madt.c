@@ -139,9 +139,9 @@ static void test_duplicates_and_broadcast(void **state)
 	(void)state;
 	start();
 	lapic(0, 0, 1);
-	lapic(1, 0, 1);		/* the same APIC id again */
-	x2apic(0, 9, 1);	/* and once more, as x2APIC */
-	lapic(2, 0xff, 1);	/* the broadcast id */
+	lapic(1, 0, 1);	   /* the same APIC id again */
+	x2apic(0, 9, 1);   /* and once more, as x2APIC */
+	lapic(2, 0xff, 1); /* the broadcast id */
 	x2apic(0xffffffffu, 3, 1);
 	lapic(4, 1, 1);
 	assert_int_equal(parse(&m, why), 0);

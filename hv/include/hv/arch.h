@@ -37,6 +37,26 @@ size_t arch_console_read_nowait(char *buf, size_t len);
  */
 void arch_cpu_init(void);
 
+/*
+ * This CPU's index: 0 for the boot CPU, then the order arch_smp_start() started them in.
+ * Cheap (x86: one load through GS), valid on every CPU from arch_cpu_init() on.
+ */
+unsigned int arch_cpu_index(void);
+
+/* This CPU's id as the firmware's MADT names it (x86: its initial local APIC id). */
+uint32_t arch_cpu_hw_id(void);
+
+struct smp_cpu;
+/*
+ * Starts cpus[1..count) (cpus[0] is the boot CPU, which calls this) by their hw_id, each on
+ * its own stack and descriptor tables, and, with virt, has each check and turn on hardware
+ * virtualization as the boot CPU's arch_virt_probe() did; fail_index (0: none) makes that
+ * CPU fail its check, a test. Returns once every CPU has reported (state READY, UP or FAILED
+ * with why) or has been given up on (NO_ANSWER, after a bounded wait). The CPUs then wait
+ * halted with interrupts off; nothing of theirs is ever freed.
+ */
+void arch_smp_start(struct smp_cpu *cpus, unsigned int count, int virt, unsigned int fail_index);
+
 /* One line describing the CPU: vendor, family/model/stepping and brand string. */
 void arch_cpu_describe(char *buf, size_t size);
 

@@ -23,6 +23,12 @@ int log_level_from_name(const char *name, enum log_level *level);
  * is still held back.
  */
 void log_set_storm_guard(int enabled);
+/*
+ * For a CPU about to print its dying words (a panic, an exception dump) and stop: from here
+ * on lines go out without waiting for the lock that orders CPUs' lines, which that CPU may
+ * hold itself. Other CPUs' lines may then interleave with the dump; it still comes out.
+ */
+void log_begin_dump(void);
 
 void log_printf(enum log_level level, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 

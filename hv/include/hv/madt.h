@@ -14,9 +14,9 @@
 #define MADT_WHY_MAX 96
 
 struct madt_cpu {
-	uint32_t apic_id;  /* the local APIC's id: what INIT and SIPI are addressed to */
-	uint32_t uid;	   /* the ACPI processor UID */
-	uint8_t x2apic;	   /* 1: from a Local x2APIC entry */
+	uint32_t apic_id; /* the local APIC's id: what INIT and SIPI are addressed to */
+	uint32_t uid;	  /* the ACPI processor UID */
+	uint8_t x2apic;	  /* 1: from a Local x2APIC entry */
 	uint8_t reserved[3];
 };
 

@@ -1,0 +1,245 @@
+/*
+ * Starting the other CPUs (arch_smp_start, see hv/arch.h): the start-up code copied to a
+ * free page below 1 MiB (trampoline.S), INIT to every CPU, the SDM's 10 ms, then to one CPU
+ * at a time a SIPI, 200 us, a second SIPI if it has not answered, and a bounded wait for it
+ * to claim the start parameters (SDM Vol. 3A 9.4.4.1, "Typical BSP Initialization
+ * Sequence"). Each CPU then runs smp_ap_main on its own stack and tables, checks and enables
+ * hardware virtualization, reports, and waits halted. Delays are timed by the TSC.
+ */
+#include <arch/apic.h>
+#include <arch/cpu.h>
+#include <arch/vendor.h>
+#include <arch/x86.h>
+#include <hv/arch.h>
+#include <hv/fmt.h>
+#include <hv/mm.h>
+#include <hv/smp.h>
+#include <hv/string.h>
+
+#define AP_STACK_PAGES 4
+#define TABLE_PAGES ((sizeof(struct cpu_tables) + PAGE_SIZE - 1) / PAGE_SIZE)
+#define LOW_MEMORY_END 0x100000
+#define CLAIM_FREE 0
+#define CLAIM_TAKEN 1	/* by the CPU it is for */
+#define CLAIM_GIVEN_UP 2 /* by the boot CPU, after waiting long enough */
+#define EFER_SVME (1ull << 12)
+#define US(n) (arch_tsc_hz() / 1000000 * (n))
+
+/* In the trampoline page, at smp_tramp_params; trampoline.S reads it (P_* offsets). */
+struct smp_tramp_params {
+	uint32_t expected_id; /* the APIC id of the one CPU these are for */
+	uint32_t claim;	      /* CLAIM_*: whoever changes it from CLAIM_FREE decides */
+	uint64_t cr3;
+	uint64_t stack_top;
+	uint64_t arg; /* struct ap_start * */
+};
+
+_Static_assert(sizeof(struct smp_tramp_params) == 32, "trampoline.S reserves 32 bytes");
+
+extern const uint8_t smp_trampoline[], smp_trampoline_end[], smp_tramp_gdt[], smp_tramp_gdtr[],
+	smp_tramp_pm32[], smp_tramp_pm32_ptr[], smp_tramp_lm64[], smp_tramp_lm64_ptr[],
+	smp_tramp_params[];
+
+/* What one CPU starts with; in its tables' pages, written by the boot CPU before its SIPI. */
+struct ap_start {
+	struct smp_cpu *rec;
+	struct cpu_tables *tables;
+	unsigned int index;
+	int virt, fail;
+	uint64_t stack_top;
+	hpa_t virt_pages[2]; /* what vendor->cpu_enable allocated, kept for the scheduler */
+};
+
+/* The boot CPU's control registers and MSRs that every CPU runs Shunt with. */
+static struct {
+	uint64_t cr0, cr4, efer, pat;
+} host;
+
+void smp_ap_main(struct ap_start *ap) __attribute__((noreturn));
+
+/* Moves c from state from to to, unless someone else moved it first; 1 if this did. */
+static int move_state(struct smp_cpu *c, uint32_t from, uint32_t to)
+{
+	return __atomic_compare_exchange_n(&c->state, &from, to, 0, __ATOMIC_ACQ_REL,
+					   __ATOMIC_ACQUIRE);
+}
+
+void smp_ap_main(struct ap_start *ap)
+{
+	struct smp_cpu *rec = ap->rec;
+	char why[SMP_WHY_MAX];
+	uint32_t to = SMP_CPU_UP;
+
+	write_cr0(host.cr0);
+	write_cr4(host.cr4 & ~CR4_VMXE); /* the vendor's enable sets what it needs */
+	wrmsr(MSR_IA32_EFER, host.efer & ~EFER_SVME);
+	wrmsr(MSR_IA32_PAT, host.pat);
+	cpu_tables_load(ap->tables, ap->index, rec->hw_id);
+	traps_load_idt();
+	__atomic_store_n(&rec->state, SMP_CPU_UP, __ATOMIC_RELEASE);
+	if (ap->virt) {
+		if (virt_cpu_enable(ap->fail, ap->index, ap->virt_pages, why, sizeof(why))) {
+			memcpy(rec->why, why, sizeof(rec->why));
+			to = SMP_CPU_FAILED;
+		} else {
+			to = SMP_CPU_READY;
+		}
+	}
+	rec->ready_cycles = rdtsc();
+	move_state(rec, SMP_CPU_UP, to);
+	/* Until per-CPU scheduling gives it work: an NMI or INIT ends this, nothing else. */
+	for (;;)
+		__asm__ volatile("cli; hlt" ::: "memory");
+}
+
+static void wait_cycles(uint64_t n)
+{
+	uint64_t end = rdtsc() + n;
+
+	while (rdtsc() < end)
+		pause();
+}
+
+/* Waits up to n cycles for *p to leave value; its last value. */
+static uint32_t wait_change(const uint32_t *p, uint32_t value, uint64_t n)
+{
+	uint64_t end = rdtsc() + n;
+	uint32_t v;
+
+	while ((v = __atomic_load_n(p, __ATOMIC_ACQUIRE)) == value && rdtsc() < end)
+		pause();
+	return v;
+}
+
+/* A page below 1 MiB that was RAM and is Shunt's (mm reserved low memory), not page 0. */
+static hpa_t find_trampoline_page(void)
+{
+	const struct memmap *map = mm_memmap();
+
+	for (hpa_t p = PAGE_SIZE; p < LOW_MEMORY_END; p += PAGE_SIZE)
+		if (memmap_spans(map, p, p + PAGE_SIZE, MEMMAP_TYPE_BIT(MEMMAP_LOW)))
+			return p;
+	return 0;
+}
+
+static void patch32(uint8_t *page, const uint8_t *field, uint32_t value)
+{
+	memcpy(page + (field - smp_trampoline), &value, 4);
+}
+
+static struct smp_tramp_params *install_trampoline(hpa_t page)
+{
+	uint8_t *p = phys_to_virt(page);
+	uint32_t base = (uint32_t)page;
+
+	memcpy(p, smp_trampoline, (size_t)(smp_trampoline_end - smp_trampoline));
+	patch32(p, smp_tramp_gdtr + 2, base + (uint32_t)(smp_tramp_gdt - smp_trampoline));
+	patch32(p, smp_tramp_pm32_ptr, base + (uint32_t)(smp_tramp_pm32 - smp_trampoline));
+	patch32(p, smp_tramp_lm64_ptr, base + (uint32_t)(smp_tramp_lm64 - smp_trampoline));
+	return (struct smp_tramp_params *)(p + (smp_tramp_params - smp_trampoline));
+}
+
+static void give_up(struct smp_cpu *c, const char *why)
+{
+	fmt_snprintf(c->why, sizeof(c->why), "%s", why);
+	c->ready_cycles = rdtsc();
+	__atomic_store_n(&c->state, SMP_CPU_NO_ANSWER, __ATOMIC_RELEASE);
+}
+
+static void fail_all(struct smp_cpu *cpus, unsigned int count, const char *why)
+{
+	for (unsigned int i = 1; i < count; i++)
+		give_up(&cpus[i], why);
+}
+
+/* The start of CPU i: its tables and stack, or NULL (and why in the record). */
+static struct ap_start *prepare(struct smp_cpu *c, unsigned int i, int virt, unsigned int fail)
+{
+	hpa_t tables, stack;
+	struct ap_start *ap;
+
+	if (!apic_is_x2apic() && c->hw_id > 0xfe) {
+		give_up(c, "its APIC id needs x2APIC mode, which this machine's APIC lacks");
+		return NULL;
+	}
+	if (mm_alloc_frames(TABLE_PAGES + 1, PAGE_SIZE, &tables) ||
+	    mm_alloc_frames(AP_STACK_PAGES, PAGE_SIZE, &stack)) {
+		give_up(c, "no memory for its stack and tables");
+		return NULL;
+	}
+	/* The ap_start in the page after the tables: both stay this CPU's for good. */
+	ap = (struct ap_start *)((uint8_t *)phys_to_virt(tables) + TABLE_PAGES * PAGE_SIZE);
+	*ap = (struct ap_start){ .rec = c,
+				 .tables = phys_to_virt(tables),
+				 .index = i,
+				 .virt = virt,
+				 .fail = fail == i,
+				 .stack_top = stack + AP_STACK_PAGES * PAGE_SIZE };
+	return ap;
+}
+
+/* SIPI, 200 us, a second SIPI if need be, then up to 100 ms for the CPU to claim params. */
+static void start_one(struct smp_tramp_params *params, hpa_t page, struct ap_start *ap)
+{
+	struct smp_cpu *c = ap->rec;
+	uint32_t free = CLAIM_FREE;
+
+	*params = (struct smp_tramp_params){ .expected_id = c->hw_id,
+					     .claim = CLAIM_FREE,
+					     .cr3 = read_cr3(),
+					     .stack_top = ap->stack_top,
+					     .arg = (uint64_t)(uintptr_t)ap };
+	__atomic_thread_fence(__ATOMIC_SEQ_CST);
+	apic_send_startup(c->hw_id, (uint8_t)(page >> 12));
+	if (wait_change(&params->claim, CLAIM_FREE, US(200)) == CLAIM_FREE) {
+		apic_send_startup(c->hw_id, (uint8_t)(page >> 12));
+		wait_change(&params->claim, CLAIM_FREE, US(100000));
+	}
+	if (__atomic_compare_exchange_n(&params->claim, &free, CLAIM_GIVEN_UP, 0, __ATOMIC_ACQ_REL,
+					__ATOMIC_ACQUIRE)) {
+		give_up(c, "it did not answer INIT-SIPI-SIPI within 100 ms");
+		return;
+	}
+	/* Claimed: the params are read at once; its first C line says it has them. */
+	if (wait_change(&c->state, SMP_CPU_STARTING, US(1000000)) == SMP_CPU_STARTING &&
+	    move_state(c, SMP_CPU_STARTING, SMP_CPU_NO_ANSWER))
+		fmt_snprintf(c->why, sizeof(c->why), "it started but never reached Shunt's code");
+}
+
+void arch_smp_start(struct smp_cpu *cpus, unsigned int count, int virt, unsigned int fail)
+{
+	static struct ap_start *aps[CPU_MAX];
+	struct smp_tramp_params *params;
+	hpa_t page = find_trampoline_page();
+
+	if (!page) {
+		fail_all(cpus, count, "no free page below 1 MiB for the start-up code");
+		return;
+	}
+	if (apic_init()) {
+		fail_all(cpus, count, "the boot CPU has no usable local APIC to start it with");
+		return;
+	}
+	host.cr0 = read_cr0();
+	host.cr4 = read_cr4();
+	host.efer = rdmsr(MSR_IA32_EFER);
+	host.pat = rdmsr(MSR_IA32_PAT);
+	params = install_trampoline(page);
+	params->expected_id = 0xffffffffu; /* for no one, until start_one says */
+	for (unsigned int i = 1; i < count && i < CPU_MAX; i++)
+		aps[i] = prepare(&cpus[i], i, virt, fail);
+	for (unsigned int i = 1; i < count && i < CPU_MAX; i++)
+		if (aps[i])
+			apic_send_init(cpus[i].hw_id);
+	wait_cycles(US(10000));
+	for (unsigned int i = 1; i < count && i < CPU_MAX; i++)
+		if (aps[i])
+			start_one(params, page, aps[i]);
+	params->expected_id = 0xffffffffu;
+	/* Each CPU's own checks, all at once: a bounded wait for them to finish. */
+	for (unsigned int i = 1; i < count && i < CPU_MAX; i++)
+		if (aps[i] && wait_change(&cpus[i].state, SMP_CPU_UP, US(1000000)) == SMP_CPU_UP &&
+		    virt && move_state(&cpus[i], SMP_CPU_UP, SMP_CPU_FAILED))
+			fmt_snprintf(cpus[i].why, sizeof(cpus[i].why),
+				     "it did not finish its virtualization check within 1 s");
+}
