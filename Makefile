@@ -38,7 +38,12 @@ HV_SRCS := $(wildcard boot/multiboot2/*.c boot/multiboot2/*.S \
 FONT_PSF := /usr/share/consolefonts/Lat15-Fixed16.psf.gz
 FONT_C   := $(BUILD)/font/screen_font.c
 FONT_BIN := $(BUILD)/font/screen_font.bin
-HV_OBJS := $(patsubst %,$(BUILD)/hv-obj/%.o,$(HV_SRCS) $(FONT_C))
+# The web dashboard (hv/net/dashboard/, README.md "The dashboard"): its files as a C table in
+# shunt.elf, written by tools/embed-files into $(BUILD)/dashboard/ (never committed). The
+# folder is a prerequisite too, so that adding or removing a file writes the table again.
+DASHBOARD_FILES := $(sort $(wildcard hv/net/dashboard/*))
+DASHBOARD_C := $(BUILD)/dashboard/dashboard_files.c
+HV_OBJS := $(patsubst %,$(BUILD)/hv-obj/%.o,$(HV_SRCS) $(FONT_C) $(DASHBOARD_C))
 
 # lwIP (README.md, "Management network"): Debian's source package, fetched by
 # tools/fetch-lwip into $(LWIP_DIR) (never committed) and built freestanding with Shunt's
@@ -110,6 +115,13 @@ $(FONT_C) $(FONT_BIN) &: tools/psf2c | $(DEPS_STAMP)
 	@mkdir -p $(@D)
 	@echo "  FONT    $(FONT_C) from $(FONT_PSF)"
 	@tools/psf2c $(FONT_PSF) $(FONT_C) $(FONT_BIN)
+
+$(DASHBOARD_C): tools/embed-files $(DASHBOARD_FILES) hv/net/dashboard
+	@echo "  EMBED   $@"
+	@tools/embed-files $@ $(DASHBOARD_FILES)
+# (The folder is a file to make, never made: an empty recipe keeps the built-in rule of
+# dashboard.c -> dashboard away from it.)
+hv/net/dashboard: ;
 
 $(BUILD)/hv-obj/%.c.o: %.c | $(DEPS_STAMP)
 	@mkdir -p $(@D)

@@ -30,6 +30,7 @@ _Static_assert(sizeof(struct acpi_header) == 36, "SDT header is 36 bytes");
 #define FADT_DSDT 40
 #define FADT_PM1A_CNT_BLK 64
 #define FADT_PM1B_CNT_BLK 68
+#define FADT_CENTURY 108 /* the RTC's century register, a CMOS index; 0: none */
 #define FADT_X_DSDT 140
 
 static struct {
@@ -201,4 +202,13 @@ int acpi_s5_info(struct acpi_s5 *out)
 	if (!out->pm1a_cnt || !dsdt || memcmp(dsdt->signature, "DSDT", 4) || dsdt_s5(dsdt, out))
 		return acpi_fail(-ENOENT, "ACPI: no PM1a control block or \\_S5 object");
 	return 0;
+}
+
+unsigned int acpi_rtc_century(void)
+{
+	const struct acpi_header *fadt = acpi_find_table("FACP", 0);
+
+	if (!fadt || fadt->length <= FADT_CENTURY)
+		return 0;
+	return ((const uint8_t *)fadt)[FADT_CENTURY];
 }

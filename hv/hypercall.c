@@ -170,9 +170,10 @@ static int64_t call_rated(struct vcpu *vcpu, const struct hc_entry *e, struct hc
 
 int64_t hc_dispatch_checked(struct vcpu *vcpu, struct hc_args *args)
 {
-	const struct vm *vm = vcpu->vm;
+	struct vm *vm = vcpu->vm;
 	uint64_t nr = args->nr;
 
+	vm->stats.calls[nr < PV_CALL_COUNT ? nr : PV_CALL_COUNT]++;
 	if (nr < PV_CALL_COUNT && (vm->calls_open & (1ull << nr)))
 		return call_rated(vcpu, &hc_table[nr], args);
 	return nr < PV_CALL_COUNT ? refusal(vm, nr) : PV_ENOSYS;

@@ -20,6 +20,7 @@
 #include <hv/smp.h>
 #include <hv/string.h>
 #include <hv/vm.h>
+#include <hv/wallclock.h>
 
 struct hv_options hv_options = { .log_level = LOG_INFO };
 uint64_t hv_entry_cycles;
@@ -495,6 +496,7 @@ void hv_main(const struct handoff *handoff)
 	console_map_devices(); /* at once: the console's device memory is not mapped yet */
 	init_acpi();
 	print_banner();
+	wall_clock_init(acpi_rtc_century());
 	read_config();
 	hw_inventory_init();
 	mgmt_probe(); /* before the inventory is listed: it shows the NIC as Shunt's own */

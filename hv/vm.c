@@ -409,6 +409,15 @@ unsigned int vm_count_failed(void)
 	return failed;
 }
 
+uint64_t vm_hypercalls_total(const struct vm *vm)
+{
+	uint64_t total = 0;
+
+	for (unsigned int nr = 0; nr <= PV_CALL_COUNT; nr++)
+		total += vm->stats.calls[nr];
+	return total;
+}
+
 void vm_print_summary(void)
 {
 	log_info("summary: %u VMs\n", vms_used);
@@ -430,7 +439,7 @@ void vm_print_summary(void)
 		log_info("  ABI %u.%u, hypercalls %llu (errors %llu), console bytes %llu, UART "
 			 "bytes %llu, unclaimed port accesses %llu\n",
 			 vm->abi_version >> 16, vm->abi_version & 0xffff,
-			 (unsigned long long)vm->stats.hypercalls,
+			 (unsigned long long)vm_hypercalls_total(vm),
 			 (unsigned long long)vm->stats.hypercall_errors,
 			 (unsigned long long)vm->stats.console_bytes,
 			 (unsigned long long)vm->uart.bytes_out,

@@ -156,6 +156,20 @@ int arch_vcpu_inject_vector(struct vcpu *vcpu, uint8_t vector)
 	return vendor->vcpu_inject_vector(vcpu, vector);
 }
 
+void arch_vcpu_for_each_exit(const struct vcpu *vcpu,
+			     void (*fn)(void *ctx, const char *kind, uint64_t count), void *ctx)
+{
+	for (unsigned int r = 0; r < ARCH_EXIT_REASONS; r++)
+		if (vcpu->arch.exit_counts[r])
+			fn(ctx, vendor->exit_name(r), vcpu->arch.exit_counts[r]);
+}
+
+static void print_exit(void *ctx, const char *kind, uint64_t count)
+{
+	(void)ctx;
+	log_info("    %-24s %llu\n", kind, (unsigned long long)count);
+}
+
 void arch_vcpu_print_exits(const struct vcpu *vcpu)
 {
 	const struct arch_vcpu *a = &vcpu->arch;
@@ -164,9 +178,7 @@ void arch_vcpu_print_exits(const struct vcpu *vcpu)
 	for (unsigned int r = 0; r < ARCH_EXIT_REASONS; r++)
 		total += a->exit_counts[r];
 	log_info("  exits: %llu total\n", (unsigned long long)total);
-	for (unsigned int r = 0; r < ARCH_EXIT_REASONS; r++)
-		if (a->exit_counts[r])
-			log_info("    %-24s %u\n", vendor->exit_name(r), a->exit_counts[r]);
+	arch_vcpu_for_each_exit(vcpu, print_exit, NULL);
 	if (a->cpl_violations)
 		log_info("  hypercalls refused for CPL > 0: %u\n", a->cpl_violations);
 #ifdef SHUNT_BENCH_COUNTERS

@@ -13,6 +13,7 @@ UNIT_CFLAGS := -std=c11 -g -O1 -fsanitize=address,undefined -fno-omit-frame-poin
                -Iarch/x86_64/svm \
                -Iboot/multiboot2 -Iboot/efi -Ipv-abi/include
 UNIT_LIBS   := -lcmocka
+DASHBOARD_C := $(BUILD)/dashboard/dashboard_files.c
 
 # The code under test of each test_NAME.c. hv/lib/string.c is linked only through
 # tests/unit/hv_string.c, which renames its functions: the rest uses the host libc's.
@@ -59,6 +60,8 @@ src_gk_hw :=
 src_e1000_ring := hv/net/e1000_ring.c
 src_mgmt_options := hv/net/mgmt_options.c hv/lib/parse.c
 src_echo     := hv/net/echo.c
+src_wall_date := hv/lib/wall_date.c arch/x86_64/rtc_decode.c
+src_dashboard := hv/net/dashboard.c $(DASHBOARD_C)
 
 # Extra compiler flags and headers of a test whose code lives outside hv's include paths.
 cflags_guestkit := -DGK_MOCK -Iguest-kit/include -Ipv-abi/include
@@ -72,6 +75,12 @@ UNIT_HDRS  := $(wildcard boot/include/boot/*.h boot/multiboot2/*.h boot/efi/*.h 
                 hv/include/hv/devices/*.h hv/include/hv/net/*.h \
                 arch/x86_64/include/arch/*.h arch/x86_64/vmx/*.h arch/x86_64/svm/svm_caps.h \
                 arch/x86_64/svm/svm_decode.h tests/unit/*.h)
+
+# The dashboard's table, generated as the Makefile does (test_dashboard.c checks it against
+# the folder).
+$(DASHBOARD_C): tools/embed-files $(sort $(wildcard hv/net/dashboard/*)) hv/net/dashboard
+	@tools/embed-files $@ $(sort $(wildcard hv/net/dashboard/*))
+hv/net/dashboard: ;
 
 .DEFAULT_GOAL := unit-run
 .PHONY: unit-run unit-build FORCE

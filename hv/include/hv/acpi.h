@@ -44,4 +44,7 @@ struct acpi_s5 {
 /* Finds PM1 control ports in the FADT and \_S5's sleep types in the DSDT. 0 or -ENOENT. */
 int acpi_s5_info(struct acpi_s5 *out);
 
+/* The FADT's CENTURY: the CMOS index of the RTC's century register, 0 when none (or no FADT). */
+unsigned int acpi_rtc_century(void);
+
 #endif

@@ -173,6 +173,13 @@ struct vcpu *arch_vcpu_run(struct vcpu *vcpu, uint64_t slice_cycles);
 int arch_vcpu_inject_vector(struct vcpu *vcpu, uint8_t vector);
 /* Prints vcpu's exit counts by reason, for the end-of-run summary. */
 void arch_vcpu_print_exits(const struct vcpu *vcpu);
+/*
+ * Calls fn once for each kind of exit vcpu took in its current boot, with the kind's name
+ * (the summary's word, e.g. "CPUID") and the count, in the backend's order. For the
+ * management API and metrics: host work only.
+ */
+void arch_vcpu_for_each_exit(const struct vcpu *vcpu,
+			     void (*fn)(void *ctx, const char *kind, uint64_t count), void *ctx);
 
 /* How arch_stop() leaves the machine. */
 enum arch_stop_mode {
@@ -201,6 +208,16 @@ uint64_t arch_cycles(void);
  * emulator it runs in, does no work meanwhile. Returns at once for a deadline passed.
  */
 void arch_idle_until(uint64_t deadline);
+
+struct wall_date;
+/*
+ * Reads the machine's real-time clock into out as it stands (not validated: the caller
+ * checks the date), its century from register century_index when non-zero (the firmware
+ * names it), else guessed from the two-digit year (70-99: 19xx, else 20xx). Returns 0,
+ * -EIO when the clock never holds still long enough to be read, or -EINVAL when its
+ * registers hold no date at all (digits that are not decimal). Boot only.
+ */
+int arch_rtc_read(struct wall_date *out, unsigned int century_index);
 
 /* How many arch_cycles() per second; measured once, then remembered. Never 0. */
 uint64_t arch_tsc_hz(void);

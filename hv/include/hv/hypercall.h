@@ -47,14 +47,17 @@ static inline int64_t hc_dispatch(struct vcpu *vcpu, struct hc_args *args, uint6
 	uint64_t nr = args->nr;
 	int64_t ret;
 
-	vm->stats.hypercalls++;
-	if (nr < PV_CALL_COUNT && (vm->calls_direct & (1ull << nr)))
+	/* Counted by call (vm_stats.calls): the one increment the total used to be. */
+	if (nr < PV_CALL_COUNT && (vm->calls_direct & (1ull << nr))) {
+		vm->stats.calls[nr]++;
 		ret = hc_handlers[nr](vcpu, args);
-	else if (nr < PV_CALL_COUNT && (vm->calls_limited & (1ull << nr)) &&
-		 bucket_take_fast(&vm->buckets[PV_RATE_OTHER], now) == 0)
+	} else if (nr < PV_CALL_COUNT && (vm->calls_limited & (1ull << nr)) &&
+		   bucket_take_fast(&vm->buckets[PV_RATE_OTHER], now) == 0) {
+		vm->stats.calls[nr]++;
 		ret = hc_handlers[nr](vcpu, args);
-	else
+	} else {
 		ret = hc_dispatch_checked(vcpu, args);
+	}
 	if (ret < 0)
 		vm->stats.hypercall_errors++;
 	return ret;

@@ -131,7 +131,8 @@ static inline void vcpu_attention(struct vcpu *vcpu, uint32_t why)
 }
 
 struct vm_stats {
-	uint64_t hypercalls;
+	/* Hypercalls made, by call number; [PV_CALL_COUNT]: numbers no call has. */
+	uint64_t calls[PV_CALL_COUNT + 1];
 	uint64_t hypercall_errors;
 	uint64_t hw_calls;     /* direct hardware calls run (HW_* hypercalls, not throttled ones) */
 	uint64_t hw_port_ops;  /* port operations run on real hardware (batched or trapped) */
@@ -212,6 +213,9 @@ struct vm {
 	struct vm_stats stats; /* of its current boot */
 	struct arch_vm arch;
 };
+
+/* Hypercalls vm made in its current boot, every call number together. */
+uint64_t vm_hypercalls_total(const struct vm *vm);
 
 /* A pointer to vm's [gpa, gpa + len) if it is RAM and aligned to align (a power of two). */
 void *vm_gpa_to_hva_aligned(struct vm *vm, gpa_t gpa, uint64_t len, uint64_t align);
