@@ -54,8 +54,8 @@ static void choose_cpus(const struct madt_cpus *m, uint32_t self, unsigned int l
 			not_started++;
 			continue;
 		}
-		cpus[cpu_count++] = (struct smp_cpu){ .hw_id = m->cpus[i].apic_id,
-						      .state = SMP_CPU_STARTING };
+		cpus[cpu_count++] =
+			(struct smp_cpu){ .hw_id = m->cpus[i].apic_id, .state = SMP_CPU_STARTING };
 	}
 	if (not_started)
 		log_info("smp: cpus=%u: %u more CPU%s in the MADT not started\n", limit,
@@ -102,18 +102,17 @@ static void report(int virt, uint64_t start)
 		ready_count += c->state == SMP_CPU_READY;
 		if (i && c->ready_cycles > last)
 			last = c->ready_cycles;
-		n += (size_t)fmt_snprintf(ids + n, sizeof(ids) - n, "%s%u", n ? " " : "",
-					  c->hw_id);
+		n += (size_t)fmt_snprintf(ids + n, sizeof(ids) - n, "%s%u", n ? " " : "", c->hw_id);
 	}
 	log_info("smp: %u CPU%s up (APIC id%s %s), %u ready for VMs%s\n", up, plural(up),
-		 plural(up), ids, ready_count,
-		 virt ? "" : " (no hardware virtualization)");
+		 plural(up), ids, ready_count, virt ? "" : " (no hardware virtualization)");
 	if (cpu_count > 1)
-		log_info("smp: startup: %llu ticks from the first INIT to every CPU ready, %llu per "
-			 "CPU; %llu since Shunt's entry\n",
-			 (unsigned long long)(last - start),
-			 (unsigned long long)((last - start) / cpu_count),
-			 (unsigned long long)(last - hv_entry_cycles));
+		log_info(
+			"smp: startup: %llu ticks from the first INIT to every CPU ready, %llu per "
+			"CPU; %llu since Shunt's entry\n",
+			(unsigned long long)(last - start),
+			(unsigned long long)((last - start) / cpu_count),
+			(unsigned long long)(last - hv_entry_cycles));
 }
 
 void smp_init(const struct hv_options *opts, int virt)
@@ -121,8 +120,7 @@ void smp_init(const struct hv_options *opts, int virt)
 	uint32_t self = arch_cpu_hw_id();
 	uint64_t start;
 
-	cpus[0] = (struct smp_cpu){ .hw_id = self,
-				    .state = virt ? SMP_CPU_READY : SMP_CPU_UP };
+	cpus[0] = (struct smp_cpu){ .hw_id = self, .state = virt ? SMP_CPU_READY : SMP_CPU_UP };
 	cpu_count = 1;
 	read_madt(opts, self);
 	if (opts->smp_fail && opts->smp_fail >= cpu_count)

@@ -20,7 +20,7 @@
 #define TABLE_PAGES ((sizeof(struct cpu_tables) + PAGE_SIZE - 1) / PAGE_SIZE)
 #define LOW_MEMORY_END 0x100000
 #define CLAIM_FREE 0
-#define CLAIM_TAKEN 1	/* by the CPU it is for */
+#define CLAIM_TAKEN 1	 /* by the CPU it is for */
 #define CLAIM_GIVEN_UP 2 /* by the boot CPU, after waiting long enough */
 #define EFER_SVME (1ull << 12)
 #define US(n) (arch_tsc_hz() / 1000000 * (n))
@@ -40,13 +40,23 @@ extern const uint8_t smp_trampoline[], smp_trampoline_end[], smp_tramp_gdt[], sm
 	smp_tramp_pm32[], smp_tramp_pm32_ptr[], smp_tramp_lm64[], smp_tramp_lm64_ptr[],
 	smp_tramp_params[];
 
-/* What one CPU starts with; in its tables' pages, written by the boot CPU before its SIPI. */
+/*
+ * What one CPU starts with and reports back, in its tables' pages. The boot CPU writes it
+ * before the CPU's SIPI; then the CPU sets started once it runs on its own stack, writes
+ * why, ready_cycles and virt_pages, and after them (release) moves its record's state from
+ * STARTING to where it ended; the boot CPU copies why and ready_cycles into the record once
+ * it sees that (acquire). So each field has one writer at a time, the record's why only ever
+ * the boot CPU, and whichever of the two moves the state first decides it.
+ */
 struct ap_start {
-	struct smp_cpu *rec;
+	struct smp_cpu *rec; /* the CPU writes only rec->state (move_state) */
 	struct cpu_tables *tables;
 	unsigned int index;
 	int virt, fail;
 	uint64_t stack_top;
+	uint32_t started; /* 1: it has left the trampoline's parameters for its own */
+	uint64_t ready_cycles;
+	char why[SMP_WHY_MAX];
 	hpa_t virt_pages[2]; /* what vendor->cpu_enable allocated, kept for the scheduler */
 };
 
@@ -66,27 +76,21 @@ static int move_state(struct smp_cpu *c, uint32_t from, uint32_t to)
 
 void smp_ap_main(struct ap_start *ap)
 {
-	struct smp_cpu *rec = ap->rec;
-	char why[SMP_WHY_MAX];
 	uint32_t to = SMP_CPU_UP;
 
 	write_cr0(host.cr0);
 	write_cr4(host.cr4 & ~CR4_VMXE); /* the vendor's enable sets what it needs */
 	wrmsr(MSR_IA32_EFER, host.efer & ~EFER_SVME);
 	wrmsr(MSR_IA32_PAT, host.pat);
-	cpu_tables_load(ap->tables, ap->index, rec->hw_id);
+	cpu_tables_load(ap->tables, ap->index, ap->rec->hw_id);
 	traps_load_idt();
-	__atomic_store_n(&rec->state, SMP_CPU_UP, __ATOMIC_RELEASE);
-	if (ap->virt) {
-		if (virt_cpu_enable(ap->fail, ap->index, ap->virt_pages, why, sizeof(why))) {
-			memcpy(rec->why, why, sizeof(rec->why));
-			to = SMP_CPU_FAILED;
-		} else {
-			to = SMP_CPU_READY;
-		}
-	}
-	rec->ready_cycles = rdtsc();
-	move_state(rec, SMP_CPU_UP, to);
+	__atomic_store_n(&ap->started, 1, __ATOMIC_RELEASE);
+	if (ap->virt)
+		to = virt_cpu_enable(ap->fail, ap->index, ap->virt_pages, ap->why, sizeof(ap->why))
+			     ? SMP_CPU_FAILED
+			     : SMP_CPU_READY;
+	ap->ready_cycles = rdtsc();
+	move_state(ap->rec, SMP_CPU_STARTING, to); /* fails if the boot CPU gave up on it */
 	/* Until per-CPU scheduling gives it work: an NMI or INIT ends this, nothing else. */
 	for (;;)
 		__asm__ volatile("cli; hlt" ::: "memory");
@@ -201,9 +205,31 @@ static void start_one(struct smp_tramp_params *params, hpa_t page, struct ap_sta
 		return;
 	}
 	/* Claimed: the params are read at once; its first C line says it has them. */
-	if (wait_change(&c->state, SMP_CPU_STARTING, US(1000000)) == SMP_CPU_STARTING &&
-	    move_state(c, SMP_CPU_STARTING, SMP_CPU_NO_ANSWER))
+	if (!wait_change(&ap->started, 0, US(1000000)) &&
+	    move_state(c, SMP_CPU_STARTING, SMP_CPU_NO_ANSWER)) {
 		fmt_snprintf(c->why, sizeof(c->why), "it started but never reached Shunt's code");
+		c->ready_cycles = rdtsc();
+	}
+}
+
+/*
+ * Waits (bounded) for CPU c to finish its checks (all CPUs run theirs at once, so the waits
+ * overlap) and takes its report; one still at them after 1 s is left out.
+ */
+static void collect(struct smp_cpu *c, const struct ap_start *ap)
+{
+	if (c->state == SMP_CPU_NO_ANSWER)
+		return; /* given up on already, why written */
+	if (wait_change(&c->state, SMP_CPU_STARTING, US(1000000)) == SMP_CPU_STARTING &&
+	    move_state(c, SMP_CPU_STARTING, SMP_CPU_FAILED)) {
+		fmt_snprintf(c->why, sizeof(c->why), "it did not finish its checks within 1 s");
+		c->ready_cycles = rdtsc();
+		return;
+	}
+	/* It moved its state itself (move_state's acquire): its report is complete. */
+	memcpy(c->why, ap->why, sizeof(c->why));
+	c->why[sizeof(c->why) - 1] = '\0';
+	c->ready_cycles = ap->ready_cycles;
 }
 
 void arch_smp_start(struct smp_cpu *cpus, unsigned int count, int virt, unsigned int fail)
@@ -236,10 +262,7 @@ void arch_smp_start(struct smp_cpu *cpus, unsigned int count, int virt, unsigned
 		if (aps[i])
 			start_one(params, page, aps[i]);
 	params->expected_id = 0xffffffffu;
-	/* Each CPU's own checks, all at once: a bounded wait for them to finish. */
 	for (unsigned int i = 1; i < count && i < CPU_MAX; i++)
-		if (aps[i] && wait_change(&cpus[i].state, SMP_CPU_UP, US(1000000)) == SMP_CPU_UP &&
-		    virt && move_state(&cpus[i], SMP_CPU_UP, SMP_CPU_FAILED))
-			fmt_snprintf(cpus[i].why, sizeof(cpus[i].why),
-				     "it did not finish its virtualization check within 1 s");
+		if (aps[i])
+			collect(&cpus[i], aps[i]);
 }

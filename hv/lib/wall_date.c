@@ -68,6 +68,6 @@ void wall_date_from_unix(uint64_t t, struct wall_date *d)
 
 void wall_date_format(char *buf, size_t size, const struct wall_date *d)
 {
-	fmt_snprintf(buf, size, "%04u-%02u-%02u %02u:%02u:%02u", d->year, d->month, d->day,
-		     d->hour, d->minute, d->second);
+	fmt_snprintf(buf, size, "%04u-%02u-%02u %02u:%02u:%02u", d->year, d->month, d->day, d->hour,
+		     d->minute, d->second);
 }

@@ -1775,6 +1775,16 @@ SCENARIOS += [
         "forbid": FORBID + [r"^smp: startup:"],
     },
     {
+        # No VMX or SVM at all: the CPUs still come up (and say so at once), none is ready.
+        "name": "bios-smp-novirt-qemu",
+        "firmware": "bios", "emulator": "qemu", "cpu": "max,-svm", "cpus": 2,
+        "timeout": SEABIOS_TIMEOUT,
+        "expect": [BANNER, r"^virtualization: not available: CPU has neither VMX nor SVM$",
+                   smp_line([0, 1], 0, r" \(no hardware virtualization\)"), SMP_STARTUP,
+                   POWER_OFF],
+        "forbid": FORBID + [r"^smp: CPU \d+ .*left out"],
+    },
+    {
         # UEFI: OVMF's memory map leaves Shunt a page below 1 MiB too (Shunt's own loader).
         "name": "uefi-smp2-efiloader",
         "firmware": "uefi", "uefi_default": "efi", "cpus": 2,

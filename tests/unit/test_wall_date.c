@@ -116,7 +116,8 @@ static void test_rtc_decode(void **state)
 
 	(void)state;
 	/* BCD, 24 hours, century register. */
-	expect(regs(0x26, 0x11, 0x29, 0x20, 0x31, 0x07, 0x20, bcd24), DATE(2026, 11, 29, 20, 31, 7));
+	expect(regs(0x26, 0x11, 0x29, 0x20, 0x31, 0x07, 0x20, bcd24),
+	       DATE(2026, 11, 29, 20, 31, 7));
 	/* Binary. */
 	expect(regs(26, 11, 29, 20, 31, 7, 20, bin24), DATE(2026, 11, 29, 20, 31, 7));
 	/* No century register: 70-99 are 19xx (Bochs' time0 of the tests), the rest 20xx. */

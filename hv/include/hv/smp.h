@@ -14,16 +14,17 @@
 
 enum smp_state {
 	SMP_CPU_STARTING = 0, /* asked to start, not heard from yet */
-	SMP_CPU_UP,	      /* running Shunt's code on its own stack and tables */
+	SMP_CPU_UP,	      /* running Shunt's code; no hardware virtualization to turn on */
 	SMP_CPU_READY,	      /* up, and hardware virtualization is on: it can run VMs */
 	SMP_CPU_FAILED,	      /* up, but left out: why says why (e.g. its VMX check) */
 	SMP_CPU_NO_ANSWER,    /* never answered INIT-SIPI-SIPI in time: left out */
 };
 
 /*
- * One CPU Shunt starts. Written by the boot CPU before the start, then by that CPU alone
- * (state last, with release order, so that why and ready_cycles are seen with it) until
- * the boot CPU reads it back after arch_smp_start(); no lock is needed for that hand-off.
+ * One CPU Shunt starts. Only the boot CPU writes it, except state, which the CPU itself
+ * moves once from STARTING to where it ended, with an atomic compare-and-swap that the boot
+ * CPU races when it gives up waiting: whichever moves it first decides. The arch copies
+ * the CPU's reason and time in after that; no lock is needed.
  */
 struct smp_cpu {
 	uint32_t hw_id;	       /* the MADT's id for it (x86: its local APIC id) */

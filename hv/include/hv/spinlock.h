@@ -15,7 +15,10 @@ struct spinlock {
 	uint32_t owner; /* the ticket whose holder has the lock */
 };
 
-#define SPINLOCK_INIT { 0, 0 }
+#define SPINLOCK_INIT                                                                              \
+	{                                                                                          \
+		0, 0                                                                               \
+	}
 
 static inline void spin_lock(struct spinlock *l)
 {

@@ -16,9 +16,9 @@
 #define RTC_YEAR 0x09
 #define RTC_STATUS_A 0x0a
 #define RTC_STATUS_B 0x0b
-#define RTC_STATUS_A_UIP 0x80  /* an update is in progress: the registers are changing */
-#define RTC_STATUS_B_24H 0x02  /* hours 0-23 (else 1-12, bit 7 set for PM) */
-#define RTC_STATUS_B_BIN 0x04  /* binary (else BCD) */
+#define RTC_STATUS_A_UIP 0x80 /* an update is in progress: the registers are changing */
+#define RTC_STATUS_B_24H 0x02 /* hours 0-23 (else 1-12, bit 7 set for PM) */
+#define RTC_STATUS_B_BIN 0x04 /* binary (else BCD) */
 #define RTC_HOURS_PM 0x80
 
 /* The registers as read: one snapshot. century is 0xff when the machine names none. */
