@@ -1,8 +1,8 @@
 /*
  * SMP bring-up policy and report (see hv/smp.h): the CPU list from the MADT, cut to what
  * cpus= allows, handed to the architecture to start, and one report line of what came up.
- * Runs on the boot CPU only, before any guest; cpus[] is written by each CPU only for its
- * own entry while arch_smp_start() runs (struct smp_cpu says how).
+ * Runs on the boot CPU only, before any guest; of cpus[], the other CPUs write only their
+ * own state, while arch_smp_start() runs (struct smp_cpu says how).
  */
 #include <hv/acpi.h>
 #include <hv/arch.h>
@@ -118,7 +118,7 @@ static void report(int virt, uint64_t start)
 void smp_init(const struct hv_options *opts, int virt)
 {
 	uint32_t self = arch_cpu_hw_id();
-	uint64_t start;
+	uint64_t start = 0;
 
 	cpus[0] = (struct smp_cpu){ .hw_id = self, .state = virt ? SMP_CPU_READY : SMP_CPU_UP };
 	cpu_count = 1;
@@ -127,9 +127,6 @@ void smp_init(const struct hv_options *opts, int virt)
 		log_warn("smp: smp.fail=%u: there is no CPU %u to fail\n", opts->smp_fail,
 			 opts->smp_fail);
 	if (cpu_count > 1)
-		arch_tsc_hz(); /* measured once, before the clock of the figure starts */
-	start = arch_cycles();
-	if (cpu_count > 1)
-		arch_smp_start(cpus, cpu_count, virt, opts->smp_fail);
+		arch_smp_start(cpus, cpu_count, virt, opts->smp_fail, &start);
 	report(virt, start);
 }

@@ -12,6 +12,7 @@
 #include <arch/x86.h>
 #include <hv/arch.h>
 #include <hv/fmt.h>
+#include <hv/log.h>
 #include <hv/mm.h>
 #include <hv/smp.h>
 #include <hv/string.h>
@@ -23,7 +24,7 @@
 #define CLAIM_TAKEN 1	 /* by the CPU it is for */
 #define CLAIM_GIVEN_UP 2 /* by the boot CPU, after waiting long enough */
 #define EFER_SVME (1ull << 12)
-#define US(n) (arch_tsc_hz() / 1000000 * (n))
+#define US(n) (arch_tsc_hz() * (n) / 1000000) /* (hz below 2^44: no overflow) */
 
 /* In the trampoline page, at smp_tramp_params; trampoline.S reads it (P_* offsets). */
 struct smp_tramp_params {
@@ -43,9 +44,9 @@ extern const uint8_t smp_trampoline[], smp_trampoline_end[], smp_tramp_gdt[], sm
 /*
  * What one CPU starts with and reports back, in its tables' pages. The boot CPU writes it
  * before the CPU's SIPI; then the CPU sets started once it runs on its own stack, writes
- * why, ready_cycles and virt_pages, and after them (release) moves its record's state from
- * STARTING to where it ended; the boot CPU copies why and ready_cycles into the record once
- * it sees that (acquire). So each field has one writer at a time, the record's why only ever
+ * why, its times and virt_pages, and after them (release) moves its record's state from
+ * STARTING to where it ended; the boot CPU copies why into the record once it sees that
+ * (acquire). So each field has one writer at a time, the record's why only ever
  * the boot CPU, and whichever of the two moves the state first decides it.
  */
 struct ap_start {
@@ -55,7 +56,10 @@ struct ap_start {
 	int virt, fail;
 	uint64_t stack_top;
 	uint32_t started; /* 1: it has left the trampoline's parameters for its own */
-	uint64_t ready_cycles;
+	uint32_t sipis;	  /* start-up IPIs it took (1 or 2), for the debug line */
+	uint64_t sipi_cycles, claim_cycles; /* the boot CPU's TSC */
+	uint64_t entry_cycles,
+		done_cycles; /* this CPU's TSC, which need not match the boot CPU's */
 	char why[SMP_WHY_MAX];
 	hpa_t virt_pages[2]; /* what vendor->cpu_enable allocated, kept for the scheduler */
 };
@@ -78,6 +82,7 @@ void smp_ap_main(struct ap_start *ap)
 {
 	uint32_t to = SMP_CPU_UP;
 
+	ap->entry_cycles = rdtsc();
 	write_cr0(host.cr0);
 	write_cr4(host.cr4 & ~CR4_VMXE); /* the vendor's enable sets what it needs */
 	wrmsr(MSR_IA32_EFER, host.efer & ~EFER_SVME);
@@ -89,7 +94,7 @@ void smp_ap_main(struct ap_start *ap)
 		to = virt_cpu_enable(ap->fail, ap->index, ap->virt_pages, ap->why, sizeof(ap->why))
 			     ? SMP_CPU_FAILED
 			     : SMP_CPU_READY;
-	ap->ready_cycles = rdtsc();
+	ap->done_cycles = rdtsc();
 	move_state(ap->rec, SMP_CPU_STARTING, to); /* fails if the boot CPU gave up on it */
 	/* Until per-CPU scheduling gives it work: an NMI or INIT ends this, nothing else. */
 	for (;;)
@@ -194,11 +199,15 @@ static void start_one(struct smp_tramp_params *params, hpa_t page, struct ap_sta
 					     .stack_top = ap->stack_top,
 					     .arg = (uint64_t)(uintptr_t)ap };
 	__atomic_thread_fence(__ATOMIC_SEQ_CST);
+	ap->sipi_cycles = rdtsc();
+	ap->sipis = 1;
 	apic_send_startup(c->hw_id, (uint8_t)(page >> 12));
 	if (wait_change(&params->claim, CLAIM_FREE, US(200)) == CLAIM_FREE) {
+		ap->sipis = 2;
 		apic_send_startup(c->hw_id, (uint8_t)(page >> 12));
 		wait_change(&params->claim, CLAIM_FREE, US(100000));
 	}
+	ap->claim_cycles = rdtsc();
 	if (__atomic_compare_exchange_n(&params->claim, &free, CLAIM_GIVEN_UP, 0, __ATOMIC_ACQ_REL,
 					__ATOMIC_ACQUIRE)) {
 		give_up(c, "it did not answer INIT-SIPI-SIPI within 100 ms");
@@ -229,15 +238,17 @@ static void collect(struct smp_cpu *c, const struct ap_start *ap)
 	/* It moved its state itself (move_state's acquire): its report is complete. */
 	memcpy(c->why, ap->why, sizeof(c->why));
 	c->why[sizeof(c->why) - 1] = '\0';
-	c->ready_cycles = ap->ready_cycles;
+	c->ready_cycles = rdtsc(); /* the boot CPU's clock: CPUs' TSCs may differ */
 }
 
-void arch_smp_start(struct smp_cpu *cpus, unsigned int count, int virt, unsigned int fail)
+void arch_smp_start(struct smp_cpu *cpus, unsigned int count, int virt, unsigned int fail,
+		    uint64_t *first_init)
 {
 	static struct ap_start *aps[CPU_MAX];
 	struct smp_tramp_params *params;
 	hpa_t page = find_trampoline_page();
 
+	*first_init = rdtsc(); /* if it comes to no INIT at all */
 	if (!page) {
 		fail_all(cpus, count, "no free page below 1 MiB for the start-up code");
 		return;
@@ -250,10 +261,14 @@ void arch_smp_start(struct smp_cpu *cpus, unsigned int count, int virt, unsigned
 	host.cr4 = read_cr4();
 	host.efer = rdmsr(MSR_IA32_EFER);
 	host.pat = rdmsr(MSR_IA32_PAT);
+	log_debug("smp: starting %u CPUs through the %s, start-up code at 0x%llx\n", count - 1,
+		  apic_is_x2apic() ? "x2APIC" : "xAPIC", (unsigned long long)page);
 	params = install_trampoline(page);
 	params->expected_id = 0xffffffffu; /* for no one, until start_one says */
 	for (unsigned int i = 1; i < count && i < CPU_MAX; i++)
 		aps[i] = prepare(&cpus[i], i, virt, fail);
+	arch_tsc_hz(); /* measured once, now, not inside the waits it times */
+	*first_init = rdtsc();
 	for (unsigned int i = 1; i < count && i < CPU_MAX; i++)
 		if (aps[i])
 			apic_send_init(cpus[i].hw_id);
@@ -265,4 +280,11 @@ void arch_smp_start(struct smp_cpu *cpus, unsigned int count, int virt, unsigned
 	for (unsigned int i = 1; i < count && i < CPU_MAX; i++)
 		if (aps[i])
 			collect(&cpus[i], aps[i]);
+	for (unsigned int i = 1; i < count && i < CPU_MAX; i++)
+		if (aps[i])
+			log_debug("smp: CPU %u: %u SIPI%s, claimed its start %llu ticks after the "
+				  "first, checks done in %llu ticks of its own\n",
+				  i, aps[i]->sipis, aps[i]->sipis == 1 ? "" : "s",
+				  (unsigned long long)(aps[i]->claim_cycles - aps[i]->sipi_cycles),
+				  (unsigned long long)(aps[i]->done_cycles - aps[i]->entry_cycles));
 }
