@@ -1755,6 +1755,16 @@ SCENARIOS += [
         "expect_any": [COUNTER_DONE],
     },
     {
+        # Bochs's AMD model: the AMD-V path on each CPU, and the xAPIC's ICR (no x2APIC here).
+        "name": "bios-smp2-svm-bochs",
+        "firmware": "bios", "emulator": "bochs", "cpu": "ryzen", "cpus": 2,
+        "modules": [("{build}/guests/hello.elf", "hello.elf mem=4M -- demo")],
+        "timeout": BOCHS_TIMEOUT,
+        "expect": [BANNER, r"^virtualization: ready \(AMD-V\)$", smp_line([0, 1], 2),
+                   SMP_STARTUP, summary("hello", "stopped", "exit", 0), POWER_OFF_OK],
+        "forbid": FORBID + [r"^smp: CPU \d+ .*left out"],
+    },
+    {
         # QEMU's TCG with four CPUs: each enables AMD-V (EFER.SVME, its own host save area).
         "name": "bios-smp4-qemu",
         "firmware": "bios", "emulator": "qemu", "cpus": 4,
