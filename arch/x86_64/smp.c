@@ -21,7 +21,7 @@
 #define TABLE_PAGES ((sizeof(struct cpu_tables) + PAGE_SIZE - 1) / PAGE_SIZE)
 #define LOW_MEMORY_END 0x100000
 #define CLAIM_FREE 0
-#define CLAIM_TAKEN 1	 /* by the CPU it is for */
+#define CLAIM_TAKEN 1	 /* by the CPU it is for (trampoline.S writes it) */
 #define CLAIM_GIVEN_UP 2 /* by the boot CPU, after waiting long enough */
 #define EFER_SVME (1ull << 12)
 #define US(n) (arch_tsc_hz() * (n) / 1000000) /* (hz below 2^44: no overflow) */
@@ -57,9 +57,9 @@ struct ap_start {
 	uint64_t stack_top;
 	uint32_t started; /* 1: it has left the trampoline's parameters for its own */
 	uint32_t sipis;	  /* start-up IPIs it took (1 or 2), for the debug line */
-	uint64_t sipi_cycles, claim_cycles; /* the boot CPU's TSC */
-	uint64_t entry_cycles,
-		done_cycles; /* this CPU's TSC, which need not match the boot CPU's */
+	/* For the debug line: the boot CPU's TSC, then this CPU's (the two need not agree). */
+	uint64_t sipi_cycles, claim_cycles;
+	uint64_t entry_cycles, done_cycles;
 	char why[SMP_WHY_MAX];
 	hpa_t virt_pages[2]; /* what vendor->cpu_enable allocated, kept for the scheduler */
 };
@@ -96,7 +96,11 @@ void smp_ap_main(struct ap_start *ap)
 			     : SMP_CPU_READY;
 	ap->done_cycles = rdtsc();
 	move_state(ap->rec, SMP_CPU_STARTING, to); /* fails if the boot CPU gave up on it */
-	/* Until per-CPU scheduling gives it work: an NMI or INIT ends this, nothing else. */
+	/*
+	 * Until per-CPU scheduling gives it work. Interrupts are off, so an NMI is what can wake
+	 * it (the handler counts it and returns here); INIT is blocked while the CPU is in VMX
+	 * root operation (SDM Vol. 3C 24.8), so a later waker must use an NMI.
+	 */
 	for (;;)
 		__asm__ volatile("cli; hlt" ::: "memory");
 }
@@ -282,7 +286,7 @@ void arch_smp_start(struct smp_cpu *cpus, unsigned int count, int virt, unsigned
 			collect(&cpus[i], aps[i]);
 	for (unsigned int i = 1; i < count && i < CPU_MAX; i++)
 		if (aps[i])
-			log_debug("smp: CPU %u: %u SIPI%s, claimed its start %llu ticks after the "
+			log_debug("smp: CPU %u: %u SIPI%s, took its start %llu ticks after the "
 				  "first, checks done in %llu ticks of its own\n",
 				  i, aps[i]->sipis, aps[i]->sipis == 1 ? "" : "s",
 				  (unsigned long long)(aps[i]->claim_cycles - aps[i]->sipi_cycles),
