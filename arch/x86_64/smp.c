@@ -286,8 +286,8 @@ void arch_smp_start(struct smp_cpu *cpus, unsigned int count, int virt, unsigned
 			collect(&cpus[i], aps[i]);
 	for (unsigned int i = 1; i < count && i < CPU_MAX; i++)
 		if (aps[i])
-			log_debug("smp: CPU %u: %u SIPI%s, took its start %llu ticks after the "
-				  "first, checks done in %llu ticks of its own\n",
+			log_debug("smp: CPU %u: %u SIPI%s, answered %llu ticks after the first, "
+				  "its checks took %llu ticks of its own\n",
 				  i, aps[i]->sipis, aps[i]->sipis == 1 ? "" : "s",
 				  (unsigned long long)(aps[i]->claim_cycles - aps[i]->sipi_cycles),
 				  (unsigned long long)(aps[i]->done_cycles - aps[i]->entry_cycles));
