@@ -189,6 +189,23 @@ void log_printf(enum log_level level, const char *fmt, ...)
 	log_lock_give(taken);
 }
 
+int log_printf_nmi(enum log_level level, const char *fmt, ...)
+{
+	int dumping_now = __atomic_load_n(&dumping, __ATOMIC_RELAXED);
+	va_list ap;
+
+	if (level > current_level)
+		return 1;
+	if (!dumping_now && !spin_trylock(&log_lock))
+		return 0;
+	va_start(ap, fmt);
+	log_write(level == LOG_ERROR ? "error: " : level == LOG_WARN ? "warning: " : "", fmt, ap);
+	va_end(ap);
+	if (!dumping_now)
+		spin_unlock(&log_lock);
+	return 1;
+}
+
 void panic(const char *fmt, ...)
 {
 	va_list ap;

@@ -68,6 +68,7 @@ void traps_set_interrupt(unsigned int vector, uint64_t handler)
 }
 
 static uint64_t nmi_count;
+static int nmi_told;
 
 void trap_handle(struct trap_frame *f)
 {
@@ -76,14 +77,16 @@ void trap_handle(struct trap_frame *f)
 	 * count it and go back to what was interrupted.
 	 */
 	if (f->vector == 2) {
-		if (!nmi_count++)
-			log_warn("NMI received (counted, not an error)\n");
+		__atomic_fetch_add(&nmi_count, 1, __ATOMIC_RELAXED); /* any CPU may take one */
+		if (!__atomic_load_n(&nmi_told, __ATOMIC_RELAXED) &&
+		    log_printf_nmi(LOG_WARN, "NMI received (counted, not an error)\n"))
+			__atomic_store_n(&nmi_told, 1, __ATOMIC_RELAXED);
 		return;
 	}
 	const char *name =
 		f->vector < 32 && exception_names[f->vector] ? exception_names[f->vector] : "???";
 
-	if (dumping++) {
+	if (__atomic_fetch_add(&dumping, 1, __ATOMIC_RELAXED)) { /* one CPU dumps, others halt */
 		for (;;) {
 			cli();
 			hlt();

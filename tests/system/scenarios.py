@@ -1794,12 +1794,14 @@ SCENARIOS += [
                    POWER_OFF],
         "forbid": FORBID + [r"^smp: CPU \d+ .*left out"],
     },
-    {
-        # UEFI: OVMF's memory map leaves Shunt a page below 1 MiB too (Shunt's own loader).
-        "name": "uefi-smp2-efiloader",
-        "firmware": "uefi", "uefi_default": "efi", "cpus": 2,
+]
+# UEFI: the memory map leaves Shunt a page below 1 MiB for the start-up code on both UEFI
+# paths, Shunt's own loader and GRUB's multiboot2.
+for default in ("efi", "multiboot2"):
+    SCENARIOS.append({
+        "name": f"uefi-smp2-{default.replace('efi', 'efiloader')}",
+        "firmware": "uefi", "uefi_default": default, "cpus": 2,
         "timeout": OVMF_TIMEOUT,
         "expect": [BANNER, r"^virtualization: ready \(AMD-V\)$", smp_line([0, 1], 2),
                    SMP_STARTUP, POWER_OFF_OK],
-    },
-]
+    })

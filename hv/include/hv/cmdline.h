@@ -37,7 +37,7 @@ struct hv_options {
 	uint32_t cpus;		    /* "cpus=N" (1..CPU_MAX): bring up at most N CPUs; 0 = all */
 	/*
 	 * "smp.fail=N" (1..CPU_MAX-1), a test word: CPU N (in bring-up order, 0 the boot CPU)
-	 * fails its virtualization check as if it lacked VMX/SVM; 0 = none.
+	 * fails its virtualization check as if it had none; 0 = none.
 	 */
 	uint32_t smp_fail;
 };

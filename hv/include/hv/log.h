@@ -32,6 +32,14 @@ void log_begin_dump(void);
 
 void log_printf(enum log_level level, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
+/*
+ * log_printf for an NMI handler: the NMI may have interrupted this very CPU while it held
+ * the log's lock, so the line is printed only if no CPU is writing one now. 1 if printed,
+ * 0 if not (dropped: try again at the next NMI). Not subject to the storm guard.
+ */
+int log_printf_nmi(enum log_level level, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+
 #define log_error(...) log_printf(LOG_ERROR, __VA_ARGS__)
 #define log_warn(...) log_printf(LOG_WARN, __VA_ARGS__)
 #define log_info(...) log_printf(LOG_INFO, __VA_ARGS__)

@@ -16,7 +16,7 @@ enum smp_state {
 	SMP_CPU_STARTING = 0, /* asked to start, not heard from yet */
 	SMP_CPU_UP,	      /* running Shunt's code; no hardware virtualization to turn on */
 	SMP_CPU_READY,	      /* up, and hardware virtualization is on: it can run VMs */
-	SMP_CPU_FAILED,	      /* up, but left out: why says why (e.g. its VMX check) */
+	SMP_CPU_FAILED,	      /* up, but left out: why says why (e.g. its virtualization check) */
 	SMP_CPU_NO_ANSWER,    /* never answered INIT-SIPI-SIPI in time: left out */
 };
 
