@@ -60,6 +60,20 @@ LWIP_INCLUDES := -Ihv/net/include -Ihv/net/libc -I$(LWIP_SRC)/include
 LWIP_CFLAGS := $(filter-out $(WARNINGS) -MMD -MP,$(HV_CFLAGS)) -w $(LWIP_INCLUDES)
 LWIP_OBJS := $(patsubst %.c,$(BUILD)/lwip-obj/%.o,$(LWIP_FILES))
 
+# mbedTLS (README.md, "Management network"): Debian's source package, fetched by
+# tools/fetch-mbedtls into $(MBEDTLS_DIR) (never committed), of which only SHA-256, the md
+# layer (HMAC) and HMAC_DRBG are built, freestanding, with hv/net/include/
+# shunt_mbedtls_config.h: no file system, no C library, allocations from hv/net/crypto.c's
+# fixed pool. Built as it comes, like lwIP; hv/net/'s glue sees its headers.
+MBEDTLS_DIR ?= $(BUILD)/mbedtls
+MBEDTLS_SRC := $(MBEDTLS_DIR)/mbedtls
+MBEDTLS_STAMP := $(MBEDTLS_DIR)/.fetched
+MBEDTLS_FILES := sha256.c md.c hmac_drbg.c platform.c platform_util.c
+MBEDTLS_INCLUDES := -Ihv/net/include -Ihv/net/libc -I$(MBEDTLS_SRC)/include \
+                    -DMBEDTLS_CONFIG_FILE='"shunt_mbedtls_config.h"'
+MBEDTLS_CFLAGS := $(filter-out $(WARNINGS) -MMD -MP,$(HV_CFLAGS)) -w $(MBEDTLS_INCLUDES)
+MBEDTLS_OBJS := $(patsubst %.c,$(BUILD)/mbedtls-obj/%.o,$(MBEDTLS_FILES))
+
 # --- The UEFI loader: a gnu-efi application (see ../shared/TESTBED.md for the flags).
 EFI_LIB   := /usr/lib
 EFI_CFLAGS := -std=c11 -ffreestanding -fpic -fshort-wchar -fno-stack-protector -mno-red-zone \
@@ -91,7 +105,7 @@ DEPS_STAMP := $(BUILD)/.deps-installed
 # The admin's shunt.cfg checker (tools/shunt-config.c): hv's own parsers, built for the host.
 SHUNT_CONFIG_SRCS := tools/shunt-config.c hv/lib/config.c hv/lib/fmt.c hv/lib/elf64.c hv/lib/pvh.c \
                      hv/lib/bzimage.c hv/lib/multiboot1.c \
-                     hv/lib/parse.c hv/lib/div128.c hv/cmdline.c hv/log.c hv/vm_options.c \
+                     hv/lib/parse.c hv/lib/div128.c hv/cmdline.c hv/log.c hv/log_ring.c hv/vm_options.c \
                      hv/hw_rules.c hv/ratelimit.c hv/serial.c hv/net/mgmt_options.c
 
 .PHONY: all deps linux test unit-test abi-test clang-build fuzz-smoke fuzz system-test run run-linux bench clean \
@@ -138,19 +152,30 @@ $(BUILD)/lwip-obj/%.o: $(LWIP_STAMP) hv/net/include/lwipopts.h hv/net/include/ar
 	@echo "  CC      lwip/$*.c"
 	@$(CC) $(LWIP_CFLAGS) -c $(LWIP_SRC)/$*.c -o $@
 
-# The glue to lwIP (and only it) sees lwIP's headers.
-$(BUILD)/hv-obj/hv/net/%.c.o: HV_CFLAGS += $(LWIP_INCLUDES)
+$(MBEDTLS_STAMP): tools/fetch-mbedtls | $(DEPS_STAMP)
+	@echo "  FETCH   Debian's mbedtls source package into $(MBEDTLS_DIR)"
+	@tools/fetch-mbedtls $(MBEDTLS_DIR) >/dev/null
+	@touch $@
+
+$(BUILD)/mbedtls-obj/%.o: $(MBEDTLS_STAMP) hv/net/include/shunt_mbedtls_config.h \
+		hv/net/libc/assert.h
+	@mkdir -p $(@D)
+	@echo "  CC      mbedtls/$*.c"
+	@$(CC) $(MBEDTLS_CFLAGS) -c $(MBEDTLS_SRC)/library/$*.c -o $@
+
+# The glue to lwIP and mbedTLS (and only it) sees their headers.
+$(BUILD)/hv-obj/hv/net/%.c.o: HV_CFLAGS += $(LWIP_INCLUDES) $(MBEDTLS_INCLUDES)
 # (The objects named, not a pattern: a pattern rule without a recipe adds no prerequisite.)
-$(filter $(BUILD)/hv-obj/hv/net/%,$(HV_OBJS)): | $(LWIP_STAMP)
+$(filter $(BUILD)/hv-obj/hv/net/%,$(HV_OBJS)): | $(LWIP_STAMP) $(MBEDTLS_STAMP)
 
 $(BUILD)/hv-obj/%.S.o: %.S | $(DEPS_STAMP)
 	@mkdir -p $(@D)
 	@echo "  AS      $<"
 	@$(CC) $(HV_ASFLAGS) -c $< -o $@
 
-$(BUILD)/shunt.elf: $(HV_OBJS) $(LWIP_OBJS) linker.ld
+$(BUILD)/shunt.elf: $(HV_OBJS) $(LWIP_OBJS) $(MBEDTLS_OBJS) linker.ld
 	@echo "  LD      $@"
-	@$(CC) $(HV_LDFLAGS) -o $@ $(HV_OBJS) $(LWIP_OBJS)
+	@$(CC) $(HV_LDFLAGS) -o $@ $(HV_OBJS) $(LWIP_OBJS) $(MBEDTLS_OBJS)
 
 $(BUILD)/shunt-config: $(SHUNT_CONFIG_SRCS) $(wildcard hv/include/hv/*.h) | $(DEPS_STAMP)
 	@mkdir -p $(@D)
@@ -335,16 +360,17 @@ test: format-check unit-test abi-test clang-build fuzz-smoke system-test walkthr
 # Every parser of untrusted input under libFuzzer for a few seconds (tests/fuzz/fuzz.mk).
 # `make fuzz` runs them longer, then the hypercall fuzzer guest for a million calls (the
 # bios-fuzz-long-bochs scenario; make test runs it for 100,000 in bios-fuzz-bochs).
-fuzz-smoke: | $(DEPS_STAMP)
-	@$(MAKE) -s -f tests/fuzz/fuzz.mk BUILD=$(BUILD) FUZZ_SECONDS=5 fuzz-run
+fuzz-smoke: | $(DEPS_STAMP) $(MBEDTLS_STAMP)
+	@$(MAKE) -s -f tests/fuzz/fuzz.mk BUILD=$(BUILD) MBEDTLS_DIR=$(MBEDTLS_DIR) FUZZ_SECONDS=5 \
+		fuzz-run
 fuzz: all | $(DEPS_STAMP)
-	@$(MAKE) -s -f tests/fuzz/fuzz.mk BUILD=$(BUILD) FUZZ_SECONDS=$(or $(FUZZ_SECONDS),300) fuzz-run
+	@$(MAKE) -s -f tests/fuzz/fuzz.mk BUILD=$(BUILD) MBEDTLS_DIR=$(MBEDTLS_DIR) FUZZ_SECONDS=$(or $(FUZZ_SECONDS),300) fuzz-run
 	tests/system/run-all --build $(BUILD) bios-fuzz-long-bochs
 
 # STYLE.md: gcc and clang both build the hypervisor (gcc builds the default one).
 clang-build: | $(DEPS_STAMP)
 	@$(MAKE) -s CC=clang BUILD=$(BUILD)/clang DEPS_STAMP=$(DEPS_STAMP) LWIP_DIR=$(LWIP_DIR) \
-		$(BUILD)/clang/shunt.elf
+		MBEDTLS_DIR=$(MBEDTLS_DIR) $(BUILD)/clang/shunt.elf
 	@echo "clang-build: PASS: shunt.elf builds with clang"
 
 # The ABI's promises: SPEC.md's call table matches PV_CALL_LIST, every public header
@@ -391,11 +417,13 @@ example: $(BUILD)/example/minimal-kernel.elf
 spec-table:
 	@BUILD=$(BUILD) HOST_CC=$(HOST_CC) tests/abi/check-spec --write
 
-unit-test: | $(DEPS_STAMP)
-	$(MAKE) -f tests/unit/unit.mk BUILD=$(BUILD) HOST_CC=$(HOST_CC)
+unit-test: | $(DEPS_STAMP) $(MBEDTLS_STAMP)
+	$(MAKE) -f tests/unit/unit.mk BUILD=$(BUILD) HOST_CC=$(HOST_CC) MBEDTLS_DIR=$(MBEDTLS_DIR)
 
 system-test: all linux $(BUILD)/example/minimal-kernel.elf
 	tests/tools/shunt-config-test --build $(BUILD)
+	tests/tools/shuntctl-test
+	tests/system/dashboard-test --build $(BUILD)
 	tests/system/run-all --build $(BUILD)
 	tests/system/run-exit-codes --build $(BUILD)
 	tests/system/stick --build $(BUILD)
@@ -443,7 +471,7 @@ run-linux: all $(LINUX_SHELL_ISO)
 # it, for the figures that need them; every other figure is the build users run.
 bench-counting: | $(DEPS_STAMP)
 	@$(MAKE) -s BUILD=$(BUILD)/bench DEPS_STAMP=$(DEPS_STAMP) LWIP_DIR=$(LWIP_DIR) \
-		HV_EXTRA_CFLAGS=-DSHUNT_BENCH_COUNTERS $(BUILD)/bench/shunt.elf
+		MBEDTLS_DIR=$(MBEDTLS_DIR) HV_EXTRA_CFLAGS=-DSHUNT_BENCH_COUNTERS $(BUILD)/bench/shunt.elf
 bench: $(BUILD)/shunt.elf $(BUILD)/BOOTX64.EFI $(BUILD)/guests/bench.elf \
 		$(BUILD)/guests/victim.elf $(BUILD)/guests/flood.elf $(BUILD)/guests/fuzz.elf \
 		bench-counting linux

@@ -10,21 +10,23 @@
 #include <hv/fmt.h>
 #include <hv/hv.h>
 #include <hv/log.h>
+#include <hv/log_ring.h>
 #include <hv/spinlock.h>
 #include <hv/string.h>
 
 #include <stdarg.h>
 
 #define LOG_LINE_MAX 256
-#define STORM_SITES 8		  /* call sites watched at once */
-#define STORM_LINES_PER_SECOND 10 /* lines one site may print per second */
+#define STORM_SITES 8		   /* call sites watched at once */
+#define STORM_LINES_PER_SECOND 10  /* lines one site may print per second */
+#define LOG_RING_BYTES (64 * 1024) /* the recent lines the management API serves */
 
 static enum log_level current_level = LOG_INFO;
 
 /*
- * Guards the console's line output and the storm guard below, for every CPU. Not taken
- * once a CPU has begun its dying words (log_begin_dump): it may hold the lock itself, from
- * the line it was writing when it faulted.
+ * Guards the console's line output, the ring of recent lines' appends and the storm guard
+ * below, for every CPU. Not taken once a CPU has begun its dying words (log_begin_dump): it
+ * may hold the lock itself, from the line it was writing when it faulted.
  */
 static struct spinlock log_lock = SPINLOCK_INIT;
 static int dumping;
@@ -46,6 +48,17 @@ static void log_lock_give(int taken)
 void log_begin_dump(void)
 {
 	__atomic_store_n(&dumping, 1, __ATOMIC_RELAXED);
+}
+
+/* Every printed line, also kept for GET /api/v1/log (hv/net/API.md). */
+static uint8_t ring_store[LOG_RING_BYTES];
+static struct log_ring ring;
+
+struct log_ring *log_recent(void)
+{
+	if (!ring.buf)
+		log_ring_init(&ring, ring_store, sizeof(ring_store));
+	return &ring;
 }
 
 /* A call site (its format string) and its lines in the current one-second window. */
@@ -85,7 +98,7 @@ int log_level_from_name(const char *name, enum log_level *level)
 	return -EINVAL;
 }
 
-static void log_write(const char *prefix, const char *fmt, va_list ap)
+static void log_write(enum log_level level, const char *prefix, const char *fmt, va_list ap)
 {
 	char line[LOG_LINE_MAX];
 	size_t n = strlcpy(line, prefix, sizeof(line));
@@ -101,6 +114,7 @@ static void log_write(const char *prefix, const char *fmt, va_list ap)
 	for (size_t i = 0; i < n; i++)
 		if ((line[i] < 0x20 || line[i] == 0x7f) && line[i] != '\n' && line[i] != '\t')
 			line[i] = '?';
+	log_ring_append(log_recent(), level, line, n);
 	console_log_write(line, n);
 }
 
@@ -110,7 +124,7 @@ __attribute__((format(printf, 2, 3))) static void log_write_args(const char *pre
 	va_list ap;
 
 	va_start(ap, fmt);
-	log_write(prefix, fmt, ap);
+	log_write(LOG_WARN, prefix, fmt, ap);
 	va_end(ap);
 }
 
@@ -170,6 +184,11 @@ void log_set_storm_guard(int enabled)
 	log_lock_give(taken);
 }
 
+static const char *prefix_of(enum log_level level)
+{
+	return level == LOG_ERROR ? "error: " : level == LOG_WARN ? "warning: " : "";
+}
+
 void log_printf(enum log_level level, const char *fmt, ...)
 {
 	va_list ap;
@@ -180,10 +199,7 @@ void log_printf(enum log_level level, const char *fmt, ...)
 	taken = log_lock_take();
 	if (!storm.enabled || storm_allows(fmt)) {
 		va_start(ap, fmt);
-		log_write(level == LOG_ERROR  ? "error: "
-			  : level == LOG_WARN ? "warning: "
-					      : "",
-			  fmt, ap);
+		log_write(level, prefix_of(level), fmt, ap);
 		va_end(ap);
 	}
 	log_lock_give(taken);
@@ -199,7 +215,7 @@ int log_printf_nmi(enum log_level level, const char *fmt, ...)
 	if (!dumping_now && !spin_trylock(&log_lock))
 		return 0;
 	va_start(ap, fmt);
-	log_write(level == LOG_ERROR ? "error: " : level == LOG_WARN ? "warning: " : "", fmt, ap);
+	log_write(level, prefix_of(level), fmt, ap);
 	va_end(ap);
 	if (!dumping_now)
 		spin_unlock(&log_lock);
@@ -213,7 +229,7 @@ void panic(const char *fmt, ...)
 	log_begin_dump();
 	console_stop_async(); /* what was queued first, then this, straight out */
 	va_start(ap, fmt);
-	log_write("PANIC: ", fmt, ap);
+	log_write(LOG_ERROR, "PANIC: ", fmt, ap);
 	va_end(ap);
 	hv_stop(3);
 }

@@ -14,8 +14,10 @@
 #include <hv/hv.h>
 #include <hv/hw.h>
 #include <hv/log.h>
+#include <hv/log_ring.h>
 #include <hv/mgmt.h>
 #include <hv/mm.h>
+#include <hv/net/auth.h>
 #include <hv/sched.h>
 #include <hv/smp.h>
 #include <hv/string.h>
@@ -35,9 +37,19 @@ static struct handoff boot;
  */
 static struct config config;
 static int config_module = -1;
+static int key_module = -1; /* the management key (/shunt.key): never a VM */
 _Static_assert(CONFIG_VMS_MAX == VM_MAX, "a vm line for every VM Shunt can run");
 /* Problems of shunt.cfg that cost no VM (lines ignored, bad shunt words): still exit code 1. */
 static uint32_t config_problems;
+/* The guests ran and all stopped: the admin may start one again over the management API. */
+static int guests_may_resume;
+
+static int run_guests_again(void);
+
+static int any_vm_running(void)
+{
+	return vm_count_running() != 0;
+}
 
 void hv_stop(int exit_code)
 {
@@ -51,8 +63,15 @@ void hv_stop(int exit_code)
 	console_stop_async(); /* what is queued goes out first */
 	/* The last line of every run, whatever ended it: tools/run returns its exit code. */
 	log_info("shunt: %s (exit code %d)\n", what[hv_options.on_all_stopped], exit_code);
-	if (hv_options.on_all_stopped == HV_STOPPED_HALT && mgmt_is_up())
+	if (hv_options.on_all_stopped == HV_STOPPED_HALT && mgmt_is_up() && !guests_may_resume)
 		mgmt_serve_forever(); /* a halted machine stays reachable */
+	while (hv_options.on_all_stopped == HV_STOPPED_HALT && mgmt_is_up()) {
+		/* Until the admin starts a VM again: then it runs, and this ends as the first did. */
+		mgmt_serve_until(any_vm_running);
+		exit_code = run_guests_again();
+		console_stop_async();
+		log_info("shunt: %s (exit code %d)\n", what[hv_options.on_all_stopped], exit_code);
+	}
 	arch_stop(mode[hv_options.on_all_stopped], exit_code);
 }
 
@@ -270,7 +289,7 @@ int hv_boot_file(const char *name, const void **data, uint64_t *size, char *why,
 	module = find_module(path);
 	/* A GRUB menu of one's own names modules by their command line's first word. */
 	for (uint32_t i = 0; module < 0 && config_module < 0 && i < boot.module_count; i++)
-		if (!strncmp(boot.modules[i].cmdline, name, len) &&
+		if ((int)i != key_module && !strncmp(boot.modules[i].cmdline, name, len) &&
 		    (boot.modules[i].cmdline[len] == ' ' || boot.modules[i].cmdline[len] == '\0'))
 			module = (int)i;
 	if (module < 0) {
@@ -308,6 +327,30 @@ static void report_config(void)
 	fmt_escape(text, sizeof(text), config.cmdline);
 	log_info("config: " CONFIG_FILE_NAME ": %u VM%s, command line \"%s\"\n", config.vm_count,
 		 config.vm_count == 1 ? "" : "s", text);
+}
+
+/*
+ * Hands the management key file (/shunt.key, a boot module of its own) to the access check,
+ * which keeps the key and wipes the module. Whatever is wrong with it, management says so
+ * when it starts (mgmt_auth_report); no VM is ever made of it.
+ */
+static void read_key(void)
+{
+	const struct handoff_module *m;
+	char why[96];
+
+	key_module = find_module(AUTH_KEY_NAME);
+	if (key_module < 0) {
+		mgmt_auth_key_missing(NULL);
+		return;
+	}
+	m = &boot.modules[key_module];
+	if (m->refused == HANDOFF_MODULE_OK && !m->length)
+		mgmt_auth_load_key(NULL, 0); /* an empty file: "no shunt-key-v1 line" */
+	else if (module_problem((uint32_t)key_module, why, sizeof(why)))
+		mgmt_auth_key_missing(why);
+	else
+		mgmt_auth_load_key(phys_to_virt(m->base), m->length);
 }
 
 /*
@@ -393,7 +436,7 @@ static void build_vms_from_config(void)
 	for (uint32_t i = 0; i < boot.module_count; i++) {
 		const char *file = boot.modules[i].cmdline;
 
-		if ((int)i != config_module &&
+		if ((int)i != config_module && (int)i != key_module &&
 		    (strncmp(file, CONFIG_GUEST_DIR, sizeof(CONFIG_GUEST_DIR) - 1) ||
 		     (!config_find_file(&config, file + sizeof(CONFIG_GUEST_DIR) - 1) &&
 		      !is_initrd(file + sizeof(CONFIG_GUEST_DIR) - 1))))
@@ -407,6 +450,8 @@ static void build_vms_from_modules(void)
 	for (uint32_t i = 0; i < boot.module_count; i++) {
 		struct vm_origin origin = { .unnamed = "module", .number = i };
 
+		if ((int)i == key_module)
+			continue;
 		fmt_snprintf(origin.where, sizeof(origin.where), "boot module %u", i);
 		build_vm(&origin, boot.modules[i].cmdline, i, NULL);
 	}
@@ -417,7 +462,20 @@ static uint32_t vms_asked(void)
 {
 	if (config_module >= 0)
 		return config.vm_count + config.vms_dropped;
-	return boot.module_count + boot.modules_dropped;
+	return boot.module_count - (key_module >= 0) + boot.modules_dropped;
+}
+
+static int guests_stopped(uint32_t asked);
+
+/* A VM was started over the management API after all had stopped: they run again. */
+static int run_guests_again(void)
+{
+	log_info("shunt: running %u VMs again, %llu MiB free\n", vm_count_running(),
+		 (unsigned long long)(mm_free_bytes() / MIB));
+	console_start_async();
+	log_set_storm_guard(1);
+	sched_run();
+	return guests_stopped(vms_asked());
 }
 
 /*
@@ -426,7 +484,7 @@ static uint32_t vms_asked(void)
  */
 static int run_guests(int virt_ready)
 {
-	uint32_t asked = vms_asked(), unbuilt, failed;
+	uint32_t asked = vms_asked();
 
 	if (boot.modules_dropped)
 		log_error("boot: %u module%s past the %uth ignored: Shunt takes at most %u\n",
@@ -450,14 +508,24 @@ static int run_guests(int virt_ready)
 	vm_share_hw_budget(hv_options.hw_budget);
 	log_info("shunt: running %u VMs, %llu MiB free\n", vm_count_running(),
 		 (unsigned long long)(mm_free_bytes() / MIB));
+	log_ring_mark(log_recent()); /* the boot report ends here (GET /api/v1/host) */
 	/* While guests run, nothing waits for the serial line and no guest floods the log. */
 	console_start_async();
 	console_input_start(); /* typed input to the first Linux VM, or to Shunt */
 	log_set_storm_guard(1);
 	sched_run();
+	return guests_stopped(asked);
+}
+
+/* After sched_run(): the summary, and the run's exit code (see run_guests()). */
+static int guests_stopped(uint32_t asked)
+{
+	uint32_t unbuilt, failed;
+
 	log_set_storm_guard(0);
 	console_stop_async();
 	vm_print_summary();
+	guests_may_resume = 1;
 	unbuilt = asked - vm_count(); /* dropped: past a table, never a VM */
 	failed = vm_count_failed() + unbuilt;
 	if (failed)
@@ -498,6 +566,7 @@ void hv_main(const struct handoff *handoff)
 	print_banner();
 	wall_clock_init(acpi_rtc_century());
 	read_config();
+	read_key();
 	hw_inventory_init();
 	mgmt_probe(); /* before the inventory is listed: it shows the NIC as Shunt's own */
 	hw_inventory_print();

@@ -10,7 +10,7 @@
 
 #define CMOS_INDEX 0x70
 #define CMOS_DATA 0x71
-#define CMOS_NMI_OFF 0x80    /* the index port's top bit masks NMIs: keep it as it was, clear */
+#define CMOS_NMI_OFF 0x80    /* the index port's top bit masks NMIs: Shunt leaves it clear */
 #define RTC_UIP_SPINS 100000 /* an update lasts under 2 ms: far past it, the RTC is dead */
 #define RTC_TRIES 5
 

@@ -13,6 +13,8 @@
 /* The files a boot medium holds for the loader, from the volume's root. */
 #define FILE_HYPERVISOR "boot/shunt/shunt.elf"
 #define FILE_CONFIG "shunt.cfg"
+#define FILE_KEY "shunt.key"	     /* the management key, when there is one */
+#define FILE_KEY_MODULE "/shunt.key" /* its module's name: hv/net/auth.h's AUTH_KEY_NAME */
 #define FILE_GUEST_DIR "guests/"
 
 struct volume {

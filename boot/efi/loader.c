@@ -134,6 +134,35 @@ static void add_guest_file(struct volume *vol, struct handoff *h, const char *fi
 }
 
 /*
+ * \shunt.key, the management key, when the medium has one: a module of its own, named as
+ * GRUB names it, which hv hands to the access check and never makes a VM. Loaded right after
+ * the config, so that a medium with more guest files than the table takes keeps its key.
+ */
+static void load_key(struct volume *vol, struct handoff *h)
+{
+	struct handoff_module *hm;
+	void *data;
+	UINT64 size;
+	EFI_STATUS st;
+
+	if (h->module_count == HANDOFF_MAX_MODULES)
+		return;
+	st = file_read(vol, FILE_KEY, 1, &data, &size);
+	if (st == EFI_NOT_FOUND)
+		return; /* hv says the API has no key */
+	hm = &h->modules[h->module_count++];
+	*hm = (struct handoff_module){ .cmdline = FILE_KEY_MODULE,
+				       .cmdline_length = sizeof(FILE_KEY_MODULE) - 1 };
+	if (EFI_ERROR(st)) {
+		hm->refused = HANDOFF_MODULE_NOT_LOADED; /* file_read said why, hv says so too */
+		return;
+	}
+	hm->base = (UINTN)data;
+	hm->length = size;
+	console_info(FILE_KEY ": %llu bytes", (unsigned long long)size);
+}
+
+/*
  * Loads \shunt.cfg and each guest file its vm lines name (once, however many VMs share it).
  * Problems in the file are the hypervisor's to report, with their line numbers: here a line
  * that names no usable file only loads nothing.
@@ -147,16 +176,20 @@ static void load_modules(struct volume *vol, struct handoff *h)
 	st = file_read(vol, FILE_CONFIG, 1, &text, &size);
 	if (st == EFI_NOT_FOUND) {
 		console_info("no \\" FILE_CONFIG ": no guests");
+		load_key(vol, h);
 		return;
 	}
-	if (EFI_ERROR(st))
+	if (EFI_ERROR(st)) {
+		load_key(vol, h);
 		return; /* file_read said why; hv says there are no guests */
+	}
 	config_parse(text, size, &cfg);
 	h->modules[0] = (struct handoff_module){ .base = (UINTN)text,
 						 .length = size,
 						 .cmdline = CONFIG_MODULE_NAME,
 						 .cmdline_length = sizeof(CONFIG_MODULE_NAME) - 1 };
 	h->module_count = 1;
+	load_key(vol, h);
 	for (uint32_t i = 0; i < cfg.vm_count; i++) {
 		const struct config_vm *vm = &cfg.vms[i];
 

@@ -6,6 +6,7 @@
 #include <hv/arch.h>
 #include <hv/fmt.h>
 #include <hv/log.h>
+#include <hv/net/random.h>
 
 #include <lwip/sys.h>
 #include <stdarg.h>
@@ -36,17 +37,10 @@ void shunt_lwip_assert(const char *what, const char *file, int line)
 	panic("mgmt: lwIP's assertion \"%s\" failed at %s:%d\n", what, file, line);
 }
 
-/* xorshift64*: DHCP transaction IDs, TCP sequence numbers, ports; seeded from the TSC. */
+/* DHCP transaction IDs, TCP sequence numbers, ports: not to be guessed (hv/net/random.c). */
 uint32_t shunt_lwip_rand(void)
 {
-	static uint64_t state;
-
-	if (!state)
-		state = arch_cycles() | 1;
-	state ^= state >> 12;
-	state ^= state << 25;
-	state ^= state >> 27;
-	return (uint32_t)((state * 0x2545f4914f6cdd1dull) >> 32);
+	return random_u32();
 }
 
 int atoi(const char *s)

@@ -119,11 +119,26 @@ int mgmt_option_apply(const char *word, struct mgmt_options *o, char *why, size_
 		}
 		return 0;
 	}
+	if (!strncmp(word, "mgmt.metrics=", 13)) {
+		v = word + 13;
+		if (!strcmp(v, "signed"))
+			o->metrics = MGMT_METRICS_SIGNED;
+		else if (!strcmp(v, "token"))
+			o->metrics = MGMT_METRICS_TOKEN;
+		else if (!strcmp(v, "public"))
+			o->metrics = MGMT_METRICS_PUBLIC;
+		else {
+			fmt_snprintf(why, why_size,
+				     "\"%s\": mgmt.metrics is one of signed, token, public", word);
+			return -EINVAL;
+		}
+		return 0;
+	}
 	if (strncmp(word, "mgmt", 4) || (word[4] != '=' && word[4] != '.'))
 		return 1;
 	fmt_snprintf(why, why_size,
 		     "unknown option \"%s\" (the management words are mgmt=, mgmt.ip=, "
-		     "mgmt.gw=, mgmt.pool=)",
+		     "mgmt.gw=, mgmt.pool=, mgmt.metrics=)",
 		     word);
 	return -EINVAL;
 bad_mode:

@@ -53,6 +53,9 @@ Devices for guests that drive hardware directly (default: none; COM1 is always S
   pci_vga       True: Bochs gets a PCI VGA card (1234:1111, class 0300) instead of the ISA one;
                 its BAR0 is the 16 MiB linear framebuffer (the Bochs BIOS puts it at 0xC0000000)
 
+  key_text      the medium's /shunt.key, as written (default: none), e.g. a good key file
+                or a malformed one (tools/mkimage --key-text)
+
 A network card for Shunt's management network (default: none, QEMU's default NIC too):
   nic           {"model": "e1000"|"e1000e"|..., "slot": N, "mac": "52:54:00:.."}: QEMU `-device`
                 at 00:N.0 on user networking (slirp: DHCP, gateway 10.0.2.2); Bochs: an e1000
@@ -62,6 +65,12 @@ A network card for Shunt's management network (default: none, QEMU's default NIC
                 A.B.C.D's MAC by ARP and sends it ICMP echo requests; what it saw goes to
                 NAME.net.log ("net-probe: ..." lines), which net_expect checks
   net_expect    regexes that must all match, in this order, in that log
+  api_test      the name of a function of tests/system/api_checks.py (with a nic): a
+                free TCP port of 127.0.0.1 is forwarded to Shunt's port 80 (the management
+                API) and, when the stop line appears, the function talks to it as a client
+                (it may wait for more serial output); what it saw goes to NAME.api.log
+                ("api: ..." lines), which api_expect checks
+  api_expect    regexes that must all match, in this order, in that log
 
 Regexes are Python `re` patterns applied with re.MULTILINE to the serial log (and to the
 com_files logs), after escape sequences and carriage returns are removed, so ^ and $ anchor a
@@ -1713,6 +1722,182 @@ SCENARIOS += [
                        r"^\[fpu-a\] GUEST-PASS fpu-a$", r"^\[fpu-b\] GUEST-PASS fpu-b$",
                        preempted("counter")],
         "forbid": GUEST_FORBID,
+    },
+]
+
+
+# --- The management API (hv/net/API.md) as a client sees it through QEMU's hostfwd: what
+# anyone may reach without the key, what is refused (401 without detail), and bad input
+# answered with its 4xx and a closed connection, a slow client, pipelined requests, the 9th
+# connection, a request left unfinished; the server still answers after all of it.
+API_PUBLIC_CHECKS = (
+    ["dashboard", "dashboard-head", "unsigned-401", "wrong-key-401", "wrong-key-action-401",
+     "metrics-unsigned-401", "method-405", "method-405-allow"]
+    + [f"{n}{suffix}" for n in ["malformed-line", "http2", "traversal", "double-slash",
+                                "escape", "non-utf8", "both-lengths", "bad-chunk", "long-line",
+                                "many-headers", "big-head", "big-body"]
+       for suffix in ("", "-closed")]
+    + ["slow-client", "pipelined", "ninth-connection-429", "after-connections",
+       "request-timeout-408", "request-timeout-time", "still-serving"])
+
+SCENARIOS += [
+    {
+        "name": "bios-mgmt-api-qemu",
+        "firmware": "bios", "emulator": "qemu",
+        "cmdline": "on-all-stopped=halt",
+        "nic": MGMT_NIC,
+        "timeout": SEABIOS_TIMEOUT + 30,
+        "stop": MGMT_STAYS_UP,
+        "api_test": "public",
+        "expect": [BANNER, MGMT_HW_OWN, MGMT_DHCP_LINE, HALTED, MGMT_STAYS_UP],
+        "api_expect": [rf"^api: {n}: ok$" for n in API_PUBLIC_CHECKS],
+        "forbid": [r"FATAL", r"(?i)panic", r"^error: "],
+    },
+]
+
+# With the key: the admin's actions end to end. A VM that exits at once and one that spins
+# until it is stopped: listed, read, stopped (the last running: the summary says so and the
+# machine stays up for management), started again (the scheduler runs again), restarted,
+# the log read by pages. The key on the medium is tests/system/mgmt-test.key's.
+API_ACTION_CHECKS = ["hello-exited", "list", "list-counters", "read", "read-404", "stop-409",
+                     "start-409", "action-405", "action-body-400", "tampered-body-401",
+                     "other-target-401", "stale-401", "replay-401", "metrics-token-action-403",
+                     "peer-slowed-429", "peer-slowed-retry-after", "refusals-changed-nothing", "stop", "stop-summary",
+                     "stays-up", "start", "start-runs", "running-again", "restart",
+                     "log-paged", "log-actions", "log-limit-400", "shuntctl-vms",
+                     "shuntctl-vm-json", "shuntctl-not-found", "shuntctl-conflict",
+                     "shuntctl-restart", "shuntctl-bad-key", "host", "stop-again",
+                     "stopped-again"]
+SCENARIOS += [
+    {
+        "name": "bios-mgmt-api-actions-qemu",
+        "firmware": "bios", "emulator": "qemu",
+        "cmdline": "on-all-stopped=halt mgmt.metrics=token",
+        "nic": MGMT_NIC,
+        "modules": [("{build}/guests/hello.elf", "hello.elf"),
+                    ("{build}/guests/busy.elf", "busy.elf name=spin -- ms=600000")],
+        "timeout": SEABIOS_TIMEOUT + 30,
+        "stop": r"^shunt: running 2 VMs",
+        "api_test": "actions",
+        "key_text": open(os.path.join(os.path.dirname(os.path.abspath(__file__)),
+                                      "mgmt-test.key")).read(),
+        "expect": [BANNER, MGMT_DHCP_LINE, r"^shunt: running 2 VMs",
+                   r"^mgmt: vm spin stopped by admin \(from 10\.0\.2\.2\)$",
+                   summary("hello", "stopped", "exit", 0),
+                   r"^summary: vm=spin state=stopped reason=stopped by admin exit_code=-1$",
+                   r"^  detail: stopped by admin over the management API \(from 10\.0\.2\.2\)$",
+                   r"^shunt: halted \(exit code 1\)$", MGMT_STAYS_UP,
+                   r"^mgmt: vm spin started by admin \(from 10\.0\.2\.2\)$",
+                   r"^shunt: running 1 VMs again", r"^mgmt: vm spin stopped by admin",
+                   r"^mgmt: vm spin started by admin", r"^mgmt: vm spin stopped by admin",
+                   r"^summary: vm=spin state=stopped reason=stopped by admin exit_code=-1$",
+                   r"^shunt: halted \(exit code 1\)$"],
+        "api_expect": [rf"^api: {n}: ok$" for n in API_ACTION_CHECKS],
+        "forbid": [r"FATAL", r"(?i)panic", r"^error: ", r"GUEST-FAIL"],
+    },
+]
+
+# The same on VT-x in Bochs (its slirp forwards the port too): the admin's stop and start
+# of a VM that is on the CPU when the request comes. Only when named: a minute of Bochs.
+SCENARIOS += [dict(SCENARIOS[-1], name="bios-mgmt-api-actions-bochs", emulator="bochs",
+                   explicit=True,
+                   nic={"model": "e1000"}, timeout=BOCHS_TIMEOUT + 60,
+                   expect=[BANNER, r"^mgmt: e1000 00:02\.0 52:54:00:12:34:56 link up; "
+                           r"10\.0\.2\.15/24 by DHCP, gateway 10\.0\.2\.2$"]
+                   + SCENARIOS[-1]["expect"][2:],
+                   # shuntctl signs with this machine's clock: not Bochs's (in 2000).
+                   api_expect=[r"^api: shuntctl: skipped \(Shunt's clock is -?\d+ s from ours\)$"
+                               if n == "shuntctl-vms" else rf"^api: {n}: ok$"
+                               for n in API_ACTION_CHECKS
+                               if n == "shuntctl-vms" or not n.startswith("shuntctl")])]
+
+# --- The management key (README.md, "Management network"; hv/net/API.md, "Authentication"):
+# /shunt.key on the medium, loaded by GRUB and by Shunt's UEFI loader as a module of its own,
+# never a VM; its fingerprint on the boot line and never its bytes; the boot's wall clock
+# (the CMOS RTC: the host's time in QEMU, Bochs's fixed time0 of 1999-12-31 23:00 UTC).
+MGMT_KEY_HEX = "000102030405060708090a0b0c0d0e0f101112131415161718191a1b1c1d1e1f"
+MGMT_KEY = ("# Shunt management key, tests/net/auth-vector.txt's\r\n"
+            f"shunt-key-v1 {MGMT_KEY_HEX}\r\n"
+            "metrics-token 9a1b2c3d4e5f60718293a4b5c6d7e8f9\r\n")
+MGMT_KEY_LOADED = r"^mgmt: API on port 80, key loaded \(fingerprint 630dcd29\)$"
+CLOCK_NOW = r"^clock: 20\d\d-\d\d-\d\d \d\d:\d\d:\d\d UTC \(CMOS RTC\)$"
+CLOCK_BOCHS = r"^clock: 1999-12-31 23:00:\d\d UTC \(CMOS RTC\)$"
+# Neither the key nor the token ever reaches the console (any 16 of their digits).
+KEY_FORBID = FORBID + [r"0405060708090a0b", r"5e5f60718293a4b5"]
+
+SCENARIOS += [
+    {
+        "name": "bios-mgmt-key-qemu",
+        "firmware": "bios", "emulator": "qemu",
+        "cmdline": "test mgmt.metrics=token",
+        "nic": MGMT_NIC,
+        "key_text": MGMT_KEY,
+        "timeout": SEABIOS_TIMEOUT,
+        "expect": [BANNER, CLOCK_NOW, MGMT_HW_OWN,
+                   r"^mgmt: random: HMAC_DRBG seeded from RDRAND and TSC jitter$",
+                   MGMT_DHCP_LINE, MGMT_KEY_LOADED, r"^shunt: no guests configured", POWER_OFF_OK],
+        "forbid": KEY_FORBID + [r"^mgmt: .*metrics-token", r"^vm "],
+    },
+    {
+        # Shunt's own UEFI loader reads \shunt.key too.
+        "name": "uefi-mgmt-key-efiloader",
+        "firmware": "uefi", "uefi_default": "efi",
+        "nic": MGMT_NIC,
+        "key_text": MGMT_KEY,
+        "timeout": OVMF_TIMEOUT,
+        "expect": [r"^shunt-efi: shunt\.key: 180 bytes$", BANNER,
+                   r'^boot: firmware=UEFI/shunt-loader loader="Shunt UEFI loader', CLOCK_NOW,
+                   MGMT_KEY_LOADED, POWER_OFF_OK],
+        "forbid": KEY_FORBID + [r"^vm "],
+    },
+    {
+        # A key file with a mistake: the line and what is wrong, never the line's text.
+        "name": "bios-mgmt-bad-key-qemu",
+        "firmware": "bios", "emulator": "qemu",
+        "nic": MGMT_NIC,
+        "key_text": f"# a key pasted short\nshunt-key-v1 {MGMT_KEY_HEX[:40]}\n",
+        "timeout": SEABIOS_TIMEOUT,
+        "expect": [BANNER, CLOCK_NOW, MGMT_DHCP_LINE,
+                   r"^error: mgmt: key: /shunt\.key:2: shunt-key-v1 is followed by the key, 64 "
+                   r"lowercase hex digits \(shuntctl keygen writes them\); the API refuses "
+                   r"every request$",
+                   r"^shunt: powering off"],
+        "forbid": [r"FATAL", r"(?i)panic", r"0405060708090a0b", r"^mgmt: API on", r"^vm "],
+    },
+    {
+        # No key: the API refuses everything and says how to make one; a metrics token asked
+        # for without a key file to hold it leaves /metrics signed. A CPU without RDRAND or
+        # RDSEED: the random numbers come from TSC jitter alone, and the boot says so.
+        "name": "bios-mgmt-no-key-qemu",
+        "firmware": "bios", "emulator": "qemu", "cpu": "max,-rdrand,-rdseed",
+        "cmdline": "test mgmt.metrics=token",
+        "nic": MGMT_NIC,
+        "timeout": SEABIOS_TIMEOUT,
+        "expect": [BANNER, CLOCK_NOW,
+                   r"^warning: mgmt: random: TSC jitter only \(the CPU has neither RDSEED nor "
+                   r"RDRAND\)$", MGMT_DHCP_LINE,
+                   r"^mgmt: no key on the boot medium \(/shunt\.key\): the API refuses every "
+                   r"request; shuntctl keygen writes one$",
+                   r"^error: mgmt: mgmt\.metrics=token, but /shunt\.key has no metrics-token "
+                   r"line: /metrics needs a signed request$",
+                   r"^shunt: powering off"],
+        "forbid": [r"FATAL", r"(?i)panic", r"^mgmt: API on"],
+    },
+    {
+        # A GRUB menu of one's own, where every module is a VM: the key's is not, and the
+        # run's exit code counts the one VM asked for. Bochs's clock is its fixed time0.
+        "name": "bios-mgmt-key-legacy-bochs",
+        "firmware": "bios", "emulator": "bochs", "legacy_menu": True,
+        "nic": {"model": "e1000"},
+        "key_text": MGMT_KEY,
+        "modules": [("{build}/guests/hello.elf", "hello.elf mem=4M")],
+        "timeout": BOCHS_TIMEOUT,
+        "expect": [BANNER, CLOCK_BOCHS,
+                   r"^mgmt: random: HMAC_DRBG seeded from RDSEED and TSC jitter$",
+                   MGMT_KEY_LOADED, summary("hello", "stopped", "exit", 0),
+                   r"^shunt: all 1 VMs exited cleanly$", POWER_OFF_OK],
+        "expect_any": [r"^\[hello\] GUEST-PASS hello$"],
+        "forbid": KEY_FORBID + [r"shunt\.key.*(refused|not used)", r"^vm module"],
     },
 ]
 

@@ -30,6 +30,7 @@ static void test_defaults(void **state)
 	assert_int_equal(o.ip, 0);
 	assert_int_equal(o.gw, 0);
 	assert_u64_equal(o.pool_bytes, 256 * 1024);
+	assert_int_equal(o.metrics, MGMT_METRICS_SIGNED);
 }
 
 static void test_modes(void **state)
@@ -138,6 +139,29 @@ static void test_pool(void **state)
 	}
 }
 
+static void test_metrics(void **state)
+{
+	(void)state;
+	assert_int_equal(apply("mgmt.metrics=public"), 0);
+	assert_int_equal(o.metrics, MGMT_METRICS_PUBLIC);
+	assert_int_equal(apply("mgmt.metrics=token"), 0);
+	assert_int_equal(o.metrics, MGMT_METRICS_TOKEN);
+	assert_int_equal(apply("mgmt.metrics=signed"), 0);
+	assert_int_equal(o.metrics, MGMT_METRICS_SIGNED);
+	static const char *const bad[] = { "mgmt.metrics=",	    "mgmt.metrics=Public",
+					   "mgmt.metrics=open",	    "mgmt.metrics=token ",
+					   "mgmt.metrics=signed=1", "mgmt.metrics=none" };
+	assert_int_equal(apply("mgmt.metrics=token"), 0);
+	for (unsigned int i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		assert_int_equal(apply(bad[i]), -EINVAL);
+		assert_contains(why, "signed, token, public");
+		assert_int_equal(o.metrics, MGMT_METRICS_TOKEN);
+	}
+	/* A misspelt word is told with the list, which names mgmt.metrics= too. */
+	assert_int_equal(apply("mgmt.metric=public"), -EINVAL);
+	assert_contains(why, "mgmt.metrics=)");
+}
+
 static void test_check(void **state)
 {
 	(void)state;
@@ -187,6 +211,7 @@ int main(void)
 		cmocka_unit_test_setup(test_ip, setup),
 		cmocka_unit_test_setup(test_gw, setup),
 		cmocka_unit_test_setup(test_pool, setup),
+		cmocka_unit_test_setup(test_metrics, setup),
 		cmocka_unit_test_setup(test_check, setup),
 		cmocka_unit_test_setup(test_format_ip, setup),
 	};

@@ -62,6 +62,8 @@ void arch_smp_start(struct smp_cpu *cpus, unsigned int count, int virt, unsigned
 
 /* One line describing the CPU: vendor, family/model/stepping and brand string. */
 void arch_cpu_describe(char *buf, size_t size);
+/* The CPU's vendor ("GenuineIntel") and brand strings, each cut to its buffer. */
+void arch_cpu_names(char *vendor, size_t vendor_size, char *model, size_t model_size);
 
 /*
  * Replaces the boot page tables with the hypervisor's own: all RAM of map identity-mapped,
@@ -104,6 +106,11 @@ void arch_pci_cfg_write32(uint32_t bdf, uint16_t offset, uint32_t value);
  * Returns 1 if guests can run.
  */
 int arch_virt_probe(void);
+/*
+ * The backend arch_virt_probe() chose for guests ("VT-x", "AMD-V"), or NULL with *why (unless
+ * why is NULL) saying why there is none, as its verdict line did ("" before the probe).
+ */
+const char *arch_virt_backend(const char **why);
 
 /* Turns hardware virtualization on for this CPU; after arch_virt_probe() said yes. */
 int arch_virt_enable(void);
@@ -221,6 +228,15 @@ struct wall_date;
  * registers hold no date at all (digits that are not decimal). Boot only.
  */
 int arch_rtc_read(struct wall_date *out, unsigned int century_index);
+
+/*
+ * The CPU's own random number generator, when it has one: its name (x86: "RDSEED", a true
+ * random source, preferred over "RDRAND", a DRBG the CPU reseeds itself), or NULL when there
+ * is none. arch_random_read() fills *out from it, retrying as the vendor advises when the
+ * generator is momentarily drained: 0, or -EIO when it kept failing (or there is none).
+ */
+const char *arch_random_source(void);
+int arch_random_read(uint64_t *out);
 
 /* How many arch_cycles() per second; measured once, then remembered. Never 0. */
 uint64_t arch_tsc_hz(void);

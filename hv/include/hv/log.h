@@ -30,6 +30,9 @@ void log_set_storm_guard(int enabled);
  */
 void log_begin_dump(void);
 
+/* The ring of recent lines (hv/log_ring.h) every printed line also goes into. */
+struct log_ring *log_recent(void);
+
 void log_printf(enum log_level level, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
 /*

@@ -15,6 +15,13 @@ enum mgmt_mode {
 	MGMT_STATIC,   /* "static": mgmt.ip= (and mgmt.gw=) */
 };
 
+/* "mgmt.metrics=": who may read /metrics (API.md, "Authentication"). */
+enum mgmt_metrics_access {
+	MGMT_METRICS_SIGNED = 0, /* "signed" (default): a signed request, as the API */
+	MGMT_METRICS_TOKEN,	 /* "token": also the key file's metrics-token, as a Bearer token */
+	MGMT_METRICS_PUBLIC,	 /* "public": anyone */
+};
+
 /* lwIP's memory pool ("mgmt.pool=SIZE"): all the stack ever allocates comes from it. */
 #define MGMT_POOL_DEFAULT (256 * KIB)
 #define MGMT_POOL_MIN (64 * KIB)
@@ -25,14 +32,15 @@ struct mgmt_options {
 	uint32_t ip, gw;     /* host byte order; 0: not given */
 	uint8_t prefix;	     /* mgmt.ip=A.B.C.D/N: N */
 	uint64_t pool_bytes; /* a multiple of 4 KiB */
+	enum mgmt_metrics_access metrics;
 };
 
-/* The defaults: DHCP, no address, MGMT_POOL_DEFAULT. */
+/* The defaults: DHCP, no address, MGMT_POOL_DEFAULT, /metrics signed. */
 void mgmt_options_default(struct mgmt_options *o);
 
 /*
  * Applies one command-line word if it is a management word (mgmt=, mgmt.ip=, mgmt.gw=,
- * mgmt.pool=): 0, or -EINVAL with the reason in why (o unchanged). Returns 1 when word is
+ * mgmt.pool=, mgmt.metrics=): 0, or -EINVAL with the reason in why (o unchanged). Returns 1 when word is
  * not one of them. Pure.
  */
 int mgmt_option_apply(const char *word, struct mgmt_options *o, char *why, size_t why_size);
@@ -63,5 +71,7 @@ void mgmt_poll(void);
  * forever, the CPU halted between polls. Never returns.
  */
 void mgmt_serve_forever(void) __attribute__((noreturn));
+/* The same until done() says 1 after a poll (a VM was started over the API): then returns. */
+void mgmt_serve_until(int (*done)(void));
 
 #endif
