@@ -37,6 +37,10 @@ static void report_madt(const struct madt_cpus *m)
 	if (m->bad_ids)
 		log_warn("smp: the MADT lists %u CPU%s with the broadcast APIC id: ignored\n",
 			 m->bad_ids, plural(m->bad_ids));
+	/* Firmware lists every socket it could have: disabled ones are no news. */
+	if (m->disabled)
+		log_debug("smp: the MADT lists %u CPU%s as disabled: not started\n", m->disabled,
+			  plural(m->disabled));
 	if (m->online_capable)
 		log_info("smp: %u online-capable CPU%s not enabled by the firmware: not started\n",
 			 m->online_capable, plural(m->online_capable));

@@ -1970,6 +1970,20 @@ SCENARIOS += [
         "forbid": FORBID + [r"^smp: startup:"],
     },
     {
+        # QEMU with room for 4 CPUs but 2 present: its MADT lists the other 2 as not enabled,
+        # and they are not started ("cpus" goes to QEMU's -smp as it is).
+        "name": "bios-smp-hotplug-qemu",
+        "firmware": "bios", "emulator": "qemu", "cpus": "2,maxcpus=4",
+        "cmdline": "test loglevel=debug",
+        "timeout": SEABIOS_TIMEOUT,
+        "expect": [BANNER, r"^smp: the MADT lists 2 CPUs as disabled: not started$",
+                   r"^smp: starting 1 CPUs through the x2?APIC, start-up code at 0x[0-9a-f]+$",
+                   r"^smp: CPU 1: [12] SIPIs?, answered \d+ ticks after the first, its checks "
+                   r"took \d+ ticks of its own$",
+                   smp_line([0, 1], 2), SMP_STARTUP, POWER_OFF_OK],
+        "forbid": FORBID + [r"^smp: CPU \d+ .*left out"],
+    },
+    {
         # No VMX or SVM at all: the CPUs still come up (and say so at once), none is ready.
         "name": "bios-smp-novirt-qemu",
         "firmware": "bios", "emulator": "qemu", "cpu": "max,-svm", "cpus": 2,
