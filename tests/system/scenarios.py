@@ -14,7 +14,8 @@
   config_lines  lines added to that shunt.cfg as written (an admin's mistakes)
   files         more files put in the medium's /guests/ (mkimage --add), e.g. an initrd
   legacy_menu   True: no shunt.cfg entry but a GRUB menu of one's own, each module a VM
-  memory, cpus  the machine (default 256 MiB, 1 CPU)
+  memory, cpus  the machine (default 256 MiB, 1 CPU); QEMU takes cpus as its -smp text too,
+                e.g. "2,maxcpus=4" (2 CPUs present, 4 in the MADT)
   timeout       seconds before the emulator is killed (CI is a slow 2-core machine)
   expect        regexes that must all match, in this order (each after the previous match)
   expect_any    regexes that must match anywhere, in any order
