@@ -106,7 +106,10 @@ static void report(int virt, uint64_t start)
 		ready_count += c->state == SMP_CPU_READY;
 		if (i && c->ready_cycles > last)
 			last = c->ready_cycles;
-		n += (size_t)fmt_snprintf(ids + n, sizeof(ids) - n, "%s%u", n ? " " : "", c->hw_id);
+		/* Room for CPU_MAX ids of 10 digits: never cut, but never past the end either. */
+		if (n < sizeof(ids))
+			n += (size_t)fmt_snprintf(ids + n, sizeof(ids) - n, "%s%u", n ? " " : "",
+						  c->hw_id);
 	}
 	log_info("smp: %u CPU%s up (APIC id%s %s), %u ready for VMs%s\n", up, plural(up),
 		 plural(up), ids, ready_count, virt ? "" : " (no hardware virtualization)");
