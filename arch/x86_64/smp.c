@@ -78,24 +78,11 @@ static int move_state(struct smp_cpu *c, uint32_t from, uint32_t to)
 					   __ATOMIC_ACQUIRE);
 }
 
-void smp_ap_main(struct ap_start *ap)
-{
-	uint32_t to = SMP_CPU_UP;
+static struct ap_start *aps[CPU_MAX]; /* by index; the boot CPU's part of arch_smp_start */
 
-	ap->entry_cycles = rdtsc();
-	write_cr0(host.cr0);
-	write_cr4(host.cr4 & ~CR4_VMXE); /* the vendor's enable sets what it needs */
-	wrmsr(MSR_IA32_EFER, host.efer & ~EFER_SVME);
-	wrmsr(MSR_IA32_PAT, host.pat);
-	cpu_tables_load(ap->tables, ap->index, ap->rec->hw_id);
-	traps_load_idt();
-	__atomic_store_n(&ap->started, 1, __ATOMIC_RELEASE);
-	if (ap->virt)
-		to = virt_cpu_enable(ap->fail, ap->index, ap->virt_pages, ap->why, sizeof(ap->why))
-			     ? SMP_CPU_FAILED
-			     : SMP_CPU_READY;
-	ap->done_cycles = rdtsc();
-	move_state(ap->rec, SMP_CPU_STARTING, to); /* fails if the boot CPU gave up on it */
+static void park(void) __attribute__((noreturn));
+static void park(void)
+{
 	/*
 	 * Until per-CPU scheduling gives it work. Interrupts are off, so an NMI is what can wake
 	 * it (the handler counts it and returns here); INIT is blocked while the CPU is in VMX
@@ -103,6 +90,43 @@ void smp_ap_main(struct ap_start *ap)
 	 */
 	for (;;)
 		__asm__ volatile("cli; hlt" ::: "memory");
+}
+
+void smp_park_if_starting(const char *name, uint64_t vector, uint64_t rip)
+{
+	unsigned int i = cpu_this()->index;
+	struct ap_start *ap = i && i < CPU_MAX ? aps[i] : NULL;
+
+	if (!ap || __atomic_load_n(&ap->rec->state, __ATOMIC_ACQUIRE) != SMP_CPU_STARTING)
+		return;
+	fmt_snprintf(ap->why, sizeof(ap->why),
+		     "exception %s (vector %llu) at 0x%llx while starting", name,
+		     (unsigned long long)vector, (unsigned long long)rip);
+	ap->done_cycles = rdtsc();
+	move_state(ap->rec, SMP_CPU_STARTING, SMP_CPU_FAILED);
+	park();
+}
+
+void smp_ap_main(struct ap_start *ap)
+{
+	uint32_t to = SMP_CPU_UP;
+
+	ap->entry_cycles = rdtsc();
+	/* Tables first: from here on an exception lands in smp_park_if_starting. */
+	cpu_tables_load(ap->tables, ap->index, ap->rec->hw_id);
+	traps_load_idt();
+	__atomic_store_n(&ap->started, 1, __ATOMIC_RELEASE);
+	write_cr0(host.cr0);
+	write_cr4(host.cr4 & ~CR4_VMXE); /* the vendor's enable sets what it needs */
+	wrmsr(MSR_IA32_EFER, host.efer & ~EFER_SVME);
+	wrmsr(MSR_IA32_PAT, host.pat);
+	if (ap->virt)
+		to = virt_cpu_enable(ap->fail, ap->index, ap->virt_pages, ap->why, sizeof(ap->why))
+			     ? SMP_CPU_FAILED
+			     : SMP_CPU_READY;
+	ap->done_cycles = rdtsc();
+	move_state(ap->rec, SMP_CPU_STARTING, to); /* fails if the boot CPU gave up on it */
+	park();
 }
 
 static void wait_cycles(uint64_t n)
@@ -248,7 +272,6 @@ static void collect(struct smp_cpu *c, const struct ap_start *ap)
 void arch_smp_start(struct smp_cpu *cpus, unsigned int count, int virt, unsigned int fail,
 		    uint64_t *first_init)
 {
-	static struct ap_start *aps[CPU_MAX];
 	struct smp_tramp_params *params;
 	hpa_t page = find_trampoline_page();
 

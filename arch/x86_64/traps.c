@@ -86,6 +86,7 @@ void trap_handle(struct trap_frame *f)
 	const char *name =
 		f->vector < 32 && exception_names[f->vector] ? exception_names[f->vector] : "???";
 
+	smp_park_if_starting(name, f->vector, f->rip); /* a CPU's start failing costs it alone */
 	if (__atomic_fetch_add(&dumping, 1, __ATOMIC_RELAXED)) { /* one CPU dumps, others halt */
 		for (;;) {
 			cli();

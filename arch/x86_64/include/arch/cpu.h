@@ -67,6 +67,12 @@ struct cpu_tables *cpu_this(void);
 /* The address of this CPU's TSS (its descriptor is SEL_TSS in the GDT). */
 uint64_t cpu_tss_base(void);
 
+/*
+ * For the exception handler: if this CPU is one arch_smp_start() is still starting, records
+ * the exception as why it is left out and parks it for good (no return); else returns.
+ */
+void smp_park_if_starting(const char *name, uint64_t vector, uint64_t rip);
+
 /* This CPU's initial APIC id: CPUID leaf 0BH's x2APIC id where it exists, else leaf 01H's. */
 uint32_t cpu_initial_apic_id(void);
 
