@@ -102,17 +102,20 @@ static void apply_word(const char *word, struct hv_options *opts, struct cmdline
 			opts->cpus = (uint32_t)v;
 		return;
 	}
-	if (eq - word == 8 && !strncmp(word, "smp.fail", 8)) {
+	if ((eq - word == 8 && !strncmp(word, "smp.fail", 8)) ||
+	    (eq - word == 9 && !strncmp(word, "smp.fault", 9))) {
 		uint64_t v;
 		const char *d = eq + 1;
 
 		if (parse_uint(&d, 10, CPU_MAX - 1, &v) || *d || v == 0)
 			problem(p,
-				"\"%s\": smp.fail is the number of a CPU other than the boot "
-				"CPU, from 1 to %u",
-				word, CPU_MAX - 1);
-		else
+				"\"%s\": %s is the number of a CPU other than the boot CPU, "
+				"from 1 to %u",
+				word, eq - word == 8 ? "smp.fail" : "smp.fault", CPU_MAX - 1);
+		else if (eq - word == 8)
 			opts->smp_fail = (uint32_t)v;
+		else
+			opts->smp_fault = (uint32_t)v;
 		return;
 	}
 	if (!strncmp(word, "loglevel", (size_t)(eq - word)) && eq - word == 8) {

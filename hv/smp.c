@@ -133,7 +133,10 @@ void smp_init(const struct hv_options *opts, int virt)
 	if (opts->smp_fail && opts->smp_fail >= cpu_count)
 		log_warn("smp: smp.fail=%u: there is no CPU %u to fail\n", opts->smp_fail,
 			 opts->smp_fail);
+	if (opts->smp_fault && opts->smp_fault >= cpu_count)
+		log_warn("smp: smp.fault=%u: there is no CPU %u to fault\n", opts->smp_fault,
+			 opts->smp_fault);
 	if (cpu_count > 1)
-		arch_smp_start(cpus, cpu_count, virt, opts->smp_fail, &start);
+		arch_smp_start(cpus, cpu_count, virt, opts->smp_fail, opts->smp_fault, &start);
 	report(virt, start);
 }

@@ -53,7 +53,7 @@ struct ap_start {
 	struct smp_cpu *rec; /* the CPU writes only rec->state (move_state) */
 	struct cpu_tables *tables;
 	unsigned int index;
-	int virt, fail;
+	int virt, fail, fault; /* fail, fault: the test words smp.fail=, smp.fault= name it */
 	uint64_t stack_top;
 	uint32_t started; /* 1: it has left the trampoline's parameters for its own */
 	uint32_t sipis;	  /* start-up IPIs it took (1 or 2), for the debug line */
@@ -120,6 +120,8 @@ void smp_ap_main(struct ap_start *ap)
 	write_cr4(host.cr4 & ~CR4_VMXE); /* the vendor's enable sets what it needs */
 	wrmsr(MSR_IA32_EFER, host.efer & ~EFER_SVME);
 	wrmsr(MSR_IA32_PAT, host.pat);
+	if (ap->fault)
+		__asm__ volatile("ud2"); /* smp.fault=: smp_park_if_starting takes it from here */
 	if (ap->virt)
 		to = virt_cpu_enable(ap->fail, ap->index, ap->virt_pages, ap->why, sizeof(ap->why))
 			     ? SMP_CPU_FAILED
@@ -190,7 +192,8 @@ static void fail_all(struct smp_cpu *cpus, unsigned int count, const char *why)
 }
 
 /* The start of CPU i: its tables and stack, or NULL (and why in the record). */
-static struct ap_start *prepare(struct smp_cpu *c, unsigned int i, int virt, unsigned int fail)
+static struct ap_start *prepare(struct smp_cpu *c, unsigned int i, int virt, unsigned int fail,
+				unsigned int fault)
 {
 	hpa_t tables, stack;
 	struct ap_start *ap;
@@ -211,6 +214,7 @@ static struct ap_start *prepare(struct smp_cpu *c, unsigned int i, int virt, uns
 				 .index = i,
 				 .virt = virt,
 				 .fail = fail == i,
+				 .fault = fault == i,
 				 .stack_top = stack + AP_STACK_PAGES * PAGE_SIZE };
 	return ap;
 }
@@ -270,7 +274,7 @@ static void collect(struct smp_cpu *c, const struct ap_start *ap)
 }
 
 void arch_smp_start(struct smp_cpu *cpus, unsigned int count, int virt, unsigned int fail,
-		    uint64_t *first_init)
+		    unsigned int fault, uint64_t *first_init)
 {
 	struct smp_tramp_params *params;
 	hpa_t page = find_trampoline_page();
@@ -293,7 +297,7 @@ void arch_smp_start(struct smp_cpu *cpus, unsigned int count, int virt, unsigned
 	params = install_trampoline(page);
 	params->expected_id = 0xffffffffu; /* for no one, until start_one says */
 	for (unsigned int i = 1; i < count && i < CPU_MAX; i++)
-		aps[i] = prepare(&cpus[i], i, virt, fail);
+		aps[i] = prepare(&cpus[i], i, virt, fail, fault);
 	arch_tsc_hz(); /* measured once, now, not inside the waits it times */
 	*first_init = rdtsc();
 	for (unsigned int i = 1; i < count && i < CPU_MAX; i++)

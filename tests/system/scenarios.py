@@ -1961,6 +1961,20 @@ SCENARIOS += [
         "forbid": FORBID + [r"^smp: CPU \d+ .*left out"],
     },
     {
+        # The test word smp.fault=3: CPU 3 raises #UD while starting; it alone is left out,
+        # with the exception as its reason, and the machine goes on.
+        "name": "bios-smp4-fault-qemu",
+        "firmware": "bios", "emulator": "qemu", "cpus": 4,
+        "cmdline": "test smp.fault=3",
+        "modules": [("{build}/guests/hello.elf", "hello.elf mem=4M -- demo")],
+        "timeout": SEABIOS_TIMEOUT,
+        "expect": [BANNER, r"^warning: smp: CPU 3 \(APIC id 3\) left out: exception #UD "
+                   r"\(vector 6\) at 0x[0-9a-f]+ while starting$",
+                   smp_line([0, 1, 2, 3], 3), summary("hello", "stopped", "exit", 0),
+                   POWER_OFF_OK],
+        "forbid": [r"FATAL", r"(?i)panic"],  # FORBID's /exception/ is this test's point
+    },
+    {
         # cpus=1 on a four-CPU machine: only the boot CPU runs, and the report says why.
         "name": "bios-smp-cpus1-qemu",
         "firmware": "bios", "emulator": "qemu", "cpus": 4,

@@ -586,9 +586,11 @@ static void test_cpu_words(void **state)
 	assert_int_equal(parse(""), 0);
 	assert_int_equal(opts.cpus, 0); /* all */
 	assert_int_equal(opts.smp_fail, 0);
-	assert_int_equal(parse("test cpus=1 smp.fail=3"), 0);
+	assert_int_equal(opts.smp_fault, 0);
+	assert_int_equal(parse("test cpus=1 smp.fail=3 smp.fault=2"), 0);
 	assert_int_equal(opts.cpus, 1);
 	assert_int_equal(opts.smp_fail, 3);
+	assert_int_equal(opts.smp_fault, 2);
 	assert_int_equal(parse("cpus=64 smp.fail=63"), 0);
 	assert_int_equal(opts.cpus, 64);
 	assert_int_equal(opts.smp_fail, 63);
@@ -605,11 +607,17 @@ static void test_cpu_words(void **state)
 		assert_contains(problems.text[0], "smp.fail is the number of a CPU other than");
 		assert_int_equal(opts.smp_fail, 0);
 	}
+	assert_int_equal(parse("smp.fault=0 smp.fault=64 smp.fault=x"), 3);
+	assert_contains(problems.text[0], "\"smp.fault=0\": smp.fault is the number of a CPU");
+	assert_contains(problems.text[1], "from 1 to 63");
+	assert_int_equal(opts.smp_fault, 0);
+	assert_int_equal(opts.smp_fail, 0);
 	/* A bad value after a good one leaves the good one; near misses are unknown words. */
-	assert_int_equal(parse("cpus=2 cpus=many smp.fails=1 CPUS=2"), 3);
+	assert_int_equal(parse("cpus=2 cpus=many smp.fails=1 CPUS=2 smp.faul=1"), 4);
 	assert_int_equal(opts.cpus, 2);
 	assert_contains(problems.text[1], "unknown option \"smp.fails=1\"");
 	assert_contains(problems.text[2], "unknown option \"CPUS=2\"");
+	assert_contains(problems.text[3], "unknown option \"smp.faul=1\"");
 }
 
 int main(void)

@@ -50,15 +50,16 @@ struct smp_cpu;
 /*
  * Starts cpus[1..count) (cpus[0] is the boot CPU, which calls this) by their hw_id, each on
  * its own stack and descriptor tables, and, with virt, has each check and turn on hardware
- * virtualization as the boot CPU's arch_virt_probe() did; fail_index (0: none) makes that
- * CPU fail its check, a test. Returns once every CPU has reported (state READY, UP or FAILED
+ * virtualization as the boot CPU's arch_virt_probe() did. Tests (0: none): fail_index makes
+ * that CPU fail its check, fault_index that one raise an exception while starting (an
+ * exception then leaves only that CPU out, with its name as the reason). Returns once every CPU has reported (state READY, UP or FAILED
  * with why, ready_cycles when) or has been given up on (NO_ANSWER, after a bounded wait),
  * with *first_init the arch_cycles() at which the first of them was sent its start signal
  * (x86: INIT), after the boot CPU's preparations. The CPUs then wait halted with interrupts
  * off; nothing of theirs is ever freed.
  */
 void arch_smp_start(struct smp_cpu *cpus, unsigned int count, int virt, unsigned int fail_index,
-		    uint64_t *first_init);
+		    unsigned int fault_index, uint64_t *first_init);
 
 /* One line describing the CPU: vendor, family/model/stepping and brand string. */
 void arch_cpu_describe(char *buf, size_t size);

@@ -40,6 +40,8 @@ struct hv_options {
 	 * fails its virtualization check as if it had none; 0 = none.
 	 */
 	uint32_t smp_fail;
+	/* "smp.fault=N" (1..CPU_MAX-1), a test word: CPU N raises an exception while starting. */
+	uint32_t smp_fault;
 };
 
 #define CMDLINE_MAX_PROBLEMS 8

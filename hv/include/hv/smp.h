@@ -36,11 +36,11 @@ struct smp_cpu {
 struct hv_options;
 
 /*
- * Reads the MADT, starts the CPUs the options allow (cpus=N; smp.fail=N makes CPU N fail its
- * virtualization check, a test) and prints the report. virt: the boot CPU's
- * arch_virt_probe() said guests can run, so each CPU is to enable it too. Never fails: a
- * CPU that does not come up is left out with its reason, and with no MADT only the boot
- * CPU runs.
+ * Reads the MADT, starts the CPUs the options allow (cpus=N; the test words smp.fail=N and
+ * smp.fault=N make CPU N fail its check or raise an exception while starting, and so be left
+ * out) and prints the report. virt: the boot CPU's arch_virt_probe() said guests can run,
+ * so each CPU is to enable it too. Never fails: a CPU that does not come up is left out with
+ * its reason, and with no MADT only the boot CPU runs.
  */
 void smp_init(const struct hv_options *opts, int virt);
 
