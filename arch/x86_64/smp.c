@@ -24,6 +24,7 @@
 #define CLAIM_TAKEN 1	 /* by the CPU it is for (trampoline.S writes it) */
 #define CLAIM_GIVEN_UP 2 /* by the boot CPU, after waiting long enough */
 #define EFER_SVME (1ull << 12)
+#define ANSWER_US 1000000		      /* how long a CPU has to answer its SIPIs */
 #define US(n) (arch_tsc_hz() * (n) / 1000000) /* (hz below 2^44: no overflow) */
 
 /* In the trampoline page, at smp_tramp_params; trampoline.S reads it (P_* offsets). */
@@ -219,7 +220,12 @@ static struct ap_start *prepare(struct smp_cpu *c, unsigned int i, int virt, uns
 	return ap;
 }
 
-/* SIPI, 200 us, a second SIPI if need be, then up to 100 ms for the CPU to claim params. */
+/*
+ * SIPI, 200 us, a second SIPI if need be, then up to ANSWER_US for the CPU to claim params.
+ * A CPU answers in microseconds; the wait is long for emulators on a busy host, whose CPUs
+ * are threads that may not run for a while (QEMU's TCG once took over 100 ms), and it costs
+ * nothing unless a CPU the MADT calls enabled is missing.
+ */
 static void start_one(struct smp_tramp_params *params, hpa_t page, struct ap_start *ap)
 {
 	struct smp_cpu *c = ap->rec;
@@ -237,12 +243,12 @@ static void start_one(struct smp_tramp_params *params, hpa_t page, struct ap_sta
 	if (wait_change(&params->claim, CLAIM_FREE, US(200)) == CLAIM_FREE) {
 		ap->sipis = 2;
 		apic_send_startup(c->hw_id, (uint8_t)(page >> 12));
-		wait_change(&params->claim, CLAIM_FREE, US(100000));
+		wait_change(&params->claim, CLAIM_FREE, US(ANSWER_US));
 	}
 	ap->claim_cycles = rdtsc();
 	if (__atomic_compare_exchange_n(&params->claim, &free, CLAIM_GIVEN_UP, 0, __ATOMIC_ACQ_REL,
 					__ATOMIC_ACQUIRE)) {
-		give_up(c, "it did not answer INIT-SIPI-SIPI within 100 ms");
+		give_up(c, "it did not answer INIT-SIPI-SIPI within 1 s");
 		return;
 	}
 	/* Claimed: the params are read at once; its first C line says it has them. */
