@@ -108,7 +108,7 @@ SHUNT_CONFIG_SRCS := tools/shunt-config.c hv/lib/config.c hv/lib/fmt.c hv/lib/el
                      hv/lib/parse.c hv/lib/div128.c hv/cmdline.c hv/log.c hv/log_ring.c hv/vm_options.c \
                      hv/hw_rules.c hv/ratelimit.c hv/serial.c hv/net/mgmt_options.c
 
-.PHONY: all deps linux test unit-test abi-test clang-build fuzz-smoke fuzz system-test run run-linux bench clean \
+.PHONY: all deps linux test unit-test abi-test clang-build fuzz-smoke fuzz system-test run run-linux run-mgmt bench clean \
 	format format-check spec-table install example walkthrough-test mutation mutation-smoke \
 	bench-counting
 
@@ -449,6 +449,31 @@ mutation-smoke: | $(DEPS_STAMP)
 # The USB stick image, booted as a disk: what an admin writes to a stick (README.md).
 run: all
 	tools/run --firmware $(FIRMWARE) --image $(BUILD)/stick.img
+
+# Shunt with its management network, to try shuntctl and the dashboard (README.md, "Management
+# network"): the demo guests and one that computes for an hour, in QEMU (its clock is the
+# host's, which signatures need), Shunt's API at 127.0.0.1:$(MGMT_PORT), signed with a key made
+# for it once (build/run-mgmt.key). It stays up after the guests end, until Ctrl-A X.
+MGMT_PORT ?= 8880
+RUN_MGMT_KEY := $(BUILD)/run-mgmt.key
+RUN_MGMT_ISO := $(BUILD)/run-mgmt.iso
+$(RUN_MGMT_KEY): | tools/shuntctl
+	@tools/shuntctl keygen --out $@ >/dev/null
+$(RUN_MGMT_ISO): $(BUILD)/shunt.elf $(BUILD)/BOOTX64.EFI $(BUILD)/guests/hello.elf \
+		$(BUILD)/guests/counter.elf $(BUILD)/guests/busy.elf $(RUN_MGMT_KEY) tools/mkimage
+	@echo "  IMAGE   $@"
+	@tools/mkimage --out $@ --elf $(BUILD)/shunt.elf --efi $(BUILD)/BOOTX64.EFI \
+		--cmdline "on-all-stopped=halt" --key $(RUN_MGMT_KEY) \
+		--module $(BUILD)/guests/hello.elf "hello.elf mem=4M -- demo" \
+		--module $(BUILD)/guests/counter.elf "counter.elf mem=4M" \
+		--module $(BUILD)/guests/busy.elf "busy.elf mem=4M -- ms=3600000"
+run-mgmt: all $(RUN_MGMT_ISO)
+	@echo "run-mgmt: Shunt's API at 127.0.0.1:$(MGMT_PORT); in another terminal:"
+	@echo "  tools/shuntctl --host 127.0.0.1:$(MGMT_PORT) --key $(RUN_MGMT_KEY) vms"
+	@echo "  tools/shuntctl --host 127.0.0.1:$(MGMT_PORT) --key $(RUN_MGMT_KEY) proxy" \
+		"  # then open http://127.0.0.1:8080/"
+	@echo "run-mgmt: Ctrl-A X ends the run"
+	tools/run --firmware bios --emulator qemu --mgmt-port $(MGMT_PORT) --image $(RUN_MGMT_ISO)
 
 # The Linux VM with a shell on Shunt's console, the terminal connected both ways (README.md,
 # "An interactive Linux shell"): beside the hello guest, ending when the shell powers off.

@@ -73,6 +73,10 @@ void log_ring_append(struct log_ring *r, unsigned int level, const char *text, s
 	uint8_t h[RECORD_HEADER];
 	uint64_t seq;
 
+	while (len && text[0] == '\n') { /* a blank line before the text (the banner's) */
+		text++;
+		len--;
+	}
 	if (len && text[len - 1] == '\n')
 		len--;
 	if (len > LOG_RING_TEXT_MAX)

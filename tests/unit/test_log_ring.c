@@ -124,12 +124,26 @@ static void test_long_line_and_lock(void **state)
 	assert_int_equal(r.mark, 2);
 }
 
+/* A line printed after a blank one (the banner's "\nShunt ...\n") is kept without it. */
+static void test_leading_newline(void **state)
+{
+	struct log_ring r;
+	struct got g = { 0 };
+
+	(void)state;
+	log_ring_init(&r, store, sizeof(store));
+	log_ring_append(&r, 2, "\nShunt 0.1.0\n", 13);
+	assert_int_equal(log_ring_read(&r, 0, 10, collect, &g, NULL, NULL), 1);
+	assert_string_equal(g.text[0], "Shunt 0.1.0");
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_paging),
 		cmocka_unit_test(test_wrap),
 		cmocka_unit_test(test_long_line_and_lock),
+		cmocka_unit_test(test_leading_newline),
 	};
 
 	return unit_run(tests);
