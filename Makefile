@@ -105,7 +105,7 @@ DEPS_STAMP := $(BUILD)/.deps-installed
 # The admin's shunt.cfg checker (tools/shunt-config.c): hv's own parsers, built for the host.
 SHUNT_CONFIG_SRCS := tools/shunt-config.c hv/lib/config.c hv/lib/fmt.c hv/lib/elf64.c hv/lib/pvh.c \
                      hv/lib/bzimage.c hv/lib/multiboot1.c \
-                     hv/lib/parse.c hv/lib/div128.c hv/cmdline.c hv/log.c hv/vm_options.c \
+                     hv/lib/parse.c hv/lib/div128.c hv/cmdline.c hv/log.c hv/log_ring.c hv/vm_options.c \
                      hv/hw_rules.c hv/ratelimit.c hv/serial.c hv/net/mgmt_options.c
 
 .PHONY: all deps linux test unit-test abi-test clang-build fuzz-smoke fuzz system-test run run-linux bench clean \

@@ -9,15 +9,28 @@
 #include <hv/fmt.h>
 #include <hv/hv.h>
 #include <hv/log.h>
+#include <hv/log_ring.h>
 #include <hv/string.h>
 
 #include <stdarg.h>
 
 #define LOG_LINE_MAX 256
-#define STORM_SITES 8		  /* call sites watched at once */
-#define STORM_LINES_PER_SECOND 10 /* lines one site may print per second */
+#define STORM_SITES 8		   /* call sites watched at once */
+#define STORM_LINES_PER_SECOND 10  /* lines one site may print per second */
+#define LOG_RING_BYTES (64 * 1024) /* the recent lines the management API serves */
 
 static enum log_level current_level = LOG_INFO;
+
+/* Every printed line, also kept for GET /api/v1/log (hv/net/API.md). */
+static uint8_t ring_store[LOG_RING_BYTES];
+static struct log_ring ring;
+
+struct log_ring *log_recent(void)
+{
+	if (!ring.buf)
+		log_ring_init(&ring, ring_store, sizeof(ring_store));
+	return &ring;
+}
 
 /* A call site (its format string) and its lines in the current one-second window. */
 struct storm_site {
@@ -56,7 +69,7 @@ int log_level_from_name(const char *name, enum log_level *level)
 	return -EINVAL;
 }
 
-static void log_write(const char *prefix, const char *fmt, va_list ap)
+static void log_write(enum log_level level, const char *prefix, const char *fmt, va_list ap)
 {
 	char line[LOG_LINE_MAX];
 	size_t n = strlcpy(line, prefix, sizeof(line));
@@ -72,6 +85,7 @@ static void log_write(const char *prefix, const char *fmt, va_list ap)
 	for (size_t i = 0; i < n; i++)
 		if ((line[i] < 0x20 || line[i] == 0x7f) && line[i] != '\n' && line[i] != '\t')
 			line[i] = '?';
+	log_ring_append(log_recent(), level, line, n);
 	console_log_write(line, n);
 }
 
@@ -81,7 +95,7 @@ __attribute__((format(printf, 2, 3))) static void log_write_args(const char *pre
 	va_list ap;
 
 	va_start(ap, fmt);
-	log_write(prefix, fmt, ap);
+	log_write(LOG_WARN, prefix, fmt, ap);
 	va_end(ap);
 }
 
@@ -145,7 +159,11 @@ void log_printf(enum log_level level, const char *fmt, ...)
 	if (level > current_level || (storm.enabled && !storm_allows(fmt)))
 		return;
 	va_start(ap, fmt);
-	log_write(level == LOG_ERROR ? "error: " : level == LOG_WARN ? "warning: " : "", fmt, ap);
+	log_write(level,
+		  level == LOG_ERROR  ? "error: "
+		  : level == LOG_WARN ? "warning: "
+				      : "",
+		  fmt, ap);
 	va_end(ap);
 }
 
@@ -155,7 +173,7 @@ void panic(const char *fmt, ...)
 
 	console_stop_async(); /* what was queued first, then this, straight out */
 	va_start(ap, fmt);
-	log_write("PANIC: ", fmt, ap);
+	log_write(LOG_ERROR, "PANIC: ", fmt, ap);
 	va_end(ap);
 	hv_stop(3);
 }

@@ -14,6 +14,7 @@
 #include <hv/hv.h>
 #include <hv/hw.h>
 #include <hv/log.h>
+#include <hv/log_ring.h>
 #include <hv/mgmt.h>
 #include <hv/mm.h>
 #include <hv/net/auth.h>
@@ -39,6 +40,15 @@ static int key_module = -1; /* the management key (/shunt.key): never a VM */
 _Static_assert(CONFIG_VMS_MAX == VM_MAX, "a vm line for every VM Shunt can run");
 /* Problems of shunt.cfg that cost no VM (lines ignored, bad shunt words): still exit code 1. */
 static uint32_t config_problems;
+/* The guests ran and all stopped: the admin may start one again over the management API. */
+static int guests_may_resume;
+
+static int run_guests_again(void);
+
+static int any_vm_running(void)
+{
+	return vm_count_running() != 0;
+}
 
 void hv_stop(int exit_code)
 {
@@ -52,8 +62,15 @@ void hv_stop(int exit_code)
 	console_stop_async(); /* what is queued goes out first */
 	/* The last line of every run, whatever ended it: tools/run returns its exit code. */
 	log_info("shunt: %s (exit code %d)\n", what[hv_options.on_all_stopped], exit_code);
-	if (hv_options.on_all_stopped == HV_STOPPED_HALT && mgmt_is_up())
+	if (hv_options.on_all_stopped == HV_STOPPED_HALT && mgmt_is_up() && !guests_may_resume)
 		mgmt_serve_forever(); /* a halted machine stays reachable */
+	while (hv_options.on_all_stopped == HV_STOPPED_HALT && mgmt_is_up()) {
+		/* Until the admin starts a VM again: then it runs, and this ends as the first did. */
+		mgmt_serve_until(any_vm_running);
+		exit_code = run_guests_again();
+		console_stop_async();
+		log_info("shunt: %s (exit code %d)\n", what[hv_options.on_all_stopped], exit_code);
+	}
 	arch_stop(mode[hv_options.on_all_stopped], exit_code);
 }
 
@@ -447,13 +464,26 @@ static uint32_t vms_asked(void)
 	return boot.module_count - (key_module >= 0) + boot.modules_dropped;
 }
 
+static int guests_stopped(uint32_t asked);
+
+/* A VM was started over the management API after all had stopped: they run again. */
+static int run_guests_again(void)
+{
+	log_info("shunt: running %u VMs again, %llu MiB free\n", vm_count_running(),
+		 (unsigned long long)(mm_free_bytes() / MIB));
+	console_start_async();
+	log_set_storm_guard(1);
+	sched_run();
+	return guests_stopped(vms_asked());
+}
+
 /*
  * Runs the guests; returns the run's exit code: 0 when every VM asked for ended by its own
  * PV_CALL_EXIT with code 0 (or none was asked for) and shunt.cfg had no problem, 1 otherwise.
  */
 static int run_guests(int virt_ready)
 {
-	uint32_t asked = vms_asked(), unbuilt, failed;
+	uint32_t asked = vms_asked();
 
 	if (boot.modules_dropped)
 		log_error("boot: %u module%s past the %uth ignored: Shunt takes at most %u\n",
@@ -477,14 +507,24 @@ static int run_guests(int virt_ready)
 	vm_share_hw_budget(hv_options.hw_budget);
 	log_info("shunt: running %u VMs, %llu MiB free\n", vm_count_running(),
 		 (unsigned long long)(mm_free_bytes() / MIB));
+	log_ring_mark(log_recent()); /* the boot report ends here (GET /api/v1/host) */
 	/* While guests run, nothing waits for the serial line and no guest floods the log. */
 	console_start_async();
 	console_input_start(); /* typed input to the first Linux VM, or to Shunt */
 	log_set_storm_guard(1);
 	sched_run();
+	return guests_stopped(asked);
+}
+
+/* After sched_run(): the summary, and the run's exit code (see run_guests()). */
+static int guests_stopped(uint32_t asked)
+{
+	uint32_t unbuilt, failed;
+
 	log_set_storm_guard(0);
 	console_stop_async();
 	vm_print_summary();
+	guests_may_resume = 1;
 	unbuilt = asked - vm_count(); /* dropped: past a table, never a VM */
 	failed = vm_count_failed() + unbuilt;
 	if (failed)

@@ -18,6 +18,46 @@ static struct {
 	uint64_t waits, cycles;
 } idle;
 
+/* Work for when no vCPU is on the CPU (sched_defer()), in the order it came. */
+static struct {
+	void (*fn)(void *ctx, uint64_t arg);
+	void *ctx;
+	uint64_t arg;
+} deferred[SCHED_DEFERRED_MAX];
+static unsigned int deferred_count;
+int sched_deferred_waiting;
+static int ring_changed; /* a VM started again: the ring is built anew */
+
+void sched_ring_changed(void)
+{
+	ring_changed = 1;
+}
+
+void sched_run_deferred(void)
+{
+	/* A call may defer another: only those there now run, the rest on the next round. */
+	unsigned int n = deferred_count;
+
+	for (unsigned int i = 0; i < n; i++)
+		deferred[i].fn(deferred[i].ctx, deferred[i].arg);
+	for (unsigned int i = n; i < deferred_count; i++)
+		deferred[i - n] = deferred[i];
+	deferred_count -= n;
+	sched_deferred_waiting = deferred_count != 0;
+}
+
+int sched_defer(void (*fn)(void *ctx, uint64_t arg), void *ctx, uint64_t arg)
+{
+	if (deferred_count == SCHED_DEFERRED_MAX)
+		return -EBUSY;
+	deferred[deferred_count].fn = fn;
+	deferred[deferred_count].ctx = ctx;
+	deferred[deferred_count].arg = arg;
+	deferred_count++;
+	sched_deferred_waiting = 1;
+	return 0;
+}
+
 void sched_host_work(void)
 {
 	console_input_poll();
@@ -78,19 +118,25 @@ int sched_wake_if_due(struct vcpu *vcpu, uint64_t now, uint64_t *wake_at)
 	return 1;
 }
 
-/* Links the vCPUs of the VMs that run into the round-robin ring; returns the last, or NULL. */
-static struct vcpu *ring_build(void)
+/*
+ * Links the vCPUs of the VMs that run into the round-robin ring; returns the last, or NULL.
+ * start: the scheduler starts (not a VM started again while it runs).
+ */
+static struct vcpu *ring_build(int start)
 {
 	struct vcpu *first = NULL, *last = NULL;
 
 	for (unsigned int i = 0; i < vm_count(); i++) {
 		struct vm *vm = vm_at(i);
 
-		/* Every VM starts now: its PV clock counts from here, not from its creation. */
-		vm->start_cycles = arch_cycles();
-		vm->vcpu.runnable_since = vm->start_cycles; /* waiting for its first slice */
 		if (vm->state != VM_RUNNING)
 			continue;
+		if (start) {
+			/* Every VM starts now: its PV clock counts from here, not its creation. */
+			vm->start_cycles = arch_cycles();
+			vm->vcpu.runnable_since =
+				vm->start_cycles; /* waiting for its first slice */
+		}
 		if (last)
 			last->sched_next = &vm->vcpu;
 		else
@@ -104,8 +150,9 @@ static struct vcpu *ring_build(void)
 
 void sched_run(void)
 {
-	struct vcpu *last = ring_build(); /* so the first pick is the first VM's */
+	struct vcpu *last = ring_build(1); /* so the first pick is the first VM's */
 
+	ring_changed = 0;
 	while (last) {
 		uint64_t now = arch_cycles(), wake_at = UINT64_MAX;
 		int asleep = 0;
@@ -113,6 +160,13 @@ void sched_run(void)
 
 		if (now >= sched_host_work_due())
 			sched_host_work();
+		sched_run_deferred();
+		if (ring_changed) {
+			ring_changed = 0;
+			last = ring_build(0);
+			if (!last)
+				break;
+		}
 		vcpu = sched_pick(last, now, &wake_at, &asleep);
 		if (vcpu) {
 			vcpu_account_run_start(vcpu, now);

@@ -60,6 +60,8 @@ const char *vm_stop_reason_name(enum vm_stop_reason reason)
 		return "reboot";
 	case VM_STOP_REBOOT_LOOP:
 		return "reboot-loop";
+	case VM_STOP_ADMIN:
+		return "stopped by admin";
 	default:
 		return "?";
 	}
@@ -517,5 +519,51 @@ int vm_rate_take(struct vm *vm, unsigned int rate_class, uint64_t *retry_after_n
 	if (!bucket_take(&vm->buckets[rate_class], arch_cycles(), retry_after_ns))
 		return 0;
 	vm->stats.throttled++;
+	vm->stats.throttles[rate_class]++;
 	return 1;
+}
+
+struct vm *vm_find(const char *name)
+{
+	for (unsigned int i = 0; i < vms_used; i++)
+		if (!strcmp(vms[i]->name, name))
+			return vms[i];
+	return NULL;
+}
+
+int vm_admin_stop(struct vm *vm, const char *from)
+{
+	if (vm->state != VM_RUNNING)
+		return -EBUSY;
+	vm_stop(vm, VM_STOP_ADMIN, -1, "stopped by admin over the management API (from %s)", from);
+	log_info("mgmt: vm %s stopped by admin (from %s)\n", vm->name, from);
+	vm_release(vm); /* no vCPU is on the CPU (sched_defer()): given back now */
+	return 0;
+}
+
+int vm_admin_start(struct vm *vm, const char *from)
+{
+	struct vcpu *next = vm->vcpu.sched_next; /* its place in the scheduler's ring */
+	hpa_t probe;
+
+	if (vm->state != VM_STOPPED)
+		return -EBUSY;
+	if (vm->ram_size)
+		vm_release(vm);
+	/* Its RAM must be there now: a start that can not be had leaves it stopped, not refused. */
+	if (mm_alloc_frames(vm->options.mem / PAGE_SIZE, 2 * MIB, &probe))
+		return -ENOMEM;
+	mm_free_frames(probe, vm->options.mem / PAGE_SIZE);
+	log_info("mgmt: vm %s started by admin (from %s)\n", vm->name, from);
+	memset((char *)vm + VM_MACHINE_START, 0, sizeof(*vm) - VM_MACHINE_START);
+	vm->state = VM_EMPTY;
+	vm->stop_reason = VM_STOP_NONE;
+	vm->exit_code = 0;
+	vm->stop_detail[0] = '\0';
+	vm->quick_resets = 0; /* a start by the admin is no reset: reboots= counts anew */
+	vm_build(vm, &vm->options, vm->image, vm->image_size, 1);
+	vm->vcpu.sched_next = next;
+	vm->start_cycles = arch_cycles();
+	vm->vcpu.runnable_since = vm->start_cycles;
+	return vm->state == VM_RUNNING ? 0 : -ENOMEM;
 }

@@ -21,11 +21,14 @@ Devices a guest may be given directly (Shunt's pass-through), both off unless as
              00:N.0, its output going to F (for Shunt's console=pci:00:N.0).
 
 A network card (`Machine.nic`, default none: QEMU gets `-nic none`, not its machine's default
-NIC), {"model": M, "mac": "52:54:00:..", "slot": N, "wire": (PEER, LOCAL)}: QEMU `-device M`
+NIC), {"model": M, "mac": "52:54:00:..", "slot": N, "wire": (PEER, LOCAL), "hostfwd": PORT}:
+QEMU `-device M`
 (e1000, e1000e, rtl8139, ...) at 00:N.0 on user networking (slirp: DHCP, gateway 10.0.2.2);
 with "wire" QEMU's hub also carries every frame to and from UDP port PEER on 127.0.0.1
 (QEMU's socket netdev listens on LOCAL), so that a test can be another host on that network
-without root. Bochs: model e1000 only, on its slirp (`ethmod=slirp`), no wire.
+without root; with "hostfwd" TCP port PORT of 127.0.0.1 is forwarded to port 80 of the
+machine's DHCP address (Shunt's management API; Bochs too, through its slirp's config
+file). Bochs: model e1000 only, on its slirp (`ethmod=slirp`), no wire.
 
 With `serial_input` (Bochs, QEMU) COM1 is a pseudo-terminal the caller holds instead of a
 file: what the machine writes is still copied to `serial` as it comes, and `Run.send(BYTES)`
@@ -275,8 +278,13 @@ def _bochs_plan(m, workdir):
         if m.nic["model"] != "e1000" or m.nic.get("wire"):
             raise EmuError("Bochs has an e1000 on its own slirp only")
         slots.append("e1000")
+        script = ""
+        if m.nic.get("hostfwd"):  # Bochs's slirp reads its port forwards from a file
+            script = os.path.join(workdir, "slirp.conf")
+            with open(script, "w") as f:
+                f.write(f"# slirp config\nhostfwd = tcp:127.0.0.1:{m.nic['hostfwd']}-:80\n")
         devices += (f"e1000: enabled=1, mac={m.nic.get('mac', '52:54:00:12:34:56')}, "
-                    "ethmod=slirp, script=\"\"\n")
+                    f"ethmod=slirp, script=\"{script}\"\n")
     if slots:
         devices += ("pci: enabled=1, chipset=i440fx, "
                     + ", ".join(f"slot{i + 1}={d}" for i, d in enumerate(slots)) + "\n")
@@ -387,12 +395,14 @@ def _qemu_nic(nic):
     device = f"{nic['model']},netdev=nic0,mac={nic.get('mac', '52:54:00:12:34:56')}"
     if "slot" in nic:
         device += f",addr={nic['slot']:#x}.0"
+    # hostfwd: a TCP port of 127.0.0.1 forwarded to Shunt's port 80 (its management API).
+    fwd = f",hostfwd=tcp:127.0.0.1:{nic['hostfwd']}-:80" if nic.get("hostfwd") else ""
     if not nic.get("wire"):
-        return ["-netdev", "user,id=nic0", "-device", device]
+        return ["-netdev", f"user,id=nic0{fwd}", "-device", device]
     peer, local = nic["wire"]
     # One hub: the card, slirp and a UDP socket all see every frame.
     return ["-netdev", "hubport,id=nic0,hubid=0", "-device", device,
-            "-netdev", "user,id=slirp0", "-netdev", "hubport,id=hub1,hubid=0,netdev=slirp0",
+            "-netdev", f"user,id=slirp0{fwd}", "-netdev", "hubport,id=hub1,hubid=0,netdev=slirp0",
             "-netdev", f"socket,id=wire0,udp=127.0.0.1:{peer},localaddr=127.0.0.1:{local}",
             "-netdev", "hubport,id=hub2,hubid=0,netdev=wire0"]
 

@@ -108,6 +108,19 @@ void arch_cpu_describe(char *buf, size_t size)
 		     sig.eax & 0xf, brand);
 }
 
+void arch_cpu_names(char *vendor, size_t vendor_size, char *model, size_t model_size)
+{
+	struct cpuid_regs r = cpuid(0, 0);
+	char v[13];
+
+	memcpy(v, &r.ebx, 4);
+	memcpy(v + 4, &r.edx, 4);
+	memcpy(v + 8, &r.ecx, 4);
+	v[12] = '\0';
+	strlcpy(vendor, v, vendor_size);
+	brand_string(model, model_size);
+}
+
 void arch_zero_pages(void *p, uint64_t count)
 {
 	uint64_t words = count * PAGE_SIZE / 8;

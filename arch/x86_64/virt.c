@@ -19,6 +19,14 @@
 #define CPUID80000001_ECX_SVM (1u << 2)
 
 static const struct vendor_ops *vendor;
+static const char *virt_why = ""; /* why there is no backend, as the verdict line said */
+
+const char *arch_virt_backend(const char **why)
+{
+	if (why)
+		*why = virt_why;
+	return vendor ? vendor->name : NULL;
+}
 
 int arch_virt_probe(void)
 {
@@ -33,11 +41,13 @@ int arch_virt_probe(void)
 	if (!ops) {
 		log_info("virt: VMX: no\n");
 		log_info("virt: AMD-V (SVM): no\n");
-		log_info("virtualization: not available: CPU has neither VMX nor SVM\n");
+		virt_why = "CPU has neither VMX nor SVM";
+		log_info("virtualization: not available: %s\n", virt_why);
 		return 0;
 	}
 	missing = ops->probe();
 	if (missing) {
+		virt_why = missing;
 		log_info("virtualization: not available: %s\n", missing);
 		return 0;
 	}

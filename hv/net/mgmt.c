@@ -15,7 +15,9 @@
 #include <hv/net/auth.h>
 #include <hv/net/e1000.h>
 #include <hv/net/echo.h>
+#include <hv/net/http_server.h>
 #include <hv/net/random.h>
+#include <hv/sched.h>
 #include <hv/string.h>
 
 #include <lwip/dhcp.h>
@@ -363,6 +365,9 @@ void mgmt_start(void)
 		  (unsigned long long)(hv_options.mgmt.pool_bytes / KIB),
 		  (unsigned int)lwip_stats.mem.used);
 	mgmt_auth_report();
+	if (http_server_start())
+		log_error("mgmt: the API can not listen on port %u: no memory in its pool\n",
+			  HTTP_SERVER_PORT);
 	mgmt.announced = 1;
 	if (mgmt.reported)
 		echo_gateway();
@@ -370,11 +375,18 @@ void mgmt_start(void)
 	console_set_poller_due(CONSOLE_POLL_MGMT, mgmt.due);
 }
 
-void mgmt_serve_forever(void)
+void mgmt_serve_until(int (*done)(void))
 {
 	log_info("mgmt: the management network stays up\n");
-	for (;;) {
+	while (!done || !done()) {
 		arch_idle_until(mgmt.due);
 		mgmt_poll();
+		sched_run_deferred(); /* no VM runs: the admin's actions are done here */
 	}
+}
+
+void mgmt_serve_forever(void)
+{
+	mgmt_serve_until(NULL);
+	__builtin_unreachable();
 }

@@ -2,7 +2,8 @@
 # tags, ELF images, guest kernels (bzImage, multiboot v1, PVH), shunt.cfg and UEFI
 # LoadOptions, command lines and VM options, firmware memory maps, the management network's
 # ICMP echo replies and NIC receive descriptors, the management key file and the API's
-# Authorization header and signature check, the dashboard's path lookup. `make fuzz-smoke` (part of make test) runs each for FUZZ_SECONDS, starting from
+# Authorization header and signature check, the dashboard's path lookup, the API's HTTP
+# requests and the JSON it writes from outside text. `make fuzz-smoke` (part of make test) runs each for FUZZ_SECONDS, starting from
 # the regression corpus in tests/fuzz/corpus/<target>/ (small seeds that reach each check,
 # written by tests/fuzz/make-seeds; new finds go to $(BUILD)/fuzz, never into the repo);
 # `make fuzz FUZZ_SECONDS=600` runs longer. Crashes land in $(BUILD)/fuzz/.
@@ -20,10 +21,12 @@ fsrc_elf64   := hv/lib/elf64.c hv/lib/fmt.c
 fsrc_config  := hv/lib/config.c boot/efi/loadopts.c hv/lib/fmt.c
 fsrc_options := hv/vm_options.c hv/hw_rules.c hv/serial.c hv/ratelimit.c hv/lib/div128.c hv/lib/parse.c hv/cmdline.c \
                 hv/net/mgmt_options.c \
-                hv/log.c hv/lib/fmt.c tests/unit/hv_string.c
+                hv/log.c hv/log_ring.c hv/lib/fmt.c tests/unit/hv_string.c
 fsrc_memmap  := hv/memmap.c hv/frame.c hv/lib/fmt.c
 fsrc_kernel  := hv/lib/pvh.c hv/lib/bzimage.c hv/lib/multiboot1.c hv/lib/elf64.c hv/lib/fmt.c
 fsrc_net     := hv/net/echo.c hv/net/e1000_ring.c
+fsrc_http    := hv/net/http.c tests/unit/hv_string.c
+fsrc_json    := hv/lib/json.c
 # The access check with mbedTLS (fetched by the top Makefile into MBEDTLS_DIR), whose own code
 # is built apart, as it comes (-w).
 MBEDTLS_DIR  ?= $(BUILD)/mbedtls
@@ -33,9 +36,10 @@ MBEDTLS_FUZZ := $(patsubst %,$(FUZZ)/mbedtls/%.o,sha256 md hmac_drbg platform pl
 fsrc_auth    := hv/net/auth.c hv/net/auth_key.c hv/net/auth_sig.c hv/net/auth_replay.c \
                 hv/net/auth_peers.c hv/net/crypto.c hv/lib/fmt.c $(MBEDTLS_FUZZ)
 fflags_auth  := $(MBEDTLS_FLAGS)
+
 fsrc_dashboard := hv/net/dashboard.c $(BUILD)/dashboard/dashboard_files.c
 
-FUZZ_NAMES := mb2 elf64 config options memmap kernel net auth dashboard
+FUZZ_NAMES := mb2 elf64 config options memmap kernel net auth dashboard http json
 FUZZ_BINS  := $(FUZZ_NAMES:%=$(FUZZ)/fuzz_%)
 
 # The dashboard's table, generated as the Makefile does.

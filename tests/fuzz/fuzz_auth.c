@@ -61,9 +61,8 @@ static void fuzz_header(const uint8_t *data, size_t size)
 	struct auth_sig s;
 
 	memcpy(copy, data, size);
-	if (!auth_sig_parse(copy, size, &s) &&
-	    (s.ts_len == 0 || s.ts_len > AUTH_TS_DIGITS || s.ts_text < copy ||
-	     s.nonce_hex + 32 > copy + size))
+	if (!auth_sig_parse(copy, size, &s) && (s.ts_len == 0 || s.ts_len > AUTH_TS_DIGITS ||
+						s.ts_text < copy || s.nonce_hex + 32 > copy + size))
 		abort();
 	free(copy);
 }
@@ -107,8 +106,8 @@ static void fuzz_check(const uint8_t *data, size_t size)
 	switch (mgmt_auth_check(&r, NOW)) {
 	case MGMT_ACCESS_ADMIN: {
 		struct auth_sig s;
-		struct auth_sig_input in = { r.method, r.method_len, r.target,
-					     r.target_len, r.body,     r.body_len };
+		struct auth_sig_input in = { r.method,	   r.method_len, r.target,
+					     r.target_len, r.body,	 r.body_len };
 		uint8_t want[AUTH_SIG_BYTES], key[AUTH_KEY_BYTES];
 
 		for (int i = 0; i < AUTH_KEY_BYTES; i++)

@@ -65,6 +65,12 @@ A network card for Shunt's management network (default: none, QEMU's default NIC
                 A.B.C.D's MAC by ARP and sends it ICMP echo requests; what it saw goes to
                 NAME.net.log ("net-probe: ..." lines), which net_expect checks
   net_expect    regexes that must all match, in this order, in that log
+  api_test      the name of a function of tests/system/api_checks.py (with a nic): a
+                free TCP port of 127.0.0.1 is forwarded to Shunt's port 80 (the management
+                API) and, when the stop line appears, the function talks to it as a client
+                (it may wait for more serial output); what it saw goes to NAME.api.log
+                ("api: ..." lines), which api_expect checks
+  api_expect    regexes that must all match, in this order, in that log
 
 Regexes are Python `re` patterns applied with re.MULTILINE to the serial log (and to the
 com_files logs), after escape sequences and carriage returns are removed, so ^ and $ anchor a
@@ -1719,6 +1725,91 @@ SCENARIOS += [
     },
 ]
 
+
+# --- The management API (hv/net/API.md) as a client sees it through QEMU's hostfwd: what
+# anyone may reach without the key, what is refused (401 without detail), and bad input
+# answered with its 4xx and a closed connection, a slow client, pipelined requests, the 9th
+# connection, a request left unfinished; the server still answers after all of it.
+API_PUBLIC_CHECKS = (
+    ["dashboard", "dashboard-head", "unsigned-401", "wrong-key-401", "wrong-key-action-401",
+     "metrics-unsigned-401", "method-405", "method-405-allow"]
+    + [f"{n}{suffix}" for n in ["malformed-line", "http2", "traversal", "double-slash",
+                                "escape", "non-utf8", "both-lengths", "bad-chunk", "long-line",
+                                "many-headers", "big-head", "big-body"]
+       for suffix in ("", "-closed")]
+    + ["slow-client", "pipelined", "ninth-connection-429", "after-connections",
+       "request-timeout-408", "request-timeout-time", "still-serving"])
+
+SCENARIOS += [
+    {
+        "name": "bios-mgmt-api-qemu",
+        "firmware": "bios", "emulator": "qemu",
+        "cmdline": "on-all-stopped=halt",
+        "nic": MGMT_NIC,
+        "timeout": SEABIOS_TIMEOUT + 30,
+        "stop": MGMT_STAYS_UP,
+        "api_test": "public",
+        "expect": [BANNER, MGMT_HW_OWN, MGMT_DHCP_LINE, HALTED, MGMT_STAYS_UP],
+        "api_expect": [rf"^api: {n}: ok$" for n in API_PUBLIC_CHECKS],
+        "forbid": [r"FATAL", r"(?i)panic", r"^error: "],
+    },
+]
+
+# With the key: the admin's actions end to end. A VM that exits at once and one that spins
+# until it is stopped: listed, read, stopped (the last running: the summary says so and the
+# machine stays up for management), started again (the scheduler runs again), restarted,
+# the log read by pages. The key on the medium is tests/system/mgmt-test.key's.
+API_ACTION_CHECKS = ["hello-exited", "list", "list-counters", "read", "read-404", "stop-409",
+                     "start-409", "action-405", "action-body-400", "tampered-body-401",
+                     "other-target-401", "stale-401", "replay-401", "metrics-token-action-403",
+                     "peer-slowed-429", "peer-slowed-retry-after", "refusals-changed-nothing", "stop", "stop-summary",
+                     "stays-up", "start", "start-runs", "running-again", "restart",
+                     "log-paged", "log-actions", "log-limit-400", "shuntctl-vms",
+                     "shuntctl-vm-json", "shuntctl-not-found", "shuntctl-conflict",
+                     "shuntctl-restart", "shuntctl-bad-key", "host", "stop-again",
+                     "stopped-again"]
+SCENARIOS += [
+    {
+        "name": "bios-mgmt-api-actions-qemu",
+        "firmware": "bios", "emulator": "qemu",
+        "cmdline": "on-all-stopped=halt mgmt.metrics=token",
+        "nic": MGMT_NIC,
+        "modules": [("{build}/guests/hello.elf", "hello.elf"),
+                    ("{build}/guests/busy.elf", "busy.elf name=spin -- ms=600000")],
+        "timeout": SEABIOS_TIMEOUT + 30,
+        "stop": r"^shunt: running 2 VMs",
+        "api_test": "actions",
+        "key_text": open(os.path.join(os.path.dirname(os.path.abspath(__file__)),
+                                      "mgmt-test.key")).read(),
+        "expect": [BANNER, MGMT_DHCP_LINE, r"^shunt: running 2 VMs",
+                   r"^mgmt: vm spin stopped by admin \(from 10\.0\.2\.2\)$",
+                   summary("hello", "stopped", "exit", 0),
+                   r"^summary: vm=spin state=stopped reason=stopped by admin exit_code=-1$",
+                   r"^  detail: stopped by admin over the management API \(from 10\.0\.2\.2\)$",
+                   r"^shunt: halted \(exit code 1\)$", MGMT_STAYS_UP,
+                   r"^mgmt: vm spin started by admin \(from 10\.0\.2\.2\)$",
+                   r"^shunt: running 1 VMs again", r"^mgmt: vm spin stopped by admin",
+                   r"^mgmt: vm spin started by admin", r"^mgmt: vm spin stopped by admin",
+                   r"^summary: vm=spin state=stopped reason=stopped by admin exit_code=-1$",
+                   r"^shunt: halted \(exit code 1\)$"],
+        "api_expect": [rf"^api: {n}: ok$" for n in API_ACTION_CHECKS],
+        "forbid": [r"FATAL", r"(?i)panic", r"^error: ", r"GUEST-FAIL"],
+    },
+]
+
+# The same on VT-x in Bochs (its slirp forwards the port too): the admin's stop and start
+# of a VM that is on the CPU when the request comes. Only when named: a minute of Bochs.
+SCENARIOS += [dict(SCENARIOS[-1], name="bios-mgmt-api-actions-bochs", emulator="bochs",
+                   explicit=True,
+                   nic={"model": "e1000"}, timeout=BOCHS_TIMEOUT + 60,
+                   expect=[BANNER, r"^mgmt: e1000 00:02\.0 52:54:00:12:34:56 link up; "
+                           r"10\.0\.2\.15/24 by DHCP, gateway 10\.0\.2\.2$"]
+                   + SCENARIOS[-1]["expect"][2:],
+                   # shuntctl signs with this machine's clock: not Bochs's (in 2000).
+                   api_expect=[r"^api: shuntctl: skipped \(Shunt's clock is -?\d+ s from ours\)$"
+                               if n == "shuntctl-vms" else rf"^api: {n}: ok$"
+                               for n in API_ACTION_CHECKS
+                               if n == "shuntctl-vms" or not n.startswith("shuntctl")])]
 
 # --- The management key (README.md, "Management network"; hv/net/API.md, "Authentication"):
 # /shunt.key on the medium, loaded by GRUB and by Shunt's UEFI loader as a module of its own,

@@ -231,6 +231,24 @@ static void expect_no_s5(const char *needle)
 
 /* --- Valid tables --- */
 
+/* The FADT's CENTURY byte (offset 108): the RTC's century register, 0 when none or no FADT. */
+static void test_rtc_century(void **state)
+{
+	struct acpi_header *h = (struct acpi_header *)slot(S_FADT);
+
+	(void)state;
+	assert_int_equal(init(36), 0);
+	assert_int_equal(acpi_rtc_century(), 0);
+	((uint8_t *)h)[108] = 0x32;
+	seal(h);
+	assert_int_equal(acpi_rtc_century(), 0x32);
+	make_fadt(108, 0, 0, PM1A_CNT); /* an ACPI 1.0 FADT cut before the byte */
+	assert_int_equal(acpi_rtc_century(), 0);
+	memcpy(h->signature, "XXXX", 4);
+	seal(h);
+	assert_int_equal(acpi_rtc_century(), 0);
+}
+
 static void test_rev2_xsdt(void **state)
 {
 	(void)state;
@@ -659,6 +677,7 @@ static void test_dsdt_address_zero(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
+		T(test_rtc_century),
 		T(test_rev2_xsdt),
 		T(test_rev2_prefers_xsdt),
 		T(test_rev0_rsdt),

@@ -23,7 +23,7 @@ src_console  := hv/console.c hv/vm_console.c hv/screen.c hv/ratelimit.c hv/lib/d
 src_serial   := hv/serial.c hv/lib/parse.c
 src_console_input := hv/console_focus.c
 src_screen   := hv/screen.c
-src_cmdline  := hv/cmdline.c hv/serial.c hv/log.c hv/lib/parse.c hv/net/mgmt_options.c \
+src_cmdline  := hv/cmdline.c hv/serial.c hv/log.c hv/log_ring.c hv/lib/parse.c hv/net/mgmt_options.c \
                 tests/unit/hv_string.c
 src_elf64    := hv/lib/elf64.c
 src_pvh      := hv/lib/pvh.c hv/lib/elf64.c hv/lib/bzimage.c hv/lib/multiboot1.c
@@ -59,6 +59,9 @@ src_gk_hw :=
 src_e1000_ring := hv/net/e1000_ring.c
 src_mgmt_options := hv/net/mgmt_options.c hv/lib/parse.c
 src_echo     := hv/net/echo.c
+src_json     := hv/lib/json.c
+src_log_ring := hv/log_ring.c
+src_http     := hv/net/http.c
 src_wall_date := hv/lib/wall_date.c arch/x86_64/rtc_decode.c
 src_dashboard := hv/net/dashboard.c $(DASHBOARD_C)
 

@@ -39,6 +39,8 @@ void arch_cpu_init(void);
 
 /* One line describing the CPU: vendor, family/model/stepping and brand string. */
 void arch_cpu_describe(char *buf, size_t size);
+/* The CPU's vendor ("GenuineIntel") and brand strings, each cut to its buffer. */
+void arch_cpu_names(char *vendor, size_t vendor_size, char *model, size_t model_size);
 
 /*
  * Replaces the boot page tables with the hypervisor's own: all RAM of map identity-mapped,
@@ -81,6 +83,11 @@ void arch_pci_cfg_write32(uint32_t bdf, uint16_t offset, uint32_t value);
  * Returns 1 if guests can run.
  */
 int arch_virt_probe(void);
+/*
+ * The backend arch_virt_probe() chose for guests ("VT-x", "AMD-V"), or NULL with *why (unless
+ * why is NULL) saying why there is none, as its verdict line did ("" before the probe).
+ */
+const char *arch_virt_backend(const char **why);
 
 /* Turns hardware virtualization on for this CPU; after arch_virt_probe() said yes. */
 int arch_virt_enable(void);

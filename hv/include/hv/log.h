@@ -24,6 +24,9 @@ int log_level_from_name(const char *name, enum log_level *level);
  */
 void log_set_storm_guard(int enabled);
 
+/* The ring of recent lines (hv/log_ring.h) every printed line also goes into. */
+struct log_ring *log_recent(void);
+
 void log_printf(enum log_level level, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
 #define log_error(...) log_printf(LOG_ERROR, __VA_ARGS__)

@@ -71,5 +71,7 @@ void mgmt_poll(void);
  * forever, the CPU halted between polls. Never returns.
  */
 void mgmt_serve_forever(void) __attribute__((noreturn));
+/* The same until done() says 1 after a poll (a VM was started over the API): then returns. */
+void mgmt_serve_until(int (*done)(void));
 
 #endif

@@ -21,6 +21,23 @@
 /* Runs every VM until all have stopped. */
 void sched_run(void);
 
+/*
+ * Work that may only be done with no vCPU on the CPU (the admin's stop and start of a VM,
+ * which release and rebuild it), asked for from host work: fn(ctx, arg) runs from
+ * sched_run()'s loop as soon as the vCPU on the CPU ends its slice (sched_switch() then
+ * hands the CPU back), or right after the host work when it ran there, or after the poll
+ * when no VM runs (mgmt_serve_until()). Never from inside the caller. 0, or -EBUSY when
+ * SCHED_DEFERRED_MAX calls are waiting already.
+ */
+#define SCHED_DEFERRED_MAX 8
+int sched_defer(void (*fn)(void *ctx, uint64_t arg), void *ctx, uint64_t arg);
+/* Runs the deferred calls waiting now; only where no vCPU is on the CPU. */
+void sched_run_deferred(void);
+/* Set while deferred work waits: the architecture's VM switch gives the CPU back. */
+extern int sched_deferred_waiting;
+/* A VM was started again while sched_run() runs: its round-robin ring is built anew. */
+void sched_ring_changed(void);
+
 struct vcpu;
 
 /*
@@ -67,8 +84,8 @@ static inline __attribute__((always_inline)) struct vcpu *sched_switch(struct vc
 	int asleep = 0;
 	struct vcpu *next;
 
-	if (prev->attention & VCPU_ATTN_STOP)
-		return NULL;		 /* its VM stopped: sched_run() gives its memory back */
+	if ((prev->attention & VCPU_ATTN_STOP) || sched_deferred_waiting)
+		return NULL; /* its VM stopped, or deferred work waits: sched_run() does it */
 	vcpu_account_run_end(prev, now); /* first: sched_pick() may wake it, from its deadline */
 	next = sched_pick(prev, now, NULL, &asleep); /* when the rest wake: sched_run()'s */
 	if (next)

@@ -43,6 +43,7 @@ enum vm_stop_reason {
 	VM_STOP_POWEROFF,     /* powered itself off (ACPI S5 on the PC platform) */
 	VM_STOP_REBOOT,	      /* asked for a reset, and was not restarted (reboots=0) */
 	VM_STOP_REBOOT_LOOP,  /* reset more than reboots= times in a row, each soon after start */
+	VM_STOP_ADMIN,	      /* stopped by the admin over the management API */
 };
 
 /* A reset this soon after a VM (re)started counts towards its reboots= limit (vm_reap()). */
@@ -134,11 +135,12 @@ struct vm_stats {
 	/* Hypercalls made, by call number; [PV_CALL_COUNT]: numbers no call has. */
 	uint64_t calls[PV_CALL_COUNT + 1];
 	uint64_t hypercall_errors;
-	uint64_t hw_calls;     /* direct hardware calls run (HW_* hypercalls, not throttled ones) */
-	uint64_t hw_port_ops;  /* port operations run on real hardware (batched or trapped) */
-	uint64_t hw_refused;   /* of those, the ones that returned an error (bad batch, ...) */
-	uint64_t throttled;    /* PV_ETHROTTLED answers (any class), hw accesses delayed */
-	uint64_t io_unclaimed; /* port accesses nothing emulates */
+	uint64_t hw_calls;    /* direct hardware calls run (HW_* hypercalls, not throttled ones) */
+	uint64_t hw_port_ops; /* port operations run on real hardware (batched or trapped) */
+	uint64_t hw_refused;  /* of those, the ones that returned an error (bad batch, ...) */
+	uint64_t throttled;   /* PV_ETHROTTLED answers (any class), hw accesses delayed */
+	uint64_t throttles[VM_OPTIONS_RATE_CLASSES]; /* of those, vm_rate_take()'s, by class */
+	uint64_t io_unclaimed;			     /* port accesses nothing emulates */
 	uint64_t console_bytes;	    /* console output taken (printed, dropped or discarded) */
 	uint64_t console_dropped;   /* of those, dropped for lack of room (console=lossy) */
 	uint64_t console_waits;	    /* writes told to wait for room in the buffer */
@@ -306,6 +308,19 @@ void vm_console_uart_irq(void *owner);
  * the summary).
  */
 void vm_reap(struct vm *vm);
+/*
+ * The admin's actions (hv/net/api.c), only with no vCPU on the CPU (sched_defer()). Stop: a
+ * running VM stops with reason VM_STOP_ADMIN, exit code -1, and gives its memory back at
+ * once; from is the client's address, for the log and the detail. Start: a stopped VM (not
+ * a refused one) is built again from its image and options as a reset does (RAM cleared,
+ * devices reset, console kept, boots counted), its quick resets counted anew. 0, -EBUSY
+ * (stop: not running; start: running or refused), or -ENOMEM (start: not enough memory now).
+ */
+int vm_admin_stop(struct vm *vm, const char *from);
+int vm_admin_start(struct vm *vm, const char *from);
+/* The VM named name, or NULL. */
+struct vm *vm_find(const char *name);
+
 /* VMs that did not end by their own PV_CALL_EXIT with code 0 (refused ones included). */
 unsigned int vm_count_failed(void);
 
