@@ -167,6 +167,8 @@ void sched_run(void)
 			if (!last)
 				break;
 		}
+		/* After the work: a VM it started counts its wait from then (vm_admin_start()). */
+		now = arch_cycles();
 		vcpu = sched_pick(last, now, &wake_at, &asleep);
 		if (vcpu) {
 			vcpu_account_run_start(vcpu, now);

@@ -224,6 +224,18 @@ void json_null(struct json *j)
 	put_str(j, "null");
 }
 
+void json_key_u64(struct json *j, const char *key, uint64_t v)
+{
+	json_key(j, key);
+	json_u64(j, v);
+}
+
+void json_key_string(struct json *j, const char *key, const char *s)
+{
+	json_key(j, key);
+	json_string(j, s);
+}
+
 long json_finish(struct json *j)
 {
 	if (j->overflow || j->depth || j->after_key)

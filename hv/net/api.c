@@ -1,20 +1,15 @@
 /*
  * The management API's router and endpoints (hv/net/API.md): access by mgmt_auth_check(),
  * then /api/v1/host, /vms, /vms/NAME, /log and the admin's actions on a VM, /metrics and the
- * dashboard's files, each answer written as JSON into the server's buffer. Actions run where
+ * dashboard's files, each answer written as JSON (hv/net/api_json.c) into the server's buffer. Actions run where
  * no vCPU is on the CPU (sched_defer()) and answer when they are done.
  */
-#include <boot/handoff.h>
-#include <hv/arch.h>
 #include <hv/fmt.h>
-#include <hv/hv.h>
 #include <hv/json.h>
 #include <hv/log.h>
 #include <hv/log_ring.h>
-#include <hv/memmap.h>
 #include <hv/mgmt.h>
 #include <hv/mgmt_auth.h>
-#include <hv/mm.h>
 #include <hv/net/api.h>
 #include <hv/net/dashboard.h>
 #include <hv/net/http_server.h>
@@ -22,7 +17,6 @@
 #include <hv/string.h>
 #include <hv/vm.h>
 #include <hv/wallclock.h>
-#include <pvabi/pvabi.h>
 
 #define LOG_LIMIT_DEFAULT 100
 #define LOG_LIMIT_MAX 500
@@ -122,154 +116,6 @@ static void answer_json(struct api_answer *a, struct json *j)
 	a->len = (size_t)n;
 }
 
-static uint64_t cycles_to_ns(uint64_t cycles)
-{
-	uint64_t hz = arch_tsc_hz();
-
-	return cycles / hz * 1000000000ull + cycles % hz * 1000000000ull / hz;
-}
-
-static void json_kv_u64(struct json *j, const char *key, uint64_t v)
-{
-	json_key(j, key);
-	json_u64(j, v);
-}
-
-static void json_kv_str(struct json *j, const char *key, const char *v)
-{
-	json_key(j, key);
-	json_string(j, v);
-}
-
-static void exit_entry(void *ctx, const char *kind, uint64_t count)
-{
-	json_kv_u64(ctx, kind, count);
-}
-
-static const char *state_name(const struct vm *vm)
-{
-	return vm->state == VM_RUNNING	 ? "running"
-	       : vm->state == VM_REFUSED ? "refused"
-					 : "stopped";
-}
-
-static void vm_hypercalls(struct json *j, const struct vm *vm)
-{
-	json_key(j, "hypercalls");
-	json_object_begin(j);
-	json_kv_u64(j, "total", vm_hypercalls_total(vm));
-	json_kv_u64(j, "errors", vm->stats.hypercall_errors);
-	json_key(j, "by_call");
-	json_object_begin(j);
-#define CALL_ENTRY(nr, NAME, name, ...) json_kv_u64(j, #name, vm->stats.calls[nr]);
-	PV_CALL_LIST(CALL_ENTRY)
-#undef CALL_ENTRY
-	json_kv_u64(j, "unknown", vm->stats.calls[PV_CALL_COUNT]);
-	json_object_end(j);
-	json_object_end(j);
-}
-
-static void vm_counters(struct json *j, const struct vm *vm)
-{
-	uint64_t end = vm->state == VM_RUNNING ? arch_cycles() : vm->stop_cycles;
-
-	json_key(j, "exits");
-	json_object_begin(j);
-	if (vm->state != VM_REFUSED)
-		arch_vcpu_for_each_exit(&vm->vcpu, exit_entry, j);
-	json_object_end(j);
-	vm_hypercalls(j, vm);
-	json_key(j, "hw_calls");
-	json_object_begin(j);
-	json_kv_u64(j, "total", vm->stats.hw_calls);
-	json_kv_u64(j, "port_ops", vm->stats.hw_port_ops);
-	json_kv_u64(j, "refused", vm->stats.hw_refused);
-	json_object_end(j);
-	json_key(j, "throttles");
-	json_object_begin(j);
-	json_kv_u64(j, "total", vm->stats.throttled);
-	json_kv_u64(j, "console", vm->stats.console_throttled);
-	json_kv_u64(j, "other", vm->stats.throttles[PV_RATE_OTHER]);
-	json_kv_u64(j, "hw", vm->stats.throttles[PV_RATE_HW]);
-	json_object_end(j);
-	json_kv_u64(j, "steal_ns", cycles_to_ns(vm->vcpu.steal_cycles));
-	/* From its (re)start to now, or to its stop. */
-	json_kv_u64(j, "run_ns",
-		    vm->state == VM_REFUSED || end < vm->start_cycles || !vm->start_cycles
-			    ? 0
-			    : cycles_to_ns(end - vm->start_cycles));
-}
-
-static void vm_detail(struct json *j, const struct vm *vm)
-{
-	json_key(j, "origin");
-	json_string(j, vm->origin);
-	json_key(j, "options");
-	json_object_begin(j);
-	json_kv_u64(j, "memory_bytes", vm->options.mem);
-	json_kv_str(j, "console", vm_console_policy_name(vm->options.console));
-	json_kv_u64(j, "reboots", vm->options.reboots);
-	json_kv_str(j, "cmdline", vm->options.guest_cmdline);
-	json_kv_str(j, "initrd", vm->options.initrd);
-	json_object_end(j);
-	json_key(j, "grants");
-	json_array_begin(j);
-	for (unsigned int i = 0; i < vm->grant_count; i++) {
-		json_object_begin(j);
-		json_kv_u64(j, "kind", vm->grants[i].spec.kind);
-		json_kv_u64(j, "bdf", vm->grants[i].spec.bdf);
-		json_key(j, "verdict");
-		json_i64(j, vm->grants[i].verdict);
-		json_object_end(j);
-	}
-	json_array_end(j);
-	json_key(j, "vcpu");
-	json_array_begin(j);
-	json_object_begin(j);
-	json_kv_u64(j, "id", vm->vcpu.id);
-	json_key(j, "halted");
-	json_bool(j, vm->vcpu.halted);
-	json_kv_u64(j, "steal_ns", cycles_to_ns(vm->vcpu.steal_cycles));
-	json_kv_u64(j, "events_raised", vm->vcpu.stats.events_raised);
-	json_kv_u64(j, "upcalls_injected", vm->vcpu.stats.upcalls_injected);
-	json_object_end(j);
-	json_array_end(j);
-	json_key(j, "console");
-	json_object_begin(j);
-	json_kv_u64(j, "bytes", vm->stats.console_bytes);
-	json_kv_u64(j, "dropped", vm->stats.console_dropped);
-	json_kv_u64(j, "waits", vm->stats.console_waits);
-	json_object_end(j);
-}
-
-/* One VM as API.md's "A VM" (detail: GET /api/v1/vms/NAME's more). */
-static void vm_json(struct json *j, const struct vm *vm, int detail)
-{
-	json_object_begin(j);
-	json_kv_u64(j, "id", vm->id);
-	json_kv_str(j, "name", vm->name);
-	json_kv_str(j, "state", state_name(vm));
-	json_kv_str(j, "platform", vm->platform == VM_PLATFORM_PC ? "pc" : "shunt");
-	json_kv_u64(j, "memory_bytes", vm->state == VM_REFUSED ? 0 : vm->options.mem);
-	json_kv_u64(j, "vcpus", 1);
-	json_kv_u64(j, "boots", vm->boots);
-	vm_counters(j, vm);
-	if (detail)
-		vm_detail(j, vm);
-	json_key(j, "stop");
-	if (vm->state == VM_RUNNING) {
-		json_null(j);
-	} else {
-		json_object_begin(j);
-		json_kv_str(j, "reason", vm_stop_reason_name(vm->stop_reason));
-		json_kv_str(j, "detail", vm->stop_detail);
-		json_key(j, "exit_code");
-		json_i64(j, vm->exit_code);
-		json_object_end(j);
-	}
-	json_object_end(j);
-}
-
 static void get_vms(struct api_answer *a)
 {
 	struct json j;
@@ -279,7 +125,7 @@ static void get_vms(struct api_answer *a)
 	json_key(&j, "vms");
 	json_array_begin(&j);
 	for (unsigned int i = 0; i < vm_count(); i++)
-		vm_json(&j, vm_at(i), 0);
+		api_json_vm(&j, vm_at(i), 0);
 	json_array_end(&j);
 	json_object_end(&j);
 	answer_json(a, &j);
@@ -290,103 +136,7 @@ static void get_vm(struct api_answer *a, const struct vm *vm)
 	struct json j;
 
 	json_init(&j, a->buf, a->size);
-	vm_json(&j, vm, 1);
-	answer_json(a, &j);
-}
-
-/* A log line for a JSON array of strings (the boot report) or of line objects. */
-struct log_page {
-	struct json *j;
-	int objects;
-	uint64_t upto; /* lines past it are not wanted (the boot report's mark) */
-	uint64_t last; /* the last seq written */
-	int full;      /* the buffer is nearly full: no more lines */
-};
-
-static const char *const level_names[] = { "error", "warn", "info", "debug" };
-
-static void log_line(void *ctx, uint64_t seq, unsigned int level, const char *text, size_t len)
-{
-	struct log_page *p = ctx;
-
-	/* Room for the line escaped (at most twice its length: its bytes are printable) and more. */
-	if (p->full || seq > p->upto || p->j->size - p->j->len < 2 * len + 128) {
-		p->full = 1;
-		return;
-	}
-	if (p->objects) {
-		json_object_begin(p->j);
-		json_kv_u64(p->j, "seq", seq);
-		json_kv_str(p->j, "level", level < 4 ? level_names[level] : "info");
-		json_key(p->j, "text");
-		json_string_n(p->j, text, len);
-		json_object_end(p->j);
-	} else {
-		json_string_n(p->j, text, len);
-	}
-	p->last = seq;
-}
-
-static void get_host(struct api_answer *a)
-{
-	const struct memmap *map = mm_memmap();
-	uint64_t ticks = arch_cycles() - hv_entry_cycles, size, used, high;
-	struct log_page page = { .upto = log_recent()->mark ? log_recent()->mark : UINT64_MAX };
-	char vendor[16], model[64];
-	const char *why, *backend = arch_virt_backend(&why);
-	struct json j;
-
-	arch_cpu_names(vendor, sizeof(vendor), model, sizeof(model));
-	http_server_pool(&size, &used, &high);
-	json_init(&j, a->buf, a->size);
-	json_object_begin(&j);
-	json_kv_str(&j, "name", "shunt");
-	json_kv_str(&j, "version", SHUNT_VERSION);
-	json_key(&j, "abi");
-	{
-		char abi[16];
-
-		fmt_snprintf(abi, sizeof(abi), "%u.%u", PV_ABI_MAJOR, PV_ABI_MINOR);
-		json_string(&j, abi);
-	}
-	json_key(&j, "cpu");
-	json_object_begin(&j);
-	json_kv_str(&j, "vendor", vendor);
-	json_kv_str(&j, "model", model);
-	json_kv_u64(&j, "count", 1); /* one CPU runs Shunt until issue 16's SMP */
-	json_kv_u64(&j, "tsc_hz", arch_tsc_hz());
-	json_object_end(&j);
-	json_key(&j, "virtualization");
-	json_object_begin(&j);
-	json_key(&j, "ready");
-	json_bool(&j, backend != NULL);
-	json_kv_str(&j, "backend", backend);
-	json_kv_str(&j, "why", backend ? NULL : why);
-	json_object_end(&j);
-	json_key(&j, "memory");
-	json_object_begin(&j);
-	json_kv_u64(&j, "total_bytes",
-		    map ? memmap_total(map, HANDOFF_MEM_USABLE) + memmap_total(map, MEMMAP_HV_DATA)
-			: 0);
-	json_kv_u64(&j, "free_bytes", mm_free_bytes());
-	json_object_end(&j);
-	json_kv_u64(&j, "uptime_s", ticks / arch_tsc_hz());
-	json_kv_u64(&j, "time", api_time_now());
-	json_kv_u64(&j, "ticks", ticks);
-	json_key(&j, "mgmt");
-	json_object_begin(&j);
-	json_kv_u64(&j, "pool_bytes", size);
-	json_kv_u64(&j, "pool_used_bytes", used);
-	json_kv_u64(&j, "pool_high_water_bytes", high);
-	json_kv_u64(&j, "auth_failures", mgmt_auth_failures());
-	json_kv_u64(&j, "requests", http_server_stats()->requests);
-	json_object_end(&j);
-	json_key(&j, "boot_report");
-	json_array_begin(&j);
-	page.j = &j;
-	log_ring_read(log_recent(), 0, UINT32_MAX, log_line, &page, NULL, NULL);
-	json_array_end(&j);
-	json_object_end(&j);
+	api_json_vm(&j, vm, 1);
 	answer_json(a, &j);
 }
 
@@ -404,6 +154,15 @@ static int query_number(const char *v, size_t n, uint64_t *out)
 	}
 	*out = x;
 	return 0;
+}
+
+static void get_host(struct api_answer *a)
+{
+	struct json j;
+
+	json_init(&j, a->buf, a->size);
+	api_json_host(&j);
+	answer_json(a, &j);
 }
 
 /* after= and limit= of GET /api/v1/log: 0, or -1 for anything else in the query. */
@@ -437,7 +196,7 @@ static int log_query(const struct http_request *req, uint64_t *after, uint64_t *
 static void get_log(struct api_answer *a, const struct http_request *req)
 {
 	uint64_t after = 0, limit = LOG_LIMIT_DEFAULT, first, dropped;
-	struct log_page page = { .objects = 1, .upto = UINT64_MAX };
+	struct api_log_page page = { .objects = 1, .upto = UINT64_MAX };
 	struct json j;
 
 	if (log_query(req, &after, &limit) || limit < 1 || limit > LOG_LIMIT_MAX) {
@@ -450,11 +209,12 @@ static void get_log(struct api_answer *a, const struct http_request *req)
 	json_object_begin(&j);
 	json_key(&j, "lines");
 	json_array_begin(&j);
-	log_ring_read(log_recent(), after, (unsigned int)limit, log_line, &page, &first, &dropped);
+	log_ring_read(log_recent(), after, (unsigned int)limit, api_json_log_line, &page, &first,
+		      &dropped);
 	json_array_end(&j);
-	json_kv_u64(&j, "next", page.last);
-	json_kv_u64(&j, "first", first);
-	json_kv_u64(&j, "dropped", dropped);
+	json_key_u64(&j, "next", page.last);
+	json_key_u64(&j, "first", first);
+	json_key_u64(&j, "dropped", dropped);
 	json_object_end(&j);
 	answer_json(a, &j);
 }
@@ -603,6 +363,8 @@ static void route_api(struct api_answer *a, const struct http_request *req, uint
 	}
 }
 
+static uint64_t failures_before; /* mgmt_auth_failures() before the last access_of() */
+
 static enum mgmt_access access_of(const struct http_request *req, uint32_t peer, uint64_t now)
 {
 	struct mgmt_auth_request r = {
@@ -617,7 +379,34 @@ static enum mgmt_access access_of(const struct http_request *req, uint32_t peer,
 		.peer = peer,
 	};
 
+	failures_before = mgmt_auth_failures();
 	return mgmt_auth_check(&r, now);
+}
+
+/*
+ * Whether the last access_of() counted a failure: credentials were sent and did not pass.
+ * (With mgmt.metrics=public such a request still gets MGMT_ACCESS_METRICS, as anyone does.)
+ */
+static int failed_now(void)
+{
+	return mgmt_auth_failures() != failures_before;
+}
+
+/* 401: no credentials (counted here, a missing signature being a failure too) or bad ones
+ * (counted by the check). */
+static void refuse(struct api_answer *a, const struct http_request *req, uint32_t peer,
+		   uint64_t now)
+{
+	if (!req->authorization)
+		mgmt_auth_note_failure(peer, now);
+	api_error(a, 401, "authentication required");
+}
+
+/* 403: a metrics token that passed, used for more than /metrics (counted: a failure). */
+static void refuse_token(struct api_answer *a, uint32_t peer, uint64_t now)
+{
+	mgmt_auth_note_failure(peer, now);
+	api_error(a, 403, "the metrics token gives /metrics only");
 }
 
 static void get_metrics(struct api_answer *a)
@@ -660,23 +449,19 @@ void api_handle(const struct http_request *req, uint32_t peer, uint32_t conn, st
 
 	if (!strncmp(req->path, "/api/", 5) || !strcmp(req->path, "/api")) {
 		access = access_of(req, peer, now);
-		if (access == MGMT_ACCESS_NONE) {
-			api_error(a, 401, "authentication required");
-			return;
-		}
-		if (access != MGMT_ACCESS_ADMIN) {
-			mgmt_auth_note_failure(peer, now);
-			api_error(a, 403, "the metrics token gives /metrics only");
-			return;
-		}
-		route_api(a, req, peer, conn);
+		if (access == MGMT_ACCESS_ADMIN)
+			route_api(a, req, peer, conn);
+		else if (access == MGMT_ACCESS_METRICS && req->authorization && !failed_now())
+			refuse_token(a, peer, now);
+		else
+			refuse(a, req, peer, now);
 		return;
 	}
 	if (!method_allowed(req, a, 0))
 		return;
 	if (!strcmp(req->path, "/metrics")) {
 		if (access_of(req, peer, now) == MGMT_ACCESS_NONE)
-			api_error(a, 401, "authentication required");
+			refuse(a, req, peer, now);
 		else
 			get_metrics(a);
 		return;

@@ -138,9 +138,12 @@ static void send_more(struct http_conn *c)
 		if (err == ERR_MEM)
 			break; /* the queue is full: the sent or poll callback goes on */
 		if (err != ERR_OK) {
-			tcp_abort(c->pcb);
-			c->aborted = 1;
+			struct tcp_pcb *pcb = c->pcb;
+
+			tcp_arg(pcb, NULL); /* tcp_abort() calls on_error: it must not free c too */
 			conn_release(c);
+			tcp_abort(pcb);
+			c->aborted = 1;
 			return;
 		}
 		if (from_out)
@@ -243,7 +246,14 @@ static void answer_send(struct http_conn *c, struct api_answer *a, int head_only
 /* A buffer for an answer: 0, or -1 when the pool is short (then a fixed 503 is sent). */
 static int answer_begin(struct http_conn *c, struct api_answer *a)
 {
-	c->out = mem_malloc(HTTP_SERVER_ANSWER_MAX);
+	size_t size = HTTP_SERVER_ANSWER_MAX;
+
+	/* A small pool (mgmt.pool=64K) still answers what fits in less: errors, one VM. */
+	c->out = mem_malloc(size);
+	while (!c->out && size > HTTP_SERVER_ANSWER_MIN) {
+		size /= 4;
+		c->out = mem_malloc(size);
+	}
 	if (!c->out) {
 		stats.pool_short++;
 		stats.answers[5]++;
@@ -257,7 +267,7 @@ static int answer_begin(struct http_conn *c, struct api_answer *a)
 		return -1;
 	}
 	*a = (struct api_answer){ .buf = c->out + HEAD_RESERVE,
-				  .size = HTTP_SERVER_ANSWER_MAX - HEAD_RESERVE,
+				  .size = size - HEAD_RESERVE,
 				  .content_type = "application/json" };
 	return 0;
 }
@@ -317,7 +327,16 @@ static void process(struct http_conn *c)
 {
 	while (c->pcb && !c->answering && !c->waiting && c->in) {
 		struct pbuf *q = c->in;
-		size_t taken = http_feed(&c->req, q->payload, q->len);
+		size_t taken;
+
+		if (!q->len) { /* an empty pbuf in the chain: nothing to feed, and it must go */
+			c->in = q->next;
+			if (q->next)
+				pbuf_ref(q->next);
+			pbuf_free(q);
+			continue;
+		}
+		taken = http_feed(&c->req, q->payload, q->len);
 
 		if (taken && !c->begun) {
 			c->begun = 1;
@@ -364,6 +383,10 @@ static err_t on_recv(void *arg, struct tcp_pcb *pcb, struct pbuf *p, err_t err)
 	if (!p || err != ERR_OK) {
 		if (p)
 			pbuf_free(p);
+		if ((c->answering || c->waiting) && err == ERR_OK) {
+			c->close_after = 1; /* the client said all it will: answer it, then close */
+			return ERR_OK;
+		}
 		conn_close(c); /* the client closed its side: nothing more to read or answer */
 		return c->aborted ? ERR_ABRT : ERR_OK;
 	}

@@ -13,8 +13,7 @@ static const char *write_sample(struct json *j, char *out, size_t size)
 {
 	json_init(j, out, size);
 	json_object_begin(j);
-	json_key(j, "a");
-	json_u64(j, 1);
+	json_key_u64(j, "a", 1);
 	json_key(j, "b");
 	json_array_begin(j);
 	json_bool(j, 1);
@@ -25,8 +24,7 @@ static const char *write_sample(struct json *j, char *out, size_t size)
 	json_array_begin(j);
 	json_array_end(j);
 	json_array_end(j);
-	json_key(j, "c");
-	json_string(j, "x");
+	json_key_string(j, "c", "x");
 	json_key(j, "d");
 	json_string(j, NULL);
 	json_object_end(j);

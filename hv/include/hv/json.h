@@ -39,6 +39,10 @@ void json_i64(struct json *j, int64_t v);
 void json_bool(struct json *j, int v);
 void json_null(struct json *j);
 
+/* A key and its value, in one call. */
+void json_key_u64(struct json *j, const char *key, uint64_t v);
+void json_key_string(struct json *j, const char *key, const char *s);
+
 /* The length written, or -1 if it overflowed or is not complete (a container left open). */
 long json_finish(struct json *j);
 

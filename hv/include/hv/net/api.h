@@ -41,6 +41,23 @@ typedef void (*api_build_fn)(struct api_answer *a, void *ctx);
 /* hv/net/http_server.c: conn's answer is ready to build (if conn is still there). */
 void http_server_complete(uint32_t conn, api_build_fn build, void *ctx);
 
+/* hv/net/api_json.c: a VM as API.md's "A VM" (detail: GET /api/v1/vms/NAME's more). */
+struct vm;
+void api_json_vm(struct json *j, const struct vm *vm, int detail);
+/* GET /api/v1/host's object. */
+void api_json_host(struct json *j);
+
+/* Log lines as a JSON array of strings (the boot report) or of line objects (GET /log). */
+struct api_log_page {
+	struct json *j;
+	int objects;
+	uint64_t upto; /* lines past it are not wanted (the boot report's mark) */
+	uint64_t last; /* the last seq written */
+	int full;      /* the buffer is nearly full: no more lines */
+};
+/* A log_ring_fn writing one line into the api_log_page at ctx. */
+void api_json_log_line(void *ctx, uint64_t seq, unsigned int level, const char *text, size_t len);
+
 /* Shunt's time for X-Shunt-Time and the signature check: Unix seconds. */
 uint64_t api_time_now(void);
 

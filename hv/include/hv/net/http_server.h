@@ -16,6 +16,7 @@
 #define HTTP_SERVER_REQUEST_TIMEOUT_S 10   /* from a request's first byte to its last */
 #define HTTP_SERVER_IDLE_TIMEOUT_S 30	   /* a connection with no request under way */
 #define HTTP_SERVER_ANSWER_MAX (64 * 1024) /* the largest answer built (from the pool) */
+#define HTTP_SERVER_ANSWER_MIN (4 * 1024)  /* a pool short of more: answers that fit in this */
 
 struct http_server_stats {
 	uint64_t requests;	      /* complete requests read (answered or refused) */
