@@ -16,6 +16,10 @@
  *                  VMWRITEs of a null hypercall
  *   console-uart   exit code = 100 x ticks per byte written through the emulated UART
  *   console-ring   exit code = 100 x ticks per byte written through the console ring
+ *   mgmt=N         mgmt_guest_slowdown: N windows of null hypercalls and computing, then
+ *                  "bench-mgmt: load now" (the harness loads the management API), a pause
+ *                  for its clients to start, N windows more, "bench-mgmt: done"; prints the
+ *                  second phase's ticks over the first's
  *   hw             prints the cost per port operation on a real UART's scratch register:
  *                  trapped and forwarded (COM2, io grant), by HW_PORT_BATCH in batches of
  *                  1, 8 and 64 (COM2), and by passthrough (COM3), with no rate limit
@@ -396,6 +400,53 @@ static int64_t bench_count(const struct pv_start_info *si, uint64_t first_tsc)
 	return report(si, 0, 0);
 }
 
+#define MGMT_WORK 200000       /* a window's computing: about as long as its hypercalls */
+#define MGMT_RAMP 100000000ull /* ticks for the harness's clients to start (1 s of Bochs) */
+
+/* One window of mgmt=N: ITERATIONS null hypercalls and a fixed computation, in ticks. */
+static uint64_t mgmt_window(void)
+{
+	volatile uint64_t acc = 1;
+	uint64_t t0 = gk_rdtsc();
+
+	for (int i = 0; i < ITERATIONS; i++)
+		gk_hypercall0(PV_CALL_VERSION);
+	for (uint64_t i = 0; i < MGMT_WORK; i++)
+		acc = acc * 6364136223846793005ull + i;
+	return gk_rdtsc() - t0;
+}
+
+/*
+ * The ticks of windows windows with the management API idle, then under load: Shunt's
+ * host work for the requests lands inside the windows (the TSC counts it), so their ratio
+ * is what the load costs a guest. Totals, not a best-of: the interference is the point.
+ */
+static int64_t bench_mgmt(const struct pv_start_info *si, uint64_t windows)
+{
+	uint64_t idle = 0, loaded = 0, t0, hundredths;
+	char buf[24];
+
+	mgmt_window(); /* warm up */
+	for (uint64_t w = 0; w < windows; w++)
+		idle += mgmt_window();
+	say("bench-mgmt: load now\n");
+	t0 = gk_rdtsc();
+	while (gk_rdtsc() - t0 < MGMT_RAMP)
+		__asm__ volatile("pause");
+	for (uint64_t w = 0; w < windows; w++)
+		loaded += mgmt_window();
+	say("bench-mgmt: done\n");
+	say_num("bench-mgmt: ticks idle ", (int64_t)idle);
+	say_num("bench-mgmt: ticks under load ", (int64_t)loaded);
+	hundredths = (loaded * 100 + idle / 2) / idle;
+	say("bench: mgmt_guest_slowdown: ");
+	say(gk_fmt_u64(buf, hundredths / 100));
+	say(hundredths % 100 < 10 ? ".0" : ".");
+	say(gk_fmt_u64(buf, hundredths % 100));
+	say("x\n");
+	return report(si, 0, 0);
+}
+
 static int is(const char *a, const char *b)
 {
 	while (*a && *a == *b)
@@ -430,6 +481,8 @@ int64_t guest_main(const struct pv_start_info *si)
 		return bench_switch(si);
 	if (arg_number(si->cmdline, "idle="))
 		return bench_idle(si, arg_number(si->cmdline, "idle="));
+	if (arg_number(si->cmdline, "mgmt="))
+		return bench_mgmt(si, arg_number(si->cmdline, "mgmt="));
 	for (int i = 0; i < CONSOLE_BYTES; i++)
 		text[i] = (i % 64 == 63) ? '\n' : (char)('a' + i % 26);
 	if (is(si->cmdline, "console-uart"))

@@ -71,6 +71,11 @@ A network card for Shunt's management network (default: none, QEMU's default NIC
                 (it may wait for more serial output); what it saw goes to NAME.api.log
                 ("api: ..." lines), which api_expect checks
   api_expect    regexes that must all match, in this order, in that log
+  mgmt_suite    "security" | "bad-input" | "load" | "e2e": the emulator forwards a free port of
+                127.0.0.1 to Shunt's port 80 (nic "hostfwd"), and when the stop line appears the
+                harness runs that suite of tests/system/mgmtsuite.py against the management API
+                while the machine runs; its lines go to NAME.net.log, which net_expect checks.
+                The suite waits for the run's last line before it returns.
 
 Regexes are Python `re` patterns applied with re.MULTILINE to the serial log (and to the
 com_files logs), after escape sequences and carriage returns are removed, so ^ and $ anchor a
@@ -1922,4 +1927,55 @@ SCENARIOS += [
         "expect_any": [r"^\[hello\] GUEST-PASS hello$"],
         "forbid": KEY_FORBID + [r"shunt\.key.*(refused|not used)", r"^vm module"],
     },
+]
+
+
+# --- The management API under attack and under load (tests/system/mgmtsuite.py), in QEMU with
+# guests running, and an admin's session in Bochs on its slirp (VT-x). The suite starts when
+# the VMs do and ends by stopping the long-running VMs through the API (the summary's reason
+# "stopped by admin"); the guests that end by themselves must end as they do without it.
+MGMT_API_GUESTS = [("{build}/guests/hello.elf", "hello.elf -- demo args"),
+                   ("{build}/guests/counter.elf", "counter.elf"),
+                   ("{build}/guests/busy.elf", "busy.elf name=busy -- ms=600000")]
+MGMT_RUNNING = r"^shunt: running \d+ VMs"
+
+
+def mgmt_suite(name, suite, extra_guests=(), cmdline="test", emulator="qemu", expect=(),
+               expect_any=(), guests=None):
+    guests = list(guests if guests is not None else MGMT_API_GUESTS) + list(extra_guests)
+    return {
+        "name": name,
+        "firmware": "bios", "emulator": emulator,
+        "cmdline": cmdline,
+        "nic": MGMT_NIC if emulator == "qemu" else {"model": "e1000"},
+        "key_text": MGMT_KEY, "mgmt_suite": suite,
+        "modules": guests,
+        "stop": MGMT_RUNNING,
+        "timeout": 300,
+        "expect": [BANNER, r"^mgmt: e1000 .* link up; 10\.0\.2\.15/24 by DHCP", MGMT_RUNNING]
+        + list(expect) + [POWER_OFF_FAILED],
+        "expect_any": [r"^\[hello\] GUEST-PASS hello$", COUNTER_DONE,
+                       r"^\[counter\] GUEST-PASS counter$"] + list(expect_any),
+        "forbid": GUEST_FORBID + KEY_FORBID[len(FORBID):],
+        "net_expect": [rf"^mgmt-suite: {suite}: \d+ checks, 0 failed$"],
+    }
+
+
+BY_ADMIN = r"stopped by admin exit_code=-1$"
+SCENARIOS += [
+    mgmt_suite("bios-mgmt-security-qemu", "security", cmdline="test mgmt.metrics=token",
+               expect=[r"^summary: vm=busy state=stopped reason=" + BY_ADMIN]),
+    mgmt_suite("bios-mgmt-bad-input-qemu", "bad-input",
+               expect=[r"^summary: vm=busy state=stopped reason=" + BY_ADMIN]),
+    mgmt_suite("bios-mgmt-load-qemu", "load",
+               extra_guests=[("{build}/guests/worker.elf", "worker.elf -- flood_at_ms=5000")],
+               expect=[r"^summary: vm=busy state=stopped reason=" + BY_ADMIN],
+               expect_any=[r"^\[worker\] GUEST-PASS worker$",
+                           r"^\[worker\] worker: slowdown in percent \d+$"]),
+    mgmt_suite("bios-mgmt-api-bochs", "e2e", emulator="bochs",
+               guests=MGMT_API_GUESTS[:2] + [
+                   ("{build}/guests/busy.elf", "busy-a.elf name=busy-a -- ms=600000"),
+                   ("{build}/guests/busy.elf", "busy-b.elf name=busy-b -- ms=600000")],
+               expect=[r"^summary: vm=busy-a state=stopped reason=" + BY_ADMIN,
+                       r"^summary: vm=busy-b state=stopped reason=" + BY_ADMIN]),
 ]

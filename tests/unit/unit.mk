@@ -59,6 +59,7 @@ src_gk_hw :=
 src_e1000_ring := hv/net/e1000_ring.c
 src_mgmt_options := hv/net/mgmt_options.c hv/lib/parse.c
 src_echo     := hv/net/echo.c
+src_metrics_text := hv/net/metrics_text.c hv/lib/div128.c
 src_json     := hv/lib/json.c
 src_log_ring := hv/log_ring.c
 src_http     := hv/net/http.c

@@ -64,6 +64,11 @@ void mgmt_probe(void);
 void mgmt_start(void);
 /* 1 once mgmt_start() brought the interface up. */
 int mgmt_is_up(void);
+/*
+ * arch_cycles() spent in polls that received frames (lwIP's input, the API's work, the
+ * answers sent): what the management network costs beyond its idle polls. For /metrics.
+ */
+uint64_t mgmt_work_cycles(void);
 /* Receives, transmits and runs lwIP's timers: bounded work, when mgmt_poll_due() passed. */
 void mgmt_poll(void);
 /*
