@@ -256,6 +256,7 @@ const struct vendor_ops svm_ops = {
 	.pv_features = PV_FEATURE_VMMCALL,
 	.probe = svm_probe,
 	.enable = svm_enable,
+	.cpu_enable = svm_cpu_enable,
 	.vm_init = svm_vm_init,
 	.vm_map_ram = npt_map_ram,
 	.vm_map_mmio = npt_map_mmio,

@@ -286,6 +286,7 @@ const struct vendor_ops vmx_ops = {
 	.pv_features = 0, /* VMCALL */
 	.probe = vmx_probe,
 	.enable = vmx_enable,
+	.cpu_enable = vmx_cpu_enable,
 	.vm_init = vmx_vm_init,
 	.vm_map_ram = vmx_vm_map_ram,
 	.vm_map_mmio = vmx_vm_map_mmio,
