@@ -423,7 +423,7 @@ unit-test: | $(DEPS_STAMP) $(MBEDTLS_STAMP)
 system-test: all linux $(BUILD)/example/minimal-kernel.elf
 	tests/tools/shunt-config-test --build $(BUILD)
 	tests/tools/shuntctl-test
-	tests/system/dashboard-test --build $(BUILD)
+	tests/system/dashboard-test --build $(BUILD) --shunt qemu,bochs
 	tests/system/run-all --build $(BUILD)
 	tests/system/run-exit-codes --build $(BUILD)
 	tests/system/stick --build $(BUILD)

@@ -237,7 +237,8 @@ class MockHandler(http.server.BaseHTTPRequestHandler):
             if not vm:
                 return self.error(404, "not_found", f'no VM named "{parts[1]}"')
             if len(parts) == 2 and self.command != "POST":
-                return self.answer(200, dict(vm, options="mem=4M", grants=[]))
+                return self.answer(200, dict(vm, options="mem=4M", grants=[],
+                                             console={"bytes": 3, "dropped": 0}))
             if len(parts) == 3 and self.command == "POST":
                 return self.action(vm, parts[2])
         if self.command == "POST":

@@ -118,6 +118,11 @@
 		return r >= 100 ? Math.round(r).toLocaleString("en") : r.toFixed(1);
 	}
 
+	// A number as text, "-" for anything else (a field missing or of another type).
+	function n(v) {
+		return typeof v === "number" ? String(v) : "-";
+	}
+
 	function sum(obj) {
 		let t = 0;
 		for (const v of Object.values(obj || {}))
@@ -134,7 +139,7 @@
 		const mgmt = h.mgmt || {};
 		const facts = [
 			["Version", (h.version || "?") + " (ABI " + (h.abi || "?") + ")"],
-			["CPU", [cpu.vendor, cpu.model].filter(Boolean).join(" ") + ", " + cpu.count +
+			["CPU", [cpu.vendor, cpu.model].filter(Boolean).join(" ") + ", " + n(cpu.count) +
 				" CPU" + (cpu.count === 1 ? "" : "s")],
 			["Virtualization", virt.backend ? virt.backend : "none: " + (virt.why || "unknown")],
 			["Memory", fmtBytes(mem.total_bytes) + ", " + fmtBytes(mem.free_bytes) + " free"],
@@ -142,7 +147,7 @@
 			["Management pool", fmtBytes(mgmt.pool_used_bytes) + " of " +
 				fmtBytes(mgmt.pool_bytes) + " in use, high water " +
 				fmtBytes(mgmt.pool_high_water_bytes)],
-			["API requests", String(mgmt.requests) + ", " + String(mgmt.auth_failures) +
+			["API requests", n(mgmt.requests) + ", " + n(mgmt.auth_failures) +
 				" failed authentication"],
 		];
 		const dl = $("host");
@@ -208,13 +213,14 @@
 			tbody.append(tr); // keeps the API's order (by id)
 			const r = rate(name, vm, now);
 			cell(tr, "name", name);
-			cell(tr, "id", String(vm.id));
-			cell(tr, "state", vm.state);
-			tr.querySelector(".state").className = "state state-" + vm.state;
+			cell(tr, "id", n(vm.id));
+			const state = String(vm.state);
+			cell(tr, "state", state);
+			tr.querySelector(".state").className = "state state-" + state.replace(/\W/g, "");
 			cell(tr, "memory", fmtBytes(vm.memory_bytes));
 			cell(tr, "exits-rate", fmtRate(r.exits));
 			cell(tr, "hypercalls-rate", fmtRate(r.hypercalls));
-			cell(tr, "throttles", String((vm.throttles || {}).total || 0));
+			cell(tr, "throttles", n((vm.throttles || {}).total));
 			const stop = vm.stop;
 			let why = "";
 			if (stop) {
@@ -248,7 +254,8 @@
 				" lines overwritten before they were read ...\n"));
 		}
 		for (const line of page.lines || []) {
-			const s = el("span", "log-" + line.level, line.text + "\n");
+			const s = el("span", "log-" + String(line.level).replace(/\W/g, ""),
+				String(line.text).replace(/^[\r\n]+|[\r\n]+$/g, "") + "\n");
 			s.title = "#" + line.seq + " " + line.level;
 			pre.append(s);
 		}
