@@ -56,14 +56,18 @@ static uint16_t pit_ch2_count(void)
 
 /*
  * The TSC over PIT_CALIBRATION_TICKS of the PIT, from one change of its counter to another,
- * so that neither end is off by part of a PIT tick. 0 if no PIT counts.
+ * so that neither end is off by part of a PIT tick. 0 if no PIT counts. *interrupted is set
+ * when the measurement stalled for a quarter of it or more: then the 16-bit counter may have
+ * gone round unseen (an emulator's CPU thread descheduled for 55 ms makes the TSC look ten
+ * times faster), and the caller measures again.
  */
-static uint64_t tsc_hz_from_pit(void)
+static uint64_t tsc_hz_from_pit_once(int *interrupted)
 {
 	uint8_t gate = inb(PIT_GATE_PORT);
-	uint64_t t0, t1, spins = 0;
+	uint64_t t0, t1, t, longest = 0, spins = 0;
 	uint16_t c0, c;
 
+	*interrupted = 0;
 	outb(PIT_GATE_PORT, (uint8_t)((gate & ~0x02) | 0x01)); /* gate channel 2 on, speaker off */
 	outb(PIT_COMMAND, PIT_CH2_MODE0_LOHI);
 	outb(PIT_CH2_DATA, 0xff); /* from 0xffff down: 55 ms, more than we wait */
@@ -72,14 +76,34 @@ static uint64_t tsc_hz_from_pit(void)
 	while ((c = pit_ch2_count()) == c0)
 		if (++spins > 10000000)
 			return 0; /* no PIT counting */
-	t0 = rdtsc();
+	t0 = t1 = rdtsc();
 	c0 = c;
-	while ((uint16_t)(c0 - (c = pit_ch2_count())) < PIT_CALIBRATION_TICKS)
+	while ((uint16_t)(c0 - (c = pit_ch2_count())) < PIT_CALIBRATION_TICKS) {
 		if (++spins > 100000000)
 			return 0;
+		t = rdtsc();
+		if (t - t1 > longest)
+			longest = t - t1;
+		t1 = t;
+	}
 	t1 = rdtsc();
 	outb(PIT_GATE_PORT, gate);
+	*interrupted = longest > (t1 - t0) / 4;
 	return (t1 - t0) * PIT_HZ / (uint16_t)(c0 - c);
+}
+
+/* tsc_hz_from_pit_once() until it was not interrupted, or its third answer. */
+static uint64_t tsc_hz_from_pit(void)
+{
+	int interrupted = 1;
+	uint64_t hz = 0;
+
+	for (int tries = 0; tries < 3 && interrupted; tries++)
+		hz = tsc_hz_from_pit_once(&interrupted);
+	if (hz && interrupted)
+		log_warn("time: the PIT calibration was interrupted three times: the TSC's rate "
+			 "may be off\n");
+	return hz;
 }
 
 uint64_t arch_tsc_hz(void)
