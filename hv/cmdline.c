@@ -92,6 +92,32 @@ static void apply_word(const char *word, struct hv_options *opts, struct cmdline
 			problem(p, "\"%s\": screen is on or off", word);
 		return;
 	}
+	if (eq - word == 4 && !strncmp(word, "cpus", 4)) {
+		uint64_t v;
+		const char *d = eq + 1;
+
+		if (parse_uint(&d, 10, CPU_MAX, &v) || *d || v == 0)
+			problem(p, "\"%s\": cpus is a number of CPUs from 1 to %u", word, CPU_MAX);
+		else
+			opts->cpus = (uint32_t)v;
+		return;
+	}
+	if ((eq - word == 8 && !strncmp(word, "smp.fail", 8)) ||
+	    (eq - word == 9 && !strncmp(word, "smp.fault", 9))) {
+		uint64_t v;
+		const char *d = eq + 1;
+
+		if (parse_uint(&d, 10, CPU_MAX - 1, &v) || *d || v == 0)
+			problem(p,
+				"\"%s\": %s is the number of a CPU other than the boot CPU, "
+				"from 1 to %u",
+				word, eq - word == 8 ? "smp.fail" : "smp.fault", CPU_MAX - 1);
+		else if (eq - word == 8)
+			opts->smp_fail = (uint32_t)v;
+		else
+			opts->smp_fault = (uint32_t)v;
+		return;
+	}
 	if (!strncmp(word, "loglevel", (size_t)(eq - word)) && eq - word == 8) {
 		if (log_level_from_name(eq + 1, &opts->log_level))
 			problem(p, "\"%s\": loglevel is one of error, warn, info, debug", word);

@@ -2,7 +2,8 @@
  * The hypervisor's log (see hv/log.h): formats each line into a bounded buffer, makes it
  * printable and hands it to the console in one piece, with "error:"/"warning:" prefixes.
  * While guests run, a storm guard keeps any one call site (e.g. a warning a guest can
- * trigger with every call) to a few lines a second and counts the rest.
+ * trigger with every call) to a few lines a second and counts the rest. One line at a time
+ * from all CPUs: log_lock orders them, so that the console never interleaves two.
  */
 #include <hv/arch.h>
 #include <hv/console.h>
@@ -10,6 +11,7 @@
 #include <hv/hv.h>
 #include <hv/log.h>
 #include <hv/log_ring.h>
+#include <hv/spinlock.h>
 #include <hv/string.h>
 
 #include <stdarg.h>
@@ -20,6 +22,33 @@
 #define LOG_RING_BYTES (64 * 1024) /* the recent lines the management API serves */
 
 static enum log_level current_level = LOG_INFO;
+
+/*
+ * Guards the console's line output, the ring of recent lines' appends and the storm guard
+ * below, for every CPU. Not taken once a CPU has begun its dying words (log_begin_dump): it
+ * may hold the lock itself, from the line it was writing when it faulted.
+ */
+static struct spinlock log_lock = SPINLOCK_INIT;
+static int dumping;
+
+static int log_lock_take(void)
+{
+	if (__atomic_load_n(&dumping, __ATOMIC_RELAXED))
+		return 0;
+	spin_lock(&log_lock);
+	return 1;
+}
+
+static void log_lock_give(int taken)
+{
+	if (taken)
+		spin_unlock(&log_lock);
+}
+
+void log_begin_dump(void)
+{
+	__atomic_store_n(&dumping, 1, __ATOMIC_RELAXED);
+}
 
 /* Every printed line, also kept for GET /api/v1/log (hv/net/API.md). */
 static uint8_t ring_store[LOG_RING_BYTES];
@@ -146,31 +175,58 @@ static int storm_allows(const char *fmt)
 
 void log_set_storm_guard(int enabled)
 {
+	int taken = log_lock_take();
+
 	if (!enabled)
 		for (unsigned int i = 0; i < STORM_SITES; i++)
 			storm_report(&storm.sites[i]);
 	storm = (struct storm_guard){ .enabled = enabled };
+	log_lock_give(taken);
+}
+
+static const char *prefix_of(enum log_level level)
+{
+	return level == LOG_ERROR ? "error: " : level == LOG_WARN ? "warning: " : "";
 }
 
 void log_printf(enum log_level level, const char *fmt, ...)
 {
 	va_list ap;
+	int taken;
 
-	if (level > current_level || (storm.enabled && !storm_allows(fmt)))
+	if (level > current_level)
 		return;
+	taken = log_lock_take();
+	if (!storm.enabled || storm_allows(fmt)) {
+		va_start(ap, fmt);
+		log_write(level, prefix_of(level), fmt, ap);
+		va_end(ap);
+	}
+	log_lock_give(taken);
+}
+
+int log_printf_nmi(enum log_level level, const char *fmt, ...)
+{
+	int dumping_now = __atomic_load_n(&dumping, __ATOMIC_RELAXED);
+	va_list ap;
+
+	if (level > current_level)
+		return 1;
+	if (!dumping_now && !spin_trylock(&log_lock))
+		return 0;
 	va_start(ap, fmt);
-	log_write(level,
-		  level == LOG_ERROR  ? "error: "
-		  : level == LOG_WARN ? "warning: "
-				      : "",
-		  fmt, ap);
+	log_write(level, prefix_of(level), fmt, ap);
 	va_end(ap);
+	if (!dumping_now)
+		spin_unlock(&log_lock);
+	return 1;
 }
 
 void panic(const char *fmt, ...)
 {
 	va_list ap;
 
+	log_begin_dump();
 	console_stop_async(); /* what was queued first, then this, straight out */
 	va_start(ap, fmt);
 	log_write(LOG_ERROR, "PANIC: ", fmt, ap);

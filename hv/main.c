@@ -19,6 +19,7 @@
 #include <hv/mm.h>
 #include <hv/net/auth.h>
 #include <hv/sched.h>
+#include <hv/smp.h>
 #include <hv/string.h>
 #include <hv/vm.h>
 #include <hv/wallclock.h>
@@ -570,6 +571,7 @@ void hv_main(const struct handoff *handoff)
 	mgmt_probe(); /* before the inventory is listed: it shows the NIC as Shunt's own */
 	hw_inventory_print();
 	virt_ready = arch_virt_probe();
+	smp_init(&hv_options, virt_ready);
 	mgmt_start();
 
 	if (hv_options.crash_test) {

@@ -6,12 +6,15 @@
 #include <hv/fmt.h>
 #include <hv/log.h>
 #include <hv/mm.h>
+#include <hv/spinlock.h>
 #include <hv/string.h>
 
 #define LOW_MEMORY_END (1 * MIB)
 
 static struct memmap memmap;
 static struct frame_allocator frames;
+/* Guards frames (its bitmap and counts) from CPUs allocating and freeing at once. */
+static struct spinlock frames_lock = SPINLOCK_INIT;
 
 const struct memmap *mm_memmap(void)
 {
@@ -86,16 +89,24 @@ int mm_init(const struct handoff *handoff)
 
 int mm_alloc_frames(uint64_t count, uint64_t align, hpa_t *out)
 {
-	int err = frame_alloc(&frames, count, align, out);
+	int err;
 
-	if (!err)
+	spin_lock(&frames_lock);
+	err = frame_alloc(&frames, count, align, out);
+	spin_unlock(&frames_lock);
+	if (!err) /* outside the lock: the frames are this caller's alone now */
 		arch_zero_pages(phys_to_virt(*out), count);
 	return err;
 }
 
 void mm_free_frames(hpa_t addr, uint64_t count)
 {
-	if (frame_free(&frames, addr, count))
+	int err;
+
+	spin_lock(&frames_lock);
+	err = frame_free(&frames, addr, count);
+	spin_unlock(&frames_lock);
+	if (err)
 		panic("mm: freeing %llu frames at 0x%llx that are not allocated\n",
 		      (unsigned long long)count, (unsigned long long)addr);
 }

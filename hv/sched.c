@@ -25,7 +25,6 @@ static struct {
 	uint64_t arg;
 } deferred[SCHED_DEFERRED_MAX];
 static unsigned int deferred_count;
-int sched_deferred_waiting;
 static int ring_changed; /* a VM started again: the ring is built anew */
 
 void sched_ring_changed(void)
@@ -43,7 +42,6 @@ void sched_run_deferred(void)
 	for (unsigned int i = n; i < deferred_count; i++)
 		deferred[i - n] = deferred[i];
 	deferred_count -= n;
-	sched_deferred_waiting = deferred_count != 0;
 }
 
 int sched_defer(void (*fn)(void *ctx, uint64_t arg), void *ctx, uint64_t arg)
@@ -54,15 +52,16 @@ int sched_defer(void (*fn)(void *ctx, uint64_t arg), void *ctx, uint64_t arg)
 	deferred[deferred_count].ctx = ctx;
 	deferred[deferred_count].arg = arg;
 	deferred_count++;
-	sched_deferred_waiting = 1;
 	return 0;
 }
 
-void sched_host_work(void)
+void sched_host_work(struct vcpu *current)
 {
 	console_input_poll();
 	mgmt_poll();
 	console_poll();
+	if (deferred_count && current)
+		current->attention |= VCPU_ATTN_HOST; /* its next exit gives the CPU back */
 }
 
 /*
@@ -159,7 +158,7 @@ void sched_run(void)
 		struct vcpu *vcpu;
 
 		if (now >= sched_host_work_due())
-			sched_host_work();
+			sched_host_work(NULL);
 		sched_run_deferred();
 		if (ring_changed) {
 			ring_changed = 0;
@@ -174,6 +173,7 @@ void sched_run(void)
 			vcpu_account_run_start(vcpu, now);
 			/* The arch switches to other vCPUs itself (sched_switch()) while it can. */
 			last = arch_vcpu_run(vcpu, SCHED_SLICE_CYCLES);
+			last->attention &= ~VCPU_ATTN_HOST; /* the deferred work runs next */
 			vcpu_account_run_end(last, arch_cycles());
 			vm_reap(last->vm); /* a reset restarts it: it keeps its place in the ring */
 			continue;

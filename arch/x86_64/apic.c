@@ -1,7 +1,7 @@
 /*
- * The local APIC, for two things: waking a halted CPU at a TSC deadline (arch_idle_until),
- * and on AMD-V making a running guest exit at one (apic_timer_arm: svm/ has no preemption
- * timer).
+ * The local APIC, for three things: waking a halted CPU at a TSC deadline (arch_idle_until),
+ * on AMD-V making a running guest exit at one (apic_timer_arm: svm/ has no preemption
+ * timer), and starting the other CPUs with INIT and SIPI (smp.c).
  * Its timer in TSC-deadline mode (SDM Vol. 3A 11.5.4.1) raises APIC_TIMER_VECTOR once the
  * TSC reaches IA32_TSC_DEADLINE; the CPU waits for it in HLT, so that a machine with
  * nothing to run, or the emulator it is, does no work meanwhile. Set up on first use, in
@@ -24,6 +24,12 @@
 
 /* Registers by their xAPIC offset; the x2APIC MSR is 0x800 + offset / 16 (SDM 11.12.1.2). */
 #define APIC_EOI 0xb0
+#define APIC_ICR_LOW 0x300
+#define APIC_ICR_HIGH 0x310
+#define ICR_INIT (5u << 8)
+#define ICR_STARTUP (6u << 8)
+#define ICR_ASSERT (1u << 14)
+#define ICR_PENDING (1u << 12) /* xAPIC's delivery status: 1 until the IPI is sent */
 #define APIC_SVR 0xf0
 #define APIC_LVT_TIMER 0x320
 #define APIC_TIMER_INITIAL 0x380
@@ -168,6 +174,42 @@ static int timer_ready(void)
 						: "no usable APIC timer: polling the TSC");
 	}
 	return apic.state > 0;
+}
+
+int apic_init(void)
+{
+	return timer_ready() ? 0 : -1;
+}
+
+int apic_is_x2apic(void)
+{
+	return apic.state > 0 && apic.x2apic;
+}
+
+/*
+ * Sends the IPI icr_low to the APIC id dest and waits (bounded) until the xAPIC has sent
+ * it; x2APIC's ICR is one MSR write with no delivery status (SDM Vol. 3A 11.12.9).
+ */
+static void send_ipi(uint32_t dest, uint32_t icr_low)
+{
+	if (apic.x2apic) {
+		wrmsr(0x800 + APIC_ICR_LOW / 16, ((uint64_t)dest << 32) | icr_low);
+		return;
+	}
+	apic_write(APIC_ICR_HIGH, dest << 24);
+	apic_write(APIC_ICR_LOW, icr_low);
+	for (unsigned int i = 0; i < 100000 && (apic_read(APIC_ICR_LOW) & ICR_PENDING); i++)
+		pause();
+}
+
+void apic_send_init(uint32_t dest)
+{
+	send_ipi(dest, ICR_INIT | ICR_ASSERT);
+}
+
+void apic_send_startup(uint32_t dest, uint8_t page)
+{
+	send_ipi(dest, ICR_STARTUP | ICR_ASSERT | page);
 }
 
 int apic_timer_arm(uint64_t deadline)

@@ -1,6 +1,7 @@
 /*
- * CPU bring-up for the hypervisor: the GDT with a TSS (whose IST stacks make a double
- * fault or NMI land on a known-good stack), and the CPU's identity for the banner.
+ * CPU bring-up for the hypervisor: each CPU's GDT with a TSS (whose IST stacks make a double
+ * fault or NMI land on a known-good stack) and its per-CPU data behind GS base, and the
+ * CPU's identity for the banner.
  */
 #include <arch/cpu.h>
 #include <arch/x86.h>
@@ -8,11 +9,7 @@
 #include <hv/fmt.h>
 #include <hv/string.h>
 
-struct cpu_tables {
-	uint64_t gdt[5]; /* null, code64, data, TSS (two slots) */
-	struct tss64 tss;
-	uint8_t ist_stacks[3][IST_STACK_SIZE] __attribute__((aligned(16)));
-};
+#define MSR_GS_BASE 0xc0000101
 
 static struct cpu_tables bsp_tables __attribute__((aligned(64)));
 
@@ -47,10 +44,11 @@ static void load_tables(struct cpu_tables *t)
 			 : "rax", "memory");
 }
 
-void arch_cpu_init(void)
+void cpu_tables_load(struct cpu_tables *t, unsigned int index, uint32_t apic_id)
 {
-	struct cpu_tables *t = &bsp_tables;
-
+	t->self = t;
+	t->index = index;
+	t->apic_id = apic_id;
 	t->gdt[0] = 0;
 	t->gdt[1] = 0x00af9a000000ffffull; /* code, 64-bit, DPL 0 */
 	t->gdt[2] = 0x00cf92000000ffffull; /* data, DPL 0 */
@@ -61,6 +59,12 @@ void arch_cpu_init(void)
 	t->tss.ist[IST_MACHINE_CHECK - 1] =
 		(uint64_t)(uintptr_t)(t->ist_stacks[2] + IST_STACK_SIZE);
 	load_tables(t);
+	wrmsr(MSR_GS_BASE, (uint64_t)(uintptr_t)t);
+}
+
+void arch_cpu_init(void)
+{
+	cpu_tables_load(&bsp_tables, 0, cpu_initial_apic_id());
 	traps_init();
 	/* Shunt takes no device interrupts yet: keep the legacy PICs quiet (OCW1, all masked). */
 	outb(0x21, 0xff);
@@ -134,7 +138,37 @@ uint64_t arch_cycles(void)
 	return rdtsc();
 }
 
+struct cpu_tables *cpu_this(void)
+{
+	struct cpu_tables *t;
+
+	__asm__ volatile("movq %%gs:0, %0" : "=r"(t));
+	return t;
+}
+
 uint64_t cpu_tss_base(void)
 {
-	return (uint64_t)(uintptr_t)&bsp_tables.tss;
+	return (uint64_t)(uintptr_t)&cpu_this()->tss;
+}
+
+unsigned int arch_cpu_index(void)
+{
+	return cpu_this()->index;
+}
+
+uint32_t cpu_initial_apic_id(void)
+{
+	/* Leaf 0BH with EBX 0 at subleaf 0 is not there (SDM Vol. 2A, CPUID). */
+	if (cpuid(0, 0).eax >= 0xb) {
+		struct cpuid_regs r = cpuid(0xb, 0);
+
+		if (r.ebx)
+			return r.edx;
+	}
+	return cpuid(1, 0).ebx >> 24;
+}
+
+uint32_t arch_cpu_hw_id(void)
+{
+	return cpu_initial_apic_id();
 }

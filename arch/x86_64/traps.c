@@ -42,19 +42,24 @@ static void idt_set(unsigned int vector, uint64_t handler, uint8_t ist)
 	};
 }
 
-void traps_init(void)
+void traps_load_idt(void)
 {
 	struct {
 		uint16_t limit;
 		uint64_t base;
 	} __attribute__((packed)) idtr = { sizeof(idt) - 1, (uint64_t)(uintptr_t)idt };
 
+	__asm__ volatile("lidt %0" ::"m"(idtr));
+}
+
+void traps_init(void)
+{
 	for (unsigned int v = 0; v < 32; v++)
 		idt_set(v, trap_stubs[v], 0);
 	idt_set(2, trap_stubs[2], IST_NMI);
 	idt_set(8, trap_stubs[8], IST_DOUBLE_FAULT);
 	idt_set(18, trap_stubs[18], IST_MACHINE_CHECK);
-	__asm__ volatile("lidt %0" ::"m"(idtr));
+	traps_load_idt();
 }
 
 void traps_set_interrupt(unsigned int vector, uint64_t handler)
@@ -63,6 +68,7 @@ void traps_set_interrupt(unsigned int vector, uint64_t handler)
 }
 
 static uint64_t nmi_count;
+static int nmi_told;
 
 void trap_handle(struct trap_frame *f)
 {
@@ -71,19 +77,23 @@ void trap_handle(struct trap_frame *f)
 	 * count it and go back to what was interrupted.
 	 */
 	if (f->vector == 2) {
-		if (!nmi_count++)
-			log_warn("NMI received (counted, not an error)\n");
+		__atomic_fetch_add(&nmi_count, 1, __ATOMIC_RELAXED); /* any CPU may take one */
+		if (!__atomic_load_n(&nmi_told, __ATOMIC_RELAXED) &&
+		    log_printf_nmi(LOG_WARN, "NMI received (counted, not an error)\n"))
+			__atomic_store_n(&nmi_told, 1, __ATOMIC_RELAXED);
 		return;
 	}
 	const char *name =
 		f->vector < 32 && exception_names[f->vector] ? exception_names[f->vector] : "???";
 
-	if (dumping++) {
+	smp_park_if_starting(name, f->vector, f->rip); /* a CPU's start failing costs it alone */
+	if (__atomic_fetch_add(&dumping, 1, __ATOMIC_RELAXED)) { /* one CPU dumps, others halt */
 		for (;;) {
 			cli();
 			hlt();
 		}
 	}
+	log_begin_dump();
 	console_stop_async(); /* the dump goes straight out, after what was queued */
 	log_error("FATAL: exception %s (vector %llu) in the hypervisor, error code 0x%llx\n", name,
 		  (unsigned long long)f->vector, (unsigned long long)f->error_code);

@@ -8,6 +8,7 @@
 #include <arch/vendor.h>
 #include <arch/x86.h>
 #include <hv/arch.h>
+#include <hv/fmt.h>
 #include <hv/log.h>
 #include <hv/mm.h>
 #include <hv/string.h>
@@ -64,6 +65,17 @@ uint32_t arch_pv_features(void)
 int arch_virt_enable(void)
 {
 	return vendor->enable();
+}
+
+int virt_cpu_enable(int simulate_fail, unsigned int index, hpa_t pages[2], char *why,
+		    size_t why_size)
+{
+	if (simulate_fail) {
+		fmt_snprintf(why, why_size, "%s check failed on purpose (test word smp.fail=%u)",
+			     vendor->name, index);
+		return -1;
+	}
+	return vendor->cpu_enable(pages, why, why_size);
 }
 
 int arch_vm_init(struct vm *vm)

@@ -14,7 +14,8 @@
   config_lines  lines added to that shunt.cfg as written (an admin's mistakes)
   files         more files put in the medium's /guests/ (mkimage --add), e.g. an initrd
   legacy_menu   True: no shunt.cfg entry but a GRUB menu of one's own, each module a VM
-  memory, cpus  the machine (default 256 MiB, 1 CPU)
+  memory, cpus  the machine (default 256 MiB, 1 CPU); QEMU takes cpus as its -smp text too,
+                e.g. "2,maxcpus=4" (2 CPUs present, 4 in the MADT)
   timeout       seconds before the emulator is killed (CI is a slow 2-core machine)
   expect        regexes that must all match, in this order (each after the previous match)
   expect_any    regexes that must match anywhere, in any order
@@ -1979,3 +1980,120 @@ SCENARIOS += [
                expect=[r"^summary: vm=busy-a state=stopped reason=" + BY_ADMIN,
                        r"^summary: vm=busy-b state=stopped reason=" + BY_ADMIN]),
 ]
+# --- SMP bring-up (issue 16, item 1): every CPU of the MADT comes up through INIT-SIPI-SIPI
+# and enables VT-x (Bochs) or AMD-V (QEMU) on its own, then waits; guests still run on CPU 0.
+SMP_STARTUP = r"^smp: startup: \d+ ticks from the first INIT to every CPU ready, \d+ per CPU; "
+
+
+def smp_line(ids, ready, extra=""):
+    up = len(ids)
+    return (rf"^smp: {up} CPUs? up \(APIC ids? {' '.join(str(i) for i in ids)}\), "
+            rf"{ready} ready for VMs{extra}$")
+
+
+SCENARIOS += [
+    {
+        "name": "bios-smp2-bochs",
+        "firmware": "bios", "emulator": "bochs", "cpus": 2,
+        "modules": [("{build}/guests/hello.elf", "hello.elf mem=4M -- demo")],
+        "timeout": BOCHS_TIMEOUT,
+        "expect": [BANNER, r"^virtualization: ready \(VT-x\)$", smp_line([0, 1], 2),
+                   SMP_STARTUP, summary("hello", "stopped", "exit", 0), POWER_OFF_OK],
+        "forbid": FORBID + [r"^smp: CPU \d+ .*left out"],
+    },
+    {
+        # Four CPUs, and the test word that makes CPU 1 fail its VT-x check: it is left out
+        # with its reason, the other three are ready, and the guests run as before.
+        "name": "bios-smp4-fail-bochs",
+        "firmware": "bios", "emulator": "bochs", "cpus": 4,
+        "cmdline": "test smp.fail=1",
+        "modules": [("{build}/guests/hello.elf", "hello.elf mem=4M -- demo"),
+                    ("{build}/guests/counter.elf", "counter.elf mem=4M")],
+        "timeout": BOCHS_TIMEOUT,
+        "expect": [BANNER, r"^virtualization: ready \(VT-x\)$",
+                   r"^warning: smp: CPU 1 \(APIC id 1\) left out: VT-x check failed on purpose "
+                   r"\(test word smp\.fail=1\)$",
+                   smp_line([0, 1, 2, 3], 3), SMP_STARTUP,
+                   summary("hello", "stopped", "exit", 0),
+                   summary("counter", "stopped", "exit", 0), POWER_OFF_OK],
+        "expect_any": [COUNTER_DONE],
+    },
+    {
+        # Bochs's AMD model: the AMD-V path on each CPU, and the xAPIC's ICR (no x2APIC here).
+        "name": "bios-smp2-svm-bochs",
+        "firmware": "bios", "emulator": "bochs", "cpu": "ryzen", "cpus": 2,
+        "modules": [("{build}/guests/hello.elf", "hello.elf mem=4M -- demo")],
+        "timeout": BOCHS_TIMEOUT,
+        "expect": [BANNER, r"^virtualization: ready \(AMD-V\)$", smp_line([0, 1], 2),
+                   SMP_STARTUP, summary("hello", "stopped", "exit", 0), POWER_OFF_OK],
+        "forbid": FORBID + [r"^smp: CPU \d+ .*left out"],
+    },
+    {
+        # QEMU's TCG with four CPUs: each enables AMD-V (EFER.SVME, its own host save area).
+        "name": "bios-smp4-qemu",
+        "firmware": "bios", "emulator": "qemu", "cpus": 4,
+        "modules": [("{build}/guests/hello.elf", "hello.elf mem=4M -- demo")],
+        "timeout": SEABIOS_TIMEOUT,
+        "expect": [BANNER, r"^virtualization: ready \(AMD-V\)$", smp_line([0, 1, 2, 3], 4),
+                   SMP_STARTUP, summary("hello", "stopped", "exit", 0), POWER_OFF_OK],
+        "forbid": FORBID + [r"^smp: CPU \d+ .*left out"],
+    },
+    {
+        # The test word smp.fault=3: CPU 3 raises #UD while starting; it alone is left out,
+        # with the exception as its reason, and the machine goes on.
+        "name": "bios-smp4-fault-qemu",
+        "firmware": "bios", "emulator": "qemu", "cpus": 4,
+        "cmdline": "test smp.fault=3",
+        "modules": [("{build}/guests/hello.elf", "hello.elf mem=4M -- demo")],
+        "timeout": SEABIOS_TIMEOUT,
+        "expect": [BANNER, r"^warning: smp: CPU 3 \(APIC id 3\) left out: exception #UD "
+                   r"\(vector 6\) at 0x[0-9a-f]+ while starting$",
+                   smp_line([0, 1, 2, 3], 3), summary("hello", "stopped", "exit", 0),
+                   POWER_OFF_OK],
+        "forbid": [r"FATAL", r"(?i)panic"],  # FORBID's /exception/ is this test's point
+    },
+    {
+        # cpus=1 on a four-CPU machine: only the boot CPU runs, and the report says why.
+        "name": "bios-smp-cpus1-qemu",
+        "firmware": "bios", "emulator": "qemu", "cpus": 4,
+        "cmdline": "test cpus=1",
+        "timeout": SEABIOS_TIMEOUT,
+        "expect": [BANNER, r"^smp: cpus=1: 3 more CPUs in the MADT not started$",
+                   smp_line([0], 1), POWER_OFF_OK],
+        "forbid": FORBID + [r"^smp: startup:"],
+    },
+    {
+        # QEMU with room for 4 CPUs but 2 present: its MADT lists the other 2 as not enabled,
+        # and they are not started ("cpus" goes to QEMU's -smp as it is).
+        "name": "bios-smp-hotplug-qemu",
+        "firmware": "bios", "emulator": "qemu", "cpus": "2,maxcpus=4",
+        "cmdline": "test loglevel=debug",
+        "timeout": SEABIOS_TIMEOUT,
+        "expect": [BANNER, r"^smp: the MADT lists 2 CPUs as disabled: not started$",
+                   r"^smp: starting 1 CPUs through the x2?APIC, start-up code at 0x[0-9a-f]+$",
+                   r"^smp: CPU 1: [12] SIPIs?, answered \d+ ticks after the first, its checks "
+                   r"took \d+ ticks of its own$",
+                   smp_line([0, 1], 2), SMP_STARTUP, POWER_OFF_OK],
+        "forbid": FORBID + [r"^smp: CPU \d+ .*left out"],
+    },
+    {
+        # No VMX or SVM at all: the CPUs still come up (and say so at once), none is ready.
+        "name": "bios-smp-novirt-qemu",
+        "firmware": "bios", "emulator": "qemu", "cpu": "max,-svm", "cpus": 2,
+        "timeout": SEABIOS_TIMEOUT,
+        "expect": [BANNER, r"^virtualization: not available: CPU has neither VMX nor SVM$",
+                   smp_line([0, 1], 0, r" \(no hardware virtualization\)"), SMP_STARTUP,
+                   POWER_OFF],
+        "forbid": FORBID + [r"^smp: CPU \d+ .*left out"],
+    },
+]
+# UEFI: the memory map leaves Shunt a page below 1 MiB for the start-up code on both UEFI
+# paths, Shunt's own loader and GRUB's multiboot2.
+for default in ("efi", "multiboot2"):
+    SCENARIOS.append({
+        "name": f"uefi-smp2-{default.replace('efi', 'efiloader')}",
+        "firmware": "uefi", "uefi_default": default, "cpus": 2,
+        "timeout": OVMF_TIMEOUT,
+        "expect": [BANNER, r"^virtualization: ready \(AMD-V\)$", smp_line([0, 1], 2),
+                   SMP_STARTUP, POWER_OFF_OK],
+    })

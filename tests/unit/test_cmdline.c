@@ -573,10 +573,58 @@ static void test_mgmt_words(void **state)
 	assert_int_equal(opts.log_level, LOG_DEBUG);
 }
 
+static void test_cpu_words(void **state)
+{
+	static const char *const bad_cpus[] = { "cpus=0",   "cpus=65",
+						"cpus=",    "cpus=-1",
+						"cpus=2x",  "cpus=0x2",
+						"cpus=1.5", "cpus=99999999999999999999" };
+	static const char *const bad_fail[] = { "smp.fail=0", "smp.fail=64",
+						"smp.fail=", "smp.fail=a", "smp.fail=-1" };
+
+	(void)state;
+	assert_int_equal(parse(""), 0);
+	assert_int_equal(opts.cpus, 0); /* all */
+	assert_int_equal(opts.smp_fail, 0);
+	assert_int_equal(opts.smp_fault, 0);
+	assert_int_equal(parse("test cpus=1 smp.fail=3 smp.fault=2"), 0);
+	assert_int_equal(opts.cpus, 1);
+	assert_int_equal(opts.smp_fail, 3);
+	assert_int_equal(opts.smp_fault, 2);
+	assert_int_equal(parse("cpus=64 smp.fail=63"), 0);
+	assert_int_equal(opts.cpus, 64);
+	assert_int_equal(opts.smp_fail, 63);
+	for (unsigned int i = 0; i < ARRAY_SIZE(bad_cpus); i++) {
+		if (parse(bad_cpus[i]) != 1)
+			fail_msg("\"%s\": %u problems, expected 1", bad_cpus[i], problems.count);
+		assert_contains(problems.text[0], bad_cpus[i]);
+		assert_contains(problems.text[0], "cpus is a number of CPUs from 1 to 64");
+		assert_int_equal(opts.cpus, 0);
+	}
+	for (unsigned int i = 0; i < ARRAY_SIZE(bad_fail); i++) {
+		if (parse(bad_fail[i]) != 1)
+			fail_msg("\"%s\": %u problems, expected 1", bad_fail[i], problems.count);
+		assert_contains(problems.text[0], "smp.fail is the number of a CPU other than");
+		assert_int_equal(opts.smp_fail, 0);
+	}
+	assert_int_equal(parse("smp.fault=0 smp.fault=64 smp.fault=x"), 3);
+	assert_contains(problems.text[0], "\"smp.fault=0\": smp.fault is the number of a CPU");
+	assert_contains(problems.text[1], "from 1 to 63");
+	assert_int_equal(opts.smp_fault, 0);
+	assert_int_equal(opts.smp_fail, 0);
+	/* A bad value after a good one leaves the good one; near misses are unknown words. */
+	assert_int_equal(parse("cpus=2 cpus=many smp.fails=1 CPUS=2 smp.faul=1"), 4);
+	assert_int_equal(opts.cpus, 2);
+	assert_contains(problems.text[1], "unknown option \"smp.fails=1\"");
+	assert_contains(problems.text[2], "unknown option \"CPUS=2\"");
+	assert_contains(problems.text[3], "unknown option \"smp.faul=1\"");
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_mgmt_words),
+		cmocka_unit_test(test_cpu_words),
 		T(test_empty_line),
 		T(test_only_blanks),
 		T(test_flags),

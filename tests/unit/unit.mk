@@ -18,6 +18,8 @@ DASHBOARD_C := $(BUILD)/dashboard/dashboard_files.c
 # The code under test of each test_NAME.c. hv/lib/string.c is linked only through
 # tests/unit/hv_string.c, which renames its functions: the rest uses the host libc's.
 src_acpi     := hv/acpi.c
+src_madt     := hv/madt.c
+src_spinlock :=
 src_console  := hv/console.c hv/vm_console.c hv/screen.c hv/ratelimit.c hv/lib/div128.c \
                 hv/devices/uart16550.c
 src_serial   := hv/serial.c hv/lib/parse.c

@@ -7,6 +7,7 @@
 #include "svm.h"
 
 #include <arch/x86.h>
+#include <hv/fmt.h>
 #include <hv/log.h>
 #include <hv/mm.h>
 #include <hv/string.h>
@@ -85,6 +86,44 @@ static uint64_t cr4_allowed(void)
 	if (l7.ebx & (1u << 20))
 		allowed |= CR4_SMAP;
 	return allowed & ~SVM_CR4_GUEST_FORBIDDEN;
+}
+
+/*
+ * Another CPU than the boot CPU: the same requirements (svm_caps_missing on what it reads of
+ * itself), then SVM on with its own host save area and VMLOAD state in pages[]. What it reads
+ * stays local: svm_cpu is the boot CPU's and every CPU's alike.
+ */
+int svm_cpu_enable(hpa_t pages[2], char *why, size_t why_size)
+{
+	struct svm_raw raw;
+	struct svm_caps caps;
+	const char *missing;
+
+	if (cpuid(0x80000000, 0).eax < 0x80000001 || !(cpuid(0x80000001, 0).ecx & (1u << 2))) {
+		fmt_snprintf(why, why_size,
+			     "AMD-V: this CPU has no SVM (CPUID Fn8000_0001 ECX[2])");
+		return -1;
+	}
+	read_raw(&raw);
+	svm_caps_decode(&raw, &caps);
+	missing = svm_caps_missing(&caps);
+	if (missing) {
+		fmt_snprintf(why, why_size, "AMD-V: %s", missing);
+		return -1;
+	}
+	if (mm_alloc_frames(1, PAGE_SIZE, &pages[0]) || mm_alloc_frames(1, PAGE_SIZE, &pages[1])) {
+		fmt_snprintf(why, why_size, "AMD-V: no memory for the host save area");
+		return -1;
+	}
+	if (caps.disabled)
+		wrmsr(MSR_VM_CR, rdmsr(MSR_VM_CR) & ~VM_CR_SVMDIS); /* not locked: checked */
+	write_cr0((read_cr0() | CR0_MP) & ~(CR0_TS | CR0_EM | CR0_CD | CR0_NW));
+	write_cr4(read_cr4() | CR4_OSFXSR | CR4_OSXMMEXCPT);
+	wrmsr(MSR_IA32_EFER, rdmsr(MSR_IA32_EFER) | EFER_SVME);
+	wrmsr(MSR_VM_HSAVE_PA, pages[0]);
+	/* This CPU's own FS, GS (its per-CPU data), TR and syscall MSRs, as svm_enable's. */
+	__asm__ volatile("vmsave %%rax" ::"a"(pages[1]) : "memory");
+	return 0;
 }
 
 int svm_enable(void)

@@ -47,6 +47,7 @@ struct cpuid_context svm_cpuid_context(const struct vcpu *vcpu);
 /* svm.c */
 const char *svm_probe(void);
 int svm_enable(void);
+int svm_cpu_enable(hpa_t pages[2], char *why, size_t why_size);
 
 /* npt.c: nested page tables, ordinary x86-64 page tables walked from N_CR3 (APM 15.25). */
 int npt_init(struct vm *vm);

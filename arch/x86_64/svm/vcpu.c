@@ -176,10 +176,10 @@ static void arm_deadlines(struct vcpu *vcpu)
 static void before_entry(struct vcpu *vcpu, uint64_t now)
 {
 	if (now >= sched_host_work_due())
-		sched_host_work();
+		sched_host_work(vcpu);
 	if (vcpu->work)
 		vcpu_entry_work(vcpu);
-	vcpu->attention = 0; /* all it asked for is done, or stays in work */
+	vcpu->attention &= VCPU_ATTN_HOST; /* all it asked for is done, or stays in work */
 	arm_deadlines(vcpu);
 }
 
@@ -237,7 +237,7 @@ static struct vcpu *svm_vcpu_run(struct vcpu *vcpu, uint64_t slice_cycles)
 		 */
 		now = rdtsc();
 		if (vcpu->vm->state != VM_RUNNING ||
-		    (vcpu->attention & (VCPU_ATTN_YIELD | VCPU_ATTN_HALT)) ||
+		    (vcpu->attention & (VCPU_ATTN_YIELD | VCPU_ATTN_HALT | VCPU_ATTN_HOST)) ||
 		    (int64_t)(vcpu->arch.slice_end - now) <= 0) {
 			struct vcpu *next = next_slice(vcpu, now);
 
@@ -256,6 +256,7 @@ const struct vendor_ops svm_ops = {
 	.pv_features = PV_FEATURE_VMMCALL,
 	.probe = svm_probe,
 	.enable = svm_enable,
+	.cpu_enable = svm_cpu_enable,
 	.vm_init = svm_vm_init,
 	.vm_map_ram = npt_map_ram,
 	.vm_map_mmio = npt_map_mmio,

@@ -161,13 +161,16 @@ before_entry(struct vcpu *vcpu, uint64_t now, int fresh, uint64_t slice_end)
 	uint64_t host = sched_host_work_due();
 
 	if (now >= host) {
-		sched_host_work();
+		sched_host_work(vcpu);
 		host = sched_host_work_due();
 	}
 	if (vcpu->work)
 		vcpu_entry_work(vcpu);
-	/* All it asked for is done, or stays in work; a stop stays: the run loop ends its slice. */
-	vcpu->attention &= VCPU_ATTN_STOP;
+	/*
+	 * All it asked for is done, or stays in work; a stop, and deferred work, stay: the run
+	 * loop ends its slice.
+	 */
+	vcpu->attention &= VCPU_ATTN_STOP | VCPU_ATTN_HOST;
 	arm_deadlines(vcpu, now, fresh, slice_end, host); /* sets look_at */
 	vcpu->arch.event_queued = 0; /* what is queued now goes in with this entry */
 	return &vcpu->arch.regs;
@@ -237,7 +240,8 @@ struct guest_gprs *vmx_run_loop_at(struct guest_gprs *regs, uint64_t now)
 	 * timer counts only guest time). Looked at after every exit: no exit does much work,
 	 * so the slice overruns by at most one exit's.
 	 */
-	if ((vcpu->attention & (VCPU_ATTN_YIELD | VCPU_ATTN_HALT | VCPU_ATTN_STOP)) ||
+	if ((vcpu->attention &
+	     (VCPU_ATTN_YIELD | VCPU_ATTN_HALT | VCPU_ATTN_STOP | VCPU_ATTN_HOST)) ||
 	    (int64_t)(vcpu->arch.slice_end - now) <= 0) {
 		vcpu = next_slice(vcpu, now);
 		return vcpu ? before_entry(vcpu, now, 1, vcpu->arch.slice_end) : NULL;
@@ -282,6 +286,7 @@ const struct vendor_ops vmx_ops = {
 	.pv_features = 0, /* VMCALL */
 	.probe = vmx_probe,
 	.enable = vmx_enable,
+	.cpu_enable = vmx_cpu_enable,
 	.vm_init = vmx_vm_init,
 	.vm_map_ram = vmx_vm_map_ram,
 	.vm_map_mmio = vmx_vm_map_mmio,

@@ -53,7 +53,7 @@ static int setup_host_state(void)
 		{ VMCS_HOST_GS_SEL, 0 },
 		{ VMCS_HOST_TR_SEL, SEL_TSS },
 		{ VMCS_HOST_FS_BASE, 0 },
-		{ VMCS_HOST_GS_BASE, 0 },
+		{ VMCS_HOST_GS_BASE, (uint64_t)(uintptr_t)cpu_this() }, /* per-CPU data */
 		{ VMCS_HOST_TR_BASE, cpu_tss_base() },
 		{ VMCS_HOST_GDTR_BASE, gdt.base },
 		{ VMCS_HOST_IDTR_BASE, idt.base },

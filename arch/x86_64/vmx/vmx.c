@@ -7,10 +7,16 @@
 
 #include <arch/x86.h>
 #include <hv/arch.h>
+#include <hv/fmt.h>
 #include <hv/log.h>
 #include <hv/mm.h>
 
 struct vmx_cpu vmx_cpu;
+
+/* The CR0 and CR4 bits VMX operation fixes (SDM Vol. 3D A.7, A.8), as one CPU reads them. */
+struct vmx_msrs_fixed {
+	uint64_t cr0_fixed0, cr0_fixed1, cr4_fixed0, cr4_fixed1;
+};
 
 struct control_word {
 	const char *name;
@@ -71,8 +77,78 @@ static void enable_feature_control(void)
 		      fc | FEATURE_CONTROL_LOCKED | FEATURE_CONTROL_VMX_OUTSIDE_SMX);
 }
 
+/* Turns this CPU's VMX operation on with the VMXON region at region (vmx_cpu filled). */
+static int enter_vmx(hpa_t region, const struct vmx_msrs_fixed *fixed)
+{
+	enable_feature_control();
+	/*
+	 * Caching on (CD and NW clear), whatever the firmware left: VM entry never loads CR0.CD
+	 * and CR0.NW (SDM Vol. 3C 27.3.2.1), so guests run with the host's, and SPEC §8
+	 * promises them CR0 = PE|ET|NE|WP|PG.
+	 */
+	write_cr0(((read_cr0() & ~(CR0_CD | CR0_NW)) | fixed->cr0_fixed0) & fixed->cr0_fixed1);
+	/* FXSAVE/FXRSTOR of guest state need OSFXSR, and no #NM from TS/EM (SDM Vol. 3A 13.1). */
+	write_cr0((read_cr0() | CR0_MP) & ~(CR0_TS | CR0_EM));
+	write_cr4((read_cr4() | fixed->cr4_fixed0 | CR4_VMXE | CR4_OSFXSR | CR4_OSXMMEXCPT) &
+		  fixed->cr4_fixed1);
+	*(uint32_t *)phys_to_virt(region) = vmx_cpu.caps.vmcs_revision;
+	return vmxon(region) ? -EIO : 0;
+}
+
+static void read_fixed(struct vmx_msrs_fixed *fixed)
+{
+	fixed->cr0_fixed0 = rdmsr(MSR_IA32_VMX_CR0_FIXED0);
+	fixed->cr0_fixed1 = rdmsr(MSR_IA32_VMX_CR0_FIXED1);
+	fixed->cr4_fixed0 = rdmsr(MSR_IA32_VMX_CR4_FIXED0);
+	fixed->cr4_fixed1 = rdmsr(MSR_IA32_VMX_CR4_FIXED1);
+}
+
+/*
+ * Another CPU than the boot CPU: the same requirements (vmx_caps_missing on its own MSRs),
+ * the same VMCS revision (one VMCS layout for all), then VMXON with its own region. What
+ * it reads stays local: vmx_cpu is the boot CPU's and every CPU's alike.
+ */
+int vmx_cpu_enable(hpa_t pages[2], char *why, size_t why_size)
+{
+	struct vmx_msrs msrs;
+	struct vmx_caps caps;
+	struct vmx_msrs_fixed fixed;
+	const char *missing;
+
+	if (!(cpuid(1, 0).ecx & (1u << 5))) {
+		fmt_snprintf(why, why_size, "VT-x: this CPU has no VMX (CPUID.1:ECX[5])");
+		return -1;
+	}
+	vmx_msrs_read(&msrs);
+	vmx_caps_decode(&msrs, &caps);
+	missing = vmx_caps_missing(&caps);
+	if (missing) {
+		fmt_snprintf(why, why_size, "VT-x: %s", missing);
+		return -1;
+	}
+	if (caps.vmcs_revision != vmx_cpu.caps.vmcs_revision) {
+		fmt_snprintf(why, why_size, "VT-x: VMCS revision 0x%x, the boot CPU's is 0x%x",
+			     caps.vmcs_revision, vmx_cpu.caps.vmcs_revision);
+		return -1;
+	}
+	if (mm_alloc_frames(1, PAGE_SIZE, &pages[0])) {
+		fmt_snprintf(why, why_size, "VT-x: no memory for a VMXON region");
+		return -1;
+	}
+	read_fixed(&fixed);
+	if (enter_vmx(pages[0], &fixed)) {
+		fmt_snprintf(why, why_size, "VT-x: VMXON failed (CR0=0x%llx CR4=0x%llx)",
+			     (unsigned long long)read_cr0(), (unsigned long long)read_cr4());
+		return -1;
+	}
+	if (caps.invept_all)
+		invept(INVEPT_ALL_CONTEXTS, 0);
+	return 0;
+}
+
 int vmx_enable(void)
 {
+	struct vmx_msrs_fixed fixed;
 	hpa_t region;
 
 	/* vendor_probe() already read the MSRs and decided that nothing required is missing. */
@@ -87,19 +163,9 @@ int vmx_enable(void)
 	if (adjust_all())
 		return -ENOTSUP;
 
-	enable_feature_control();
-	/*
-	 * Caching on (CD and NW clear), whatever the firmware left: VM entry never loads CR0.CD
-	 * and CR0.NW (SDM Vol. 3C 27.3.2.1), so guests run with the host's, and SPEC §8
-	 * promises them CR0 = PE|ET|NE|WP|PG.
-	 */
-	write_cr0(((read_cr0() & ~(CR0_CD | CR0_NW)) | vmx_cpu.cr0_fixed0) & vmx_cpu.cr0_fixed1);
-	/* FXSAVE/FXRSTOR of guest state need OSFXSR, and no #NM from TS/EM (SDM Vol. 3A 13.1). */
-	write_cr0((read_cr0() | CR0_MP) & ~(CR0_TS | CR0_EM));
-	write_cr4((read_cr4() | vmx_cpu.cr4_fixed0 | CR4_VMXE | CR4_OSFXSR | CR4_OSXMMEXCPT) &
-		  vmx_cpu.cr4_fixed1);
-	*(uint32_t *)phys_to_virt(region) = vmx_cpu.caps.vmcs_revision;
-	if (vmxon(region)) {
+	fixed = (struct vmx_msrs_fixed){ vmx_cpu.cr0_fixed0, vmx_cpu.cr0_fixed1, vmx_cpu.cr4_fixed0,
+					 vmx_cpu.cr4_fixed1 };
+	if (enter_vmx(region, &fixed)) {
 		log_error("VT-x: VMXON failed (CR0=0x%llx CR4=0x%llx)\n",
 			  (unsigned long long)read_cr0(), (unsigned long long)read_cr4());
 		return -EIO;

@@ -36,6 +36,9 @@ extern struct vmx_cpu vmx_cpu;
 /* The backend's entries in vmx_ops (vcpu.c), besides those static to vcpu.c. */
 const char *vmx_probe(void);
 int vmx_enable(void);
+int vmx_cpu_enable(hpa_t pages[2], char *why, size_t why_size);
+/* Reads the VMX capability MSRs that this CPU has into m (vmx_probe.c). */
+void vmx_msrs_read(struct vmx_msrs *m);
 int vmx_vcpu_init_flat32(struct vcpu *vcpu, uint32_t entry, uint32_t arg, uint32_t magic);
 int vmx_vcpu_init_long64(struct vcpu *vcpu, uint64_t entry, uint64_t arg, gpa_t boot_area,
 			 uint64_t boot_area_size);

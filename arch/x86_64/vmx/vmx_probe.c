@@ -14,7 +14,7 @@ static const char *yes(int v)
 	return v ? "yes" : "no";
 }
 
-static void read_msrs(struct vmx_msrs *m)
+void vmx_msrs_read(struct vmx_msrs *m)
 {
 	*m = (struct vmx_msrs){ 0 };
 	m->feature_control = rdmsr(MSR_IA32_FEATURE_CONTROL);
@@ -82,7 +82,7 @@ const char *vmx_probe(void)
 	struct vmx_msrs *msrs = &vmx_cpu.msrs;
 	struct vmx_caps *caps = &vmx_cpu.caps;
 
-	read_msrs(msrs);
+	vmx_msrs_read(msrs);
 	vmx_caps_decode(msrs, caps);
 	print_caps(msrs, caps);
 	return vmx_caps_missing(caps);

@@ -37,6 +37,30 @@ size_t arch_console_read_nowait(char *buf, size_t len);
  */
 void arch_cpu_init(void);
 
+/*
+ * This CPU's index: 0 for the boot CPU, then the order arch_smp_start() started them in.
+ * Cheap (x86: one load through GS), valid on every CPU from arch_cpu_init() on.
+ */
+unsigned int arch_cpu_index(void);
+
+/* This CPU's id as the firmware's MADT names it (x86: its initial local APIC id). */
+uint32_t arch_cpu_hw_id(void);
+
+struct smp_cpu;
+/*
+ * Starts cpus[1..count) (cpus[0] is the boot CPU, which calls this) by their hw_id, each on
+ * its own stack and descriptor tables, and, with virt, has each check and turn on hardware
+ * virtualization as the boot CPU's arch_virt_probe() did. Tests (0: none): fail_index makes
+ * that CPU fail its check, fault_index that one raise an exception while starting (an
+ * exception then leaves only that CPU out, with its name as the reason). Returns once every CPU has reported (state READY, UP or FAILED
+ * with why, ready_cycles when) or has been given up on (NO_ANSWER, after a bounded wait),
+ * with *first_init the arch_cycles() at which the first of them was sent its start signal
+ * (x86: INIT), after the boot CPU's preparations. The CPUs then wait halted with interrupts
+ * off; nothing of theirs is ever freed.
+ */
+void arch_smp_start(struct smp_cpu *cpus, unsigned int count, int virt, unsigned int fail_index,
+		    unsigned int fault_index, uint64_t *first_init);
+
 /* One line describing the CPU: vendor, family/model/stepping and brand string. */
 void arch_cpu_describe(char *buf, size_t size);
 /* The CPU's vendor ("GenuineIntel") and brand strings, each cut to its buffer. */

@@ -7,6 +7,7 @@
 #define HV_CMDLINE_H
 
 #include <hv/log.h>
+#include <hv/madt.h>
 #include <hv/mgmt.h>
 #include <hv/serial.h>
 #include <stdint.h>
@@ -33,6 +34,14 @@ struct hv_options {
 	struct serial_spec console; /* "console=DEVICE[,BAUD]|none"; default COM1 */
 	enum hv_screen screen;	    /* "screen=on|off" */
 	struct mgmt_options mgmt;   /* "mgmt=", "mgmt.ip=", "mgmt.gw=", "mgmt.pool=" */
+	uint32_t cpus;		    /* "cpus=N" (1..CPU_MAX): bring up at most N CPUs; 0 = all */
+	/*
+	 * "smp.fail=N" (1..CPU_MAX-1), a test word: CPU N (in bring-up order, 0 the boot CPU)
+	 * fails its virtualization check as if it had none; 0 = none.
+	 */
+	uint32_t smp_fail;
+	/* "smp.fault=N" (1..CPU_MAX-1), a test word: CPU N raises an exception while starting. */
+	uint32_t smp_fault;
 };
 
 #define CMDLINE_MAX_PROBLEMS 8

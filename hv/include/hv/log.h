@@ -23,11 +23,25 @@ int log_level_from_name(const char *name, enum log_level *level);
  * is still held back.
  */
 void log_set_storm_guard(int enabled);
+/*
+ * For a CPU about to print its dying words (a panic, an exception dump) and stop: from here
+ * on lines go out without waiting for the lock that orders CPUs' lines, which that CPU may
+ * hold itself. Other CPUs' lines may then interleave with the dump; it still comes out.
+ */
+void log_begin_dump(void);
 
 /* The ring of recent lines (hv/log_ring.h) every printed line also goes into. */
 struct log_ring *log_recent(void);
 
 void log_printf(enum log_level level, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+/*
+ * log_printf for an NMI handler: the NMI may have interrupted this very CPU while it held
+ * the log's lock, so the line is printed only if no CPU is writing one now. 1 if printed,
+ * 0 if not (dropped: try again at the next NMI). Not subject to the storm guard.
+ */
+int log_printf_nmi(enum log_level level, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
 
 #define log_error(...) log_printf(LOG_ERROR, __VA_ARGS__)
 #define log_warn(...) log_printf(LOG_WARN, __VA_ARGS__)

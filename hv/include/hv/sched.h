@@ -33,8 +33,6 @@ void sched_run(void);
 int sched_defer(void (*fn)(void *ctx, uint64_t arg), void *ctx, uint64_t arg);
 /* Runs the deferred calls waiting now; only where no vCPU is on the CPU. */
 void sched_run_deferred(void);
-/* Set while deferred work waits: the architecture's VM switch gives the CPU back. */
-extern int sched_deferred_waiting;
 /* A VM was started again while sched_run() runs: its round-robin ring is built anew. */
 void sched_ring_changed(void);
 
@@ -84,7 +82,7 @@ static inline __attribute__((always_inline)) struct vcpu *sched_switch(struct vc
 	int asleep = 0;
 	struct vcpu *next;
 
-	if ((prev->attention & VCPU_ATTN_STOP) || sched_deferred_waiting)
+	if (prev->attention & (VCPU_ATTN_STOP | VCPU_ATTN_HOST))
 		return NULL; /* its VM stopped, or deferred work waits: sched_run() does it */
 	vcpu_account_run_end(prev, now); /* first: sched_pick() may wake it, from its deadline */
 	next = sched_pick(prev, now, NULL, &asleep); /* when the rest wake: sched_run()'s */
@@ -104,12 +102,14 @@ void sched_halt(struct vcpu *vcpu);
  * Host work that must go on while guests run: draining the console to the serial line,
  * reading its input, and the management network (hv/net/mgmt.c). sched_host_work() is
  * bounded; it is due at arch_cycles() >= sched_host_work_due() (UINT64_MAX: nothing to do),
- * and the arch makes a running vCPU exit by then.
+ * and the arch makes a running vCPU exit by then. current: the vCPU whose entry it runs
+ * before (NULL in the scheduler loop); if the work deferred calls (sched_defer()), current
+ * gets VCPU_ATTN_HOST, which the arch keeps until sched_switch() hands the CPU back.
  */
 static inline uint64_t sched_host_work_due(void)
 {
 	return console_poll_due();
 }
-void sched_host_work(void);
+void sched_host_work(struct vcpu *current);
 
 #endif

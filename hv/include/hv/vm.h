@@ -85,6 +85,7 @@ struct io_handler {
 #define VCPU_ATTN_HALT (1u << 1)  /* halted (HLT): asleep until an event or its timer */
 #define VCPU_ATTN_STOP (1u << 2)  /* its VM stopped (kept until a restart rebuilds it) */
 #define VCPU_ATTN_WORK (1u << 3)  /* vcpu.work or a deadline changed: an event to inject, ... */
+#define VCPU_ATTN_HOST (1u << 4)  /* sched_defer()red work waits: back to sched_run() (kept) */
 
 struct pv_vcpu_page;
 

@@ -10,6 +10,18 @@
 
 #define APIC_TIMER_VECTOR 0xf0
 
+/*
+ * Sets this CPU's local APIC up (x2APIC mode where there is one) if not done yet: the boot
+ * CPU's, before apic_send_*. 0, or -1 when there is no usable local APIC.
+ */
+int apic_init(void);
+/* 1 if the APIC is in x2APIC mode: destinations are then 32-bit ids, else 8-bit. */
+int apic_is_x2apic(void);
+/* INIT (assert) to the CPU with APIC id dest: it waits for a SIPI (SDM Vol. 3A 9.4.4). */
+void apic_send_init(uint32_t dest);
+/* Start-up IPI: the CPU dest begins in real mode at CS:IP = (page << 8):0000. */
+void apic_send_startup(uint32_t dest, uint8_t page);
+
 /* Ends the interrupt in service; nothing before the APIC is set up (first idle wait). */
 void apic_eoi(void);
 

@@ -42,11 +42,44 @@ struct descriptor_pointer {
 	uint64_t base;
 } __attribute__((packed));
 
+/*
+ * What each CPU has of its own: its descriptor tables, IST stacks and identity. GS base
+ * points at .self on every CPU (arch_cpu_init, smp_ap_main), so that this CPU's data is one
+ * load away wherever Shunt runs (arch_cpu_index), without asking the APIC who it is; a VM
+ * exit restores it (VT-x: the VMCS host GS base; AMD-V: VMLOAD of the CPU's host state).
+ * The boot CPU's is static; each other CPU's comes from the frame allocator, for good.
+ */
+struct cpu_tables {
+	struct cpu_tables *self; /* at GS:0 */
+	unsigned int index;	 /* arch_cpu_index(): 0 the boot CPU, then start order */
+	uint32_t apic_id;
+	uint64_t gdt[5]; /* null, code64, data, TSS (two slots) */
+	struct tss64 tss;
+	uint8_t ist_stacks[3][IST_STACK_SIZE] __attribute__((aligned(16)));
+};
+
+/* Fills t's GDT and TSS, loads them and points GS base at t: this CPU is t from now on. */
+void cpu_tables_load(struct cpu_tables *t, unsigned int index, uint32_t apic_id);
+
+/* This CPU's tables (through GS base). */
+struct cpu_tables *cpu_this(void);
+
 /* The address of this CPU's TSS (its descriptor is SEL_TSS in the GDT). */
 uint64_t cpu_tss_base(void);
 
+/*
+ * For the exception handler: if this CPU is one arch_smp_start() is still starting, records
+ * the exception as why it is left out and parks it for good (no return); else returns.
+ */
+void smp_park_if_starting(const char *name, uint64_t vector, uint64_t rip);
+
+/* This CPU's initial APIC id: CPUID leaf 0BH's x2APIC id where it exists, else leaf 01H's. */
+uint32_t cpu_initial_apic_id(void);
+
 void trap_handle(struct trap_frame *frame);
 void traps_init(void);
+/* Loads the IDT traps_init() built (one for all CPUs) on this CPU. */
+void traps_load_idt(void);
 /* Points vector (32-255) at handler, an interrupt gate on the current stack. */
 void traps_set_interrupt(unsigned int vector, uint64_t handler);
 extern const uint64_t trap_stubs[32];

@@ -27,6 +27,13 @@ struct vendor_ops {
 	 */
 	const char *(*probe)(void);
 	int (*enable)(void);
+	/*
+	 * On a CPU other than the boot CPU: checks it against the same requirements probe()
+	 * checked the boot CPU against, and turns virtualization on there with per-CPU pages it
+	 * allocates into pages[] (VT-x: the VMXON region; AMD-V: the host save area and the
+	 * host's VMLOAD state). 0, or -1 with why. Prints nothing: the boot CPU reports.
+	 */
+	int (*cpu_enable)(hpa_t pages[2], char *why, size_t why_size);
 	/* The VM's second-level tables; the I/O and MSR maps are vendor.c's (struct arch_vm). */
 	int (*vm_init)(struct vm *vm);
 	int (*vm_map_ram)(struct vm *vm, gpa_t gpa, hpa_t hpa, uint64_t size);
@@ -43,6 +50,13 @@ struct vendor_ops {
 	/* The name of exit kind r (the index of arch_vcpu.exit_counts), for the summary. */
 	const char *(*exit_name)(unsigned int r);
 };
+
+/*
+ * vendor->cpu_enable() on this CPU (not the boot CPU), or, with simulate_fail, the failure
+ * of its check as the test word smp.fail asks. 0, or -1 with why.
+ */
+int virt_cpu_enable(int simulate_fail, unsigned int index, hpa_t pages[2], char *why,
+		    size_t why_size);
 
 extern const struct vendor_ops vmx_ops;
 extern const struct vendor_ops svm_ops;
