@@ -425,8 +425,10 @@ def load(ctx, clients=8, requests=250, rate=40.0):
     (used1, high1, _), (used2, high2, _) = results
     c.note(f"load: pool {size} bytes; used {used0} -> {used1} -> {used2}; high water "
            f"{high0} -> {high1} -> {high2}")
-    c.check("pool high water stable", None not in (high1, high2) and high2 <= high1 + 4096
-            and high2 < size, f"{high1} -> {high2}")
+    # The peak depends on how many answers were in flight at once, which the host's timing
+    # decides: a second round may top the first by a little (6 KiB seen), never run away.
+    c.check("pool high water stable", None not in (high1, high2, size)
+            and high2 <= high1 + size // 16 and high2 < size, f"{high1} -> {high2}")
     c.check("pool use back to where it was", None not in (used0, used2)
             and used2 <= used0 + 4096, f"{used0} -> {used2}")
     c.check("the worker's slowdown within its bound",
