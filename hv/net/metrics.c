@@ -9,6 +9,7 @@
 #include <hv/mgmt.h>
 #include <hv/mgmt_auth.h>
 #include <hv/net/metrics.h>
+#include <hv/smp.h>
 #include <hv/string.h>
 #include <hv/vm.h>
 
@@ -78,7 +79,7 @@ size_t metrics_render_part(char *buf, size_t size, size_t offset)
 		.backend = arch_virt_backend(NULL),
 		.tsc_hz = arch_tsc_hz(),
 		.cycles = arch_cycles(),
-		.cpus = 1, /* Shunt runs on the boot CPU alone (issue 16 brings up the others) */
+		.cpus = smp_ready_count(),
 		.auth_failures = mgmt_auth_failures(),
 	};
 	struct metrics_source src = { &host, vm_count(), vm_get, NULL };

@@ -323,7 +323,8 @@ static void write_host(struct out *o, const struct metrics_source *src)
 	gauge(o, "shunt_hypervisor_ticks_total", "counter",
 	      "Ticks of Shunt's clock (the TSC) since the machine's reset.", h->cycles);
 	gauge(o, "shunt_tsc_hz", "gauge", "Ticks of Shunt's clock per second.", h->tsc_hz);
-	gauge(o, "shunt_cpus", "gauge", "CPUs Shunt runs on.", h->cpus);
+	gauge(o, "shunt_cpus", "gauge", "CPUs up with hardware virtualization on, ready for VMs.",
+	      h->cpus);
 	gauge(o, "shunt_vms", "gauge", "VMs of the configuration, refused ones included.",
 	      src->vm_count);
 	if (h->has_log_dropped)

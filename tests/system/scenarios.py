@@ -1952,7 +1952,7 @@ def mgmt_suite(name, suite, extra_guests=(), cmdline="test", emulator="qemu", ex
         "key_text": MGMT_KEY, "mgmt_suite": suite,
         "modules": guests,
         "stop": MGMT_RUNNING,
-        "timeout": 300,
+        "timeout": 420,  # the security suite waits out its own slow-down: 3 minutes or so
         "expect": [BANNER, r"^mgmt: e1000 .* link up; 10\.0\.2\.15/24 by DHCP", MGMT_RUNNING]
         + list(expect) + [POWER_OFF_FAILED],
         "expect_any": [r"^\[hello\] GUEST-PASS hello$", COUNTER_DONE,
