@@ -21,19 +21,20 @@ const struct memmap *mm_memmap(void)
 	return &memmap;
 }
 
-static uint32_t modules_in_ram; /* bit i: module i lies wholly in RAM Shunt claimed for it */
+/* [i]: module i lies wholly in RAM Shunt claimed for it (a byte each: 66 do not fit a word). */
+static uint8_t module_in_ram[HANDOFF_MAX_MODULES];
 
 static void claim_modules(const struct handoff *handoff)
 {
 	char label[64];
 
-	for (uint32_t i = 0; i < handoff->module_count; i++) {
+	for (uint32_t i = 0; i < handoff->module_count && i < HANDOFF_MAX_MODULES; i++) {
 		const struct handoff_module *m = &handoff->modules[i];
 
 		if (m->refused || !m->length || m->base + m->length < m->base)
 			continue;
 		if (memmap_claim(&memmap, m->base, m->base + m->length, MEMMAP_MODULE) == 0) {
-			modules_in_ram |= 1u << i;
+			module_in_ram[i] = 1;
 			continue;
 		}
 		/* Keep whatever RAM it does occupy away from the allocator all the same. */
@@ -45,7 +46,7 @@ static void claim_modules(const struct handoff *handoff)
 
 int mm_module_is_usable(uint32_t index)
 {
-	return index < 32 && (modules_in_ram & (1u << index));
+	return index < HANDOFF_MAX_MODULES && module_in_ram[index];
 }
 
 static int start_frame_allocator(void)

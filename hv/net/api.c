@@ -10,6 +10,7 @@
 #include <hv/log_ring.h>
 #include <hv/mgmt.h>
 #include <hv/mgmt_auth.h>
+#include <hv/mm.h>
 #include <hv/net/api.h>
 #include <hv/net/dashboard.h>
 #include <hv/net/http_server.h>
@@ -409,6 +410,40 @@ static void refuse_token(struct api_answer *a, uint32_t peer, uint64_t now)
 	api_error(a, 403, "the metrics token gives /metrics only");
 }
 
+/*
+ * /metrics of many VMs is larger than an answer buffer of lwIP's pool (64 KiB: about 25 VMs):
+ * it is written into a buffer of Shunt's own frames, taken at the first such request, twice
+ * the text's size (its counters grow), and kept; one answer uses it at a time.
+ */
+static struct {
+	char *buf;
+	size_t size;
+	hpa_t hpa;
+	int lent; /* an answer is sending it */
+} big_metrics;
+
+static void big_metrics_given_back(void)
+{
+	big_metrics.lent = 0;
+}
+
+static int big_metrics_reserve(size_t need)
+{
+	uint64_t pages = (2 * need + PAGE_SIZE - 1) / PAGE_SIZE;
+	hpa_t hpa;
+
+	if (big_metrics.size > need)
+		return 0;
+	if (mm_alloc_frames(pages, PAGE_SIZE, &hpa))
+		return -ENOMEM;
+	if (big_metrics.size)
+		mm_free_frames(big_metrics.hpa, big_metrics.size / PAGE_SIZE);
+	big_metrics.hpa = hpa;
+	big_metrics.buf = phys_to_virt(hpa);
+	big_metrics.size = pages * PAGE_SIZE;
+	return 0;
+}
+
 static void get_metrics(struct api_answer *a)
 {
 	size_t n = metrics_render(a->buf, a->size);
@@ -417,13 +452,26 @@ static void get_metrics(struct api_answer *a)
 		api_error(a, 404, "metrics are not part of this build");
 		return;
 	}
-	if (n >= a->size) {
-		api_error(a, 503, "the metrics are larger than the server's buffer");
+	a->status = 200;
+	a->content_type = "text/plain; version=0.0.4; charset=utf-8";
+	if (n < a->size) {
+		a->len = n;
 		return;
 	}
-	a->status = 200;
-	a->len = n;
-	a->content_type = "text/plain; version=0.0.4; charset=utf-8";
+	if (big_metrics.lent) {
+		a->retry_after = 1;
+		api_error(a, 503, "another answer of /metrics is on its way: retry");
+		return;
+	}
+	if (big_metrics_reserve(n) ||
+	    (n = metrics_render(big_metrics.buf, big_metrics.size)) >= big_metrics.size) {
+		api_error(a, 503, "no memory for the metrics of this many VMs");
+		return;
+	}
+	big_metrics.lent = 1;
+	a->static_body = big_metrics.buf;
+	a->static_len = n;
+	a->tail_done = big_metrics_given_back;
 }
 
 static void get_file(struct api_answer *a, const struct http_request *req)

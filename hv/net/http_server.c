@@ -38,8 +38,9 @@ struct http_conn {
 	size_t out_len, out_off;
 	const uint8_t *tail; /* a static body, sent after out without a copy */
 	size_t tail_len, tail_off;
-	int answering; /* an answer is being written: what comes is read after it */
-	int waiting;   /* an action runs before the answer (api_answer.deferred) */
+	void (*tail_done)(void); /* the tail is lent (api_answer.tail_done): copied, given back */
+	int answering;		 /* an answer is being written: what comes is read after it */
+	int waiting;		 /* an action runs before the answer (api_answer.deferred) */
 	int close_after;
 	int begun; /* a request's first byte came */
 	uint32_t begun_ms, active_ms;
@@ -77,8 +78,17 @@ static uint32_t token_of(const struct http_conn *c)
 	return (uint32_t)(c - conns) | (uint32_t)c->gen << 8;
 }
 
+/* A lent tail is given back once queued (copied), or when its connection goes. */
+static void tail_give_back(struct http_conn *c)
+{
+	if (c->tail_done)
+		c->tail_done();
+	c->tail_done = NULL;
+}
+
 static void conn_release(struct http_conn *c)
 {
+	tail_give_back(c);
 	if (c->in)
 		pbuf_free(c->in);
 	if (c->mem)
@@ -134,7 +144,8 @@ static void send_more(struct http_conn *c)
 			n = 0xffff;
 		if (!n)
 			break; /* the sent callback goes on */
-		err = tcp_write(c->pcb, p, (u16_t)n, from_out ? TCP_WRITE_FLAG_COPY : 0);
+		err = tcp_write(c->pcb, p, (u16_t)n,
+				from_out || c->tail_done ? TCP_WRITE_FLAG_COPY : 0);
 		if (err == ERR_MEM)
 			break; /* the queue is full: the sent or poll callback goes on */
 		if (err != ERR_OK) {
@@ -154,6 +165,7 @@ static void send_more(struct http_conn *c)
 	tcp_output(c->pcb);
 	if (c->out_off < c->out_len || c->tail_off < c->tail_len)
 		return;
+	tail_give_back(c);
 	mem_free(c->out);
 	c->out = NULL;
 	c->out_len = c->out_off = c->tail_len = c->tail_off = 0;
@@ -239,6 +251,9 @@ static void answer_send(struct http_conn *c, struct api_answer *a, int head_only
 		c->tail = a->static_body;
 		c->tail_len = a->static_len;
 		c->tail_off = 0;
+		c->tail_done = a->tail_done;
+	} else if (a->tail_done) {
+		a->tail_done(); /* HEAD: nothing of it is sent */
 	}
 	send_more(c);
 }

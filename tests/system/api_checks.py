@@ -488,6 +488,39 @@ def log_pages(c):
     return lines
 
 
+def metrics_many(addr, serial_log):
+    """/metrics of 64 VMs: larger than an answer buffer of the pool, sent whole all the same."""
+    c, lines = Client(addr, test_key()), []
+    a = c.request("GET", "/metrics", sign=True)
+    text = a.body.decode("utf-8", "replace") if a is not None else ""
+    check(lines, "metrics-many", a is not None and a.status == 200 and len(a.body) > 65536
+          and int(a.headers.get("content-length", "0")) == len(a.body), describe(a))
+    res = subprocess.run(["promtool", "check", "metrics"], input=text, text=True,
+                         capture_output=True, timeout=60)
+    check(lines, "metrics-many-promtool", res.returncode == 0,
+          (res.stdout + res.stderr).strip()[:200])
+    names = set(re.findall(r'^shunt_vm_memory_bytes\{vm="([^"]+)"\}', text, re.MULTILINE))
+    check(lines, "metrics-many-vms", len(names) == 64, f"{len(names)} VMs in it")
+    socks = []
+    for _ in range(2):  # two at once: each whole, or told to retry
+        s = c.connect()
+        s.sendall(f"GET /metrics HTTP/1.1\r\nAuthorization: "
+                  f"{c.authorization('GET', '/metrics', b'')}\r\n\r\n".encode())
+        socks.append(s)
+    answers = [read_answer(s, time.monotonic() + TIMEOUT)[0] for s in socks]
+    for s in socks:
+        s.close()
+    whole = [x for x in answers if x is not None and x.status == 200 and len(x.body) > 65536]
+    retry = [x for x in answers if x is not None and x.status == 503
+             and x.headers.get("retry-after") == "1"]
+    check(lines, "metrics-many-twice", len(whole) >= 1 and len(whole) + len(retry) == 2,
+          "; ".join(describe(x) for x in answers))
+    a = c.request("GET", "/metrics", sign=True)
+    check(lines, "metrics-many-after", a is not None and a.status == 200
+          and len(a.body) > 65536, describe(a))
+    return lines
+
+
 def small_pool(addr, serial_log):
     """mgmt.pool=64K: too small for 8 connections' buffers and a 64 KiB answer. Every
     request gets a whole answer (a smaller buffer, or 503 unavailable), none a cut one, and

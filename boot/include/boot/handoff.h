@@ -14,7 +14,7 @@
 #define HANDOFF_VERSION 3
 
 #define HANDOFF_MAX_MEM 256
-#define HANDOFF_MAX_MODULES 65 /* a guest file for each of 64 VMs, and shunt.cfg */
+#define HANDOFF_MAX_MODULES 66 /* a guest file for each of 64 VMs, shunt.cfg, shunt.key */
 #define HANDOFF_CMDLINE_MAX 512
 #define HANDOFF_MODULE_CMDLINE_MAX 256
 #define HANDOFF_LOADER_NAME_MAX 64

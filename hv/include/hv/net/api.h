@@ -17,6 +17,11 @@ struct api_answer {
 	size_t size, len;
 	const void *static_body; /* or a body that lives as long as Shunt (the dashboard's) */
 	size_t static_len;
+	/*
+	 * Set: static_body is lent for this answer only; the server copies it as it sends and
+	 * calls tail_done() once all of it is queued, or the connection is gone.
+	 */
+	void (*tail_done)(void);
 	const char *allow;    /* 405: the methods the path takes */
 	uint32_t retry_after; /* 429: seconds */
 	int close;	      /* close the connection after it */
