@@ -1978,7 +1978,7 @@ def mgmt_suite(name, suite, extra_guests=(), cmdline="test", emulator="qemu", ex
         "key_text": MGMT_KEY, "mgmt_suite": suite,
         "modules": guests,
         "stop": MGMT_RUNNING,
-        "timeout": 420,  # the security suite waits out its own slow-down: 3 minutes or so
+        "timeout": 180,
         "expect": [BANNER, r"^mgmt: e1000 .* link up; 10\.0\.2\.15/24 by DHCP", MGMT_RUNNING]
         + list(expect) + [POWER_OFF_FAILED],
         "expect_any": [r"^\[hello\] GUEST-PASS hello$", COUNTER_DONE,
@@ -1991,6 +1991,9 @@ def mgmt_suite(name, suite, extra_guests=(), cmdline="test", emulator="qemu", ex
 BY_ADMIN = r"stopped by admin exit_code=-1$"
 SCENARIOS += [
     mgmt_suite("bios-mgmt-security-qemu", "security", cmdline="test mgmt.metrics=token",
+               expect=[r"^summary: vm=busy state=stopped reason=" + BY_ADMIN]),
+    mgmt_suite("bios-mgmt-security-more-qemu", "security-more",
+               cmdline="test mgmt.metrics=token",
                expect=[r"^summary: vm=busy state=stopped reason=" + BY_ADMIN]),
     mgmt_suite("bios-mgmt-bad-input-qemu", "bad-input",
                expect=[r"^summary: vm=busy state=stopped reason=" + BY_ADMIN]),
