@@ -422,8 +422,11 @@ unit-test: | $(DEPS_STAMP) $(MBEDTLS_STAMP)
 
 system-test: all linux $(BUILD)/example/minimal-kernel.elf
 	tests/tools/shunt-config-test --build $(BUILD)
-	tests/tools/shuntctl-test
-	tests/system/dashboard-test --build $(BUILD) --shunt qemu,bochs
+	@# shuntctl's test (a mock Shunt, mostly waiting) beside the dashboard's (emulators)
+	@tests/tools/shuntctl-test >$(BUILD)/shuntctl-test.log 2>&1 & ctl=$$!; \
+	tests/system/dashboard-test --build $(BUILD) --shunt qemu,bochs; dash=$$?; \
+	wait $$ctl; ctlrc=$$?; echo "tests/tools/shuntctl-test:"; cat $(BUILD)/shuntctl-test.log; \
+	test $$dash = 0 && test $$ctlrc = 0
 	tests/system/run-all --build $(BUILD)
 	tests/system/run-exit-codes --build $(BUILD)
 	tests/system/stick --build $(BUILD)
