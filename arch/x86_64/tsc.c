@@ -106,13 +106,15 @@ static uint64_t tsc_hz_from_pit(void)
 	return hz;
 }
 
-uint64_t arch_tsc_hz(void)
+/*
+ * The first call's measurement, apart from arch_tsc_hz(): inlined there, its registers made
+ * every later call (a PV timer's set, on the exit path) save and restore six of them.
+ */
+static __attribute__((noinline)) uint64_t tsc_hz_measure(void)
 {
 	const char *how = "CPUID leaf 0x15";
 	uint64_t base;
 
-	if (tsc_hz)
-		return tsc_hz;
 	tsc_hz = tsc_hz_from_crystal();
 	if (!tsc_hz) {
 		how = "PIT calibration";
@@ -131,6 +133,11 @@ uint64_t arch_tsc_hz(void)
 	}
 	log_info("time: TSC runs at %llu kHz (%s)\n", (unsigned long long)(tsc_hz / 1000), how);
 	return tsc_hz;
+}
+
+uint64_t arch_tsc_hz(void)
+{
+	return tsc_hz ? tsc_hz : tsc_hz_measure();
 }
 
 int arch_tsc_is_invariant(void)
