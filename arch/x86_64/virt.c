@@ -156,6 +156,16 @@ int arch_vcpu_init_long64(struct vcpu *vcpu, uint64_t entry, uint64_t arg, gpa_t
 	return vendor->vcpu_init_long64(vcpu, entry, arg, boot_area, boot_area_size);
 }
 
+int arch_vcpu_init_real_mode(struct vcpu *vcpu)
+{
+	return vendor->vcpu_init_real_mode(vcpu);
+}
+
+int arch_vcpu_start_real_mode(struct vcpu *vcpu, uint16_t cs)
+{
+	return vendor->vcpu_start_real_mode(vcpu, cs);
+}
+
 struct vcpu *arch_vcpu_run(struct vcpu *vcpu, uint64_t slice_cycles)
 {
 	return vendor->vcpu_run(vcpu, slice_cycles);

@@ -60,6 +60,9 @@ void npt_destroy(struct vm *vm);
 int vmcb_setup_long64(struct vcpu *vcpu, uint64_t entry, uint64_t stack_top, uint64_t cr3,
 		      uint64_t gdt_base, uint16_t gdt_limit, uint16_t cs, uint16_t ds);
 int vmcb_setup_flat32(struct vcpu *vcpu, uint32_t entry);
+/* A VMCB in real mode at 0:0, and real mode at cs:0 set on vcpu's VMCB (a STARTUP IPI). */
+int vmcb_setup_real_mode(struct vcpu *vcpu);
+void vmcb_set_real_mode(struct vcpu *vcpu, uint16_t cs);
 void vmcb_free(struct vcpu *vcpu);
 /* vcpu uses its debug registers: load them, switch them with it from now on. */
 void svm_debug_registers_live(struct vcpu *vcpu);

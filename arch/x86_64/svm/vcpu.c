@@ -76,6 +76,24 @@ static int svm_vcpu_init_flat32(struct vcpu *vcpu, uint32_t entry, uint32_t arg,
 	return finish_init(vcpu);
 }
 
+static int svm_vcpu_init_real_mode(struct vcpu *vcpu)
+{
+	int err;
+
+	asid_assign(vcpu);
+	err = vmcb_setup_real_mode(vcpu);
+	return err ?: finish_init(vcpu);
+}
+
+/* AMD-V runs real mode natively: the VMCB's state is all there is to set. */
+static int svm_vcpu_start_real_mode(struct vcpu *vcpu, uint16_t cs)
+{
+	if (!vcpu->arch.vmcs)
+		return -EIO;
+	vmcb_set_real_mode(vcpu, cs);
+	return 0;
+}
+
 static int svm_vcpu_init_long64(struct vcpu *vcpu, uint64_t entry, uint64_t arg, gpa_t boot_area,
 				uint64_t boot_area_size)
 {
@@ -267,6 +285,8 @@ const struct vendor_ops svm_ops = {
 	.vcpu_init = svm_vcpu_init,
 	.vcpu_init_flat32 = svm_vcpu_init_flat32,
 	.vcpu_init_long64 = svm_vcpu_init_long64,
+	.vcpu_init_real_mode = svm_vcpu_init_real_mode,
+	.vcpu_start_real_mode = svm_vcpu_start_real_mode,
 	.vcpu_run = svm_vcpu_run,
 	.vcpu_inject_vector = svm_vcpu_inject_vector,
 	.exit_name = svm_exit_kind_name,

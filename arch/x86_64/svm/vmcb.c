@@ -17,6 +17,8 @@
 #define ATTR_DATA 0x0c93   /* present, DPL 0, data read/write accessed, D/B=1, G=1 */
 #define ATTR_TSS_BUSY 0x008b
 #define ATTR_LDT 0x0082
+#define ATTR_REAL_CODE 0x009b /* present, DPL 0, code exec/read accessed, 16-bit */
+#define ATTR_REAL_DATA 0x0093 /* present, DPL 0, data read/write accessed, 16-bit */
 
 #define CR0_ET (1ull << 4)
 #define DR6_RESET 0xffff0ff0ull
@@ -140,6 +142,52 @@ int vmcb_setup_flat32(struct vcpu *vcpu, uint32_t entry)
 	s->cr0 = CR0_PE | CR0_ET;
 	s->efer = EFER_SVME; /* the guest's EFER must have SVME set (APM 15.5.1) */
 	s->rip = entry;
+	return 0;
+}
+
+/*
+ * Real mode at cs:0 as INIT and STARTUP leave a CPU (AMD APM Vol. 2 14.1.3, table 14-1):
+ * 64 KiB segments, the vector table at 0, interrupts off, paging and protection off. The
+ * nested page tables stay; what the guest's ASID cached goes with the next VMRUN.
+ */
+void vmcb_set_real_mode(struct vcpu *vcpu, uint16_t cs)
+{
+	struct vmcb *v = svm_vmcb(vcpu);
+	struct vmcb_save *s = &v->save;
+
+	setup_common_state(s);
+	s->cs = (struct vmcb_segment){
+		.selector = cs, .attrib = ATTR_REAL_CODE, .limit = 0xffff, .base = (uint64_t)cs << 4
+	};
+	set_segment(&s->ss, 0, ATTR_REAL_DATA, 0xffff);
+	set_segment(&s->ds, 0, ATTR_REAL_DATA, 0xffff);
+	set_segment(&s->es, 0, ATTR_REAL_DATA, 0xffff);
+	set_segment(&s->fs, 0, ATTR_REAL_DATA, 0xffff);
+	set_segment(&s->gs, 0, ATTR_REAL_DATA, 0xffff);
+	set_segment(&s->tr, 0, ATTR_TSS_BUSY, 0xffff);
+	s->gdtr = (struct vmcb_segment){ .limit = 0xffff };
+	s->idtr = (struct vmcb_segment){ .limit = 0xffff };
+	s->cr0 = CR0_ET;
+	s->cr2 = 0;
+	s->cr3 = 0;
+	s->cr4 = 0;
+	s->efer = EFER_SVME; /* the guest's EFER must have SVME set (APM 15.5.1) */
+	s->rsp = 0;
+	s->rip = 0;
+	s->rax = 0;
+	v->control.event_inj = 0;
+	v->control.int_ctl &= ~V_IRQ;
+	v->control.misc1 &= ~INTERCEPT_VINTR;
+	v->control.tlb_control = TLB_CONTROL_ALL;
+	vcpu->arch.regs = (struct guest_gprs){ 0 };
+	vcpu->arch.event_queued = 0;
+}
+
+int vmcb_setup_real_mode(struct vcpu *vcpu)
+{
+	if (vmcb_alloc(vcpu))
+		return -ENOMEM;
+	vmcb_set_real_mode(vcpu, 0);
 	return 0;
 }
 

@@ -42,6 +42,8 @@ void vmx_msrs_read(struct vmx_msrs *m);
 int vmx_vcpu_init_flat32(struct vcpu *vcpu, uint32_t entry, uint32_t arg, uint32_t magic);
 int vmx_vcpu_init_long64(struct vcpu *vcpu, uint64_t entry, uint64_t arg, gpa_t boot_area,
 			 uint64_t boot_area_size);
+int vmx_vcpu_init_real_mode(struct vcpu *vcpu);
+int vmx_vcpu_start_real_mode(struct vcpu *vcpu, uint16_t cs);
 int vmx_vcpu_inject_vector(struct vcpu *vcpu, uint8_t vector);
 
 /* Builds vcpu's VMCS (host state, controls, guest state, entry/exit) in a fixed order. */

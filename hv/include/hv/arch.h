@@ -166,6 +166,19 @@ int arch_vcpu_init_flat32(struct vcpu *vcpu, uint32_t entry, uint32_t arg, uint3
 int arch_vcpu_init_long64(struct vcpu *vcpu, uint64_t entry, uint64_t arg, gpa_t boot_area,
 			  uint64_t boot_area_size);
 /*
+ * Prepares vcpu, a PC VM's vCPU after the first, as a CPU waiting for a STARTUP IPI: its
+ * state that of real mode (SDM Vol. 3A 9.1, after INIT), not entered until the scheduler
+ * starts it (sched_vcpu_start) after arch_vcpu_start_real_mode(). No boot structures.
+ */
+int arch_vcpu_init_real_mode(struct vcpu *vcpu);
+/*
+ * A STARTUP IPI's effect (SDM Vol. 3A 11.6.1, 9.4.4): vcpu's state set as INIT leaves it,
+ * real mode with CS selector cs, its base cs << 4, IP 0, interrupts disabled, general
+ * registers clear. Only on vcpu's own CPU, before it is entered (its entry work), after
+ * arch_vcpu_init_real_mode(). 0, or negative when its state could not be written.
+ */
+int arch_vcpu_start_real_mode(struct vcpu *vcpu, uint16_t cs);
+/*
  * Runs vcpu until it yields or halts (vcpu->attention), uses up slice_cycles of
  * arch_cycles(), or its VM stops. Exits are handled inside; guest faults stop only its VM.
  * The slice is checked after every exit, so it overruns by at most one exit's bounded work;

@@ -45,6 +45,14 @@ struct vendor_ops {
 	int (*vcpu_init_flat32)(struct vcpu *vcpu, uint32_t entry, uint32_t arg, uint32_t magic);
 	int (*vcpu_init_long64)(struct vcpu *vcpu, uint64_t entry, uint64_t arg, gpa_t boot_area,
 				uint64_t boot_area_size);
+	/*
+	 * arch_vcpu_init_real_mode() and arch_vcpu_start_real_mode(): an application processor
+	 * waiting for, then taking, a STARTUP IPI. VT-x runs real mode with "unrestricted
+	 * guest" (which vmx_probe requires); AMD-V runs it natively. start_real_mode runs on
+	 * the vCPU's own CPU with its VMCS current (VT-x).
+	 */
+	int (*vcpu_init_real_mode)(struct vcpu *vcpu);
+	int (*vcpu_start_real_mode)(struct vcpu *vcpu, uint16_t cs);
 	struct vcpu *(*vcpu_run)(struct vcpu *vcpu, uint64_t slice_cycles);
 	int (*vcpu_inject_vector)(struct vcpu *vcpu, uint8_t vector);
 	/* The name of exit kind r (the index of arch_vcpu.exit_counts), for the summary. */
