@@ -1,6 +1,7 @@
 /*
  * Building a kernel VM on the PC-like platform (see hv/linux_boot.h): the guest-physical map
- * of hv/pvh.h filled in for a PVH vmlinux, a bzImage or a multiboot kernel. The initrd comes
+ * of hv/pvh.h filled in for a PVH vmlinux, a bzImage or a multiboot kernel, its first vCPU
+ * at the kernel's entry and the others waiting for the kernel to start them (INIT, STARTUP). The initrd comes
  * from the boot medium like the kernel, so it is checked before a byte is copied: that it
  * exists, that Shunt could read it, that it fits above the kernel and below the highest
  * address the kernel takes one at.
@@ -141,7 +142,7 @@ int linux_boot_setup(struct vm *vm, const struct kernel_image *kernel, const voi
 			return rc;
 	}
 	c.rsdp_gpa = vm_acpi_build(vm_gpa_to_hva(vm, PC_ACPI_GPA, PC_ACPI_SIZE), PC_ACPI_GPA,
-				   PC_ACPI_SIZE, 1);
+				   PC_ACPI_SIZE, vm->vcpu_count);
 	if (!c.rsdp_gpa) {
 		fmt_snprintf(err, err_size, "no room for the ACPI tables");
 		return -ENOSPC;
@@ -157,6 +158,9 @@ int linux_boot_setup(struct vm *vm, const struct kernel_image *kernel, const voi
 		rc = start_multiboot1(vm, kernel, o, &c, err, err_size);
 	else
 		rc = start_pvh(vm, kernel, o, &c, err, err_size);
+	/* The others wait for the kernel's INIT and STARTUP IPIs, as a PC's processors do. */
+	for (unsigned int i = 1; !rc && i < vm->vcpu_count; i++)
+		rc = arch_vcpu_init_real_mode(&vm->vcpus[i]);
 	if (rc && !err[0])
 		fmt_snprintf(err, err_size, "could not set up its vCPU");
 	return rc;

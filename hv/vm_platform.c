@@ -1,8 +1,12 @@
 /*
- * The PC platform of Linux VMs (VM_PLATFORM_PC, README.md "Linux guests"): the MSRs of its
- * x2APIC and of the KVM clock, the KVM hypervisor leaves, the APIC timer's place in the run
- * loop, and the ACPI register block through which the VM powers off or asks for a reset.
- * Shunt's own guests see none of it.
+ * The PC platform of Linux VMs (VM_PLATFORM_PC, README.md "Linux guests"): the MSRs of each
+ * vCPU's x2APIC and KVM clock, the KVM hypervisor leaves, the APIC timer's place in the run
+ * loop, IPIs between the VM's vCPUs (INIT and STARTUP bring up its application processors),
+ * and the ACPI register block through which the VM powers off or asks for a reset. Shunt's
+ * own guests see none of it.
+ *
+ * An IPI runs on the sender's CPU and may reach a vCPU of another: it changes the target
+ * only through its APIC's atomic IRR and start-up word, vcpu_work_set() and sched_kick().
  */
 #include <hv/arch.h>
 #include <hv/div128.h>
@@ -12,6 +16,7 @@
 #include <hv/pv.h>
 #include <hv/pvclock.h>
 #include <hv/pvh.h>
+#include <hv/sched.h>
 #include <hv/string.h>
 #include <hv/vm.h>
 #include <hv/vm_acpi.h>
@@ -127,7 +132,7 @@ int vm_platform_msr_read(struct vcpu *vcpu, uint32_t msr, uint64_t *value)
 			0; /* no microcode revision to report: the loader is off under a hypervisor */
 		return 0;
 	case MSR_KVM_SYSTEM_TIME_NEW:
-		*value = vm->kvm_system_time;
+		*value = vcpu->kvm_system_time;
 		return 0;
 	case MSR_KVM_WALL_CLOCK_NEW:
 		*value = vm->kvm_wall_clock;
@@ -146,23 +151,111 @@ static int extint_pending(const struct vcpu *vcpu)
 	return lapic_accepts_extint(&vcpu->lapic) && i8259_has_output(&vcpu->vm->pic);
 }
 
-/* The APIC needs the run loop while a timer is armed or an interrupt waits, its own or the
- * PIC's. */
-static void update_work(struct vcpu *vcpu)
+/* What another CPU's IPI may have left: an IRR bit, a start-up. */
+static int remote_work(const struct vcpu *vcpu)
 {
-	if (lapic_next_deadline(&vcpu->lapic) != LAPIC_NO_DEADLINE || lapic_has_irr(&vcpu->lapic) ||
-	    extint_pending(vcpu))
-		vcpu->work |= VCPU_WORK_LAPIC;
-	else
-		vcpu->work &= ~VCPU_WORK_LAPIC;
+	return lapic_has_irr(&vcpu->lapic) ||
+	       __atomic_load_n(&vcpu->lapic.startup, __ATOMIC_SEQ_CST);
 }
 
-/* The PIC may have something new to give: the run loop looks before the next entry. */
+/*
+ * The APIC needs the run loop while a timer is armed or an interrupt waits, its own or the
+ * PIC's, or a STARTUP IPI. Only on vcpu's own CPU. The bit is cleared atomically and the
+ * IRR looked at again after: an IPI sets the IRR before the bit, so neither is lost.
+ */
+static void update_work(struct vcpu *vcpu)
+{
+	if (lapic_next_deadline(&vcpu->lapic) != LAPIC_NO_DEADLINE || remote_work(vcpu) ||
+	    extint_pending(vcpu)) {
+		if (!(vcpu->work & VCPU_WORK_LAPIC))
+			vcpu_work_set(vcpu, VCPU_WORK_LAPIC);
+	} else if (vcpu->work & VCPU_WORK_LAPIC) {
+		__atomic_fetch_and(&vcpu->work, ~VCPU_WORK_LAPIC, __ATOMIC_SEQ_CST);
+		if (remote_work(vcpu))
+			vcpu_work_set(vcpu, VCPU_WORK_LAPIC);
+	}
+}
+
+/*
+ * The PIC may have something new to give (from any vCPU's port access, or host work): the
+ * first vCPU, which its output is wired to, looks before its next entry.
+ */
 static void pic_changed(struct vm *vm)
 {
-	update_work(&vm->vcpus[0]); /* the PIC is wired to the first vCPU */
-	if (extint_pending(&vm->vcpus[0]))
-		vcpu_attention(&vm->vcpus[0], VCPU_ATTN_WORK);
+	struct vcpu *bsp = &vm->vcpus[0];
+
+	if (extint_pending(bsp)) {
+		vcpu_work_set(bsp, VCPU_WORK_LAPIC);
+		sched_kick(bsp);
+	}
+}
+
+/* A fixed interrupt or a STARTUP for target, from any vCPU of its VM on any CPU. */
+static void ipi_deliver(struct vcpu *target, const struct lapic_ipi *ipi)
+{
+	switch (ipi->kind) {
+	case LAPIC_IPI_FIXED:
+		if (!lapic_deliver(&target->lapic, ipi->vector))
+			return;
+		break;
+	case LAPIC_IPI_STARTUP:
+		/* Only a vCPU waiting for it (not started, or parked) takes it; others ignore it. */
+		if (__atomic_load_n(&target->halted, __ATOMIC_SEQ_CST) != VCPU_DOWN ||
+		    lapic_post_startup(&target->lapic, ipi->vector))
+			return;
+		vcpu_work_set(target, VCPU_WORK_LAPIC); /* before it runs: its entry work */
+		if (sched_vcpu_start(target))		/* another's STARTUP came first */
+			return;
+		log_info("vm %s: vCPU %u started by a STARTUP IPI, in real mode at 0x%x\n",
+			 target->vm->name, target->id, (unsigned int)ipi->vector << 12);
+		return;
+	case LAPIC_IPI_INIT:
+		/* One that waits for STARTUP stays so; INIT of a running vCPU is not emulated. */
+		if (__atomic_load_n(&target->halted, __ATOMIC_SEQ_CST) != VCPU_DOWN)
+			log_debug("vm %s: INIT of running vCPU %u ignored\n", target->vm->name,
+				  target->id);
+		return;
+	default: /* NMIs are not offered: nothing at boot needs them */
+		log_debug("vm %s: IPI of kind %d to vCPU %u ignored\n", target->vm->name,
+			  (int)ipi->kind, target->id);
+		return;
+	}
+	vcpu_work_set(target, VCPU_WORK_LAPIC);
+	sched_kick(target);
+}
+
+/* The ICR was written (SDM Vol. 3A 11.12.9): the IPI goes to every vCPU it names. */
+static void ipi_send(struct vcpu *from, uint64_t icr)
+{
+	struct vm *vm = from->vm;
+	struct lapic_ipi ipi;
+
+	lapic_icr_decode(icr, from->lapic.id, vm->vcpu_count, &ipi);
+	if (ipi.kind == LAPIC_IPI_NONE || ipi.kind == LAPIC_IPI_INVALID)
+		return; /* the ESR says why (lapic_msr_write) */
+	for (unsigned int i = 0; i < vm->vcpu_count; i++)
+		if (ipi.targets & (1ull << i))
+			ipi_deliver(&vm->vcpus[i], &ipi);
+}
+
+int vm_platform_park(struct vcpu *vcpu)
+{
+	struct vm *vm = vcpu->vm;
+
+	if (vm->platform != VM_PLATFORM_PC)
+		return -1;
+	for (unsigned int i = 0; i < vm->vcpu_count; i++) {
+		struct vcpu *other = &vm->vcpus[i];
+
+		if (other == vcpu || __atomic_load_n(&other->halted, __ATOMIC_SEQ_CST) == VCPU_DOWN)
+			continue;
+		__atomic_store_n(&vcpu->halted, VCPU_DOWN, __ATOMIC_SEQ_CST);
+		vcpu_attention(vcpu, VCPU_ATTN_HALT);
+		log_debug("vm %s: vCPU %u parked (HLT with interrupts disabled)\n", vm->name,
+			  vcpu->id);
+		return 0;
+	}
+	return -1;
 }
 
 void vm_platform_set_irq(struct vm *vm, unsigned int irq, int level)
@@ -185,8 +278,8 @@ int vm_platform_msr_write(struct vcpu *vcpu, uint32_t msr, uint64_t value)
 		return (value & ~APIC_BASE_BSP) == APIC_BASE_VALUE ? 0 : -EINVAL;
 	case MSR_IA32_BIOS_SIGN_ID:
 		return 0; /* the write that asks the CPU to latch the revision: nothing to latch */
-	case MSR_KVM_SYSTEM_TIME_NEW:
-		vm->kvm_system_time = value;
+	case MSR_KVM_SYSTEM_TIME_NEW: /* each vCPU's own (Linux writes it on every CPU) */
+		vcpu->kvm_system_time = value;
 		if (value & KVM_CLOCK_ENABLE)
 			publish_kvm_clock(vm, value & ~KVM_CLOCK_ENABLE);
 		return 0;
@@ -201,15 +294,29 @@ int vm_platform_msr_write(struct vcpu *vcpu, uint32_t msr, uint64_t value)
 		return -ENOENT;
 	if (lapic_msr_write(&vcpu->lapic, msr, arch_cycles(), value))
 		return -EINVAL;
+	if (msr == LAPIC_MSR_ICR)
+		ipi_send(vcpu, value);
 	update_work(vcpu);
 	return 0;
+}
+
+/* A STARTUP IPI came for this vCPU: INIT's and STARTUP's effect, on its own CPU. */
+static void start_application_processor(struct vcpu *vcpu, int vector)
+{
+	lapic_reset(&vcpu->lapic, vcpu->id);
+	vcpu->kvm_system_time = 0;
+	if (arch_vcpu_start_real_mode(vcpu, (uint16_t)(vector << 8)))
+		vm_stop(vcpu->vm, VM_STOP_ENTRY_FAILED, -1,
+			"vCPU %u: could not set it up for its STARTUP IPI", vcpu->id);
 }
 
 void vm_platform_entry_work(struct vcpu *vcpu)
 {
 	struct i8259 *pic = &vcpu->vm->pic;
-	int vector;
+	int vector = lapic_take_startup(&vcpu->lapic);
 
+	if (vector >= 0)
+		start_application_processor(vcpu, vector);
 	lapic_tick(&vcpu->lapic, arch_cycles());
 	vector = lapic_pending_vector(&vcpu->lapic);
 	/*

@@ -1,6 +1,7 @@
 /*
  * The emulated x2APIC (see hv/devices/lapic.h). Register numbers and reset values from SDM
- * Vol. 3A 11.12.1.2 (x2APIC register address space) and 11.5 (LVT, timer).
+ * Vol. 3A 11.12.1.2 (x2APIC register address space) and 11.5 (LVT, timer); the ICR from
+ * 11.6.1 and 11.12.9 (x2APIC ICR), logical destinations from 11.12.10 (cluster mode).
  */
 #include <hv/devices/lapic.h>
 
@@ -35,6 +36,21 @@
 #define TIMER_TSC_DEADLINE 2
 #define ICR_SHORTHAND(v) (((v) >> 18) & 3u)
 #define ICR_DELIVERY_MODE(v) (((v) >> 8) & 7u)
+#define ICR_LOGICAL (1u << 11)
+#define ICR_LEVEL_ASSERT (1u << 14)
+#define ICR_TRIGGER_LEVEL (1u << 15)
+#define ICR_WRITABLE 0xffffffff000ccfffull /* destination, shorthand, trigger, level, ... */
+#define SHORTHAND_NONE 0
+#define SHORTHAND_SELF 1
+#define SHORTHAND_ALL 2
+#define SHORTHAND_ALL_BUT_SELF 3
+#define MODE_FIXED 0
+#define MODE_LOWEST_PRIORITY 1
+#define MODE_NMI 4
+#define MODE_INIT 5
+#define MODE_STARTUP 6
+#define ESR_SEND_ILLEGAL_VECTOR (1u << 5)
+#define BROADCAST 0xffffffffu
 
 /* Writable bits of each LVT (11.5.1): vector, delivery mode, polarity, trigger, mask, mode. */
 static const uint32_t lvt_writable[LAPIC_LVTS] = { 0x700ff, 0x107ff, 0x107ff, 0x1a7ff,
@@ -49,9 +65,12 @@ void lapic_reset(struct lapic *l, uint32_t id)
 
 static int highest_bit(const uint32_t *bits)
 {
-	for (int w = 7; w >= 0; w--)
-		if (bits[w])
-			return w * 32 + 31 - __builtin_clz(bits[w]);
+	for (int w = 7; w >= 0; w--) {
+		uint32_t word = __atomic_load_n(&bits[w], __ATOMIC_RELAXED);
+
+		if (word)
+			return w * 32 + 31 - __builtin_clz(word);
+	}
 	return -1;
 }
 
@@ -63,11 +82,36 @@ static uint32_t ppr(const struct lapic *l)
 	return (l->tpr & 0xf0) >= isr_class ? l->tpr & 0xff : isr_class;
 }
 
-static void raise(struct lapic *l, uint32_t vector)
+/* Atomic: another CPU's IPI may set a bit while the owner takes one (lapic_accept). */
+static int raise(struct lapic *l, uint32_t vector)
 {
-	if (vector < 16 || !(l->svr & SVR_ENABLE))
-		return; /* illegal vectors and a software-disabled APIC deliver nothing */
-	l->irr[vector / 32] |= 1u << (vector % 32);
+	if (vector < 16 || vector > 255 ||
+	    !(__atomic_load_n(&l->svr, __ATOMIC_RELAXED) & SVR_ENABLE))
+		return 0; /* illegal vectors and a software-disabled APIC deliver nothing */
+	__atomic_fetch_or(&l->irr[vector / 32], 1u << (vector % 32), __ATOMIC_SEQ_CST);
+	return 1;
+}
+
+int lapic_deliver(struct lapic *l, uint32_t vector)
+{
+	return raise(l, vector);
+}
+
+int lapic_post_startup(struct lapic *l, uint8_t vector)
+{
+	uint32_t none = 0;
+
+	return __atomic_compare_exchange_n(&l->startup, &none, LAPIC_STARTUP_PENDING | vector, 0,
+					   __ATOMIC_SEQ_CST, __ATOMIC_SEQ_CST)
+		       ? 0
+		       : -1;
+}
+
+int lapic_take_startup(struct lapic *l)
+{
+	uint32_t v = __atomic_exchange_n(&l->startup, 0, __ATOMIC_SEQ_CST);
+
+	return v & LAPIC_STARTUP_PENDING ? (int)(v & 0xff) : -1;
 }
 
 static uint64_t divisor(const struct lapic *l)
@@ -103,7 +147,7 @@ void lapic_tick(struct lapic *l, uint64_t now)
 		return;
 	l->timer_fired++;
 	if (!(lvt & LVT_MASKED))
-		raise(l, lvt & 0xff);
+		(void)raise(l, lvt & 0xff);
 	switch (LVT_TIMER_MODE(lvt)) {
 	case TIMER_PERIODIC:
 		/* Periods missed while the VM was off the CPU coalesce into this one. */
@@ -130,7 +174,7 @@ int lapic_pending_vector(const struct lapic *l)
 
 void lapic_accept(struct lapic *l, int vector)
 {
-	l->irr[vector / 32] &= ~(1u << (vector % 32));
+	__atomic_fetch_and(&l->irr[vector / 32], ~(1u << (vector % 32)), __ATOMIC_SEQ_CST);
 	l->isr[vector / 32] |= 1u << (vector % 32);
 	l->delivered++;
 }
@@ -226,18 +270,73 @@ int lapic_msr_read(struct lapic *l, uint32_t msr, uint64_t now, uint64_t *value)
 	}
 }
 
-static void write_icr(struct lapic *l, uint64_t value)
+/* The APIC ids of [0, vcpus) a destination names (shorthand none). */
+static uint64_t destination_targets(uint32_t low, uint32_t dest, unsigned int vcpus)
 {
-	uint32_t low = (uint32_t)value;
-	uint32_t dest = (uint32_t)(value >> 32);
-	unsigned int shorthand = ICR_SHORTHAND(low);
+	uint64_t all = vcpus >= 64 ? ~0ull : (1ull << vcpus) - 1, t = 0;
 
-	l->icr = value & 0xffffffff000cffffull;
-	/* Only fixed interrupts to this CPU do anything: there is no other CPU to reach. */
-	if (ICR_DELIVERY_MODE(low) != 0)
+	if (dest == BROADCAST)
+		return all;
+	if (!(low & ICR_LOGICAL))
+		return dest < vcpus ? 1ull << dest : 0;
+	/* Cluster dest >> 16 holds APIC ids cluster * 16 + n, n the bits of dest's low half. */
+	for (unsigned int n = 0; n < 16; n++) {
+		uint64_t id = (uint64_t)(dest >> 16) * 16 + n;
+
+		if ((dest & (1u << n)) && id < vcpus)
+			t |= 1ull << id;
+	}
+	return t;
+}
+
+void lapic_icr_decode(uint64_t icr, uint32_t self, unsigned int vcpus, struct lapic_ipi *ipi)
+{
+	uint32_t low = (uint32_t)icr, dest = (uint32_t)(icr >> 32);
+	uint64_t all = vcpus >= 64 ? ~0ull : (1ull << vcpus) - 1;
+	uint64_t me = self < vcpus ? 1ull << self : 0;
+
+	*ipi = (struct lapic_ipi){ .kind = LAPIC_IPI_NONE, .vector = (uint8_t)low };
+	switch (ICR_DELIVERY_MODE(low)) {
+	case MODE_FIXED:
+	case MODE_LOWEST_PRIORITY: /* to every target named: each is as low as the others */
+		ipi->kind = ipi->vector < 16 ? LAPIC_IPI_INVALID : LAPIC_IPI_FIXED;
+		break;
+	case MODE_NMI:
+		ipi->kind = LAPIC_IPI_NMI;
+		break;
+	case MODE_INIT:
+		/* The level de-assert (level 0, trigger level) only synchronizes arbitration ids. */
+		if ((low & (ICR_LEVEL_ASSERT | ICR_TRIGGER_LEVEL)) == ICR_TRIGGER_LEVEL)
+			return;
+		ipi->kind = LAPIC_IPI_INIT;
+		break;
+	case MODE_STARTUP:
+		ipi->kind = LAPIC_IPI_STARTUP;
+		break;
+	default: /* SMI, reserved */
+		ipi->kind = LAPIC_IPI_INVALID;
 		return;
-	if (shorthand == 1 || shorthand == 2 || (shorthand == 0 && dest == l->id))
-		raise(l, low & 0xff);
+	}
+	if (ipi->kind == LAPIC_IPI_INVALID)
+		return;
+	switch (ICR_SHORTHAND(low)) {
+	case SHORTHAND_SELF: /* fixed only: other modes with it are invalid (11.6.1) */
+		if (ipi->kind != LAPIC_IPI_FIXED)
+			ipi->kind = LAPIC_IPI_INVALID;
+		ipi->targets = me;
+		break;
+	case SHORTHAND_ALL:
+		ipi->targets = all;
+		break;
+	case SHORTHAND_ALL_BUT_SELF:
+		ipi->targets = all & ~me;
+		break;
+	default:
+		ipi->targets = destination_targets(low, dest, vcpus);
+		break;
+	}
+	if (ipi->kind != LAPIC_IPI_INVALID && !ipi->targets)
+		ipi->kind = LAPIC_IPI_NONE;
 }
 
 int lapic_msr_write(struct lapic *l, uint32_t msr, uint64_t now, uint64_t value)
@@ -288,9 +387,16 @@ int lapic_msr_write(struct lapic *l, uint32_t msr, uint64_t now, uint64_t value)
 	case REG_ESR:
 		l->esr = 0;
 		return 0;
-	case REG_ICR:
-		write_icr(l, value);
+	case REG_ICR: {
+		struct lapic_ipi ipi;
+
+		/* Stored only: the VM's glue sends it (lapic_icr_decode), to whom it names. */
+		l->icr = value & ICR_WRITABLE;
+		lapic_icr_decode(value, l->id, 64, &ipi);
+		if (ipi.kind == LAPIC_IPI_INVALID)
+			l->esr |= ESR_SEND_ILLEGAL_VECTOR;
 		return 0;
+	}
 	case REG_TIMER_INITIAL:
 		if (LVT_TIMER_MODE(l->lvt[LAPIC_LVT_TIMER]) == TIMER_TSC_DEADLINE)
 			return 0;
@@ -303,7 +409,7 @@ int lapic_msr_write(struct lapic *l, uint32_t msr, uint64_t now, uint64_t value)
 		rearm(l);
 		return 0;
 	case REG_SELF_IPI:
-		raise(l, (uint32_t)value & 0xff);
+		(void)raise(l, (uint32_t)value & 0xff);
 		return 0;
 	default:
 		return -1; /* read-only or reserved */

@@ -1,8 +1,9 @@
 /*
  * The emulated x2APIC (hv/devices/lapic.c): reset state, the TSC-deadline, one-shot and
  * periodic timers firing at the right TSC (and not before), masking, delivery against the
- * processor priority, EOI, self-IPIs, #GP for what an x2APIC refuses, and LINT0's ExtINT
- * (virtual wire) passing the 8259A's interrupts only while unmasked.
+ * processor priority, EOI, self-IPIs, #GP for what an x2APIC refuses, LINT0's ExtINT
+ * (virtual wire) passing the 8259A's interrupts only while unmasked, and the ICR's decoding
+ * (shorthands, physical and cluster destinations, INIT, STARTUP) with the start-up's hand-over.
  */
 #include "unit.h"
 
@@ -126,11 +127,114 @@ static void test_priority_and_eoi(void **state)
 	assert_int_equal(lapic_pending_vector(&l), -1);
 	lapic_msr_write(&l, TPR, 0, 0);
 	assert_int_equal(lapic_pending_vector(&l), 0x51);
-	/* A fixed IPI to itself through the ICR; vectors below 16 are illegal. */
+	/* A fixed IPI delivered (lapic_deliver, what an ICR write to it does); vectors below
+	 * 16 are illegal. */
 	lapic_accept(&l, 0x51);
-	lapic_msr_write(&l, 0x830, 0, 0x70);
+	assert_int_equal(lapic_deliver(&l, 0x70), 1);
+	assert_int_equal(lapic_deliver(&l, 0x05), 0);
 	lapic_msr_write(&l, SELF_IPI, 0, 0x05);
 	assert_int_equal(lapic_pending_vector(&l), 0x70);
+}
+
+/* The ICR as Linux writes it in x2APIC mode (SDM Vol. 3A 11.12.9): what reaches whom. */
+static struct lapic_ipi icr(uint64_t value, uint32_t self, unsigned int vcpus)
+{
+	struct lapic_ipi ipi;
+
+	lapic_icr_decode(value, self, vcpus, &ipi);
+	return ipi;
+}
+
+static void test_icr_physical_and_shorthands(void **state)
+{
+	struct lapic_ipi ipi;
+
+	(void)state;
+	ipi = icr(1ull << 32 | 0xfd, 0, 2); /* fixed, physical, to APIC id 1 */
+	assert_int_equal(ipi.kind, LAPIC_IPI_FIXED);
+	assert_int_equal(ipi.vector, 0xfd);
+	assert_u64_equal(ipi.targets, 2);
+	ipi = icr(5ull << 32 | 0xfd, 0, 2); /* an APIC id no vCPU has: no one */
+	assert_int_equal(ipi.kind, LAPIC_IPI_NONE);
+	ipi = icr(0xffffffffull << 32 | 0x40, 1, 3); /* broadcast */
+	assert_u64_equal(ipi.targets, 7);
+	ipi = icr(1u << 18 | 0x41, 2, 3); /* self */
+	assert_int_equal(ipi.kind, LAPIC_IPI_FIXED);
+	assert_u64_equal(ipi.targets, 4);
+	ipi = icr(2u << 18 | 0x42, 2, 3); /* all including self */
+	assert_u64_equal(ipi.targets, 7);
+	ipi = icr(3u << 18 | 0x43, 2, 3); /* all excluding self */
+	assert_u64_equal(ipi.targets, 3);
+	ipi = icr(3u << 18 | 0x43, 0, 1); /* all but self, alone: no one */
+	assert_int_equal(ipi.kind, LAPIC_IPI_NONE);
+	ipi = icr(1ull << 32 | 1u << 8 | 0x44, 0, 2); /* lowest priority: as fixed */
+	assert_int_equal(ipi.kind, LAPIC_IPI_FIXED);
+	assert_u64_equal(ipi.targets, 2);
+	ipi = icr(1ull << 32 | 0x0e, 0, 2); /* illegal vector */
+	assert_int_equal(ipi.kind, LAPIC_IPI_INVALID);
+	ipi = icr(1ull << 32 | 2u << 8, 0, 2); /* SMI */
+	assert_int_equal(ipi.kind, LAPIC_IPI_INVALID);
+	ipi = icr(1ull << 32 | 4u << 8, 0, 2); /* NMI */
+	assert_int_equal(ipi.kind, LAPIC_IPI_NMI);
+	assert_u64_equal(ipi.targets, 2);
+}
+
+static void test_icr_logical_cluster(void **state)
+{
+	struct lapic_ipi ipi;
+
+	(void)state;
+	/* Cluster 0, bits 0 and 1: APIC ids 0 and 1 (LDR of id n: 1 << n in cluster n / 16). */
+	ipi = icr(3ull << 32 | 1u << 11 | 0xec, 0, 2);
+	assert_int_equal(ipi.kind, LAPIC_IPI_FIXED);
+	assert_u64_equal(ipi.targets, 3);
+	ipi = icr(0x4ull << 32 | 1u << 11 | 0xec, 0, 8); /* id 2 */
+	assert_u64_equal(ipi.targets, 4);
+	ipi = icr(0x10001ull << 32 | 1u << 11 | 0xec, 0, 8); /* cluster 1: ids 16 on, none here */
+	assert_int_equal(ipi.kind, LAPIC_IPI_NONE);
+	ipi = icr(0xffffffffull << 32 | 1u << 11 | 0xec, 0, 4); /* logical broadcast */
+	assert_u64_equal(ipi.targets, 15);
+}
+
+static void test_icr_init_startup(void **state)
+{
+	struct lapic_ipi ipi;
+
+	(void)state;
+	/* Linux's wakeup_secondary_cpu_via_init: INIT assert, INIT de-assert, STARTUP twice. */
+	ipi = icr(1ull << 32 | 1u << 15 | 1u << 14 | 5u << 8, 0, 2);
+	assert_int_equal(ipi.kind, LAPIC_IPI_INIT);
+	assert_u64_equal(ipi.targets, 2);
+	ipi = icr(1ull << 32 | 1u << 15 | 5u << 8, 0, 2); /* de-assert: nothing to do */
+	assert_int_equal(ipi.kind, LAPIC_IPI_NONE);
+	ipi = icr(1ull << 32 | 6u << 8 | 0x9a, 0, 2);
+	assert_int_equal(ipi.kind, LAPIC_IPI_STARTUP);
+	assert_int_equal(ipi.vector, 0x9a);
+	assert_u64_equal(ipi.targets, 2);
+	ipi = icr(1u << 18 | 6u << 8 | 0x9a, 0, 2); /* STARTUP to self: not allowed */
+	assert_int_equal(ipi.kind, LAPIC_IPI_INVALID);
+	ipi = icr(3u << 18 | 6u << 8 | 0x9a, 0, 4); /* to all others */
+	assert_u64_equal(ipi.targets, 14);
+
+	/* The start-up waits once; a second before it is taken is refused. */
+	assert_int_equal(lapic_take_startup(&l), -1);
+	assert_int_equal(lapic_post_startup(&l, 0x9a), 0);
+	assert_int_equal(lapic_post_startup(&l, 0x9b), -1);
+	assert_int_equal(lapic_take_startup(&l), 0x9a);
+	assert_int_equal(lapic_take_startup(&l), -1);
+	assert_int_equal(lapic_post_startup(&l, 0), 0); /* vector 0: real mode at 0 */
+	assert_int_equal(lapic_take_startup(&l), 0);
+}
+
+static void test_icr_register(void **state)
+{
+	(void)state;
+	/* Read back as written, but reserved bits and delivery status (always idle). */
+	assert_int_equal(lapic_msr_write(&l, 0x830, 0, 1ull << 32 | 0xfffff0fd), 0);
+	assert_u64_equal(rd(0x830, 0), 1ull << 32 | 0x000cc0fd);
+	assert_false(lapic_has_irr(&l)); /* the VM's glue sends it, not the register */
+	assert_int_equal(lapic_msr_write(&l, 0x830, 0, 1ull << 32 | 0x05), 0);
+	assert_int_equal(rd(0x828, 0) & (1u << 5), 1u << 5); /* ESR: send illegal vector */
 }
 
 static void test_disabled_apic_delivers_nothing(void **state)
@@ -186,6 +290,10 @@ int main(void)
 		cmocka_unit_test_setup(test_disabled_apic_delivers_nothing, setup),
 		cmocka_unit_test_setup(test_lint0_extint, setup),
 		cmocka_unit_test_setup(test_refused_accesses, setup),
+		cmocka_unit_test(test_icr_physical_and_shorthands),
+		cmocka_unit_test(test_icr_logical_cluster),
+		cmocka_unit_test_setup(test_icr_init_startup, setup),
+		cmocka_unit_test_setup(test_icr_register, setup),
 	};
 	return unit_run(tests);
 }

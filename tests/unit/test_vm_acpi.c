@@ -107,6 +107,19 @@ static void test_several_cpus(void **state)
 	madt = table(rd64(table(rd64(at(GPA) + 24), "XSDT") + 44), "APIC");
 	assert_int_equal(rd32(madt + 4), 44 + 3 * 8);
 	assert_int_equal(madt[44 + 2 * 8 + 3], 2);
+	/* A VM of 8 vCPUs (vcpus=8, the most): one enabled local APIC each, id = UID = vCPU. */
+	assert_u64_equal(vm_acpi_build(area, GPA, sizeof(area), 8), GPA);
+	madt = table(rd64(table(rd64(at(GPA) + 24), "XSDT") + 44), "APIC");
+	assert_int_equal(rd32(madt + 4), 44 + 8 * 8);
+	for (unsigned int i = 0; i < 8; i++) {
+		const uint8_t *e = madt + 44 + i * 8;
+
+		assert_int_equal(e[0], 0); /* processor local APIC */
+		assert_int_equal(e[1], 8);
+		assert_int_equal(e[2], i);	  /* ACPI processor UID */
+		assert_int_equal(e[3], i);	  /* APIC ID */
+		assert_int_equal(rd32(e + 4), 1); /* enabled */
+	}
 }
 
 static void test_refusals(void **state)

@@ -179,6 +179,8 @@ static void exit_vintr(struct vcpu *vcpu, struct vmcb *v)
 static void exit_hlt(struct vcpu *vcpu, struct vmcb *v)
 {
 	if (!(v->save.rflags & RFLAGS_IF)) {
+		if (!vm_platform_park(vcpu))
+			return; /* another vCPU of its VM may start it again */
 		vm_stop(vcpu->vm, VM_STOP_HALTED, -1,
 			"HLT with interrupts disabled at RIP 0x%llx: nothing can wake it",
 			(unsigned long long)v->save.rip);

@@ -140,6 +140,8 @@ static void exit_interrupt_window(struct vcpu *vcpu, uint64_t q)
 static void exit_hlt(struct vcpu *vcpu, uint64_t q)
 {
 	if (!(vmread(VMCS_GUEST_RFLAGS) & RFLAGS_IF)) {
+		if (!vm_platform_park(vcpu))
+			return; /* another vCPU of its VM may start it again */
 		vm_stop(vcpu->vm, VM_STOP_HALTED, -1,
 			"HLT with interrupts disabled at RIP 0x%llx: nothing can wake it",
 			(unsigned long long)vmread(VMCS_GUEST_RIP));

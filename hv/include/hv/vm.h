@@ -127,7 +127,8 @@ struct vcpu {
 	uint64_t steal_cycles;
 
 	struct vcpu_stats stats;
-	struct lapic lapic; /* VM_PLATFORM_PC only */
+	struct lapic lapic;	  /* VM_PLATFORM_PC only */
+	uint64_t kvm_system_time; /* MSR_KVM_SYSTEM_TIME_NEW as this vCPU wrote it (PC only) */
 	struct arch_vcpu arch;
 };
 
@@ -201,9 +202,8 @@ struct vm {
 	uint32_t ring_size;
 	enum vm_console_policy console_policy;
 	enum vm_platform platform;
-	uint64_t kvm_system_time; /* MSR_KVM_SYSTEM_TIME_NEW as written (PC platform) */
-	uint64_t kvm_wall_clock;  /* MSR_KVM_WALL_CLOCK_NEW as written */
-	uint16_t pm1_enable;	  /* the ACPI PM1a enable register as written */
+	uint64_t kvm_wall_clock; /* MSR_KVM_WALL_CLOCK_NEW as written (PC platform) */
+	uint16_t pm1_enable;	 /* the ACPI PM1a enable register as written */
 
 	/* direct hardware access */
 	struct hw_grant grants[VM_OPTIONS_GRANTS_MAX];
@@ -371,6 +371,12 @@ void vm_platform_entry_work(struct vcpu *vcpu);
 uint64_t vm_platform_next_deadline(const struct vcpu *vcpu);
 /* 1 if a Linux VM's APIC has an interrupt it would deliver now (wakes it from HLT). */
 int vm_platform_interrupt_pending(const struct vcpu *vcpu);
+/*
+ * HLT with interrupts disabled on a PC VM's vCPU: 0 if it parks instead of stopping its VM
+ * (another of the VM's vCPUs runs on: it waits for a STARTUP IPI, as a CPU that Linux stops
+ * does), -1 if nothing could ever wake it.
+ */
+int vm_platform_park(struct vcpu *vcpu);
 /* Drives a PC VM's ISA interrupt line irq (its PIC's input) to level; others: nothing. */
 void vm_platform_set_irq(struct vm *vm, unsigned int irq, int level);
 /* Makes vm a PC-platform VM: its x2APIC and PICs reset, their ports and ACPI's registered
