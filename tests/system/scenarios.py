@@ -1024,6 +1024,55 @@ SCENARIOS.append({
     "forbid": LINUX_FORBID,
 })
 
+# --- An SMP Linux guest (issue 16): vcpus=2, the MADT lists two local APICs; the kernel
+# starts its second CPU through the emulated x2APIC (INIT, STARTUP: real mode at its
+# trampoline below 1 MiB) and /proc/cpuinfo shows both. cpus=0 puts both vCPUs on the first
+# CPU (round-robin there); the -smp2 variants give the machine two CPUs and let Shunt place
+# them (one each once per-CPU scheduling runs them there).
+LINUX_SMP_VM = ("{build}/linux/vmlinux",
+                "vmlinux name=linux mem=128M vcpus=2 cpus=0 initrd=initramfs.cpio -- "
+                "console=ttyS0 printk.devkmsg=on panic=-1 cryptomgr.notests")
+
+
+def linux_smp(name, emulator, ready, vm=LINUX_SMP_VM, cpus=1, cpu=None, timeout=900):
+    scenario = {
+        "name": name,
+        "firmware": "bios", "emulator": emulator, "cpus": cpus,
+        "modules": [vm],
+        "files": ["{build}/linux/initramfs.cpio"],
+        "memory": 384,
+        "timeout": timeout,
+        "expect": [BANNER] + ready + [
+                   r"^vm linux: created: id 0, 128 MiB RAM",
+                   r"^vm linux: vCPU 1 started by a STARTUP IPI, in real mode at 0x[0-9a-f]+$",
+                   r"^summary: 1 VMs$",
+                   summary("linux", "stopped", "poweroff", 0),
+                   POWER_OFF_OK],
+        "expect_any": [
+            r"^\[linux\] .*smpboot: Allowing 2 CPUs, 0 hotplug CPUs$",
+            r"^\[linux\] .*smp: Brought up 1 node, 2 CPUs$",
+            r"^\[linux\] .*SHUNT-LINUX: processors 2, online 0-1$",
+            r"^vm linux: stopped: poweroff \(exit code 0\): powered off \(ACPI S5\)$",
+        ],
+        "forbid": LINUX_FORBID + [r"smpboot: do_boot_cpu failed", r"CPU\d+ failed to report",
+                                  r"TSC synchronization .*failed", r"Clocksource .* unstable"],
+    }
+    if cpu:
+        scenario["cpu"] = cpu
+    return scenario
+
+
+SCENARIOS.append(linux_smp("bios-linux-smp-svm-qemu", "qemu", SVM_READY))
+SCENARIOS.append(linux_smp("bios-linux-smp-bochs", "bochs",
+                           [r"^virtualization: ready \(VT-x\)$"]))
+SCENARIOS.append(linux_smp("bios-linux-smp2-svm-qemu", "qemu", SVM_READY,
+                           vm=(LINUX_SMP_VM[0], LINUX_SMP_VM[1].replace(" cpus=0", "")),
+                           cpus=2))
+SCENARIOS.append(linux_smp("bios-linux-smp2-bochs", "bochs",
+                           [r"^virtualization: ready \(VT-x\)$"],
+                           vm=(LINUX_SMP_VM[0], LINUX_SMP_VM[1].replace(" cpus=0", "")),
+                           cpus=2))
+
 # --- The shunt module (issue 13, guest-kit/examples/linux-shunt): the same kernel with its
 # initramfs's /init in shunt.module mode loads the module, which finds Shunt, opens ABI 1.4 as
 # Linux, and brings up /sys/hypervisor, the PV clock, events and the PV timer, the hvc console
