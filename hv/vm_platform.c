@@ -7,6 +7,7 @@
  *
  * An IPI runs on the sender's CPU and may reach a vCPU of another: it changes the target
  * only through its APIC's atomic IRR and start-up word, vcpu_work_set() and sched_kick().
+ * The 8259A pair is shared by the VM's vCPUs and the UART: vm->pic_lock guards it.
  */
 #include <hv/arch.h>
 #include <hv/div128.h>
@@ -148,7 +149,15 @@ int vm_platform_msr_read(struct vcpu *vcpu, uint32_t msr, uint64_t *value)
 /* An interrupt of the 8259A the APIC's LINT0 would pass now. */
 static int extint_pending(const struct vcpu *vcpu)
 {
-	return lapic_accepts_extint(&vcpu->lapic) && i8259_has_output(&vcpu->vm->pic);
+	struct vm *vm = vcpu->vm;
+	int pending;
+
+	if (!lapic_accepts_extint(&vcpu->lapic))
+		return 0;
+	spin_lock(&vm->pic_lock);
+	pending = i8259_has_output(&vm->pic);
+	spin_unlock(&vm->pic_lock);
+	return pending;
 }
 
 /* What another CPU's IPI may have left: an IRR bit, a start-up. */
@@ -262,7 +271,9 @@ void vm_platform_set_irq(struct vm *vm, unsigned int irq, int level)
 {
 	if (vm->platform != VM_PLATFORM_PC)
 		return;
+	spin_lock(&vm->pic_lock);
 	i8259_set_irq(&vm->pic, irq, level);
+	spin_unlock(&vm->pic_lock);
 	pic_changed(vm);
 }
 
@@ -326,8 +337,11 @@ void vm_platform_entry_work(struct vcpu *vcpu)
 	if (vector >= 0) {
 		if (!arch_vcpu_inject_vector(vcpu, (uint8_t)vector))
 			lapic_accept(&vcpu->lapic, vector);
-	} else if (extint_pending(vcpu) && !arch_vcpu_inject_vector(vcpu, i8259_vector(pic))) {
-		i8259_ack(pic); /* the acknowledge happens as the CPU takes it */
+	} else if (lapic_accepts_extint(&vcpu->lapic)) {
+		spin_lock(&vcpu->vm->pic_lock);
+		if (i8259_has_output(pic) && !arch_vcpu_inject_vector(vcpu, i8259_vector(pic)))
+			i8259_ack(pic); /* the acknowledge happens as the CPU takes it */
+		spin_unlock(&vcpu->vm->pic_lock);
 	}
 	update_work(vcpu);
 }
@@ -423,10 +437,12 @@ static int pic_access(struct vcpu *vcpu, void *device, uint16_t offset, unsigned
 
 	if (size != 1) /* the chips decode bytes: wider accesses find nothing */
 		return vm_io_unclaimed(vcpu, size, write, value);
+	spin_lock(&vm->pic_lock);
 	if (which == PIC_ELCR)
 		i8259_elcr_access(&vm->pic, offset, write, &v);
 	else
 		i8259_access(&vm->pic, which, offset, write, &v);
+	spin_unlock(&vm->pic_lock);
 	if (!write)
 		*value = v;
 	pic_changed(vm);
@@ -444,6 +460,7 @@ int vm_platform_attach(struct vm *vm)
 	for (unsigned int i = 0; i < vm->vcpu_count; i++)
 		lapic_reset(&vm->vcpus[i].lapic, vm->vcpus[i].id);
 	lapic_set_virtual_wire(&vm->vcpus[0].lapic); /* the PIC's LINT0 reaches the first */
+	vm->pic_lock = (struct spinlock)SPINLOCK_INIT;
 	i8259_reset(&vm->pic);
 	if (vm_io_register(vm, I8259_MASTER_PORT, 2, pic_access, (void *)&pic_ports[PIC_MASTER]) ||
 	    vm_io_register(vm, I8259_SLAVE_PORT, 2, pic_access, (void *)&pic_ports[PIC_SLAVE]) ||

@@ -13,6 +13,7 @@
 #include <hv/devices/uart16550.h>
 #include <hv/hw.h>
 #include <hv/ratelimit.h>
+#include <hv/spinlock.h>
 #include <hv/types.h>
 #include <hv/vm_options.h>
 
@@ -222,6 +223,11 @@ struct vm {
 	unsigned int io_count;
 	struct uart16550 uart;
 	struct i8259 pic; /* VM_PLATFORM_PC only */
+	/*
+	 * Guards pic: any vCPU's port access, the UART's interrupt line (from a vCPU or host
+	 * work) and vCPU 0's acknowledge may come from different CPUs (hv/vm_platform.c).
+	 */
+	struct spinlock pic_lock;
 	struct {
 		uint8_t data[VM_INPUT_QUEUE];
 		uint32_t head, tail; /* bytes, wrapping at 2^32 */
