@@ -251,19 +251,24 @@ int vm_platform_park(struct vcpu *vcpu)
 {
 	struct vm *vm = vcpu->vm;
 
-	if (vm->platform != VM_PLATFORM_PC)
+	if (vm->platform != VM_PLATFORM_PC || vm->vcpu_count < 2)
 		return -1;
+	/*
+	 * Down first, then the others looked at: of two vCPUs parking at once on two CPUs, at
+	 * least one sees the other down, and the VM stops instead of waiting for no one.
+	 */
+	__atomic_store_n(&vcpu->halted, VCPU_DOWN, __ATOMIC_SEQ_CST);
 	for (unsigned int i = 0; i < vm->vcpu_count; i++) {
 		struct vcpu *other = &vm->vcpus[i];
 
 		if (other == vcpu || __atomic_load_n(&other->halted, __ATOMIC_SEQ_CST) == VCPU_DOWN)
 			continue;
-		__atomic_store_n(&vcpu->halted, VCPU_DOWN, __ATOMIC_SEQ_CST);
 		vcpu_attention(vcpu, VCPU_ATTN_HALT);
 		log_debug("vm %s: vCPU %u parked (HLT with interrupts disabled)\n", vm->name,
 			  vcpu->id);
 		return 0;
 	}
+	__atomic_store_n(&vcpu->halted, VCPU_RUNNING, __ATOMIC_SEQ_CST);
 	return -1;
 }
 

@@ -1068,6 +1068,33 @@ SCENARIOS.append(linux_smp("bios-linux-smp-bochs", "bochs",
 SCENARIOS.append(linux_smp("bios-linux-smp2-svm-qemu", "qemu", SVM_READY,
                            vm=(LINUX_SMP_VM[0], LINUX_SMP_VM[1].replace(" cpus=0", "")),
                            cpus=2))
+# A panicking SMP kernel (panic=-1, reboots=1): it stops its second CPU (which parks in HLT
+# with interrupts off), resets, and is built again with both vCPUs: the second boot brings
+# up vCPU 1 anew, panics again, and the VM stops as a reboot loop.
+SCENARIOS.append({
+    "name": "bios-linux-smp-reset-svm-qemu",
+    "firmware": "bios", "emulator": "qemu",
+    "modules": [("{build}/linux/vmlinux",
+                 "vmlinux name=linux mem=128M vcpus=2 cpus=0 reboots=1 initrd=initramfs.cpio "
+                 "-- console=ttyS0 panic=-1 cryptomgr.notests shunt.crash")],
+    "files": ["{build}/linux/initramfs.cpio"],
+    "memory": 384,
+    "timeout": 300,
+    "expect": [BANNER] + SVM_READY + [
+               r"^vm linux: vCPU 1 started by a STARTUP IPI, in real mode at 0x[0-9a-f]+$",
+               r"^\[linux\] .*smp: Brought up 1 node, 2 CPUs$",
+               r"^vm linux: stopped: reboot \(exit code 0\): asked for a reset",
+               r"^vm linux: restarting after a reset",
+               r"^vm linux: vCPU 1 started by a STARTUP IPI, in real mode at 0x[0-9a-f]+$",
+               r"^\[linux\] .*smp: Brought up 1 node, 2 CPUs$",
+               r"^vm linux: stopped: reboot-loop \(exit code -1\)",
+               summary("linux", "stopped", "reboot-loop", -1),
+               r"^  boots 2: restarted 1 times after a reset",
+               POWER_OFF_FAILED],
+    "forbid": [r"FATAL", r"GUEST-FAIL", r"(?i)oops", r"host's caches were off",
+               r"triple fault", r"halted"],
+})
+
 # Bochs with two CPUs runs about three times slower (some 110 s here): only when named, so
 # that `make test` keeps its budget; the QEMU one above runs every time.
 SCENARIOS.append(dict(linux_smp("bios-linux-smp2-bochs", "bochs",
