@@ -205,7 +205,8 @@ static struct cpuid_regs basic_leaf(uint32_t leaf, uint32_t subleaf, struct cpui
 	default:
 		/*
 		 * 3 (PSN), 5 (MONITOR), 8, 9 (DCA), 0xA
-		 * (perfmon: no counters), 0xB (topology: one vCPU, no x2APIC), 0xC, 0xD (XSAVE).
+		 * (perfmon: no counters), 0xB (topology: each vCPU is a package of its own, its
+		 * x2APIC id leaf 1's APIC id), 0xC, 0xD (XSAVE).
 		 */
 		return zero;
 	}
