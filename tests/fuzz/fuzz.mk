@@ -3,7 +3,8 @@
 # LoadOptions, command lines and VM options, firmware memory maps, the management network's
 # ICMP echo replies and NIC receive descriptors, the management key file and the API's
 # Authorization header and signature check, the dashboard's path lookup, the API's HTTP
-# requests and the JSON it writes from outside text, the firmware's MADT (its CPU list).
+# requests and the JSON it writes from outside text, the firmware's MADT (its CPU list), a
+# Linux VM's x2APIC accesses and IPIs.
 # `make fuzz-smoke` (part of make test) runs each for FUZZ_SECONDS, starting from
 # the regression corpus in tests/fuzz/corpus/<target>/ (small seeds that reach each check,
 # written by tests/fuzz/make-seeds; new finds go to $(BUILD)/fuzz, never into the repo);
@@ -29,6 +30,7 @@ fsrc_net     := hv/net/echo.c hv/net/e1000_ring.c
 fsrc_madt    := hv/madt.c hv/lib/fmt.c
 fsrc_http    := hv/net/http.c tests/unit/hv_string.c
 fsrc_json    := hv/lib/json.c
+fsrc_lapic   := hv/devices/lapic.c
 # The access check with mbedTLS (fetched by the top Makefile into MBEDTLS_DIR), whose own code
 # is built apart, as it comes (-w).
 MBEDTLS_DIR  ?= $(BUILD)/mbedtls
@@ -41,7 +43,7 @@ fflags_auth  := $(MBEDTLS_FLAGS)
 
 fsrc_dashboard := hv/net/dashboard.c $(BUILD)/dashboard/dashboard_files.c
 
-FUZZ_NAMES := mb2 elf64 config options memmap kernel net auth dashboard http json madt
+FUZZ_NAMES := mb2 elf64 config options memmap kernel net auth dashboard http json madt lapic
 FUZZ_BINS  := $(FUZZ_NAMES:%=$(FUZZ)/fuzz_%)
 
 # The dashboard's table, generated as the Makefile does.
