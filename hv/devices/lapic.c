@@ -298,7 +298,7 @@ void lapic_icr_decode(uint64_t icr, uint32_t self, unsigned int vcpus, struct la
 	*ipi = (struct lapic_ipi){ .kind = LAPIC_IPI_NONE, .vector = (uint8_t)low };
 	switch (ICR_DELIVERY_MODE(low)) {
 	case MODE_FIXED:
-	case MODE_LOWEST_PRIORITY: /* to every target named: each is as low as the others */
+	case MODE_LOWEST_PRIORITY: /* one target: below, the lowest-numbered one named */
 		ipi->kind = ipi->vector < 16 ? LAPIC_IPI_INVALID : LAPIC_IPI_FIXED;
 		break;
 	case MODE_NMI:
@@ -337,6 +337,9 @@ void lapic_icr_decode(uint64_t icr, uint32_t self, unsigned int vcpus, struct la
 	}
 	if (ipi->kind != LAPIC_IPI_INVALID && !ipi->targets)
 		ipi->kind = LAPIC_IPI_NONE;
+	/* Every APIC has the same priority for it (no arbitration is emulated): the first. */
+	if (ICR_DELIVERY_MODE(low) == MODE_LOWEST_PRIORITY)
+		ipi->targets &= -ipi->targets;
 }
 
 int lapic_msr_write(struct lapic *l, uint32_t msr, uint64_t now, uint64_t value)

@@ -167,8 +167,10 @@ static void test_icr_physical_and_shorthands(void **state)
 	assert_u64_equal(ipi.targets, 3);
 	ipi = icr(3u << 18 | 0x43, 0, 1); /* all but self, alone: no one */
 	assert_int_equal(ipi.kind, LAPIC_IPI_NONE);
-	ipi = icr(1ull << 32 | 1u << 8 | 0x44, 0, 2); /* lowest priority: as fixed */
+	ipi = icr(1ull << 32 | 1u << 8 | 0x44, 0, 2); /* lowest priority: fixed, to one */
 	assert_int_equal(ipi.kind, LAPIC_IPI_FIXED);
+	assert_u64_equal(ipi.targets, 2);
+	ipi = icr(0x6ull << 32 | 1u << 11 | 1u << 8 | 0x44, 0, 4); /* ids 1 and 2: the first */
 	assert_u64_equal(ipi.targets, 2);
 	ipi = icr(1ull << 32 | 0x0e, 0, 2); /* illegal vector */
 	assert_int_equal(ipi.kind, LAPIC_IPI_INVALID);

@@ -53,7 +53,7 @@ struct lapic {
 /* What an ICR write asks for (SDM Vol. 3A 11.6.1, delivery mode). */
 enum lapic_ipi_kind {
 	LAPIC_IPI_NONE,	   /* nothing to send: an INIT level de-assert, or no one addressed */
-	LAPIC_IPI_FIXED,   /* the vector to each target's IRR (lowest priority: as fixed) */
+	LAPIC_IPI_FIXED,   /* the vector to each target's IRR (lowest priority: to one) */
 	LAPIC_IPI_NMI,	   /* an NMI to each target */
 	LAPIC_IPI_INIT,	   /* INIT: the targets wait for a STARTUP */
 	LAPIC_IPI_STARTUP, /* STARTUP: a waiting target starts in real mode at vector << 8 : 0 */
