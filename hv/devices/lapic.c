@@ -107,13 +107,6 @@ int lapic_post_startup(struct lapic *l, uint8_t vector)
 		       : -1;
 }
 
-int lapic_take_startup(struct lapic *l)
-{
-	uint32_t v = __atomic_exchange_n(&l->startup, 0, __ATOMIC_SEQ_CST);
-
-	return v & LAPIC_STARTUP_PENDING ? (int)(v & 0xff) : -1;
-}
-
 static uint64_t divisor(const struct lapic *l)
 {
 	uint32_t v = ((l->divide >> 1) & 4) | (l->divide & 3);

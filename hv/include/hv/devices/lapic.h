@@ -111,8 +111,16 @@ int lapic_deliver(struct lapic *l, uint32_t vector);
  * 0, or -1 when one waits already (a second STARTUP: ignored, as by a started CPU).
  */
 int lapic_post_startup(struct lapic *l, uint8_t vector);
-/* The STARTUP vector waiting (taken, atomically), or -1. */
-int lapic_take_startup(struct lapic *l);
+/* The STARTUP vector waiting (taken, atomically), or -1. Inline: every entry asks. */
+static inline int lapic_take_startup(struct lapic *l)
+{
+	uint32_t v;
+
+	if (!__atomic_load_n(&l->startup, __ATOMIC_RELAXED))
+		return -1;
+	v = __atomic_exchange_n(&l->startup, 0, __ATOMIC_SEQ_CST);
+	return v & LAPIC_STARTUP_PENDING ? (int)(v & 0xff) : -1;
+}
 
 /* The LVTs as a PC's firmware leaves them (virtual wire mode): LINT0 ExtINT, LINT1 NMI. */
 void lapic_set_virtual_wire(struct lapic *l);
