@@ -300,7 +300,7 @@ static void sched_loop(unsigned int me)
 		if (vcpu) {
 			vcpu_account_run_start(vcpu, now);
 			/* The arch switches to other vCPUs itself (sched_switch()) while it can. */
-			last = arch_vcpu_run(vcpu, SCHED_SLICE_CYCLES);
+			last = arch_vcpu_run(vcpu);
 			last->attention &= ~VCPU_ATTN_HOST; /* the deferred work runs next */
 			vcpu_account_run_end(last, arch_cycles());
 			continue;

@@ -4,7 +4,8 @@
  * at a time a SIPI, 200 us, a second SIPI if it has not answered, and a bounded wait for it
  * to claim the start parameters (SDM Vol. 3A 9.4.4.1, "Typical BSP Initialization
  * Sequence"). Each CPU then runs smp_ap_main on its own stack and tables, checks and enables
- * hardware virtualization, reports, and waits halted. Delays are timed by the TSC.
+ * hardware virtualization and its local APIC, reports, and goes to its scheduler
+ * (sched_cpu_main), or halts for good when left out. Delays are timed by the TSC.
  */
 #include <arch/apic.h>
 #include <arch/cpu.h>

@@ -235,9 +235,9 @@ int arch_vcpu_init_long64(struct vcpu *vcpu, uint64_t entry, uint64_t arg, gpa_t
 	return built(vcpu, vendor->vcpu_init_long64(vcpu, entry, arg, boot_area, boot_area_size));
 }
 
-struct vcpu *arch_vcpu_run(struct vcpu *vcpu, uint64_t slice_cycles)
+struct vcpu *arch_vcpu_run(struct vcpu *vcpu)
 {
-	return vendor->vcpu_run(vcpu, slice_cycles);
+	return vendor->vcpu_run(vcpu);
 }
 
 int arch_vcpu_inject_vector(struct vcpu *vcpu, uint8_t vector)

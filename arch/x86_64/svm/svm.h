@@ -25,8 +25,7 @@ struct svm_cpu {
 	uint32_t cpuid_max_basic, cpuid_max_extended; /* the host's leaf 0 and 0x80000000 EAX */
 	uint64_t cr4_allowed;			      /* CR4 bits a guest may set (svm.c) */
 	uint32_t nasid;				      /* guest ASIDs are 1..nasid-1 */
-	uint64_t slice_cycles;
-	/*
+						      /*
 	 * Each CPU's own (arch/percpu.h): virt_pages[0] VM_HSAVE_PA, where VMRUN keeps the
 	 * host's state, [1] the host's FS, GS, TR, LDTR and syscall MSRs (VMSAVE at enable);
 	 * asid_owner, who last ran with each ASID there; vcpu_loaded, whose FPU and debug state

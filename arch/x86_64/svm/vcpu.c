@@ -214,19 +214,18 @@ static struct vcpu *next_slice(struct vcpu *prev, uint64_t now)
 		return NULL;
 	load_unswitched_state(next);
 	this_cpu_write(vcpu_running, next);
-	next->arch.slice_end = now + svm_cpu.slice_cycles;
+	next->arch.slice_end = now + SCHED_SLICE_CYCLES;
 	return next;
 }
 
-static struct vcpu *svm_vcpu_run(struct vcpu *vcpu, uint64_t slice_cycles)
+static struct vcpu *svm_vcpu_run(struct vcpu *vcpu)
 {
 	uint64_t now = rdtsc();
 
-	svm_cpu.slice_cycles = slice_cycles;
 	this_cpu_write(timer_armed, 0); /* arch_idle_until() may have used the timer since */
 	this_cpu_write(vcpu_running, vcpu);
 	load_unswitched_state(vcpu);
-	vcpu->arch.slice_end = now + slice_cycles;
+	vcpu->arch.slice_end = now + SCHED_SLICE_CYCLES;
 	before_entry(vcpu, now);
 	for (;;) {
 		struct vmcb *v = svm_vmcb(vcpu);

@@ -244,7 +244,7 @@ static inline __attribute__((always_inline)) struct vcpu *next_slice(struct vcpu
 		vm_stop(next->vm, VM_STOP_ENTRY_FAILED, -1, "VMPTRLD of its VMCS failed");
 		return NULL;
 	}
-	next->arch.slice_end = now + vmx_cpu.slice_cycles;
+	next->arch.slice_end = now + SCHED_SLICE_CYCLES; /* a constant: one instruction */
 	if (next != prev) {
 		count_until(prev);
 		count_from(next);
@@ -281,18 +281,19 @@ struct guest_gprs *vmx_run_loop(struct guest_gprs *regs)
 	return vmx_run_loop_at(regs, rdtsc());
 }
 
-static struct vcpu *vmx_vcpu_run(struct vcpu *vcpu, uint64_t slice_cycles)
+/* The preemption timer's field is 32 bits wide (timer_ticks()). */
+_Static_assert(SCHED_SLICE_CYCLES < UINT32_MAX, "a slice fits the VMX preemption timer");
+
+static struct vcpu *vmx_vcpu_run(struct vcpu *vcpu)
 {
 	uint64_t now = rdtsc();
 	int err;
 
-	vmx_cpu.slice_cycles =
-		slice_cycles < UINT32_MAX ? slice_cycles : UINT32_MAX; /* timer_ticks() */
 	if (vmx_vcpu_load(vcpu)) {
 		vm_stop(vcpu->vm, VM_STOP_ENTRY_FAILED, -1, "VMPTRLD of its VMCS failed");
 		return vcpu;
 	}
-	vcpu->arch.slice_end = now + vmx_cpu.slice_cycles;
+	vcpu->arch.slice_end = now + SCHED_SLICE_CYCLES;
 	count_from(vcpu);
 	err = vmx_run(before_entry(vcpu, now, 1, vcpu->arch.slice_end));
 	/* The one that ran last (the scheduler may have switched), or the one it could not load. */

@@ -29,9 +29,8 @@ struct vmx_cpu {
 	uint32_t cpuid_max_basic, cpuid_max_extended; /* the host's leaf 0 and 0x80000000 EAX */
 	uint32_t pin, proc, proc2, exit, entry;	      /* adjusted control words for every VMCS */
 	int save_preemption_timer;
-	int timer_not_saved;   /* !save_preemption_timer: the timer is armed again at every entry */
-	uint64_t slice_cycles; /* the length of each slice, as the scheduler asked (same on all) */
-	uint32_t next_vpid;    /* the next VPID to give (atomic: any CPU builds vCPUs) */
+	int timer_not_saved; /* !save_preemption_timer: the timer is armed again at every entry */
+	uint32_t next_vpid;  /* the next VPID to give (atomic: any CPU builds vCPUs) */
 };
 
 extern struct vmx_cpu vmx_cpu;

@@ -173,16 +173,16 @@ int arch_vcpu_init_flat32(struct vcpu *vcpu, uint32_t entry, uint32_t arg, uint3
 int arch_vcpu_init_long64(struct vcpu *vcpu, uint64_t entry, uint64_t arg, gpa_t boot_area,
 			  uint64_t boot_area_size);
 /*
- * Runs vcpu until it yields or halts (vcpu->attention), uses up slice_cycles of
- * arch_cycles(), or its VM stops. Exits are handled inside; guest faults stop only its VM.
+ * Runs vcpu until it yields or halts (vcpu->attention), uses up its slice (SCHED_SLICE_CYCLES
+ * of arch_cycles(), the same on every CPU), or its VM stops. Exits are handled inside; guest faults stop only its VM.
  * The slice is checked after every exit, so it overruns by at most one exit's bounded work;
  * and whenever arch_cycles() passes sched_host_work_due() the vCPU exits (if need be) and
  * sched_host_work() runs. At the slice's end it asks sched_switch() for the next vCPU and
- * runs that one the same way, each for a slice of slice_cycles, without returning; it
+ * runs that one the same way, each for a slice of its own, without returning; it
  * returns when sched_switch() says NULL, with the vCPU that ran last (its VM may have
  * stopped).
  */
-struct vcpu *arch_vcpu_run(struct vcpu *vcpu, uint64_t slice_cycles);
+struct vcpu *arch_vcpu_run(struct vcpu *vcpu);
 /*
  * Queues an external interrupt with vector for vcpu's next entry. Returns 0, or -EBUSY when
  * the guest can not take one now (interrupts masked, an event already queued): the arch

@@ -45,7 +45,7 @@ struct vendor_ops {
 	int (*vcpu_init_flat32)(struct vcpu *vcpu, uint32_t entry, uint32_t arg, uint32_t magic);
 	int (*vcpu_init_long64)(struct vcpu *vcpu, uint64_t entry, uint64_t arg, gpa_t boot_area,
 				uint64_t boot_area_size);
-	struct vcpu *(*vcpu_run)(struct vcpu *vcpu, uint64_t slice_cycles);
+	struct vcpu *(*vcpu_run)(struct vcpu *vcpu);
 	int (*vcpu_inject_vector)(struct vcpu *vcpu, uint8_t vector);
 	/*
 	 * After a vCPU's state was built, on any CPU (NULL: nothing to do): made ready to run
