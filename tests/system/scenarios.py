@@ -2195,3 +2195,29 @@ SCENARIOS += [
         "forbid": [rx for rx in FORBID if rx != r"^error: "] + [r"^error: (?!vm far: )"],
     },
 ]
+
+# --- Isolation across CPUs (issue 16, item 5): a flooder's storm of throttled hardware calls
+# on CPU 0 does not slow a worker on CPU 1 (Bochs runs both CPUs in step: nothing is shared
+# but Shunt itself, so the bound is tight), while the flooder is throttled as on one CPU.
+SCENARIOS.append({
+    "name": "bios-smp2-isolation-bochs",
+    "firmware": "bios", "emulator": "bochs", "cpus": 2,
+    "modules": [
+        ("{build}/guests/flooder.elf",
+         "flooder.elf grant=ports:0x2f8-0x2ff:io rate=hw:2000:10 cpus=0"),
+        ("{build}/guests/worker.elf", "worker.elf cpus=1 -- bound_pct=115"),
+    ],
+    "com_files": [2],
+    "timeout": BOCHS_TIMEOUT,
+    "expect": [BANNER, smp_line([0, 1], 2), r"^vm flooder: 1 vCPU on CPU 0$",
+               r"^vm worker: 1 vCPU on CPU 1$",
+               summary("flooder", "stopped", "exit", 0), summary("worker", "stopped", "exit", 0),
+               POWER_OFF_OK],
+    "expect_any": [r"^\[worker\] GUEST-PASS worker$",
+                   r"^\[worker\] worker: slowdown in percent \d+$",
+                   # Its hardware calls as it counted them; the summary's throttles also count
+                   # its YIELDs while it waits alone on its CPU (the "other" class's limit).
+                   r"(?ms)^\[flooder\] flooder: ok (\d+) throttled ([1-9]\d*)$.*"
+                   r"^summary: vm=flooder .*?^  hw: calls \1, port operations \1, refused 0, "],
+    "forbid": GUEST_FORBID,
+})
