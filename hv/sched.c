@@ -22,14 +22,15 @@
 
 /* Each CPU's own scheduler state. */
 struct sched_cpu {
-	struct vcpu *last;   /* the last vCPU of its ring (NULL: none placed on it) */
-	uint32_t stop_seen;  /* stop_generation when it last released stopped VMs' vCPUs */
-	uint64_t waits;	     /* times nothing was runnable, for the debug log */
-	uint64_t idle;	     /* cycles spent waiting then */
-	uint64_t more_vcpus; /* vCPUs on it, for the debug log */
+	struct vcpu *last;  /* the last vCPU of its ring (NULL: none placed on it) */
+	uint32_t stop_seen; /* stop_generation when it last released stopped VMs' vCPUs */
+	uint64_t waits;	    /* times nothing was runnable, for the debug log */
+	uint64_t idle;	    /* cycles spent waiting then */
+	uint64_t vcpus;	    /* vCPUs placed on it, for the debug log */
 };
 static struct sched_cpu sched_cpus[CPU_MAX];
 static int started;		 /* the rings are built: every CPU may schedule (release) */
+static int others_placed;	 /* a CPU other than 0 has vCPUs (set with the rings) */
 static uint32_t stop_generation; /* bumped by every VM stop: CPUs look for vCPUs to release */
 const uint64_t sched_no_host_work = UINT64_MAX; /* what a vCPU of a CPU other than 0 reads */
 
@@ -246,12 +247,14 @@ static void rings_build(void)
 			else
 				first[vcpu->cpu] = vcpu;
 			sc->last = vcpu;
-			sc->more_vcpus++;
+			sc->vcpus++;
 		}
 	}
 	for (unsigned int c = 0; c < CPU_MAX; c++)
-		if (sched_cpus[c].last)
+		if (sched_cpus[c].last) {
 			sched_cpus[c].last->sched_next = first[c];
+			others_placed |= c != 0;
+		}
 }
 
 /* Whether CPU 0's loop goes on: a VM runs, or one stopped is not yet reaped. */
@@ -308,9 +311,11 @@ static void sched_loop(unsigned int me)
 		if (me == 0) {
 			if (!vms_alive() && !deferred_count)
 				break; /* (a restart's start waits there for its stop's release) */
+			if (!asleep && !others_placed)
+				break; /* nothing here can ever run again, and no other CPU runs VMs */
 			if (sched_host_work_due() < wake_at)
 				wake_at = sched_host_work_due();
-			if (!asleep || smp_ready_count() > 1) {
+			if (others_placed) {
 				/* Other CPUs' VMs run (or stop): their console output drains here. */
 				uint64_t poll = arch_cycles() + OTHERS_POLL_CYCLES;
 

@@ -1405,7 +1405,7 @@ SCENARIOS.append({
     "timeout": BOCHS_TIMEOUT,
     "expect": [BANNER, r"^virtualization: ready \(VT-x\)$",
                r"^idle: HLT until the APIC's TSC-deadline timer$",
-               r"^sched: nothing to run ([2-9]\d|\d{3,}) times, for [1-9]\d* ms in all$",
+               r"^sched: CPU 0: nothing to run ([2-9]\d|\d{3,}) times, for [1-9]\d* ms in all$",
                summary("sleeper", "stopped", "exit", 0),
                # one HLT per timer of each phase, and a few while it waits for the second
                r"(?s)^  exits: \d+ total$(?:\n    .*)*?\n    HLT\s+(4\d|5\d)$",
