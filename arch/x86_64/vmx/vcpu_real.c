@@ -7,6 +7,7 @@
  */
 #include "vmx.h"
 
+#include <arch/percpu.h>
 #include <arch/x86.h>
 #include <hv/arch.h>
 
@@ -82,10 +83,7 @@ int vmx_vcpu_init_real_mode(struct vcpu *vcpu)
 {
 	int err;
 
-	/* VPIDs only with a way to flush them, as arch_vcpu_init() hands them out. */
-	if (vmx_cpu.caps.vpid && vmx_cpu.caps.invvpid &&
-	    (vmx_cpu.caps.invvpid_single || vmx_cpu.caps.invvpid_all) && vmx_cpu.next_vpid)
-		vcpu->arch.vpid = vmx_cpu.next_vpid++;
+	vcpu->arch.vpid = vmx_vpid_take();
 	vmx_cpuid_table_build(vcpu); /* after vm_platform_attach(): the x2APIC and KVM leaves */
 	err = vmcs_setup(vcpu, 0, 0, 0, 0, 0, 0);
 	return err ?: write_real_mode(vcpu, 0); /* vmcs_setup left this VMCS current */
@@ -95,7 +93,7 @@ int vmx_vcpu_start_real_mode(struct vcpu *vcpu, uint16_t cs)
 {
 	int err;
 
-	if (vmx_cpu.loaded != vcpu)
+	if (this_cpu_read(vcpu_loaded) != vcpu)
 		return -EIO; /* only its own run loop's entry work, with its VMCS current */
 	err = write_real_mode(vcpu, cs);
 	if (err)
