@@ -1095,12 +1095,10 @@ SCENARIOS.append({
                r"triple fault", r"halted"],
 })
 
-# Bochs with two CPUs runs about three times slower (some 110 s here): only when named, so
-# that `make test` keeps its budget; the QEMU one above runs every time.
-SCENARIOS.append(dict(linux_smp("bios-linux-smp2-bochs", "bochs",
-                                [r"^virtualization: ready \(VT-x\)$"],
-                                vm=(LINUX_SMP_VM[0], LINUX_SMP_VM[1].replace(" cpus=0", "")),
-                                cpus=2), explicit=True))
+SCENARIOS.append(linux_smp("bios-linux-smp2-bochs", "bochs",
+                           [r"^virtualization: ready \(VT-x\)$"],
+                           vm=(LINUX_SMP_VM[0], LINUX_SMP_VM[1].replace(" cpus=0", "")),
+                           cpus=2))
 
 # --- The shunt module (issue 13, guest-kit/examples/linux-shunt): the same kernel with its
 # initramfs's /init in shunt.module mode loads the module, which finds Shunt, opens ABI 1.4 as
