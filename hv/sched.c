@@ -106,8 +106,12 @@ void sched_halt(struct vcpu *vcpu)
 		return;
 	}
 	if (wake_deadline(vcpu) == UINT64_MAX &&
-	    !(vcpu->vm->platform == VM_PLATFORM_PC && console_input_can_reach(vcpu->vm))) {
-		/* Nothing could ever wake it (no timer, no input, no one else raises its events). */
+	    !(vcpu->vm->platform == VM_PLATFORM_PC && console_input_can_reach(vcpu->vm)) &&
+	    !(vcpu->vm->vcpu_count > 1 && vcpu->event_vector)) {
+		/*
+		 * Nothing could ever wake it (no timer, no input, and no other vCPU of its VM to
+		 * raise its events: EVENT_SEND).
+		 */
 		vcpu_attention(vcpu, VCPU_ATTN_YIELD);
 		return;
 	}

@@ -1025,7 +1025,7 @@ SCENARIOS.append({
 })
 
 # --- The shunt module (issue 13, guest-kit/examples/linux-shunt): the same kernel with its
-# initramfs's /init in shunt.module mode loads the module, which finds Shunt, opens ABI 1.4 as
+# initramfs's /init in shunt.module mode loads the module, which finds Shunt, opens ABI 1.5 as
 # Linux, and brings up /sys/hypervisor, the PV clock, events and the PV timer, the hvc console
 # on the PV console ring and the COM2 tty; /init checks each, writes through hvc0 and ttySH0,
 # floods ttySH0 (shunt.flood), unloads and reloads it. The kernel's only console is hvc0:
@@ -1034,7 +1034,7 @@ SCENARIOS.append({
 def linux_module_expect(clock):
     """What every loaded module shows; clock: the clocksource sysfs line's regex."""
     return [
-        r"^\[linux\] .*shunt: Shunt ABI 1\.4 \(hypervisor 1\.4\), VM linux id 0, features 0x3f, "
+        r"^\[linux\] .*shunt: Shunt ABI 1\.5 \(hypervisor 1\.5\), VM linux id 0, features 0x3f, "
         r"privileges 0x1?f$",
         r"^\[linux\] .*shunt: events: upcall on vector \d+ \(irq \d+\): guest event 32 "
         r"delivered, PV timer fired \d+ us after its deadline$",
@@ -1043,8 +1043,8 @@ def linux_module_expect(clock):
         r"^\[linux\] .*SHUNT-LINUX: module loaded$",
         r"^\[linux\] .*SHUNT-LINUX: sysfs type shunt$",
         r"^\[linux\] .*SHUNT-LINUX: sysfs version/major 1$",
-        r"^\[linux\] .*SHUNT-LINUX: sysfs version/minor 4$",
-        r"^\[linux\] .*SHUNT-LINUX: sysfs shunt/abi 1\.4$",
+        r"^\[linux\] .*SHUNT-LINUX: sysfs version/minor 5$",
+        r"^\[linux\] .*SHUNT-LINUX: sysfs shunt/abi 1\.5$",
         r"^\[linux\] .*SHUNT-LINUX: sysfs shunt/features 0x3f vcpu_page events timer "
         r"console_ring event_send hw$",
         r"^\[linux\] .*SHUNT-LINUX: sysfs shunt/vm_name linux$",
@@ -1074,7 +1074,7 @@ SCENARIOS.append({
     "timeout": 900,
     "expect": [BANNER, r"^virtualization: ready \(VT-x\)$",
                r"^vm linux: granted ports:0x2f8-0x2ff \(16550 UART\) for port I/O$",
-               r"^vm linux: opened ABI 1\.4 \(guest built for 1\.4, OS kind 2 version 0x601",
+               r"^vm linux: opened ABI 1\.5 \(guest built for 1\.5, OS kind 2 version 0x601",
                r"^summary: 2 VMs$",
                summary("linux", "stopped", "poweroff", 0),
                r"^  hw: calls \d+, port operations \d+, refused 0, throttled [1-9]\d*$",
@@ -1115,7 +1115,7 @@ SCENARIOS.append({
     "memory": 384,
     "timeout": 900,
     "expect": [BANNER, r"^virtualization: ready \(VT-x\)$",
-               r"^vm linux: opened ABI 1\.4 \(guest built for 1\.4, OS kind 2 version 0x601",
+               r"^vm linux: opened ABI 1\.5 \(guest built for 1\.5, OS kind 2 version 0x601",
                r"^summary: 2 VMs$",
                summary("linux", "stopped", "poweroff", 0),
                summary("hello", "stopped", "exit", 0),

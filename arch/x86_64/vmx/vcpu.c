@@ -65,22 +65,59 @@ static void vmx_vm_destroy(struct vm *vm)
 		ept_destroy(avm);
 }
 
-static int vmx_vcpu_init(struct vcpu *vcpu, uint64_t entry, uint64_t stack_top, uint64_t arg,
-			 gpa_t boot_area, uint64_t boot_area_size)
+/* VPIDs only with a way to flush them (INVVPID single- or all-context). */
+static void vpid_assign(struct vcpu *vcpu)
 {
-	uint64_t cr3, gdt_base;
-	uint16_t gdt_limit;
-	int err;
-
-	err = guest_boot_build(vcpu->vm, boot_area, boot_area_size, &cr3, &gdt_base, &gdt_limit);
-	if (err)
-		return err;
-	/* VPIDs only with a way to flush them (INVVPID single- or all-context). */
 	if (vmx_cpu.caps.vpid && vmx_cpu.caps.invvpid &&
 	    (vmx_cpu.caps.invvpid_single || vmx_cpu.caps.invvpid_all) && vmx_cpu.next_vpid)
 		vcpu->arch.vpid = vmx_cpu.next_vpid++; /* wraps to 0 after 65535: then none */
+}
+
+static int vmx_vcpu_init(struct vcpu *vcpu, uint64_t entry, uint64_t stack_top, uint64_t arg,
+			 gpa_t boot_area, uint64_t boot_area_size)
+{
+	struct arch_vm *avm = &vcpu->vm->arch;
+	int err;
+
+	err = guest_boot_build(vcpu->vm, boot_area, boot_area_size, &avm->boot_cr3,
+			       &avm->boot_gdt_base, &avm->boot_gdt_limit);
+	if (err)
+		return err;
+	vpid_assign(vcpu);
 	vmx_cpuid_table_build(vcpu);
-	return vmcs_setup(vcpu, entry, stack_top, arg, cr3, gdt_base, gdt_limit);
+	return vmcs_setup(vcpu, entry, stack_top, arg, avm->boot_cr3, avm->boot_gdt_base,
+			  avm->boot_gdt_limit);
+}
+
+/*
+ * A later vCPU of a Shunt guest (arch_vcpu_start), built during the hypercall of the vCPU
+ * whose VMCS is current here. vmcs_setup() makes the new VMCS current; it is then cleared,
+ * which writes it to memory with launch state "clear" (SDM Vol. 3C 25.1, 25.11.1: a VMCS is
+ * cleared before another processor makes it active, and VMLAUNCH needs that state), and the
+ * caller's VMCS is made current again for the rest of its exit.
+ */
+static int vmx_vcpu_start(struct vcpu *vcpu, uint64_t entry, uint64_t stack_top, uint64_t arg)
+{
+	struct arch_vm *avm = &vcpu->vm->arch;
+	struct vcpu *caller = vmx_cpu.loaded;
+	int err;
+
+	vpid_assign(vcpu);
+	vmx_cpuid_table_build(vcpu);
+	err = vmcs_setup(vcpu, entry, stack_top, arg, avm->boot_cr3, avm->boot_gdt_base,
+			 avm->boot_gdt_limit);
+	if (vcpu->arch.vmcs) {
+		vmclear(vcpu->arch.vmcs);
+		if (err) {
+			mm_free_frames(vcpu->arch.vmcs, 1);
+			vcpu->arch.vmcs = 0;
+		}
+	}
+	/* It was current a moment ago: a refusal now means this CPU's VMX state is broken. */
+	if (caller && vmx_vcpu_load(caller))
+		panic("vm %s: VMPTRLD of vCPU %u's VMCS failed after starting vCPU %u\n",
+		      caller->vm->name, caller->id, vcpu->id);
+	return err;
 }
 
 /*
@@ -297,6 +334,7 @@ const struct vendor_ops vmx_ops = {
 	.vm_unmap = vmx_vm_unmap,
 	.vm_destroy = vmx_vm_destroy,
 	.vcpu_init = vmx_vcpu_init,
+	.vcpu_start = vmx_vcpu_start,
 	.vcpu_init_flat32 = vmx_vcpu_init_flat32,
 	.vcpu_init_long64 = vmx_vcpu_init_long64,
 	.vcpu_run = vmx_vcpu_run,
