@@ -91,7 +91,7 @@ GUEST_CFLAGS := -std=c11 -ffreestanding -fno-stack-protector -fno-pic -fno-pie -
 GUEST_LDFLAGS := -nostdlib -static -no-pie -Wl,-T,tests/guests/guest.ld -Wl,--build-id=none \
                  -Wl,--no-warn-rwx-segments \
                  -Wl,-z,noexecstack
-GUESTS := hello counter badcalls triplefault oob bench negotiate clock events ring hwuart startstate \
+GUESTS := hello counter badcalls triplefault oob bench negotiate clock events ring hwuart startstate smp \
           hwbad hwmmio flooder worker fpu victim flood cpuid cr0 fuzz regkeep halt busy ptimer \
           lifecycle throttle hwcheck sleeper svminsn
 LOADER_REFUSED := highload splitload # tests/guests/*.ld the loader must refuse hello.c by
