@@ -501,7 +501,7 @@ bench-counting: | $(DEPS_STAMP)
 	@$(MAKE) -s BUILD=$(BUILD)/bench DEPS_STAMP=$(DEPS_STAMP) LWIP_DIR=$(LWIP_DIR) \
 		MBEDTLS_DIR=$(MBEDTLS_DIR) HV_EXTRA_CFLAGS=-DSHUNT_BENCH_COUNTERS $(BUILD)/bench/shunt.elf
 bench: $(BUILD)/shunt.elf $(BUILD)/BOOTX64.EFI $(BUILD)/guests/bench.elf \
-		$(BUILD)/guests/victim.elf $(BUILD)/guests/flood.elf $(BUILD)/guests/fuzz.elf \
+		$(BUILD)/guests/victim.elf $(BUILD)/guests/flood.elf $(BUILD)/guests/fuzz.elf $(BUILD)/guests/smp.elf \
 		bench-counting linux
 	@tests/system/bench --build $(BUILD) $(BENCH_ARGS)
 

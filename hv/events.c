@@ -22,26 +22,44 @@ static inline void work_clear(struct vcpu *vcpu, uint32_t bits)
 	__atomic_fetch_and(&vcpu->work, ~bits, __ATOMIC_SEQ_CST);
 }
 
+/*
+ * Sets event's bit in vcpu's page; 1 when vcpu's CPU must now look at it to inject the
+ * vector (VCPU_WORK_NOTIFY set), 0 when an upcall the guest has not acknowledged yet will
+ * see the bit too (or no vector is bound: it waits in the page). The bit is set before the
+ * work bit, so the CPU that looks finds it.
+ */
+static inline int event_post(struct vcpu *vcpu, struct pv_vcpu_page *page, unsigned int event,
+			     int remote)
+{
+	uint8_t vector;
+
+	__atomic_fetch_or(&page->events_pending, 1ull << event, __ATOMIC_SEQ_CST);
+	/* Counted by whichever CPU raised it: the sum stays exact. */
+	__atomic_fetch_add(&vcpu->stats.events_raised, 1, __ATOMIC_RELAXED);
+	/* Its own CPU reads its own field plainly: a remote one, once, as the owner may bind. */
+	vector = remote ? __atomic_load_n(&vcpu->event_vector, __ATOMIC_RELAXED)
+			: vcpu->event_vector;
+	if (!vector || __atomic_load_n(&page->upcall_pending, __ATOMIC_SEQ_CST))
+		return 0;
+	vcpu_work_set(vcpu, VCPU_WORK_NOTIFY);
+	return 1;
+}
+
+/* An event of the vCPU itself, raised on its own CPU (its timer, EVENT_SEND to itself). */
+static inline void event_raise_local(struct vcpu *vcpu, struct pv_vcpu_page *page,
+				     unsigned int event)
+{
+	if (event_post(vcpu, page, event, 0))
+		vcpu_attention(vcpu, VCPU_ATTN_WORK);
+}
+
 void vcpu_event_raise(struct vcpu *vcpu, unsigned int event)
 {
 	/* The owner may set or drop its page meanwhile: one look (a dropped page is still RAM). */
 	struct pv_vcpu_page *page = __atomic_load_n(&vcpu->page, __ATOMIC_ACQUIRE);
 
-	if (!page || event >= PV_EVENT_COUNT)
-		return;
-	__atomic_fetch_or(&page->events_pending, 1ull << event, __ATOMIC_SEQ_CST);
-	/* Counted by whichever CPU raised it: the sum stays exact. */
-	__atomic_fetch_add(&vcpu->stats.events_raised, 1, __ATOMIC_RELAXED);
-	/*
-	 * An upcall the guest has not acknowledged yet will see this bit too. Otherwise the
-	 * owner injects (or finds the bit when it wakes from HLT: sched.c's wake_now()); the
-	 * bit is set before the kick, so its CPU sees it once it looks.
-	 */
-	if (__atomic_load_n(&vcpu->event_vector, __ATOMIC_RELAXED) &&
-	    !__atomic_load_n(&page->upcall_pending, __ATOMIC_SEQ_CST)) {
-		vcpu_work_set(vcpu, VCPU_WORK_NOTIFY);
-		sched_kick(vcpu);
-	}
+	if (page && event < PV_EVENT_COUNT && event_post(vcpu, page, event, 1))
+		sched_kick(vcpu); /* on another CPU: it is interrupted, or wakes from its idle */
 }
 
 int64_t hc_event_bind(struct vcpu *vcpu, const struct hc_args *args)
@@ -63,24 +81,38 @@ int64_t hc_event_bind(struct vcpu *vcpu, const struct hc_args *args)
 	return 0;
 }
 
-/*
- * EVENT_SEND: to the caller itself (1.1), or to any other started vCPU of its VM with a
- * vCPU page (1.5: the PV IPI), which may run on another CPU. The target is one of the VM's
- * own vcpus[], never another VM's.
- */
-int64_t hc_event_send(struct vcpu *vcpu, const struct hc_args *args)
+/* EVENT_SEND to another vCPU of the caller's VM (1.5: the PV IPI), maybe on another CPU. */
+static __attribute__((noinline)) int64_t event_send_other(struct vcpu *vcpu, uint64_t target,
+							  uint64_t event)
 {
 	struct vm *vm = vcpu->vm;
-	uint64_t target = args->arg[0], event = args->arg[1];
 	struct vcpu *to;
 
 	if (target >= vm->vcpu_count || event < PV_EVENT_GUEST_FIRST || event > PV_EVENT_GUEST_LAST)
 		return PV_EINVAL;
-	to = &vm->vcpus[target];
+	to = &vm->vcpus[target]; /* one of its own VM's, never another VM's */
 	if (__atomic_load_n(&to->halted, __ATOMIC_ACQUIRE) == VCPU_DOWN ||
 	    !__atomic_load_n(&to->page, __ATOMIC_ACQUIRE))
 		return PV_EINVAL; /* not started, or no page for the event to land in */
 	vcpu_event_raise(to, (unsigned int)event);
+	return 0;
+}
+
+/*
+ * EVENT_SEND: to the caller itself (1.1), on its own CPU, kept as short as it was; or to any
+ * other started vCPU of its VM with a vCPU page (1.5).
+ */
+int64_t hc_event_send(struct vcpu *vcpu, const struct hc_args *args)
+{
+	uint64_t event = args->arg[1];
+	struct pv_vcpu_page *page;
+
+	if (args->arg[0] != vcpu->id)
+		return event_send_other(vcpu, args->arg[0], event);
+	page = vcpu->page;
+	if (event < PV_EVENT_GUEST_FIRST || event > PV_EVENT_GUEST_LAST || !page)
+		return PV_EINVAL;
+	event_raise_local(vcpu, page, (unsigned int)event);
 	return 0;
 }
 
@@ -90,7 +122,8 @@ void vcpu_entry_work(struct vcpu *vcpu)
 		vm_platform_entry_work(vcpu); /* a Linux VM's APIC timer and interrupts */
 	if ((vcpu->work & VCPU_WORK_TIMER) && arch_cycles() >= vcpu->timer_deadline) {
 		work_clear(vcpu, VCPU_WORK_TIMER);
-		vcpu_event_raise(vcpu, PV_EVENT_TIMER);
+		if (vcpu->page)
+			event_raise_local(vcpu, vcpu->page, PV_EVENT_TIMER);
 	}
 	if (!(__atomic_load_n(&vcpu->work, __ATOMIC_SEQ_CST) & VCPU_WORK_NOTIFY))
 		return;

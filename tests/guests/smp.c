@@ -165,7 +165,8 @@ static uint64_t ipi_rounds(unsigned int rounds, int *failures)
 static void check_refusals(int *failures, uint64_t entry, uint64_t stack_top, uint64_t ram_top)
 {
 	check_val(failures, gk_vcpu_start(0, entry, stack_top, 0) == PV_EINVAL,
-		  "start of vCPU 0 (the caller) refused PV_EINVAL", gk_vcpu_start(0, entry, stack_top, 0));
+		  "start of vCPU 0 (the caller) refused PV_EINVAL",
+		  gk_vcpu_start(0, entry, stack_top, 0));
 	check_val(failures, gk_vcpu_start(2, entry, stack_top, 0) == PV_EINVAL,
 		  "start of vCPU 2 (past the count) refused PV_EINVAL",
 		  gk_vcpu_start(2, entry, stack_top, 0));
@@ -199,7 +200,7 @@ static void say_u64(const char *label, uint64_t v)
 static void report_work(void)
 {
 	uint64_t from = shared.work_from[0] > shared.work_from[1] ? shared.work_from[0]
-								   : shared.work_from[1];
+								  : shared.work_from[1];
 	uint64_t to = shared.work_to[0] < shared.work_to[1] ? shared.work_to[0] : shared.work_to[1];
 	int parallel = shared.seen[0] >= PARALLEL_SEEN && shared.seen[1] >= PARALLEL_SEEN;
 
@@ -227,7 +228,8 @@ static int64_t bench_ipi(const struct pv_start_info *si)
 		if (t < best)
 			best = t;
 	}
-	say_num("bench: ipi_round_trip: ", (int64_t)(best / ROUNDS));
+	say_num("bench: ipi_round_trip: ",
+		(int64_t)(best / ROUNDS)); /* ticks: the harness's unit */
 	return report(si, failures, 0);
 }
 
@@ -258,8 +260,9 @@ int64_t guest_main(const struct pv_start_info *si)
 		gk_yield();
 	check_eq(&failures, shared.self1, 1, "gk_vcpu_self on vCPU 1");
 	check_eq(&failures, shared.arg1, START_ARG, "vCPU 1's argument (RDI)");
-	check_eq(&failures, shared.failures1 & 7, 0, "vCPU 1's own checks (bits: 1 page/vector, "
-						     "2 start of vCPU 0, 4 start of itself)");
+	check_eq(&failures, shared.failures1 & 7, 0,
+		 "vCPU 1's own checks (bits: 1 page/vector, "
+		 "2 start of vCPU 0, 4 start of itself)");
 	if (bench) {
 		shared.go = 1;
 		return failures ? report(si, failures, 0) : bench_ipi(si);
