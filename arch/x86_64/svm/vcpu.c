@@ -34,7 +34,9 @@ static void asid_assign(struct vcpu *vcpu)
 {
 	static uint32_t next;
 
-	vcpu->arch.vpid = (uint16_t)(1 + next++ % (svm_cpu.nasid - 1));
+	/* Atomic: VCPU_START may take one on each CPU at once. */
+	vcpu->arch.vpid = (uint16_t)(1 + __atomic_fetch_add(&next, 1, __ATOMIC_RELAXED) %
+						 (svm_cpu.nasid - 1));
 }
 
 static int finish_init(struct vcpu *vcpu)

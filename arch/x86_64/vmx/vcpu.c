@@ -65,12 +65,25 @@ static void vmx_vm_destroy(struct vm *vm)
 		ept_destroy(avm);
 }
 
-/* VPIDs only with a way to flush them (INVVPID single- or all-context). */
-static void vpid_assign(struct vcpu *vcpu)
+/*
+ * VPIDs only with a way to flush them (INVVPID single- or all-context). Taken atomically:
+ * VCPU_START may assign one on each CPU at once, and two vCPUs must never share one. After
+ * 65535 the counter stays at 0: later vCPUs get none.
+ */
+void vmx_vpid_assign(struct vcpu *vcpu)
 {
-	if (vmx_cpu.caps.vpid && vmx_cpu.caps.invvpid &&
-	    (vmx_cpu.caps.invvpid_single || vmx_cpu.caps.invvpid_all) && vmx_cpu.next_vpid)
-		vcpu->arch.vpid = vmx_cpu.next_vpid++; /* wraps to 0 after 65535: then none */
+	uint16_t vpid;
+
+	if (!vmx_cpu.caps.vpid || !vmx_cpu.caps.invvpid ||
+	    !(vmx_cpu.caps.invvpid_single || vmx_cpu.caps.invvpid_all))
+		return;
+	vpid = __atomic_load_n(&vmx_cpu.next_vpid, __ATOMIC_RELAXED);
+	do {
+		if (!vpid)
+			return;
+	} while (!__atomic_compare_exchange_n(&vmx_cpu.next_vpid, &vpid, (uint16_t)(vpid + 1), 0,
+					      __ATOMIC_RELAXED, __ATOMIC_RELAXED));
+	vcpu->arch.vpid = vpid;
 }
 
 static int vmx_vcpu_init(struct vcpu *vcpu, uint64_t entry, uint64_t stack_top, uint64_t arg,
@@ -83,7 +96,7 @@ static int vmx_vcpu_init(struct vcpu *vcpu, uint64_t entry, uint64_t stack_top, 
 			       &avm->boot_gdt_base, &avm->boot_gdt_limit);
 	if (err)
 		return err;
-	vpid_assign(vcpu);
+	vmx_vpid_assign(vcpu);
 	vmx_cpuid_table_build(vcpu);
 	return vmcs_setup(vcpu, entry, stack_top, arg, avm->boot_cr3, avm->boot_gdt_base,
 			  avm->boot_gdt_limit);
@@ -102,7 +115,7 @@ static int vmx_vcpu_start(struct vcpu *vcpu, uint64_t entry, uint64_t stack_top,
 	struct vcpu *caller = vmx_cpu.loaded;
 	int err;
 
-	vpid_assign(vcpu);
+	vmx_vpid_assign(vcpu);
 	vmx_cpuid_table_build(vcpu);
 	err = vmcs_setup(vcpu, entry, stack_top, arg, avm->boot_cr3, avm->boot_gdt_base,
 			 avm->boot_gdt_limit);

@@ -43,6 +43,8 @@ int vmx_vcpu_init_flat32(struct vcpu *vcpu, uint32_t entry, uint32_t arg, uint32
 int vmx_vcpu_init_long64(struct vcpu *vcpu, uint64_t entry, uint64_t arg, gpa_t boot_area,
 			 uint64_t boot_area_size);
 int vmx_vcpu_inject_vector(struct vcpu *vcpu, uint8_t vector);
+/* Gives vcpu a VPID of its own, if there is one left and a way to flush it (vcpu.c). */
+void vmx_vpid_assign(struct vcpu *vcpu);
 
 /* Builds vcpu's VMCS (host state, controls, guest state, entry/exit) in a fixed order. */
 int vmcs_setup(struct vcpu *vcpu, uint64_t entry, uint64_t stack_top, uint64_t arg, uint64_t cr3,
