@@ -2176,4 +2176,7 @@ SCENARIOS += [
     # Two CPUs, one vCPU on each (the default spread).
     smp_guest_scenario("bios-smp2-guest-bochs", "bochs", 2, "vcpus=2", VTX_READY[-1]),
     smp_guest_scenario("bios-smp2-guest-svm-qemu", "qemu", 2, "vcpus=2", SVM_READY[-1]),
+    # Bochs's AMD model: AMD-V with VMMCALL, on two CPUs.
+    smp_guest_scenario("bios-smp2-guest-svm-bochs", "bochs", 2, "vcpus=2", SVM_READY[-1],
+                       cpu="ryzen"),
 ]
