@@ -41,8 +41,7 @@ static inline uint32_t gk_vcpu_self(void)
  * PV_EBUSY if it was started already; PV_ENOMEM when Shunt is short of memory (try later);
  * PV_EOPNOTSUPP in a Linux VM; PV_ENOSYS if ABI 1.4 or older was negotiated.
  */
-static inline int64_t gk_vcpu_start(uint32_t vcpu, uint64_t entry, uint64_t stack_top,
-				    uint64_t arg)
+static inline int64_t gk_vcpu_start(uint32_t vcpu, uint64_t entry, uint64_t stack_top, uint64_t arg)
 {
 	return gk_call_vcpu_start(vcpu, entry, stack_top, arg);
 }
