@@ -91,7 +91,7 @@ GUEST_CFLAGS := -std=c11 -ffreestanding -fno-stack-protector -fno-pic -fno-pie -
 GUEST_LDFLAGS := -nostdlib -static -no-pie -Wl,-T,tests/guests/guest.ld -Wl,--build-id=none \
                  -Wl,--no-warn-rwx-segments \
                  -Wl,-z,noexecstack
-GUESTS := hello counter badcalls triplefault oob bench negotiate clock events ring hwuart startstate \
+GUESTS := hello counter badcalls triplefault oob bench negotiate clock events ring hwuart startstate smp \
           hwbad hwmmio flooder worker fpu victim flood cpuid cr0 fuzz regkeep halt busy ptimer \
           lifecycle throttle hwcheck sleeper svminsn
 LOADER_REFUSED := highload splitload # tests/guests/*.ld the loader must refuse hello.c by
@@ -501,7 +501,7 @@ bench-counting: | $(DEPS_STAMP)
 	@$(MAKE) -s BUILD=$(BUILD)/bench DEPS_STAMP=$(DEPS_STAMP) LWIP_DIR=$(LWIP_DIR) \
 		MBEDTLS_DIR=$(MBEDTLS_DIR) HV_EXTRA_CFLAGS=-DSHUNT_BENCH_COUNTERS $(BUILD)/bench/shunt.elf
 bench: $(BUILD)/shunt.elf $(BUILD)/BOOTX64.EFI $(BUILD)/guests/bench.elf \
-		$(BUILD)/guests/victim.elf $(BUILD)/guests/flood.elf $(BUILD)/guests/fuzz.elf \
+		$(BUILD)/guests/victim.elf $(BUILD)/guests/flood.elf $(BUILD)/guests/fuzz.elf $(BUILD)/guests/smp.elf \
 		bench-counting linux
 	@tests/system/bench --build $(BUILD) $(BENCH_ARGS)
 

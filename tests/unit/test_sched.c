@@ -24,23 +24,77 @@ static unsigned int stop_after_runs = 6; /* every VM stops after this many runs 
 
 /* The stubs sched.c links against. */
 uint64_t console_due = UINT64_MAX;
-uint64_t arch_cycles(void) { return clock_now; }
-uint64_t arch_tsc_hz(void) { return 1000000; }
-unsigned int arch_cpu_index(void) { return this_cpu; }
-void arch_cpu_kick(unsigned int cpu) { kicks[cpu]++; }
-void arch_idle_until(uint64_t deadline) { clock_now = deadline == UINT64_MAX ? clock_now + 1 : deadline; }
-void arch_vcpu_release(struct vcpu *vcpu) { (void)vcpu; released++; }
-void vm_reap(struct vm *vm) { (void)vm; reaped++; }
-struct vm *vm_at(unsigned int i) { return i < vm_used ? &vms[i] : NULL; }
-unsigned int vm_count(void) { return vm_used; }
-void console_input_poll(void) {}
-void console_poll(void) {}
-void mgmt_poll(void) {}
-int console_input_can_reach(const struct vm *vm) { (void)vm; return 0; }
-void vcpu_publish_steal(struct vcpu *vcpu) { (void)vcpu; }
-int vm_platform_interrupt_pending(const struct vcpu *vcpu) { (void)vcpu; return 0; }
-uint64_t vm_platform_next_deadline(const struct vcpu *vcpu) { (void)vcpu; return UINT64_MAX; }
-void log_printf(enum log_level level, const char *fmt, ...) { (void)level; (void)fmt; }
+uint64_t arch_cycles(void)
+{
+	return clock_now;
+}
+uint64_t arch_tsc_hz(void)
+{
+	return 1000000;
+}
+unsigned int arch_cpu_index(void)
+{
+	return this_cpu;
+}
+void arch_cpu_kick(unsigned int cpu)
+{
+	kicks[cpu]++;
+}
+void arch_idle_until(uint64_t deadline)
+{
+	clock_now = deadline == UINT64_MAX ? clock_now + 1 : deadline;
+}
+void arch_vcpu_release(struct vcpu *vcpu)
+{
+	(void)vcpu;
+	released++;
+}
+void vm_reap(struct vm *vm)
+{
+	(void)vm;
+	reaped++;
+}
+struct vm *vm_at(unsigned int i)
+{
+	return i < vm_used ? &vms[i] : NULL;
+}
+unsigned int vm_count(void)
+{
+	return vm_used;
+}
+void console_input_poll(void)
+{
+}
+void console_poll(void)
+{
+}
+void mgmt_poll(void)
+{
+}
+int console_input_can_reach(const struct vm *vm)
+{
+	(void)vm;
+	return 0;
+}
+void vcpu_publish_steal(struct vcpu *vcpu)
+{
+	(void)vcpu;
+}
+int vm_platform_interrupt_pending(const struct vcpu *vcpu)
+{
+	(void)vcpu;
+	return 0;
+}
+uint64_t vm_platform_next_deadline(const struct vcpu *vcpu)
+{
+	(void)vcpu;
+	return UINT64_MAX;
+}
+void log_printf(enum log_level level, const char *fmt, ...)
+{
+	(void)level;
+	(void)fmt;
+}
 
 /* One slice of vcpu: recorded; after stop_after_runs slices in all, every VM stops. */
 struct vcpu *arch_vcpu_run(struct vcpu *vcpu)
@@ -67,7 +121,10 @@ static struct vm *add_vm(unsigned int n, const unsigned int *cpus)
 	vm->vcpu_count = n;
 	vm->vcpus_held = n;
 	for (unsigned int i = 0; i < n; i++)
-		vm->vcpus[i] = (struct vcpu){ .vm = vm, .id = i, .cpu = cpus[i], .held = 1,
+		vm->vcpus[i] = (struct vcpu){ .vm = vm,
+					      .id = i,
+					      .cpu = cpus[i],
+					      .held = 1,
 					      .host_due = &sched_no_host_work };
 	return vm;
 }
