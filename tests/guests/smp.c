@@ -88,6 +88,20 @@ static int events_setup(unsigned int self, char *handler)
 }
 
 /* Sleeps in `sti; hlt` (interrupts off around it) until an event's handler moves *counter. */
+/*
+ * Waits for *flag to be set by the other vCPU: spinning (on its own CPU the other sets it in
+ * microseconds; a YIELD alone on a CPU would only spend the "other" rate class), yielding
+ * every 1,000 spins so that on one CPU the other gets its turn before the slice ends.
+ */
+static void wait_flag(volatile uint32_t *flag)
+{
+	for (unsigned int i = 0; !*flag; i++)
+		if (i % 1000 == 999)
+			gk_yield();
+		else
+			__asm__ volatile("pause");
+}
+
 static void wait_above(volatile uint64_t *counter, uint64_t value)
 {
 	while (*counter <= value)
@@ -128,8 +142,7 @@ void ap_main(uint64_t arg)
 	if (gk_vcpu_start(1, (uint64_t)(uintptr_t)ap_entry, 0x100000, 0) != PV_EINVAL)
 		shared.failures1 |= 4; /* itself */
 	shared.ready = 1;
-	while (!shared.go)
-		gk_yield();
+	wait_flag(&shared.go);
 	work(1);
 	shared.work_done1 = 1;
 	while (handled < shared.ipis) {
@@ -256,8 +269,7 @@ int64_t guest_main(const struct pv_start_info *si)
 		  0);
 	check(&failures, gk_vcpu_start(1, entry, stack_top, START_ARG) == PV_EBUSY,
 	      "a second start of vCPU 1 (running) refused PV_EBUSY");
-	while (!shared.ready)
-		gk_yield();
+	wait_flag(&shared.ready);
 	check_eq(&failures, shared.self1, 1, "gk_vcpu_self on vCPU 1");
 	check_eq(&failures, shared.arg1, START_ARG, "vCPU 1's argument (RDI)");
 	check_eq(&failures, shared.failures1 & 7, 0,
@@ -269,8 +281,7 @@ int64_t guest_main(const struct pv_start_info *si)
 	}
 	shared.go = 1;
 	work(0);
-	while (!shared.work_done1)
-		gk_yield();
+	wait_flag(&shared.work_done1);
 	report_work();
 	ticks = ipi_rounds((unsigned int)shared.ipis, &failures);
 	check_eq(&failures, shared.pings, shared.ipis, "PINGs vCPU 1 handled");

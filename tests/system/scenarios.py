@@ -2236,9 +2236,10 @@ SMP_GUEST_WORK = r"^\[smp\] smp: vCPU [01] worked from \d+ to \d+ ns \(PV clock\
 SMP_GUEST_OVERLAP = r"^\[smp\] smp: overlap (\d+) ns; progress of the other seen \d+ and \d+ times: "
 
 
-def smp_guest_ran(placed_apart):
-    """The regex that ties the guest's verdict to where Shunt placed its vCPUs."""
-    if placed_apart and SMP_VCPUS_RUN_ON_THEIR_CPUS:
+def smp_guest_ran(placed_apart, strict=True):
+    """The regex that ties the guest's verdict to where Shunt placed its vCPUs (strict: apart,
+    they must have run at the same time)."""
+    if placed_apart and strict and SMP_VCPUS_RUN_ON_THEIR_CPUS:
         return (r"(?s)^vm smp: 2 vCPUs on CPUs 0 1$.*" + SMP_GUEST_OVERLAP.replace(r"(\d+)", r"[1-9]\d*")
                 + r"parallel$")
     placed = "0 1" if placed_apart else "0 0"
@@ -2260,7 +2261,9 @@ def smp_guest_scenario(name, emulator, cpus, options, ready, cpu=None):
                    r"^\[smp\] smp: IPI round trips 100$",
                    r"^\[smp\] GUEST-PASS smp$",
                    summary("smp", "stopped", "exit", 0), POWER_OFF_OK],
-        "expect_any": [smp_guest_ran(placed_apart)],
+        # "parallel" is required in Bochs, which runs its CPUs in step; QEMU's are threads
+        # the host runs when it can (two on CI's two loaded cores): there only placement.
+        "expect_any": [smp_guest_ran(placed_apart, strict=emulator == "bochs")],
         "forbid": GUEST_FORBID + [r"^vm smp: vCPU 1 could not be started", r"never started"],
     }
 
