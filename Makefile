@@ -108,7 +108,8 @@ SHUNT_CONFIG_SRCS := tools/shunt-config.c hv/lib/config.c hv/lib/fmt.c hv/lib/el
                      hv/lib/parse.c hv/lib/div128.c hv/cmdline.c hv/log.c hv/log_ring.c hv/vm_options.c \
                      hv/hw_rules.c hv/ratelimit.c hv/serial.c hv/net/mgmt_options.c
 
-.PHONY: all deps linux test unit-test abi-test clang-build fuzz-smoke fuzz system-test run run-linux run-mgmt bench clean \
+.PHONY: all deps linux test unit-test abi-test clang-build fuzz-smoke fuzz system-test ui-test \
+	boot-test run run-linux run-mgmt bench clean \
 	format format-check spec-table install example walkthrough-test mutation mutation-smoke \
 	bench-counting
 
@@ -353,9 +354,20 @@ $(LINUX_INITRD): $(LINUX_DIR)/busybox tests/linux/init tools/mkinitramfs $(LINUX
 	@tools/mkinitramfs $@ $(LINUX_DIR)/busybox tests/linux/init lib/shunt.ko=$(LINUX_MODULE) \
 		bin/shunt-bench=$(LINUX_DIR)/shunt-bench >/dev/null
 
-# --- Tests: host unit tests first (fast, sanitized), then the emulator boots.
-test: format-check unit-test abi-test clang-build fuzz-smoke system-test walkthrough-test \
-	mutation-smoke bench
+# --- Tests: host unit tests first (fast, sanitized), then the emulator boots. On 2 cores the
+# first part runs as three lanes at once: libFuzzer's few seconds per parser (one core for a
+# fixed wall time), the UI tests (a browser against mocks, mostly waiting, then one emulator)
+# and the unit tests, ABI checks and clang build (one compiler at a time); the two lanes run
+# beside are shown when they end. Then the boot tests.
+TEST_LANES := fuzz-smoke ui-test
+test: format-check all linux $(BUILD)/example/minimal-kernel.elf | $(DEPS_STAMP) $(MBEDTLS_STAMP)
+	@pids=; for lane in $(TEST_LANES); do \
+		$(MAKE) -s $$lane >$(BUILD)/$$lane.log 2>&1 & pids="$$pids $$!"; done; \
+	$(MAKE) unit-test abi-test clang-build; rc=$$?; \
+	set -- $$pids; for lane in $(TEST_LANES); do \
+		wait $$1 || rc=1; shift; echo "make $$lane:"; cat $(BUILD)/$$lane.log; done; \
+	test $$rc = 0
+	@$(MAKE) boot-test walkthrough-test mutation-smoke bench
 
 # Every parser of untrusted input under libFuzzer for a few seconds (tests/fuzz/fuzz.mk).
 # `make fuzz` runs them longer, then the hypercall fuzzer guest for a million calls (the
@@ -420,13 +432,18 @@ spec-table:
 unit-test: | $(DEPS_STAMP) $(MBEDTLS_STAMP)
 	$(MAKE) -f tests/unit/unit.mk BUILD=$(BUILD) HOST_CC=$(HOST_CC) MBEDTLS_DIR=$(MBEDTLS_DIR)
 
-system-test: all linux $(BUILD)/example/minimal-kernel.elf
-	tests/tools/shunt-config-test --build $(BUILD)
+# The system tests: the UI's (shuntctl and the dashboard), then the boots.
+system-test: ui-test boot-test
+
+ui-test: all
 	@# shuntctl's test (a mock Shunt, mostly waiting) beside the dashboard's (emulators)
 	@tests/tools/shuntctl-test >$(BUILD)/shuntctl-test.log 2>&1 & ctl=$$!; \
 	tests/system/dashboard-test --build $(BUILD) --shunt qemu,bochs; dash=$$?; \
 	wait $$ctl; ctlrc=$$?; echo "tests/tools/shuntctl-test:"; cat $(BUILD)/shuntctl-test.log; \
 	test $$dash = 0 && test $$ctlrc = 0
+
+boot-test: all linux $(BUILD)/example/minimal-kernel.elf
+	tests/tools/shunt-config-test --build $(BUILD)
 	tests/system/run-all --build $(BUILD)
 	tests/system/run-exit-codes --build $(BUILD)
 	tests/system/stick --build $(BUILD)
