@@ -355,26 +355,30 @@ $(LINUX_INITRD): $(LINUX_DIR)/busybox tests/linux/init tools/mkinitramfs $(LINUX
 		bin/shunt-bench=$(LINUX_DIR)/shunt-bench >/dev/null
 
 # --- Tests: host unit tests first (fast, sanitized), then the emulator boots. On 2 cores the
-# first part runs as three lanes at once: libFuzzer's few seconds per parser (one core for a
-# fixed wall time), the UI tests (a browser against mocks, mostly waiting, then one emulator)
-# and the unit tests, ABI checks and clang build (one compiler at a time); the two lanes run
-# beside are shown when they end. Then the boot tests.
-TEST_LANES := fuzz-smoke ui-test
+# UI tests (a browser against mocks, mostly waiting, then one emulator at a time) run beside
+# the unit tests, ABI checks and clang build (one compiler at a time); the UI tests' output is
+# shown when they end. Then the fuzzing (two fuzzers at a time) and the boot tests.
 test: format-check all linux $(BUILD)/example/minimal-kernel.elf | $(DEPS_STAMP) $(MBEDTLS_STAMP)
-	@pids=; for lane in $(TEST_LANES); do \
-		$(MAKE) -s $$lane >$(BUILD)/$$lane.log 2>&1 & pids="$$pids $$!"; done; \
+	@$(MAKE) -s ui-test >$(BUILD)/ui-test.log 2>&1 & ui=$$!; \
 	$(MAKE) unit-test abi-test clang-build; rc=$$?; \
-	set -- $$pids; for lane in $(TEST_LANES); do \
-		wait $$1 || rc=1; shift; echo "make $$lane:"; cat $(BUILD)/$$lane.log; done; \
+	wait $$ui || rc=1; echo "make ui-test:"; cat $(BUILD)/ui-test.log; \
 	test $$rc = 0
-	@$(MAKE) boot-test walkthrough-test mutation-smoke bench
+	@$(MAKE) fuzz-smoke boot-test walkthrough-test mutation-smoke bench
 
-# Every parser of untrusted input under libFuzzer for a few seconds (tests/fuzz/fuzz.mk).
+# Every parser of untrusted input under libFuzzer for a few seconds (tests/fuzz/fuzz.mk), two
+# at a time (each fuzzer is one process on one core: each still has a core for its seconds).
 # `make fuzz` runs them longer, then the hypercall fuzzer guest for a million calls (the
 # bios-fuzz-long-bochs scenario; make test runs it for 100,000 in bios-fuzz-bochs).
+FUZZ_NAMES := $(shell sed -n 's/^FUZZ_NAMES *:= *//p' tests/fuzz/fuzz.mk)
+FUZZ_HALF := $(shell expr $(words $(FUZZ_NAMES)) / 2)
+FUZZ_SMOKE = $(MAKE) -s -f tests/fuzz/fuzz.mk BUILD=$(BUILD) MBEDTLS_DIR=$(MBEDTLS_DIR) \
+	FUZZ_SECONDS=5
 fuzz-smoke: | $(DEPS_STAMP) $(MBEDTLS_STAMP)
-	@$(MAKE) -s -f tests/fuzz/fuzz.mk BUILD=$(BUILD) MBEDTLS_DIR=$(MBEDTLS_DIR) FUZZ_SECONDS=5 \
-		fuzz-run
+	@$(FUZZ_SMOKE) fuzz-build
+	@$(FUZZ_SMOKE) FUZZ_NAMES="$(wordlist $(FUZZ_HALF),99,$(wordlist 2,99,$(FUZZ_NAMES)))" \
+		fuzz-run >$(BUILD)/fuzz-smoke-2.log 2>&1 & second=$$!; \
+	$(FUZZ_SMOKE) FUZZ_NAMES="$(wordlist 1,$(FUZZ_HALF),$(FUZZ_NAMES))" \
+		fuzz-run; rc=$$?; wait $$second || rc=1; cat $(BUILD)/fuzz-smoke-2.log; test $$rc = 0
 fuzz: all | $(DEPS_STAMP)
 	@$(MAKE) -s -f tests/fuzz/fuzz.mk BUILD=$(BUILD) MBEDTLS_DIR=$(MBEDTLS_DIR) FUZZ_SECONDS=$(or $(FUZZ_SECONDS),300) fuzz-run
 	tests/system/run-all --build $(BUILD) bios-fuzz-long-bochs
