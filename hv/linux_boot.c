@@ -63,7 +63,8 @@ static int start_pvh(struct vm *vm, const struct kernel_image *kernel, const str
 		 (unsigned long long)kernel->elf.highest_paddr,
 		 (unsigned long long)(c->initrd_size / KIB), (unsigned long long)c->initrd_gpa,
 		 c->cmdline);
-	return arch_vcpu_init_flat32(&vm->vcpu, (uint32_t)kernel->entry, (uint32_t)start_info, 0);
+	return arch_vcpu_init_flat32(&vm->vcpus[0], (uint32_t)kernel->entry, (uint32_t)start_info,
+				     0);
 }
 
 /* The 64-bit boot protocol: command line, zero page, then long mode at startup_64. */
@@ -88,8 +89,8 @@ static int start_bzimage(struct vm *vm, const struct kernel_image *kernel, const
 		 (unsigned long long)(bz->init_size / KIB),
 		 (unsigned long long)(c->initrd_size / KIB), (unsigned long long)c->initrd_gpa,
 		 c->cmdline);
-	return arch_vcpu_init_long64(&vm->vcpu, kernel->entry, PC_BOOT_INFO_GPA, PC_BOOT_TABLES_GPA,
-				     PC_BOOT_TABLES_SIZE);
+	return arch_vcpu_init_long64(&vm->vcpus[0], kernel->entry, PC_BOOT_INFO_GPA,
+				     PC_BOOT_TABLES_GPA, PC_BOOT_TABLES_SIZE);
 }
 
 static int start_multiboot1(struct vm *vm, const struct kernel_image *kernel,
@@ -115,7 +116,7 @@ static int start_multiboot1(struct vm *vm, const struct kernel_image *kernel,
 		 (unsigned long long)kernel->elf.highest_paddr, (unsigned long long)kernel->entry,
 		 (unsigned long long)(c->initrd_size / KIB), (unsigned long long)c->initrd_gpa,
 		 o->guest_cmdline);
-	return arch_vcpu_init_flat32(&vm->vcpu, (uint32_t)kernel->entry, (uint32_t)info,
+	return arch_vcpu_init_flat32(&vm->vcpus[0], (uint32_t)kernel->entry, (uint32_t)info,
 				     MULTIBOOT1_BOOT_MAGIC);
 }
 

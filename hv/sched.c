@@ -55,6 +55,21 @@ int sched_defer(void (*fn)(void *ctx, uint64_t arg), void *ctx, uint64_t arg)
 	return 0;
 }
 
+void sched_kick(struct vcpu *vcpu)
+{
+	vcpu_attention(vcpu, VCPU_ATTN_WORK); /* every vCPU runs on this CPU for now */
+}
+
+int sched_vcpu_start(struct vcpu *vcpu)
+{
+	if (vcpu->halted != VCPU_DOWN)
+		return -EBUSY;
+	vcpu->runnable_since = arch_cycles();
+	__atomic_store_n(&vcpu->halted, VCPU_RUNNING, __ATOMIC_RELEASE);
+	sched_kick(vcpu);
+	return 0;
+}
+
 void sched_host_work(struct vcpu *current)
 {
 	console_input_poll();
@@ -96,7 +111,7 @@ void sched_halt(struct vcpu *vcpu)
 		vcpu_attention(vcpu, VCPU_ATTN_YIELD);
 		return;
 	}
-	vcpu->halted = 1;
+	vcpu->halted = VCPU_HALTED;
 	vcpu_attention(vcpu, VCPU_ATTN_HALT);
 }
 
@@ -104,6 +119,8 @@ int sched_wake_if_due(struct vcpu *vcpu, uint64_t now, uint64_t *wake_at)
 {
 	uint64_t since = now, due = wake_deadline(vcpu);
 
+	if (vcpu->halted == VCPU_DOWN)
+		return 0; /* not started yet: nothing of its own wakes it */
 	if (!wake_now(vcpu) && due != UINT64_MAX) {
 		if (now < due) {
 			if (wake_at && due < *wake_at)
@@ -112,7 +129,7 @@ int sched_wake_if_due(struct vcpu *vcpu, uint64_t now, uint64_t *wake_at)
 		}
 		since = due;
 	}
-	vcpu->halted = 0;
+	vcpu->halted = VCPU_RUNNING;
 	vcpu->runnable_since = since;
 	return 1;
 }
@@ -130,17 +147,20 @@ static struct vcpu *ring_build(int start)
 
 		if (vm->state != VM_RUNNING)
 			continue;
-		if (start) {
-			/* Every VM starts now: its PV clock counts from here, not its creation. */
-			vm->start_cycles = arch_cycles();
-			vm->vcpu.runnable_since =
-				vm->start_cycles; /* waiting for its first slice */
+		if (start)
+			vm->start_cycles = arch_cycles(); /* its PV clock counts from here */
+		for (unsigned int v = 0; v < vm->vcpu_count; v++) {
+			struct vcpu *vcpu = &vm->vcpus[v];
+
+			if (start)
+				vcpu->runnable_since =
+					vm->start_cycles; /* waits for its first slice */
+			if (last)
+				last->sched_next = vcpu;
+			else
+				first = vcpu;
+			last = vcpu;
 		}
-		if (last)
-			last->sched_next = &vm->vcpu;
-		else
-			first = &vm->vcpu;
-		last = &vm->vcpu;
 	}
 	if (last)
 		last->sched_next = first;

@@ -14,10 +14,16 @@
 
 static struct smp_cpu cpus[CPU_MAX];
 static unsigned int cpu_count, ready_count;
+static uint64_t ready_mask;
 
 unsigned int smp_ready_count(void)
 {
 	return ready_count;
+}
+
+uint64_t smp_ready_mask(void)
+{
+	return ready_mask;
 }
 
 static const char *plural(unsigned int n)
@@ -95,6 +101,7 @@ static void report(int virt, uint64_t start)
 	size_t n = 0;
 
 	ready_count = 0;
+	ready_mask = 0;
 	for (unsigned int i = 0; i < cpu_count; i++) {
 		const struct smp_cpu *c = &cpus[i];
 
@@ -104,6 +111,8 @@ static void report(int virt, uint64_t start)
 			continue;
 		up++;
 		ready_count += c->state == SMP_CPU_READY;
+		if (c->state == SMP_CPU_READY)
+			ready_mask |= 1ull << i;
 		if (i && c->ready_cycles > last)
 			last = c->ready_cycles;
 		/* Room for CPU_MAX ids of 10 digits: never cut, but never past the end either. */

@@ -10,6 +10,8 @@
 #include <hv/loader.h>
 #include <hv/log.h>
 #include <hv/mm.h>
+#include <hv/sched.h>
+#include <hv/smp.h>
 #include <hv/string.h>
 #include <hv/vm.h>
 #include <hv/vm_options.h>
@@ -22,6 +24,11 @@
  * number of VMs, and VM_MAX caps it. */
 static struct vm *vms[VM_MAX];
 static unsigned int vms_used;
+/* vCPUs placed on each CPU so far (sched_place()); only the boot CPU builds VMs at boot. */
+static unsigned int cpu_load[CPU_MAX];
+
+__attribute__((format(printf, 2, 3))) static struct vm *vm_refuse(struct vm *vm, const char *fmt,
+								  ...);
 
 #define VM_RECORD_PAGES ((sizeof(struct vm) + PAGE_SIZE - 1) / PAGE_SIZE)
 
@@ -79,6 +86,66 @@ void *vm_gpa_to_hva_aligned(struct vm *vm, gpa_t gpa, uint64_t len, uint64_t ali
 	return (gpa & (align - 1)) ? NULL : vm_gpa_to_hva(vm, gpa, len);
 }
 
+/* The sum of a uint64_t field (at offset) over vm's vCPUs, for the summary and the API. */
+uint64_t vm_vcpu_sum(const struct vm *vm, size_t offset)
+{
+	uint64_t sum = 0;
+
+	for (unsigned int i = 0; i < vm->vcpu_count; i++)
+		sum += *(const uint64_t *)((const char *)&vm->vcpus[i] + offset);
+	return sum;
+}
+
+/* "0,2-3" for a set of CPUs, into buf. */
+static void cpu_list_text(char *buf, size_t size, uint64_t set)
+{
+	size_t n = 0;
+
+	buf[0] = '\0';
+	for (unsigned int c = 0; c < 64 && n < size; c++) {
+		unsigned int last = c;
+
+		if (!(set & (1ull << c)))
+			continue;
+		while (last + 1 < 64 && (set & (1ull << (last + 1))))
+			last++;
+		n += (size_t)fmt_snprintf(buf + n, size - n, last == c ? "%s%u" : "%s%u-%u",
+					  n ? "," : "", c, last);
+		c = last;
+	}
+}
+
+/*
+ * Places vm's vCPUs on CPUs for good (sched_place(): its cpus=, else spread over every CPU
+ * ready for VMs). 0, or -1 with vm refused when none of its CPUs can run it.
+ */
+static int place_vcpus(struct vm *vm, const struct vm_options *o)
+{
+	uint64_t ready = smp_ready_mask() ? smp_ready_mask() : 1; /* at least the boot CPU */
+	char want[64 * 3], have[64 * 3];
+
+	cpu_list_text(want, sizeof(want), o->cpus);
+	cpu_list_text(have, sizeof(have), ready);
+	if (sched_place(o->cpus, ready, o->vcpus, cpu_load, vm->vcpu_cpus)) {
+		vm_refuse(vm, "cpus=%s: none of those CPUs can run VMs (ready: %s)", want, have);
+		return -1;
+	}
+	if (o->cpus & ~ready)
+		log_warn("vm %s: cpus=%s: only %s of them can run VMs\n", vm->name, want,
+			 (cpu_list_text(want, sizeof(want), o->cpus & ready), want));
+	if (o->vcpus > 1 || o->cpus || (ready & (ready - 1))) {
+		char line[VM_VCPUS_MAX * 12] = "";
+		size_t n = 0;
+
+		for (unsigned int i = 0; i < o->vcpus; i++)
+			n += (size_t)fmt_snprintf(line + n, sizeof(line) - n, "%s%u", i ? " " : "",
+						  vm->vcpu_cpus[i]);
+		log_info("vm %s: %u vCPU%s on CPU%s %s\n", vm->name, o->vcpus,
+			 o->vcpus == 1 ? "" : "s", o->vcpus == 1 ? "" : "s", line);
+	}
+	return 0;
+}
+
 /* Gives back what a VM holds; it keeps its name, state and counters for the summary. */
 static void vm_release(struct vm *vm)
 {
@@ -102,6 +169,7 @@ static void vm_release(struct vm *vm)
 
 static struct vm *vm_build(struct vm *vm, const struct vm_options *o, const void *image,
 			   uint64_t image_size, int restart);
+static void vm_rebuild(struct vm *vm);
 
 #define VM_MACHINE_START offsetof(struct vm, ram_hpa)
 
@@ -114,7 +182,6 @@ static struct vm *vm_build(struct vm *vm, const struct vm_options *o, const void
 static void vm_restart(struct vm *vm)
 {
 	uint64_t ran_ms = (arch_cycles() - vm->start_cycles) / (arch_tsc_hz() / 1000);
-	struct vcpu *next;
 
 	vm->quick_resets = ran_ms < VM_QUICK_RESET_SECONDS * 1000ull ? vm->quick_resets + 1 : 1;
 	if (vm->quick_resets > vm->options.reboots) {
@@ -136,17 +203,40 @@ static void vm_restart(struct vm *vm)
 	log_info("vm %s: restarting after a reset, %llu ms after it started (quick reset %u of "
 		 "at most %u in a row)\n",
 		 vm->name, (unsigned long long)ran_ms, vm->quick_resets, vm->options.reboots);
-	next = vm->vcpu.sched_next; /* its place in the scheduler's ring, which it keeps */
 	vm_release(vm);
+	vm_rebuild(vm);
+}
+
+/*
+ * Builds a stopped, released VM again from its image and options: a machine zeroed first,
+ * its vCPUs on the CPUs they had and in their places in the scheduler's rings (passed by,
+ * as stopped VMs are, if it was refused now), its clocks from zero.
+ */
+static void vm_rebuild(struct vm *vm)
+{
+	struct vcpu *next[VM_VCPUS_MAX];
+	unsigned int count = vm->vcpu_count;
+
+	for (unsigned int i = 0; i < count; i++)
+		next[i] = vm->vcpus[i].sched_next;
 	memset((char *)vm + VM_MACHINE_START, 0, sizeof(*vm) - VM_MACHINE_START);
 	vm->state = VM_EMPTY;
 	vm->stop_reason = VM_STOP_NONE;
 	vm->exit_code = 0;
 	vm->stop_detail[0] = '\0';
 	vm_build(vm, &vm->options, vm->image, vm->image_size, 1);
-	vm->vcpu.sched_next = next;	  /* passed by, as stopped VMs are, if it was refused now */
-	vm->start_cycles = arch_cycles(); /* its clocks start again from zero */
-	vm->vcpu.runnable_since = vm->start_cycles;
+	vm->start_cycles = arch_cycles();
+	for (unsigned int i = 0; i < count; i++) {
+		struct vcpu *v = &vm->vcpus[i];
+
+		if (vm->vcpu_count != count)
+			*v = (struct vcpu){
+				.vm = vm, .id = i, .cpu = vm->vcpu_cpus[i], .halted = VCPU_DOWN
+			}; /* refused before its vCPUs */
+		v->sched_next = next[i];
+		v->runnable_since = vm->start_cycles;
+	}
+	vm->vcpu_count = count;
 }
 
 void vm_reap(struct vm *vm)
@@ -230,6 +320,8 @@ static struct vm *vm_build(struct vm *vm, const struct vm_options *o, const void
 	vm->grant_count = o->grant_count;
 	for (unsigned int c = 0; c < VM_OPTIONS_RATE_CLASSES; c++)
 		bucket_init(&vm->buckets[c], o->rate[c], o->burst[c], arch_cycles(), arch_tsc_hz());
+	if (!restart && place_vcpus(vm, o))
+		return vm;
 	/* A Shunt guest or a kernel (PVH, bzImage, multiboot), told apart by the file itself. */
 	if (kernel_image_check(image, image_size, vm->ram_size, &kernel, err, sizeof(err)))
 		return vm_refuse(vm, "bad guest image: %s", err);
@@ -247,7 +339,12 @@ static struct vm *vm_build(struct vm *vm, const struct vm_options *o, const void
 	vm->uart.owner = vm;
 	uart16550_reset(&vm->uart);
 	vm_io_register(vm, UART16550_COM1_BASE, UART16550_PORTS, uart_access, &vm->uart);
-	vm->vcpu = (struct vcpu){ .vm = vm, .id = 0 };
+	for (unsigned int i = 0; i < o->vcpus; i++)
+		vm->vcpus[i] = (struct vcpu){ .vm = vm,
+					      .id = i,
+					      .cpu = vm->vcpu_cpus[i],
+					      .halted = i ? VCPU_DOWN : VCPU_RUNNING };
+	vm->vcpu_count = o->vcpus;
 	vm->permissions = PV_PERM_BASE | PV_PERM_CONSOLE | PV_PERM_TIME | PV_PERM_EVENTS |
 			  (vm->grant_count ? PV_PERM_HW : 0);
 	hc_update_open_calls(vm);
@@ -258,7 +355,7 @@ static struct vm *vm_build(struct vm *vm, const struct vm_options *o, const void
 	if (kernel.kind != KERNEL_SHUNT) {
 		if (linux_boot_setup(vm, &kernel, image, o, err, sizeof(err)))
 			return vm_refuse(vm, "%s", err);
-	} else if (arch_vcpu_init(&vm->vcpu, kernel.entry, vm->ram_size, GUEST_START_INFO_GPA,
+	} else if (arch_vcpu_init(&vm->vcpus[0], kernel.entry, vm->ram_size, GUEST_START_INFO_GPA,
 				  GUEST_BOOT_AREA_GPA, GUEST_LOAD_MIN_GPA - GUEST_BOOT_AREA_GPA)) {
 		return vm_refuse(vm, "could not set up its vCPU");
 	}
@@ -364,7 +461,8 @@ void vm_stop(struct vm *vm, enum vm_stop_reason reason, int64_t exit_code, const
 	va_end(ap);
 	vm->state = VM_STOPPED;
 	vm->stop_cycles = arch_cycles();
-	vcpu_attention(&vm->vcpu, VCPU_ATTN_STOP); /* out of the guest before its next entry */
+	for (unsigned int i = 0; i < vm->vcpu_count; i++)
+		vcpu_attention(&vm->vcpus[i], VCPU_ATTN_STOP); /* out before its next entry */
 	vm->stop_reason = reason;
 	vm->exit_code = exit_code;
 	vm_console_close(vm);
@@ -464,9 +562,12 @@ void vm_print_summary(void)
 				 (unsigned long long)vm->stats.hw_refused,
 				 (unsigned long long)vm->stats.throttled);
 		log_info("  events raised %llu, upcalls injected %llu, steal time %llu ms\n",
-			 (unsigned long long)vm->vcpu.stats.events_raised,
-			 (unsigned long long)vm->vcpu.stats.upcalls_injected,
-			 (unsigned long long)(vm->vcpu.steal_cycles * 1000 / arch_tsc_hz()));
+			 (unsigned long long)vm_vcpu_sum(
+				 vm, offsetof(struct vcpu, stats.events_raised)),
+			 (unsigned long long)vm_vcpu_sum(
+				 vm, offsetof(struct vcpu, stats.upcalls_injected)),
+			 (unsigned long long)(vm_vcpu_sum(vm, offsetof(struct vcpu, steal_cycles)) *
+					      1000 / arch_tsc_hz()));
 		if (vm->platform == VM_PLATFORM_PC)
 			log_info("  PIC: interrupts %llu (spurious %llu)\n",
 				 (unsigned long long)vm->pic.acks,
@@ -477,7 +578,12 @@ void vm_print_summary(void)
 				 (unsigned long long)((vm->stop_cycles - vm->start_cycles) /
 						      (arch_tsc_hz() / 1000000)));
 #endif
-		arch_vcpu_print_exits(&vm->vcpu);
+		for (unsigned int v = 0; v < vm->vcpu_count; v++) {
+			if (vm->vcpu_count > 1)
+				log_info("  vCPU %u on CPU %u:%s\n", v, vm->vcpus[v].cpu,
+					 vm->vcpus[v].halted == VCPU_DOWN ? " never started" : "");
+			arch_vcpu_print_exits(&vm->vcpus[v]);
+		}
 	}
 }
 
@@ -543,7 +649,6 @@ int vm_admin_stop(struct vm *vm, const char *from)
 
 int vm_admin_start(struct vm *vm, const char *from)
 {
-	struct vcpu *next = vm->vcpu.sched_next; /* its place in the scheduler's ring */
 	hpa_t probe;
 
 	if (vm->state != VM_STOPPED)
@@ -555,15 +660,7 @@ int vm_admin_start(struct vm *vm, const char *from)
 		return -ENOMEM;
 	mm_free_frames(probe, vm->options.mem / PAGE_SIZE);
 	log_info("mgmt: vm %s started by admin (from %s)\n", vm->name, from);
-	memset((char *)vm + VM_MACHINE_START, 0, sizeof(*vm) - VM_MACHINE_START);
-	vm->state = VM_EMPTY;
-	vm->stop_reason = VM_STOP_NONE;
-	vm->exit_code = 0;
-	vm->stop_detail[0] = '\0';
 	vm->quick_resets = 0; /* a start by the admin is no reset: reboots= counts anew */
-	vm_build(vm, &vm->options, vm->image, vm->image_size, 1);
-	vm->vcpu.sched_next = next;
-	vm->start_cycles = arch_cycles();
-	vm->vcpu.runnable_since = vm->start_cycles;
+	vm_rebuild(vm);
 	return vm->state == VM_RUNNING ? 0 : -ENOMEM;
 }

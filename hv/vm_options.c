@@ -183,6 +183,24 @@ static int apply_word(struct vm_options *o, const char *w, int first, char *err,
 			return -EINVAL;
 		}
 		o->reboots = (uint32_t)reboots;
+	} else if (!strncmp(w, "vcpus=", 6)) {
+		const char *p = w + 6;
+		uint64_t vcpus;
+
+		if (parse_uint(&p, 10, VM_VCPUS_LIMIT, &vcpus) || *p || vcpus == 0) {
+			fmt_snprintf(err, n, "\"%s\": vcpus= is a number of vCPUs from 1 to %u", w,
+				     VM_VCPUS_LIMIT);
+			return -EINVAL;
+		}
+		o->vcpus = (uint32_t)vcpus;
+	} else if (!strncmp(w, "cpus=", 5)) {
+		if (parse_cpu_list(w + 5, VM_CPUS_LIMIT, &o->cpus)) {
+			fmt_snprintf(err, n,
+				     "\"%s\": cpus= lists CPU numbers from 0 to %u and ranges, "
+				     "e.g. cpus=1,3-4, none twice",
+				     w, VM_CPUS_LIMIT - 1);
+			return -EINVAL;
+		}
 	} else if (!strncmp(w, "console=", 8)) {
 		static const char *const policies[] = { [VM_CONSOLE_PRINT] = "print",
 							[VM_CONSOLE_LOSSY] = "lossy",
@@ -201,7 +219,7 @@ static int apply_word(struct vm_options *o, const char *w, int first, char *err,
 	} else {
 		fmt_snprintf(err, n,
 			     "unknown option \"%s\" (known: name=, mem=, console=, grant=, rate=, "
-			     "initrd=, reboots=, -- guest args)",
+			     "initrd=, reboots=, vcpus=, cpus=, -- guest args)",
 			     w);
 		return -EINVAL;
 	}
@@ -237,6 +255,7 @@ int vm_options_parse(const char *cmdline, struct vm_options *o, char *err, size_
 	*o = (struct vm_options){
 		.mem = VM_MEM_DEFAULT,
 		.reboots = VM_REBOOTS_DEFAULT,
+		.vcpus = 1,
 		.rate = { 0, VM_RATE_CONSOLE_DEFAULT, VM_RATE_OTHER_DEFAULT, VM_RATE_HW_DEFAULT },
 		.burst = { 1, VM_BURST_CONSOLE_DEFAULT, VM_BURST_OTHER_DEFAULT,
 			   VM_BURST_HW_DEFAULT },

@@ -160,9 +160,9 @@ static void update_work(struct vcpu *vcpu)
 /* The PIC may have something new to give: the run loop looks before the next entry. */
 static void pic_changed(struct vm *vm)
 {
-	update_work(&vm->vcpu);
-	if (extint_pending(&vm->vcpu))
-		vcpu_attention(&vm->vcpu, VCPU_ATTN_WORK);
+	update_work(&vm->vcpus[0]); /* the PIC is wired to the first vCPU */
+	if (extint_pending(&vm->vcpus[0]))
+		vcpu_attention(&vm->vcpus[0], VCPU_ATTN_WORK);
 }
 
 void vm_platform_set_irq(struct vm *vm, unsigned int irq, int level)
@@ -334,8 +334,9 @@ int vm_platform_attach(struct vm *vm)
 		return -ENOSPC;
 	memcpy(reset_vector, reset_vector_code, sizeof(reset_vector_code));
 	vm->platform = VM_PLATFORM_PC;
-	lapic_reset(&vm->vcpu.lapic, vm->vcpu.id);
-	lapic_set_virtual_wire(&vm->vcpu.lapic);
+	for (unsigned int i = 0; i < vm->vcpu_count; i++)
+		lapic_reset(&vm->vcpus[i].lapic, vm->vcpus[i].id);
+	lapic_set_virtual_wire(&vm->vcpus[0].lapic); /* the PIC's LINT0 reaches the first */
 	i8259_reset(&vm->pic);
 	if (vm_io_register(vm, I8259_MASTER_PORT, 2, pic_access, (void *)&pic_ports[PIC_MASTER]) ||
 	    vm_io_register(vm, I8259_SLAVE_PORT, 2, pic_access, (void *)&pic_ports[PIC_SLAVE]) ||

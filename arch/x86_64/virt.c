@@ -166,12 +166,25 @@ int arch_vcpu_inject_vector(struct vcpu *vcpu, uint8_t vector)
 	return vendor->vcpu_inject_vector(vcpu, vector);
 }
 
-void arch_vcpu_for_each_exit(const struct vcpu *vcpu,
-			     void (*fn)(void *ctx, const char *kind, uint64_t count), void *ctx)
+static void vcpu_for_each_exit(const struct vcpu *vcpu,
+			       void (*fn)(void *ctx, const char *kind, uint64_t count), void *ctx)
 {
 	for (unsigned int r = 0; r < ARCH_EXIT_REASONS; r++)
 		if (vcpu->arch.exit_counts[r])
 			fn(ctx, vendor->exit_name(r), vcpu->arch.exit_counts[r]);
+}
+
+void arch_vm_for_each_exit(const struct vm *vm,
+			   void (*fn)(void *ctx, const char *kind, uint64_t count), void *ctx)
+{
+	for (unsigned int r = 0; r < ARCH_EXIT_REASONS; r++) {
+		uint64_t n = 0;
+
+		for (unsigned int i = 0; i < vm->vcpu_count; i++)
+			n += vm->vcpus[i].arch.exit_counts[r];
+		if (n)
+			fn(ctx, vendor->exit_name(r), n);
+	}
 }
 
 static void print_exit(void *ctx, const char *kind, uint64_t count)
@@ -188,7 +201,7 @@ void arch_vcpu_print_exits(const struct vcpu *vcpu)
 	for (unsigned int r = 0; r < ARCH_EXIT_REASONS; r++)
 		total += a->exit_counts[r];
 	log_info("  exits: %llu total\n", (unsigned long long)total);
-	arch_vcpu_for_each_exit(vcpu, print_exit, NULL);
+	vcpu_for_each_exit(vcpu, print_exit, NULL);
 	if (a->cpl_violations)
 		log_info("  hypercalls refused for CPL > 0: %u\n", a->cpl_violations);
 #ifdef SHUNT_BENCH_COUNTERS

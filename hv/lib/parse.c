@@ -48,3 +48,34 @@ size_t parse_word(const char **p)
 		n++;
 	return n;
 }
+
+int parse_cpu_list(const char *s, unsigned int limit, uint64_t *mask)
+{
+	uint64_t set = 0;
+
+	if (limit == 0 || limit > 64)
+		return -1;
+	for (;;) {
+		uint64_t first, last;
+
+		if (parse_uint(&s, 10, limit - 1, &first))
+			return -1;
+		last = first;
+		if (*s == '-') {
+			s++;
+			if (parse_uint(&s, 10, limit - 1, &last) || last < first)
+				return -1;
+		}
+		for (uint64_t c = first; c <= last; c++) {
+			if (set & (1ull << c))
+				return -1; /* named twice: a typo more likely than a wish */
+			set |= 1ull << c;
+		}
+		if (*s == '\0')
+			break;
+		if (*s++ != ',')
+			return -1;
+	}
+	*mask = set;
+	return 0;
+}

@@ -59,7 +59,7 @@ static void vm_counters(struct json *j, const struct vm *vm)
 	json_key(j, "exits");
 	json_object_begin(j);
 	if (vm->state != VM_REFUSED)
-		arch_vcpu_for_each_exit(&vm->vcpu, exit_entry, j);
+		arch_vm_for_each_exit(vm, exit_entry, j);
 	json_object_end(j);
 	vm_hypercalls(j, vm);
 	json_key(j, "hw_calls");
@@ -75,7 +75,8 @@ static void vm_counters(struct json *j, const struct vm *vm)
 	json_key_u64(j, "other", vm->stats.throttles[PV_RATE_OTHER]);
 	json_key_u64(j, "hw", vm->stats.throttles[PV_RATE_HW]);
 	json_object_end(j);
-	json_key_u64(j, "steal_ns", cycles_to_ns(vm->vcpu.steal_cycles));
+	json_key_u64(j, "steal_ns",
+		     cycles_to_ns(vm_vcpu_sum(vm, offsetof(struct vcpu, steal_cycles))));
 	/* From its (re)start to now, or to its stop. */
 	json_key_u64(j, "run_ns",
 		     vm->state == VM_REFUSED || end < vm->start_cycles || !vm->start_cycles
@@ -108,14 +109,21 @@ static void vm_detail(struct json *j, const struct vm *vm)
 	json_array_end(j);
 	json_key(j, "vcpu");
 	json_array_begin(j);
-	json_object_begin(j);
-	json_key_u64(j, "id", vm->vcpu.id);
-	json_key(j, "halted");
-	json_bool(j, vm->vcpu.halted);
-	json_key_u64(j, "steal_ns", cycles_to_ns(vm->vcpu.steal_cycles));
-	json_key_u64(j, "events_raised", vm->vcpu.stats.events_raised);
-	json_key_u64(j, "upcalls_injected", vm->vcpu.stats.upcalls_injected);
-	json_object_end(j);
+	for (unsigned int i = 0; i < vm->vcpu_count; i++) {
+		const struct vcpu *v = &vm->vcpus[i];
+
+		json_object_begin(j);
+		json_key_u64(j, "id", v->id);
+		json_key_u64(j, "cpu", v->cpu);
+		json_key(j, "halted");
+		json_bool(j, v->halted == VCPU_HALTED);
+		json_key(j, "started");
+		json_bool(j, v->halted != VCPU_DOWN);
+		json_key_u64(j, "steal_ns", cycles_to_ns(v->steal_cycles));
+		json_key_u64(j, "events_raised", v->stats.events_raised);
+		json_key_u64(j, "upcalls_injected", v->stats.upcalls_injected);
+		json_object_end(j);
+	}
 	json_array_end(j);
 	json_key(j, "console");
 	json_object_begin(j);
@@ -133,7 +141,7 @@ void api_json_vm(struct json *j, const struct vm *vm, int detail)
 	json_key_string(j, "state", state_name(vm));
 	json_key_string(j, "platform", vm->platform == VM_PLATFORM_PC ? "pc" : "shunt");
 	json_key_u64(j, "memory_bytes", vm->state == VM_REFUSED ? 0 : vm->options.mem);
-	json_key_u64(j, "vcpus", 1);
+	json_key_u64(j, "vcpus", vm->state == VM_REFUSED ? vm->options.vcpus : vm->vcpu_count);
 	json_key_u64(j, "boots", vm->boots);
 	vm_counters(j, vm);
 	if (detail)

@@ -35,7 +35,7 @@ static const char *state_name(const struct vm *vm)
 static void vm_exits(const void *src, void (*fn)(void *ctx, const char *kind, uint64_t n),
 		     void *ctx)
 {
-	arch_vcpu_for_each_exit(src, fn, ctx);
+	arch_vm_for_each_exit(src, fn, ctx);
 }
 
 static void vm_get(const void *ctx, unsigned int i, struct metrics_vm *out)
@@ -59,11 +59,11 @@ static void vm_get(const void *ctx, unsigned int i, struct metrics_vm *out)
 	out->throttles[METRICS_THROTTLE_HW] = s->throttles[PV_RATE_HW];
 	out->console_bytes = s->console_bytes;
 	out->console_dropped = s->console_dropped;
-	out->steal_cycles = vm->vcpu.steal_cycles;
+	out->steal_cycles = vm_vcpu_sum(vm, offsetof(struct vcpu, steal_cycles));
 	/* A refused VM never had a vCPU built: it took no exit. */
 	if (vm->state != VM_REFUSED) {
 		out->for_each_exit = vm_exits;
-		out->exit_src = &vm->vcpu;
+		out->exit_src = vm;
 	}
 }
 

@@ -74,6 +74,32 @@ static void test_words(void **state)
 	assert_int_equal(*p, '\0');
 }
 
+/* CPU lists: numbers and ranges, each CPU once, below the limit. */
+static void test_cpu_list(void **state)
+{
+	static const char *const bad[] = { "",	    ",",  "1,",	 "-1", "1-",  "3-1", "1,1",
+					   "0-2,2", "64", "1 2", "a",  "1;2", "0x1", "1--2" };
+	uint64_t m = 0;
+
+	(void)state;
+	assert_int_equal(parse_cpu_list("0", 64, &m), 0);
+	assert_int_equal(m, 1);
+	assert_int_equal(parse_cpu_list("1,3-4", 64, &m), 0);
+	assert_int_equal(m, 0x1a);
+	assert_int_equal(parse_cpu_list("63", 64, &m), 0);
+	assert_true(m == 1ull << 63);
+	assert_int_equal(parse_cpu_list("0-63", 64, &m), 0);
+	assert_true(m == ~0ull);
+	assert_int_equal(parse_cpu_list("3", 4, &m), 0);
+	assert_int_equal(parse_cpu_list("4", 4, &m), -1);
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		m = 0x55;
+		if (parse_cpu_list(bad[i], 64, &m) != -1)
+			fail_msg("\"%s\" was taken", bad[i]);
+		assert_int_equal(m, 0x55); /* untouched on refusal */
+	}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -81,6 +107,7 @@ int main(void)
 		cmocka_unit_test(test_refused),
 		cmocka_unit_test(test_stops_at_non_digit),
 		cmocka_unit_test(test_words),
+		cmocka_unit_test(test_cpu_list),
 	};
 
 	return unit_run(tests);

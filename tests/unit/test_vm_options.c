@@ -97,8 +97,8 @@ static void test_unknown_and_overlong(void **state)
 	(void)state;
 	char longword[200];
 
-	assert_int_equal(parse("x.elf cpus=4"), -22);
-	assert_contains(err, "unknown option \"cpus=4\"");
+	assert_int_equal(parse("x.elf cpu=4"), -22);
+	assert_contains(err, "unknown option \"cpu=4\"");
 	/* Only the first word may be a bare file name. */
 	assert_int_equal(parse("x.elf y.elf"), -22);
 	assert_contains(err, "y.elf");
@@ -495,6 +495,39 @@ static void test_reboots(void **state)
 	}
 }
 
+/* vcpus=N (1..8, default 1) and cpus=LIST (default: any). */
+static void test_vcpus_cpus(void **state)
+{
+	static const char *const bad_vcpus[] = { "vcpus=", "vcpus=0", "vcpus=9", "vcpus=2x",
+						 "vcpus=-1" };
+	static const char *const bad_cpus[] = { "cpus=", "cpus=64", "cpus=1,1", "cpus=2-1",
+						"cpus=a" };
+
+	(void)state;
+	assert_int_equal(parse("g.elf"), 0);
+	assert_int_equal(o.vcpus, 1);
+	assert_true(o.cpus == 0);
+	assert_int_equal(parse("g.elf vcpus=8 cpus=1,3-4"), 0);
+	assert_int_equal(o.vcpus, 8);
+	assert_true(o.cpus == 0x1a);
+	for (size_t i = 0; i < sizeof(bad_vcpus) / sizeof(bad_vcpus[0]); i++) {
+		char line[64];
+
+		snprintf(line, sizeof(line), "g.elf %s", bad_vcpus[i]);
+		if (parse(line) != -EINVAL)
+			fail_msg("\"%s\" was taken", line);
+		assert_contains(err, "vcpus= is a number of vCPUs from 1 to 8");
+	}
+	for (size_t i = 0; i < sizeof(bad_cpus) / sizeof(bad_cpus[0]); i++) {
+		char line[64];
+
+		snprintf(line, sizeof(line), "g.elf %s", bad_cpus[i]);
+		if (parse(line) != -EINVAL)
+			fail_msg("\"%s\" was taken", line);
+		assert_contains(err, "cpus= lists CPU numbers from 0 to 63");
+	}
+}
+
 /* A Linux command line gets " noapic" once: not again when it has it as a word of its own. */
 static void test_platform_cmdline(void **state)
 {
@@ -517,6 +550,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_initrd),
 		cmocka_unit_test(test_reboots),
+		cmocka_unit_test(test_vcpus_cpus),
 		cmocka_unit_test(test_defaults_from_file_name),
 		cmocka_unit_test(test_name_and_mem),
 		cmocka_unit_test(test_guest_cmdline),

@@ -19,6 +19,7 @@ DASHBOARD_C := $(BUILD)/dashboard/dashboard_files.c
 # tests/unit/hv_string.c, which renames its functions: the rest uses the host libc's.
 src_acpi     := hv/acpi.c
 src_madt     := hv/madt.c
+src_sched_place := hv/sched_place.c
 src_spinlock :=
 src_console  := hv/console.c hv/vm_console.c hv/screen.c hv/ratelimit.c hv/lib/div128.c \
                 hv/devices/uart16550.c

@@ -103,13 +103,15 @@ static int svm_vm_init(struct vm *vm)
 
 static void svm_vm_destroy(struct vm *vm)
 {
-	struct vcpu *vcpu = &vm->vcpu;
+	for (unsigned int i = 0; i < vm->vcpu_count; i++) {
+		struct vcpu *vcpu = &vm->vcpus[i];
 
-	if (svm_cpu.loaded == vcpu)
-		svm_cpu.loaded = NULL;
-	if (vcpu->arch.vpid < SVM_MAX_ASIDS && svm_cpu.asid_owner[vcpu->arch.vpid] == vcpu)
-		svm_cpu.asid_owner[vcpu->arch.vpid] = NULL; /* the next owner flushes */
-	vmcb_free(vcpu);
+		if (svm_cpu.loaded == vcpu)
+			svm_cpu.loaded = NULL;
+		if (vcpu->arch.vpid < SVM_MAX_ASIDS && svm_cpu.asid_owner[vcpu->arch.vpid] == vcpu)
+			svm_cpu.asid_owner[vcpu->arch.vpid] = NULL; /* the next owner flushes */
+		vmcb_free(vcpu);
+	}
 	npt_destroy(vm);
 }
 

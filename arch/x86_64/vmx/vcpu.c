@@ -48,14 +48,18 @@ static void vmx_vm_destroy(struct vm *vm)
 {
 	struct arch_vm *avm = &vm->arch;
 
-	if (vm->vcpu.arch.vmcs) {
-		vmclear(vm->vcpu.arch.vmcs);
-		if (vmx_cpu.loaded == &vm->vcpu)
+	for (unsigned int i = 0; i < vm->vcpu_count; i++) {
+		struct vcpu *vcpu = &vm->vcpus[i];
+
+		if (!vcpu->arch.vmcs)
+			continue; /* never started */
+		vmclear(vcpu->arch.vmcs);
+		if (vmx_cpu.loaded == vcpu)
 			vmx_cpu.loaded = 0;
-		if (vm->vcpu.arch.vpid)
-			vmx_flush_vpid(vm->vcpu.arch.vpid);
-		mm_free_frames(vm->vcpu.arch.vmcs, 1);
-		vm->vcpu.arch.vmcs = 0;
+		if (vcpu->arch.vpid)
+			vmx_flush_vpid(vcpu->arch.vpid);
+		mm_free_frames(vcpu->arch.vmcs, 1);
+		vcpu->arch.vmcs = 0;
 	}
 	if (avm->ept.root)
 		ept_destroy(avm);

@@ -185,12 +185,12 @@ int arch_vcpu_inject_vector(struct vcpu *vcpu, uint8_t vector);
 /* Prints vcpu's exit counts by reason, for the end-of-run summary. */
 void arch_vcpu_print_exits(const struct vcpu *vcpu);
 /*
- * Calls fn once for each kind of exit vcpu took in its current boot, with the kind's name
- * (the summary's word, e.g. "CPUID") and the count, in the backend's order. For the
- * management API and metrics: host work only.
+ * Calls fn once for each kind of exit vm's vCPUs took in its current boot, with the kind's
+ * name (the summary's word, e.g. "CPUID") and the count over all its vCPUs, in the
+ * backend's order. For the management API and metrics: host work only.
  */
-void arch_vcpu_for_each_exit(const struct vcpu *vcpu,
-			     void (*fn)(void *ctx, const char *kind, uint64_t count), void *ctx);
+void arch_vm_for_each_exit(const struct vm *vm,
+			   void (*fn)(void *ctx, const char *kind, uint64_t count), void *ctx);
 
 /* How arch_stop() leaves the machine. */
 enum arch_stop_mode {

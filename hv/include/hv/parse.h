@@ -18,4 +18,10 @@ int parse_uint(const char **p, unsigned int base, uint64_t max, uint64_t *out);
 /* Skips blanks (spaces, tabs) at *p; returns the length of the word that starts there (0: none). */
 size_t parse_word(const char **p);
 
+/*
+ * A list of CPU numbers below limit (at most 64), "0,2-3": numbers and ranges separated by
+ * commas, at least one, none twice. 0 with the set in *mask (bit n: CPU n), or -1.
+ */
+int parse_cpu_list(const char *s, unsigned int limit, uint64_t *mask);
+
 #endif

@@ -18,6 +18,37 @@
 /* Slice length in arch_cycles() (TSC ticks: under Bochs, about one per instruction). */
 #define SCHED_SLICE_CYCLES 2000000ull
 
+/*
+ * Placement: the CPUs for a VM's vcpus vCPUs (cpu_of[0..vcpus-1]), chosen among allowed (its
+ * cpus= option; 0: any) that are also ready (bit n: CPU n can run VMs): for each vCPU the
+ * CPU with the fewest vCPUs so far (load[], indexed by CPU, counted up here), preferring one
+ * its VM's earlier vCPUs do not use, then the lowest number. 0, or -1 when no allowed CPU is
+ * ready. A vCPU stays on its CPU for as long as its VM exists, restarts included.
+ */
+int sched_place(uint64_t allowed, uint64_t ready, unsigned int vcpus, unsigned int *load,
+		unsigned int *cpu_of);
+
+/*
+ * vcpu's work bits, halted state or VM changed from code that may run on another CPU than
+ * vcpu's (another vCPU's hypercall or IPI, host work): its CPU looks at it soon. On its own
+ * CPU that is vcpu_attention(VCPU_ATTN_WORK); on another, that CPU is interrupted: the vCPU
+ * it runs comes out to the run loop, or its idle wait ends, and its scheduler finds vcpu
+ * woken. Set work bits from another CPU with vcpu_work_set() (atomic) before the kick.
+ */
+void sched_kick(struct vcpu *vcpu);
+
+/* Sets work bits of a vCPU that may be another CPU's (atomic: its own CPU clears them). */
+static inline void vcpu_work_set(struct vcpu *vcpu, uint32_t bits)
+{
+	__atomic_fetch_or(&vcpu->work, bits, __ATOMIC_SEQ_CST);
+}
+
+/*
+ * Starts a vCPU that was VCPU_DOWN, whose arch state the caller has just built (entry,
+ * stack): it is runnable from now on its CPU. -EBUSY if it was not down.
+ */
+int sched_vcpu_start(struct vcpu *vcpu);
+
 /* Runs every VM until all have stopped. */
 void sched_run(void);
 

@@ -46,5 +46,7 @@ void smp_init(const struct hv_options *opts, int virt);
 
 /* How many CPUs are ready for VMs (at least 1 once smp_init ran with virt, the boot CPU). */
 unsigned int smp_ready_count(void);
+/* The same as a set: bit n, CPU n (Shunt's numbering: 0 the boot CPU, then start order). */
+uint64_t smp_ready_mask(void);
 
 #endif

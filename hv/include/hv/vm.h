@@ -23,6 +23,7 @@
 #define VM_IO_HANDLERS_MAX (HW_MAX_WINDOWS + 5)
 #define VM_INPUT_QUEUE 256 /* console input not yet taken by the VM's UART */
 #define VM_MMIO_MAPS_MAX 4
+#define VM_VCPUS_MAX 8 /* vcpus=N: a stated cap, each vCPU pinned to one CPU (sched.c) */
 
 enum vm_state {
 	VM_EMPTY = 0, /* slot unused */
@@ -110,8 +111,13 @@ struct vcpu {
 	 * slice's end, its PV timer, host work): a new deadline before it needs VCPU_ATTN_WORK.
 	 */
 	uint64_t run_deadline;
-	int halted; /* asleep in HLT: the scheduler passes it by until it is woken (sched.c) */
-	struct vcpu *sched_next; /* the next in this CPU's round-robin ring (sched.c) */
+	/*
+	 * VCPU_HALTED: asleep in HLT, passed by until it is woken (sched.c); VCPU_DOWN: not
+	 * started yet (a VM's vCPUs after the first, until the guest starts them), passed by.
+	 */
+	int halted;
+	struct vcpu *sched_next; /* the next in its CPU's round-robin ring (sched.c) */
+	unsigned int cpu;	 /* the CPU it runs on, for good (placed by vm_build(), sched.c) */
 
 	gpa_t page_gpa;		   /* the vCPU page (pv-abi/vcpu_page.h), 0 = none */
 	struct pv_vcpu_page *page; /* the same, as a host pointer into guest RAM */
@@ -124,6 +130,11 @@ struct vcpu {
 	struct lapic lapic; /* VM_PLATFORM_PC only */
 	struct arch_vcpu arch;
 };
+
+/* struct vcpu.halted */
+#define VCPU_RUNNING 0
+#define VCPU_HALTED 1
+#define VCPU_DOWN 2
 
 /* Asks the run loop to look at vcpu before its next entry, for why (VCPU_ATTN_*). */
 static inline void vcpu_attention(struct vcpu *vcpu, uint32_t why)
@@ -163,8 +174,9 @@ struct vm {
 	const void *image;
 	uint64_t image_size;
 	struct vm_options options;
-	unsigned int boots;	      /* times started: 1 + resets that restarted it */
-	unsigned int quick_resets;    /* resets in a row, each within VM_QUICK_RESET_SECONDS */
+	unsigned int boots;	   /* times started: 1 + resets that restarted it */
+	unsigned int quick_resets; /* resets in a row, each within VM_QUICK_RESET_SECONDS */
+	unsigned int vcpu_cpus[VM_VCPUS_MAX]; /* where each vCPU runs, placed once (sched_place) */
 	struct console_queue console; /* output waiting for the serial line: open across resets */
 	uint8_t console_data[CONSOLE_QUEUE_SIZE];
 
@@ -204,7 +216,8 @@ struct vm {
 	} mmio_maps[VM_MMIO_MAPS_MAX];
 	struct token_bucket buckets[VM_OPTIONS_RATE_CLASSES]; /* indexed by PV_RATE_* */
 
-	struct vcpu vcpu; /* one vCPU per VM for now */
+	unsigned int vcpu_count; /* vcpus=N */
+	struct vcpu vcpus[VM_VCPUS_MAX];
 	struct io_handler io[VM_IO_HANDLERS_MAX];
 	unsigned int io_count;
 	struct uart16550 uart;
@@ -216,6 +229,9 @@ struct vm {
 	struct vm_stats stats; /* of its current boot */
 	struct arch_vm arch;
 };
+
+/* The sum over vm's vCPUs of the uint64_t at offset in struct vcpu (offsetof). */
+uint64_t vm_vcpu_sum(const struct vm *vm, size_t offset);
 
 /* Hypercalls vm made in its current boot, every call number together. */
 uint64_t vm_hypercalls_total(const struct vm *vm);

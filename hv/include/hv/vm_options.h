@@ -3,7 +3,8 @@
  * OPTIONS`, or `module FILE OPTIONS` in the UEFI loader's boot.cfg):
  *   [FILE] [name=NAME] [mem=SIZE[K|M|G]] [console=print|lossy|discard]
  *          [grant=pci:BB:DD.F:MODE | grant=ports:FIRST-LAST:MODE]...
- *          [rate=CLASS:RATE:BURST]... [initrd=FILE] [reboots=N] [-- GUEST COMMAND LINE]
+ *          [rate=CLASS:RATE:BURST]... [initrd=FILE] [reboots=N] [vcpus=N] [cpus=LIST]
+ *          [-- GUEST COMMAND LINE]
  * A leading word without '=' is the image's file name; its base name is the default VM
  * name. Every other word is checked here; an unknown one refuses the VM, with the reason.
  */
@@ -22,6 +23,8 @@
 #define VM_OPTIONS_GRANTS_MAX 8
 #define VM_REBOOTS_DEFAULT 3 /* restarts after quick resets in a row (VM_QUICK_RESET_SECONDS) */
 #define VM_REBOOTS_MAX 100
+#define VM_VCPUS_LIMIT 8 /* vcpus=N: 1..VM_VCPUS_LIMIT (struct vm's VM_VCPUS_MAX) */
+#define VM_CPUS_LIMIT 64 /* cpus=LIST names CPUs 0..VM_CPUS_LIMIT-1 (CPU_MAX) */
 _Static_assert(VM_OPTIONS_GRANTS_MAX *HW_BARS_MAX <= HW_MAX_WINDOWS, "every grant's ports fit");
 #define VM_OPTIONS_RATE_CLASSES 4 /* PV_RATE_* */
 
@@ -54,6 +57,8 @@ struct vm_options {
 	char guest_cmdline[VM_OPTIONS_CMDLINE_MAX];
 	char initrd[VM_OPTIONS_FILE_MAX]; /* initrd=FILE: a file of /guests/, "" for none */
 	uint32_t reboots; /* reboots=N: quick resets in a row it is restarted after; 0: none */
+	uint32_t vcpus;	  /* vcpus=N: its vCPUs (default 1) */
+	uint64_t cpus;	  /* cpus=LIST: bit n, CPU n may run its vCPUs; 0: any (the default) */
 };
 
 /* Returns 0, or -EINVAL with a one-line reason in err. */
