@@ -7,7 +7,9 @@
  * saw the other's progress during its own work: "parallel" when both saw it often (only two
  * CPUs at once can do that: on one CPU the other vCPU moves only between slices). Command
  * line (after "--"): ipis=N ping-pong rounds (default 100); "bench": ipi_round_trip, the
- * ticks per round, best of REPEATS runs of ROUNDS, instead of the checks.
+ * ticks per round, best of REPEATS runs of ROUNDS, instead of the checks; hammer_ms=N: then
+ * both vCPUs make VERSION hypercalls without pause for N ms of the PV clock (what another
+ * VM's stop and restart must not disturb), each checking every answer.
  */
 #include "guest.h"
 
@@ -33,6 +35,8 @@ static struct {
 	volatile uint64_t ipis;			    /* rounds vCPU 1 answers */
 	volatile uint64_t self1, arg1;		    /* what vCPU 1 found */
 	volatile uint32_t ready, go, work_done1, failures1;
+	volatile uint64_t hammer_until, hammered[2]; /* hammer_ms: PV clock end, calls made */
+	volatile uint32_t hammer, hammer_done1;
 } shared;
 
 extern char ap_entry[], upcall0_entry[], upcall1_entry[];
@@ -128,6 +132,21 @@ static void work(unsigned int self)
 	shared.seen[self] = seen;
 }
 
+/* hammer_ms: VERSION calls on vCPU self until the shared deadline; 0, or -1 on a wrong answer. */
+static int hammer_calls(unsigned int self)
+{
+	uint64_t n = 0;
+	int bad = 0;
+
+	while (gk_clock_ns(&pages[self]) < shared.hammer_until) {
+		for (int i = 0; i < 64; i++)
+			bad |= gk_hypercall0(PV_CALL_VERSION) <= 0;
+		n += 64;
+	}
+	shared.hammered[self] = n;
+	return bad ? -1 : 0;
+}
+
 /* vCPU 1, from ap_entry: its own checks, the work, then it answers every PING with a PONG. */
 void ap_main(uint64_t arg)
 {
@@ -151,6 +170,10 @@ void ap_main(uint64_t arg)
 		if (gk_ipi_send(0, PONG))
 			shared.failures1 |= 8;
 	}
+	wait_flag(&shared.hammer);
+	if (hammer_calls(1))
+		shared.failures1 |= 16;
+	shared.hammer_done1 = 1;
 }
 
 /* One ping-pong round from vCPU 0: PING to vCPU 1, then asleep until its PONG. 0 or error. */
@@ -289,5 +312,17 @@ int64_t guest_main(const struct pv_start_info *si)
 	check_eq(&failures, shared.failures1, 0, "vCPU 1's checks (8: a PONG refused)");
 	say_num("smp: IPI round trips ", (int64_t)shared.ipis);
 	say_num("smp: ticks per round trip ", shared.ipis ? (int64_t)(ticks / shared.ipis) : 0);
+	if (guest_arg(si->cmdline, "hammer_ms", 0)) {
+		shared.hammer_until =
+			gk_clock_ns(&pages[0]) + guest_arg(si->cmdline, "hammer_ms", 0) * 1000000;
+		shared.hammer = 1;
+		check(&failures, hammer_calls(0) == 0, "every VERSION answered on vCPU 0");
+		wait_flag(&shared.hammer_done1);
+		check_eq(&failures, shared.failures1, 0,
+			 "vCPU 1's VERSION answers (16: a wrong one)");
+		check(&failures, shared.hammered[0] && shared.hammered[1], "both vCPUs hammered");
+		say_num("smp: hypercalls hammered by vCPU 0 ", (int64_t)shared.hammered[0]);
+		say_num("smp: hypercalls hammered by vCPU 1 ", (int64_t)shared.hammered[1]);
+	}
 	return report(si, failures, 0);
 }

@@ -2278,3 +2278,30 @@ SCENARIOS += [
     smp_guest_scenario("bios-smp2-guest-svm-bochs", "bochs", 2, "vcpus=2", SVM_READY[-1],
                        cpu="ryzen"),
 ]
+
+# --- A guest hammering hypercalls from both its vCPUs (on CPUs 0 and 1) while another VM, on
+# CPU 0, panics, is reset and started again, then stopped as a reboot loop (issue 16): every
+# call answered right, Shunt healthy, the summary whole. The restart must come before the
+# hammering ends.
+SCENARIOS.append({
+    "name": "bios-smp2-hammer-restart-svm-qemu",
+    "firmware": "bios", "emulator": "qemu", "cpus": 2,
+    "modules": [("{build}/linux/vmlinux",
+                 "vmlinux name=linux mem=128M reboots=1 cpus=0 initrd=initramfs.cpio -- "
+                 "console=ttyS0 panic=-1 cryptomgr.notests shunt.crash"),
+                ("{build}/guests/smp.elf", "smp.elf mem=4M vcpus=2 -- ipis=10 hammer_ms=25000")],
+    "files": ["{build}/linux/initramfs.cpio"],
+    "memory": 384,
+    "timeout": 300,
+    "expect": [BANNER, r"^virtualization: ready \(AMD-V\)$", r"^vm linux: 1 vCPU on CPU 0$",
+               r"^vm smp: 2 vCPUs on CPUs 1 0$",
+               r"^vm linux: restarting after a reset, \d+ ms after it started \(quick reset 1 "
+               r"of at most 1 in a row\)$",
+               summary("linux", "stopped", "reboot-loop", -1),
+               summary("smp", "stopped", "exit", 0), POWER_OFF_FAILED],
+    "expect_any": [r"(?s)^vm linux: restarting after a reset.*"
+                   r"^\[smp\] smp: hypercalls hammered by vCPU 0 [1-9]\d*$",
+                   r"^\[smp\] smp: hypercalls hammered by vCPU 1 [1-9]\d*$",
+                   r"^\[smp\] GUEST-PASS smp$"],
+    "forbid": [r"GUEST-FAIL", r"(?i)oops", r"^error: ", r"(?i)panic: ", r"FATAL"],
+})
