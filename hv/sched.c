@@ -149,6 +149,7 @@ int sched_vcpu_start(struct vcpu *vcpu)
 	if (vcpu->halted != VCPU_DOWN)
 		return -EBUSY;
 	vcpu->runnable_since = arch_cycles();
+	vcpu->ever_started = 1;
 	__atomic_store_n(&vcpu->halted, VCPU_RUNNING, __ATOMIC_RELEASE);
 	sched_kick(vcpu);
 	return 0;
@@ -210,7 +211,13 @@ int sched_wake_if_due(struct vcpu *vcpu, uint64_t now, uint64_t *wake_at)
 
 	if (vcpu->halted == VCPU_DOWN)
 		return 0; /* not started yet: nothing of its own wakes it */
-	if (!wake_now(vcpu) && due != UINT64_MAX) {
+	if (!wake_now(vcpu)) {
+		/*
+		 * No timer: asleep until an event, an IPI or input makes wake_now() true (whoever
+		 * raises it kicks this CPU); sched_halt() lets only such a vCPU sleep so.
+		 */
+		if (due == UINT64_MAX)
+			return 0;
 		if (now < due) {
 			if (wake_at && due < *wake_at)
 				*wake_at = due;

@@ -353,7 +353,8 @@ static struct vm *vm_build(struct vm *vm, const struct vm_options *o, const void
 					      .id = i,
 					      .cpu = vm->vcpu_cpus[i],
 					      .host_due = vcpu_host_due(vm->vcpu_cpus[i]),
-					      .halted = i ? VCPU_DOWN : VCPU_RUNNING };
+					      .halted = i ? VCPU_DOWN : VCPU_RUNNING,
+					      .ever_started = !i };
 	vm->vcpu_count = o->vcpus;
 	vm->permissions = PV_PERM_BASE | PV_PERM_CONSOLE | PV_PERM_TIME | PV_PERM_EVENTS |
 			  (vm->grant_count ? PV_PERM_HW : 0);
@@ -594,7 +595,10 @@ void vm_print_summary(void)
 		for (unsigned int v = 0; v < vm->vcpu_count; v++) {
 			if (vm->vcpu_count > 1)
 				log_info("  vCPU %u on CPU %u:%s\n", v, vm->vcpus[v].cpu,
-					 vm->vcpus[v].halted == VCPU_DOWN ? " never started" : "");
+					 !vm->vcpus[v].ever_started ? " never started"
+					 : vm->vcpus[v].halted == VCPU_DOWN
+						 ? " down at the end (parked)"
+						 : "");
 			arch_vcpu_print_exits(&vm->vcpus[v]);
 		}
 	}

@@ -118,7 +118,7 @@ static void vm_detail(struct json *j, const struct vm *vm)
 		json_key(j, "halted");
 		json_bool(j, v->halted == VCPU_HALTED);
 		json_key(j, "started");
-		json_bool(j, v->halted != VCPU_DOWN);
+		json_bool(j, v->ever_started);
 		json_key_u64(j, "steal_ns", cycles_to_ns(v->steal_cycles));
 		json_key_u64(j, "events_raised", v->stats.events_raised);
 		json_key_u64(j, "upcalls_injected", v->stats.upcalls_injected);

@@ -120,6 +120,7 @@ struct vcpu {
 	int start_claimed;	 /* VCPU_START (hv/vcpu_start.c) took it: set once, atomically */
 	struct vcpu *sched_next; /* the next in its CPU's round-robin ring (sched.c) */
 	unsigned int cpu;	 /* the CPU it runs on, for good (placed by vm_build(), sched.c) */
+	int ever_started;	 /* it ran in this boot of its VM (it may be down again: parked) */
 	/* sched_host_work_due() as its CPU sees it: console_due on CPU 0, else a UINT64_MAX. */
 	const uint64_t *host_due;
 	int held; /* its CPU may hold state of it (sched.c releases it once its VM stopped) */
