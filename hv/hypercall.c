@@ -162,8 +162,8 @@ static int64_t call_rated(struct vcpu *vcpu, const struct hc_entry *e, struct hc
 	if (ret == PV_ETHROTTLED)
 		args->arg[2] = vcpu->retry_after_ns;
 	if (e->permission == PV_PERM_HW) { /* the hardware-call counters of the summary */
-		vm->stats.hw_calls++;
-		vm->stats.hw_refused += ret < 0;
+		vcpu->stats.hw_calls++;
+		vcpu->stats.hw_refused += ret < 0;
 	}
 	return ret;
 }
@@ -173,7 +173,7 @@ int64_t hc_dispatch_checked(struct vcpu *vcpu, struct hc_args *args)
 	struct vm *vm = vcpu->vm;
 	uint64_t nr = args->nr;
 
-	vm->stats.calls[nr < PV_CALL_COUNT ? nr : PV_CALL_COUNT]++;
+	vcpu->stats.calls[nr < PV_CALL_COUNT ? nr : PV_CALL_COUNT]++;
 	if (nr < PV_CALL_COUNT && (vm->calls_open & (1ull << nr)))
 		return call_rated(vcpu, &hc_table[nr], args);
 	return nr < PV_CALL_COUNT ? refusal(vm, nr) : PV_ENOSYS;

@@ -25,8 +25,8 @@ void vm_console_init(struct vm *vm, enum vm_console_policy policy)
 /* A refusal: the writer is told to wait retry_after_ns, and the summary counts it. */
 static int64_t refuse(struct vm *vm, uint64_t *counter, uint64_t wait_ns, uint64_t *retry_after_ns)
 {
-	(*counter)++;
-	vm->stats.throttled++; /* every PV_ETHROTTLED answer, whatever its class */
+	vm_stat_add(counter, 1);
+	vm_stat_add(&vm->stats.throttled, 1); /* every PV_ETHROTTLED answer, whatever its class */
 	*retry_after_ns = wait_ns;
 	return -EAGAIN;
 }
@@ -59,11 +59,11 @@ void vm_console_commit(struct vm *vm, const void *buf, uint32_t n)
 {
 	uint32_t room = console_queue_space(&vm->console);
 
-	vm->stats.console_bytes += n;
+	vm_stat_add(&vm->stats.console_bytes, n);
 	if (vm->console_policy == VM_CONSOLE_DISCARD)
 		return;
 	if (n > room) { /* lossy: what fits is printed, the rest counted */
-		vm->stats.console_dropped += n - room;
+		vm_stat_add(&vm->stats.console_dropped, n - room);
 		n = room;
 	}
 	console_queue_write(&vm->console, buf, n);
@@ -127,7 +127,8 @@ void vm_console_input(struct vm *vm, const uint8_t *buf, unsigned int n)
 		return;
 	for (unsigned int i = 0; i < n; i++) {
 		if (vm->input.tail - vm->input.head == VM_INPUT_QUEUE) {
-			vm->stats.input_dropped++; /* typed faster than the VM reads: lost */
+			/* typed faster than the VM reads: lost */
+			vm_stat_add(&vm->stats.input_dropped, 1);
 			continue;
 		}
 		vm->input.data[vm->input.tail++ % VM_INPUT_QUEUE] = buf[i];

@@ -47,19 +47,22 @@ static inline int64_t hc_dispatch(struct vcpu *vcpu, struct hc_args *args, uint6
 	uint64_t nr = args->nr;
 	int64_t ret;
 
-	/* Counted by call (vm_stats.calls): the one increment the total used to be. */
+	/*
+	 * Counted by call, per vCPU (vcpu_stats.calls): the one increment the total used to
+	 * be, on this CPU's own line, with no lock or atomic whatever CPU the vCPU runs on.
+	 */
 	if (nr < PV_CALL_COUNT && (vm->calls_direct & (1ull << nr))) {
-		vm->stats.calls[nr]++;
+		vcpu->stats.calls[nr]++;
 		ret = hc_handlers[nr](vcpu, args);
 	} else if (nr < PV_CALL_COUNT && (vm->calls_limited & (1ull << nr)) &&
 		   bucket_take_fast(&vm->buckets[PV_RATE_OTHER], now) == 0) {
-		vm->stats.calls[nr]++;
+		vcpu->stats.calls[nr]++;
 		ret = hc_handlers[nr](vcpu, args);
 	} else {
 		ret = hc_dispatch_checked(vcpu, args);
 	}
 	if (ret < 0)
-		vm->stats.hypercall_errors++;
+		vcpu->stats.hypercall_errors++;
 	return ret;
 }
 
