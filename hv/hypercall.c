@@ -125,22 +125,34 @@ static int is_plain(const struct hc_entry *e)
 	       e->permission != PV_PERM_CONSOLE;
 }
 
+/*
+ * Built aside and stored a word at a time: HELLO may come from one vCPU while the VM's others
+ * dispatch on other CPUs, and a call open before must never look closed meanwhile (a call
+ * that reads one word before and one after is refused by neither; it goes the checked way).
+ */
 void hc_update_open_calls(struct vm *vm)
 {
-	vm->calls_open = vm->calls_direct = vm->calls_limited = 0;
+	uint64_t open = 0, direct = 0, limited = 0, shared = 0;
+
 	for (uint64_t nr = 0; nr < PV_CALL_COUNT; nr++) {
 		const struct hc_entry *e = &hc_table[nr];
 
 		if (!is_open(vm, nr))
 			continue;
-		vm->calls_open |= 1ull << nr;
+		open |= 1ull << nr;
 		if (!is_plain(e))
 			continue;
 		if (e->rate_class == PV_RATE_NONE || vm->buckets[e->rate_class].rate == 0)
-			vm->calls_direct |= 1ull << nr;
+			direct |= 1ull << nr;
+		else if (e->rate_class == PV_RATE_OTHER && vm->vcpu_count > 1)
+			shared |= 1ull << nr; /* taken from several CPUs */
 		else if (e->rate_class == PV_RATE_OTHER)
-			vm->calls_limited |= 1ull << nr;
+			limited |= 1ull << nr; /* one vCPU: a plain store will do */
 	}
+	__atomic_store_n(&vm->calls_open, open, __ATOMIC_RELAXED);
+	__atomic_store_n(&vm->calls_direct, direct, __ATOMIC_RELAXED);
+	__atomic_store_n(&vm->calls_limited, limited, __ATOMIC_RELAXED);
+	__atomic_store_n(&vm->calls_limited_shared, shared, __ATOMIC_RELAXED);
 }
 
 /*

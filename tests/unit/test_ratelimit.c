@@ -2,7 +2,7 @@
  * Token buckets (hv/ratelimit.c): a full bucket's burst, refill at the stated rate to the
  * cycle, the retry-after of a refusal, the burst cap, the unlimited rate, the caps
  * bucket_init applies, a clock that goes backwards or wraps, long idle times, clock rates
- * from 1 kHz to 1 THz, the hot path (bucket_take_fast) agreeing with bucket_take, and
+ * from 1 kHz to 1 THz, the hot paths (bucket_take_fast, _alone) agreeing with bucket_take, and
  * threads taking from one bucket at once (a VM's vCPUs on several CPUs) never granted a
  * token more than the bucket had, nor refused one it had.
  */
@@ -32,8 +32,13 @@ static uint64_t retry;
  */
 static int take(struct token_bucket *b, uint64_t now)
 {
-	struct token_bucket copy = *b;
+	struct token_bucket copy = *b, alone = *b;
 	int slow, fast = b->rate ? bucket_take_fast(&copy, now) : 0;
+
+	/* The one-CPU variant (a VM of one vCPU) decides and stores as the shared one. */
+	if (b->rate && (bucket_take_fast_alone(&alone, now) != fast || alone.tat != copy.tat))
+		fail_msg("bucket_take_fast_alone and bucket_take_fast differ at %llu",
+			 (unsigned long long)now);
 
 	retry = RETRY_UNSET;
 	slow = bucket_take(b, now, &retry);

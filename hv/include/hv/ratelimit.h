@@ -64,6 +64,22 @@ static inline int bucket_take_fast(struct token_bucket *b, uint64_t now)
 }
 
 /*
+ * bucket_take_fast() for a bucket that only one CPU ever takes from (a VM of one vCPU): the
+ * new time is simply stored, 3 instructions fewer than the compare-and-swap.
+ */
+static inline int bucket_take_fast_alone(struct token_bucket *b, uint64_t now)
+{
+	uint64_t t = now * b->scale, ahead = b->tat - t;
+
+	if ((int64_t)ahead < 0)
+		ahead = 0;
+	if (ahead > b->slack)
+		return -1;
+	__atomic_store_n(&b->tat, t + ahead + b->step, __ATOMIC_RELAXED);
+	return 0;
+}
+
+/*
  * Takes one token at cycle count now. Returns 0, or -1 with the nanoseconds until a token
  * will be there in *retry_after_ns (at least 1). A clock that goes backwards gives no
  * token, and never a wait longer than the bucket takes to fill.

@@ -207,9 +207,10 @@ struct vm {
 	uint64_t calls_open;	/* bit n: call n may be made now (hc_update_open_calls) */
 	uint64_t calls_direct;	/* of those, the ones with no rate limit or counters to keep */
 	uint64_t calls_limited; /* and those with nothing but the "other" class's bucket */
-	uint64_t start_cycles;	/* arch_cycles() when the scheduler started: the PV clock's zero */
-	uint64_t stop_cycles;	/* arch_cycles() when it stopped */
-	gpa_t ring_gpa;		/* console ring (pv-abi/console_ring.h), 0 = none */
+	uint64_t calls_limited_shared; /* the same for a VM of several vCPUs (hv/LOCKING.md) */
+	uint64_t start_cycles; /* arch_cycles() when the scheduler started: the PV clock's zero */
+	uint64_t stop_cycles;  /* arch_cycles() when it stopped */
+	gpa_t ring_gpa;	       /* console ring (pv-abi/console_ring.h), 0 = none */
 	uint32_t ring_size;
 	enum vm_console_policy console_policy;
 	enum vm_platform platform;
@@ -327,7 +328,8 @@ void vm_console_init(struct vm *vm, enum vm_console_policy policy);
 int64_t vm_console_put(struct vm *vm, const void *buf, uint32_t len, int partial,
 		       uint64_t *retry_after_ns);
 /* vm_console_put() in two steps, for output in pieces (a ring's wrap): how many bytes may
- * be written now (their tokens taken; a refusal counted), then writing that many. */
+ * be written now (their tokens taken; a refusal counted), then writing that many. Both with
+ * the VM's console queue lock held (console_queue_lock), from the one to the other. */
 int64_t vm_console_reserve(struct vm *vm, uint32_t len, int partial, uint64_t *retry_after_ns);
 void vm_console_commit(struct vm *vm, const void *buf, uint32_t n);
 /* 1 while a console=print VM's buffer has no room: its UART shows the transmitter busy. */
