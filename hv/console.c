@@ -135,16 +135,18 @@ void console_queue_lock(struct console_queue *q)
 	spin_lock(&q->lock);
 }
 
+static int is_ready(const struct console_queue *q);
+
 /*
  * The drain goes idle (output_due UINT64_MAX) before it looks at the queues a last time,
  * each under its lock (go_idle()); a writer reads output_due before it gives its queue's
  * lock back. So either the drain's last look comes after the writer's bytes, or the writer
- * sees the drain idle and wakes it: its bytes are never left waiting unseen.
+ * sees the drain idle and wakes it: its bytes are never left waiting unseen. Only for a
+ * line to drain (is_ready()): a line's first bytes leave the drain asleep, its end wakes it.
  */
 void console_queue_unlock(struct console_queue *q)
 {
-	int wake =
-		__atomic_load_n(&output_due, __ATOMIC_RELAXED) == UINT64_MAX && q->tail != q->head;
+	int wake = __atomic_load_n(&output_due, __ATOMIC_RELAXED) == UINT64_MAX && is_ready(q);
 
 	spin_unlock(&q->lock);
 	if (wake) {
