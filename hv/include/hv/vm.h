@@ -203,11 +203,11 @@ struct vm {
 	uint32_t abi_version; /* negotiated by PV_CALL_HELLO; 0 until then */
 	uint32_t os_kind;     /* as the guest named itself in HELLO */
 	uint64_t os_version;
-	uint32_t permissions;	/* PV_PERM_* classes this VM may call */
-	uint64_t calls_open;	/* bit n: call n may be made now (hc_update_open_calls) */
-	uint64_t calls_direct;	/* of those, the ones with no rate limit or counters to keep */
-	uint64_t calls_limited; /* and those with nothing but the "other" class's bucket */
-	uint64_t calls_limited_shared; /* the same for a VM of several vCPUs (hv/LOCKING.md) */
+	uint32_t permissions;  /* PV_PERM_* classes this VM may call */
+	uint64_t calls_open;   /* bit n: call n may be made now (hc_update_open_calls) */
+	uint64_t calls_direct; /* of those, the ones with no rate limit or counters to keep */
+	/* and those with nothing but the "other" class's bucket; a VM of one vCPU only */
+	uint64_t calls_limited;
 	uint64_t start_cycles; /* arch_cycles() when the scheduler started: the PV clock's zero */
 	uint64_t stop_cycles;  /* arch_cycles() when it stopped */
 	gpa_t ring_gpa;	       /* console ring (pv-abi/console_ring.h), 0 = none */
