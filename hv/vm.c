@@ -27,6 +27,12 @@ static unsigned int vms_used;
 /* vCPUs placed on each CPU so far (sched_place()); only the boot CPU builds VMs at boot. */
 static unsigned int cpu_load[CPU_MAX];
 
+/* Where a vCPU on cpu reads when host work is due: only CPU 0 does host work. */
+static const uint64_t *vcpu_host_due(unsigned int cpu)
+{
+	return cpu == 0 ? &console_due : &sched_no_host_work;
+}
+
 __attribute__((format(printf, 2, 3))) static struct vm *vm_refuse(struct vm *vm, const char *fmt,
 								  ...);
 
@@ -131,7 +137,7 @@ static void cpu_list_text(char *buf, size_t size, uint64_t set)
 static int place_vcpus(struct vm *vm, const struct vm_options *o)
 {
 	uint64_t ready = smp_ready_mask() ? smp_ready_mask() : 1; /* at least the boot CPU */
-	char want[64 * 3], have[64 * 3];
+	char want[64 * 3], have[64 * 3], usable[64 * 3];
 
 	cpu_list_text(want, sizeof(want), o->cpus);
 	cpu_list_text(have, sizeof(have), ready);
@@ -139,9 +145,10 @@ static int place_vcpus(struct vm *vm, const struct vm_options *o)
 		vm_refuse(vm, "cpus=%s: none of those CPUs can run VMs (ready: %s)", want, have);
 		return -1;
 	}
-	if (o->cpus & ~ready)
-		log_warn("vm %s: cpus=%s: only %s of them can run VMs\n", vm->name, want,
-			 (cpu_list_text(want, sizeof(want), o->cpus & ready), want));
+	if (o->cpus & ~ready) {
+		cpu_list_text(usable, sizeof(usable), o->cpus & ready);
+		log_warn("vm %s: cpus=%s: only %s of them can run VMs\n", vm->name, want, usable);
+	}
 	if (o->vcpus > 1 || o->cpus || (ready & (ready - 1))) {
 		char line[VM_VCPUS_MAX * 12] = "";
 		size_t n = 0;
@@ -238,10 +245,12 @@ static void vm_rebuild(struct vm *vm)
 	for (unsigned int i = 0; i < count; i++) {
 		struct vcpu *v = &vm->vcpus[i];
 
-		if (vm->vcpu_count != count)
-			*v = (struct vcpu){
-				.vm = vm, .id = i, .cpu = vm->vcpu_cpus[i], .halted = VCPU_DOWN
-			}; /* refused before its vCPUs */
+		if (vm->vcpu_count != count) /* refused before its vCPUs were set */
+			*v = (struct vcpu){ .vm = vm,
+					    .id = i,
+					    .cpu = vm->vcpu_cpus[i],
+					    .host_due = vcpu_host_due(vm->vcpu_cpus[i]),
+					    .halted = VCPU_DOWN };
 		v->sched_next = next[i];
 		v->runnable_since = vm->start_cycles;
 	}
@@ -352,6 +361,7 @@ static struct vm *vm_build(struct vm *vm, const struct vm_options *o, const void
 		vm->vcpus[i] = (struct vcpu){ .vm = vm,
 					      .id = i,
 					      .cpu = vm->vcpu_cpus[i],
+					      .host_due = vcpu_host_due(vm->vcpu_cpus[i]),
 					      .halted = i ? VCPU_DOWN : VCPU_RUNNING };
 	vm->vcpu_count = o->vcpus;
 	vm->permissions = PV_PERM_BASE | PV_PERM_CONSOLE | PV_PERM_TIME | PV_PERM_EVENTS |
@@ -368,7 +378,10 @@ static struct vm *vm_build(struct vm *vm, const struct vm_options *o, const void
 				  GUEST_BOOT_AREA_GPA, GUEST_LOAD_MIN_GPA - GUEST_BOOT_AREA_GPA)) {
 		return vm_refuse(vm, "could not set up its vCPU");
 	}
-	vm->state = VM_RUNNING;
+	for (unsigned int i = 0; i < vm->vcpu_count; i++)
+		vm->vcpus[i].held = 1; /* until its CPU releases it, after a stop */
+	vm->vcpus_held = vm->vcpu_count;
+	__atomic_store_n(&vm->state, VM_RUNNING, __ATOMIC_RELEASE); /* built: CPUs may run it */
 	vm->boots++;
 	log_info("vm %s: created: id %u, %llu MiB RAM at host 0x%llx, entry 0x%llx\n", vm->name,
 		 vm->id, (unsigned long long)(vm->ram_size / MIB), (unsigned long long)vm->ram_hpa,
@@ -468,10 +481,10 @@ void vm_stop(struct vm *vm, enum vm_stop_reason reason, int64_t exit_code, const
 	va_start(ap, fmt);
 	fmt_vsnprintf(vm->stop_detail, sizeof(vm->stop_detail), fmt, ap);
 	va_end(ap);
-	vm->state = VM_STOPPED;
+	__atomic_store_n(&vm->reaping, 1, __ATOMIC_RELAXED);
+	__atomic_store_n(&vm->state, VM_STOPPED, __ATOMIC_RELEASE);
 	vm->stop_cycles = arch_cycles();
-	for (unsigned int i = 0; i < vm->vcpu_count; i++)
-		vcpu_attention(&vm->vcpus[i], VCPU_ATTN_STOP); /* out before its next entry */
+	sched_vm_stopped(vm); /* its vCPUs leave the guest on every CPU, then are released */
 	vm->stop_reason = reason;
 	vm->exit_code = exit_code;
 	vm_console_close(vm);
@@ -651,8 +664,7 @@ int vm_admin_stop(struct vm *vm, const char *from)
 		return -EBUSY;
 	vm_stop(vm, VM_STOP_ADMIN, -1, "stopped by admin over the management API (from %s)", from);
 	log_info("mgmt: vm %s stopped by admin (from %s)\n", vm->name, from);
-	vm_release(vm); /* no vCPU is on the CPU (sched_defer()): given back now */
-	return 0;
+	return 0; /* its memory is given back once every CPU released its vCPUs (sched.c) */
 }
 
 int vm_admin_start(struct vm *vm, const char *from)
@@ -661,6 +673,8 @@ int vm_admin_start(struct vm *vm, const char *from)
 
 	if (vm->state != VM_STOPPED)
 		return -EBUSY;
+	if (__atomic_load_n(&vm->reaping, __ATOMIC_ACQUIRE))
+		return -EAGAIN; /* its CPUs have yet to release its vCPUs and reap it: soon */
 	if (vm->ram_size)
 		vm_release(vm);
 	/* Its RAM must be there now: a start that can not be had leaves it stopped, not refused. */
@@ -670,5 +684,7 @@ int vm_admin_start(struct vm *vm, const char *from)
 	log_info("mgmt: vm %s started by admin (from %s)\n", vm->name, from);
 	vm->quick_resets = 0; /* a start by the admin is no reset: reboots= counts anew */
 	vm_rebuild(vm);
+	if (vm->state == VM_RUNNING)
+		sched_vm_started(vm);
 	return vm->state == VM_RUNNING ? 0 : -ENOMEM;
 }

@@ -11,6 +11,8 @@
  */
 #include <arch/apic.h>
 #include <arch/cpu.h>
+#include <arch/percpu.h>
+#include <arch/vendor.h>
 #include <arch/x86.h>
 #include <hv/arch.h>
 #include <hv/log.h>
@@ -43,6 +45,8 @@
 #define CPUID_1_ECX_X2APIC (1u << 21)
 #define CPUID_1_ECX_TSC_DEADLINE (1u << 24)
 
+static void send_ipi(uint32_t dest, uint32_t icr_low);
+
 static struct {
 	/* 0: not looked at yet; 1: TSC-deadline timer; 2: one-shot timer; -1: none usable */
 	int state;
@@ -69,6 +73,31 @@ void apic_eoi(void)
 	if (apic.state > 0)
 		apic_write(APIC_EOI, 0);
 }
+
+/*
+ * A kick from another CPU (arch_cpu_kick): a remote flush it asked for is done now; for the
+ * rest (a vCPU of this CPU woken, a VM stopped), ending the HLT in arch_idle_until, or the
+ * guest's run through the exit it caused, is the point (hv/sched.c looks next).
+ */
+void apic_kick_interrupt(void);
+void apic_kick_interrupt(void)
+{
+	apic_eoi();
+	virt_flush_poll();
+	this_cpu_write(kicked, 1);
+}
+
+__asm__(".text\n"
+	".global apic_kick_entry\n"
+	"apic_kick_entry:\n"
+	"  push %rax; push %rcx; push %rdx; push %rsi; push %rdi\n"
+	"  push %r8; push %r9; push %r10; push %r11\n"
+	"  cld\n"
+	"  call apic_kick_interrupt\n"
+	"  pop %r11; pop %r10; pop %r9; pop %r8\n"
+	"  pop %rdi; pop %rsi; pop %rdx; pop %rcx; pop %rax\n"
+	"  iretq\n");
+extern char apic_kick_entry[];
 
 /* The interrupt only ends the HLT in arch_idle_until: acknowledge it, nothing more. */
 void apic_timer_interrupt(void);
@@ -134,13 +163,45 @@ static int apic_setup(void)
 		apic.mmio = phys_to_virt(base & APIC_BASE_ADDRESS);
 	}
 	traps_set_interrupt(APIC_TIMER_VECTOR, (uint64_t)(uintptr_t)apic_timer_entry);
+	traps_set_interrupt(APIC_KICK_VECTOR, (uint64_t)(uintptr_t)apic_kick_entry);
 	apic_write(APIC_SVR, SVR_ENABLE | SVR_SPURIOUS_VECTOR);
+	this_cpu_write(apic_ready, 1);
 	if (!deadline)
 		return calibrate_one_shot();
 	apic_write(APIC_LVT_TIMER, LVT_TSC_DEADLINE | APIC_TIMER_VECTOR);
 	/* The mode must be in place before IA32_TSC_DEADLINE is written (SDM 11.5.4.1). */
 	__asm__ volatile("mfence" ::: "memory");
 	return 1;
+}
+
+void apic_cpu_init(void)
+{
+	uint64_t base = rdmsr(MSR_IA32_APIC_BASE);
+
+	if (apic.state <= 0)
+		return; /* the boot CPU found no usable APIC: this one polls as it does */
+	/* As the boot CPU's (apic_setup): the same mode, timer kind and rate on every CPU. */
+	if (apic.x2apic)
+		wrmsr(MSR_IA32_APIC_BASE, base | APIC_BASE_ENABLE | APIC_BASE_X2APIC);
+	else if (!(base & APIC_BASE_ENABLE))
+		wrmsr(MSR_IA32_APIC_BASE, base | APIC_BASE_ENABLE);
+	apic_write(APIC_SVR, SVR_ENABLE | SVR_SPURIOUS_VECTOR);
+	if (apic.state == 1) {
+		apic_write(APIC_LVT_TIMER, LVT_TSC_DEADLINE | APIC_TIMER_VECTOR);
+		__asm__ volatile("mfence" ::: "memory");
+	} else {
+		apic_write(APIC_TIMER_DIVIDE, DIVIDE_BY_1);
+		apic_write(APIC_LVT_TIMER, APIC_TIMER_VECTOR); /* one-shot */
+	}
+	this_cpu_write(apic_ready, 1);
+}
+
+void arch_cpu_kick(unsigned int cpu)
+{
+	const struct cpu_tables *t = cpu_tables_of(cpu);
+
+	if (t && apic.state > 0)
+		send_ipi(t->apic_id, ICR_ASSERT | APIC_KICK_VECTOR); /* fixed, physical */
 }
 
 static void timer_arm(uint64_t deadline)
@@ -222,16 +283,18 @@ int apic_timer_arm(uint64_t deadline)
 
 void arch_idle_until(uint64_t deadline)
 {
-	if (deadline == UINT64_MAX)
-		return; /* nothing would ever come: do not sleep for good */
+	this_cpu_write(kicked, 0);
 	if (!timer_ready()) {
 		while (rdtsc() < deadline)
 			pause();
 		return;
 	}
-	/* STI's shadow covers the HLT: an interrupt that comes between them still ends it. */
-	while (rdtsc() < deadline) {
-		timer_arm(deadline);
+	/*
+	 * STI's shadow covers the HLT: an interrupt that comes between them still ends it, a
+	 * kick that came while interrupts were off included (it waits in the APIC till then).
+	 */
+	while (rdtsc() < deadline && !this_cpu_read(kicked)) {
+		timer_arm(deadline == UINT64_MAX ? 0 : deadline);
 		__asm__ volatile("sti; hlt; cli" ::: "memory");
 	}
 	timer_arm(0); /* disarmed, if something else ended the HLT */

@@ -9,9 +9,18 @@
 #include <hv/fmt.h>
 #include <hv/string.h>
 
+#include <stddef.h>
+
 #define MSR_GS_BASE 0xc0000101
 
 static struct cpu_tables bsp_tables __attribute__((aligned(64)));
+/* Every CPU's tables by index, each entry written once by that CPU as it loads them. */
+static struct cpu_tables *tables_by_index[64];
+
+struct cpu_tables *cpu_tables_of(unsigned int index)
+{
+	return index < 64 ? __atomic_load_n(&tables_by_index[index], __ATOMIC_ACQUIRE) : NULL;
+}
 
 static void gdt_set_tss(uint64_t *slot, const struct tss64 *tss)
 {
@@ -60,6 +69,8 @@ void cpu_tables_load(struct cpu_tables *t, unsigned int index, uint32_t apic_id)
 		(uint64_t)(uintptr_t)(t->ist_stacks[2] + IST_STACK_SIZE);
 	load_tables(t);
 	wrmsr(MSR_GS_BASE, (uint64_t)(uintptr_t)t);
+	if (index < 64)
+		__atomic_store_n(&tables_by_index[index], t, __ATOMIC_RELEASE);
 }
 
 void arch_cpu_init(void)
@@ -140,10 +151,14 @@ uint64_t arch_cycles(void)
 
 struct cpu_tables *cpu_this(void)
 {
-	struct cpu_tables *t;
+	struct descriptor_pointer gdtr;
 
-	__asm__ volatile("movq %%gs:0, %0" : "=r"(t));
-	return t;
+	/*
+	 * Through the GDT, not GS base: a VM exit always loads the host's GDTR, but AMD-V's
+	 * fast exits run Shunt's code with the guest's GS base until their VMLOAD (svm/).
+	 */
+	__asm__ volatile("sgdt %0" : "=m"(gdtr));
+	return (struct cpu_tables *)(uintptr_t)(gdtr.base - offsetof(struct cpu_tables, gdt));
 }
 
 uint64_t cpu_tss_base(void)

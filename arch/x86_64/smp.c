@@ -4,7 +4,8 @@
  * at a time a SIPI, 200 us, a second SIPI if it has not answered, and a bounded wait for it
  * to claim the start parameters (SDM Vol. 3A 9.4.4.1, "Typical BSP Initialization
  * Sequence"). Each CPU then runs smp_ap_main on its own stack and tables, checks and enables
- * hardware virtualization, reports, and waits halted. Delays are timed by the TSC.
+ * hardware virtualization and its local APIC, reports, and goes to its scheduler
+ * (sched_cpu_main), or halts for good when left out. Delays are timed by the TSC.
  */
 #include <arch/apic.h>
 #include <arch/cpu.h>
@@ -14,6 +15,7 @@
 #include <hv/fmt.h>
 #include <hv/log.h>
 #include <hv/mm.h>
+#include <hv/sched.h>
 #include <hv/smp.h>
 #include <hv/string.h>
 
@@ -62,7 +64,6 @@ struct ap_start {
 	uint64_t sipi_cycles, claim_cycles;
 	uint64_t entry_cycles, done_cycles;
 	char why[SMP_WHY_MAX];
-	hpa_t virt_pages[2]; /* what vendor->cpu_enable allocated, kept for the scheduler */
 };
 
 /* The boot CPU's control registers and MSRs that every CPU runs Shunt with. */
@@ -85,9 +86,8 @@ static void park(void) __attribute__((noreturn));
 static void park(void)
 {
 	/*
-	 * Until per-CPU scheduling gives it work. Interrupts are off, so an NMI is what can wake
-	 * it (the handler counts it and returns here); INIT is blocked while the CPU is in VMX
-	 * root operation (SDM Vol. 3C 24.8), so a later waker must use an NMI.
+	 * A CPU left out (or one not ready for VMs), for good. Interrupts are off, so only an
+	 * NMI wakes it (the handler counts it and returns here).
 	 */
 	for (;;)
 		__asm__ volatile("cli; hlt" ::: "memory");
@@ -124,11 +124,16 @@ void smp_ap_main(struct ap_start *ap)
 	if (ap->fault)
 		__asm__ volatile("ud2"); /* smp.fault=: smp_park_if_starting takes it from here */
 	if (ap->virt)
-		to = virt_cpu_enable(ap->fail, ap->index, ap->virt_pages, ap->why, sizeof(ap->why))
+		to = virt_cpu_enable(ap->fail, ap->index, cpu_this()->virt_pages, ap->why,
+				     sizeof(ap->why))
 			     ? SMP_CPU_FAILED
 			     : SMP_CPU_READY;
+	if (to == SMP_CPU_READY)
+		apic_cpu_init(); /* its kicks and its idle waits' timer */
 	ap->done_cycles = rdtsc();
-	move_state(ap->rec, SMP_CPU_STARTING, to); /* fails if the boot CPU gave up on it */
+	/* Fails if the boot CPU gave up on it: then it stays out for good. */
+	if (move_state(ap->rec, SMP_CPU_STARTING, to) && to == SMP_CPU_READY)
+		sched_cpu_main();
 	park();
 }
 

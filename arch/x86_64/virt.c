@@ -5,12 +5,14 @@
  * here too: its I/O permission map (one bit per port, 1 = exit; VMX's bitmaps A and B are
  * its first two pages, SVM's IOPM all three, AMD APM Vol. 2 15.10.1) and its MSR map.
  */
+#include <arch/cpu.h>
 #include <arch/vendor.h>
 #include <arch/x86.h>
 #include <hv/arch.h>
 #include <hv/fmt.h>
 #include <hv/log.h>
 #include <hv/mm.h>
+#include <hv/spinlock.h>
 #include <hv/string.h>
 #include <hv/vm.h>
 #include <pvabi/pvabi.h>
@@ -21,6 +23,17 @@
 
 static const struct vendor_ops *vendor;
 static const char *virt_why = ""; /* why there is no backend, as the verdict line said */
+
+/*
+ * Remote invalidation of second-level translations (flush_others): one request at a time,
+ * under flush_lock, which guards flush_vm; flush_asked[c] is bumped by the requester and
+ * flush_done[c] set to it by CPU c once it flushed (both atomic). Whoever waits (for the
+ * lock or for an answer) answers its own CPU's requests meanwhile, so two CPUs asking each
+ * other at once do not wait for ever.
+ */
+static struct spinlock flush_lock = SPINLOCK_INIT;
+static struct vm *flush_vm;
+static uint32_t flush_asked[64], flush_done[64];
 
 const char *arch_virt_backend(const char **why)
 {
@@ -117,14 +130,79 @@ int arch_vm_map_ram(struct vm *vm, gpa_t gpa, hpa_t hpa, uint64_t size)
 	return vendor->vm_map_ram(vm, gpa, hpa, size);
 }
 
+void virt_flush_poll(void)
+{
+	unsigned int me = cpu_this()->index;
+	uint32_t asked = __atomic_load_n(&flush_asked[me], __ATOMIC_ACQUIRE);
+
+	if (asked == __atomic_load_n(&flush_done[me], __ATOMIC_RELAXED))
+		return;
+	/* Out of the guest already (this runs in Shunt): what is left is the VT-x TLB's. */
+	if (vendor && vendor->vm_flush_local)
+		vendor->vm_flush_local(flush_vm);
+	__atomic_store_n(&flush_done[me], asked, __ATOMIC_RELEASE);
+}
+
+/*
+ * After vm's second-level tables lost a mapping (this CPU flushed its own TLB): every other
+ * CPU that runs one of vm's vCPUs leaves the guest and flushes too before this returns, so
+ * the page may be reused at once. A kick, then the wait for each CPU's answer.
+ */
+static void flush_others(struct vm *vm)
+{
+	unsigned int me = cpu_this()->index;
+	uint64_t cpus = 0;
+
+	for (unsigned int i = 0; i < vm->vcpu_count; i++)
+		if (vm->vcpus[i].cpu != me)
+			cpus |= 1ull << vm->vcpus[i].cpu;
+	if (!cpus)
+		return;
+	while (!spin_trylock(&flush_lock))
+		virt_flush_poll();
+	flush_vm = vm;
+	for (unsigned int c = 0; c < 64; c++)
+		if (cpus & (1ull << c)) {
+			__atomic_add_fetch(&flush_asked[c], 1, __ATOMIC_RELEASE);
+			arch_cpu_kick(c);
+		}
+	for (unsigned int c = 0; c < 64; c++)
+		while ((cpus & (1ull << c)) &&
+		       __atomic_load_n(&flush_done[c], __ATOMIC_ACQUIRE) !=
+			       __atomic_load_n(&flush_asked[c], __ATOMIC_RELAXED)) {
+			virt_flush_poll();
+			pause();
+		}
+	spin_unlock(&flush_lock);
+}
+
 int arch_vm_map_mmio(struct vm *vm, gpa_t gpa, hpa_t hpa, uint64_t size)
 {
-	return vendor->vm_map_mmio(vm, gpa, hpa, size);
+	int err = vendor->vm_map_mmio(vm, gpa, hpa, size);
+
+	flush_others(vm); /* a replaced mapping may be cached elsewhere */
+	return err;
 }
 
 int arch_vm_unmap(struct vm *vm, gpa_t gpa, uint64_t size)
 {
-	return vendor->vm_unmap(vm, gpa, size);
+	int err = vendor->vm_unmap(vm, gpa, size);
+
+	flush_others(vm);
+	return err;
+}
+
+void arch_vcpu_release(struct vcpu *vcpu)
+{
+	vendor->vcpu_release(vcpu);
+}
+
+/* After building a vCPU's arch state on whichever CPU: ready for its own CPU to run. */
+static int built(struct vcpu *vcpu, int err)
+{
+	if (vendor->vcpu_built)
+		vendor->vcpu_built(vcpu);
+	return err;
 }
 
 void arch_vm_destroy(struct vm *vm)
@@ -142,23 +220,24 @@ void arch_vm_destroy(struct vm *vm)
 int arch_vcpu_init(struct vcpu *vcpu, uint64_t entry, uint64_t stack_top, uint64_t arg,
 		   gpa_t boot_area, uint64_t boot_area_size)
 {
-	return vendor->vcpu_init(vcpu, entry, stack_top, arg, boot_area, boot_area_size);
+	return built(vcpu,
+		     vendor->vcpu_init(vcpu, entry, stack_top, arg, boot_area, boot_area_size));
 }
 
 int arch_vcpu_init_flat32(struct vcpu *vcpu, uint32_t entry, uint32_t arg, uint32_t magic)
 {
-	return vendor->vcpu_init_flat32(vcpu, entry, arg, magic);
+	return built(vcpu, vendor->vcpu_init_flat32(vcpu, entry, arg, magic));
 }
 
 int arch_vcpu_init_long64(struct vcpu *vcpu, uint64_t entry, uint64_t arg, gpa_t boot_area,
 			  uint64_t boot_area_size)
 {
-	return vendor->vcpu_init_long64(vcpu, entry, arg, boot_area, boot_area_size);
+	return built(vcpu, vendor->vcpu_init_long64(vcpu, entry, arg, boot_area, boot_area_size));
 }
 
-struct vcpu *arch_vcpu_run(struct vcpu *vcpu, uint64_t slice_cycles)
+struct vcpu *arch_vcpu_run(struct vcpu *vcpu)
 {
-	return vendor->vcpu_run(vcpu, slice_cycles);
+	return vendor->vcpu_run(vcpu);
 }
 
 int arch_vcpu_inject_vector(struct vcpu *vcpu, uint8_t vector)

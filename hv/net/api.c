@@ -252,8 +252,15 @@ static void action_run(void *ctx, uint64_t arg)
 		act->result = vm_admin_stop(vm, from);
 	if (!act->result && act->kind != ACTION_STOP) {
 		act->result = vm_admin_start(vm, from);
-		if (!act->result)
-			sched_ring_changed();
+		if (act->result == -EAGAIN) {
+			/* Stopped, not yet released by its CPUs: started on a later round. */
+			act->kind = ACTION_START;
+			act->pending = 1;
+			if (!sched_defer(action_run, act, 0))
+				return;
+			act->pending = 0;
+			act->result = -EBUSY;
+		}
 	}
 	http_server_complete(act->conn, action_answer, act);
 }

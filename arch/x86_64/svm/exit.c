@@ -164,7 +164,7 @@ static void reinject_interrupted_event(struct vcpu *vcpu, struct vmcb *v, int ex
 static void exit_intr(struct vcpu *vcpu)
 {
 	__asm__ volatile("sti; nop; cli" ::: "memory"); /* apic.c's handler ends it */
-	svm_cpu.armed_deadline = 0;			/* armed again at the next entry */
+	this_cpu_write(timer_armed, 0);			/* armed again at the next entry */
 	vcpu_attention(vcpu, VCPU_ATTN_WORK);
 }
 
@@ -466,7 +466,7 @@ int svm_exit_fast(struct guest_gprs *regs)
 	}
 	v->save.rax = regs->rax;
 	/* A nested page table that lost a page wants its flush before the next VMRUN. */
-	return now >= vcpu->look_at || vcpu->vm->arch.npt_stale;
+	return now >= vcpu->look_at || vcpu->arch.tlb_stale;
 full:
 	vcpu->arch.exit_reason = 1;
 	return 1;

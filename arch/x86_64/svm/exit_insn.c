@@ -65,7 +65,7 @@ void svm_exit_cr4_write(struct vcpu *vcpu)
 		return;
 	}
 	v->save.cr4 = value;
-	vcpu->vm->arch.npt_stale = 1; /* a CR4 write may flush the TLB (PGE, PCIDE): do so */
+	vcpu->arch.tlb_stale = 1; /* a CR4 write may flush the TLB (PGE, PCIDE): do so */
 	svm_skip(vcpu, len);
 }
 

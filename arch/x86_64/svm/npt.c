@@ -32,23 +32,30 @@ int npt_init(struct vm *vm)
 	return pt_init(&vm->arch.ept) ? -ENOMEM : 0;
 }
 
+/* Every vCPU of vm flushes its ASID before its next VMRUN, wherever it runs. */
+static void npt_mark_stale(struct vm *vm)
+{
+	for (unsigned int i = 0; i < vm->vcpu_count; i++)
+		__atomic_store_n(&vm->vcpus[i].arch.tlb_stale, 1, __ATOMIC_RELEASE);
+}
+
 int npt_map_ram(struct vm *vm, gpa_t gpa, hpa_t hpa, uint64_t size)
 {
 	/* Stale "not present" entries may be cached too. */
-	vm->arch.npt_stale = 1;
+	npt_mark_stale(vm);
 	return pt_map(&vm->arch.ept, gpa, hpa, size, NPT_RWX);
 }
 
 int npt_map_mmio(struct vm *vm, gpa_t gpa, hpa_t hpa, uint64_t size)
 {
-	vm->arch.npt_stale = 1;
+	npt_mark_stale(vm);
 	/* Never executable (NX: Shunt runs with EFER.NXE, which the nested walk uses). */
 	return pt_map(&vm->arch.ept, gpa, hpa, size, NPT_RWX | PTE_PCD | PTE_PWT | PTE_NX);
 }
 
 int npt_unmap(struct vm *vm, gpa_t gpa, uint64_t size)
 {
-	vm->arch.npt_stale = 1;
+	npt_mark_stale(vm);
 	return pt_unmap(&vm->arch.ept, gpa, size);
 }
 

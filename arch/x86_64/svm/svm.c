@@ -131,9 +131,11 @@ int svm_enable(void)
 	struct svm_caps *c = &svm_cpu.caps;
 
 	/* svm_probe() already decided that nothing required is missing. */
-	if (mm_alloc_frames(1, PAGE_SIZE, &svm_cpu.host_save))
+	struct cpu_tables *t = cpu_this();
+
+	if (mm_alloc_frames(1, PAGE_SIZE, &t->virt_pages[0]))
 		return -ENOMEM;
-	if (mm_alloc_frames(1, PAGE_SIZE, &svm_cpu.host_vmload))
+	if (mm_alloc_frames(1, PAGE_SIZE, &t->virt_pages[1]))
 		return -ENOMEM;
 	svm_cpu.cpuid_max_basic = cpuid(0, 0).eax;
 	svm_cpu.cpuid_max_extended = cpuid(0x80000000, 0).eax;
@@ -145,13 +147,13 @@ int svm_enable(void)
 	write_cr0((read_cr0() | CR0_MP) & ~(CR0_TS | CR0_EM | CR0_CD | CR0_NW));
 	write_cr4(read_cr4() | CR4_OSFXSR | CR4_OSXMMEXCPT);
 	wrmsr(MSR_IA32_EFER, rdmsr(MSR_IA32_EFER) | EFER_SVME);
-	wrmsr(MSR_VM_HSAVE_PA, svm_cpu.host_save);
+	wrmsr(MSR_VM_HSAVE_PA, t->virt_pages[0]);
 	/*
 	 * #VMEXIT restores only part of the host's state (APM 15.6): FS, GS, TR and LDTR with
 	 * their hidden parts, KernelGSBase and the syscall MSRs stay the guest's until a VMLOAD
 	 * of this area, which holds the host's as they are now and stay.
 	 */
-	__asm__ volatile("vmsave %%rax" ::"a"(svm_cpu.host_vmload) : "memory");
+	__asm__ volatile("vmsave %%rax" ::"a"(t->virt_pages[1]) : "memory");
 	log_debug("AMD-V: EFER.SVME set; %u guest ASIDs\n", svm_cpu.nasid - 1);
 	return 0;
 }

@@ -10,6 +10,7 @@
 
 #include <arch/cpuid_policy.h>
 #include <arch/guest_boot.h>
+#include <arch/percpu.h>
 #include <arch/x86.h>
 #include <hv/hypercall.h>
 #include <hv/mm.h>
@@ -17,21 +18,21 @@
 
 #define SVM_MAX_ASIDS 256 /* ASIDs Shunt tracks per CPU; the CPU's own count may be lower */
 
-/* What this CPU supports and holds, decided once by svm_enable(). */
+/* What the CPUs support and holds, decided once by svm_enable(). */
 struct svm_cpu {
 	struct svm_raw raw;
 	struct svm_caps caps;
 	uint32_t cpuid_max_basic, cpuid_max_extended; /* the host's leaf 0 and 0x80000000 EAX */
 	uint64_t cr4_allowed;			      /* CR4 bits a guest may set (svm.c) */
-	hpa_t host_save;   /* VM_HSAVE_PA: where VMRUN keeps the host's state */
-	hpa_t host_vmload; /* the host's FS, GS, TR, LDTR and syscall MSRs (VMSAVE at enable) */
-	uint32_t nasid;	   /* guest ASIDs are 1..nasid-1 */
-	struct vcpu *asid_owner[SVM_MAX_ASIDS]; /* who last ran with each ASID on this CPU */
-	struct vcpu *loaded;  /* the vCPU whose FPU and debug state the CPU holds */
-	struct vcpu *running; /* the vCPU whose slice svm_vcpu_run() is in */
-	uint64_t slice_cycles;
-	uint64_t armed_deadline; /* IA32_TSC_DEADLINE as last written (0: disarmed) */
+	uint32_t nasid;				      /* guest ASIDs are 1..nasid-1 */
+						      /*
+	 * Each CPU's own (arch/percpu.h): virt_pages[0] VM_HSAVE_PA, where VMRUN keeps the
+	 * host's state, [1] the host's FS, GS, TR, LDTR and syscall MSRs (VMSAVE at enable);
+	 * asid_owner, who last ran with each ASID there; vcpu_loaded, whose FPU and debug state
+	 * the CPU holds; vcpu_running, whose slice svm_vcpu_run() is in; timer_armed.
+	 */
 };
+_Static_assert(SVM_MAX_ASIDS == CPU_VIRT_ASIDS, "struct cpu_tables tracks every ASID");
 
 extern struct svm_cpu svm_cpu;
 

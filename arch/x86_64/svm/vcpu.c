@@ -101,17 +101,24 @@ static int svm_vm_init(struct vm *vm)
 	return npt_init(vm);
 }
 
+/* On vcpu's own CPU, its VM stopped: nothing of it stays in this CPU (see vendor.h). */
+static void svm_vcpu_release(struct vcpu *vcpu)
+{
+	struct cpu_tables *t = cpu_this();
+
+	if (t->vcpu_loaded == vcpu)
+		t->vcpu_loaded = NULL;
+	if (t->vcpu_running == vcpu)
+		t->vcpu_running = NULL;
+	if (vcpu->arch.vpid < SVM_MAX_ASIDS && t->asid_owner[vcpu->arch.vpid] == vcpu)
+		t->asid_owner[vcpu->arch.vpid] = NULL; /* the ASID's next owner flushes it */
+}
+
 static void svm_vm_destroy(struct vm *vm)
 {
-	for (unsigned int i = 0; i < vm->vcpu_count; i++) {
-		struct vcpu *vcpu = &vm->vcpus[i];
-
-		if (svm_cpu.loaded == vcpu)
-			svm_cpu.loaded = NULL;
-		if (vcpu->arch.vpid < SVM_MAX_ASIDS && svm_cpu.asid_owner[vcpu->arch.vpid] == vcpu)
-			svm_cpu.asid_owner[vcpu->arch.vpid] = NULL; /* the next owner flushes */
-		vmcb_free(vcpu);
-	}
+	/* Each vCPU's CPU released it (svm_vcpu_release). */
+	for (unsigned int i = 0; i < vm->vcpu_count; i++)
+		vmcb_free(&vm->vcpus[i]);
 	npt_destroy(vm);
 }
 
@@ -123,7 +130,7 @@ static void svm_vm_destroy(struct vm *vm)
  */
 static void load_unswitched_state(struct vcpu *next)
 {
-	struct vcpu *prev = svm_cpu.loaded;
+	struct vcpu *prev = this_cpu_read(vcpu_loaded);
 	struct guest_fpu_debug *f;
 
 	if (prev == next)
@@ -149,7 +156,7 @@ static void load_unswitched_state(struct vcpu *next)
 		write_dr2(f->dr[2]);
 		write_dr3(f->dr[3]);
 	}
-	svm_cpu.loaded = next;
+	this_cpu_write(vcpu_loaded, next);
 }
 
 /*
@@ -159,7 +166,7 @@ static void load_unswitched_state(struct vcpu *next)
  */
 static void arm_deadlines(struct vcpu *vcpu)
 {
-	uint64_t deadline = vcpu->arch.slice_end, host = sched_host_work_due();
+	uint64_t deadline = vcpu->arch.slice_end, host = sched_host_work_due_for(vcpu);
 
 	if ((vcpu->work & VCPU_WORK_TIMER) && vcpu->timer_deadline < deadline)
 		deadline = vcpu->timer_deadline;
@@ -169,15 +176,15 @@ static void arm_deadlines(struct vcpu *vcpu)
 		deadline = host;
 	vcpu->run_deadline = deadline;
 	vcpu->look_at = deadline;
-	if (deadline != svm_cpu.armed_deadline) {
+	if (deadline != this_cpu_read(timer_armed)) {
 		apic_timer_arm(deadline);
-		svm_cpu.armed_deadline = deadline;
+		this_cpu_write(timer_armed, deadline);
 	}
 }
 
 static void before_entry(struct vcpu *vcpu, uint64_t now)
 {
-	if (now >= sched_host_work_due())
+	if (now >= sched_host_work_due_for(vcpu))
 		sched_host_work(vcpu);
 	if (vcpu->work)
 		vcpu_entry_work(vcpu);
@@ -188,12 +195,12 @@ static void before_entry(struct vcpu *vcpu, uint64_t now)
 /* The TLB entries of vcpu's ASID: flushed when another vCPU used it or its NPT lost a page. */
 static void tlb_before_vmrun(struct vcpu *vcpu, struct vmcb *v)
 {
-	struct vcpu **owner = &svm_cpu.asid_owner[vcpu->arch.vpid];
+	struct vcpu **owner = &this_cpu_read(self)->asid_owner[vcpu->arch.vpid];
 
-	if (*owner == vcpu && !vcpu->vm->arch.npt_stale)
+	if (*owner == vcpu && !vcpu->arch.tlb_stale)
 		return;
 	*owner = vcpu;
-	vcpu->vm->arch.npt_stale = 0;
+	__atomic_store_n(&vcpu->arch.tlb_stale, 0, __ATOMIC_RELAXED); /* then the NPT is read */
 	/* Without flush by ASID, TLB_CONTROL 3 is reserved: flush everything (APM 15.16.1). */
 	v->control.tlb_control = svm_cpu.caps.flush_by_asid ? TLB_CONTROL_GUEST : TLB_CONTROL_ALL;
 }
@@ -206,27 +213,26 @@ static struct vcpu *next_slice(struct vcpu *prev, uint64_t now)
 	if (!next)
 		return NULL;
 	load_unswitched_state(next);
-	svm_cpu.running = next;
-	next->arch.slice_end = now + svm_cpu.slice_cycles;
+	this_cpu_write(vcpu_running, next);
+	next->arch.slice_end = now + SCHED_SLICE_CYCLES;
 	return next;
 }
 
-static struct vcpu *svm_vcpu_run(struct vcpu *vcpu, uint64_t slice_cycles)
+static struct vcpu *svm_vcpu_run(struct vcpu *vcpu)
 {
 	uint64_t now = rdtsc();
 
-	svm_cpu.slice_cycles = slice_cycles;
-	svm_cpu.armed_deadline = 0; /* arch_idle_until() may have used the timer since */
-	svm_cpu.running = vcpu;
+	this_cpu_write(timer_armed, 0); /* arch_idle_until() may have used the timer since */
+	this_cpu_write(vcpu_running, vcpu);
 	load_unswitched_state(vcpu);
-	vcpu->arch.slice_end = now + slice_cycles;
+	vcpu->arch.slice_end = now + SCHED_SLICE_CYCLES;
 	before_entry(vcpu, now);
 	for (;;) {
 		struct vmcb *v = svm_vmcb(vcpu);
 
 		tlb_before_vmrun(vcpu, v);
 		v->save.rax = vcpu->arch.regs.rax;
-		svm_run(&vcpu->arch.regs, vcpu->arch.vmcs, svm_cpu.host_vmload);
+		svm_run(&vcpu->arch.regs, vcpu->arch.vmcs, this_cpu_read(virt_pages[1]));
 		vcpu->arch.regs.rax = v->save.rax;
 		if (vcpu->arch.exit_reason) {
 			vcpu->arch.exit_reason = 0;
@@ -250,7 +256,7 @@ static struct vcpu *svm_vcpu_run(struct vcpu *vcpu, uint64_t slice_cycles)
 		before_entry(vcpu, now);
 	}
 	apic_timer_arm(0);
-	return svm_cpu.running;
+	return this_cpu_read(vcpu_running);
 }
 
 const struct vendor_ops svm_ops = {
@@ -269,5 +275,6 @@ const struct vendor_ops svm_ops = {
 	.vcpu_init_long64 = svm_vcpu_init_long64,
 	.vcpu_run = svm_vcpu_run,
 	.vcpu_inject_vector = svm_vcpu_inject_vector,
+	.vcpu_release = svm_vcpu_release,
 	.exit_name = svm_exit_kind_name,
 };

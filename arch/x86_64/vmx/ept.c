@@ -14,7 +14,7 @@
 #define EPTP_MEMTYPE_WB 6ull
 #define EPTP_WALK_LENGTH_4 (3ull << 3)
 
-static void ept_flush(const struct arch_vm *avm)
+void ept_flush(const struct arch_vm *avm)
 {
 	/* vmx_caps_missing() made sure that one of the two exists. */
 	if (vmx_cpu.caps.invept_single)

@@ -44,7 +44,7 @@ static void exit_triple_fault(struct vcpu *vcpu, uint64_t q)
 static void queue_entry_event(uint32_t info)
 {
 	vmwrite(VMCS_ENTRY_INTR_INFO, info);
-	vmx_cpu.loaded->arch.event_queued = 1;
+	this_cpu_read(vcpu_loaded)->arch.event_queued = 1;
 }
 
 /*
@@ -66,11 +66,17 @@ static void reinject_interrupted_event(void)
 static void exit_external_interrupt(struct vcpu *vcpu, uint64_t q)
 {
 	/*
-	 * The only interrupt source is the local APIC timer that wakes an idle CPU
-	 * (arch_idle_until), the PICs being masked: one that fired late was acknowledged by
-	 * this exit (acknowledge interrupt on exit) and only needs its EOI.
+	 * The interrupt sources are the local APIC timer that wakes an idle CPU
+	 * (arch_idle_until), whose late firing only needs its EOI, and other CPUs' kicks, the
+	 * PICs being masked. This exit acknowledged it (acknowledge interrupt on exit), so the
+	 * handler of a kick is called from here.
 	 */
-	apic_eoi();
+	if ((vmread(VMCS_EXIT_INTR_INFO) & 0xff) == APIC_KICK_VECTOR) {
+		apic_kick_interrupt(); /* its EOI, and a flush asked for */
+		sched_kicked(vcpu);
+	} else {
+		apic_eoi();
+	}
 	reinject_interrupted_event();
 }
 

@@ -16,6 +16,18 @@
 #include <hv/sched.h>
 #include <hv/string.h>
 
+uint16_t vmx_vpid_take(void)
+{
+	uint32_t vpid;
+
+	/* VPIDs only with a way to flush them (INVVPID single- or all-context). */
+	if (!vmx_cpu.caps.vpid || !vmx_cpu.caps.invvpid ||
+	    !(vmx_cpu.caps.invvpid_single || vmx_cpu.caps.invvpid_all))
+		return 0;
+	vpid = __atomic_fetch_add(&vmx_cpu.next_vpid, 1, __ATOMIC_RELAXED);
+	return vpid && vpid <= 0xffff ? (uint16_t)vpid : 0; /* past 65535: none, flushed alike */
+}
+
 void vmx_flush_vpid(uint16_t vpid)
 {
 	if (vmx_cpu.caps.invvpid_single)
@@ -53,16 +65,30 @@ static void vmx_vm_destroy(struct vm *vm)
 
 		if (!vcpu->arch.vmcs)
 			continue; /* never started */
-		vmclear(vcpu->arch.vmcs);
-		if (vmx_cpu.loaded == vcpu)
-			vmx_cpu.loaded = 0;
-		if (vcpu->arch.vpid)
-			vmx_flush_vpid(vcpu->arch.vpid);
+		/* Its CPU released it (vmx_vcpu_release): clear, current nowhere, TLB flushed. */
 		mm_free_frames(vcpu->arch.vmcs, 1);
 		vcpu->arch.vmcs = 0;
 	}
 	if (avm->ept.root)
 		ept_destroy(avm);
+}
+
+static void vmx_vm_flush_local(struct vm *vm)
+{
+	ept_flush(&vm->arch);
+}
+
+/* On vcpu's own CPU, its VM stopped: nothing of it stays in this CPU (see vendor.h). */
+static void vmx_vcpu_release(struct vcpu *vcpu)
+{
+	if (this_cpu_read(vcpu_loaded) == vcpu)
+		this_cpu_write(vcpu_loaded, NULL); /* its state in the CPU is no one's now */
+	if (!vcpu->arch.vmcs)
+		return;
+	vmclear(vcpu->arch.vmcs); /* written back, active nowhere: it may be freed */
+	if (vcpu->arch.vpid)
+		vmx_flush_vpid(vcpu->arch.vpid);
+	ept_flush(&vcpu->vm->arch); /* its EPT's translations too: the root may be reused */
 }
 
 static int vmx_vcpu_init(struct vcpu *vcpu, uint64_t entry, uint64_t stack_top, uint64_t arg,
@@ -75,10 +101,7 @@ static int vmx_vcpu_init(struct vcpu *vcpu, uint64_t entry, uint64_t stack_top, 
 	err = guest_boot_build(vcpu->vm, boot_area, boot_area_size, &cr3, &gdt_base, &gdt_limit);
 	if (err)
 		return err;
-	/* VPIDs only with a way to flush them (INVVPID single- or all-context). */
-	if (vmx_cpu.caps.vpid && vmx_cpu.caps.invvpid &&
-	    (vmx_cpu.caps.invvpid_single || vmx_cpu.caps.invvpid_all) && vmx_cpu.next_vpid)
-		vcpu->arch.vpid = vmx_cpu.next_vpid++; /* wraps to 0 after 65535: then none */
+	vcpu->arch.vpid = vmx_vpid_take();
 	vmx_cpuid_table_build(vcpu);
 	return vmcs_setup(vcpu, entry, stack_top, arg, cr3, gdt_base, gdt_limit);
 }
@@ -105,7 +128,7 @@ static uint64_t timer_ticks(uint64_t cycles)
  * end, its PV timer or host work) for the preemption timer, written only when it changed,
  * fired or is due for a re-arm (always for a new slice: fresh, a constant where it is
  * inlined, so the run loop's two copies test only what they must); and the moment from
- * which exits come back here. slice_end and host (sched_host_work_due()) come as values:
+ * which exits come back here. slice_end and host (sched_host_work_due_for()) come as values:
  * the caller has them in registers.
  */
 static inline __attribute__((always_inline)) void
@@ -162,11 +185,11 @@ static void check_host_caching(const struct vcpu *vcpu)
 static inline __attribute__((always_inline)) struct guest_gprs *
 before_entry(struct vcpu *vcpu, uint64_t now, int fresh, uint64_t slice_end)
 {
-	uint64_t host = sched_host_work_due();
+	uint64_t host = sched_host_work_due_for(vcpu);
 
 	if (now >= host) {
 		sched_host_work(vcpu);
-		host = sched_host_work_due();
+		host = sched_host_work_due_for(vcpu);
 	}
 	if (vcpu->work)
 		vcpu_entry_work(vcpu);
@@ -216,12 +239,12 @@ static inline __attribute__((always_inline)) struct vcpu *next_slice(struct vcpu
 	next = sched_switch(prev, now);
 	if (!next)
 		return NULL;
-	if (vmx_vcpu_switch(prev, next)) {  /* prev's VMCS is current: it just ran */
-		vmx_cpu.load_failed = next; /* the scheduler loop releases it */
+	if (vmx_vcpu_switch(prev, next)) {		/* prev's VMCS is current: it just ran */
+		this_cpu_write(vcpu_load_failed, next); /* the scheduler loop releases it */
 		vm_stop(next->vm, VM_STOP_ENTRY_FAILED, -1, "VMPTRLD of its VMCS failed");
 		return NULL;
 	}
-	next->arch.slice_end = now + vmx_cpu.slice_cycles;
+	next->arch.slice_end = now + SCHED_SLICE_CYCLES; /* a constant: one instruction */
 	if (next != prev) {
 		count_until(prev);
 		count_from(next);
@@ -258,23 +281,25 @@ struct guest_gprs *vmx_run_loop(struct guest_gprs *regs)
 	return vmx_run_loop_at(regs, rdtsc());
 }
 
-static struct vcpu *vmx_vcpu_run(struct vcpu *vcpu, uint64_t slice_cycles)
+/* The preemption timer's field is 32 bits wide (timer_ticks()). */
+_Static_assert(SCHED_SLICE_CYCLES < UINT32_MAX, "a slice fits the VMX preemption timer");
+
+static struct vcpu *vmx_vcpu_run(struct vcpu *vcpu)
 {
 	uint64_t now = rdtsc();
 	int err;
 
-	vmx_cpu.slice_cycles =
-		slice_cycles < UINT32_MAX ? slice_cycles : UINT32_MAX; /* timer_ticks() */
 	if (vmx_vcpu_load(vcpu)) {
 		vm_stop(vcpu->vm, VM_STOP_ENTRY_FAILED, -1, "VMPTRLD of its VMCS failed");
 		return vcpu;
 	}
-	vcpu->arch.slice_end = now + vmx_cpu.slice_cycles;
+	vcpu->arch.slice_end = now + SCHED_SLICE_CYCLES;
 	count_from(vcpu);
 	err = vmx_run(before_entry(vcpu, now, 1, vcpu->arch.slice_end));
 	/* The one that ran last (the scheduler may have switched), or the one it could not load. */
-	vcpu = vmx_cpu.load_failed ? vmx_cpu.load_failed : vmx_cpu.loaded;
-	vmx_cpu.load_failed = NULL;
+	vcpu = this_cpu_read(vcpu_load_failed) ? this_cpu_read(vcpu_load_failed)
+					       : this_cpu_read(vcpu_loaded);
+	this_cpu_write(vcpu_load_failed, NULL);
 	count_until(vcpu);
 	check_host_caching(vcpu);
 	if (err)
@@ -301,5 +326,8 @@ const struct vendor_ops vmx_ops = {
 	.vcpu_init_long64 = vmx_vcpu_init_long64,
 	.vcpu_run = vmx_vcpu_run,
 	.vcpu_inject_vector = vmx_vcpu_inject_vector,
+	.vcpu_built = vmx_vcpu_built,
+	.vcpu_release = vmx_vcpu_release,
+	.vm_flush_local = vmx_vm_flush_local,
 	.exit_name = vmx_exit_reason_name,
 };

@@ -21,10 +21,7 @@ int vmx_vcpu_init_flat32(struct vcpu *vcpu, uint32_t entry, uint32_t arg, uint32
 	uint64_t cr0 = CR0_PE | CR0_ET;
 	int err;
 
-	/* VPIDs only with a way to flush them, as arch_vcpu_init() hands them out. */
-	if (vmx_cpu.caps.vpid && vmx_cpu.caps.invvpid &&
-	    (vmx_cpu.caps.invvpid_single || vmx_cpu.caps.invvpid_all) && vmx_cpu.next_vpid)
-		vcpu->arch.vpid = vmx_cpu.next_vpid++;
+	vcpu->arch.vpid = vmx_vpid_take();
 	vmx_cpuid_table_build(vcpu); /* after vm_platform_attach(): the x2APIC and KVM leaves */
 	err = vmcs_setup(vcpu, entry, 0, 0, 0, 0, 0);
 	if (err)

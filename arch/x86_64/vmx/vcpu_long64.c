@@ -22,9 +22,7 @@ int vmx_vcpu_init_long64(struct vcpu *vcpu, uint64_t entry, uint64_t arg, gpa_t 
 				       &gdt_limit);
 	if (err)
 		return err;
-	if (vmx_cpu.caps.vpid && vmx_cpu.caps.invvpid &&
-	    (vmx_cpu.caps.invvpid_single || vmx_cpu.caps.invvpid_all) && vmx_cpu.next_vpid)
-		vcpu->arch.vpid = vmx_cpu.next_vpid++;
+	vcpu->arch.vpid = vmx_vpid_take();
 	vmx_cpuid_table_build(vcpu); /* after vm_platform_attach(): the x2APIC and KVM leaves */
 	err = vmcs_setup(vcpu, entry, 0, 0, cr3, gdt_base, gdt_limit);
 	if (err)

@@ -36,11 +36,20 @@ static int write_all(const uint64_t (*fields)[2], unsigned int count)
 	return err ? -EIO : 0;
 }
 
-static int setup_host_state(void)
+/*
+ * The host state of the CPU the vCPU runs on, for good (struct vcpu.cpu), which need not be
+ * the CPU that builds its VMCS: that CPU's per-CPU data, TSS and GDT; the rest (control
+ * registers, IDT, EFER, PAT) is the same on every CPU (smp.c starts them with the boot
+ * CPU's).
+ */
+static int setup_host_state(const struct vcpu *vcpu)
 {
-	struct descriptor_pointer gdt, idt;
+	const struct cpu_tables *t = cpu_tables_of(vcpu->cpu);
+	struct descriptor_pointer idt;
 
-	__asm__ volatile("sgdt %0; sidt %1" : "=m"(gdt), "=m"(idt));
+	if (!t)
+		return -EIO; /* placed on a CPU that never came up: placement prevents it */
+	__asm__ volatile("sidt %0" : "=m"(idt));
 	const uint64_t fields[][2] = {
 		{ VMCS_HOST_CR0, read_cr0() },
 		{ VMCS_HOST_CR3, read_cr3() },
@@ -53,9 +62,9 @@ static int setup_host_state(void)
 		{ VMCS_HOST_GS_SEL, 0 },
 		{ VMCS_HOST_TR_SEL, SEL_TSS },
 		{ VMCS_HOST_FS_BASE, 0 },
-		{ VMCS_HOST_GS_BASE, (uint64_t)(uintptr_t)cpu_this() }, /* per-CPU data */
-		{ VMCS_HOST_TR_BASE, cpu_tss_base() },
-		{ VMCS_HOST_GDTR_BASE, gdt.base },
+		{ VMCS_HOST_GS_BASE, (uint64_t)(uintptr_t)t }, /* per-CPU data */
+		{ VMCS_HOST_TR_BASE, (uint64_t)(uintptr_t)&t->tss },
+		{ VMCS_HOST_GDTR_BASE, (uint64_t)(uintptr_t)t->gdt },
 		{ VMCS_HOST_IDTR_BASE, idt.base },
 		{ VMCS_HOST_IA32_SYSENTER_CS, 0 },
 		{ VMCS_HOST_SYSENTER_ESP, 0 },
@@ -189,10 +198,11 @@ int vmcs_setup(struct vcpu *vcpu, uint64_t entry, uint64_t stack_top, uint64_t a
 	if (mm_alloc_frames(1, PAGE_SIZE, &vmcs))
 		return -ENOMEM;
 	*(uint32_t *)phys_to_virt(vmcs) = vmx_cpu.caps.vmcs_revision;
-	/* Building a VMCS makes it current: keep the running vCPU's CR2, FPU and debug state. */
-	if (vmx_cpu.loaded)
-		save_unswitched_state(vmx_cpu.loaded);
-	vmx_cpu.loaded = NULL; /* so the next vmx_vcpu_load() switches VMCS, MSRs and CR2 */
+	/*
+	 * Building a VMCS makes it current: the one that was (the vCPU this CPU runs, if any) is
+	 * made current again by vmx_vcpu_built(), which also clears the new one for its CPU.
+	 */
+	cpu_this()->vmcs_before_build = vmptrst();
 	if (vmclear(vmcs) || vmptrld(&vmcs)) {
 		mm_free_frames(vmcs, 1);
 		return -EIO;
@@ -202,7 +212,7 @@ int vmcs_setup(struct vcpu *vcpu, uint64_t entry, uint64_t stack_top, uint64_t a
 	vcpu->arch.host_rsp = 0; /* vmx_run writes its frame's on the first entry */
 	vcpu->arch.proc_ctls = vmx_cpu.proc;
 	vcpu->arch.dr_live = 0;
-	err = setup_host_state();
+	err = setup_host_state(vcpu);
 	err = err ?: setup_execution_controls(vcpu);
 	err = err ?: setup_guest_state(entry, stack_top, cr3, gdt_base, gdt_limit);
 	err = err ?: setup_exit_entry_controls();
@@ -216,4 +226,18 @@ int vmcs_setup(struct vcpu *vcpu, uint64_t entry, uint64_t stack_top, uint64_t a
 	vcpu->arch.fpu = (struct guest_fpu_debug){ .fxsave = { .fcw = 0x37f, .mxcsr = 0x1f80 },
 						   .dr6 = 0xffff0ff0 };
 	return 0;
+}
+
+void vmx_vcpu_built(struct vcpu *vcpu)
+{
+	hpa_t before = cpu_this()->vmcs_before_build;
+
+	/*
+	 * Cleared, it may be made current on its own CPU (VMPTRLD there, then VMLAUNCH: the
+	 * launch state is clear), whichever CPU built it (SDM Vol. 3C 25.11.3).
+	 */
+	if (vcpu->arch.vmcs)
+		vmclear(vcpu->arch.vmcs);
+	if (before != ~0ull && before != vcpu->arch.vmcs)
+		vmptrld(&before);
 }

@@ -12,11 +12,16 @@
 #include <arch/guest_boot.h>
 #include <arch/guest_cpuid.h>
 #include <arch/msr_check.h>
+#include <arch/percpu.h>
 #include <arch/x86.h>
 #include <hv/hypercall.h>
 #include <hv/vm.h>
 
-/* What this CPU supports, decided once by vmx_cpu_enable(). */
+/*
+ * What the CPUs support, decided once by vmx_enable() on the boot CPU (every other CPU is
+ * checked against the same requirements by vmx_cpu_enable()): read-only while VMs run.
+ * What each CPU changes as it runs (its current VMCS) is its own: arch/percpu.h.
+ */
 struct vmx_cpu {
 	struct vmx_msrs msrs;
 	struct vmx_caps caps;
@@ -25,10 +30,7 @@ struct vmx_cpu {
 	uint32_t pin, proc, proc2, exit, entry;	      /* adjusted control words for every VMCS */
 	int save_preemption_timer;
 	int timer_not_saved; /* !save_preemption_timer: the timer is armed again at every entry */
-	struct vcpu *loaded; /* the vCPU whose VMCS is current: the one the run loop runs */
-	struct vcpu *load_failed; /* the scheduler's pick whose VMCS VMPTRLD refused, if any */
-	uint64_t slice_cycles;	  /* the length of each slice, as the scheduler asked */
-	uint16_t next_vpid;
+	uint32_t next_vpid;  /* the next VPID to give (atomic: any CPU builds vCPUs) */
 };
 
 extern struct vmx_cpu vmx_cpu;
@@ -43,6 +45,12 @@ int vmx_vcpu_init_flat32(struct vcpu *vcpu, uint32_t entry, uint32_t arg, uint32
 int vmx_vcpu_init_long64(struct vcpu *vcpu, uint64_t entry, uint64_t arg, gpa_t boot_area,
 			 uint64_t boot_area_size);
 int vmx_vcpu_inject_vector(struct vcpu *vcpu, uint8_t vector);
+
+/*
+ * After a vCPU's VMCS was built (successfully or not) on whichever CPU: cleared, so that its
+ * own CPU can make it current, and the VMCS current before made current again.
+ */
+void vmx_vcpu_built(struct vcpu *vcpu);
 
 /* Builds vcpu's VMCS (host state, controls, guest state, entry/exit) in a fixed order. */
 int vmcs_setup(struct vcpu *vcpu, uint64_t entry, uint64_t stack_top, uint64_t arg, uint64_t cr3,
@@ -203,11 +211,15 @@ void vmx_set_proc_ctls(struct vcpu *vcpu, uint32_t ctls);
 
 /* Forgets the TLB entries tagged with vpid (all of them if single-context is missing). */
 void vmx_flush_vpid(uint16_t vpid);
+/* A VPID for a new vCPU (0: none, where INVVPID is missing or all were given). */
+uint16_t vmx_vpid_take(void);
 
 /* ept.c */
 int ept_init(struct arch_vm *avm);
 int ept_map_ram(struct arch_vm *avm, gpa_t gpa, hpa_t hpa, uint64_t size);
 void ept_destroy(struct arch_vm *avm);
+/* INVEPT of avm's translations on this CPU (single-context, or all where that is missing). */
+void ept_flush(const struct arch_vm *avm);
 int ept_map_mmio(struct arch_vm *avm, gpa_t gpa, hpa_t hpa, uint64_t size);
 int ept_unmap(struct arch_vm *avm, gpa_t gpa, uint64_t size);
 

@@ -51,6 +51,15 @@ static inline int vmptrld(const hpa_t *vmcs)
 }
 
 /* VMREAD of a field that exists in the current VMCS; Shunt only reads fields it knows. */
+/* The current VMCS's address (VMPTRST), or ~0 when none is current. */
+static inline hpa_t vmptrst(void)
+{
+	hpa_t vmcs;
+
+	__asm__ volatile("vmptrst %0" : "=m"(vmcs)::"memory");
+	return vmcs;
+}
+
 static inline uint64_t vmread(uint64_t field)
 {
 	uint64_t value;

@@ -63,7 +63,7 @@ static inline int vmx_vcpu_switch(struct vcpu *prev, struct vcpu *next)
 	if (vmptrld(&next->arch.vmcs))
 		return -EIO;
 	save_unswitched_state(prev);
-	vmx_cpu.loaded = next;
+	this_cpu_write(vcpu_loaded, next);
 	load_unswitched_state(next, prev);
 	return 0;
 }
@@ -71,11 +71,13 @@ static inline int vmx_vcpu_switch(struct vcpu *prev, struct vcpu *next)
 /* Makes vcpu's VMCS current (VMPTRLD) and loads its state, if it is not already. */
 static inline int vmx_vcpu_load(struct vcpu *vcpu)
 {
-	if (vmx_cpu.loaded)
-		return vmx_vcpu_switch(vmx_cpu.loaded, vcpu);
+	struct vcpu *loaded = this_cpu_read(vcpu_loaded);
+
+	if (loaded)
+		return vmx_vcpu_switch(loaded, vcpu);
 	if (vmptrld(&vcpu->arch.vmcs))
 		return -EIO;
-	vmx_cpu.loaded = vcpu;
+	this_cpu_write(vcpu_loaded, vcpu);
 	load_unswitched_state(vcpu, NULL); /* the CPU holds anyone's */
 	return 0;
 }

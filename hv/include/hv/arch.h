@@ -55,11 +55,18 @@ struct smp_cpu;
  * exception then leaves only that CPU out, with its name as the reason). Returns once every CPU has reported (state READY, UP or FAILED
  * with why, ready_cycles when) or has been given up on (NO_ANSWER, after a bounded wait),
  * with *first_init the arch_cycles() at which the first of them was sent its start signal
- * (x86: INIT), after the boot CPU's preparations. The CPUs then wait halted with interrupts
- * off; nothing of theirs is ever freed.
+ * (x86: INIT), after the boot CPU's preparations. The CPUs that are ready then wait in
+ * sched_cpu_main() for their first kick; the others halt for good; nothing of theirs is
+ * ever freed.
  */
 void arch_smp_start(struct smp_cpu *cpus, unsigned int count, int virt, unsigned int fail_index,
 		    unsigned int fault_index, uint64_t *first_init);
+
+/*
+ * Interrupts CPU cpu (x86: a fixed IPI): a guest it runs exits to its run loop, an idle wait
+ * (arch_idle_until) ends, and a remote flush asked of it is done. Never waits.
+ */
+void arch_cpu_kick(unsigned int cpu);
 
 /* One line describing the CPU: vendor, family/model/stepping and brand string. */
 void arch_cpu_describe(char *buf, size_t size);
@@ -166,22 +173,28 @@ int arch_vcpu_init_flat32(struct vcpu *vcpu, uint32_t entry, uint32_t arg, uint3
 int arch_vcpu_init_long64(struct vcpu *vcpu, uint64_t entry, uint64_t arg, gpa_t boot_area,
 			  uint64_t boot_area_size);
 /*
- * Runs vcpu until it yields or halts (vcpu->attention), uses up slice_cycles of
- * arch_cycles(), or its VM stops. Exits are handled inside; guest faults stop only its VM.
+ * Runs vcpu until it yields or halts (vcpu->attention), uses up its slice (SCHED_SLICE_CYCLES
+ * of arch_cycles(), the same on every CPU), or its VM stops. Exits are handled inside; guest faults stop only its VM.
  * The slice is checked after every exit, so it overruns by at most one exit's bounded work;
  * and whenever arch_cycles() passes sched_host_work_due() the vCPU exits (if need be) and
  * sched_host_work() runs. At the slice's end it asks sched_switch() for the next vCPU and
- * runs that one the same way, each for a slice of slice_cycles, without returning; it
+ * runs that one the same way, each for a slice of its own, without returning; it
  * returns when sched_switch() says NULL, with the vCPU that ran last (its VM may have
  * stopped).
  */
-struct vcpu *arch_vcpu_run(struct vcpu *vcpu, uint64_t slice_cycles);
+struct vcpu *arch_vcpu_run(struct vcpu *vcpu);
 /*
  * Queues an external interrupt with vector for vcpu's next entry. Returns 0, or -EBUSY when
  * the guest can not take one now (interrupts masked, an event already queued): the arch
  * then makes the vCPU exit as soon as it can, and the caller tries again on the next entry.
  */
 int arch_vcpu_inject_vector(struct vcpu *vcpu, uint8_t vector);
+/*
+ * On vcpu's own CPU, with its VM stopped and no CPU running it: whatever the CPU still
+ * holds of it (x86 VT-x: its VMCS, cached; its TLB entries) is let go, so that its VM's
+ * memory may be freed and reused. Before the VM's arch_vm_destroy().
+ */
+void arch_vcpu_release(struct vcpu *vcpu);
 /* Prints vcpu's exit counts by reason, for the end-of-run summary. */
 void arch_vcpu_print_exits(const struct vcpu *vcpu);
 /*
@@ -214,9 +227,10 @@ void arch_zero_pages(void *p, uint64_t count);
 /* A raw 64-bit counter that increases monotonically (x86: the TSC), for coarse timing. */
 uint64_t arch_cycles(void);
 /*
- * Waits until arch_cycles() >= deadline with the CPU halted where the machine has a timer
- * to wake it (x86: the local APIC's TSC-deadline timer), so that an idle machine, or the
- * emulator it runs in, does no work meanwhile. Returns at once for a deadline passed.
+ * Waits until arch_cycles() >= deadline, or a kick from another CPU (arch_cpu_kick), with
+ * the CPU halted where the machine has a timer to wake it (x86: the local APIC's
+ * TSC-deadline timer), so that an idle machine, or the emulator it runs in, does no work
+ * meanwhile. Returns at once for a deadline passed; UINT64_MAX waits for a kick alone.
  */
 void arch_idle_until(uint64_t deadline);
 

@@ -49,8 +49,24 @@ static inline void vcpu_work_set(struct vcpu *vcpu, uint32_t bits)
  */
 int sched_vcpu_start(struct vcpu *vcpu);
 
-/* Runs every VM until all have stopped. */
+/*
+ * CPU 0's scheduler, over the vCPUs placed on it, with the host work, until every VM has
+ * stopped and been reaped (the first call also builds every CPU's ring and lets the other
+ * CPUs start theirs). Called again when the admin starts a VM after all had stopped.
+ */
 void sched_run(void);
+/* The scheduler of a CPU other than 0 that is ready for VMs, from its start on. No return. */
+void sched_cpu_main(void) __attribute__((noreturn));
+
+/*
+ * vm stopped (vm_stop, on any CPU): its vCPUs on this CPU leave the guest before their next
+ * entry, the CPUs of the others are kicked; each CPU releases its own, the last reaps vm.
+ */
+void sched_vm_stopped(struct vm *vm);
+/* vm runs again (built anew): the CPUs of its vCPUs are kicked, should they be idle. */
+void sched_vm_started(struct vm *vm);
+/* In the run loop of a CPU another one kicked, with current the vCPU it runs: look at it. */
+void sched_kicked(struct vcpu *current);
 
 /*
  * Work that may only be done with no vCPU on the CPU (the admin's stop and start of a VM,
@@ -64,8 +80,6 @@ void sched_run(void);
 int sched_defer(void (*fn)(void *ctx, uint64_t arg), void *ctx, uint64_t arg);
 /* Runs the deferred calls waiting now; only where no vCPU is on the CPU. */
 void sched_run_deferred(void);
-/* A VM was started again while sched_run() runs: its round-robin ring is built anew. */
-void sched_ring_changed(void);
 
 struct vcpu;
 
@@ -140,6 +154,12 @@ void sched_halt(struct vcpu *vcpu);
 static inline uint64_t sched_host_work_due(void)
 {
 	return console_poll_due();
+}
+extern const uint64_t sched_no_host_work; /* UINT64_MAX: CPUs other than 0 have none */
+/* The same as the run loop of vcpu's CPU sees it: host work is CPU 0's (UINT64_MAX else). */
+static inline uint64_t sched_host_work_due_for(const struct vcpu *vcpu)
+{
+	return *vcpu->host_due;
 }
 void sched_host_work(struct vcpu *current);
 

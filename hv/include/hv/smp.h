@@ -1,8 +1,8 @@
 /*
  * Bringing up every CPU (hv/smp.c): which CPUs the firmware lists (the MADT), which of
  * them Shunt starts (cpus=, CPU_MAX), and the boot report of how many came up and are
- * ready for VMs. The starting itself is the architecture's (arch_smp_start). CPUs beyond
- * the first come up and wait, halted: VMs run on CPU 0 until per-CPU scheduling lands.
+ * ready for VMs. The starting itself is the architecture's (arch_smp_start). CPUs ready for
+ * VMs then run their own schedulers (hv/sched.c, sched_cpu_main) once VMs are built.
  */
 #ifndef HV_SMP_H
 #define HV_SMP_H

@@ -131,6 +131,9 @@ struct vcpu {
 	int halted;
 	struct vcpu *sched_next; /* the next in its CPU's round-robin ring (sched.c) */
 	unsigned int cpu;	 /* the CPU it runs on, for good (placed by vm_build(), sched.c) */
+	/* sched_host_work_due() as its CPU sees it: console_due on CPU 0, else a UINT64_MAX. */
+	const uint64_t *host_due;
+	int held; /* its CPU may hold state of it (sched.c releases it once its VM stopped) */
 
 	gpa_t page_gpa;		   /* the vCPU page (pv-abi/vcpu_page.h), 0 = none */
 	struct pv_vcpu_page *page; /* the same, as a host pointer into guest RAM */
@@ -189,6 +192,13 @@ struct vm {
 	unsigned int boots;	   /* times started: 1 + resets that restarted it */
 	unsigned int quick_resets; /* resets in a row, each within VM_QUICK_RESET_SECONDS */
 	unsigned int vcpu_cpus[VM_VCPUS_MAX]; /* where each vCPU runs, placed once (sched_place) */
+	unsigned int vcpus_held; /* vCPUs whose CPU has not released them (atomic, sched.c) */
+	/*
+	 * Kept across rebuilds, which the reaping CPU does. 1 from its stop until it is reaped (released, or restarted after a reset) by the CPU
+	 * that released its last vCPU: nothing else touches its machine meanwhile (atomic).
+	 */
+	unsigned int reaping;
+
 	struct console_queue console; /* output waiting for the serial line: open across resets */
 	uint8_t console_data[CONSOLE_QUEUE_SIZE];
 

@@ -9,6 +9,12 @@
 #include <hv/types.h>
 
 #define APIC_TIMER_VECTOR 0xf0
+#define APIC_KICK_VECTOR 0xf1 /* another CPU's kick (arch_cpu_kick): look, flush */
+
+/* On a CPU other than the boot CPU: its local APIC set up as apic_init() set the boot CPU's. */
+void apic_cpu_init(void);
+/* The kick's handler, for VT-x's exit that took the interrupt itself (ack on exit). */
+void apic_kick_interrupt(void);
 
 /*
  * Sets this CPU's local APIC up (x2APIC mode where there is one) if not done yet: the boot

@@ -49,11 +49,28 @@ struct descriptor_pointer {
  * exit restores it (VT-x: the VMCS host GS base; AMD-V: VMLOAD of the CPU's host state).
  * The boot CPU's is static; each other CPU's comes from the frame allocator, for good.
  */
+struct vcpu;
+
+#define CPU_VIRT_ASIDS 256 /* AMD-V: ASIDs tracked per CPU (svm/'s SVM_MAX_ASIDS) */
+
 struct cpu_tables {
 	struct cpu_tables *self; /* at GS:0 */
 	unsigned int index;	 /* arch_cpu_index(): 0 the boot CPU, then start order */
 	uint32_t apic_id;
-	uint64_t gdt[5]; /* null, code64, data, TSS (two slots) */
+	/*
+	 * The virtualization backend's state of this CPU, read and written only by this CPU
+	 * (percpu.h's this_cpu_read/write: one instruction, as a global's access was).
+	 */
+	struct vcpu *vcpu_loaded;      /* VT-x: whose VMCS is current; AMD-V: whose FPU state */
+	struct vcpu *vcpu_load_failed; /* VT-x: the pick whose VMPTRLD failed, if any */
+	struct vcpu *vcpu_running;     /* AMD-V: the vCPU whose slice svm_vcpu_run() is in */
+	uint64_t timer_armed;	       /* AMD-V: IA32_TSC_DEADLINE as last written (0: off) */
+	uint64_t virt_pages[2];	       /* cpu_enable's: VMXON region; host save area, VMLOAD */
+	uint64_t vmcs_before_build;    /* VT-x: the VMCS current when another's build began */
+	uint32_t apic_ready;	       /* apic.c: this CPU's local APIC is set up */
+	uint32_t kicked;	       /* apic.c: a kick IPI came since the last idle wait began */
+	struct vcpu *asid_owner[CPU_VIRT_ASIDS]; /* AMD-V: who last ran with each ASID here */
+	uint64_t gdt[5];			 /* null, code64, data, TSS (two slots) */
 	struct tss64 tss;
 	uint8_t ist_stacks[3][IST_STACK_SIZE] __attribute__((aligned(16)));
 };
@@ -61,8 +78,14 @@ struct cpu_tables {
 /* Fills t's GDT and TSS, loads them and points GS base at t: this CPU is t from now on. */
 void cpu_tables_load(struct cpu_tables *t, unsigned int index, uint32_t apic_id);
 
-/* This CPU's tables (through GS base). */
+/*
+ * This CPU's tables, wherever Shunt runs (through the GDTR, which every VM exit restores;
+ * percpu.h's one-instruction GS accessors are for the vendor run loops, where GS base is
+ * known to be the host's: always on VT-x, after the VMLOAD of a full exit on AMD-V).
+ */
 struct cpu_tables *cpu_this(void);
+/* CPU index's tables (NULL before that CPU loaded them): for a VMCS built for that CPU. */
+struct cpu_tables *cpu_tables_of(unsigned int index);
 
 /* The address of this CPU's TSS (its descriptor is SEL_TSS in the GDT). */
 uint64_t cpu_tss_base(void);

@@ -45,8 +45,22 @@ struct vendor_ops {
 	int (*vcpu_init_flat32)(struct vcpu *vcpu, uint32_t entry, uint32_t arg, uint32_t magic);
 	int (*vcpu_init_long64)(struct vcpu *vcpu, uint64_t entry, uint64_t arg, gpa_t boot_area,
 				uint64_t boot_area_size);
-	struct vcpu *(*vcpu_run)(struct vcpu *vcpu, uint64_t slice_cycles);
+	struct vcpu *(*vcpu_run)(struct vcpu *vcpu);
 	int (*vcpu_inject_vector)(struct vcpu *vcpu, uint8_t vector);
+	/*
+	 * After a vCPU's state was built, on any CPU (NULL: nothing to do): made ready to run
+	 * on its own CPU (VT-x: its VMCS cleared, the one current before made current again).
+	 */
+	void (*vcpu_built)(struct vcpu *vcpu);
+	/*
+	 * On the vCPU's own CPU, its VM stopped and no CPU runs it: nothing of it stays in the
+	 * CPU (VT-x: VMCS cleared, VPID and EPT flushed; AMD-V: no longer the CPU's loaded or
+	 * running vCPU, its ASID flushed by the next owner), so its VM may be freed.
+	 */
+	void (*vcpu_release)(struct vcpu *vcpu);
+	/* On this CPU, out of the guest: drop what its TLB holds of vm's second-level tables
+	 * (NULL: leaving the guest is enough, the vCPUs flush at their next entry). */
+	void (*vm_flush_local)(struct vm *vm);
 	/* The name of exit kind r (the index of arch_vcpu.exit_counts), for the summary. */
 	const char *(*exit_name)(unsigned int r);
 };
@@ -57,6 +71,13 @@ struct vendor_ops {
  */
 int virt_cpu_enable(int simulate_fail, unsigned int index, hpa_t pages[2], char *why,
 		    size_t why_size);
+
+/*
+ * This CPU's part of a remote invalidation another CPU asked for (arch_vm_unmap and
+ * arch_vm_map_mmio ask every other CPU that runs the VM): from the kick's handler, and by
+ * any CPU waiting on another.
+ */
+void virt_flush_poll(void);
 
 extern const struct vendor_ops vmx_ops;
 extern const struct vendor_ops svm_ops;

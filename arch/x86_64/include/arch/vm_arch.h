@@ -53,6 +53,12 @@ struct arch_vcpu {
 	uint64_t host_rsp;	/* HOST_RSP as written to this VMCS once launched; 0 before */
 	uint8_t launched;	/* VMLAUNCH done: VMRESUME from now on */
 	/*
+	 * SVM: flush the ASID's TLB entries before the next VMRUN: its VM's nested tables lost
+	 * a mapping (set by any CPU, atomic; virt.c's remote flush makes it exit first) or the
+	 * guest's CR4 write asks for it.
+	 */
+	uint8_t tlb_stale;
+	/*
 	 * The counting build's clock (-DSHUNT_BENCH_COUNTERS, make bench): the ticks of this
 	 * vCPU in the guest (entry to exit, vmx_entry.S) and in Shunt (each exit to its next
 	 * entry, or to the switch to another vCPU or the scheduler loop: vcpu.c). Zero in the
@@ -100,11 +106,10 @@ _Static_assert(__builtin_offsetof(struct arch_vcpu, hv_ticks) == 160, "arch_vcpu
 #define ARCH_MSR_MAP_PAGES 2
 
 struct arch_vm {
-	struct pt ept;	   /* VMX: the EPT; SVM: the nested page tables (both x86 radix trees) */
-	uint64_t eptp;	   /* VMX: the EPT pointer */
-	hpa_t io_bitmaps;  /* one bit per port, ports 0-0xffff in order; 1 = exit */
-	hpa_t msr_bitmap;  /* VMX: one bit per MSR; SVM: two (read, write); 1 = exit */
-	uint8_t npt_stale; /* SVM: its nested tables lost a mapping: flush before the next VMRUN */
+	struct pt ept;	  /* VMX: the EPT; SVM: the nested page tables (both x86 radix trees) */
+	uint64_t eptp;	  /* VMX: the EPT pointer */
+	hpa_t io_bitmaps; /* one bit per port, ports 0-0xffff in order; 1 = exit */
+	hpa_t msr_bitmap; /* VMX: one bit per MSR; SVM: two (read, write); 1 = exit */
 };
 
 #endif
