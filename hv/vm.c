@@ -641,9 +641,17 @@ void vm_share_hw_budget(uint32_t budget)
 		 budget, users, budget / users);
 }
 
+/*
+ * The bucket may be taken from by the VM's vCPUs on other CPUs at once: the fast take
+ * (compare-and-swap) first, bucket_take() for what it leaves (a refusal, a lost race, a
+ * clock gone back). A VM of several vCPUs takes its rated calls' tokens here.
+ */
 int vm_rate_take(struct vm *vm, unsigned int rate_class, uint64_t *retry_after_ns)
 {
-	if (!bucket_take(&vm->buckets[rate_class], arch_cycles(), retry_after_ns))
+	struct token_bucket *b = &vm->buckets[rate_class];
+	uint64_t now = arch_cycles();
+
+	if (b->rate == 0 || bucket_take_fast(b, now) == 0 || !bucket_take(b, now, retry_after_ns))
 		return 0;
 	vm_stat_add(&vm->stats.throttled, 1);
 	vm_stat_add(&vm->stats.throttles[rate_class], 1);
