@@ -91,7 +91,7 @@ GUEST_CFLAGS := -std=c11 -ffreestanding -fno-stack-protector -fno-pic -fno-pie -
 GUEST_LDFLAGS := -nostdlib -static -no-pie -Wl,-T,tests/guests/guest.ld -Wl,--build-id=none \
                  -Wl,--no-warn-rwx-segments \
                  -Wl,-z,noexecstack
-GUESTS := hello counter badcalls triplefault oob bench negotiate clock events ring hwuart startstate \
+GUESTS := hello counter badcalls triplefault oob bench negotiate clock events ring hwuart startstate smp \
           hwbad hwmmio flooder worker fpu victim flood cpuid cr0 fuzz regkeep halt busy ptimer \
           lifecycle throttle hwcheck sleeper svminsn
 LOADER_REFUSED := highload splitload # tests/guests/*.ld the loader must refuse hello.c by
@@ -108,7 +108,8 @@ SHUNT_CONFIG_SRCS := tools/shunt-config.c hv/lib/config.c hv/lib/fmt.c hv/lib/el
                      hv/lib/parse.c hv/lib/div128.c hv/cmdline.c hv/log.c hv/log_ring.c hv/vm_options.c \
                      hv/hw_rules.c hv/ratelimit.c hv/serial.c hv/net/mgmt_options.c
 
-.PHONY: all deps linux test unit-test abi-test clang-build fuzz-smoke fuzz system-test run run-linux run-mgmt bench clean \
+.PHONY: all deps linux test unit-test abi-test clang-build fuzz-smoke fuzz system-test ui-test \
+	boot-test run run-linux run-mgmt bench clean \
 	format format-check spec-table install example walkthrough-test mutation mutation-smoke \
 	bench-counting
 
@@ -353,16 +354,31 @@ $(LINUX_INITRD): $(LINUX_DIR)/busybox tests/linux/init tools/mkinitramfs $(LINUX
 	@tools/mkinitramfs $@ $(LINUX_DIR)/busybox tests/linux/init lib/shunt.ko=$(LINUX_MODULE) \
 		bin/shunt-bench=$(LINUX_DIR)/shunt-bench >/dev/null
 
-# --- Tests: host unit tests first (fast, sanitized), then the emulator boots.
-test: format-check unit-test abi-test clang-build fuzz-smoke system-test walkthrough-test \
-	mutation-smoke bench
+# --- Tests: host unit tests first (fast, sanitized), then the emulator boots. On 2 cores the
+# UI tests (a browser against mocks, mostly waiting, then one emulator at a time) run beside
+# the unit tests, ABI checks and clang build (one compiler at a time); the UI tests' output is
+# shown when they end. Then the fuzzing (two fuzzers at a time) and the boot tests.
+test: format-check all linux $(BUILD)/example/minimal-kernel.elf | $(DEPS_STAMP) $(MBEDTLS_STAMP)
+	@$(MAKE) -s ui-test >$(BUILD)/ui-test.log 2>&1 & ui=$$!; \
+	$(MAKE) unit-test abi-test clang-build; rc=$$?; \
+	wait $$ui || rc=1; echo "make ui-test:"; cat $(BUILD)/ui-test.log; \
+	test $$rc = 0
+	@$(MAKE) fuzz-smoke boot-test walkthrough-test mutation-smoke bench
 
-# Every parser of untrusted input under libFuzzer for a few seconds (tests/fuzz/fuzz.mk).
+# Every parser of untrusted input under libFuzzer for a few seconds (tests/fuzz/fuzz.mk), two
+# at a time (each fuzzer is one process on one core: each still has a core for its seconds).
 # `make fuzz` runs them longer, then the hypercall fuzzer guest for a million calls (the
 # bios-fuzz-long-bochs scenario; make test runs it for 100,000 in bios-fuzz-bochs).
+FUZZ_NAMES := $(shell sed -n 's/^FUZZ_NAMES *:= *//p' tests/fuzz/fuzz.mk)
+FUZZ_HALF := $(shell expr $(words $(FUZZ_NAMES)) / 2)
+FUZZ_SMOKE = $(MAKE) -s -f tests/fuzz/fuzz.mk BUILD=$(BUILD) MBEDTLS_DIR=$(MBEDTLS_DIR) \
+	FUZZ_SECONDS=5
 fuzz-smoke: | $(DEPS_STAMP) $(MBEDTLS_STAMP)
-	@$(MAKE) -s -f tests/fuzz/fuzz.mk BUILD=$(BUILD) MBEDTLS_DIR=$(MBEDTLS_DIR) FUZZ_SECONDS=5 \
-		fuzz-run
+	@$(FUZZ_SMOKE) fuzz-build
+	@$(FUZZ_SMOKE) FUZZ_NAMES="$(wordlist $(FUZZ_HALF),99,$(wordlist 2,99,$(FUZZ_NAMES)))" \
+		fuzz-run >$(BUILD)/fuzz-smoke-2.log 2>&1 & second=$$!; \
+	$(FUZZ_SMOKE) FUZZ_NAMES="$(wordlist 1,$(FUZZ_HALF),$(FUZZ_NAMES))" \
+		fuzz-run; rc=$$?; wait $$second || rc=1; cat $(BUILD)/fuzz-smoke-2.log; test $$rc = 0
 fuzz: all | $(DEPS_STAMP)
 	@$(MAKE) -s -f tests/fuzz/fuzz.mk BUILD=$(BUILD) MBEDTLS_DIR=$(MBEDTLS_DIR) FUZZ_SECONDS=$(or $(FUZZ_SECONDS),300) fuzz-run
 	tests/system/run-all --build $(BUILD) bios-fuzz-long-bochs
@@ -420,13 +436,18 @@ spec-table:
 unit-test: | $(DEPS_STAMP) $(MBEDTLS_STAMP)
 	$(MAKE) -f tests/unit/unit.mk BUILD=$(BUILD) HOST_CC=$(HOST_CC) MBEDTLS_DIR=$(MBEDTLS_DIR)
 
-system-test: all linux $(BUILD)/example/minimal-kernel.elf
-	tests/tools/shunt-config-test --build $(BUILD)
+# The system tests: the UI's (shuntctl and the dashboard), then the boots.
+system-test: ui-test boot-test
+
+ui-test: all
 	@# shuntctl's test (a mock Shunt, mostly waiting) beside the dashboard's (emulators)
 	@tests/tools/shuntctl-test >$(BUILD)/shuntctl-test.log 2>&1 & ctl=$$!; \
 	tests/system/dashboard-test --build $(BUILD) --shunt qemu,bochs; dash=$$?; \
 	wait $$ctl; ctlrc=$$?; echo "tests/tools/shuntctl-test:"; cat $(BUILD)/shuntctl-test.log; \
 	test $$dash = 0 && test $$ctlrc = 0
+
+boot-test: all linux $(BUILD)/example/minimal-kernel.elf
+	tests/tools/shunt-config-test --build $(BUILD)
 	tests/system/run-all --build $(BUILD)
 	tests/system/run-exit-codes --build $(BUILD)
 	tests/system/stick --build $(BUILD)
@@ -501,7 +522,7 @@ bench-counting: | $(DEPS_STAMP)
 	@$(MAKE) -s BUILD=$(BUILD)/bench DEPS_STAMP=$(DEPS_STAMP) LWIP_DIR=$(LWIP_DIR) \
 		MBEDTLS_DIR=$(MBEDTLS_DIR) HV_EXTRA_CFLAGS=-DSHUNT_BENCH_COUNTERS $(BUILD)/bench/shunt.elf
 bench: $(BUILD)/shunt.elf $(BUILD)/BOOTX64.EFI $(BUILD)/guests/bench.elf \
-		$(BUILD)/guests/victim.elf $(BUILD)/guests/flood.elf $(BUILD)/guests/fuzz.elf \
+		$(BUILD)/guests/victim.elf $(BUILD)/guests/flood.elf $(BUILD)/guests/fuzz.elf $(BUILD)/guests/smp.elf \
 		bench-counting linux
 	@tests/system/bench --build $(BUILD) $(BENCH_ARGS)
 

@@ -68,7 +68,7 @@ int64_t hc_vm_info(struct vcpu *vcpu, const struct hc_args *args)
 		return PV_EFAULT;
 	memset(info, 0, sizeof(*info));
 	info->vm_id = vm->id;
-	info->vcpu_count = 1;
+	info->vcpu_count = vm->vcpu_count;
 	info->boots = vm->boots;
 	strlcpy(info->name, vm->name, sizeof(info->name));
 	return 0;

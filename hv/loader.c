@@ -42,6 +42,7 @@ int loader_write_start_info(struct vm *vm, const char *guest_cmdline)
 	si->abi_version = PV_ABI_VERSION(PV_ABI_MAJOR, PV_ABI_MINOR);
 	si->vm_id = vm->id;
 	si->mem_count = 2;
+	si->vcpu_count = vm->options.vcpus; /* ABI 1.5; vm->vcpu_count is set later */
 	si->mem[0] = (struct pv_mem_region){ 0, GUEST_LOAD_MIN_GPA, PV_MEM_RESERVED, 0 };
 	si->mem[1] = (struct pv_mem_region){ GUEST_LOAD_MIN_GPA, vm->ram_size - GUEST_LOAD_MIN_GPA,
 					     PV_MEM_RAM, 0 };

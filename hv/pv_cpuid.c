@@ -28,6 +28,9 @@ void pv_cpuid(struct vcpu *vcpu, uint32_t leaf, uint32_t out[4])
 	case PV_CPUID_FEATURES:
 		/* The backend adds which hypercall instruction its CPU vendor has (ABI 1.4). */
 		out[0] = PV_FEATURES_OFFERED | arch_pv_features();
+		if (vcpu->vm->platform == VM_PLATFORM_SHUNT)
+			out[0] |=
+				PV_FEATURE_VCPU_START; /* ABI 1.5: not for Linux VMs (their APIC) */
 		break;
 	case PV_CPUID_PRIVILEGES:
 		out[0] = vcpu->vm->permissions;

@@ -55,11 +55,12 @@ int64_t hc_vcpu_page_set(struct vcpu *vcpu, const struct hc_args *args)
 	struct pv_vcpu_page *page;
 
 	if (gpa == 0) {
-		vcpu->page = NULL;
+		__atomic_store_n(&vcpu->page, NULL, __ATOMIC_RELEASE); /* EVENT_SEND reads it */
 		vcpu->page_gpa = 0;
 		vcpu->event_vector = 0;
 		/* The PV timer and upcall go with the page; a Linux VM's APIC work stays. */
-		vcpu->work &= ~(VCPU_WORK_TIMER | VCPU_WORK_NOTIFY);
+		__atomic_fetch_and(&vcpu->work, ~(VCPU_WORK_TIMER | VCPU_WORK_NOTIFY),
+				   __ATOMIC_SEQ_CST); /* another CPU may set NOTIFY */
 		vcpu_attention(vcpu, VCPU_ATTN_WORK);
 		return 0;
 	}
@@ -67,7 +68,7 @@ int64_t hc_vcpu_page_set(struct vcpu *vcpu, const struct hc_args *args)
 	if (!page)
 		return (gpa & (PAGE_SIZE - 1)) ? PV_EINVAL : PV_EFAULT;
 	memset(page, 0, sizeof(*page));
-	vcpu->page = page;
+	__atomic_store_n(&vcpu->page, page, __ATOMIC_RELEASE); /* zeroed first */
 	vcpu->page_gpa = gpa;
 	publish_clock(vcpu);
 	vcpu_publish_steal(vcpu);
@@ -81,14 +82,14 @@ int64_t hc_timer_set(struct vcpu *vcpu, const struct hc_args *args)
 	if (!vcpu->page)
 		return PV_EINVAL; /* the event has nowhere to land */
 	if (ns == 0) {
-		vcpu->work &= ~VCPU_WORK_TIMER;
+		__atomic_fetch_and(&vcpu->work, ~VCPU_WORK_TIMER, __ATOMIC_SEQ_CST);
 		return 0;
 	}
 	ticks = pvclock_deadline_ticks(ns, arch_tsc_hz(), scale());
 	vcpu->timer_deadline = ticks > UINT64_MAX - vcpu->vm->start_cycles
 				       ? UINT64_MAX
 				       : vcpu->vm->start_cycles + ticks;
-	vcpu->work |= VCPU_WORK_TIMER;
+	__atomic_fetch_or(&vcpu->work, VCPU_WORK_TIMER, __ATOMIC_SEQ_CST);
 	/* Later than the vCPU comes back anyway: the run loop sees it then, nothing to re-arm. */
 	if (vcpu->timer_deadline < vcpu->run_deadline)
 		vcpu_attention(vcpu, VCPU_ATTN_WORK);

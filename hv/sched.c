@@ -189,11 +189,13 @@ void sched_halt(struct vcpu *vcpu)
 		vcpu_attention(vcpu, VCPU_ATTN_WORK);
 		return;
 	}
-	if (wake_deadline(vcpu) == UINT64_MAX && vcpu->vm->vcpu_count == 1 &&
-	    !(vcpu->vm->platform == VM_PLATFORM_PC && console_input_can_reach(vcpu->vm))) {
+	if (wake_deadline(vcpu) == UINT64_MAX &&
+	    !(vcpu->vm->platform == VM_PLATFORM_PC && console_input_can_reach(vcpu->vm)) &&
+	    !(vcpu->vm->vcpu_count > 1 &&
+	      (vcpu->event_vector || vcpu->vm->platform == VM_PLATFORM_PC))) {
 		/*
-		 * Nothing could ever wake it (no timer, no input, no other vCPU of its VM to raise
-		 * its events or send it an IPI).
+		 * Nothing could ever wake it (no timer, no input, and no other vCPU of its VM to
+		 * raise its events, EVENT_SEND, or send its APIC an IPI).
 		 */
 		vcpu_attention(vcpu, VCPU_ATTN_YIELD);
 		return;

@@ -224,6 +224,13 @@ int arch_vcpu_init(struct vcpu *vcpu, uint64_t entry, uint64_t stack_top, uint64
 		     vendor->vcpu_init(vcpu, entry, stack_top, arg, boot_area, boot_area_size));
 }
 
+int arch_vcpu_start(struct vcpu *vcpu, uint64_t entry, uint64_t stack_top, uint64_t arg)
+{
+	if (!vcpu->vm->arch.boot_cr3)
+		return -EINVAL; /* not a Shunt guest's VM: nothing of vCPU 0's to start on */
+	return vendor->vcpu_start(vcpu, entry, stack_top, arg);
+}
+
 int arch_vcpu_init_flat32(struct vcpu *vcpu, uint32_t entry, uint32_t arg, uint32_t magic)
 {
 	return built(vcpu, vendor->vcpu_init_flat32(vcpu, entry, arg, magic));

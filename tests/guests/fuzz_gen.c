@@ -144,7 +144,7 @@ static void gen_port_ops(struct pv_port_op *ops, uint64_t count)
 /* A random call: its number and arguments (unused argument registers get values too). */
 uint64_t fuzz_gen_call(uint64_t *a, int any_number)
 {
-	static const uint8_t valid[] = { 0, 1, 2, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15 };
+	static const uint8_t valid[] = { 0, 1, 2, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16 };
 	uint64_t r = fuzz_below(1000), nr, n;
 
 	for (int i = 0; i < 6; i++)

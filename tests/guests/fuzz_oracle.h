@@ -237,6 +237,9 @@ static inline struct fuzz_expect fuzz_expect(const struct fuzz_model *m, uint64_
 			       ? PV_EINVAL
 			       : 0;
 		break;
+	case PV_CALL_VCPU_START: /* the fuzzer's VM has one vCPU: each id is itself or past it */
+		e.lo = PV_EINVAL;
+		break;
 	default:
 		e = fuzz_expect_hw(m, nr, a, mem);
 		e.throttle = 1;

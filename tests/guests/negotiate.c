@@ -4,7 +4,7 @@
  * minor; Shunt's CPUID leaves agree with what its calls do (the privileges leaf lists
  * exactly the classes that work, the limits leaf the maximum write length, the feature leaf
  * names VMMCALL exactly on an AMD CPU, 1.4); VM_INFO (1.3) names the VM as its start-info
- * page does.
+ * page does; a guest that negotiated 1.4 does not see 1.5's VCPU_START.
  */
 #include "guest.h"
 
@@ -43,6 +43,11 @@ int64_t guest_main(const struct pv_start_info *si)
 	      "a 1.1 call is invisible to a guest that negotiated 1.0");
 	check(&failures, gk_vm_info(&info) == PV_ENOSYS,
 	      "a 1.3 call is invisible to a guest that negotiated 1.0");
+	r = gk_call_hello(PV_ABI_VERSION(PV_ABI_MAJOR, 4), PV_OS_TEST, 1);
+	check(&failures, r == PV_ABI_VERSION(PV_ABI_MAJOR, 4), "HELLO for x.4 gets x.4");
+	check(&failures, gk_vcpu_start(1, 0x100000, 0x100000, 0) == PV_ENOSYS,
+	      "a 1.5 call (VCPU_START) is invisible to a guest that negotiated 1.4");
+	check(&failures, gk_vm_info(&info) == 0, "a 1.3 call works at 1.4");
 	r = gk_call_hello(PV_ABI_VERSION(PV_ABI_MAJOR, 0xffff), PV_OS_TEST, 1);
 	check(&failures, r == PV_ABI_CURRENT, "HELLO for a newer minor gets Shunt's minor");
 

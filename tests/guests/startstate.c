@@ -61,7 +61,7 @@ static void check_start_info(int *failures, const struct pv_start_info *si)
 	check_eq(failures, si->abi_version, PV_ABI_CURRENT, "start-info abi_version");
 	check_eq(failures, si->vm_id, EXPECTED_VM_ID, "start-info vm_id");
 	check_eq(failures, si->mem_count, 2, "start-info mem_count");
-	check_eq(failures, si->reserved0, 0, "start-info reserved0");
+	check_eq(failures, si->vcpu_count, 1, "start-info vcpu_count");
 	/* The boot structures: reserved, covering [0x1000, 0x10000) and ending where RAM starts. */
 	check_eq(failures, si->mem[0].type, PV_MEM_RESERVED, "mem[0].type");
 	check(failures, si->mem[0].base <= 0x1000, "mem[0] covers the start-info page");

@@ -1025,7 +1025,7 @@ SCENARIOS.append({
 })
 
 # --- The shunt module (issue 13, guest-kit/examples/linux-shunt): the same kernel with its
-# initramfs's /init in shunt.module mode loads the module, which finds Shunt, opens ABI 1.4 as
+# initramfs's /init in shunt.module mode loads the module, which finds Shunt, opens ABI 1.5 as
 # Linux, and brings up /sys/hypervisor, the PV clock, events and the PV timer, the hvc console
 # on the PV console ring and the COM2 tty; /init checks each, writes through hvc0 and ttySH0,
 # floods ttySH0 (shunt.flood), unloads and reloads it. The kernel's only console is hvc0:
@@ -1034,7 +1034,7 @@ SCENARIOS.append({
 def linux_module_expect(clock):
     """What every loaded module shows; clock: the clocksource sysfs line's regex."""
     return [
-        r"^\[linux\] .*shunt: Shunt ABI 1\.4 \(hypervisor 1\.4\), VM linux id 0, features 0x3f, "
+        r"^\[linux\] .*shunt: Shunt ABI 1\.5 \(hypervisor 1\.5\), VM linux id 0, features 0x3f, "
         r"privileges 0x1?f$",
         r"^\[linux\] .*shunt: events: upcall on vector \d+ \(irq \d+\): guest event 32 "
         r"delivered, PV timer fired \d+ us after its deadline$",
@@ -1043,8 +1043,8 @@ def linux_module_expect(clock):
         r"^\[linux\] .*SHUNT-LINUX: module loaded$",
         r"^\[linux\] .*SHUNT-LINUX: sysfs type shunt$",
         r"^\[linux\] .*SHUNT-LINUX: sysfs version/major 1$",
-        r"^\[linux\] .*SHUNT-LINUX: sysfs version/minor 4$",
-        r"^\[linux\] .*SHUNT-LINUX: sysfs shunt/abi 1\.4$",
+        r"^\[linux\] .*SHUNT-LINUX: sysfs version/minor 5$",
+        r"^\[linux\] .*SHUNT-LINUX: sysfs shunt/abi 1\.5$",
         r"^\[linux\] .*SHUNT-LINUX: sysfs shunt/features 0x3f vcpu_page events timer "
         r"console_ring event_send hw$",
         r"^\[linux\] .*SHUNT-LINUX: sysfs shunt/vm_name linux$",
@@ -1074,7 +1074,7 @@ SCENARIOS.append({
     "timeout": 900,
     "expect": [BANNER, r"^virtualization: ready \(VT-x\)$",
                r"^vm linux: granted ports:0x2f8-0x2ff \(16550 UART\) for port I/O$",
-               r"^vm linux: opened ABI 1\.4 \(guest built for 1\.4, OS kind 2 version 0x601",
+               r"^vm linux: opened ABI 1\.5 \(guest built for 1\.5, OS kind 2 version 0x601",
                r"^summary: 2 VMs$",
                summary("linux", "stopped", "poweroff", 0),
                r"^  hw: calls \d+, port operations \d+, refused 0, throttled [1-9]\d*$",
@@ -1115,7 +1115,7 @@ SCENARIOS.append({
     "memory": 384,
     "timeout": 900,
     "expect": [BANNER, r"^virtualization: ready \(VT-x\)$",
-               r"^vm linux: opened ABI 1\.4 \(guest built for 1\.4, OS kind 2 version 0x601",
+               r"^vm linux: opened ABI 1\.5 \(guest built for 1\.5, OS kind 2 version 0x601",
                r"^summary: 2 VMs$",
                summary("linux", "stopped", "poweroff", 0),
                summary("hello", "stopped", "exit", 0),
@@ -2220,4 +2220,88 @@ SCENARIOS.append({
                    r"(?ms)^\[flooder\] flooder: ok (\d+) throttled ([1-9]\d*)$.*"
                    r"^summary: vm=flooder .*?^  hw: calls \1, port operations \1, refused 0, "],
     "forbid": GUEST_FORBID,
+})
+
+# --- Shunt guests with two vCPUs (issue 16, item 4; ABI 1.5): tests/guests/smp.c has vCPU 0
+# check VCPU_START's refusals, start vCPU 1 (which checks its own), both work at once, then
+# 100 PV IPIs each way in ping-pong. The guest prints each vCPU's work as PV clock time
+# stamps, their overlap, and "parallel" when each vCPU saw the other's progress during its
+# own work often enough that only two CPUs at once explain it ("interleaved": one CPU took
+# turns). Where Shunt's log places the VM's vCPUs on CPUs 0 and 1 ("vm smp: 2 vCPUs on CPUs
+# 0 1") the run must say "parallel" once vCPUs run on the CPU they are placed on:
+# SMP_VCPUS_RUN_ON_THEIR_CPUS says whether they do (False while one CPU still runs every
+# vCPU; the per-CPU scheduler sets it True). Placed on one CPU (cpus=0) either word passes.
+SMP_VCPUS_RUN_ON_THEIR_CPUS = True
+SMP_GUEST_WORK = r"^\[smp\] smp: vCPU [01] worked from \d+ to \d+ ns \(PV clock\)$"
+SMP_GUEST_OVERLAP = r"^\[smp\] smp: overlap (\d+) ns; progress of the other seen \d+ and \d+ times: "
+
+
+def smp_guest_ran(placed_apart, strict=True):
+    """The regex that ties the guest's verdict to where Shunt placed its vCPUs (strict: apart,
+    they must have run at the same time)."""
+    if placed_apart and strict and SMP_VCPUS_RUN_ON_THEIR_CPUS:
+        return (r"(?s)^vm smp: 2 vCPUs on CPUs 0 1$.*" + SMP_GUEST_OVERLAP.replace(r"(\d+)", r"[1-9]\d*")
+                + r"parallel$")
+    placed = "0 1" if placed_apart else "0 0"
+    return rf"(?s)^vm smp: 2 vCPUs on CPUs {placed}$.*" + SMP_GUEST_OVERLAP + r"(parallel|interleaved)$"
+
+
+def smp_guest_scenario(name, emulator, cpus, options, ready, cpu=None):
+    placed_apart = "cpus=0" not in options
+    return {
+        "name": name,
+        "firmware": "bios", "emulator": emulator, "cpus": cpus,
+        **({"cpu": cpu} if cpu else {}),
+        "modules": [("{build}/guests/smp.elf", f"smp.elf mem=4M {options} -- ipis=100")],
+        "timeout": BOCHS_TIMEOUT if emulator == "bochs" else SEABIOS_TIMEOUT,
+        "expect": [BANNER, ready, r"^vm smp: 2 vCPUs on CPUs " + ("0 1" if placed_apart else "0 0") + "$",
+                   r"^vm smp: opened ABI 1\.5 ",
+                   r"^vm smp: vCPU 1 started by vCPU 0 at 0x[0-9a-f]+$",
+                   SMP_GUEST_WORK, SMP_GUEST_WORK, SMP_GUEST_OVERLAP,
+                   r"^\[smp\] smp: IPI round trips 100$",
+                   r"^\[smp\] GUEST-PASS smp$",
+                   summary("smp", "stopped", "exit", 0), POWER_OFF_OK],
+        # "parallel" is required in Bochs, which runs its CPUs in step; QEMU's are threads
+        # the host runs when it can (two on CI's two loaded cores): there only placement.
+        "expect_any": [smp_guest_ran(placed_apart, strict=emulator == "bochs")],
+        "forbid": GUEST_FORBID + [r"^vm smp: vCPU 1 could not be started", r"never started"],
+    }
+
+
+SCENARIOS += [
+    # One CPU, both vCPUs on it, taking turns: today's case everywhere.
+    smp_guest_scenario("bios-smp-guest-bochs", "bochs", 1, "vcpus=2 cpus=0", VTX_READY[-1]),
+    # Two CPUs, one vCPU on each (the default spread).
+    smp_guest_scenario("bios-smp2-guest-bochs", "bochs", 2, "vcpus=2", VTX_READY[-1]),
+    smp_guest_scenario("bios-smp2-guest-svm-qemu", "qemu", 2, "vcpus=2", SVM_READY[-1]),
+    # Bochs's AMD model: AMD-V with VMMCALL, on two CPUs.
+    smp_guest_scenario("bios-smp2-guest-svm-bochs", "bochs", 2, "vcpus=2", SVM_READY[-1],
+                       cpu="ryzen"),
+]
+
+# --- A guest hammering hypercalls from both its vCPUs (on CPUs 0 and 1) while another VM, on
+# CPU 0, panics, is reset and started again, then stopped as a reboot loop (issue 16): every
+# call answered right, Shunt healthy, the summary whole. The restart must come before the
+# hammering ends.
+SCENARIOS.append({
+    "name": "bios-smp2-hammer-restart-svm-qemu",
+    "firmware": "bios", "emulator": "qemu", "cpus": 2,
+    "modules": [("{build}/linux/vmlinux",
+                 "vmlinux name=linux mem=128M reboots=1 cpus=0 initrd=initramfs.cpio -- "
+                 "console=ttyS0 panic=-1 cryptomgr.notests shunt.crash"),
+                ("{build}/guests/smp.elf", "smp.elf mem=4M vcpus=2 -- ipis=10 hammer_ms=25000")],
+    "files": ["{build}/linux/initramfs.cpio"],
+    "memory": 384,
+    "timeout": 300,
+    "expect": [BANNER, r"^virtualization: ready \(AMD-V\)$", r"^vm linux: 1 vCPU on CPU 0$",
+               r"^vm smp: 2 vCPUs on CPUs 1 0$",
+               r"^vm linux: restarting after a reset, \d+ ms after it started \(quick reset 1 "
+               r"of at most 1 in a row\)$",
+               summary("linux", "stopped", "reboot-loop", -1),
+               summary("smp", "stopped", "exit", 0), POWER_OFF_FAILED],
+    "expect_any": [r"(?s)^vm linux: restarting after a reset.*"
+                   r"^\[smp\] smp: hypercalls hammered by vCPU 0 [1-9]\d*$",
+                   r"^\[smp\] smp: hypercalls hammered by vCPU 1 [1-9]\d*$",
+                   r"^\[smp\] GUEST-PASS smp$"],
+    "forbid": [r"GUEST-FAIL", r"(?i)oops", r"^error: ", r"(?i)panic: ", r"FATAL"],
 })

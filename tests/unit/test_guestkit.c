@@ -453,9 +453,9 @@ static void test_permissions(void **state)
 
 static void test_strerror(void **state)
 {
-	static const int64_t codes[] = { PV_EPERM,    PV_E2BIG,	     PV_EFAULT,
-					 PV_EINVAL,   PV_ENOSYS,     PV_EPROTONOSUPPORT,
-					 PV_ENOTCONN, PV_ETHROTTLED, PV_ERETRY };
+	static const int64_t codes[] = { PV_EPERM,  PV_E2BIG,		PV_EFAULT,   PV_EINVAL,
+					 PV_ENOSYS, PV_EPROTONOSUPPORT, PV_ENOTCONN, PV_ETHROTTLED,
+					 PV_ERETRY, PV_ENOMEM };
 	const size_t n = sizeof(codes) / sizeof(codes[0]);
 
 	(void)state;
@@ -484,10 +484,11 @@ static void test_strerror(void **state)
 #define A0 0xa0a0a0a0a0a0a0a1ull
 #define A1 0xa1a1a1a1a1a1a1a1ull
 #define A2 0xa2a2a2a2a2a2a2a2ull
+#define A3 0xa3a3a3a3a3a3a3a3ull
 
 static void check_last_call(uint64_t nr, int nargs)
 {
-	const uint64_t want[6] = { A0, A1, A2, 0, 0, 0 };
+	const uint64_t want[6] = { A0, A1, A2, A3, 0, 0 };
 
 	assert_int_equal(gk_mock.last.nr, nr);
 	assert_int_equal(gk_mock.calls[nr], 1);
@@ -499,6 +500,7 @@ static void check_last_call(uint64_t nr, int nargs)
 #define WRAPPER_1(name) gk_call_##name(A0)
 #define WRAPPER_2(name) gk_call_##name(A0, A1)
 #define WRAPPER_3(name) gk_call_##name(A0, A1, A2)
+#define WRAPPER_4(name) gk_call_##name(A0, A1, A2, A3)
 #define CHECK_WRAPPER(nr, NAME, name, nargs, ...)                                                  \
 	if (nr != PV_CALL_EXIT) {                                                                  \
 		WRAPPER_##nargs(name);                                                             \

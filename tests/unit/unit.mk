@@ -20,6 +20,7 @@ DASHBOARD_C := $(BUILD)/dashboard/dashboard_files.c
 src_acpi     := hv/acpi.c
 src_madt     := hv/madt.c
 src_sched_place := hv/sched_place.c
+src_sched    := hv/sched.c
 src_spinlock :=
 src_console  := hv/console.c hv/vm_console.c hv/screen.c hv/ratelimit.c hv/lib/div128.c \
                 hv/devices/uart16550.c

@@ -94,16 +94,42 @@ static void vmx_vcpu_release(struct vcpu *vcpu)
 static int vmx_vcpu_init(struct vcpu *vcpu, uint64_t entry, uint64_t stack_top, uint64_t arg,
 			 gpa_t boot_area, uint64_t boot_area_size)
 {
-	uint64_t cr3, gdt_base;
-	uint16_t gdt_limit;
+	struct arch_vm *avm = &vcpu->vm->arch;
 	int err;
 
-	err = guest_boot_build(vcpu->vm, boot_area, boot_area_size, &cr3, &gdt_base, &gdt_limit);
+	err = guest_boot_build(vcpu->vm, boot_area, boot_area_size, &avm->boot_cr3,
+			       &avm->boot_gdt_base, &avm->boot_gdt_limit);
 	if (err)
 		return err;
 	vcpu->arch.vpid = vmx_vpid_take();
 	vmx_cpuid_table_build(vcpu);
-	return vmcs_setup(vcpu, entry, stack_top, arg, cr3, gdt_base, gdt_limit);
+	return vmcs_setup(vcpu, entry, stack_top, arg, avm->boot_cr3, avm->boot_gdt_base,
+			  avm->boot_gdt_limit);
+}
+
+/*
+ * A later vCPU of a Shunt guest (arch_vcpu_start), built during the hypercall of the vCPU
+ * whose VMCS is current here. vmcs_setup() makes the new VMCS current; it is then cleared,
+ * which writes it to memory with launch state "clear" (SDM Vol. 3C 25.1, 25.11.1: a VMCS is
+ * cleared before another processor makes it active, and VMLAUNCH needs that state), and the
+ * caller's VMCS is made current again for the rest of its exit.
+ */
+static int vmx_vcpu_start(struct vcpu *vcpu, uint64_t entry, uint64_t stack_top, uint64_t arg)
+{
+	struct arch_vm *avm = &vcpu->vm->arch;
+	int err;
+
+	vcpu->arch.vpid = vmx_vpid_take();
+	vmx_cpuid_table_build(vcpu);
+	err = vmcs_setup(vcpu, entry, stack_top, arg, avm->boot_cr3, avm->boot_gdt_base,
+			 avm->boot_gdt_limit);
+	/* Cleared for its own CPU, the caller's VMCS current again for the rest of its exit. */
+	vmx_vcpu_built(vcpu);
+	if (err && vcpu->arch.vmcs) {
+		mm_free_frames(vcpu->arch.vmcs, 1);
+		vcpu->arch.vmcs = 0;
+	}
+	return err;
 }
 
 /*
@@ -322,6 +348,7 @@ const struct vendor_ops vmx_ops = {
 	.vm_unmap = vmx_vm_unmap,
 	.vm_destroy = vmx_vm_destroy,
 	.vcpu_init = vmx_vcpu_init,
+	.vcpu_start = vmx_vcpu_start,
 	.vcpu_init_flat32 = vmx_vcpu_init_flat32,
 	.vcpu_init_long64 = vmx_vcpu_init_long64,
 	.vcpu_run = vmx_vcpu_run,

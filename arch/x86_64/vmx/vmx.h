@@ -61,7 +61,7 @@ int vmcs_setup(struct vcpu *vcpu, uint64_t entry, uint64_t stack_top, uint64_t a
  * it after each one the handlers say needs nothing more, and calling vmx_run_loop() after
  * the others: it enters whichever vCPU that returns, and returns 0 when it returns NULL;
  * VMX_RUN_RESUME_FAILED or VMX_RUN_LAUNCH_FAILED when a VM entry failed (VMfail), for the
- * vCPU in vmx_cpu.loaded.
+ * vCPU this CPU has loaded (arch/percpu.h, vcpu_loaded).
  */
 int vmx_run(struct guest_gprs *regs);
 #define VMX_RUN_RESUME_FAILED 1

@@ -15,6 +15,7 @@
 #include <gk/hw.h>
 #include <gk/hypercall.h>
 #include <gk/negotiate.h>
+#include <gk/smp.h>
 #include <gk/start.h>
 #include <pvabi/hw.h>
 #include <pvabi/pvabi.h>

@@ -177,6 +177,23 @@ static inline int64_t gk_hypercall3(uint64_t nr, uint64_t a0, uint64_t a1, uint6
 #endif
 }
 
+static inline int64_t gk_hypercall4(uint64_t nr, uint64_t a0, uint64_t a1, uint64_t a2, uint64_t a3)
+{
+#ifdef GK_MOCK
+	return gk_mock_hypercall(nr, a0, a1, a2, a3, 0, 0);
+#else
+	int64_t ret;
+	uint64_t rdx = a2;
+	register uint64_t r10 __asm__("r10") = a3;
+
+	__asm__ volatile(GK_HYPERCALL_INSN
+			 : "=a"(ret), "+d"(rdx)
+			 : "a"(nr), "D"(a0), "S"(a1), "r"(r10), GK_HYPERCALL_FLAG
+			 : "cc", "memory");
+	return ret;
+#endif
+}
+
 /* gk_call_<name>(args...): one per call of PV_CALL_LIST, with the call's argument count. */
 #define GK_CALL_DEF_0(name, NAME)                                                                  \
 	static inline int64_t gk_call_##name(void)                                                 \
@@ -197,6 +214,11 @@ static inline int64_t gk_hypercall3(uint64_t nr, uint64_t a0, uint64_t a1, uint6
 	static inline int64_t gk_call_##name(uint64_t a0, uint64_t a1, uint64_t a2)                \
 	{                                                                                          \
 		return gk_hypercall3(PV_CALL_##NAME, a0, a1, a2);                                  \
+	}
+#define GK_CALL_DEF_4(name, NAME)                                                                  \
+	static inline int64_t gk_call_##name(uint64_t a0, uint64_t a1, uint64_t a2, uint64_t a3)   \
+	{                                                                                          \
+		return gk_hypercall4(PV_CALL_##NAME, a0, a1, a2, a3);                              \
 	}
 #define GK_CALL_DEF(nr, NAME, name, nargs, ...) GK_CALL_DEF_##nargs(name, NAME)
 PV_CALL_LIST(GK_CALL_DEF)

@@ -516,7 +516,8 @@ static bool gk_mock_is_open_before_hello(uint64_t nr)
 }
 
 /*
- * A call that got past the checks. The mock models the calls of ABI 1.0, 1.1 and 1.3; 1.2's
+ * A call that got past the checks. The mock models the calls of ABI 1.0, 1.1, 1.3 and 1.5 (one
+ * vCPU: VCPU_START has nothing to start); 1.2's
  * call is refused by permission (PV_PERM_HW, not held by default) or, if a test grants it,
  * stops the test: a fake answer would be worse than none.
  */
@@ -547,6 +548,9 @@ static int64_t gk_mock_handle(uint64_t nr, const uint64_t *arg)
 		return gk_mock_hc_event_send(arg);
 	case PV_CALL_VM_INFO:
 		return gk_mock_hc_vm_info(arg);
+	case PV_CALL_VCPU_START:
+		/* The mock VM has one vCPU, the caller (0): any id is itself or beyond the count. */
+		return PV_EINVAL;
 	default:
 		fprintf(stderr, "gk/mock.h: call %llu is not modelled\n", (unsigned long long)nr);
 		gk_mock_fail("extend gk_mock_handle() for it");

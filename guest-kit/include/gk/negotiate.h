@@ -65,7 +65,9 @@ static inline const char *gk_strerror(int64_t code)
 	case PV_EACCES:
 		return "not granted to this VM (or Shunt's own)";
 	case PV_EBUSY:
-		return "granted to another VM";
+		return "granted to another VM (or a vCPU already started)";
+	case PV_ENOMEM:
+		return "Shunt is short of memory: try again later";
 	case PV_ENODEV:
 		return "no such device, or hardware Shunt can not vouch for";
 	case PV_EOPNOTSUPP:

@@ -156,6 +156,17 @@ void arch_vm_destroy(struct vm *vm);
 int arch_vcpu_init(struct vcpu *vcpu, uint64_t entry, uint64_t stack_top, uint64_t arg,
 		   gpa_t boot_area, uint64_t boot_area_size);
 /*
+ * Prepares vcpu, one of its VM's vCPUs that never ran, to start at entry in the same mode
+ * and address space as the VM's first vCPU, which arch_vcpu_init() prepared (the same page
+ * tables and descriptor tables in guest memory, not built again), with stack_top as its
+ * stack, arg in its first argument register and every other register as arch_vcpu_init()
+ * leaves them. Runs from a hypercall of another vCPU of the VM, on that vCPU's CPU, which
+ * need not be vcpu's: what it builds can be entered from vcpu's own CPU, and the caller's
+ * state on this CPU is as it was. 0, -ENOMEM, or -EINVAL when the VM was not prepared by
+ * arch_vcpu_init() (a Linux VM).
+ */
+int arch_vcpu_start(struct vcpu *vcpu, uint64_t entry, uint64_t stack_top, uint64_t arg);
+/*
  * Prepares vcpu to start at entry in 32-bit protected mode with paging off, flat 4 GiB code
  * and data segments, interrupts disabled, arg in the register the PVH boot ABI and multiboot
  * name for it (x86: EBX) and magic in the one multiboot names for its magic (x86: EAX; PVH

@@ -129,6 +129,7 @@ struct vcpu {
 	 * started yet (a VM's vCPUs after the first, until the guest starts them), passed by.
 	 */
 	int halted;
+	int start_claimed;	 /* VCPU_START (hv/vcpu_start.c) took it: set once, atomically */
 	struct vcpu *sched_next; /* the next in its CPU's round-robin ring (sched.c) */
 	unsigned int cpu;	 /* the CPU it runs on, for good (placed by vm_build(), sched.c) */
 	/* sched_host_work_due() as its CPU sees it: console_due on CPU 0, else a UINT64_MAX. */

@@ -47,7 +47,9 @@
 	X(14, HW_MMIO_UNMAP, hw_mmio_unmap, 1, "gpa (as mapped)", "0", PV_PERM_HW, PV_RATE_HW, 1,  \
 	  2)                                                                                       \
 	X(15, VM_INFO, vm_info, 1, "buf (gpa of pv_vm_info)", "0", PV_PERM_BASE, PV_RATE_OTHER, 1, \
-	  3)
+	  3)                                                                                       \
+	X(16, VCPU_START, vcpu_start, 4, "vcpu, entry (gpa), stack top (gpa), argument (RDI)",     \
+	  "0", PV_PERM_BASE, PV_RATE_OTHER, 1, 5)
 
 #define PV_CALL_ENUM_ENTRY(nr, NAME, ...) PV_CALL_##NAME = nr,
 enum pv_call { PV_CALL_LIST(PV_CALL_ENUM_ENTRY) PV_CALL_COUNT };

@@ -22,7 +22,7 @@
 
 /* ABI version: a minor bump only adds; anything else bumps the major (see SPEC.md). */
 #define PV_ABI_MAJOR 1
-#define PV_ABI_MINOR 4
+#define PV_ABI_MINOR 5
 #define PV_ABI_VERSION(major, minor) (((uint32_t)(major) << 16) | (uint32_t)(minor))
 #define PV_ABI_VERSION_MAJOR(v) ((uint32_t)(v) >> 16)
 #define PV_ABI_VERSION_MINOR(v) ((uint32_t)(v)&0xffffu)
@@ -56,9 +56,10 @@
 #define PV_FEATURE_EVENT_SEND (1u << 4)	  /* guest-defined events (ABI 1.1) */
 #define PV_FEATURE_HW (1u << 5)		  /* direct hardware calls (ABI 1.2) */
 #define PV_FEATURE_VMMCALL (1u << 6)	  /* hypercalls use VMMCALL, not VMCALL (ABI 1.4) */
+#define PV_FEATURE_VCPU_START (1u << 7)	  /* vCPUs after the first start by VCPU_START (1.5) */
 
 /* Permission classes: each call belongs to one; PV_CPUID_PRIVILEGES says which a VM holds. */
-#define PV_PERM_BASE (1u << 0)	  /* version, hello, yield, exit */
+#define PV_PERM_BASE (1u << 0)	  /* version, hello, yield, exit, vm info, vCPU start */
 #define PV_PERM_CONSOLE (1u << 1) /* console write and ring */
 #define PV_PERM_TIME (1u << 2)	  /* vCPU page, timer */
 #define PV_PERM_EVENTS (1u << 3)  /* event binding */
@@ -83,10 +84,11 @@
 
 /* Error codes: negative errno values (Linux numbering), plus three of Shunt's own. */
 #define PV_EPERM (-1)		 /* the VM does not hold the call's permission class */
+#define PV_ENOMEM (-12)		 /* Shunt has no memory for it now (ABI 1.5: VCPU_START) */
 #define PV_EACCES (-13)		 /* not granted to this VM, or Shunt's own */
 #define PV_E2BIG (-7)		 /* a length is above the call's maximum */
 #define PV_EFAULT (-14)		 /* a buffer is not entirely inside the VM's RAM */
-#define PV_EBUSY (-16)		 /* the resource is granted to another VM */
+#define PV_EBUSY (-16)		 /* granted to another VM; a vCPU already started (1.5) */
 #define PV_ENODEV (-19)		 /* no such resource, or hardware Shunt can not vouch for */
 #define PV_EINVAL (-22)		 /* a malformed argument */
 #define PV_ENOSYS (-38)		 /* no such call (or newer than the negotiated ABI) */

@@ -33,7 +33,7 @@ struct pv_start_info {
 	uint32_t abi_version; /* PV_ABI_VERSION() of the hypervisor */
 	uint32_t vm_id;
 	uint32_t mem_count;
-	uint32_t reserved0;
+	uint32_t vcpu_count; /* the VM's vCPUs (ABI 1.5; 0 from older Shunts: one) */
 	struct pv_mem_region mem[PV_START_INFO_MAX_MEM];
 	char cmdline[PV_START_INFO_CMDLINE_MAX]; /* NUL-terminated */
 	char vm_name[PV_START_INFO_NAME_MAX];	 /* NUL-terminated */
@@ -41,6 +41,7 @@ struct pv_start_info {
 
 PV_STATIC_ASSERT(sizeof(struct pv_mem_region) == 24, "pv_mem_region layout");
 PV_STATIC_ASSERT(sizeof(struct pv_start_info) == 24 + 8 * 24 + 256 + 32, "pv_start_info layout");
+PV_STATIC_ASSERT(PV_OFFSETOF(struct pv_start_info, vcpu_count) == 20, "pv_start_info.vcpu_count");
 PV_STATIC_ASSERT(PV_OFFSETOF(struct pv_start_info, mem) == 24, "pv_start_info.mem");
 PV_STATIC_ASSERT(PV_OFFSETOF(struct pv_start_info, cmdline) == 216, "pv_start_info.cmdline");
 

@@ -42,6 +42,8 @@ struct vendor_ops {
 	void (*vm_destroy)(struct vm *vm);
 	int (*vcpu_init)(struct vcpu *vcpu, uint64_t entry, uint64_t stack_top, uint64_t arg,
 			 gpa_t boot_area, uint64_t boot_area_size);
+	/* arch_vcpu_start(): a later vCPU on the tables vcpu_init() built (arch_vm.boot_*). */
+	int (*vcpu_start)(struct vcpu *vcpu, uint64_t entry, uint64_t stack_top, uint64_t arg);
 	int (*vcpu_init_flat32)(struct vcpu *vcpu, uint32_t entry, uint32_t arg, uint32_t magic);
 	int (*vcpu_init_long64)(struct vcpu *vcpu, uint64_t entry, uint64_t arg, gpa_t boot_area,
 				uint64_t boot_area_size);

@@ -110,6 +110,12 @@ struct arch_vm {
 	uint64_t eptp;	  /* VMX: the EPT pointer */
 	hpa_t io_bitmaps; /* one bit per port, ports 0-0xffff in order; 1 = exit */
 	hpa_t msr_bitmap; /* VMX: one bit per MSR; SVM: two (read, write); 1 = exit */
+	/*
+	 * The page tables and GDT guest_boot_build() made for a Shunt guest's first vCPU
+	 * (vcpu_init), which its later vCPUs start on too (arch_vcpu_start); 0 = none.
+	 */
+	uint64_t boot_cr3, boot_gdt_base;
+	uint16_t boot_gdt_limit;
 };
 
 #endif
