@@ -97,7 +97,7 @@ struct pv_vcpu_page;
  * behind. A VM's figure is the sum over its vCPUs.
  */
 struct vcpu_stats {
-	uint64_t events_raised;
+	uint64_t events_raised; /* the one exception: raised from any CPU (a PV IPI), atomic add */
 	uint64_t upcalls_injected;
 	/* Hypercalls made, by call number; [PV_CALL_COUNT]: numbers no call has. */
 	uint64_t calls[PV_CALL_COUNT + 1];
