@@ -132,7 +132,7 @@ static int is_plain(const struct hc_entry *e)
  */
 void hc_update_open_calls(struct vm *vm)
 {
-	uint64_t open = 0, direct = 0, limited = 0, shared = 0;
+	uint64_t open = 0, direct = 0, limited = 0;
 
 	for (uint64_t nr = 0; nr < PV_CALL_COUNT; nr++) {
 		const struct hc_entry *e = &hc_table[nr];
@@ -146,13 +146,11 @@ void hc_update_open_calls(struct vm *vm)
 			direct |= 1ull << nr;
 		else if (e->rate_class == PV_RATE_OTHER && vm->vcpu_count == 1)
 			limited |= 1ull << nr; /* one CPU takes: a plain store will do */
-		else if (e->rate_class == PV_RATE_OTHER)
-			shared |= 1ull << nr; /* several CPUs take: compare-and-swap */
+		/* Several vCPUs: their CPUs take by compare-and-swap (call_rated, vm_rate_take). */
 	}
 	__atomic_store_n(&vm->calls_open, open, __ATOMIC_RELAXED);
 	__atomic_store_n(&vm->calls_direct, direct, __ATOMIC_RELAXED);
 	__atomic_store_n(&vm->calls_limited, limited, __ATOMIC_RELAXED);
-	__atomic_store_n(&vm->calls_limited_shared, shared, __ATOMIC_RELAXED);
 }
 
 /*

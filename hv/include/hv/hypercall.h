@@ -40,8 +40,9 @@ int64_t hc_dispatch_checked(struct vcpu *vcpu, struct hc_args *args);
  * hypercall exit, which every call takes: an open call with nothing else to check
  * (vm->calls_direct) costs one bit test and the handler; one limited in the "other" class
  * (vm->calls_limited: a VM of one vCPU), another bit test and a token from its bucket while
- * there is one; a VM of several vCPUs (vm->calls_limited_shared), a third bit test and the
- * token by compare-and-swap (its other vCPUs take from the same bucket on other CPUs).
+ * there is one. A VM of several vCPUs takes its tokens in hc_dispatch_checked() (by
+ * compare-and-swap: its other vCPUs take from the same bucket on other CPUs), so that the
+ * calls that go that way anyway (console, hardware, refusals) pay no third test.
  */
 static inline int64_t hc_dispatch(struct vcpu *vcpu, struct hc_args *args, uint64_t now)
 {
@@ -59,10 +60,6 @@ static inline int64_t hc_dispatch(struct vcpu *vcpu, struct hc_args *args, uint6
 	} else if (nr < PV_CALL_COUNT && (vm->calls_limited & (1ull << nr)) &&
 		   bucket_take_fast_alone(&vm->buckets[PV_RATE_OTHER], now) == 0) {
 		vcpu->stats.calls[nr]++; /* a VM of one vCPU: its bucket is this CPU's alone */
-		ret = hc_handlers[nr](vcpu, args);
-	} else if (nr < PV_CALL_COUNT && (vm->calls_limited_shared & (1ull << nr)) &&
-		   bucket_take_fast(&vm->buckets[PV_RATE_OTHER], now) == 0) {
-		vcpu->stats.calls[nr]++; /* its other vCPUs take from it on their CPUs too */
 		ret = hc_handlers[nr](vcpu, args);
 	} else {
 		ret = hc_dispatch_checked(vcpu, args);

@@ -219,7 +219,6 @@ struct vm {
 	uint64_t calls_direct; /* of those, the ones with no rate limit or counters to keep */
 	/* and those with nothing but the "other" class's bucket; a VM of one vCPU only */
 	uint64_t calls_limited;
-	uint64_t calls_limited_shared; /* the same for a VM of several vCPUs (hv/LOCKING.md) */
 	uint64_t start_cycles; /* arch_cycles() when the scheduler started: the PV clock's zero */
 	uint64_t stop_cycles;  /* arch_cycles() when it stopped */
 	gpa_t ring_gpa;	       /* console ring (pv-abi/console_ring.h), 0 = none */
