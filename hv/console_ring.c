@@ -2,7 +2,9 @@
  * The PV console ring (pv-abi/console_ring.h): the guest produces bytes into a ring in its
  * own memory and kicks; Shunt moves what the VM's console buffer has room for (a bounded
  * copy) and the guest kicks again for the rest. The indexes live in guest memory, so each
- * is read once and checked before use: a corrupt ring is reset, never trusted.
+ * is read once and checked before use: a corrupt ring is reset, never trusted. Two vCPUs of
+ * a VM may kick at once from two CPUs: the VM's console queue lock makes one wait, so that
+ * no byte is taken twice (hv/LOCKING.md).
  */
 #include <hv/hypercall.h>
 #include <hv/log.h>
@@ -21,8 +23,10 @@ int64_t hc_console_ring_set(struct vcpu *vcpu, const struct hc_args *args)
 	struct pv_console_ring *ring;
 
 	if (gpa == 0) {
+		console_queue_lock(&vm->console);
 		vm->ring_gpa = 0;
 		vm->ring_size = 0;
+		console_queue_unlock(&vm->console);
 		return 0;
 	}
 	if (size < PV_CONSOLE_RING_MIN || size > PV_CONSOLE_RING_MAX || (size & (size - 1)) ||
@@ -31,15 +35,35 @@ int64_t hc_console_ring_set(struct vcpu *vcpu, const struct hc_args *args)
 	ring = vm_gpa_to_hva(vm, gpa, sizeof(*ring) + size);
 	if (!ring)
 		return PV_EFAULT;
+	console_queue_lock(&vm->console);
 	vm->ring_gpa = gpa;
 	vm->ring_size = (uint32_t)size;
 	ring->size = (uint32_t)size;
 	__atomic_store_n(&ring->consumer, __atomic_load_n(&ring->producer, __ATOMIC_ACQUIRE),
 			 __ATOMIC_RELEASE);
+	console_queue_unlock(&vm->console);
 	return 0;
 }
 
+static int64_t kick_locked(struct vcpu *vcpu, uint32_t bad[2]);
+
 int64_t hc_console_ring_kick(struct vcpu *vcpu, const struct hc_args *args)
+{
+	uint32_t bad[2] = { 0, 0 }; /* producer, consumer, when they do not fit */
+	int64_t ret;
+
+	console_queue_lock(&vcpu->vm->console);
+	ret = kick_locked(vcpu, bad);
+	console_queue_unlock(&vcpu->vm->console);
+	if (bad[0] != bad[1]) /* logged with no queue's lock held: the log takes the line's */
+		log_warn("vm %s: console ring indexes are inconsistent (producer %u, consumer %u): "
+			 "ring reset\n",
+			 vcpu->vm->name, bad[0], bad[1]);
+	return ret;
+}
+
+/* The ring's state (ring_gpa, ring_size, its consumer index) with the queue's lock held. */
+static int64_t kick_locked(struct vcpu *vcpu, uint32_t bad[2])
 {
 	struct vm *vm = vcpu->vm;
 	struct pv_console_ring *ring;
@@ -56,9 +80,8 @@ int64_t hc_console_ring_kick(struct vcpu *vcpu, const struct hc_args *args)
 	consumer = ring->consumer; /* ours, but in guest memory: check it too */
 	pending = producer - consumer;
 	if (pending > vm->ring_size) {
-		log_warn("vm %s: console ring indexes are inconsistent (producer %u, consumer %u): "
-			 "ring reset\n",
-			 vm->name, producer, consumer);
+		bad[0] = producer;
+		bad[1] = consumer;
 		__atomic_store_n(&ring->consumer, producer, __ATOMIC_RELEASE);
 		return PV_EINVAL;
 	}

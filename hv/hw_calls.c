@@ -77,7 +77,7 @@ int64_t hc_hw_port_batch(struct vcpu *vcpu, const struct hc_args *args)
 		return err;
 	}
 	arch_ports_run(ops, (uint32_t)count, guest); /* reads go straight back to the guest */
-	vm->stats.hw_port_ops += count;
+	vcpu->stats.hw_port_ops += count;
 	return (int64_t)count;
 }
 
@@ -181,7 +181,7 @@ static int forward_access(struct vcpu *vcpu, void *device, uint16_t offset, unsi
 		arch_port_write(port, size, *value);
 	else
 		*value = arch_port_read(port, size);
-	vm->stats.hw_port_ops++;
+	vcpu->stats.hw_port_ops++;
 	return 0;
 }
 

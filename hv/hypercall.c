@@ -125,22 +125,32 @@ static int is_plain(const struct hc_entry *e)
 	       e->permission != PV_PERM_CONSOLE;
 }
 
+/*
+ * Built aside and stored a word at a time: HELLO may come from one vCPU while the VM's others
+ * dispatch on other CPUs, and a call open before must never look closed meanwhile (a call
+ * that reads one word before and one after is refused by neither; it goes the checked way).
+ */
 void hc_update_open_calls(struct vm *vm)
 {
-	vm->calls_open = vm->calls_direct = vm->calls_limited = 0;
+	uint64_t open = 0, direct = 0, limited = 0;
+
 	for (uint64_t nr = 0; nr < PV_CALL_COUNT; nr++) {
 		const struct hc_entry *e = &hc_table[nr];
 
 		if (!is_open(vm, nr))
 			continue;
-		vm->calls_open |= 1ull << nr;
+		open |= 1ull << nr;
 		if (!is_plain(e))
 			continue;
 		if (e->rate_class == PV_RATE_NONE || vm->buckets[e->rate_class].rate == 0)
-			vm->calls_direct |= 1ull << nr;
-		else if (e->rate_class == PV_RATE_OTHER)
-			vm->calls_limited |= 1ull << nr;
+			direct |= 1ull << nr;
+		else if (e->rate_class == PV_RATE_OTHER && vm->vcpu_count == 1)
+			limited |= 1ull << nr; /* one CPU takes: a plain store will do */
+		/* Several vCPUs: their CPUs take by compare-and-swap (call_rated, vm_rate_take). */
 	}
+	__atomic_store_n(&vm->calls_open, open, __ATOMIC_RELAXED);
+	__atomic_store_n(&vm->calls_direct, direct, __ATOMIC_RELAXED);
+	__atomic_store_n(&vm->calls_limited, limited, __ATOMIC_RELAXED);
 }
 
 /*
@@ -162,8 +172,8 @@ static int64_t call_rated(struct vcpu *vcpu, const struct hc_entry *e, struct hc
 	if (ret == PV_ETHROTTLED)
 		args->arg[2] = vcpu->retry_after_ns;
 	if (e->permission == PV_PERM_HW) { /* the hardware-call counters of the summary */
-		vm->stats.hw_calls++;
-		vm->stats.hw_refused += ret < 0;
+		vcpu->stats.hw_calls++;
+		vcpu->stats.hw_refused += ret < 0;
 	}
 	return ret;
 }
@@ -173,7 +183,7 @@ int64_t hc_dispatch_checked(struct vcpu *vcpu, struct hc_args *args)
 	struct vm *vm = vcpu->vm;
 	uint64_t nr = args->nr;
 
-	vm->stats.calls[nr < PV_CALL_COUNT ? nr : PV_CALL_COUNT]++;
+	vcpu->stats.calls[nr < PV_CALL_COUNT ? nr : PV_CALL_COUNT]++;
 	if (nr < PV_CALL_COUNT && (vm->calls_open & (1ull << nr)))
 		return call_rated(vcpu, &hc_table[nr], args);
 	return nr < PV_CALL_COUNT ? refusal(vm, nr) : PV_ENOSYS;

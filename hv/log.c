@@ -48,6 +48,7 @@ static void log_lock_give(int taken)
 void log_begin_dump(void)
 {
 	__atomic_store_n(&dumping, 1, __ATOMIC_RELAXED);
+	console_begin_dump(); /* its locks too: this CPU may hold one */
 }
 
 /* Every printed line, also kept for GET /api/v1/log (hv/net/API.md). */

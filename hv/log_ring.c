@@ -4,14 +4,23 @@
  */
 #include <hv/log_ring.h>
 
+#include <arch/relax.h>
+
 #define RECORD_HEADER 11 /* seq, level, length */
-#define LOCK_TRIES 1000	 /* then a writer gives up and counts its line as dropped */
+/*
+ * Then a writer gives up and counts its line as dropped (a reader: stops early). A holder
+ * copies one record at most (a few hundred bytes): thousands of PAUSEs are far more than
+ * that, and still short if the holder can never give it back (it faulted in the ring).
+ */
+#define LOCK_TRIES 4096
 
 static int lock_take(struct log_ring *r)
 {
-	for (unsigned int i = 0; i < LOCK_TRIES; i++)
+	for (unsigned int i = 0; i < LOCK_TRIES; i++) {
 		if (!__atomic_exchange_n(&r->lock, 1, __ATOMIC_ACQUIRE))
 			return 0;
+		arch_relax();
+	}
 	return -1;
 }
 
@@ -65,7 +74,7 @@ static void evict_oldest(struct log_ring *r)
 	r->head = (r->head + RECORD_HEADER + len) % r->size;
 	r->used -= RECORD_HEADER + len;
 	r->first = seq + 1;
-	r->dropped++;
+	__atomic_fetch_add(&r->dropped, 1, __ATOMIC_RELAXED); /* read unlocked: /metrics */
 }
 
 void log_ring_append(struct log_ring *r, unsigned int level, const char *text, size_t len)
@@ -103,40 +112,68 @@ void log_ring_append(struct log_ring *r, unsigned int level, const char *text, s
 	lock_give(r);
 }
 
+/*
+ * One record at a time under the lock, fn called with it released: a writer on another CPU
+ * waits at most one record's copy, never a reader's whole page. Records never move, so the
+ * place reached (off, the record of seq cur) stays good while cur is still kept; a reader
+ * overtaken by the wrap starts again at the oldest line.
+ */
 unsigned int log_ring_read(struct log_ring *r, uint64_t after, unsigned int limit, log_ring_fn fn,
 			   void *ctx, uint64_t *first, uint64_t *dropped)
 {
 	char text[LOG_RING_TEXT_MAX];
 	unsigned int n = 0;
-	size_t off, left;
+	size_t off = 0;
+	uint64_t cur = 0; /* the seq of the record at off; 0: not placed yet */
 
-	if (lock_take(r))
-		return 0;
-	if (first)
-		*first = r->used ? r->first : r->next;
-	if (dropped)
-		*dropped = r->dropped;
-	off = r->head;
-	left = r->used;
-	while (left && n < limit) {
-		uint64_t seq;
-		uint8_t level;
-		uint16_t len;
+	while (n < limit) {
+		uint64_t seq = 0;
+		uint8_t level = 0;
+		uint16_t len = 0;
 
-		header_at(r, off, &seq, &level, &len);
-		if (seq > after) {
-			copy_out(r, off + RECORD_HEADER, text, len);
-			fn(ctx, seq, level, text, len);
-			n++;
+		if (lock_take(r))
+			break;
+		if (cur == 0) {
+			if (first)
+				*first = r->used ? r->first : r->next;
+			if (dropped)
+				*dropped = r->dropped;
 		}
-		off = (off + RECORD_HEADER + len) % r->size;
-		left -= RECORD_HEADER + len;
+		if (cur < r->first || !r->used) { /* the start, or the wrap passed us */
+			off = r->head;
+			cur = r->first;
+		}
+		while (r->used && cur < r->next) {
+			header_at(r, off, &seq, &level, &len);
+			off = (off + RECORD_HEADER + len) % r->size;
+			cur = seq + 1;
+			if (seq > after)
+				break;
+		}
+		if (seq <= after) { /* none left */
+			lock_give(r);
+			break;
+		}
+		copy_out(r, (off + r->size - len) % r->size, text, len);
+		lock_give(r);
+		fn(ctx, seq, level, text, len);
+		after = seq;
+		n++;
 	}
-	lock_give(r);
 	return n;
 }
 
 void log_ring_mark(struct log_ring *r)
 {
-	r->mark = r->next - 1;
+	__atomic_store_n(&r->mark, r->next - 1, __ATOMIC_RELAXED);
+}
+
+uint64_t log_ring_marked(const struct log_ring *r)
+{
+	return __atomic_load_n(&r->mark, __ATOMIC_RELAXED);
+}
+
+uint64_t log_ring_dropped(const struct log_ring *r)
+{
+	return __atomic_load_n(&r->dropped, __ATOMIC_RELAXED);
 }

@@ -1,7 +1,9 @@
 /*
  * Token buckets (see hv/ratelimit.h): the generic cell rate algorithm in scaled cycles.
  * bucket_take_fast() is the hot path; the functions here take any number of tokens, say
- * how long to wait, and sort out times that make no sense going forward.
+ * how long to wait, and sort out times that make no sense going forward. Each reads tat
+ * once, works on that value and puts its result back with a compare-and-swap, again if
+ * another CPU's take came between: a bucket shared by a VM's vCPUs needs no lock.
  */
 #include <hv/div128.h>
 #include <hv/ratelimit.h>
@@ -10,6 +12,7 @@
 #define STEP_PRECISION (1ull << 16) /* a token's time is at least this many scaled units */
 #define MAX_TIME (1ull << 62)	    /* the most a window may be; further ahead: it wrapped */
 #define MAX_HZ (1ull << 47)	    /* clocks up to 140 THz */
+#define STALE_SECONDS_INVERSE 16    /* a take's clock may be 1/16 s behind another CPU's */
 
 void bucket_init(struct token_bucket *b, uint32_t rate, uint32_t burst, uint64_t now, uint64_t hz)
 {
@@ -42,22 +45,44 @@ static uint64_t window_of(const struct token_bucket *b)
 }
 
 /*
- * How far ahead of t (now, scaled) the bucket's tat is: 0 when full. A tat further ahead
- * than a whole window can not come from takes: either the clock went backwards (then the
- * bucket counts as empty from now on, so that no token comes of it and no wait is longer
- * than a refill) or it idled so long that the time wrapped (then it is full).
+ * How far ahead of t (now, scaled) a bucket whose time is tat is: 0 when full; *base gets
+ * the time a take builds on (tat, or t when full). A tat further ahead than a whole window
+ * can not come from takes at t: either this take read the clock before another CPU's take
+ * at a later time went in (refused: that take had the tokens), or the clock went backwards
+ * (when it is behind by more than a CPU's take can be late, STALE_SECONDS: then the bucket
+ * counts as empty from now on, *base = t + window, so that no token comes of it and no wait
+ * is longer than a refill), or it idled so long that the time wrapped (then it is full).
  */
-static uint64_t debt(struct token_bucket *b, uint64_t t)
+static uint64_t debt(const struct token_bucket *b, uint64_t tat, uint64_t t, uint64_t *base)
 {
-	uint64_t ahead = b->tat - t;
+	uint64_t ahead = tat - t;
 
-	if ((int64_t)ahead < 0 || ahead >= MAX_TIME)
+	*base = tat;
+	if ((int64_t)ahead < 0 || ahead >= MAX_TIME) {
+		*base = t;
 		return 0;
+	}
 	if (ahead > window_of(b)) {
-		b->tat = t + window_of(b);
+		if (ahead - window_of(b) > b->hz * b->scale / STALE_SECONDS_INVERSE)
+			*base = t + window_of(b);
 		return window_of(b);
 	}
 	return ahead;
+}
+
+/*
+ * Puts next where *tat was seen: 0, or -1 if another take changed the bucket since (then
+ * *tat is what it is now, to work out again). Nothing but tat changes while a bucket is
+ * shared (hv/LOCKING.md), so tat alone decides.
+ */
+static int settle(struct token_bucket *b, uint64_t *tat, uint64_t next)
+{
+	if (next == *tat)
+		return 0;
+	return __atomic_compare_exchange_n(&b->tat, tat, next, 0, __ATOMIC_RELAXED,
+					   __ATOMIC_RELAXED)
+		       ? 0
+		       : -1;
 }
 
 /* Scaled cycles as nanoseconds, rounded up, at least 1. */
@@ -76,21 +101,26 @@ static uint64_t time_to_ns(const struct token_bucket *b, uint64_t scaled)
 
 int bucket_take_n(struct token_bucket *b, uint64_t now, uint32_t n, uint64_t *retry_after_ns)
 {
-	uint64_t t = now * b->scale, ahead, need;
+	uint64_t t = now * b->scale, tat, ahead, need, base;
 
 	if (b->rate == 0)
 		return 0;
-	ahead = debt(b, t);
 	/* More than the burst counts as the burst: it passes when the bucket is full. */
 	need = (unsigned __int128)b->step * (n < b->burst ? n : b->burst) < window_of(b)
 		       ? b->step * (n < b->burst ? n : b->burst)
 		       : window_of(b);
-	if (ahead > window_of(b) - need) {
-		*retry_after_ns = time_to_ns(b, ahead - (window_of(b) - need));
-		return -1;
+	tat = __atomic_load_n(&b->tat, __ATOMIC_RELAXED);
+	for (;;) {
+		ahead = debt(b, tat, t, &base);
+		if (ahead > window_of(b) - need) {
+			if (settle(b, &tat, base)) /* a clock gone back: its new time kept */
+				continue;
+			*retry_after_ns = time_to_ns(b, ahead - (window_of(b) - need));
+			return -1;
+		}
+		if (!settle(b, &tat, base + need))
+			return 0;
 	}
-	b->tat = t + ahead + need;
-	return 0;
 }
 
 int bucket_take(struct token_bucket *b, uint64_t now, uint64_t *retry_after_ns)
@@ -100,14 +130,16 @@ int bucket_take(struct token_bucket *b, uint64_t now, uint64_t *retry_after_ns)
 
 uint32_t bucket_take_upto(struct token_bucket *b, uint64_t now, uint32_t max)
 {
-	uint64_t t = now * b->scale, ahead, whole;
+	uint64_t t = now * b->scale, tat, ahead, whole, base;
 
 	if (b->rate == 0)
 		return max;
-	ahead = debt(b, t);
-	whole = (window_of(b) - ahead) / b->step;
-	if (whole > max)
-		whole = max;
-	b->tat = t + ahead + whole * b->step;
+	tat = __atomic_load_n(&b->tat, __ATOMIC_RELAXED);
+	do {
+		ahead = debt(b, tat, t, &base);
+		whole = (window_of(b) - ahead) / b->step;
+		if (whole > max)
+			whole = max;
+	} while (settle(b, &tat, base + whole * b->step));
 	return (uint32_t)whole;
 }

@@ -97,9 +97,18 @@ uint64_t vm_vcpu_sum(const struct vm *vm, size_t offset)
 {
 	uint64_t sum = 0;
 
+	/* Each vCPU's CPU may be adding to its own: one whole load each (hv/LOCKING.md). */
 	for (unsigned int i = 0; i < vm->vcpu_count; i++)
-		sum += *(const uint64_t *)((const char *)&vm->vcpus[i] + offset);
+		sum += __atomic_load_n((const uint64_t *)((const char *)&vm->vcpus[i] + offset),
+				       __ATOMIC_RELAXED);
 	return sum;
+}
+
+uint64_t vm_calls(const struct vm *vm, unsigned int nr)
+{
+	if (nr > PV_CALL_COUNT)
+		return 0;
+	return vm_vcpu_sum(vm, offsetof(struct vcpu, stats.calls) + nr * sizeof(uint64_t));
 }
 
 /* "0,2-3" for a set of CPUs, into buf. */
@@ -496,7 +505,7 @@ int vm_io_register(struct vm *vm, uint16_t base, uint16_t count,
 
 int vm_io_unclaimed(struct vcpu *vcpu, unsigned int size, int write, uint32_t *value)
 {
-	vcpu->vm->stats.io_unclaimed++;
+	vcpu->stats.io_unclaimed++;
 	if (!write)
 		*value = size == 4 ? 0xffffffffu : size == 2 ? 0xffffu : 0xffu;
 	return 0;
@@ -528,7 +537,7 @@ uint64_t vm_hypercalls_total(const struct vm *vm)
 	uint64_t total = 0;
 
 	for (unsigned int nr = 0; nr <= PV_CALL_COUNT; nr++)
-		total += vm->stats.calls[nr];
+		total += vm_calls(vm, nr);
 	return total;
 }
 
@@ -554,32 +563,31 @@ void vm_print_summary(void)
 			 "bytes %llu, unclaimed port accesses %llu\n",
 			 vm->abi_version >> 16, vm->abi_version & 0xffff,
 			 (unsigned long long)vm_hypercalls_total(vm),
-			 (unsigned long long)vm->stats.hypercall_errors,
-			 (unsigned long long)vm->stats.console_bytes,
+			 (unsigned long long)VM_VCPU_STAT(vm, hypercall_errors),
+			 (unsigned long long)vm_stat_read(&vm->stats.console_bytes),
 			 (unsigned long long)vm->uart.bytes_out,
-			 (unsigned long long)vm->stats.io_unclaimed);
+			 (unsigned long long)VM_VCPU_STAT(vm, io_unclaimed));
 		log_info("  console: %s, bytes dropped %llu, waits for room %llu, throttled %llu\n",
 			 vm_console_policy_name(vm->console_policy),
-			 (unsigned long long)vm->stats.console_dropped,
-			 (unsigned long long)vm->stats.console_waits,
-			 (unsigned long long)vm->stats.console_throttled);
-		if (vm->uart.bytes_in || vm->uart.rx_overruns || vm->stats.input_dropped)
+			 (unsigned long long)vm_stat_read(&vm->stats.console_dropped),
+			 (unsigned long long)vm_stat_read(&vm->stats.console_waits),
+			 (unsigned long long)vm_stat_read(&vm->stats.console_throttled));
+		if (vm->uart.bytes_in || vm->uart.rx_overruns ||
+		    vm_stat_read(&vm->stats.input_dropped))
 			log_info("  console input: bytes %llu, UART overruns %llu, dropped %llu\n",
 				 (unsigned long long)vm->uart.bytes_in,
 				 (unsigned long long)vm->uart.rx_overruns,
-				 (unsigned long long)vm->stats.input_dropped);
+				 (unsigned long long)vm_stat_read(&vm->stats.input_dropped));
 		if (vm->grant_count)
 			log_info("  hw: calls %llu, port operations %llu, refused %llu, throttled "
 				 "%llu\n",
-				 (unsigned long long)vm->stats.hw_calls,
-				 (unsigned long long)vm->stats.hw_port_ops,
-				 (unsigned long long)vm->stats.hw_refused,
-				 (unsigned long long)vm->stats.throttled);
+				 (unsigned long long)VM_VCPU_STAT(vm, hw_calls),
+				 (unsigned long long)VM_VCPU_STAT(vm, hw_port_ops),
+				 (unsigned long long)VM_VCPU_STAT(vm, hw_refused),
+				 (unsigned long long)vm_stat_read(&vm->stats.throttled));
 		log_info("  events raised %llu, upcalls injected %llu, steal time %llu ms\n",
-			 (unsigned long long)vm_vcpu_sum(
-				 vm, offsetof(struct vcpu, stats.events_raised)),
-			 (unsigned long long)vm_vcpu_sum(
-				 vm, offsetof(struct vcpu, stats.upcalls_injected)),
+			 (unsigned long long)VM_VCPU_STAT(vm, events_raised),
+			 (unsigned long long)VM_VCPU_STAT(vm, upcalls_injected),
 			 (unsigned long long)(vm_vcpu_sum(vm, offsetof(struct vcpu, steal_cycles)) *
 					      1000 / arch_tsc_hz()));
 		if (vm->platform == VM_PLATFORM_PC)
@@ -637,12 +645,20 @@ void vm_share_hw_budget(uint32_t budget)
 		 budget, users, budget / users);
 }
 
+/*
+ * The bucket may be taken from by the VM's vCPUs on other CPUs at once: the fast take
+ * (compare-and-swap) first, bucket_take() for what it leaves (a refusal, a lost race, a
+ * clock gone back). A VM of several vCPUs takes its rated calls' tokens here.
+ */
 int vm_rate_take(struct vm *vm, unsigned int rate_class, uint64_t *retry_after_ns)
 {
-	if (!bucket_take(&vm->buckets[rate_class], arch_cycles(), retry_after_ns))
+	struct token_bucket *b = &vm->buckets[rate_class];
+	uint64_t now = arch_cycles();
+
+	if (b->rate == 0 || bucket_take_fast(b, now) == 0 || !bucket_take(b, now, retry_after_ns))
 		return 0;
-	vm->stats.throttled++;
-	vm->stats.throttles[rate_class]++;
+	vm_stat_add(&vm->stats.throttled, 1);
+	vm_stat_add(&vm->stats.throttles[rate_class], 1);
 	return 1;
 }
 

@@ -3,7 +3,8 @@
  * Bytes go into the VM's own queue (hv/console.h), drained to the serial line by Shunt in
  * the background, never by the exit that wrote them. The VM's console= policy decides what
  * a full queue means (wait, or drop and count), and its console rate class is counted in
- * bytes per second.
+ * bytes per second. Its vCPUs may write from several CPUs: each write holds the queue's
+ * lock from its check of the room to its last byte (hv/LOCKING.md).
  */
 #include <hv/arch.h>
 #include <hv/console.h>
@@ -25,8 +26,8 @@ void vm_console_init(struct vm *vm, enum vm_console_policy policy)
 /* A refusal: the writer is told to wait retry_after_ns, and the summary counts it. */
 static int64_t refuse(struct vm *vm, uint64_t *counter, uint64_t wait_ns, uint64_t *retry_after_ns)
 {
-	(*counter)++;
-	vm->stats.throttled++; /* every PV_ETHROTTLED answer, whatever its class */
+	vm_stat_add(counter, 1);
+	vm_stat_add(&vm->stats.throttled, 1); /* every PV_ETHROTTLED answer, whatever its class */
 	*retry_after_ns = wait_ns;
 	return -EAGAIN;
 }
@@ -59,11 +60,11 @@ void vm_console_commit(struct vm *vm, const void *buf, uint32_t n)
 {
 	uint32_t room = console_queue_space(&vm->console);
 
-	vm->stats.console_bytes += n;
+	vm_stat_add(&vm->stats.console_bytes, n);
 	if (vm->console_policy == VM_CONSOLE_DISCARD)
 		return;
 	if (n > room) { /* lossy: what fits is printed, the rest counted */
-		vm->stats.console_dropped += n - room;
+		vm_stat_add(&vm->stats.console_dropped, n - room);
 		n = room;
 	}
 	console_queue_write(&vm->console, buf, n);
@@ -72,10 +73,20 @@ void vm_console_commit(struct vm *vm, const void *buf, uint32_t n)
 int64_t vm_console_put(struct vm *vm, const void *buf, uint32_t len, int partial,
 		       uint64_t *retry_after_ns)
 {
-	int64_t n = vm_console_reserve(vm, len, partial, retry_after_ns);
+	int64_t n;
 
+	if (vm->console_policy == VM_CONSOLE_DISCARD) {
+		/* No queue to keep whole: the bucket and the counters are safe without it. */
+		n = vm_console_reserve(vm, len, partial, retry_after_ns);
+		if (n > 0)
+			vm_stat_add(&vm->stats.console_bytes, (uint64_t)n);
+		return n;
+	}
+	console_queue_lock(&vm->console);
+	n = vm_console_reserve(vm, len, partial, retry_after_ns);
 	if (n > 0)
 		vm_console_commit(vm, buf, (uint32_t)n);
+	console_queue_unlock(&vm->console);
 	return n;
 }
 
@@ -86,6 +97,7 @@ const char *vm_console_policy_name(enum vm_console_policy policy)
 					    : "discard";
 }
 
+/* A hint, read without the lock: the room only grows while the VM does not write. */
 int vm_console_is_full(const struct vm *vm)
 {
 	return vm->console_policy == VM_CONSOLE_PRINT && console_queue_space(&vm->console) == 0;
@@ -93,8 +105,11 @@ int vm_console_is_full(const struct vm *vm)
 
 void vm_console_close(struct vm *vm)
 {
-	if (vm->console_policy != VM_CONSOLE_DISCARD)
-		console_queue_close_line(&vm->console);
+	if (vm->console_policy == VM_CONSOLE_DISCARD)
+		return;
+	console_queue_lock(&vm->console);
+	console_queue_close_line(&vm->console);
+	console_queue_unlock(&vm->console);
 }
 
 int64_t hc_console_write(struct vcpu *vcpu, const struct hc_args *args)
@@ -127,7 +142,8 @@ void vm_console_input(struct vm *vm, const uint8_t *buf, unsigned int n)
 		return;
 	for (unsigned int i = 0; i < n; i++) {
 		if (vm->input.tail - vm->input.head == VM_INPUT_QUEUE) {
-			vm->stats.input_dropped++; /* typed faster than the VM reads: lost */
+			/* typed faster than the VM reads: lost */
+			vm_stat_add(&vm->stats.input_dropped, 1);
 			continue;
 		}
 		vm->input.data[vm->input.tail++ % VM_INPUT_QUEUE] = buf[i];

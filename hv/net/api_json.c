@@ -41,13 +41,13 @@ static void vm_hypercalls(struct json *j, const struct vm *vm)
 	json_key(j, "hypercalls");
 	json_object_begin(j);
 	json_key_u64(j, "total", vm_hypercalls_total(vm));
-	json_key_u64(j, "errors", vm->stats.hypercall_errors);
+	json_key_u64(j, "errors", VM_VCPU_STAT(vm, hypercall_errors));
 	json_key(j, "by_call");
 	json_object_begin(j);
-#define CALL_ENTRY(nr, NAME, name, ...) json_key_u64(j, #name, vm->stats.calls[nr]);
+#define CALL_ENTRY(nr, NAME, name, ...) json_key_u64(j, #name, vm_calls(vm, nr));
 	PV_CALL_LIST(CALL_ENTRY)
 #undef CALL_ENTRY
-	json_key_u64(j, "unknown", vm->stats.calls[PV_CALL_COUNT]);
+	json_key_u64(j, "unknown", vm_calls(vm, PV_CALL_COUNT));
 	json_object_end(j);
 	json_object_end(j);
 }
@@ -64,16 +64,16 @@ static void vm_counters(struct json *j, const struct vm *vm)
 	vm_hypercalls(j, vm);
 	json_key(j, "hw_calls");
 	json_object_begin(j);
-	json_key_u64(j, "total", vm->stats.hw_calls);
-	json_key_u64(j, "port_ops", vm->stats.hw_port_ops);
-	json_key_u64(j, "refused", vm->stats.hw_refused);
+	json_key_u64(j, "total", VM_VCPU_STAT(vm, hw_calls));
+	json_key_u64(j, "port_ops", VM_VCPU_STAT(vm, hw_port_ops));
+	json_key_u64(j, "refused", VM_VCPU_STAT(vm, hw_refused));
 	json_object_end(j);
 	json_key(j, "throttles");
 	json_object_begin(j);
-	json_key_u64(j, "total", vm->stats.throttled);
-	json_key_u64(j, "console", vm->stats.console_throttled);
-	json_key_u64(j, "other", vm->stats.throttles[PV_RATE_OTHER]);
-	json_key_u64(j, "hw", vm->stats.throttles[PV_RATE_HW]);
+	json_key_u64(j, "total", vm_stat_read(&vm->stats.throttled));
+	json_key_u64(j, "console", vm_stat_read(&vm->stats.console_throttled));
+	json_key_u64(j, "other", vm_stat_read(&vm->stats.throttles[PV_RATE_OTHER]));
+	json_key_u64(j, "hw", vm_stat_read(&vm->stats.throttles[PV_RATE_HW]));
 	json_object_end(j);
 	json_key_u64(j, "steal_ns",
 		     cycles_to_ns(vm_vcpu_sum(vm, offsetof(struct vcpu, steal_cycles))));
@@ -119,17 +119,20 @@ static void vm_detail(struct json *j, const struct vm *vm)
 		json_bool(j, v->halted == VCPU_HALTED);
 		json_key(j, "started");
 		json_bool(j, v->ever_started);
-		json_key_u64(j, "steal_ns", cycles_to_ns(v->steal_cycles));
-		json_key_u64(j, "events_raised", v->stats.events_raised);
-		json_key_u64(j, "upcalls_injected", v->stats.upcalls_injected);
+		json_key_u64(j, "steal_ns",
+			     cycles_to_ns(__atomic_load_n(&v->steal_cycles, __ATOMIC_RELAXED)));
+		json_key_u64(j, "events_raised",
+			     __atomic_load_n(&v->stats.events_raised, __ATOMIC_RELAXED));
+		json_key_u64(j, "upcalls_injected",
+			     __atomic_load_n(&v->stats.upcalls_injected, __ATOMIC_RELAXED));
 		json_object_end(j);
 	}
 	json_array_end(j);
 	json_key(j, "console");
 	json_object_begin(j);
-	json_key_u64(j, "bytes", vm->stats.console_bytes);
-	json_key_u64(j, "dropped", vm->stats.console_dropped);
-	json_key_u64(j, "waits", vm->stats.console_waits);
+	json_key_u64(j, "bytes", vm_stat_read(&vm->stats.console_bytes));
+	json_key_u64(j, "dropped", vm_stat_read(&vm->stats.console_dropped));
+	json_key_u64(j, "waits", vm_stat_read(&vm->stats.console_waits));
 	json_object_end(j);
 }
 
@@ -197,7 +200,8 @@ void api_json_host(struct json *j)
 {
 	const struct memmap *map = mm_memmap();
 	uint64_t ticks = arch_cycles() - hv_entry_cycles, size, used, high;
-	struct api_log_page page = { .upto = log_recent()->mark ? log_recent()->mark : UINT64_MAX };
+	uint64_t mark = log_ring_marked(log_recent());
+	struct api_log_page page = { .upto = mark ? mark : UINT64_MAX };
 	char vendor[16], model[64], abi[16];
 	const char *why, *backend = arch_virt_backend(&why);
 

@@ -1,7 +1,7 @@
 /*
  * /metrics from the live machine: gathers the host's figures and, one VM at a time, a VM's
- * counters into the snapshot that hv/net/metrics_text.c writes. Host work only (it reads the
- * VMs' counters while no vCPU runs on this CPU).
+ * counters into the snapshot that hv/net/metrics_text.c writes. Host work only (CPU 0): the
+ * VMs' vCPUs may be running on other CPUs, so counters are read as hv/LOCKING.md says.
  */
 #include <hv/arch.h>
 #include <hv/log.h>
@@ -48,17 +48,19 @@ static void vm_get(const void *ctx, unsigned int i, struct metrics_vm *out)
 	out->state = state_name(vm);
 	out->memory_bytes = vm->ram_size;
 	out->boots = vm->boots;
-	memcpy(out->calls, s->calls, sizeof(out->calls));
-	out->hypercall_errors = s->hypercall_errors;
-	out->hw_calls = s->hw_calls;
-	out->hw_port_ops = s->hw_port_ops;
-	out->hw_refused = s->hw_refused;
+	/* The per-call counters are each vCPU's own (their CPUs add): summed here. */
+	for (unsigned int nr = 0; nr < ARRAY_SIZE(out->calls); nr++)
+		out->calls[nr] = vm_calls(vm, nr);
+	out->hypercall_errors = VM_VCPU_STAT(vm, hypercall_errors);
+	out->hw_calls = VM_VCPU_STAT(vm, hw_calls);
+	out->hw_port_ops = VM_VCPU_STAT(vm, hw_port_ops);
+	out->hw_refused = VM_VCPU_STAT(vm, hw_refused);
 	/* As /api/v1/vms counts them: console, the byte rate's refusals (not waits for room). */
-	out->throttles[METRICS_THROTTLE_CONSOLE] = s->console_throttled;
-	out->throttles[METRICS_THROTTLE_OTHER] = s->throttles[PV_RATE_OTHER];
-	out->throttles[METRICS_THROTTLE_HW] = s->throttles[PV_RATE_HW];
-	out->console_bytes = s->console_bytes;
-	out->console_dropped = s->console_dropped;
+	out->throttles[METRICS_THROTTLE_CONSOLE] = vm_stat_read(&s->console_throttled);
+	out->throttles[METRICS_THROTTLE_OTHER] = vm_stat_read(&s->throttles[PV_RATE_OTHER]);
+	out->throttles[METRICS_THROTTLE_HW] = vm_stat_read(&s->throttles[PV_RATE_HW]);
+	out->console_bytes = vm_stat_read(&s->console_bytes);
+	out->console_dropped = vm_stat_read(&s->console_dropped);
 	out->steal_cycles = vm_vcpu_sum(vm, offsetof(struct vcpu, steal_cycles));
 	/* A refused VM never had a vCPU built: it took no exit. */
 	if (vm->state != VM_REFUSED) {
@@ -88,7 +90,7 @@ size_t metrics_render_part(char *buf, size_t size, size_t offset)
 
 	if (ring) {
 		host.has_log_dropped = 1;
-		host.log_dropped = ring->dropped;
+		host.log_dropped = log_ring_dropped(ring);
 	}
 	if (shunt_lwip_pool_size) {
 		host.has_pool = 1;

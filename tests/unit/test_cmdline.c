@@ -37,6 +37,10 @@ int console_log_write(const char *s, size_t len)
 	return 0;
 }
 
+void console_begin_dump(void)
+{
+}
+
 void console_stop_async(void)
 {
 }

@@ -2,11 +2,16 @@
  * Token buckets (hv/ratelimit.c): a full bucket's burst, refill at the stated rate to the
  * cycle, the retry-after of a refusal, the burst cap, the unlimited rate, the caps
  * bucket_init applies, a clock that goes backwards or wraps, long idle times, clock rates
- * from 1 kHz to 1 THz, and the hot path (bucket_take_fast) agreeing with bucket_take.
+ * from 1 kHz to 1 THz, the hot paths (bucket_take_fast, _alone) agreeing with bucket_take, and
+ * threads taking from one bucket at once (a VM's vCPUs on several CPUs) never granted a
+ * token more than the bucket had, nor refused one it had.
  */
+#define _POSIX_C_SOURCE 200809L /* pthread barriers */
 #include "unit.h"
 
 #include <hv/ratelimit.h>
+
+#include <pthread.h>
 
 #define KHZ 1000ull
 #define MHZ (1000ull * KHZ)
@@ -27,8 +32,13 @@ static uint64_t retry;
  */
 static int take(struct token_bucket *b, uint64_t now)
 {
-	struct token_bucket copy = *b;
+	struct token_bucket copy = *b, alone = *b;
 	int slow, fast = b->rate ? bucket_take_fast(&copy, now) : 0;
+
+	/* The one-CPU variant (a VM of one vCPU) decides and stores as the shared one. */
+	if (b->rate && (bucket_take_fast_alone(&alone, now) != fast || alone.tat != copy.tat))
+		fail_msg("bucket_take_fast_alone and bucket_take_fast differ at %llu",
+			 (unsigned long long)now);
 
 	retry = RETRY_UNSET;
 	slow = bucket_take(b, now, &retry);
@@ -459,6 +469,87 @@ static void test_take_n_and_upto(void **state)
 	assert_u64_equal(bucket_take_upto(&b, 50 * MHZ / 10 + 3 * 50000, 2), 2);
 }
 
+#define THREADS 4
+#define TAKES_PER_THREAD 200000
+
+/* The bucket the threads share, the clock they read, what each was granted. */
+static struct token_bucket shared;
+static uint64_t shared_clock; /* UINT64_MAX: every take at the same instant, 1 */
+static pthread_barrier_t start;
+
+/* As hc_dispatch takes: the fast path, bucket_take() when it gives up; n calls. */
+static void *taker(void *arg)
+{
+	uint64_t granted = 0, wait;
+
+	pthread_barrier_wait(&start);
+	for (int i = 0; i < TAKES_PER_THREAD; i++) {
+		uint64_t now = shared_clock == UINT64_MAX
+				       ? 1
+				       : __atomic_fetch_add(&shared_clock, 1, __ATOMIC_RELAXED);
+		int n = i % 3 == 2 ? (int)bucket_take_upto(&shared, now, 2)
+				   : bucket_take_fast(&shared, now) == 0 ||
+					     bucket_take(&shared, now, &wait) == 0;
+
+		granted += (uint64_t)n;
+	}
+	*(uint64_t *)arg = granted;
+	return NULL;
+}
+
+static uint64_t race(void)
+{
+	pthread_t threads[THREADS];
+	uint64_t granted[THREADS], total = 0;
+
+	assert_int_equal(pthread_barrier_init(&start, NULL, THREADS), 0);
+	for (int i = 0; i < THREADS; i++)
+		assert_int_equal(pthread_create(&threads[i], NULL, taker, &granted[i]), 0);
+	for (int i = 0; i < THREADS; i++) {
+		assert_int_equal(pthread_join(threads[i], NULL), 0);
+		total += granted[i];
+	}
+	pthread_barrier_destroy(&start);
+	return total;
+}
+
+/*
+ * All at one instant: exactly the burst, whoever wins each race (checked to fail with
+ * plain stores for the compare-and-swaps: tokens are granted twice within a few runs).
+ */
+static void test_threads_at_one_instant_get_the_burst(void **state)
+{
+	(void)state;
+	for (int run = 0; run < 20; run++) {
+		bucket_init(&shared, 1000, 50000, 1, 1 * MHZ);
+		shared_clock = UINT64_MAX;
+		assert_u64_equal(race(), 50000);
+	}
+}
+
+/*
+ * A clock that moves with every take (a tick each, in whatever order the threads read it):
+ * never more than the burst and what the rate gave since.
+ */
+static void test_threads_never_over_granted(void **state)
+{
+	(void)state;
+	for (int run = 0; run < 5; run++) {
+		uint64_t total, limit;
+
+		/* A token per 1000 ticks; a take's clock may be late by far more than a run. */
+		bucket_init(&shared, 1000000, 100, 1000, 1 * GHZ);
+		shared_clock = 1000;
+		total = race();
+		limit = 100 + (shared_clock - 1000) / 1000 + 1;
+		if (total > limit || total < 100)
+			fail_msg("%llu tokens granted over %llu ticks: at most %llu",
+				 (unsigned long long)total,
+				 (unsigned long long)(shared_clock - 1000),
+				 (unsigned long long)limit);
+	}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -477,6 +568,8 @@ int main(void)
 		cmocka_unit_test(test_frequent_polls_refill_at_full_rate),
 		cmocka_unit_test(test_no_overflow_at_top_rate_and_fast_clock),
 		cmocka_unit_test(test_take_n_and_upto),
+		cmocka_unit_test(test_threads_at_one_instant_get_the_burst),
+		cmocka_unit_test(test_threads_never_over_granted),
 	};
 
 	return unit_run(tests);

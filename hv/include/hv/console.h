@@ -8,6 +8,7 @@
 #ifndef HV_CONSOLE_H
 #define HV_CONSOLE_H
 
+#include <hv/spinlock.h>
 #include <hv/types.h>
 
 #define CONSOLE_QUEUE_SIZE 8192u /* a VM's queue: two PV_CONSOLE_WRITE_MAX writes */
@@ -17,8 +18,14 @@
 /*
  * Bytes waiting for the serial line, in a ring (indexes count bytes and wrap at 2^32).
  * Holds raw bytes; the drain adds the "[name] " prefix and makes them printable.
+ *
+ * lock guards data, head, tail, newlines and last: writers (a VM's vCPUs on any CPU; for
+ * the log queue, whoever holds hv/log.c's log_lock) and the drain (CPU 0) take it. tail and
+ * newlines are also read without it, as a hint of what to drain next. column and eager are
+ * the drain's and the console input's, both host work on CPU 0: no lock (hv/LOCKING.md).
  */
 struct console_queue {
+	struct spinlock lock;
 	uint8_t *data;
 	uint32_t size;	    /* a power of two */
 	uint32_t head;	    /* next byte to drain */
@@ -32,11 +39,18 @@ struct console_queue {
 
 /* Sets q up over data[size] (size a power of two) with the given line prefix. */
 void console_queue_init(struct console_queue *q, uint8_t *data, uint32_t size, const char *prefix);
-/* Room for this many more bytes (one byte is kept for closing a partial line). */
+/*
+ * A writer holds q's lock around what it checks and writes (console_queue_space, _write,
+ * _close_line), so that its check still holds when it writes. The unlock wakes the drain
+ * if it had gone idle: a writer on another CPU than the drain's is never left unseen.
+ */
+void console_queue_lock(struct console_queue *q);
+void console_queue_unlock(struct console_queue *q);
+/* Room for this many more bytes (one byte is kept for closing a partial line). Locked. */
 uint32_t console_queue_space(const struct console_queue *q);
-/* Appends len bytes if they all fit; returns 0 or -ENOSPC (then nothing is written). */
+/* Appends len bytes if they all fit; returns 0 or -ENOSPC (then nothing is written). Locked. */
 int console_queue_write(struct console_queue *q, const void *buf, uint32_t len);
-/* The writer is done: a partial last line gets its '\n' and is drained like any other. */
+/* The writer is done: a partial last line gets its '\n' and is drained like any other. Locked. */
 void console_queue_close_line(struct console_queue *q);
 /* Bytes still queued. */
 uint32_t console_queue_used(const struct console_queue *q);
@@ -53,10 +67,16 @@ void console_start_async(void);
 /* Drains everything, waiting for the line as long as it takes, and goes back to writing
  * straight out. For the end of the run and for fatal errors. */
 void console_stop_async(void);
+/*
+ * A CPU is dying (hv/log.c's log_begin_dump): from now on the console's locks are tried a
+ * bounded time only, as that CPU may hold one from what it was doing when it faulted.
+ */
+void console_begin_dump(void);
 
 /*
  * Moves what the serial line takes right now without waiting (a FIFO's worth at most) and
  * returns. Bounded work: called between slices and whenever console_poll_due() passes.
+ * Host work: CPU 0 only (the line lock keeps it apart from log lines written straight out).
  */
 void console_poll(void);
 /*
@@ -74,15 +94,20 @@ static inline void console_set_input_due(uint64_t due)
 {
 	console_set_poller_due(CONSOLE_POLL_INPUT, due);
 }
-/* The arch_cycles() at which console_poll() or another poller should run; UINT64_MAX: idle. */
+/*
+ * The arch_cycles() at which console_poll() or another poller should run; UINT64_MAX: idle.
+ * Read by CPU 0's run loop; written under the console's due lock, by a writer on any CPU
+ * (0: the drain has work) or by CPU 0.
+ */
 extern uint64_t console_due;
 static inline uint64_t console_poll_due(void)
 {
-	return console_due; /* read after every VM exit: kept to one load */
+	return __atomic_load_n(&console_due, __ATOMIC_RELAXED); /* after every exit: one load */
 }
 
-/* Shunt's own log lines (hv/log.c): straight out, or queued once the console is async.
- * Returns 0, or -ENOSPC when the log queue is full (the line is lost and counted). */
+/* Shunt's own log lines (hv/log.c, with its log_lock held): straight out, or queued once the
+ * console is async. Returns 0, or -ENOSPC when the log queue is full or its lock could not
+ * be had (an NMI's line on a CPU inside the drain): the line is lost and counted. */
 int console_log_write(const char *s, size_t len);
 
 /* Nanoseconds the serial line needs for n bytes (at its baud rate, 10 bits a byte). */

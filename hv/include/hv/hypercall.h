@@ -39,7 +39,10 @@ int64_t hc_dispatch_checked(struct vcpu *vcpu, struct hc_args *args);
  * (RDX) receives the retry-after time in nanoseconds. Inline in the architecture's
  * hypercall exit, which every call takes: an open call with nothing else to check
  * (vm->calls_direct) costs one bit test and the handler; one limited in the "other" class
- * (vm->calls_limited), another bit test and a token from its bucket while there is one.
+ * (vm->calls_limited: a VM of one vCPU), another bit test and a token from its bucket while
+ * there is one. A VM of several vCPUs takes its tokens in hc_dispatch_checked() (by
+ * compare-and-swap: its other vCPUs take from the same bucket on other CPUs), so that the
+ * calls that go that way anyway (console, hardware, refusals) pay no third test.
  */
 static inline int64_t hc_dispatch(struct vcpu *vcpu, struct hc_args *args, uint64_t now)
 {
@@ -47,19 +50,22 @@ static inline int64_t hc_dispatch(struct vcpu *vcpu, struct hc_args *args, uint6
 	uint64_t nr = args->nr;
 	int64_t ret;
 
-	/* Counted by call (vm_stats.calls): the one increment the total used to be. */
+	/*
+	 * Counted by call, per vCPU (vcpu_stats.calls): the one increment the total used to
+	 * be, on this CPU's own line, with no lock or atomic whatever CPU the vCPU runs on.
+	 */
 	if (nr < PV_CALL_COUNT && (vm->calls_direct & (1ull << nr))) {
-		vm->stats.calls[nr]++;
+		vcpu->stats.calls[nr]++;
 		ret = hc_handlers[nr](vcpu, args);
 	} else if (nr < PV_CALL_COUNT && (vm->calls_limited & (1ull << nr)) &&
-		   bucket_take_fast(&vm->buckets[PV_RATE_OTHER], now) == 0) {
-		vm->stats.calls[nr]++;
+		   bucket_take_fast_alone(&vm->buckets[PV_RATE_OTHER], now) == 0) {
+		vcpu->stats.calls[nr]++; /* a VM of one vCPU: its bucket is this CPU's alone */
 		ret = hc_handlers[nr](vcpu, args);
 	} else {
 		ret = hc_dispatch_checked(vcpu, args);
 	}
 	if (ret < 0)
-		vm->stats.hypercall_errors++;
+		vcpu->stats.hypercall_errors++;
 	return ret;
 }
 

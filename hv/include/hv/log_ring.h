@@ -8,6 +8,8 @@
  * bounded number of tries: a writer that can not get it (a reader holds it on another CPU,
  * or a line printed while the ring itself was being written, as from a fault in it) counts
  * the line as dropped instead of waiting, so that logging can never hang the hypervisor.
+ * Readers hold it for one record at a time (hv/LOCKING.md); dropped and mark may be read
+ * without it (log_ring_dropped(), log_ring_marked()).
  */
 #ifndef HV_LOG_RING_H
 #define HV_LOG_RING_H
@@ -40,12 +42,17 @@ typedef void (*log_ring_fn)(void *ctx, uint64_t seq, unsigned int level, const c
 /*
  * Calls fn for the first limit lines (oldest first) whose seq is greater than after;
  * returns how many. *first, *dropped (unless NULL): the oldest seq kept, lines dropped, as
- * they were in the same moment. fn runs with the ring locked and must not log.
+ * they were in the same moment. fn runs with the ring unlocked, one line at a time (lines
+ * appended meanwhile may be among the later ones); it must not log all the same, as a line
+ * printed for each line read would never end.
  */
 unsigned int log_ring_read(struct log_ring *r, uint64_t after, unsigned int limit, log_ring_fn fn,
 			   void *ctx, uint64_t *first, uint64_t *dropped);
 
 /* Marks the last line kept so far (the end of the boot report): r->mark. */
 void log_ring_mark(struct log_ring *r);
+/* r->mark, and lines dropped so far: read whole, from any CPU, without the lock. */
+uint64_t log_ring_marked(const struct log_ring *r);
+uint64_t log_ring_dropped(const struct log_ring *r);
 
 #endif

@@ -3,6 +3,10 @@
  * while others keep taking it. Each lock's declaration says what it guards. Nothing here
  * masks interrupts: no interrupt handler of Shunt's takes a lock (the APIC timer's only
  * acknowledges), and one that does must mask them around the lock first.
+ *
+ * hv/LOCKING.md lists every structure shared between CPUs with its lock (or why it needs
+ * none) and the order locks are taken in: a new lock, or a structure a second CPU starts to
+ * touch, goes there in the same change.
  */
 #ifndef HV_SPINLOCK_H
 #define HV_SPINLOCK_H

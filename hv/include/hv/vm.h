@@ -91,9 +91,22 @@ struct io_handler {
 
 struct pv_vcpu_page;
 
+/*
+ * A vCPU's own counters: written only by the CPU the vCPU runs on (plain increments, the
+ * hot paths' cost), read by host work on CPU 0 with vm_vcpu_sum() (hv/LOCKING.md). An
+ * aligned 64-bit load is never torn: a reader sees each one exact, at most a few calls
+ * behind. A VM's figure is the sum over its vCPUs.
+ */
 struct vcpu_stats {
-	uint64_t events_raised;
+	uint64_t events_raised; /* the one exception: raised from any CPU (a PV IPI), atomic add */
 	uint64_t upcalls_injected;
+	/* Hypercalls made, by call number; [PV_CALL_COUNT]: numbers no call has. */
+	uint64_t calls[PV_CALL_COUNT + 1];
+	uint64_t hypercall_errors;
+	uint64_t hw_calls;    /* direct hardware calls run (HW_* hypercalls, not throttled ones) */
+	uint64_t hw_port_ops; /* port operations run on real hardware (batched or trapped) */
+	uint64_t hw_refused;  /* of those calls, the ones that returned an error (bad batch, ...) */
+	uint64_t io_unclaimed; /* port accesses nothing emulates */
 };
 
 struct vcpu {
@@ -150,16 +163,15 @@ static inline void vcpu_attention(struct vcpu *vcpu, uint32_t why)
 	vcpu->look_at = 0;
 }
 
+/*
+ * A VM's counters that are not per vCPU (the per-call ones are: struct vcpu_stats). Any of
+ * its vCPUs may add to them from its own CPU, so they change only by vm_stat_add() (an
+ * atomic add) and are read with vm_stat_read(); none is on a hot path (refusals, console
+ * writes, typed input).
+ */
 struct vm_stats {
-	/* Hypercalls made, by call number; [PV_CALL_COUNT]: numbers no call has. */
-	uint64_t calls[PV_CALL_COUNT + 1];
-	uint64_t hypercall_errors;
-	uint64_t hw_calls;    /* direct hardware calls run (HW_* hypercalls, not throttled ones) */
-	uint64_t hw_port_ops; /* port operations run on real hardware (batched or trapped) */
-	uint64_t hw_refused;  /* of those, the ones that returned an error (bad batch, ...) */
-	uint64_t throttled;   /* PV_ETHROTTLED answers (any class), hw accesses delayed */
+	uint64_t throttled; /* PV_ETHROTTLED answers (any class), hw accesses delayed */
 	uint64_t throttles[VM_OPTIONS_RATE_CLASSES]; /* of those, vm_rate_take()'s, by class */
-	uint64_t io_unclaimed;			     /* port accesses nothing emulates */
 	uint64_t console_bytes;	    /* console output taken (printed, dropped or discarded) */
 	uint64_t console_dropped;   /* of those, dropped for lack of room (console=lossy) */
 	uint64_t console_waits;	    /* writes told to wait for room in the buffer */
@@ -205,13 +217,14 @@ struct vm {
 	uint32_t abi_version; /* negotiated by PV_CALL_HELLO; 0 until then */
 	uint32_t os_kind;     /* as the guest named itself in HELLO */
 	uint64_t os_version;
-	uint32_t permissions;	/* PV_PERM_* classes this VM may call */
-	uint64_t calls_open;	/* bit n: call n may be made now (hc_update_open_calls) */
-	uint64_t calls_direct;	/* of those, the ones with no rate limit or counters to keep */
-	uint64_t calls_limited; /* and those with nothing but the "other" class's bucket */
-	uint64_t start_cycles;	/* arch_cycles() when the scheduler started: the PV clock's zero */
-	uint64_t stop_cycles;	/* arch_cycles() when it stopped */
-	gpa_t ring_gpa;		/* console ring (pv-abi/console_ring.h), 0 = none */
+	uint32_t permissions;  /* PV_PERM_* classes this VM may call */
+	uint64_t calls_open;   /* bit n: call n may be made now (hc_update_open_calls) */
+	uint64_t calls_direct; /* of those, the ones with no rate limit or counters to keep */
+	/* and those with nothing but the "other" class's bucket; a VM of one vCPU only */
+	uint64_t calls_limited;
+	uint64_t start_cycles; /* arch_cycles() when the scheduler started: the PV clock's zero */
+	uint64_t stop_cycles;  /* arch_cycles() when it stopped */
+	gpa_t ring_gpa;	       /* console ring (pv-abi/console_ring.h), 0 = none */
 	uint32_t ring_size;
 	enum vm_console_policy console_policy;
 	enum vm_platform platform;
@@ -250,6 +263,21 @@ struct vm {
 
 /* The sum over vm's vCPUs of the uint64_t at offset in struct vcpu (offsetof). */
 uint64_t vm_vcpu_sum(const struct vm *vm, size_t offset);
+/* The sum over vm's vCPUs of their struct vcpu_stats counter (a field name). */
+#define VM_VCPU_STAT(vm, field) vm_vcpu_sum(vm, offsetof(struct vcpu, stats.field))
+/* Calls of number nr (PV_CALL_COUNT: unknown numbers) vm made, all its vCPUs together. */
+uint64_t vm_calls(const struct vm *vm, unsigned int nr);
+
+/* struct vm_stats: adds n from any CPU; reads one counter whole. */
+static inline void vm_stat_add(uint64_t *counter, uint64_t n)
+{
+	__atomic_fetch_add(counter, n, __ATOMIC_RELAXED);
+}
+
+static inline uint64_t vm_stat_read(const uint64_t *counter)
+{
+	return __atomic_load_n(counter, __ATOMIC_RELAXED);
+}
 
 /* Hypercalls vm made in its current boot, every call number together. */
 uint64_t vm_hypercalls_total(const struct vm *vm);
@@ -318,7 +346,8 @@ void vm_console_init(struct vm *vm, enum vm_console_policy policy);
 int64_t vm_console_put(struct vm *vm, const void *buf, uint32_t len, int partial,
 		       uint64_t *retry_after_ns);
 /* vm_console_put() in two steps, for output in pieces (a ring's wrap): how many bytes may
- * be written now (their tokens taken; a refusal counted), then writing that many. */
+ * be written now (their tokens taken; a refusal counted), then writing that many. Both with
+ * the VM's console queue lock held (console_queue_lock), from the one to the other. */
 int64_t vm_console_reserve(struct vm *vm, uint32_t len, int partial, uint64_t *retry_after_ns);
 void vm_console_commit(struct vm *vm, const void *buf, uint32_t n);
 /* 1 while a console=print VM's buffer has no room: its UART shows the transmitter busy. */
