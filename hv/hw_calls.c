@@ -8,6 +8,7 @@
 #include <hv/hw.h>
 #include <hv/hypercall.h>
 #include <hv/log.h>
+#include <hv/madt.h>
 #include <hv/mm.h>
 #include <hv/pci.h>
 #include <hv/string.h>
@@ -57,7 +58,9 @@ int64_t hc_hw_query(struct vcpu *vcpu, const struct hc_args *args)
 
 int64_t hc_hw_port_batch(struct vcpu *vcpu, const struct hc_args *args)
 {
-	static struct pv_port_op ops[PV_PORT_BATCH_MAX]; /* one CPU: one batch at a time */
+	/* Each CPU's own: one batch at a time on it (a call's exit runs to its end). */
+	static struct pv_port_op cpu_ops[CPU_MAX][PV_PORT_BATCH_MAX];
+	struct pv_port_op *ops = cpu_ops[arch_cpu_index()];
 	struct vm *vm = vcpu->vm;
 	uint64_t count = args->arg[1];
 	struct pv_port_op *guest;
