@@ -6,6 +6,7 @@
  * its first two pages, SVM's IOPM all three, AMD APM Vol. 2 15.10.1) and its MSR map.
  */
 #include <arch/cpu.h>
+#include <arch/guest_boot.h>
 #include <arch/vendor.h>
 #include <arch/x86.h>
 #include <hv/arch.h>
@@ -220,8 +221,11 @@ void arch_vm_destroy(struct vm *vm)
 int arch_vcpu_init(struct vcpu *vcpu, uint64_t entry, uint64_t stack_top, uint64_t arg,
 		   gpa_t boot_area, uint64_t boot_area_size)
 {
-	return built(vcpu,
-		     vendor->vcpu_init(vcpu, entry, stack_top, arg, boot_area, boot_area_size));
+	struct arch_vm *avm = &vcpu->vm->arch;
+	int err = guest_boot_build(vcpu->vm, boot_area, boot_area_size, &avm->boot_cr3,
+				   &avm->boot_gdt_base, &avm->boot_gdt_limit);
+
+	return err ? err : vendor->vcpu_start(vcpu, entry, stack_top, arg);
 }
 
 int arch_vcpu_start(struct vcpu *vcpu, uint64_t entry, uint64_t stack_top, uint64_t arg)

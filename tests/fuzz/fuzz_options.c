@@ -40,6 +40,11 @@ void console_stop_async(void)
 {
 }
 
+void console_begin_dump(void);
+void console_begin_dump(void)
+{
+}
+
 uint64_t arch_cycles(void);
 uint64_t arch_cycles(void)
 {

@@ -49,7 +49,7 @@ static int finish_init(struct vcpu *vcpu)
 
 /*
  * A Shunt guest's vCPU in 64-bit mode on the VM's boot tables (vm->arch.boot_*): its first
- * (svm_vcpu_init, which builds them) and its later ones (arch_vcpu_start). Nothing here
+ * (arch_vcpu_init, which builds them) and its later ones (arch_vcpu_start). Nothing here
  * touches this CPU's state, so a later vCPU built during another's hypercall, on any CPU,
  * is ready for VMRUN on its own CPU.
  */
@@ -65,19 +65,6 @@ static int svm_vcpu_start(struct vcpu *vcpu, uint64_t entry, uint64_t stack_top,
 		return err;
 	vcpu->arch.regs = (struct guest_gprs){ .rdi = arg };
 	return finish_init(vcpu);
-}
-
-static int svm_vcpu_init(struct vcpu *vcpu, uint64_t entry, uint64_t stack_top, uint64_t arg,
-			 gpa_t boot_area, uint64_t boot_area_size)
-{
-	struct arch_vm *avm = &vcpu->vm->arch;
-	int err;
-
-	err = guest_boot_build(vcpu->vm, boot_area, boot_area_size, &avm->boot_cr3,
-			       &avm->boot_gdt_base, &avm->boot_gdt_limit);
-	if (err)
-		return err;
-	return svm_vcpu_start(vcpu, entry, stack_top, arg);
 }
 
 static int svm_vcpu_init_flat32(struct vcpu *vcpu, uint32_t entry, uint32_t arg, uint32_t magic)
@@ -304,7 +291,6 @@ const struct vendor_ops svm_ops = {
 	.vm_map_mmio = npt_map_mmio,
 	.vm_unmap = npt_unmap,
 	.vm_destroy = svm_vm_destroy,
-	.vcpu_init = svm_vcpu_init,
 	.vcpu_start = svm_vcpu_start,
 	.vcpu_init_flat32 = svm_vcpu_init_flat32,
 	.vcpu_init_long64 = svm_vcpu_init_long64,

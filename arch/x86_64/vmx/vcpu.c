@@ -91,25 +91,10 @@ static void vmx_vcpu_release(struct vcpu *vcpu)
 	ept_flush(&vcpu->vm->arch); /* its EPT's translations too: the root may be reused */
 }
 
-static int vmx_vcpu_init(struct vcpu *vcpu, uint64_t entry, uint64_t stack_top, uint64_t arg,
-			 gpa_t boot_area, uint64_t boot_area_size)
-{
-	struct arch_vm *avm = &vcpu->vm->arch;
-	int err;
-
-	err = guest_boot_build(vcpu->vm, boot_area, boot_area_size, &avm->boot_cr3,
-			       &avm->boot_gdt_base, &avm->boot_gdt_limit);
-	if (err)
-		return err;
-	vcpu->arch.vpid = vmx_vpid_take();
-	vmx_cpuid_table_build(vcpu);
-	return vmcs_setup(vcpu, entry, stack_top, arg, avm->boot_cr3, avm->boot_gdt_base,
-			  avm->boot_gdt_limit);
-}
-
 /*
- * A later vCPU of a Shunt guest (arch_vcpu_start), built during the hypercall of the vCPU
- * whose VMCS is current here. vmcs_setup() makes the new VMCS current; it is then cleared,
+ * A Shunt guest's vCPU: its first (arch_vcpu_init, on the boot CPU or the CPU reaping it)
+ * or a later one (arch_vcpu_start, built during the hypercall of the vCPU whose VMCS is
+ * current here). vmcs_setup() makes the new VMCS current; it is then cleared,
  * which writes it to memory with launch state "clear" (SDM Vol. 3C 25.1, 25.11.1: a VMCS is
  * cleared before another processor makes it active, and VMLAUNCH needs that state), and the
  * caller's VMCS is made current again for the rest of its exit.
@@ -347,7 +332,6 @@ const struct vendor_ops vmx_ops = {
 	.vm_map_mmio = vmx_vm_map_mmio,
 	.vm_unmap = vmx_vm_unmap,
 	.vm_destroy = vmx_vm_destroy,
-	.vcpu_init = vmx_vcpu_init,
 	.vcpu_start = vmx_vcpu_start,
 	.vcpu_init_flat32 = vmx_vcpu_init_flat32,
 	.vcpu_init_long64 = vmx_vcpu_init_long64,

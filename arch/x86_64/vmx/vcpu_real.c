@@ -25,17 +25,7 @@
 /* The guest state of real mode at cs:0 on the current VMCS (vcpu's). */
 static int write_real_mode(struct vcpu *vcpu, uint16_t cs)
 {
-	uint64_t cr0 = CR0_ET;
 	const uint64_t fields[][2] = {
-		/* PE and PG are exempt from CR0's fixed bits with unrestricted guest. */
-		{ VMCS_GUEST_CR0,
-		  (cr0 | (vmx_cpu.cr0_fixed0 & ~(CR0_PE | CR0_PG))) & vmx_cpu.cr0_fixed1 },
-		{ VMCS_CR0_READ_SHADOW, cr0 },
-		{ VMCS_GUEST_CR3, 0 },
-		{ VMCS_GUEST_CR4, vmx_cpu.cr4_fixed0 & vmx_cpu.cr4_fixed1 },
-		{ VMCS_CR4_READ_SHADOW, 0 },
-		{ VMCS_GUEST_IA32_EFER, 0 },
-		{ VMCS_ENTRY_CTLS, vmx_cpu.entry & ~(uint64_t)ENTRY_IA32E_MODE_GUEST },
 		{ VMCS_ENTRY_INTR_INFO, 0 },
 		{ VMCS_GUEST_CS_SEL, cs },
 		{ VMCS_GUEST_CS_BASE, (uint64_t)cs << 4 },
@@ -71,6 +61,8 @@ static int write_real_mode(struct vcpu *vcpu, uint16_t cs)
 		{ VMCS_GUEST_ACTIVITY_STATE, 0 },
 		{ VMCS_GUEST_PENDING_DBG_EXCEPTIONS, 0 },
 	};
+	if (vmx_write_unpaged(CR0_ET))
+		return -EIO;
 	for (unsigned int i = 0; i < ARRAY_SIZE(fields); i++)
 		if (vmwrite(fields[i][0], fields[i][1]))
 			return -EIO;

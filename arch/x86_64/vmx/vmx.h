@@ -42,6 +42,12 @@ int vmx_cpu_enable(hpa_t pages[2], char *why, size_t why_size);
 /* Reads the VMX capability MSRs that this CPU has into m (vmx_probe.c). */
 void vmx_msrs_read(struct vmx_msrs *m);
 int vmx_vcpu_init_flat32(struct vcpu *vcpu, uint32_t entry, uint32_t arg, uint32_t magic);
+/*
+ * The current VMCS's guest control state for a mode without paging (vcpu_flat32.c, and
+ * vcpu_real.c's real mode): CR0 as cr0 plus its fixed bits (PE and PG exempt, with
+ * unrestricted guest), CR3, CR4 (fixed bits only) and EFER clear, IA-32e mode off. 0 or -EIO.
+ */
+int vmx_write_unpaged(uint64_t cr0);
 int vmx_vcpu_init_long64(struct vcpu *vcpu, uint64_t entry, uint64_t arg, gpa_t boot_area,
 			 uint64_t boot_area_size);
 int vmx_vcpu_init_real_mode(struct vcpu *vcpu);

@@ -40,9 +40,11 @@ struct vendor_ops {
 	int (*vm_map_mmio)(struct vm *vm, gpa_t gpa, hpa_t hpa, uint64_t size);
 	int (*vm_unmap)(struct vm *vm, gpa_t gpa, uint64_t size);
 	void (*vm_destroy)(struct vm *vm);
-	int (*vcpu_init)(struct vcpu *vcpu, uint64_t entry, uint64_t stack_top, uint64_t arg,
-			 gpa_t boot_area, uint64_t boot_area_size);
-	/* arch_vcpu_start(): a later vCPU on the tables vcpu_init() built (arch_vm.boot_*). */
+	/*
+	 * A Shunt guest's vCPU in 64-bit mode on the page tables and GDT of its VM (arch_vm's
+	 * boot_*: virt.c builds them for the first, arch_vcpu_init; later ones, arch_vcpu_start,
+	 * reuse them), made ready to run on its own CPU before it returns.
+	 */
 	int (*vcpu_start)(struct vcpu *vcpu, uint64_t entry, uint64_t stack_top, uint64_t arg);
 	int (*vcpu_init_flat32)(struct vcpu *vcpu, uint32_t entry, uint32_t arg, uint32_t magic);
 	int (*vcpu_init_long64)(struct vcpu *vcpu, uint64_t entry, uint64_t arg, gpa_t boot_area,
