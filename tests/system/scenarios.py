@@ -1063,8 +1063,10 @@ def linux_smp(name, emulator, ready, vm=LINUX_SMP_VM, cpus=1, cpu=None, timeout=
 
 
 SCENARIOS.append(linux_smp("bios-linux-smp-svm-qemu", "qemu", SVM_READY))
-SCENARIOS.append(linux_smp("bios-linux-smp-bochs", "bochs",
-                           [r"^virtualization: ready \(VT-x\)$"]))
+# VT-x's real-mode AP start on one CPU: only when named (bios-linux-smp2-bochs below covers
+# it, with the vCPUs on two CPUs, in make test).
+SCENARIOS.append(dict(linux_smp("bios-linux-smp-bochs", "bochs",
+                                [r"^virtualization: ready \(VT-x\)$"]), explicit=True))
 SCENARIOS.append(linux_smp("bios-linux-smp2-svm-qemu", "qemu", SVM_READY,
                            vm=(LINUX_SMP_VM[0], LINUX_SMP_VM[1].replace(" cpus=0", "")),
                            cpus=2))
