@@ -9,7 +9,9 @@
  * line (after "--"): ipis=N ping-pong rounds (default 100); "bench": ipi_round_trip, the
  * ticks per round, best of REPEATS runs of ROUNDS, instead of the checks; hammer_ms=N: then
  * both vCPUs make VERSION hypercalls without pause for N ms of the PV clock (what another
- * VM's stop and restart must not disturb), each checking every answer.
+ * VM's stop and restart must not disturb), each checking every answer, and vCPU 0 prints
+ * a progress line every second ("smp: hammering: vCPU 0 N calls, vCPU 1 M calls, wrong
+ * answers W").
  */
 #include "guest.h"
 
@@ -36,6 +38,8 @@ static struct {
 	volatile uint64_t self1, arg1;		    /* what vCPU 1 found */
 	volatile uint32_t ready, go, work_done1, failures1;
 	volatile uint64_t hammer_until, hammered[2]; /* hammer_ms: PV clock end, calls made */
+	volatile uint64_t wrong[2];		     /* hammer_ms: wrong answers seen */
+	volatile int64_t version;		     /* hammer_ms: VERSION's answer before */
 	volatile uint32_t hammer, hammer_done1;
 } shared;
 
@@ -132,19 +136,41 @@ static void work(unsigned int self)
 	shared.seen[self] = seen;
 }
 
-/* hammer_ms: VERSION calls on vCPU self until the shared deadline; 0, or -1 on a wrong answer. */
+#define HAMMER_REPORT_NS 1000000000ull
+
+/* vCPU 0's progress line while both hammer, written whole. */
+static void hammer_report(void)
+{
+	char calls0[24], calls1[24], wrong[24];
+
+	say_line((const char *[]){ "smp: hammering: vCPU 0 ",
+				   gk_fmt_u64(calls0, shared.hammered[0]), " calls, vCPU 1 ",
+				   gk_fmt_u64(calls1, shared.hammered[1]), " calls, wrong answers ",
+				   gk_fmt_u64(wrong, shared.wrong[0] + shared.wrong[1]), GK_NULL });
+}
+
+/*
+ * hammer_ms: VERSION calls on vCPU self until the shared deadline, the count published as it
+ * goes (vCPU 0 reports both every second); 0, or -1 on a wrong answer.
+ */
 static int hammer_calls(unsigned int self)
 {
-	uint64_t n = 0;
-	int bad = 0;
+	uint64_t next_report = gk_clock_ns(&pages[self]) + HAMMER_REPORT_NS, now;
 
-	while (gk_clock_ns(&pages[self]) < shared.hammer_until) {
+	while ((now = gk_clock_ns(&pages[self])) < shared.hammer_until) {
+		uint64_t bad = 0;
+
 		for (int i = 0; i < 64; i++)
-			bad |= gk_hypercall0(PV_CALL_VERSION) <= 0;
-		n += 64;
+			bad += gk_hypercall0(PV_CALL_VERSION) != shared.version;
+		shared.hammered[self] += 64;
+		if (bad)
+			shared.wrong[self] += bad;
+		if (self == 0 && now >= next_report) {
+			hammer_report();
+			next_report = now + HAMMER_REPORT_NS;
+		}
 	}
-	shared.hammered[self] = n;
-	return bad ? -1 : 0;
+	return shared.wrong[self] ? -1 : 0;
 }
 
 /* vCPU 1, from ap_entry: its own checks, the work, then it answers every PING with a PONG. */
@@ -313,6 +339,8 @@ int64_t guest_main(const struct pv_start_info *si)
 	say_num("smp: IPI round trips ", (int64_t)shared.ipis);
 	say_num("smp: ticks per round trip ", shared.ipis ? (int64_t)(ticks / shared.ipis) : 0);
 	if (guest_arg(si->cmdline, "hammer_ms", 0)) {
+		shared.version = gk_hypercall0(PV_CALL_VERSION);
+		check(&failures, shared.version > 0, "VERSION answered before the hammering");
 		shared.hammer_until =
 			gk_clock_ns(&pages[0]) + guest_arg(si->cmdline, "hammer_ms", 0) * 1000000;
 		shared.hammer = 1;

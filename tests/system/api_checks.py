@@ -388,6 +388,64 @@ def actions(addr, serial_log):
     return lines
 
 
+HAMMER_RX = (r"^\[smp\] smp: hammering: vCPU 0 (\d+) calls, vCPU 1 (\d+) calls, "
+             r"wrong answers (\d+)$")
+LINUX_UP_RX = r"^\[linux\] .*Linux version "
+
+
+def hammer_progress(serial_log, after, lines, name):
+    """The next progress line of the hammering guest past after: (end, calls 0, calls 1)."""
+    pos = wait_serial(serial_log, HAMMER_RX, after=after)
+    if pos is None:
+        check(lines, name, False, "no progress line from smp")
+        return after, 0, 0
+    with open(serial_log, "rb") as f:
+        text = f.read().decode("utf-8", "replace").replace("\r", "")
+    m = re.compile(HAMMER_RX, re.MULTILINE).search(text, after)
+    check(lines, name, m.group(3) == "0", f"wrong answers: {m.group(0)}")
+    return pos, int(m.group(1)), int(m.group(2))
+
+
+def hammer_restart(addr, serial_log):
+    """The smp guest hammers VERSION from both vCPUs (on CPUs 1 and 0) while the admin
+    restarts, stops and starts the Linux VM beside it on CPU 0, then stops the hammering VM
+    itself with both vCPUs in mid-flight. Both go on calling, every answer right, and Shunt
+    answers and tears both VMs down cleanly."""
+    c, lines = Client(addr, test_key()), []
+    pos, first0, first1 = hammer_progress(serial_log, 0, lines, "hammering")
+    for action, boots in (("restart", 2), ("stop", None), ("start", 3), ("restart", 4)):
+        a = c.request("POST", f"/api/v1/vms/linux/{action}", sign=True)
+        v = vm_of(a)
+        want = "stopped" if boots is None else "running"
+        check(lines, f"linux-{action}-{boots or 'stopped'}", a is not None and a.status == 200
+              and v.get("state") == want and (boots is None or v.get("boots") == boots),
+              describe(a))
+        if boots is not None:  # built again, it runs: its first line comes
+            built = wait_serial(serial_log, r"^vm linux: created", after=pos)
+            up = built and wait_serial(serial_log, LINUX_UP_RX, after=built)
+            check(lines, f"linux-up-{boots}", up is not None, "Linux printed nothing")
+            pos = up or pos
+    pos, mid0, mid1 = hammer_progress(serial_log, pos, lines, "hammering-after-restarts")
+    pos, last0, last1 = hammer_progress(serial_log, pos, lines, "hammering-goes-on")
+    check(lines, "both-vcpus-called", first0 < mid0 < last0 and first1 < mid1 < last1,
+          f"vCPU 0 {first0} {mid0} {last0}, vCPU 1 {first1} {mid1} {last1}")
+    a = c.request("GET", "/api/v1/vms/smp", sign=True)
+    v = vm_of(a)
+    check(lines, "smp-running", v.get("state") == "running" and v.get("boots") == 1
+          and [(x.get("cpu"), x.get("started")) for x in v.get("vcpu", [])]
+          == [(1, True), (0, True)] and v.get("hypercalls", {}).get("total", 0) > last0 + last1,
+          describe(a))
+    for vm in ("smp", "linux"):
+        a = c.request("POST", f"/api/v1/vms/{vm}/stop", sign=True)
+        check(lines, f"{vm}-stop", a is not None and a.status == 200
+              and vm_of(a).get("state") == "stopped", describe(a))
+    pos = wait_serial(serial_log, r"^shunt: halted \(exit code 1\)$", after=pos)
+    check(lines, "halted", pos is not None, "Shunt did not halt after the last stop")
+    a = c.request("GET", "/api/v1/host", sign=True)
+    check(lines, "host-answers", a is not None and a.status == 200, describe(a))
+    return lines
+
+
 def refusals(c):
     """Signatures that must not pass (each 401, and the VM still running after them), and the
     metrics token used for an action (403)."""
