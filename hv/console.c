@@ -333,6 +333,14 @@ line_end: /* or out of bytes mid-line (a broken queue only): end it */
 	return 1;
 }
 
+void console_screen_detach(void)
+{
+	int taken = lock_take(&line_lock);
+
+	console_screen = NULL;
+	lock_give(&line_lock, taken);
+}
+
 void console_set_baud(uint32_t baud)
 {
 	line_baud = baud ? baud : SERIAL_BAUD_DEFAULT;

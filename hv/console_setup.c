@@ -273,7 +273,7 @@ int console_screen_is_on(void)
 
 void console_screen_release(const char *why)
 {
-	log_info("%s\n", why); /* drawn at once before guests run (grants are judged then) */
-	console_screen = NULL;
+	log_info("%s\n", why);	 /* drawn at once before guests run (grants are judged then) */
+	console_screen_detach(); /* not while another CPU's line is drawn */
 	con.screen_set = con.screen_waiting = 0;
 }

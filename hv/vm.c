@@ -235,6 +235,9 @@ static void vm_rebuild(struct vm *vm)
 
 	for (unsigned int i = 0; i < count; i++)
 		next[i] = vm->vcpus[i].sched_next;
+	/* Typed input that saw the VM running before its stop is out of its UART by now. */
+	spin_lock(&vm->uart_lock);
+	spin_unlock(&vm->uart_lock);
 	memset((char *)vm + VM_MACHINE_START, 0, sizeof(*vm) - VM_MACHINE_START);
 	vm->state = VM_EMPTY;
 	vm->stop_reason = VM_STOP_NONE;
@@ -312,12 +315,17 @@ static int uart_access(struct vcpu *vcpu, void *device, uint16_t offset, unsigne
 		       int write, uint32_t *value)
 {
 	struct uart16550 *uart = device;
+	struct vm *vm = vcpu->vm;
+	int taken = vm_uart_lock(vm), ret;
 
 	if (!write)
-		return uart_read(vcpu->vm, uart, offset, value);
-	if (uart16550_is_tx_write(uart, offset, write))
-		return uart_transmit(vcpu->vm, uart, value);
-	return uart16550_access(uart, offset, 1, value); /* 0: no byte sent here */
+		ret = uart_read(vm, uart, offset, value);
+	else if (uart16550_is_tx_write(uart, offset, write))
+		ret = uart_transmit(vm, uart, value);
+	else
+		ret = uart16550_access(uart, offset, 1, value); /* 0: no byte sent here */
+	vm_uart_unlock(vm, taken);
+	return ret;
 }
 
 /* Builds vm's machine from its options and image; restart: after a reset (vm_restart()). */
@@ -355,6 +363,7 @@ static struct vm *vm_build(struct vm *vm, const struct vm_options *o, const void
 	/* After the grants: a VM granted the real COM1 (Shunt's console elsewhere) reaches it. */
 	vm->uart.irq_changed = vm_console_uart_irq; /* its IRQ 4, on a PC */
 	vm->uart.owner = vm;
+	vm->uart_shared = o->vcpus > 1 || vm->vcpu_cpus[0] != 0;
 	uart16550_reset(&vm->uart);
 	vm_io_register(vm, UART16550_COM1_BASE, UART16550_PORTS, uart_access, &vm->uart);
 	for (unsigned int i = 0; i < o->vcpus; i++)

@@ -130,16 +130,40 @@ int64_t hc_console_write(struct vcpu *vcpu, const struct hc_args *args)
 	return ret == -EAGAIN ? PV_ETHROTTLED : ret;
 }
 
-void vm_console_input_refill(struct vm *vm)
+/* With the UART's lock (if it is shared). */
+static void input_refill_locked(struct vm *vm)
 {
 	while (vm->input.head != vm->input.tail && uart16550_rx_room(&vm->uart))
 		uart16550_receive(&vm->uart, vm->input.data[vm->input.head++ % VM_INPUT_QUEUE]);
 }
 
+/* Typed input reaches a VM only while it runs: not while it is reaped or rebuilt. */
+static int takes_input(const struct vm *vm)
+{
+	return __atomic_load_n(&vm->state, __ATOMIC_ACQUIRE) == VM_RUNNING &&
+	       !__atomic_load_n(&vm->reaping, __ATOMIC_ACQUIRE);
+}
+
+void vm_console_input_refill(struct vm *vm)
+{
+	int taken;
+
+	if (__atomic_load_n(&vm->input.head, __ATOMIC_RELAXED) == vm->input.tail)
+		return; /* nothing typed waits (only CPU 0 adds to it) */
+	taken = vm_uart_lock(vm);
+	if (takes_input(vm))
+		input_refill_locked(vm);
+	vm_uart_unlock(vm, taken);
+}
+
 void vm_console_input(struct vm *vm, const uint8_t *buf, unsigned int n)
 {
-	if (vm->state != VM_RUNNING)
+	int taken = vm_uart_lock(vm);
+
+	if (!takes_input(vm)) {
+		vm_uart_unlock(vm, taken);
 		return;
+	}
 	for (unsigned int i = 0; i < n; i++) {
 		if (vm->input.tail - vm->input.head == VM_INPUT_QUEUE) {
 			/* typed faster than the VM reads: lost */
@@ -148,16 +172,18 @@ void vm_console_input(struct vm *vm, const uint8_t *buf, unsigned int n)
 		}
 		vm->input.data[vm->input.tail++ % VM_INPUT_QUEUE] = buf[i];
 	}
-	vm_console_input_refill(vm);
+	input_refill_locked(vm);
+	vm_uart_unlock(vm, taken);
 }
 
+/* From the UART's own code: in a COM1 access, a refill or the build, the lock held if shared. */
 void vm_console_uart_irq(void *owner)
 {
 	struct vm *vm = owner;
 
 	vm_platform_set_irq(vm, UART16550_COM1_IRQ, vm->uart.irq);
 	if (!vm->uart.rx_count)
-		vm_console_input_refill(vm); /* the VM read its FIFO empty: more if typed */
+		input_refill_locked(vm); /* the VM read its FIFO empty: more if typed */
 }
 
 int vm_console_has_uart(const struct vm *vm)

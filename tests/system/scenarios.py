@@ -1436,6 +1436,23 @@ SCENARIOS.append({
     "forbid": LINUX_FORBID + [r"lost", r"SHUNT-LINUX: FAIL"],
 })
 
+
+def linux_smp_shell():
+    """bios-linux-shell's typing, on AMD-V in QEMU with 2 CPUs and a 2-vCPU Linux VM on both:
+    the bytes typed arrive on CPU 0 and go into the VM's emulated UART, which its vCPUs on
+    CPUs 0 and 1 read and write at the same time (the UART's lock, hv/LOCKING.md)."""
+    out = svm_variant(next(s for s in SCENARIOS if s["name"] == "bios-linux-shell-bochs"))
+    out["name"] = "bios-linux-smp-shell-svm-qemu"
+    out["cpus"] = 2
+    out["modules"] = [(LINUX_VM[0], LINUX_VM[1].replace(" --", " vcpus=2 --") + " shunt.shell"),
+                      ("{build}/guests/hello.elf", "hello.elf cpus=1")]
+    ready = out["expect"].index(SVM_READY[-1]) + 1
+    out["expect"][ready:ready] = [r"^vm linux: 2 vCPUs on CPUs 0 1$",
+                                  r"^vm hello: 1 vCPU on CPU 1$"]
+    out["expect_any"] = out["expect_any"] + [r"^\[linux\] .*smp: Brought up 1 node, 2 CPUs$"]
+    return out
+
+
 # Linux kernels Shunt refuses at load, each with its reason, while a Shunt guest runs on: a
 # truncated vmlinux, a VM too small for the kernel, an initrd that does not fit, an initrd
 # for a Shunt guest, a missing initrd.
@@ -1573,6 +1590,7 @@ SVM_QEMU = ["bios-cd-bochs", "bios-startstate-bochs", "bios-halt-bochs", "bios-l
 # triple fault in a guest panics the emulator instead of the shutdown intercept.
 SVM_BOCHS = ["bios-hw-bochs", "bios-promises-bochs", "bios-fuzz-bochs", "bios-bad-modules-bochs"]
 SCENARIOS += [svm_variant(s) for s in list(SCENARIOS) if s["name"] in SVM_QEMU]
+SCENARIOS.append(linux_smp_shell())
 # The timing scenarios on AMD-V: QEMU's clocks counted in instructions (-icount shift=3: 8 ns
 # an instruction, fixed; "auto" would follow the host's speed again), so that a timer's
 # lateness and a slice's length are the guest's, not the loaded host's. (Not

@@ -288,6 +288,100 @@ static void test_input(void **state)
 	assert_int_equal(vm.stats.input_dropped, sizeof(text) - VM_INPUT_QUEUE);
 }
 
+/*
+ * Typed input (CPU 0's host work) and a vCPU reading COM1 on another CPU at once, as a VM
+ * placed off CPU 0 or with several vCPUs has them (uart_shared): every byte arrives once, in
+ * order. Without the UART's lock both change the FIFO's count, and bytes go twice or never.
+ */
+#define TYPED_BYTES 20000
+static struct vm typed_vm;
+static int typed_done;
+
+static void *typist(void *arg)
+{
+	uint32_t sent = 0;
+
+	(void)arg;
+	while (sent < TYPED_BYTES) {
+		uint8_t b = (uint8_t)(sent * 7);
+
+		if (typed_vm.input.tail - __atomic_load_n(&typed_vm.input.head, __ATOMIC_RELAXED) <
+		    VM_INPUT_QUEUE) {
+			vm_console_input(&typed_vm, &b, 1);
+			sent++;
+		}
+		vm_console_input_refill(&typed_vm); /* as console_input_poll() does */
+	}
+	while (!__atomic_load_n(&typed_done, __ATOMIC_ACQUIRE))
+		vm_console_input_refill(&typed_vm);
+	return NULL;
+}
+
+static void *type_one(void *arg)
+{
+	(void)arg;
+	vm_console_input(&typed_vm, (const uint8_t *)"y", 1);
+	return NULL;
+}
+
+static void test_input_from_another_cpu(void **state)
+{
+	pthread_t thread;
+	uint32_t got = 0, v;
+	time_t deadline = time(NULL) + 60;
+
+	(void)state;
+	memset(&typed_vm, 0, sizeof(typed_vm));
+	vm_setup(&typed_vm, "typed", VM_CONSOLE_PRINT);
+	typed_vm.state = VM_RUNNING;
+	typed_vm.uart_shared = 1;
+	typed_vm.uart.irq_changed = vm_console_uart_irq;
+	typed_vm.uart.owner = &typed_vm;
+	uart16550_reset(&typed_vm.uart);
+	v = 0x01; /* FIFOs on: 16 bytes at a time */
+	uart16550_access(&typed_vm.uart, UART_IIR_FCR, 1, &v);
+	assert_int_equal(pthread_create(&thread, NULL, typist, NULL), 0);
+	while (got < TYPED_BYTES) {
+		int taken = vm_uart_lock(&typed_vm), ready;
+
+		/* The COM1 handler's part: LSR, then RBR while data is ready. */
+		uart16550_access(&typed_vm.uart, UART_LSR, 0, &v);
+		ready = v & 0x01;
+		if (ready)
+			uart16550_access(&typed_vm.uart, UART_DATA, 0, &v);
+		vm_uart_unlock(&typed_vm, taken);
+		if (ready) {
+			if (v != (uint8_t)(got * 7))
+				fail_msg("byte %u is 0x%x, not 0x%x", got, v, (uint8_t)(got * 7));
+			got++;
+		}
+		if (time(NULL) > deadline)
+			fail_msg("only %u of %u typed bytes arrived", got, TYPED_BYTES);
+	}
+	__atomic_store_n(&typed_done, 1, __ATOMIC_RELEASE);
+	assert_int_equal(pthread_join(thread, NULL), 0);
+	assert_u64_equal(vm_stat_read(&typed_vm.stats.input_dropped), 0);
+	assert_u64_equal(typed_vm.uart.rx_overruns, 0);
+	/* While a vCPU holds the UART (its lock), typed input waits for it, then goes in. */
+	typed_done = 0;
+	spin_lock(&typed_vm.uart_lock);
+	assert_int_equal(pthread_create(&thread, NULL, type_one, NULL), 0);
+	nanosleep(&(struct timespec){ .tv_nsec = 50000000 }, NULL);
+	assert_int_equal(typed_vm.uart.rx_count, 0);
+	assert_int_equal(typed_vm.input.tail, typed_vm.input.head);
+	spin_unlock(&typed_vm.uart_lock);
+	assert_int_equal(pthread_join(thread, NULL), 0);
+	assert_int_equal(typed_vm.uart.rx_count, 1);
+	uart16550_access(&typed_vm.uart, UART_DATA, 0, &v);
+	assert_int_equal(v, 'y');
+	/* Reaped (or being rebuilt): the input is kept out of its UART. */
+	typed_vm.reaping = 1;
+	v = 'x';
+	vm_console_input(&typed_vm, (const uint8_t *)&v, 1);
+	assert_int_equal(typed_vm.uart.rx_count, 0);
+	assert_int_equal(typed_vm.input.tail, typed_vm.input.head);
+}
+
 /* lossy: never waits; what does not fit is counted as dropped. The byte rate limits all. */
 static void test_lossy_and_rate(void **state)
 {
@@ -457,6 +551,7 @@ int main(void)
 		cmocka_unit_test_setup(test_multiplexer, setup),
 		cmocka_unit_test_setup(test_lossy_and_rate, setup),
 		cmocka_unit_test_setup(test_input, setup),
+		cmocka_unit_test_setup(test_input_from_another_cpu, setup),
 		cmocka_unit_test_setup(test_writers_on_other_cpus, setup),
 		cmocka_unit_test_setup(test_a_source_for_every_vm, setup),
 	};

@@ -118,6 +118,8 @@ void console_set_baud(uint32_t baud);
 /* The screen Shunt draws its log on, or NULL (hv/console_setup.c sets it). */
 struct screen;
 extern struct screen *console_screen;
+/* Shunt stops drawing on the screen, between two writes of the line (with line_lock). */
+void console_screen_detach(void);
 
 /*
  * Bringing the console up (hv/console_setup.c). console_setup() runs before the first line:

@@ -205,6 +205,12 @@ struct vm {
 
 	struct console_queue console; /* output waiting for the serial line: open across resets */
 	uint8_t console_data[CONSOLE_QUEUE_SIZE];
+	/*
+	 * Guards uart and input when uart_shared: the VM's vCPUs' COM1 accesses and typed input
+	 * (CPU 0's host work) may then come from different CPUs (vm_uart_lock()). Kept across
+	 * rebuilds, which take it once before they zero the machine.
+	 */
+	struct spinlock uart_lock;
 
 	/*
 	 * The machine: everything from here on is built by vm_build() and given anew, zeroed
@@ -247,7 +253,8 @@ struct vm {
 	struct io_handler io[VM_IO_HANDLERS_MAX];
 	unsigned int io_count;
 	struct uart16550 uart;
-	struct i8259 pic; /* VM_PLATFORM_PC only */
+	uint8_t uart_shared; /* several vCPUs, or one off CPU 0: uart_lock is taken */
+	struct i8259 pic;    /* VM_PLATFORM_PC only */
 	/*
 	 * Guards pic: any vCPU's port access, the UART's interrupt line (from a vCPU or host
 	 * work) and vCPU 0's acknowledge may come from different CPUs (hv/vm_platform.c).
@@ -357,8 +364,26 @@ const char *vm_console_policy_name(enum vm_console_policy policy);
 void vm_console_close(struct vm *vm);
 /* Console input for vm (it has the focus): queued, and into its UART as far as it takes. */
 void vm_console_input(struct vm *vm, const uint8_t *buf, unsigned int n);
-/* Moves queued input into vm's UART while its receive FIFO has room. */
+/* Moves queued input into vm's UART while its receive FIFO has room (if it runs). */
 void vm_console_input_refill(struct vm *vm);
+/*
+ * The UART's lock, taken only for a VM whose COM1 may be reached from two CPUs at once
+ * (uart_shared): 1 if taken, for vm_uart_unlock(). Taken before the PIC's and the console
+ * queue's locks (hv/LOCKING.md).
+ */
+static inline int vm_uart_lock(struct vm *vm)
+{
+	if (!vm->uart_shared)
+		return 0;
+	spin_lock(&vm->uart_lock);
+	return 1;
+}
+
+static inline void vm_uart_unlock(struct vm *vm, int taken)
+{
+	if (taken)
+		spin_unlock(&vm->uart_lock);
+}
 /* 1 if vm's COM1 is the emulated 16550 (not a granted real port). */
 int vm_console_has_uart(const struct vm *vm);
 /* The emulated UART's interrupt line changed (owner: its VM): to the VM's PIC, and its
