@@ -103,7 +103,14 @@ static void apply_word(const char *word, struct hv_options *opts, struct cmdline
 		return;
 	}
 	if ((eq - word == 8 && !strncmp(word, "smp.fail", 8)) ||
-	    (eq - word == 9 && !strncmp(word, "smp.fault", 9))) {
+	    (eq - word == 9 && !strncmp(word, "smp.fault", 9)) ||
+	    (eq - word == 9 && !strncmp(word, "crashtest", 9))) {
+		const char *name = word[0] == 'c'   ? "crashtest"
+				   : eq - word == 8 ? "smp.fail"
+						    : "smp.fault";
+		uint32_t *field = word[0] == 'c'   ? &opts->crash_cpu
+				  : eq - word == 8 ? &opts->smp_fail
+						   : &opts->smp_fault;
 		uint64_t v;
 		const char *d = eq + 1;
 
@@ -111,11 +118,9 @@ static void apply_word(const char *word, struct hv_options *opts, struct cmdline
 			problem(p,
 				"\"%s\": %s is the number of a CPU other than the boot CPU, "
 				"from 1 to %u",
-				word, eq - word == 8 ? "smp.fail" : "smp.fault", CPU_MAX - 1);
-		else if (eq - word == 8)
-			opts->smp_fail = (uint32_t)v;
+				word, name, CPU_MAX - 1);
 		else
-			opts->smp_fault = (uint32_t)v;
+			*field = (uint32_t)v;
 		return;
 	}
 	if (!strncmp(word, "loglevel", (size_t)(eq - word)) && eq - word == 8) {

@@ -227,10 +227,11 @@ void panic(const char *fmt, ...)
 {
 	va_list ap;
 
+	hv_stop_other_cpus(); /* nothing runs on while this one reports */
 	log_begin_dump();
 	console_stop_async(); /* what was queued first, then this, straight out */
 	va_start(ap, fmt);
 	log_write(LOG_ERROR, "PANIC: ", fmt, ap);
 	va_end(ap);
-	hv_stop(3);
+	hv_stop_fatal(3);
 }

@@ -51,18 +51,20 @@ static int any_vm_running(void)
 	return vm_count_running() != 0;
 }
 
+/* The last line of every run ("shunt: halted (exit code 0)") and how it ends, by
+ * on-all-stopped. */
+static const char *const stop_words[] = { [HV_STOPPED_HALT] = "halted",
+					  [HV_STOPPED_POWEROFF] = "powering off",
+					  [HV_STOPPED_REBOOT] = "rebooting" };
+static const enum arch_stop_mode stop_modes[] = { [HV_STOPPED_HALT] = ARCH_STOP_HALT,
+						  [HV_STOPPED_POWEROFF] = ARCH_STOP_POWER_OFF,
+						  [HV_STOPPED_REBOOT] = ARCH_STOP_REBOOT };
+
 void hv_stop(int exit_code)
 {
-	static const char *const what[] = { [HV_STOPPED_HALT] = "halted",
-					    [HV_STOPPED_POWEROFF] = "powering off",
-					    [HV_STOPPED_REBOOT] = "rebooting" };
-	static const enum arch_stop_mode mode[] = { [HV_STOPPED_HALT] = ARCH_STOP_HALT,
-						    [HV_STOPPED_POWEROFF] = ARCH_STOP_POWER_OFF,
-						    [HV_STOPPED_REBOOT] = ARCH_STOP_REBOOT };
-
 	console_stop_async(); /* what is queued goes out first */
 	/* The last line of every run, whatever ended it: tools/run returns its exit code. */
-	log_info("shunt: %s (exit code %d)\n", what[hv_options.on_all_stopped], exit_code);
+	log_info("shunt: %s (exit code %d)\n", stop_words[hv_options.on_all_stopped], exit_code);
 	if (hv_options.on_all_stopped == HV_STOPPED_HALT && mgmt_is_up() && !guests_may_resume)
 		mgmt_serve_forever(); /* a halted machine stays reachable */
 	while (hv_options.on_all_stopped == HV_STOPPED_HALT && mgmt_is_up()) {
@@ -70,9 +72,29 @@ void hv_stop(int exit_code)
 		mgmt_serve_until(any_vm_running);
 		exit_code = run_guests_again();
 		console_stop_async();
-		log_info("shunt: %s (exit code %d)\n", what[hv_options.on_all_stopped], exit_code);
+		log_info("shunt: %s (exit code %d)\n", stop_words[hv_options.on_all_stopped],
+			 exit_code);
 	}
-	arch_stop(mode[hv_options.on_all_stopped], exit_code);
+	arch_stop(stop_modes[hv_options.on_all_stopped], exit_code);
+}
+
+static unsigned int fatal_others, fatal_stopped; /* hv_stop_other_cpus() */
+
+void hv_stop_other_cpus(void)
+{
+	fatal_others = smp_up_count() ? smp_up_count() - 1 : 0;
+	fatal_stopped = arch_stop_other_cpus(fatal_others);
+}
+
+void hv_stop_fatal(int exit_code)
+{
+	hv_stop_other_cpus(); /* done already, as a rule: then it only counts again */
+	console_stop_async();
+	if (fatal_others)
+		log_info("shunt: %u of %u other CPU%s stopped, with the VMs they ran\n",
+			 fatal_stopped, fatal_others, fatal_others == 1 ? "" : "s");
+	log_info("shunt: %s (exit code %d)\n", stop_words[hv_options.on_all_stopped], exit_code);
+	arch_stop(stop_modes[hv_options.on_all_stopped], exit_code);
 }
 
 static const char *firmware_name(uint32_t firmware)

@@ -349,8 +349,8 @@ void sched_run(void)
 		rings_build();
 		__atomic_store_n(&started, 1, __ATOMIC_RELEASE);
 		for (unsigned int c = 1; c < CPU_MAX; c++)
-			if (sched_cpus[c].last)
-				arch_cpu_kick(c); /* waiting in sched_cpu_main() */
+			if (smp_ready_mask() & (1ull << c))
+				arch_cpu_kick(c); /* waiting in sched_cpu_main(), VMs or none */
 	}
 	sched_loop(0);
 }
@@ -361,6 +361,7 @@ void sched_cpu_main(void)
 
 	while (!__atomic_load_n(&started, __ATOMIC_ACQUIRE))
 		arch_idle_until(UINT64_MAX); /* until the boot CPU's kick */
+	smp_crash_test(me);
 	sched_loop(me);
 	for (;;)
 		arch_idle_until(UINT64_MAX); /* not reached: only CPU 0 leaves its loop */

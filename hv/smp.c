@@ -13,8 +13,13 @@
 #include <hv/smp.h>
 
 static struct smp_cpu cpus[CPU_MAX];
-static unsigned int cpu_count, ready_count;
+static unsigned int cpu_count, ready_count, up_count;
 static uint64_t ready_mask;
+
+unsigned int smp_up_count(void)
+{
+	return up_count;
+}
 
 unsigned int smp_ready_count(void)
 {
@@ -120,6 +125,7 @@ static void report(int virt, uint64_t start)
 			n += (size_t)fmt_snprintf(ids + n, sizeof(ids) - n, "%s%u", n ? " " : "",
 						  c->hw_id);
 	}
+	up_count = up;
 	log_info("smp: %u CPU%s up (APIC id%s %s), %u ready for VMs%s\n", up, plural(up),
 		 plural(up), ids, ready_count, virt ? "" : " (no hardware virtualization)");
 	if (cpu_count > 1)
@@ -148,4 +154,20 @@ void smp_init(const struct hv_options *opts, int virt)
 	if (cpu_count > 1)
 		arch_smp_start(cpus, cpu_count, virt, opts->smp_fail, opts->smp_fault, &start);
 	report(virt, start);
+	if (opts->crash_cpu && !(ready_mask & (1ull << opts->crash_cpu)))
+		log_warn("smp: crashtest=%u: CPU %u runs no VMs: it will not crash\n",
+			 opts->crash_cpu, opts->crash_cpu);
+}
+
+void smp_crash_test(unsigned int me)
+{
+	uint64_t at;
+
+	if (!hv_options.crash_cpu || hv_options.crash_cpu != me)
+		return;
+	at = arch_cycles() + arch_tsc_hz(); /* the VMs on the other CPUs run meanwhile */
+	while (arch_cycles() < at)
+		arch_idle_until(at);
+	log_info("shunt: crashtest: raising #UD on CPU %u on purpose\n", me);
+	__builtin_trap();
 }

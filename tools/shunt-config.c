@@ -328,6 +328,18 @@ void hv_stop(int exit_code)
 	exit(exit_code);
 }
 
+/* panic()'s: one CPU here, nothing to stop; then out. */
+void hv_stop_other_cpus(void);
+void hv_stop_other_cpus(void)
+{
+}
+
+void hv_stop_fatal(int exit_code);
+void hv_stop_fatal(int exit_code)
+{
+	exit(exit_code);
+}
+
 /* glibc before 2.38 has no strlcpy, which hv's code uses. */
 size_t strlcpy(char *dst, const char *src, size_t size);
 size_t strlcpy(char *dst, const char *src, size_t size)

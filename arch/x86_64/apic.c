@@ -32,6 +32,8 @@
 #define ICR_STARTUP (6u << 8)
 #define ICR_ASSERT (1u << 14)
 #define ICR_PENDING (1u << 12) /* xAPIC's delivery status: 1 until the IPI is sent */
+#define ICR_NMI (4u << 8)
+#define ICR_ALL_BUT_SELF (3u << 18) /* the destination shorthand */
 #define APIC_SVR 0xf0
 #define APIC_LVT_TIMER 0x320
 #define APIC_TIMER_INITIAL 0x380
@@ -271,6 +273,12 @@ void apic_send_init(uint32_t dest)
 void apic_send_startup(uint32_t dest, uint8_t page)
 {
 	send_ipi(dest, ICR_STARTUP | ICR_ASSERT | page);
+}
+
+void apic_send_nmi_to_others(void)
+{
+	if (apic.state > 0)
+		send_ipi(0, ICR_ALL_BUT_SELF | ICR_NMI | ICR_ASSERT);
 }
 
 int apic_timer_arm(uint64_t deadline)

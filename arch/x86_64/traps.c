@@ -1,9 +1,12 @@
 /*
  * The IDT and what happens on a CPU exception in the hypervisor: a register dump on the
- * console, then hv_stop(). Never a silent triple fault; a fault while dumping just halts.
+ * console, then hv_stop_fatal() (the other CPUs stopped first). Never a silent triple fault; a
+ * fault while dumping just halts.
  */
+#include <arch/apic.h>
 #include <arch/cpu.h>
 #include <arch/x86.h>
+#include <hv/arch.h>
 #include <hv/console.h>
 #include <hv/hv.h>
 #include <hv/log.h>
@@ -69,6 +72,37 @@ void traps_set_interrupt(unsigned int vector, uint64_t handler)
 
 static uint64_t nmi_count;
 static int nmi_told;
+/* After a fatal error: the CPU that stops the others (arch_stop_other_cpus), or -1. */
+static int stopper = -1;
+static unsigned int stopped; /* CPUs that halted at its NMI */
+
+static void __attribute__((noreturn)) halt_for_good(void)
+{
+	for (;;) {
+		cli();
+		hlt();
+	}
+}
+
+unsigned int arch_stop_other_cpus(unsigned int others)
+{
+	int me = (int)cpu_this()->index, none = -1;
+	uint64_t give_up;
+
+	if (!__atomic_compare_exchange_n(&stopper, &none, me, 0, __ATOMIC_SEQ_CST,
+					 __ATOMIC_SEQ_CST)) {
+		if (none != me)
+			halt_for_good(); /* another CPU failed first: it reports, this one stops */
+		return __atomic_load_n(&stopped, __ATOMIC_ACQUIRE);
+	}
+	if (!others)
+		return 0;
+	apic_send_nmi_to_others();
+	give_up = rdtsc() + arch_tsc_hz() / 10;
+	while (__atomic_load_n(&stopped, __ATOMIC_ACQUIRE) < others && rdtsc() < give_up)
+		pause();
+	return __atomic_load_n(&stopped, __ATOMIC_ACQUIRE);
+}
 
 void trap_handle(struct trap_frame *f)
 {
@@ -77,6 +111,12 @@ void trap_handle(struct trap_frame *f)
 	 * count it and go back to what was interrupted.
 	 */
 	if (f->vector == 2) {
+		int s = __atomic_load_n(&stopper, __ATOMIC_ACQUIRE);
+
+		if (s >= 0 && s != (int)cpu_this()->index) { /* another CPU failed: stop here */
+			__atomic_add_fetch(&stopped, 1, __ATOMIC_RELEASE);
+			halt_for_good();
+		}
 		__atomic_fetch_add(&nmi_count, 1, __ATOMIC_RELAXED); /* any CPU may take one */
 		if (!__atomic_load_n(&nmi_told, __ATOMIC_RELAXED) &&
 		    log_printf_nmi(LOG_WARN, "NMI received (counted, not an error)\n"))
@@ -87,12 +127,9 @@ void trap_handle(struct trap_frame *f)
 		f->vector < 32 && exception_names[f->vector] ? exception_names[f->vector] : "???";
 
 	smp_park_if_starting(name, f->vector, f->rip); /* a CPU's start failing costs it alone */
-	if (__atomic_fetch_add(&dumping, 1, __ATOMIC_RELAXED)) { /* one CPU dumps, others halt */
-		for (;;) {
-			cli();
-			hlt();
-		}
-	}
+	if (__atomic_fetch_add(&dumping, 1, __ATOMIC_RELAXED)) /* one CPU dumps, others halt */
+		halt_for_good();
+	hv_stop_other_cpus(); /* nothing runs on while this one reports */
 	log_begin_dump();
 	console_stop_async(); /* the dump goes straight out, after what was queued */
 	log_error("FATAL: exception %s (vector %llu) in the hypervisor, error code 0x%llx\n", name,
@@ -115,5 +152,5 @@ void trap_handle(struct trap_frame *f)
 		  (unsigned long long)f->r12);
 	log_error("  R13=%016llx R14=%016llx R15=%016llx\n", (unsigned long long)f->r13,
 		  (unsigned long long)f->r14, (unsigned long long)f->r15);
-	hv_stop(4);
+	hv_stop_fatal(4);
 }

@@ -64,6 +64,18 @@ void hv_stop(int exit_code)
 	abort();
 }
 
+void hv_stop_other_cpus(void);
+void hv_stop_other_cpus(void)
+{
+}
+
+void hv_stop_fatal(int exit_code);
+void hv_stop_fatal(int exit_code)
+{
+	(void)exit_code;
+	abort();
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	static struct vm_options o;

@@ -2193,6 +2193,43 @@ SCENARIOS += [
         "forbid": [r"FATAL", r"(?i)panic"],  # FORBID's /exception/ is this test's point
     },
     {
+        # A fatal error on CPU 1 (crashtest=1: #UD in Shunt a second after the VMs start)
+        # while a 2-vCPU guest hammers on CPU 0, printing a line each second: CPU 1 stops
+        # CPU 0 by NMI before its dump, and in halt mode (no management network after a
+        # fatal error) nothing more is printed. The run lasts until the timeout, so that a
+        # CPU left running would show.
+        "name": "bios-smp2-crash-ap-svm-qemu",
+        "firmware": "bios", "emulator": "qemu", "cpus": 2,
+        "cmdline": "on-all-stopped=halt crashtest=1",
+        "modules": [("{build}/guests/smp.elf",
+                     "smp.elf mem=4M vcpus=2 cpus=0 -- ipis=10 hammer_ms=600000")],
+        "timeout": 12,
+        "stop": r"^(?!x)x$",  # none: the timeout ends it
+        "expect": [BANNER, r"^virtualization: ready \(AMD-V\)$", smp_line([0, 1], 2),
+                   r"^vm smp: 2 vCPUs on CPUs 0 0$",
+                   r"^shunt: crashtest: raising #UD on CPU 1 on purpose$"] + EXCEPTION_DUMP + [
+                   r"^shunt: 1 of 1 other CPU stopped, with the VMs they ran$",
+                   r"^shunt: halted \(exit code 4\)$"],
+        "expect_any": [r"^\[smp\] smp: hammering: vCPU 0 \d+ calls"],
+        "forbid": [r"(?i)panic", r"GUEST-FAIL", r"(?s)^shunt: halted \(exit code 4\)\n."],
+    },
+    {
+        # The same on VT-x in Bochs: the NMI reaches CPU 0 in the guest, as an NMI exit.
+        "name": "bios-smp2-crash-ap-bochs",
+        "firmware": "bios", "emulator": "bochs", "cpus": 2,
+        "cmdline": "on-all-stopped=halt crashtest=1",
+        "modules": [("{build}/guests/smp.elf",
+                     "smp.elf mem=4M vcpus=2 cpus=0 -- ipis=10 hammer_ms=600000")],
+        "timeout": 30,
+        "stop": r"^(?!x)x$",
+        "expect": [BANNER, r"^virtualization: ready \(VT-x\)$", smp_line([0, 1], 2),
+                   r"^vm smp: 2 vCPUs on CPUs 0 0$",
+                   r"^shunt: crashtest: raising #UD on CPU 1 on purpose$"] + EXCEPTION_DUMP + [
+                   r"^shunt: 1 of 1 other CPU stopped, with the VMs they ran$",
+                   r"^shunt: halted \(exit code 4\)$"],
+        "forbid": [r"(?i)panic", r"GUEST-FAIL", r"(?s)^shunt: halted \(exit code 4\)\n."],
+    },
+    {
         # cpus=1 on a four-CPU machine: only the boot CPU runs, and the report says why.
         "name": "bios-smp-cpus1-qemu",
         "firmware": "bios", "emulator": "qemu", "cpus": 4,

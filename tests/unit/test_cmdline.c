@@ -61,11 +61,26 @@ static jmp_buf stop_jump;
 static int stop_expected;
 static int stop_code;
 
-/* Only panic() may stop, and only where a test expects it. */
+/* Only panic() may stop (hv_stop_fatal()), and only where a test expects it. */
 void hv_stop(int exit_code)
 {
+	fail_msg("hv_stop(%d) called: panic() ends through hv_stop_fatal()", exit_code);
+	abort();
+}
+
+static int others_stopped;	   /* hv_stop_other_cpus() calls */
+static size_t console_at_stopping; /* what was printed at the first */
+
+void hv_stop_other_cpus(void)
+{
+	if (!others_stopped++)
+		console_at_stopping = strlen(console);
+}
+
+void hv_stop_fatal(int exit_code)
+{
 	if (!stop_expected) {
-		fail_msg("hv_stop(%d) called unexpectedly", exit_code);
+		fail_msg("hv_stop_fatal(%d) called unexpectedly", exit_code);
 		abort();
 	}
 	stop_code = exit_code;
@@ -192,9 +207,9 @@ static void test_unknown_word_reported(void **state)
 static void test_near_misses_unknown(void **state)
 {
 	static const char *const words[] = {
-		"Test",	       "tests",		  "tes",	   "test=1",
-		"crashtest=0", "loglevel",	  "logleve=debug", "loglevelx=debug",
-		"=debug",      "xloglevel=debug", "log=debug",	   "=",
+		"Test",		"tests",	   "tes",	    "test=1",
+		"crashtests=1", "loglevel",	   "logleve=debug", "loglevelx=debug",
+		"=debug",	"xloglevel=debug", "log=debug",	    "=",
 	};
 
 	(void)state;
@@ -501,12 +516,15 @@ static void test_panic_stops(void **state)
 {
 	(void)state;
 	stop_expected = 1;
+	others_stopped = 0;
 	if (!setjmp(stop_jump)) {
 		panic("broken invariant %d\n", 42);
 		fail_msg("panic() returned");
 	}
 	assert_int_equal(stop_code, 3);
 	assert_string_equal(console, "PANIC: broken invariant 42\n");
+	assert_int_equal(others_stopped, 1); /* the other CPUs first, then the line */
+	assert_int_equal(console_at_stopping, 0);
 }
 
 /* A panic is printed whatever the level. */
@@ -622,6 +640,14 @@ static void test_cpu_words(void **state)
 	assert_contains(problems.text[1], "unknown option \"smp.fails=1\"");
 	assert_contains(problems.text[2], "unknown option \"CPUS=2\"");
 	assert_contains(problems.text[3], "unknown option \"smp.faul=1\"");
+	/* crashtest=N: the CPU that faults once the VMs run; crashtest alone: the boot CPU. */
+	assert_int_equal(parse("crashtest=2"), 0);
+	assert_int_equal(opts.crash_cpu, 2);
+	assert_int_equal(opts.crash_test, 0);
+	assert_int_equal(parse("crashtest=0 crashtest=64 crashtest=cpu1"), 3);
+	assert_contains(problems.text[0], "\"crashtest=0\": crashtest is the number of a CPU");
+	assert_contains(problems.text[1], "from 1 to 63");
+	assert_int_equal(opts.crash_cpu, 0);
 }
 
 int main(void)

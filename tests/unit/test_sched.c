@@ -44,6 +44,14 @@ void arch_idle_until(uint64_t deadline)
 {
 	clock_now = deadline == UINT64_MAX ? clock_now + 1 : deadline;
 }
+uint64_t smp_ready_mask(void)
+{
+	return ~0ull; /* every CPU the tests name */
+}
+void smp_crash_test(unsigned int me)
+{
+	(void)me; /* the test word's: no crash here */
+}
 void arch_vcpu_release(struct vcpu *vcpu)
 {
 	(void)vcpu;

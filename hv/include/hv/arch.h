@@ -243,6 +243,15 @@ enum arch_stop_mode {
 void arch_stop(enum arch_stop_mode mode, int exit_code) __attribute__((noreturn));
 
 /*
+ * A fatal error on this CPU (a panic, an exception in Shunt): every other CPU running
+ * Shunt's code stops where it is, for good, with the vCPU it ran (x86: an NMI, whose handler
+ * halts), and this waits at most 100 ms for the others (how many there are) to do so.
+ * Returns how many did. The first CPU to call it stops the others; one that calls it after
+ * is stopped too, and a second call on the first returns the same count.
+ */
+unsigned int arch_stop_other_cpus(unsigned int others);
+
+/*
  * Zeroes count pages at p (page aligned) as fast as the CPU allows (x86: REP STOSQ): every
  * frame handed out is, a VM's RAM included.
  */

@@ -42,6 +42,12 @@ struct hv_options {
 	uint32_t smp_fail;
 	/* "smp.fault=N" (1..CPU_MAX-1), a test word: CPU N raises an exception while starting. */
 	uint32_t smp_fault;
+	/*
+	 * "crashtest=N" (1..CPU_MAX-1), a test word: CPU N raises an exception in Shunt a second
+	 * after the VMs start (it runs none of its VMs before), to show that a fatal error on
+	 * one CPU stops every CPU; 0 = none.
+	 */
+	uint32_t crash_cpu;
 };
 
 #define CMDLINE_MAX_PROBLEMS 8

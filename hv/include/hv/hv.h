@@ -17,6 +17,15 @@ extern uint64_t hv_entry_cycles;
 void hv_stop(int exit_code) __attribute__((noreturn));
 
 /*
+ * A fatal error on this CPU (panic(), an exception in Shunt): every other CPU is stopped
+ * where it is, with the vCPU it ran, so that nothing runs on while this one reports; called
+ * before the report's first line. Then hv_stop_fatal() ends the run as on-all-stopped says,
+ * never serving the management network: nothing in Shunt can be trusted any more.
+ */
+void hv_stop_other_cpus(void);
+void hv_stop_fatal(int exit_code) __attribute__((noreturn));
+
+/*
  * A file of the boot medium's /guests/ by name (an initrd a VM's options name): 0 with its
  * bytes, or a negative code with why it can not be had (no such file, not read, empty).
  */

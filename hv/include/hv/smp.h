@@ -44,9 +44,19 @@ struct hv_options;
  */
 void smp_init(const struct hv_options *opts, int virt);
 
+/* How many CPUs run Shunt's code: ready, up, or left out after they started (0 before
+ * smp_init, the boot CPU's report included). */
+unsigned int smp_up_count(void);
 /* How many CPUs are ready for VMs (at least 1 once smp_init ran with virt, the boot CPU). */
 unsigned int smp_ready_count(void);
 /* The same as a set: bit n, CPU n (Shunt's numbering: 0 the boot CPU, then start order). */
 uint64_t smp_ready_mask(void);
+
+/*
+ * The test word crashtest=N, on CPU me (ready for VMs) as its scheduler starts: if me is N,
+ * it waits a second while the others run their VMs, then raises #UD in Shunt, to show that
+ * a fatal error on one CPU stops them all (hv_stop_other_cpus()). Otherwise nothing.
+ */
+void smp_crash_test(unsigned int me);
 
 #endif

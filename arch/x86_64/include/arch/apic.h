@@ -27,6 +27,9 @@ int apic_is_x2apic(void);
 void apic_send_init(uint32_t dest);
 /* Start-up IPI: the CPU dest begins in real mode at CS:IP = (page << 8):0000. */
 void apic_send_startup(uint32_t dest, uint8_t page);
+/* An NMI to every CPU but this one (the "all excluding self" shorthand); none without an
+ * APIC. */
+void apic_send_nmi_to_others(void);
 
 /* Ends the interrupt in service; nothing before the APIC is set up (first idle wait). */
 void apic_eoi(void);
