@@ -9,8 +9,20 @@
 #include <hv/types.h>
 
 #include <stdarg.h>
+#include <stddef.h>
 
 #define WORD_MAX 64
+
+/* The test words that name a CPU other than the boot CPU (1..CPU_MAX-1), and their fields. */
+static const struct {
+	const char *name;
+	size_t field; /* offset of a uint32_t in struct hv_options */
+} cpu_test_words[] = {
+	{ "smp.fail", offsetof(struct hv_options, smp_fail) },
+	{ "smp.fault", offsetof(struct hv_options, smp_fault) },
+	{ "crashtest", offsetof(struct hv_options, crash_cpu) },
+	{ "crashtest.stack", offsetof(struct hv_options, crash_stack_cpu) },
+};
 
 __attribute__((format(printf, 2, 3))) static void problem(struct cmdline_problems *p,
 							  const char *fmt, ...)
@@ -102,25 +114,20 @@ static void apply_word(const char *word, struct hv_options *opts, struct cmdline
 			opts->cpus = (uint32_t)v;
 		return;
 	}
-	if ((eq - word == 8 && !strncmp(word, "smp.fail", 8)) ||
-	    (eq - word == 9 && !strncmp(word, "smp.fault", 9)) ||
-	    (eq - word == 9 && !strncmp(word, "crashtest", 9))) {
-		const char *name = word[0] == 'c'   ? "crashtest"
-				   : eq - word == 8 ? "smp.fail"
-						    : "smp.fault";
-		uint32_t *field = word[0] == 'c'   ? &opts->crash_cpu
-				  : eq - word == 8 ? &opts->smp_fail
-						   : &opts->smp_fault;
+	for (unsigned int i = 0; i < ARRAY_SIZE(cpu_test_words); i++) {
+		const char *name = cpu_test_words[i].name;
 		uint64_t v;
 		const char *d = eq + 1;
 
+		if ((size_t)(eq - word) != strlen(name) || strncmp(word, name, strlen(name)))
+			continue;
 		if (parse_uint(&d, 10, CPU_MAX - 1, &v) || *d || v == 0)
 			problem(p,
 				"\"%s\": %s is the number of a CPU other than the boot CPU, "
 				"from 1 to %u",
 				word, name, CPU_MAX - 1);
 		else
-			*field = (uint32_t)v;
+			*(uint32_t *)((char *)opts + cpu_test_words[i].field) = (uint32_t)v;
 		return;
 	}
 	if (!strncmp(word, "loglevel", (size_t)(eq - word)) && eq - word == 8) {

@@ -157,17 +157,37 @@ void smp_init(const struct hv_options *opts, int virt)
 	if (opts->crash_cpu && !(ready_mask & (1ull << opts->crash_cpu)))
 		log_warn("smp: crashtest=%u: CPU %u runs no VMs: it will not crash\n",
 			 opts->crash_cpu, opts->crash_cpu);
+	if (opts->crash_stack_cpu && !(ready_mask & (1ull << opts->crash_stack_cpu)))
+		log_warn("smp: crashtest.stack=%u: CPU %u runs no VMs: it will not crash\n",
+			 opts->crash_stack_cpu, opts->crash_stack_cpu);
+}
+
+/* Calls itself until the stack runs into the page under it (crashtest.stack=N). */
+static __attribute__((noinline)) uint64_t overflow_stack(volatile uint64_t *above)
+{
+	volatile uint64_t frame[64];
+
+	frame[0] = above ? above[0] + 1 : 0;
+	if (frame[0] == UINT64_MAX)
+		return 0; /* never: the guard page comes first */
+	return overflow_stack(frame) + frame[63];
 }
 
 void smp_crash_test(unsigned int me)
 {
 	uint64_t at;
 
-	if (!hv_options.crash_cpu || hv_options.crash_cpu != me)
+	if (me != hv_options.crash_cpu && me != hv_options.crash_stack_cpu)
 		return;
 	at = arch_cycles() + arch_tsc_hz(); /* the VMs on the other CPUs run meanwhile */
 	while (arch_cycles() < at)
 		arch_idle_until(at);
+	if (me == hv_options.crash_stack_cpu) {
+		log_info("shunt: crashtest: overflowing CPU %u's stack on purpose, into its guard "
+			 "page at 0x%llx\n",
+			 me, (unsigned long long)arch_stack_guard());
+		overflow_stack(NULL);
+	}
 	log_info("shunt: crashtest: raising #UD on CPU %u on purpose\n", me);
 	__builtin_trap();
 }

@@ -11,6 +11,8 @@
 
 #include <stddef.h>
 
+extern char boot_stack_guard[]; /* boot64.S: the unmapped page under the boot stack */
+
 #define MSR_GS_BASE 0xc0000101
 
 static struct cpu_tables bsp_tables __attribute__((aligned(64)));
@@ -73,9 +75,15 @@ void cpu_tables_load(struct cpu_tables *t, unsigned int index, uint32_t apic_id)
 		__atomic_store_n(&tables_by_index[index], t, __ATOMIC_RELEASE);
 }
 
+uint64_t arch_stack_guard(void)
+{
+	return cpu_this()->stack_guard;
+}
+
 void arch_cpu_init(void)
 {
 	cpu_tables_load(&bsp_tables, 0, cpu_initial_apic_id());
+	bsp_tables.stack_guard = (uint64_t)(uintptr_t)boot_stack_guard;
 	traps_init();
 	/* Shunt takes no device interrupts yet: keep the legacy PICs quiet (OCW1, all masked). */
 	outb(0x21, 0xff);

@@ -119,6 +119,16 @@ static int map_unmapped(hpa_t base, uint64_t len, uint64_t flags)
 	return 0;
 }
 
+int paging_guard_page(hpa_t page)
+{
+	int err = pt_split(&hv_pt, page);
+
+	if (!err)
+		err = pt_unmap(&hv_pt, page, PAGE_SIZE);
+	__asm__ volatile("invlpg (%0)" ::"r"(page) : "memory");
+	return err;
+}
+
 int arch_map_device(hpa_t base, uint64_t len)
 {
 	return map_unmapped(base, len, PTE_P | PTE_RW | PTE_PCD | PTE_PWT | pte_nx);

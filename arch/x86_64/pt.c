@@ -242,6 +242,31 @@ int pt_unmap(struct pt *pt, uint64_t va, uint64_t size)
 	return 0;
 }
 
+int pt_split(struct pt *pt, uint64_t va)
+{
+	for (;;) {
+		uint64_t *path[5], *table, leaf, base, flags;
+		int level = walk(pt, va, path);
+		hpa_t table_pa;
+
+		if (!level)
+			return -ENOENT;
+		if (level == 1)
+			return 0;
+		if (pt->alloc_table(&table_pa))
+			return -ENOMEM;
+		table = pt->table_ptr(table_pa);
+		leaf = *path[level];
+		base = leaf & PT_ADDR_MASK & ~(LEVEL_SIZE(level) - 1);
+		flags = leaf & ~PT_ADDR_MASK;
+		if (level - 1 == 1)
+			flags &= ~PT_LARGE; /* 4 KiB leaves carry no size bit */
+		for (unsigned int i = 0; i < ENTRIES; i++)
+			table[i] = (base + i * LEVEL_SIZE(level - 1)) | flags;
+		*path[level] = table_pa | pt->fmt->table_flags; /* the same translations below */
+	}
+}
+
 static void destroy_level(struct pt *pt, hpa_t table_pa, int level)
 {
 	uint64_t *table = pt->table_ptr(table_pa);

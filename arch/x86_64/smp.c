@@ -9,6 +9,7 @@
  */
 #include <arch/apic.h>
 #include <arch/cpu.h>
+#include <arch/pt.h>
 #include <arch/vendor.h>
 #include <arch/x86.h>
 #include <hv/arch.h>
@@ -209,10 +210,16 @@ static struct ap_start *prepare(struct smp_cpu *c, unsigned int i, int virt, uns
 		return NULL;
 	}
 	if (mm_alloc_frames(TABLE_PAGES + 1, PAGE_SIZE, &tables) ||
-	    mm_alloc_frames(AP_STACK_PAGES, PAGE_SIZE, &stack)) {
+	    mm_alloc_frames(AP_STACK_PAGES + 1, PAGE_SIZE, &stack)) {
 		give_up(c, "no memory for its stack and tables");
 		return NULL;
 	}
+	/* The page under the stack is unmapped: an overflow faults (#DF on its IST stack). */
+	if (paging_guard_page(stack))
+		log_warn("smp: CPU %u: no guard page under its stack (out of memory)\n", i);
+	else
+		((struct cpu_tables *)phys_to_virt(tables))->stack_guard = stack;
+	stack += PAGE_SIZE;
 	/* The ap_start in the page after the tables: both stay this CPU's for good. */
 	ap = (struct ap_start *)((uint8_t *)phys_to_virt(tables) + TABLE_PAGES * PAGE_SIZE);
 	*ap = (struct ap_start){ .rec = c,

@@ -484,6 +484,56 @@ static void test_destroy_frees_every_table(void **state)
 	assert_int_equal(pt.root, 0);
 }
 
+/*
+ * pt_split: a 1 GiB leaf down to 4 KiB pages around one page, the rest of the gigabyte as it
+ * was (2 MiB leaves beside, 4 KiB pages in the split 2 MiB), flags kept; then that page alone
+ * can be unmapped, a guard page. Splitting a 4 KiB page is a no-op; an unmapped one -ENOENT.
+ */
+static void test_split_down_to_a_page(void **state)
+{
+	const uint64_t fl = EPT_R | EPT_W | EPT_WB, page = GIB + 6 * MIB + 5 * PAGE_SIZE;
+
+	(void)state;
+	init(&ept_format);
+	pt.free_table = free_table;
+	assert_int_equal(pt_map(&pt, GIB, 3 * GIB, GIB, fl), 0);
+	assert_int_equal(table_count, 2); /* the root, and the PDPT holding the 1 GiB leaf */
+	assert_int_equal(pt_split(&pt, page), 0);
+	assert_int_equal(table_count, 4); /* a PD of 2 MiB leaves, then a PT of 4 KiB pages */
+	expect_leaf(GIB, 3 * GIB, 2, fl);
+	expect_leaf(GIB + 4 * MIB, 3 * GIB + 4 * MIB, 2, fl);
+	expect_leaf(GIB + 6 * MIB, 3 * GIB + 6 * MIB, 1, fl);
+	expect_leaf(page, 3 * GIB + 6 * MIB + 5 * PAGE_SIZE, 1, fl);
+	expect_leaf(GIB + 8 * MIB - PAGE_SIZE, 3 * GIB + 8 * MIB - PAGE_SIZE, 1, fl);
+	expect_leaf(2 * GIB - 2 * MIB, 4 * GIB - 2 * MIB, 2, fl);
+	assert_int_equal(pt_split(&pt, page), 0); /* a page already */
+	assert_int_equal(table_count, 4);
+	assert_int_equal(pt_unmap(&pt, page, PAGE_SIZE), 0);
+	expect_unmapped(page);
+	expect_leaf(page - PAGE_SIZE, 3 * GIB + 6 * MIB + 4 * PAGE_SIZE, 1, fl);
+	expect_leaf(page + PAGE_SIZE, 3 * GIB + 6 * MIB + 6 * PAGE_SIZE, 1, fl);
+	assert_int_equal(pt_split(&pt, page), -ENOENT);
+	assert_int_equal(pt_split(&pt, 5 * GIB), -ENOENT);
+}
+
+/* x86 paging's 2 MiB leaf: the 4 KiB pages carry no size bit; out of tables, nothing lost. */
+static void test_split_2m_x86(void **state)
+{
+	const uint64_t fl = X86_P | X86_RW | X86_NX;
+
+	(void)state;
+	init(&x86_format);
+	assert_int_equal(pt_map(&pt, 2 * MIB, 2 * MIB, 2 * MIB, fl), 0);
+	budget = 0;
+	assert_int_equal(pt_split(&pt, 3 * MIB), -ENOMEM);
+	expect_leaf(3 * MIB, 3 * MIB, 2, fl);
+	budget = -1;
+	assert_int_equal(pt_split(&pt, 3 * MIB), 0);
+	expect_leaf(3 * MIB, 3 * MIB, 1, fl);
+	expect_leaf(2 * MIB, 2 * MIB, 1, fl);
+	expect_leaf(4 * MIB - PAGE_SIZE, 4 * MIB - PAGE_SIZE, 1, fl);
+}
+
 #define T(name) cmocka_unit_test_setup_teardown(name, setup, teardown)
 
 int main(void)
@@ -514,6 +564,8 @@ int main(void)
 		T(test_alloc_large_leaf_needs_fewer_tables),
 		T(test_unmap_frees_emptied_tables),
 		T(test_unmap_cycles_do_not_leak),
+		T(test_split_down_to_a_page),
+		T(test_split_2m_x86),
 	};
 
 	return unit_run(tests);

@@ -68,6 +68,9 @@ void arch_smp_start(struct smp_cpu *cpus, unsigned int count, int virt, unsigned
  */
 void arch_cpu_kick(unsigned int cpu);
 
+/* The unmapped page under this CPU's stack, where an overflow faults; 0 if it has none. */
+uint64_t arch_stack_guard(void);
+
 /* One line describing the CPU: vendor, family/model/stepping and brand string. */
 void arch_cpu_describe(char *buf, size_t size);
 /* The CPU's vendor ("GenuineIntel") and brand strings, each cut to its buffer. */

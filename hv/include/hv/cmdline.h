@@ -48,6 +48,8 @@ struct hv_options {
 	 * one CPU stops every CPU; 0 = none.
 	 */
 	uint32_t crash_cpu;
+	/* "crashtest.stack=N", the same with a stack overflow into CPU N's guard page (#DF). */
+	uint32_t crash_stack_cpu;
 };
 
 #define CMDLINE_MAX_PROBLEMS 8

@@ -53,9 +53,10 @@ unsigned int smp_ready_count(void);
 uint64_t smp_ready_mask(void);
 
 /*
- * The test word crashtest=N, on CPU me (ready for VMs) as its scheduler starts: if me is N,
- * it waits a second while the others run their VMs, then raises #UD in Shunt, to show that
- * a fatal error on one CPU stops them all (hv_stop_other_cpus()). Otherwise nothing.
+ * The test words crashtest=N and crashtest.stack=N, on CPU me (ready for VMs) as its
+ * scheduler starts: if me is N, it waits a second while the others run their VMs, then
+ * raises #UD in Shunt (or overflows its stack into its guard page: #DF), to show that a
+ * fatal error on one CPU stops them all (hv_stop_other_cpus()). Otherwise nothing.
  */
 void smp_crash_test(unsigned int me);
 

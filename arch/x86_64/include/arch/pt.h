@@ -36,6 +36,14 @@ struct pt {
 };
 
 /*
+ * Unmaps the 4 KiB page at page from the hypervisor's own identity map (paging.c), splitting
+ * the large leaf it sits in, so that a stack growing into it faults: a CPU's stack guard.
+ * Only for RAM no CPU uses yet (another CPU's TLB may hold the large leaf, which maps the
+ * same). 0, or -ENOMEM / -ENOENT with nothing unmapped.
+ */
+int paging_guard_page(hpa_t page);
+
+/*
  * struct pt's callbacks for tables in frames of the hypervisor's allocator, reached through
  * its identity map (paging.c): its own tables', EPT's and NPT's.
  */
@@ -67,6 +75,15 @@ int pt_lookup(const struct pt *pt, uint64_t va, uint64_t *pa, uint64_t *flags, i
  * flushes the TLB.
  */
 int pt_unmap(struct pt *pt, uint64_t va, uint64_t size);
+
+/*
+ * Makes the 4 KiB page at va a leaf of its own, so that pt_unmap() can take it alone: each
+ * large leaf over it becomes a table of the next smaller leaves with the same addresses and
+ * flags, down to 4 KiB pages. The translations do not change. Returns 0 (also if va's leaf
+ * is a 4 KiB page already), -ENOENT if va is not mapped, -ENOMEM (a split done so far
+ * stays: it maps the same).
+ */
+int pt_split(struct pt *pt, uint64_t va);
 
 /* Frees every table of pt (not the pages it maps) through pt->free_table; pt is empty after. */
 void pt_destroy(struct pt *pt);
