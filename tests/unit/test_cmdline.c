@@ -641,9 +641,13 @@ static void test_cpu_words(void **state)
 	assert_contains(problems.text[2], "unknown option \"CPUS=2\"");
 	assert_contains(problems.text[3], "unknown option \"smp.faul=1\"");
 	/* crashtest=N: the CPU that faults once the VMs run; crashtest alone: the boot CPU. */
-	assert_int_equal(parse("crashtest=2"), 0);
+	assert_int_equal(parse("crashtest=2 crashtest.stack=3"), 0);
 	assert_int_equal(opts.crash_cpu, 2);
+	assert_int_equal(opts.crash_stack_cpu, 3);
 	assert_int_equal(opts.crash_test, 0);
+	assert_int_equal(parse("crashtest.stack=0 crashtest.stak=1"), 2);
+	assert_contains(problems.text[0], "crashtest.stack is the number of a CPU");
+	assert_contains(problems.text[1], "unknown option \"crashtest.stak=1\"");
 	assert_int_equal(parse("crashtest=0 crashtest=64 crashtest=cpu1"), 3);
 	assert_contains(problems.text[0], "\"crashtest=0\": crashtest is the number of a CPU");
 	assert_contains(problems.text[1], "from 1 to 63");
