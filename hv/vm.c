@@ -315,16 +315,25 @@ static int uart_access(struct vcpu *vcpu, void *device, uint16_t offset, unsigne
 		       int write, uint32_t *value)
 {
 	struct uart16550 *uart = device;
-	struct vm *vm = vcpu->vm;
-	int taken = vm_uart_lock(vm), ret;
 
 	if (!write)
-		ret = uart_read(vm, uart, offset, value);
-	else if (uart16550_is_tx_write(uart, offset, write))
-		ret = uart_transmit(vm, uart, value);
-	else
-		ret = uart16550_access(uart, offset, 1, value); /* 0: no byte sent here */
-	vm_uart_unlock(vm, taken);
+		return uart_read(vcpu->vm, uart, offset, value);
+	if (uart16550_is_tx_write(uart, offset, write))
+		return uart_transmit(vcpu->vm, uart, value);
+	return uart16550_access(uart, offset, 1, value); /* 0: no byte sent here */
+}
+
+/*
+ * The same under the UART's lock, the handler of a VM whose COM1 two CPUs may reach at once
+ * (uart_shared): the others' accesses pay nothing for it.
+ */
+static int uart_access_locked(struct vcpu *vcpu, void *device, uint16_t offset, unsigned int size,
+			      int write, uint32_t *value)
+{
+	int taken = vm_uart_lock(vcpu->vm),
+	    ret = uart_access(vcpu, device, offset, size, write, value);
+
+	vm_uart_unlock(vcpu->vm, taken);
 	return ret;
 }
 
@@ -365,7 +374,8 @@ static struct vm *vm_build(struct vm *vm, const struct vm_options *o, const void
 	vm->uart.owner = vm;
 	vm->uart_shared = o->vcpus > 1 || vm->vcpu_cpus[0] != 0;
 	uart16550_reset(&vm->uart);
-	vm_io_register(vm, UART16550_COM1_BASE, UART16550_PORTS, uart_access, &vm->uart);
+	vm_io_register(vm, UART16550_COM1_BASE, UART16550_PORTS,
+		       vm->uart_shared ? uart_access_locked : uart_access, &vm->uart);
 	for (unsigned int i = 0; i < o->vcpus; i++)
 		vm->vcpus[i] = (struct vcpu){ .vm = vm,
 					      .id = i,
