@@ -466,21 +466,88 @@ static void on_error(void *arg, err_t err)
 		conn_release(c); /* lwIP has freed the pcb already */
 }
 
-/* A connection Shunt can not take: a fixed answer, and closed. */
+/*
+ * A connection Shunt can not take gets a fixed answer, then is closed. With the pool
+ * exhausted even that answer (or the FIN) may find no memory: the connection then waits
+ * here and is tried again at every poll (half a second) for REFUSAL_POLLS_MAX polls, and is
+ * reset only after that, so that a refused client gets its 503 rather than an empty close.
+ */
+#define REFUSAL_POLLS_MAX 20
+static struct refusal {
+	struct tcp_pcb *pcb; /* NULL: a free slot */
+	const char *answer;
+	u16_t len;
+	u8_t written, polls;
+} refusals[HTTP_SERVER_CONNS];
+
+/* Data a refused client still sends: taken and dropped. */
+static err_t refused_recv(void *arg, struct tcp_pcb *pcb, struct pbuf *p, err_t err)
+{
+	(void)arg;
+	(void)err;
+	if (p) {
+		tcp_recved(pcb, p->tot_len);
+		pbuf_free(p);
+	}
+	return ERR_OK;
+}
+
+/* The answer, then the close; ERR_ABRT once the connection was reset for good. */
+static err_t refusal_try(struct refusal *r)
+{
+	struct tcp_pcb *pcb = r->pcb;
+
+	if (!r->written && tcp_write(pcb, r->answer, r->len, 0) == ERR_OK) {
+		r->written = 1;
+		tcp_output(pcb);
+	}
+	if (r->written && tcp_close(pcb) == ERR_OK) {
+		r->pcb = NULL;
+		tcp_arg(pcb, NULL);
+		tcp_err(pcb, NULL);
+		tcp_poll(pcb, on_poll, 20); /* closed for good after 10 s at the most */
+		return ERR_OK;
+	}
+	if (++r->polls <= REFUSAL_POLLS_MAX)
+		return ERR_OK; /* no memory yet: the next poll tries again */
+	r->pcb = NULL;
+	tcp_abort(pcb);
+	return ERR_ABRT;
+}
+
+static err_t refusal_poll(void *arg, struct tcp_pcb *pcb)
+{
+	(void)pcb;
+	return refusal_try(arg);
+}
+
+static void refusal_error(void *arg, err_t err)
+{
+	struct refusal *r = arg;
+
+	(void)err;
+	r->pcb = NULL; /* lwIP has freed the pcb already */
+}
+
 static err_t refuse(struct tcp_pcb *pcb, const char *answer, size_t len)
 {
+	struct refusal *r = NULL;
+
 	stats.connections_refused++;
 	stats.answers[answer == answer_busy ? 4 : 5]++;
-	tcp_arg(pcb, NULL);
-	tcp_recv(pcb, on_recv);
-	tcp_poll(pcb, on_poll, 20); /* closed for good after 10 s at the most */
-	if (tcp_write(pcb, answer, (u16_t)len, 0) == ERR_OK)
-		tcp_output(pcb);
-	if (tcp_close(pcb) != ERR_OK) {
+	for (unsigned int i = 0; i < HTTP_SERVER_CONNS && !r; i++)
+		if (!refusals[i].pcb)
+			r = &refusals[i];
+	if (!r) { /* as many refusals waiting as connections: this one is reset */
 		tcp_abort(pcb);
 		return ERR_ABRT;
 	}
-	return ERR_OK;
+	*r = (struct refusal){ .pcb = pcb, .answer = answer, .len = (u16_t)len };
+	tcp_arg(pcb, r);
+	tcp_recv(pcb, refused_recv);
+	tcp_err(pcb, refusal_error);
+	tcp_poll(pcb, refusal_poll, 1);
+	return refusal_try(r);
 }
 
 static err_t on_accept(void *arg, struct tcp_pcb *pcb, err_t err)
