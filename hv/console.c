@@ -149,8 +149,11 @@ void console_queue_unlock(struct console_queue *q)
 	int wake = __atomic_load_n(&output_due, __ATOMIC_RELAXED) == UINT64_MAX && is_ready(q);
 
 	spin_unlock(&q->lock);
-	if (wake) {
-		spin_lock(&due_lock);
+	/*
+	 * Bounded: an NMI's log line (log_printf_nmi()) may come while its own CPU holds
+	 * due_lock; that line then waits for the drain's next turn instead of the CPU for good.
+	 */
+	if (wake && lock_try_bounded(&due_lock)) {
 		if (output_due == UINT64_MAX)
 			set_due(0); /* the line was idle: start sending at the next chance */
 		spin_unlock(&due_lock);

@@ -89,13 +89,38 @@ static int overlaps(uint64_t a, uint64_t a_size, uint64_t b, uint64_t b_size)
 	return a < b + b_size && b < a + a_size;
 }
 
+/*
+ * With vm->mmio_lock: [gpa, gpa + size) onto host [first, first + size) in a free slot, if
+ * it overlaps no other mapping. 0 or a PV_E* code.
+ */
+static int64_t map_in_free_slot(struct vm *vm, gpa_t gpa, hpa_t first, uint64_t size)
+{
+	unsigned int slot = VM_MMIO_MAPS_MAX;
+
+	for (unsigned int s = 0; s < VM_MMIO_MAPS_MAX; s++) {
+		if (!vm->mmio_maps[s].size)
+			slot = slot < s ? slot : s;
+		else if (overlaps(gpa, size, vm->mmio_maps[s].gpa, vm->mmio_maps[s].size))
+			return PV_EINVAL;
+	}
+	if (slot == VM_MMIO_MAPS_MAX)
+		return PV_E2BIG;
+	if (arch_vm_map_mmio(vm, gpa, first, size)) {
+		arch_vm_unmap(vm, gpa, size); /* whatever part of it was mapped */
+		return PV_EINVAL;
+	}
+	vm->mmio_maps[slot].gpa = gpa;
+	vm->mmio_maps[slot].size = size;
+	return 0;
+}
+
 int64_t hc_hw_mmio_map(struct vcpu *vcpu, const struct hc_args *args)
 {
 	struct vm *vm = vcpu->vm;
 	uint64_t id = args->arg[0], index = args->arg[1], gpa = args->arg[2], size, first;
 	const struct hw_grant *g;
 	const struct pv_hw_bar *bar;
-	unsigned int slot;
+	int64_t ret;
 
 	if (id >= vm->grant_count)
 		return PV_ENODEV;
@@ -124,21 +149,11 @@ int64_t hc_hw_mmio_map(struct vcpu *vcpu, const struct hc_args *args)
 	if ((gpa & (PAGE_SIZE - 1)) || gpa < vm->ram_size || gpa + size > GUEST_PHYS_LIMIT ||
 	    gpa + size < gpa)
 		return PV_EINVAL;
-	slot = VM_MMIO_MAPS_MAX;
-	for (unsigned int s = 0; s < VM_MMIO_MAPS_MAX; s++) {
-		if (!vm->mmio_maps[s].size)
-			slot = slot < s ? slot : s;
-		else if (overlaps(gpa, size, vm->mmio_maps[s].gpa, vm->mmio_maps[s].size))
-			return PV_EINVAL;
-	}
-	if (slot == VM_MMIO_MAPS_MAX)
-		return PV_E2BIG;
-	if (arch_vm_map_mmio(vm, gpa, first, size)) {
-		arch_vm_unmap(vm, gpa, size); /* whatever part of it was mapped */
-		return PV_EINVAL;
-	}
-	vm->mmio_maps[slot].gpa = gpa;
-	vm->mmio_maps[slot].size = size;
+	arch_lock_answering_flushes(&vm->mmio_lock);
+	ret = map_in_free_slot(vm, gpa, first, size);
+	spin_unlock(&vm->mmio_lock);
+	if (ret)
+		return ret;
 	log_info("vm %s: BAR%llu of %s (0x%llx, %llu KiB) mapped at guest-physical 0x%llx\n",
 		 vm->name, (unsigned long long)index, g->resource->label,
 		 (unsigned long long)bar->base, (unsigned long long)(size >> 10),
@@ -149,15 +164,19 @@ int64_t hc_hw_mmio_map(struct vcpu *vcpu, const struct hc_args *args)
 int64_t hc_hw_mmio_unmap(struct vcpu *vcpu, const struct hc_args *args)
 {
 	struct vm *vm = vcpu->vm;
+	int64_t ret = PV_EINVAL;
 
+	arch_lock_answering_flushes(&vm->mmio_lock);
 	for (unsigned int s = 0; s < VM_MMIO_MAPS_MAX; s++) {
 		if (!vm->mmio_maps[s].size || vm->mmio_maps[s].gpa != args->arg[0])
 			continue;
 		arch_vm_unmap(vm, vm->mmio_maps[s].gpa, vm->mmio_maps[s].size);
 		vm->mmio_maps[s].size = 0;
-		return 0;
+		ret = 0;
+		break;
 	}
-	return PV_EINVAL;
+	spin_unlock(&vm->mmio_lock);
+	return ret;
 }
 
 /*

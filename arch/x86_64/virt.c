@@ -144,6 +144,12 @@ void virt_flush_poll(void)
 	__atomic_store_n(&flush_done[me], asked, __ATOMIC_RELEASE);
 }
 
+void arch_lock_answering_flushes(struct spinlock *l)
+{
+	while (!spin_trylock(l))
+		virt_flush_poll();
+}
+
 /*
  * After vm's second-level tables lost a mapping (this CPU flushed its own TLB): every other
  * CPU that runs one of vm's vCPUs leaves the guest and flushes too before this returns, so
@@ -159,8 +165,7 @@ static void flush_others(struct vm *vm)
 			cpus |= 1ull << vm->vcpus[i].cpu;
 	if (!cpus)
 		return;
-	while (!spin_trylock(&flush_lock))
-		virt_flush_poll();
+	arch_lock_answering_flushes(&flush_lock);
 	flush_vm = vm;
 	for (unsigned int c = 0; c < 64; c++)
 		if (cpus & (1ull << c)) {

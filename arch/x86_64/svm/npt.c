@@ -32,7 +32,10 @@ int npt_init(struct vm *vm)
 	return pt_init(&vm->arch.ept) ? -ENOMEM : 0;
 }
 
-/* Every vCPU of vm flushes its ASID before its next VMRUN, wherever it runs. */
+/*
+ * Every vCPU of vm flushes its ASID before its next VMRUN, wherever it runs: marked after the
+ * tables changed, so that a CPU flushing meanwhile can not cache the old entry again unseen.
+ */
 static void npt_mark_stale(struct vm *vm)
 {
 	for (unsigned int i = 0; i < vm->vcpu_count; i++)
@@ -41,22 +44,27 @@ static void npt_mark_stale(struct vm *vm)
 
 int npt_map_ram(struct vm *vm, gpa_t gpa, hpa_t hpa, uint64_t size)
 {
-	/* Stale "not present" entries may be cached too. */
-	npt_mark_stale(vm);
-	return pt_map(&vm->arch.ept, gpa, hpa, size, NPT_RWX);
+	int err = pt_map(&vm->arch.ept, gpa, hpa, size, NPT_RWX);
+
+	npt_mark_stale(vm); /* stale "not present" entries may be cached too */
+	return err;
 }
 
 int npt_map_mmio(struct vm *vm, gpa_t gpa, hpa_t hpa, uint64_t size)
 {
-	npt_mark_stale(vm);
 	/* Never executable (NX: Shunt runs with EFER.NXE, which the nested walk uses). */
-	return pt_map(&vm->arch.ept, gpa, hpa, size, NPT_RWX | PTE_PCD | PTE_PWT | PTE_NX);
+	int err = pt_map(&vm->arch.ept, gpa, hpa, size, NPT_RWX | PTE_PCD | PTE_PWT | PTE_NX);
+
+	npt_mark_stale(vm);
+	return err;
 }
 
 int npt_unmap(struct vm *vm, gpa_t gpa, uint64_t size)
 {
+	int err = pt_unmap(&vm->arch.ept, gpa, size);
+
 	npt_mark_stale(vm);
-	return pt_unmap(&vm->arch.ept, gpa, size);
+	return err;
 }
 
 void npt_destroy(struct vm *vm)

@@ -195,14 +195,15 @@ int vmcs_setup(struct vcpu *vcpu, uint64_t entry, uint64_t stack_top, uint64_t a
 	hpa_t vmcs;
 	int err;
 
-	if (mm_alloc_frames(1, PAGE_SIZE, &vmcs))
-		return -ENOMEM;
-	*(uint32_t *)phys_to_virt(vmcs) = vmx_cpu.caps.vmcs_revision;
 	/*
 	 * Building a VMCS makes it current: the one that was (the vCPU this CPU runs, if any) is
 	 * made current again by vmx_vcpu_built(), which also clears the new one for its CPU.
+	 * Noted first: vmx_vcpu_built() runs after a failed build too.
 	 */
 	cpu_this()->vmcs_before_build = vmptrst();
+	if (mm_alloc_frames(1, PAGE_SIZE, &vmcs))
+		return -ENOMEM;
+	*(uint32_t *)phys_to_virt(vmcs) = vmx_cpu.caps.vmcs_revision;
 	if (vmclear(vmcs) || vmptrld(&vmcs)) {
 		mm_free_frames(vmcs, 1);
 		return -EIO;

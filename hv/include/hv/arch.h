@@ -148,6 +148,13 @@ int arch_vm_open_ports(struct vm *vm, uint16_t base, uint16_t count);
 int arch_vm_map_mmio(struct vm *vm, gpa_t gpa, hpa_t hpa, uint64_t size);
 /* Removes what arch_vm_map_mmio mapped at [gpa, gpa + size). 0 or -ENOENT. */
 int arch_vm_unmap(struct vm *vm, gpa_t gpa, uint64_t size);
+/*
+ * Takes l, a lock whose holder may call arch_vm_map_mmio or arch_vm_unmap: those wait for
+ * the other CPUs running the VM to flush, so a CPU waiting for l answers such requests
+ * meanwhile (spin_lock() there could deadlock).
+ */
+struct spinlock;
+void arch_lock_answering_flushes(struct spinlock *l);
 /* Frees everything arch_vm_init, arch_vm_map_ram and arch_vcpu_init allocated for vm. */
 void arch_vm_destroy(struct vm *vm);
 

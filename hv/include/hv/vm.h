@@ -198,8 +198,9 @@ struct vm {
 	unsigned int vcpu_cpus[VM_VCPUS_MAX]; /* where each vCPU runs, placed once (sched_place) */
 	unsigned int vcpus_held; /* vCPUs whose CPU has not released them (atomic, sched.c) */
 	/*
-	 * Kept across rebuilds, which the reaping CPU does. 1 from its stop until it is reaped (released, or restarted after a reset) by the CPU
+	 * 1 from its stop until it is reaped (released, or restarted after a reset) by the CPU
 	 * that released its last vCPU: nothing else touches its machine meanwhile (atomic).
+	 * Kept across rebuilds, which the reaping CPU does.
 	 */
 	unsigned int reaping;
 
@@ -246,6 +247,11 @@ struct vm {
 		gpa_t gpa;
 		uint64_t size;
 	} mmio_maps[VM_MMIO_MAPS_MAX];
+	/*
+	 * Guards mmio_maps and the second-level mappings they make: HW_MMIO_MAP and UNMAP may
+	 * come from two of the VM's vCPUs on two CPUs at once (hv/hw_calls.c).
+	 */
+	struct spinlock mmio_lock;
 	struct token_bucket buckets[VM_OPTIONS_RATE_CLASSES]; /* indexed by PV_RATE_* */
 
 	unsigned int vcpu_count; /* vcpus=N */
