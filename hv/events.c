@@ -16,29 +16,21 @@
 
 #define VECTOR_FIRST_EXTERNAL 32
 
-/* Clears work bits of the vCPU on its own CPU without losing a bit another CPU sets. */
-static inline void work_clear(struct vcpu *vcpu, uint32_t bits)
-{
-	__atomic_fetch_and(&vcpu->work, ~bits, __ATOMIC_SEQ_CST);
-}
-
 /*
  * Sets event's bit in vcpu's page; 1 when vcpu's CPU must now look at it to inject the
  * vector (VCPU_WORK_NOTIFY set), 0 when an upcall the guest has not acknowledged yet will
  * see the bit too (or no vector is bound: it waits in the page). The bit is set before the
  * work bit, so the CPU that looks finds it.
  */
-static inline int event_post(struct vcpu *vcpu, struct pv_vcpu_page *page, unsigned int event,
-			     int remote)
+static inline int event_post(struct vcpu *vcpu, struct pv_vcpu_page *page, unsigned int event)
 {
 	uint8_t vector;
 
 	__atomic_fetch_or(&page->events_pending, 1ull << event, __ATOMIC_SEQ_CST);
 	/* Counted by whichever CPU raised it: the sum stays exact. */
 	__atomic_fetch_add(&vcpu->stats.events_raised, 1, __ATOMIC_RELAXED);
-	/* Its own CPU reads its own field plainly: a remote one, once, as the owner may bind. */
-	vector = remote ? __atomic_load_n(&vcpu->event_vector, __ATOMIC_RELAXED)
-			: vcpu->event_vector;
+	/* Read once, whole: another CPU's raise may meet the owner binding it. */
+	vector = __atomic_load_n(&vcpu->event_vector, __ATOMIC_RELAXED);
 	if (!vector || __atomic_load_n(&page->upcall_pending, __ATOMIC_SEQ_CST))
 		return 0;
 	vcpu_work_set(vcpu, VCPU_WORK_NOTIFY);
@@ -49,7 +41,7 @@ static inline int event_post(struct vcpu *vcpu, struct pv_vcpu_page *page, unsig
 static inline void event_raise_local(struct vcpu *vcpu, struct pv_vcpu_page *page,
 				     unsigned int event)
 {
-	if (event_post(vcpu, page, event, 0))
+	if (event_post(vcpu, page, event))
 		vcpu_attention(vcpu, VCPU_ATTN_WORK);
 }
 
@@ -58,7 +50,7 @@ void vcpu_event_raise(struct vcpu *vcpu, unsigned int event)
 	/* The owner may set or drop its page meanwhile: one look (a dropped page is still RAM). */
 	struct pv_vcpu_page *page = __atomic_load_n(&vcpu->page, __ATOMIC_ACQUIRE);
 
-	if (page && event < PV_EVENT_COUNT && event_post(vcpu, page, event, 1))
+	if (page && event < PV_EVENT_COUNT && event_post(vcpu, page, event))
 		sched_kick(vcpu); /* on another CPU: it is interrupted, or wakes from its idle */
 }
 
@@ -71,7 +63,7 @@ int64_t hc_event_bind(struct vcpu *vcpu, const struct hc_args *args)
 	if (!vcpu->page)
 		return PV_EINVAL; /* events are reported in the vCPU page */
 	__atomic_store_n(&vcpu->event_vector, (uint8_t)vector, __ATOMIC_SEQ_CST);
-	work_clear(vcpu, VCPU_WORK_NOTIFY);
+	vcpu_work_clear(vcpu, VCPU_WORK_NOTIFY);
 	/* After the vector is visible: a sender that saw no vector left its bit for this look. */
 	if (vector && __atomic_load_n(&vcpu->page->events_pending, __ATOMIC_SEQ_CST) &&
 	    !__atomic_load_n(&vcpu->page->upcall_pending, __ATOMIC_SEQ_CST)) {
@@ -121,14 +113,14 @@ void vcpu_entry_work(struct vcpu *vcpu)
 	if (vcpu->work & VCPU_WORK_LAPIC)
 		vm_platform_entry_work(vcpu); /* a Linux VM's APIC timer and interrupts */
 	if ((vcpu->work & VCPU_WORK_TIMER) && arch_cycles() >= vcpu->timer_deadline) {
-		work_clear(vcpu, VCPU_WORK_TIMER);
+		vcpu_work_clear(vcpu, VCPU_WORK_TIMER);
 		if (vcpu->page)
 			event_raise_local(vcpu, vcpu->page, PV_EVENT_TIMER);
 	}
 	if (!(__atomic_load_n(&vcpu->work, __ATOMIC_SEQ_CST) & VCPU_WORK_NOTIFY))
 		return;
 	if (!vcpu->event_vector || !vcpu->page) {
-		work_clear(vcpu, VCPU_WORK_NOTIFY);
+		vcpu_work_clear(vcpu, VCPU_WORK_NOTIFY);
 		return;
 	}
 	/* Not now (interrupts masked, another event in flight): the arch calls back later. */
@@ -140,7 +132,7 @@ void vcpu_entry_work(struct vcpu *vcpu)
 	 * clear, for one more (harmless, perhaps empty) upcall.
 	 */
 	__atomic_store_n(&vcpu->page->upcall_pending, 1, __ATOMIC_SEQ_CST);
-	work_clear(vcpu, VCPU_WORK_NOTIFY);
+	vcpu_work_clear(vcpu, VCPU_WORK_NOTIFY);
 	vcpu->stats.upcalls_injected++;
 }
 

@@ -7,6 +7,7 @@
 #include <hv/hypercall.h>
 #include <hv/pv.h>
 #include <hv/pvclock.h>
+#include <hv/sched.h>
 #include <hv/string.h>
 #include <pvabi/vcpu_page.h>
 
@@ -59,8 +60,7 @@ int64_t hc_vcpu_page_set(struct vcpu *vcpu, const struct hc_args *args)
 		vcpu->page_gpa = 0;
 		vcpu->event_vector = 0;
 		/* The PV timer and upcall go with the page; a Linux VM's APIC work stays. */
-		__atomic_fetch_and(&vcpu->work, ~(VCPU_WORK_TIMER | VCPU_WORK_NOTIFY),
-				   __ATOMIC_SEQ_CST); /* another CPU may set NOTIFY */
+		vcpu_work_clear(vcpu, VCPU_WORK_TIMER | VCPU_WORK_NOTIFY); /* NOTIFY: any CPU */
 		vcpu_attention(vcpu, VCPU_ATTN_WORK);
 		return 0;
 	}
@@ -82,7 +82,7 @@ int64_t hc_timer_set(struct vcpu *vcpu, const struct hc_args *args)
 	if (!vcpu->page)
 		return PV_EINVAL; /* the event has nowhere to land */
 	if (ns == 0) {
-		__atomic_fetch_and(&vcpu->work, ~VCPU_WORK_TIMER, __ATOMIC_SEQ_CST);
+		vcpu_work_clear(vcpu, VCPU_WORK_TIMER);
 		return 0;
 	}
 	ticks = pvclock_deadline_ticks(ns, arch_tsc_hz(), scale());

@@ -26,7 +26,6 @@ struct sched_cpu {
 	uint32_t stop_seen; /* stop_generation when it last released stopped VMs' vCPUs */
 	uint64_t waits;	    /* times nothing was runnable, for the debug log */
 	uint64_t idle;	    /* cycles spent waiting then */
-	uint64_t vcpus;	    /* vCPUs placed on it, for the debug log */
 };
 static struct sched_cpu sched_cpus[CPU_MAX];
 static int started;		 /* the rings are built: every CPU may schedule (release) */
@@ -79,24 +78,8 @@ void sched_kicked(struct vcpu *current)
 	vcpu_attention(current, current->vm->state == VM_RUNNING ? VCPU_ATTN_WORK : VCPU_ATTN_STOP);
 }
 
-void sched_vm_stopped(struct vm *vm)
-{
-	uint64_t kicked = 0;
-
-	__atomic_add_fetch(&stop_generation, 1, __ATOMIC_SEQ_CST);
-	for (unsigned int i = 0; i < vm->vcpu_count; i++) {
-		struct vcpu *v = &vm->vcpus[i];
-
-		if (v->cpu == arch_cpu_index())
-			vcpu_attention(v, VCPU_ATTN_STOP); /* out before its next entry */
-		else if (!(kicked & (1ull << v->cpu))) {
-			kicked |= 1ull << v->cpu;
-			arch_cpu_kick(v->cpu); /* its CPU takes it out, then releases it */
-		}
-	}
-}
-
-void sched_vm_started(struct vm *vm)
+/* Kicks every other CPU that has a vCPU of vm, once each. */
+static void kick_vm_cpus(const struct vm *vm)
 {
 	uint64_t kicked = 0;
 
@@ -105,9 +88,24 @@ void sched_vm_started(struct vm *vm)
 
 		if (cpu != arch_cpu_index() && !(kicked & (1ull << cpu))) {
 			kicked |= 1ull << cpu;
-			arch_cpu_kick(cpu); /* it may be idle with nothing else to run */
+			arch_cpu_kick(cpu);
 		}
 	}
+}
+
+void sched_vm_stopped(struct vm *vm)
+{
+	__atomic_add_fetch(&stop_generation, 1, __ATOMIC_SEQ_CST);
+	for (unsigned int i = 0; i < vm->vcpu_count; i++)
+		if (vm->vcpus[i].cpu == arch_cpu_index())
+			vcpu_attention(&vm->vcpus[i],
+				       VCPU_ATTN_STOP); /* out before its next entry */
+	kick_vm_cpus(vm); /* each other CPU takes its vCPUs out, then releases them */
+}
+
+void sched_vm_started(struct vm *vm)
+{
+	kick_vm_cpus(vm); /* they may be idle with nothing else to run */
 }
 
 /*
@@ -256,7 +254,6 @@ static void rings_build(void)
 			else
 				first[vcpu->cpu] = vcpu;
 			sc->last = vcpu;
-			sc->vcpus++;
 		}
 	}
 	for (unsigned int c = 0; c < CPU_MAX; c++)

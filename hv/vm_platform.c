@@ -179,7 +179,7 @@ static void update_work(struct vcpu *vcpu)
 		if (!(vcpu->work & VCPU_WORK_LAPIC))
 			vcpu_work_set(vcpu, VCPU_WORK_LAPIC);
 	} else if (vcpu->work & VCPU_WORK_LAPIC) {
-		__atomic_fetch_and(&vcpu->work, ~VCPU_WORK_LAPIC, __ATOMIC_SEQ_CST);
+		vcpu_work_clear(vcpu, VCPU_WORK_LAPIC);
 		if (remote_work(vcpu))
 			vcpu_work_set(vcpu, VCPU_WORK_LAPIC);
 	}

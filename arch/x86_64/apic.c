@@ -167,7 +167,6 @@ static int apic_setup(void)
 	traps_set_interrupt(APIC_TIMER_VECTOR, (uint64_t)(uintptr_t)apic_timer_entry);
 	traps_set_interrupt(APIC_KICK_VECTOR, (uint64_t)(uintptr_t)apic_kick_entry);
 	apic_write(APIC_SVR, SVR_ENABLE | SVR_SPURIOUS_VECTOR);
-	this_cpu_write(apic_ready, 1);
 	if (!deadline)
 		return calibrate_one_shot();
 	apic_write(APIC_LVT_TIMER, LVT_TSC_DEADLINE | APIC_TIMER_VECTOR);
@@ -195,7 +194,6 @@ void apic_cpu_init(void)
 		apic_write(APIC_TIMER_DIVIDE, DIVIDE_BY_1);
 		apic_write(APIC_LVT_TIMER, APIC_TIMER_VECTOR); /* one-shot */
 	}
-	this_cpu_write(apic_ready, 1);
 }
 
 void arch_cpu_kick(unsigned int cpu)

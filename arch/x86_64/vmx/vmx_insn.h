@@ -50,7 +50,6 @@ static inline int vmptrld(const hpa_t *vmcs)
 	return failed ? -EIO : 0;
 }
 
-/* VMREAD of a field that exists in the current VMCS; Shunt only reads fields it knows. */
 /* The current VMCS's address (VMPTRST), or ~0 when none is current. */
 static inline hpa_t vmptrst(void)
 {
@@ -59,6 +58,8 @@ static inline hpa_t vmptrst(void)
 	__asm__ volatile("vmptrst %0" : "=m"(vmcs)::"memory");
 	return vmcs;
 }
+
+/* VMREAD of a field that exists in the current VMCS; Shunt only reads fields it knows. */
 
 static inline uint64_t vmread(uint64_t field)
 {

@@ -43,6 +43,12 @@ static inline void vcpu_work_set(struct vcpu *vcpu, uint32_t bits)
 	__atomic_fetch_or(&vcpu->work, bits, __ATOMIC_SEQ_CST);
 }
 
+/* Clears work bits, on the vCPU's own CPU, without losing a bit another CPU sets. */
+static inline void vcpu_work_clear(struct vcpu *vcpu, uint32_t bits)
+{
+	__atomic_fetch_and(&vcpu->work, ~bits, __ATOMIC_SEQ_CST);
+}
+
 /*
  * Starts a vCPU that was VCPU_DOWN, whose arch state the caller has just built (entry,
  * stack): it is runnable from now on its CPU. -EBUSY if it was not down.

@@ -68,7 +68,6 @@ struct cpu_tables {
 	uint64_t virt_pages[2];	       /* cpu_enable's: VMXON region; host save area, VMLOAD */
 	uint64_t vmcs_before_build;    /* VT-x: the VMCS current when another's build began */
 	uint64_t stack_guard;	       /* the unmapped page under its stack (0: none) */
-	uint32_t apic_ready;	       /* apic.c: this CPU's local APIC is set up */
 	uint32_t kicked;	       /* apic.c: a kick IPI came since the last idle wait began */
 	struct vcpu *asid_owner[CPU_VIRT_ASIDS]; /* AMD-V: who last ran with each ASID here */
 	uint64_t gdt[5];			 /* null, code64, data, TSS (two slots) */
